@@ -1,0 +1,97 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { ZodError } from "zod";
+import { ApiError, errorBody, type ErrorCode } from "./lib/errors";
+import { errorFields, log } from "./lib/logger";
+import { validationError } from "./lib/validation";
+import { authenticate } from "./middleware/auth";
+import { limitBody, requireJsonBody } from "./middleware/body";
+import { idempotency } from "./middleware/idempotency";
+import { requestContext } from "./middleware/request-context";
+import { authRoutes } from "./routes/auth";
+import { healthRoutes } from "./routes/health";
+import { userRoutes } from "./routes/users";
+import type { AppEnv } from "./types";
+
+const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
+  400: "validation_failed",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use("*", requestContext);
+  app.use("*", secureHeaders());
+  app.use(
+    "*",
+    cors({
+      origin: (origin, c) => {
+        const allowed = String(c.env.CORS_ORIGINS ?? "*").split(",").map((o) => o.trim());
+        return allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null;
+      },
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Cart-Id", "X-Request-Id"],
+      exposeHeaders: ["X-Request-Id", "X-Cart-Id", "Retry-After", "Idempotent-Replayed"],
+      maxAge: 600,
+    }),
+  );
+  app.use("*", limitBody);
+  app.use("*", requireJsonBody);
+  app.use("*", authenticate);
+  app.use("*", idempotency);
+
+  app.route("/", healthRoutes);
+  app.route("/", authRoutes);
+  app.route("/", userRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Access token from /auth/signup, /auth/login or /auth/refresh (15 minutes)",
+  });
+  app.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Edge Marketplace API",
+      version: "0.1.0",
+      description:
+        "Commerce core on Cloudflare Workers. Errors: `{ error: { code, message, details?, request_id } }`. " +
+        "Money is integer minor units. Lists use `limit` (max 100) and `cursor`.",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Edge Marketplace API" }));
+
+  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.get("requestId")), 404));
+
+  app.onError((err, c) => {
+    const requestId = c.get("requestId");
+    let apiError: ApiError | undefined;
+    if (err instanceof ApiError) apiError = err;
+    else if (err instanceof ZodError) apiError = validationError(err);
+    else if (err instanceof HTTPException && err.status < 500) {
+      const code = HTTP_EXCEPTION_CODES[err.status] ?? "validation_failed";
+      const malformed = /json/i.test(err.message);
+      apiError = new ApiError(code, malformed ? "Request body is not valid JSON" : err.message || code, {
+        details: malformed ? [{ field: "body", code: "invalid_json", message: err.message }] : undefined,
+      });
+    }
+    if (apiError) {
+      for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value);
+      return c.json(errorBody(apiError.code, apiError.message, requestId, apiError.details), apiError.status);
+    }
+    log("error", "unhandled error", { request_id: requestId, method: c.req.method, path: c.req.path, ...errorFields(err) });
+    return c.json(errorBody("internal_error", "Something went wrong on our side", requestId), 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,35 @@
+import { createMiddleware } from "hono/factory";
+import { newId } from "../lib/ids";
+import { log } from "../lib/logger";
+import type { AppEnv } from "../types";
+
+const INCOMING_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+/**
+ * Gives every request an id (the caller's `X-Request-Id` if it is sane), echoes
+ * it in the response, and writes one structured access-log line per request.
+ */
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const incoming = c.req.header("x-request-id");
+  const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : newId("request");
+  c.set("requestId", requestId);
+  c.set("auth", null);
+  const started = Date.now();
+  await next();
+  c.res.headers.set("X-Request-Id", requestId);
+  const status = c.res.status;
+  log(status >= 500 ? "error" : "info", "request", {
+    request_id: requestId,
+    method: c.req.method,
+    path: c.req.path,
+    status,
+    duration_ms: Date.now() - started,
+    user_id: c.get("auth")?.userId,
+    colo: (c.req.raw as { cf?: { colo?: string } }).cf?.colo,
+  });
+});
+
+/** The client's address as Cloudflare saw it; used only for rate limits. */
+export function clientIp(req: Request): string {
+  return req.headers.get("cf-connecting-ip") ?? "unknown";
+}

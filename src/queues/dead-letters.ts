@@ -1,0 +1,37 @@
+import { getDb } from "../db/client";
+import { deadLetters } from "../db/schema";
+import { newId } from "../lib/ids";
+import { log } from "../lib/logger";
+
+/**
+ * Parks a message that cannot be processed in D1 for admins to inspect.
+ * Called by every `*-dlq` consumer and directly for poison messages (ones that
+ * will never parse, so retrying them only wastes attempts).
+ */
+export async function recordDeadLetter(
+  env: Pick<Env, "DB">,
+  queue: string,
+  message: { id: string; body: unknown; attempts: number },
+  reason: string,
+): Promise<void> {
+  await getDb(env)
+    .insert(deadLetters)
+    .values({
+      id: newId("deadLetter"),
+      queue,
+      messageId: message.id,
+      body: JSON.stringify({ reason, body: message.body }),
+      attempts: message.attempts,
+    })
+    .onConflictDoNothing();
+  log("warn", "message dead-lettered", { queue, message_id: message.id, attempts: message.attempts, reason });
+}
+
+/** Consumer of `<queue>-dlq`: everything that arrives exhausted its retries on `<queue>`. */
+export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise<void> {
+  const source = batch.queue.replace(/-dlq$/, "");
+  for (const message of batch.messages) {
+    await recordDeadLetter(env, source, message, "retries exhausted");
+    message.ack();
+  }
+}

@@ -1,0 +1,17 @@
+import { consumeDeadLetters, recordDeadLetter } from "./dead-letters";
+import { consumeEvents } from "./events-consumer";
+
+/**
+ * The Worker's queue handler: routes a batch by queue name. The notifications,
+ * analytics and search-index queues get their consumers with the issues that
+ * build those modules; until then anything sent there is parked as a dead
+ * letter rather than silently dropped.
+ */
+export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> {
+  if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
+  if (batch.queue === "marketplace-events") return consumeEvents(batch, env);
+  for (const message of batch.messages) {
+    await recordDeadLetter(env, batch.queue, message, `no consumer for queue ${batch.queue}`);
+    message.ack();
+  }
+}

@@ -1,0 +1,73 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { currentUser, isOwnerOrAdmin, requireAuth, requireRole } from "../middleware/auth";
+import { ApiError } from "../lib/errors";
+import { PageQuery, pageSchema } from "../lib/pagination";
+import { createRouter } from "../lib/validation";
+import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { PublicUserSchema, UpdateUserBody, UserIdParam, UserSchema } from "../schemas/users";
+import * as users from "../services/users";
+
+const getUser = createRoute({
+  method: "get",
+  path: "/users/{user_id}",
+  tags: ["Users"],
+  summary: "A user: the full record for themselves and admins, the public profile for anyone else",
+  request: { params: UserIdParam },
+  responses: {
+    200: jsonResponse(z.union([UserSchema, PublicUserSchema]), "The user"),
+    ...errorResponses(401, 404),
+  },
+});
+
+const patchUser = createRoute({
+  method: "patch",
+  path: "/users/{user_id}",
+  tags: ["Users"],
+  summary: "Update your own profile (or any, as admin)",
+  description: "`role`, ids, timestamps and unknown fields are rejected with 400.",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { params: UserIdParam, body: jsonBody(UpdateUserBody) },
+  responses: {
+    200: jsonResponse(UserSchema, "Updated user"),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
+
+const listUsers = createRoute({
+  method: "get",
+  path: "/users",
+  tags: ["Users"],
+  summary: "All users, newest first (admin)",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { query: PageQuery },
+  responses: {
+    200: jsonResponse(pageSchema(UserSchema, "UserList"), "A page of users"),
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+export const userRoutes = createRouter()
+  .openapi(getUser, async (c) => {
+    const { user_id } = c.req.valid("param");
+    const row = await users.findUserById(c.env, user_id);
+    if (!row) throw new ApiError("not_found", "User not found");
+    const full = isOwnerOrAdmin(c.get("auth"), row.id);
+    return c.json(full ? users.toUser(row) : users.toPublicUser(row), 200);
+  })
+  .openapi(patchUser, async (c) => {
+    const { user_id } = c.req.valid("param");
+    const auth = currentUser(c);
+    if (!isOwnerOrAdmin(auth, user_id)) {
+      // Profiles are public, so refusing with 403 leaks nothing that GET does not show.
+      if (!(await users.findUserById(c.env, user_id))) throw new ApiError("not_found", "User not found");
+      throw new ApiError("forbidden", "You can only update your own profile");
+    }
+    const row = await users.updateUser(c.env, user_id, c.req.valid("json"));
+    return c.json(users.toUser(row), 200);
+  })
+  .openapi(listUsers, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(await users.listUsers(c.env, limit, cursor), 200);
+  });

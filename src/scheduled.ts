@@ -1,0 +1,30 @@
+import { errorFields, log } from "./lib/logger";
+import { purgeExpiredRefreshTokens } from "./services/auth";
+import { purgeDispatchedOutbox, relayOutbox } from "./services/events";
+import { purgeExpiredIdempotencyKeys } from "./services/idempotency";
+
+/**
+ * Periodic jobs, keyed by the cron expressions in wrangler.toml. Each job is
+ * safe to run twice or late: it works from the current state, not from a
+ * count of runs.
+ */
+type Job = { name: string; run(env: Env): Promise<unknown> };
+
+export const CRON_JOBS: Record<string, Job[]> = {
+  "* * * * *": [{ name: "relay-outbox", run: (env) => relayOutbox(env) }],
+  "*/15 * * * *": [{ name: "purge-idempotency-keys", run: purgeExpiredIdempotencyKeys }],
+  "0 3 * * *": [
+    { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },
+    { name: "purge-outbox", run: (env) => purgeDispatchedOutbox(env) },
+  ],
+};
+
+export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const jobs = CRON_JOBS[controller.cron] ?? [];
+  const results = await Promise.allSettled(jobs.map((job) => job.run(env)));
+  results.forEach((result, i) => {
+    if (result.status === "rejected") {
+      log("error", "cron job failed", { cron: controller.cron, job: jobs[i].name, ...errorFields(result.reason) });
+    }
+  });
+}

@@ -1,0 +1,168 @@
+import { and, eq, isNull, lt } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { refreshTokens } from "../db/schema";
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { SignupInput, User } from "../schemas/users";
+import type { Role } from "../types";
+import { buildEvent, dispatchEvents, outboxInsert } from "./events";
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
+import { LOGIN_PER_ACCOUNT, LOGIN_PER_IP, SIGNUP_PER_IP, refund, takeOrThrow } from "./rate-limit";
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  REFRESH_TOKEN_TTL_MS,
+  hashRefreshToken,
+  newRefreshToken,
+  signAccessToken,
+} from "./tokens";
+import {
+  assertEmailAndUsernameFree,
+  findUserByEmail,
+  findUserById,
+  insertUserQuery,
+  normalizeEmail,
+  setPasswordHash,
+  toUser,
+  uniqueConflict,
+} from "./users";
+
+/** The auth module: owns `refresh_tokens`; signs access tokens; drives signup and login. */
+type AuthEnv = Pick<Env, "DB" | "EVENTS" | "RATE_LIMITER" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_KEYS" | "ADMIN_EMAIL">;
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+}
+
+async function issueTokens(env: AuthEnv, user: { id: string; role: Role }, familyId = newId("refreshToken")) {
+  const refresh = await newRefreshToken();
+  await getDb(env)
+    .insert(refreshTokens)
+    .values({
+      id: newId("refreshToken"),
+      userId: user.id,
+      familyId,
+      tokenHash: refresh.hash,
+      expiresAt: Date.now() + REFRESH_TOKEN_TTL_MS,
+    });
+  const pair: TokenPair = {
+    access_token: await signAccessToken(env, user),
+    refresh_token: refresh.token,
+    token_type: "Bearer",
+    expires_in: ACCESS_TOKEN_TTL_SECONDS,
+  };
+  return pair;
+}
+
+/** Bootstrap: the address in ADMIN_EMAIL signs up as an admin; nobody else can. */
+function roleFor(env: AuthEnv, input: SignupInput): Role {
+  const admin = env.ADMIN_EMAIL?.trim();
+  return admin && normalizeEmail(admin) === normalizeEmail(input.email) ? "admin" : input.role;
+}
+
+export async function signup(env: AuthEnv, input: SignupInput, clientIp: string): Promise<{ user: User } & TokenPair> {
+  await takeOrThrow(env, [{ key: `signup:ip:${clientIp}`, policy: SIGNUP_PER_IP }]);
+  await assertEmailAndUsernameFree(env, input.email, input.username);
+  const db = getDb(env);
+  const now = new Date().toISOString();
+  const role = roleFor(env, input);
+  const id = newId("user");
+  const event = buildEvent("user.registered", { user_id: id, role });
+  try {
+    await db.batch([
+      insertUserQuery(db, {
+        id,
+        email: input.email,
+        username: input.username,
+        phoneNumber: input.phone_number ?? null,
+        role,
+        passwordHash: await hashPassword(input.password),
+        createdAt: now,
+      }),
+      outboxInsert(db, event),
+    ]);
+  } catch (err) {
+    uniqueConflict(err);
+  }
+  await dispatchEvents(env, [event]);
+  const row = (await findUserById(env, id))!;
+  return { user: toUser(row), ...(await issueTokens(env, row)) };
+}
+
+export async function login(
+  env: AuthEnv,
+  email: string,
+  password: string,
+  clientIp: string,
+): Promise<{ user: User } & TokenPair> {
+  const limits = [
+    { key: `login:acct:${normalizeEmail(email)}`, policy: LOGIN_PER_ACCOUNT },
+    { key: `login:ip:${clientIp}`, policy: LOGIN_PER_IP },
+  ];
+  await takeOrThrow(env, limits);
+  const row = await findUserByEmail(env, email);
+  // Verify against a dummy hash for unknown emails so timing does not reveal accounts.
+  const ok = await verifyPassword(password, row?.passwordHash ?? (await dummyPasswordHash()));
+  if (!row || !ok) throw new ApiError("invalid_credentials", "Email or password is incorrect");
+  await refund(env, limits);
+  if (needsRehash(row.passwordHash)) await setPasswordHash(env, row.id, await hashPassword(password));
+  return { user: toUser(row), ...(await issueTokens(env, row)) };
+}
+
+async function revokeFamily(env: AuthEnv, familyId: string): Promise<void> {
+  await getDb(env)
+    .update(refreshTokens)
+    .set({ revokedAt: Date.now() })
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+}
+
+/**
+ * Rotation: each refresh token is good for one exchange. Presenting one that
+ * was already exchanged (or revoked) means it leaked, so the whole family,
+ * including the newest token, is revoked and the holder must log in again.
+ */
+export async function refresh(env: AuthEnv, token: string): Promise<TokenPair> {
+  const db = getDb(env);
+  const hash = await hashRefreshToken(token);
+  const row = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash)).get();
+  const invalid = new ApiError("unauthenticated", "Refresh token is invalid, expired or revoked");
+  if (!row) throw invalid;
+  if (row.usedAt !== null || row.revokedAt !== null) {
+    await revokeFamily(env, row.familyId);
+    throw invalid;
+  }
+  if (row.expiresAt <= Date.now()) throw invalid;
+  // Claim the token; of two concurrent exchanges exactly one wins, and the other is treated as reuse.
+  const claimed = await db
+    .update(refreshTokens)
+    .set({ usedAt: Date.now() })
+    .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt)))
+    .returning({ id: refreshTokens.id });
+  if (claimed.length !== 1) {
+    await revokeFamily(env, row.familyId);
+    throw invalid;
+  }
+  const user = await findUserById(env, row.userId);
+  if (!user) throw invalid;
+  return issueTokens(env, user, row.familyId);
+}
+
+/** Revokes the token's family (this device's session). Unknown or foreign tokens change nothing. */
+export async function logout(env: AuthEnv, userId: string, token: string): Promise<void> {
+  const db = getDb(env);
+  const row = await db
+    .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)))
+    .get();
+  if (row && row.userId === userId) await revokeFamily(env, row.familyId);
+}
+
+/** Cron: drops refresh tokens a day after they expired. */
+export async function purgeExpiredRefreshTokens(env: Pick<Env, "DB">): Promise<void> {
+  await getDb(env)
+    .delete(refreshTokens)
+    .where(lt(refreshTokens.expiresAt, Date.now() - 24 * 3600 * 1000));
+}

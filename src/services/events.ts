@@ -1,0 +1,105 @@
+import { and, asc, inArray, isNull, lt } from "drizzle-orm";
+import { z } from "@hono/zod-openapi";
+import { getDb, type Db } from "../db/client";
+import { outboxEvents } from "../db/schema";
+import { newId } from "../lib/ids";
+import { errorFields, log } from "../lib/logger";
+
+/**
+ * Domain events, published to the EVENTS queue through a transactional outbox:
+ * the event row is written in the same D1 batch as the change it describes,
+ * sent right after, and a cron relays any row whose send failed. Delivery is
+ * at-least-once, so every consumer de-duplicates by event id.
+ *
+ * The catalog below is the contract between producers and consumers; a
+ * message that does not parse against it is dead-lettered, not retried.
+ */
+export const EventCatalog = {
+  "user.registered": z.object({ user_id: z.string(), role: z.enum(["buyer", "seller", "admin"]) }),
+} as const;
+
+export type EventType = keyof typeof EventCatalog;
+export type EventData<T extends EventType> = z.infer<(typeof EventCatalog)[T]>;
+
+export interface DomainEvent<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  occurred_at: string;
+  data: EventData<T>;
+}
+
+export const EventEnvelope = z.object({
+  id: z.string(),
+  type: z.string(),
+  occurred_at: z.string(),
+  data: z.unknown(),
+});
+
+export function buildEvent<T extends EventType>(type: T, data: EventData<T>): DomainEvent<T> {
+  return { id: newId("event"), type, occurred_at: new Date().toISOString(), data };
+}
+
+/** Parses a queue message body into a known event, or says why it cannot be one. */
+export function parseEvent(body: unknown): { ok: true; event: DomainEvent } | { ok: false; reason: string } {
+  const envelope = EventEnvelope.safeParse(body);
+  if (!envelope.success) return { ok: false, reason: "not an event envelope" };
+  const schema = EventCatalog[envelope.data.type as EventType];
+  if (!schema) return { ok: false, reason: `unknown event type ${envelope.data.type}` };
+  const data = schema.safeParse(envelope.data.data);
+  if (!data.success) return { ok: false, reason: `invalid data for ${envelope.data.type}` };
+  return { ok: true, event: { ...envelope.data, type: envelope.data.type as EventType, data: data.data } };
+}
+
+/** The outbox insert to put in the same batch as the state change. */
+export function outboxInsert(db: Db, event: DomainEvent) {
+  return db.insert(outboxEvents).values({
+    id: event.id,
+    type: event.type,
+    payload: JSON.stringify(event),
+    createdAt: event.occurred_at,
+  });
+}
+
+/**
+ * Sends events to the EVENTS queue and marks them dispatched. A failed send
+ * is logged and left for the relay cron; it never fails the request that
+ * already committed the change.
+ */
+export async function dispatchEvents(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  try {
+    await env.EVENTS.sendBatch(events.map((event) => ({ body: event, contentType: "json" as const })));
+    await getDb(env)
+      .update(outboxEvents)
+      .set({ dispatchedAt: Date.now() })
+      .where(inArray(outboxEvents.id, events.map((e) => e.id)));
+  } catch (err) {
+    log("warn", "event dispatch failed; the outbox relay will retry", {
+      event_ids: events.map((e) => e.id),
+      ...errorFields(err),
+    });
+  }
+}
+
+/** Cron: re-sends outbox rows older than `minAgeMs` that were never marked dispatched. */
+export async function relayOutbox(env: Pick<Env, "DB" | "EVENTS">, minAgeMs = 30_000, batch = 100): Promise<number> {
+  const db = getDb(env);
+  const cutoff = new Date(Date.now() - minAgeMs).toISOString();
+  const rows = await db
+    .select({ payload: outboxEvents.payload })
+    .from(outboxEvents)
+    .where(and(isNull(outboxEvents.dispatchedAt), lt(outboxEvents.createdAt, cutoff)))
+    .orderBy(asc(outboxEvents.createdAt))
+    .limit(batch);
+  const events = rows.map((r) => JSON.parse(r.payload) as DomainEvent);
+  await dispatchEvents(env, events);
+  return events.length;
+}
+
+/** Cron: forgets dispatched outbox rows after a week. */
+export async function purgeDispatchedOutbox(env: Pick<Env, "DB">, olderThanMs = 7 * 24 * 3600 * 1000): Promise<void> {
+  await getDb(env)
+    .delete(outboxEvents)
+    .where(lt(outboxEvents.dispatchedAt, Date.now() - olderThanMs));
+}
+

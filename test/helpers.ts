@@ -1,0 +1,54 @@
+import { exports } from "cloudflare:workers";
+
+/** The Worker under test, called through its real fetch handler (routing, middleware, bindings). */
+export async function call(
+  method: string,
+  path: string,
+  opts: { body?: unknown; raw?: BodyInit; token?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const headers = new Headers(opts.headers);
+  if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
+  let body: BodyInit | undefined = opts.raw;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", uniqueIp());
+  return exports.default.fetch(new Request(`http://marketplace.test${path}`, { method, headers, body }));
+}
+
+export async function json<T = any>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+let counter = 0;
+/** A fresh suffix per call, so tests never collide on emails or usernames. */
+export function unique(prefix = "u"): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A distinct client address per request unless a test pins one, so IP rate limits do not couple tests. */
+export function uniqueIp(): string {
+  counter += 1;
+  return `198.51.${(counter >> 8) & 255}.${counter & 255}`;
+}
+
+export interface TestUser {
+  user: { user_id: string; email: string; role: string; username: string };
+  access_token: string;
+  refresh_token: string;
+  password: string;
+}
+
+export async function signup(
+  overrides: Partial<{ email: string; username: string; password: string; role: string; phone_number: string }> = {},
+): Promise<TestUser> {
+  const name = unique();
+  const password = overrides.password ?? "s3cret-passw0rd";
+  const res = await call("POST", "/auth/signup", {
+    body: { email: `${name}@example.com`, username: name, password, ...overrides },
+  });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
+  return { ...(await json(res)), password };
+}

@@ -1,0 +1,37 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/** A fixed 32-byte key ring for tests only; production keys come from `wrangler secret put JWT_KEYS`. */
+export const TEST_JWT_KEYS = JSON.stringify({
+  current: "test-2",
+  keys: {
+    "test-1": "dGVzdC1rZXktb25lLXRlc3Qta2V5LW9uZS10ZXN0LWtleQ",
+    "test-2": "dGVzdC1rZXktdHdvLXRlc3Qta2V5LXR3by10ZXN0LWtleQ",
+  },
+});
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "test",
+            JWT_KEYS: TEST_JWT_KEYS,
+            ADMIN_EMAIL: "root@admin.test",
+            TEST_MIGRATIONS: migrations,
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+      setupFiles: ["./test/setup.ts"],
+      silent: "passed-only",
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  };
+});
