@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { isId, newId } from "../src/lib/ids";
+import { allocate, formatMinorUnits, lineTotal, percentOf, toMinorUnits } from "../src/lib/money";
+import { decodeCursor, encodeCursor, toPage } from "../src/lib/pagination";
+
+describe("ids", () => {
+  it("are prefixed and sort by creation time", () => {
+    const a = newId("order", 1_700_000_000_000);
+    const b = newId("order", 1_700_000_000_001);
+    expect(a).toMatch(/^ord_[0-9A-Z]{26}$/);
+    expect(isId("order", a)).toBe(true);
+    expect(isId("user", a)).toBe(false);
+    expect(a < b).toBe(true);
+    expect(new Set(Array.from({ length: 1000 }, () => newId("user"))).size).toBe(1000);
+  });
+});
+
+describe("money", () => {
+  it("parses decimal strings to cents exactly", () => {
+    expect(toMinorUnits("850.00")).toBe(85000);
+    expect(toMinorUnits("49.99")).toBe(4999);
+    expect(toMinorUnits(0.29)).toBe(29);
+    expect(toMinorUnits("1,299.5")).toBe(129950);
+    expect(toMinorUnits("7")).toBe(700);
+    expect(() => toMinorUnits("1.999")).toThrow(RangeError);
+    expect(() => toMinorUnits("abc")).toThrow(RangeError);
+  });
+
+  it("formats, multiplies and takes percentages with integer results", () => {
+    expect(formatMinorUnits(123456)).toBe("1234.56");
+    expect(formatMinorUnits(-5)).toBe("-0.05");
+    expect(lineTotal(4999, 3)).toBe(14997);
+    expect(percentOf(999, 10)).toBe(100); // 99.9 rounds half up
+    expect(percentOf(1005, 12.5)).toBe(126); // 125.625
+    expect(() => lineTotal(10.5, 2)).toThrow(RangeError);
+  });
+
+  it("allocates an amount over weights so the parts sum exactly", () => {
+    expect(allocate(100, [1, 1, 1])).toEqual([34, 33, 33]);
+    expect(allocate(1000, [4999, 2500, 1])).toEqual([667, 333, 0]);
+    const parts = allocate(12345, [3, 7, 11, 13]);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(12345);
+  });
+});
+
+describe("cursors", () => {
+  it("round-trip and pages report a next cursor only when more rows exist", () => {
+    const c = encodeCursor(["2026-01-01T00:00:00.000Z", "prd_1"]);
+    expect(decodeCursor(c, 2)).toEqual(["2026-01-01T00:00:00.000Z", "prd_1"]);
+    expect(() => decodeCursor(c, 1)).toThrow();
+    expect(() => decodeCursor("%%%", 1)).toThrow();
+    expect(toPage([1, 2, 3], 2, (n) => [n]).next_cursor).toBe(encodeCursor([2]));
+    expect(toPage([1, 2], 2, (n) => [n]).next_cursor).toBeNull();
+  });
+});

@@ -1,0 +1,139 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, json, signup, unique } from "./helpers";
+
+describe("GET /users/{id}", () => {
+  it("shows the full record to the user and to admins", async () => {
+    const u = await signup({ phone_number: "+442071838750" });
+    const self = await json(await call("GET", `/users/${u.user.user_id}`, { token: u.access_token }));
+    expect(self.email).toBe(u.user.email);
+    expect(self.phone_number).toBe("+442071838750");
+    const admin = await adminUser();
+    const seen = await json(await call("GET", `/users/${u.user.user_id}`, { token: admin.access_token }));
+    expect(seen.email).toBe(u.user.email);
+    expect(seen.phone_number).toBe("+442071838750");
+  });
+
+  it("grants admin only to ADMIN_EMAIL exactly, not to look-alike addresses", async () => {
+    const lookalike = await signup({ email: env.ADMIN_EMAIL.replace("@", `+${unique()}@`) });
+    expect(lookalike.user.role).toBe("buyer");
+  });
+
+  it("shows others and anonymous callers only the public profile: no email, no phone", async () => {
+    const u = await signup({ phone_number: "+14155550199" });
+    const other = await signup();
+    for (const token of [other.access_token, undefined]) {
+      const res = await call("GET", `/users/${u.user.user_id}`, { token });
+      expect(res.status).toBe(200);
+      const body = await json(res);
+      expect(Object.keys(body).sort()).toEqual(["created_at", "role", "user_id", "username"]);
+    }
+  });
+
+  it("answers an unknown user with a JSON 404", async () => {
+    const res = await call("GET", "/users/usr_00000000000000000000000000");
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe("not_found");
+  });
+});
+
+describe("PATCH /users/{id}", () => {
+  it("updates your own username, phone and email", async () => {
+    const u = await signup();
+    const email = `${unique()}@example.com`;
+    const res = await call("PATCH", `/users/${u.user.user_id}`, {
+      token: u.access_token,
+      body: { username: unique("n"), phone_number: "+14155550100", email: email.toUpperCase() },
+    });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.email).toBe(email);
+    expect(body.phone_number).toBe("+14155550100");
+    expect(body.updated_at >= body.created_at).toBe(true);
+    // The new email signs in.
+    expect((await call("POST", "/auth/login", { body: { email, password: u.password } })).status).toBe(200);
+    // phone_number: null clears it.
+    const cleared = await json(
+      await call("PATCH", `/users/${u.user.user_id}`, { token: u.access_token, body: { phone_number: null } }),
+    );
+    expect(cleared.phone_number).toBeNull();
+  });
+
+  it("refuses to patch another user (403) and needs a token (401)", async () => {
+    const a = await signup();
+    const b = await signup();
+    const res = await call("PATCH", `/users/${b.user.user_id}`, { token: a.access_token, body: { username: unique() } });
+    expect(res.status).toBe(403);
+    expect((await json(res)).error.code).toBe("forbidden");
+    expect((await call("PATCH", `/users/${b.user.user_id}`, { body: { username: unique() } })).status).toBe(401);
+  });
+
+  it("lets an admin patch anyone", async () => {
+    const admin = await adminUser();
+    const u = await signup();
+    const res = await call("PATCH", `/users/${u.user.user_id}`, { token: admin.access_token, body: { username: unique("a") } });
+    expect(res.status).toBe(200);
+  });
+
+  it("rejects role (no self-promotion) and unknown fields with 400 naming each field", async () => {
+    const u = await signup();
+    const res = await call("PATCH", `/users/${u.user.user_id}`, {
+      token: u.access_token,
+      body: { role: "admin", user_id: "usr_hijack", is_admin: true },
+    });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error.code).toBe("validation_failed");
+    expect(body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(["is_admin", "role", "user_id"]);
+    const after = await json(await call("GET", `/users/${u.user.user_id}`, { token: u.access_token }));
+    expect(after.role).toBe("buyer");
+  });
+
+  it("refuses an email that another account has with 409", async () => {
+    const a = await signup();
+    const b = await signup();
+    const res = await call("PATCH", `/users/${a.user.user_id}`, { token: a.access_token, body: { email: b.user.email } });
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.code).toBe("email_taken");
+  });
+});
+
+let admin: Awaited<ReturnType<typeof signup>> | undefined;
+async function adminUser() {
+  if (admin) return admin;
+  const login = await call("POST", "/auth/login", { body: { email: env.ADMIN_EMAIL, password: "admin-password-1" } });
+  admin = login.status === 200
+    ? { ...(await json(login)), password: "admin-password-1" }
+    : await signup({ email: env.ADMIN_EMAIL, password: "admin-password-1" });
+  return admin!;
+}
+
+describe("GET /users (admin)", () => {
+  it("is admin only", async () => {
+    const u = await signup();
+    expect((await call("GET", "/users", { token: u.access_token })).status).toBe(403);
+    expect((await call("GET", "/users")).status).toBe(401);
+  });
+
+  it("pages with limit and cursor, newest first, without repeats", async () => {
+    const a = await adminUser();
+    for (let i = 0; i < 3; i++) await signup();
+    const first = await json(await call("GET", "/users?limit=2", { token: a.access_token }));
+    expect(first.data).toHaveLength(2);
+    expect(first.next_cursor).toBeTypeOf("string");
+    const second = await json(await call("GET", `/users?limit=2&cursor=${first.next_cursor}`, { token: a.access_token }));
+    const ids = [...first.data, ...second.data].map((u: { user_id: string }) => u.user_id);
+    expect(new Set(ids).size).toBe(4);
+    expect([...ids].sort().reverse()).toEqual(ids);
+  });
+
+  it("rejects a limit over 100 and a forged cursor with 400", async () => {
+    const a = await adminUser();
+    const over = await call("GET", "/users?limit=101", { token: a.access_token });
+    expect(over.status).toBe(400);
+    expect((await json(over)).error.details[0].field).toBe("limit");
+    const bad = await call("GET", "/users?cursor=not-a-cursor", { token: a.access_token });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.details[0].field).toBe("cursor");
+  });
+});
