@@ -19,7 +19,7 @@ export const CRON_JOBS: Record<string, Job[]> = {
   ],
 };
 
-export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+export async function runScheduled(controller: ScheduledController, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const jobs = CRON_JOBS[controller.cron] ?? [];
   const results = await Promise.allSettled(jobs.map((job) => job.run(env)));
   results.forEach((result, i) => {

@@ -7,7 +7,7 @@ import { consumeEvents } from "./events-consumer";
  * build those modules; until then anything sent there is parked as a dead
  * letter rather than silently dropped.
  */
-export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> {
+export async function handleQueue(batch: MessageBatch, env: Env, _ctx?: ExecutionContext): Promise<void> {
   if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
   if (batch.queue === "marketplace-events") return consumeEvents(batch, env);
   for (const message of batch.messages) {
