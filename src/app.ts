@@ -13,6 +13,9 @@ import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-context";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { categoryRoutes } from "./routes/categories";
+import { inventoryRoutes } from "./routes/inventory";
+import { productRoutes } from "./routes/products";
 import { userRoutes } from "./routes/users";
 import type { AppEnv } from "./types";
 
@@ -51,6 +54,9 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", authRoutes);
   app.route("/", userRoutes);
+  app.route("/", categoryRoutes);
+  app.route("/", productRoutes);
+  app.route("/", inventoryRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 
 /** The Worker under test, called through its real fetch handler (routing, middleware, bindings). */
 export async function call(
@@ -51,4 +51,30 @@ export async function signup(
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   return { ...(await json(res)), password };
+}
+
+let admin: TestUser | undefined;
+/** The bootstrap admin (ADMIN_EMAIL in the test bindings), created on first use. */
+export async function adminUser(): Promise<TestUser> {
+  if (admin) return admin;
+  const password = "admin-password-1";
+  const login = await call("POST", "/auth/login", { body: { email: env.ADMIN_EMAIL, password } });
+  admin = login.status === 200 ? { ...(await json<Omit<TestUser, "password">>(login)), password } : await signup({ email: env.ADMIN_EMAIL, password });
+  return admin;
+}
+
+export async function createCategory(name: string, parent_id?: string): Promise<{ category_id: string }> {
+  const a = await adminUser();
+  const res = await call("POST", "/categories", { token: a.access_token, body: { name, ...(parent_id ? { parent_id } : {}) } });
+  if (res.status !== 201) throw new Error(`category failed: ${res.status} ${await res.text()}`);
+  return json(res);
+}
+
+export async function createProduct(seller: TestUser, category_id: string, overrides: Record<string, unknown> = {}): Promise<any> {
+  const res = await call("POST", "/products", {
+    token: seller.access_token,
+    body: { name: `Widget ${unique()}`, description: "A fine widget", price: 1999, category_id, stock_available: 10, ...overrides },
+  });
+  if (res.status !== 201) throw new Error(`product failed: ${res.status} ${await res.text()}`);
+  return json(res);
 }

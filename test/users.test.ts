@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, json, signup, unique, type TestUser } from "./helpers";
+import { adminUser, call, json, signup, unique } from "./helpers";
 
 describe("GET /users/{id}", () => {
   it("shows the full record to the user and to admins", async () => {
@@ -98,15 +98,7 @@ describe("PATCH /users/{id}", () => {
   });
 });
 
-let admin: TestUser | undefined;
-async function adminUser() {
-  if (admin) return admin;
-  const login = await call("POST", "/auth/login", { body: { email: env.ADMIN_EMAIL, password: "admin-password-1" } });
-  admin = login.status === 200
-    ? { ...(await json<Omit<TestUser, "password">>(login)), password: "admin-password-1" }
-    : await signup({ email: env.ADMIN_EMAIL, password: "admin-password-1" });
-  return admin as TestUser;
-}
+
 
 describe("GET /users (admin)", () => {
   it("is admin only", async () => {

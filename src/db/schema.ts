@@ -5,7 +5,7 @@
  * comparisons are integer epoch milliseconds.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   text("created_at")
@@ -119,4 +119,63 @@ export const deadLetters = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("dead_letters_message_uq").on(t.queue, t.messageId)],
+);
+
+// ---- catalog module (src/services/catalog/) ---------------------------------
+export const categories = sqliteTable(
+  "categories",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    parentId: text("parent_id"),
+    /** `''` for roots: SQLite treats NULLs as distinct, so uniqueness needs a non-null key. */
+    parentKey: text("parent_key").notNull().default(""),
+    /** Materialised path of ids, `/cat_a/cat_b/`: descendants are `path LIKE '/cat_a/%'`. */
+    path: text("path").notNull(),
+    depth: integer("depth").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("categories_sibling_name_uq").on(t.parentKey, t.name), index("categories_path_idx").on(t.path)],
+);
+
+export const products = sqliteTable(
+  "products",
+  {
+    id: text("id").primaryKey(),
+    sellerId: text("seller_id").notNull(),
+    categoryId: text("category_id").notNull(),
+    /** Copied from the category at write time so listings by subtree need no join. */
+    categoryPath: text("category_path").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull(),
+    /** Integer minor units. */
+    price: integer("price").notNull(),
+    /** The reference price a sale is measured against (minor units), when there is one. */
+    listPrice: integer("list_price"),
+    currency: text("currency").notNull().default("usd"),
+    /** Projection of the inventory Durable Object's `available`; checkout never trusts it. */
+    stockAvailable: integer("stock_available").notNull().default(0),
+    /** The inventory DO's sequence number of the projected value: older writes never win. */
+    stockVersion: integer("stock_version").notNull().default(0),
+    brand: text("brand"),
+    images: text("images", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    ratingAverage: real("rating_average").notNull().default(0),
+    ratingCount: integer("rating_count").notNull().default(0),
+    popularity: integer("popularity").notNull().default(0),
+    /** Bumped on every write; search applies an event only if it is newer than what it holds. */
+    version: integer("version").notNull().default(1),
+    /** Where a seeded product came from (`bestbuy:<n>`, `mrporter:<id>`), for idempotent imports. */
+    sourceRef: text("source_ref"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("products_category_list_idx").on(t.status, t.categoryPath, t.id),
+    index("products_seller_list_idx").on(t.sellerId, t.status, t.id),
+    index("products_status_id_idx").on(t.status, t.id),
+    uniqueIndex("products_source_ref_uq").on(t.sourceRef),
+  ],
 );

@@ -13,4 +13,8 @@ export interface Subscriber {
 
 export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "user.registered": [],
+  "product.created": [],
+  "product.updated": [],
+  "product.archived": [],
+  "inventory.changed": [],
 };

@@ -14,8 +14,21 @@ import { errorFields, log } from "../lib/logger";
  * The catalog below is the contract between producers and consumers; a
  * message that does not parse against it is dead-lettered, not retried.
  */
+/** Product events carry the version so consumers apply only what is newer than what they hold. */
+const ProductEventData = z.object({
+  product_id: z.string(),
+  seller_id: z.string(),
+  category_id: z.string(),
+  version: z.number().int(),
+});
+
 export const EventCatalog = {
   "user.registered": z.object({ user_id: z.string(), role: z.enum(["buyer", "seller", "admin"]) }),
+  "product.created": ProductEventData,
+  "product.updated": ProductEventData,
+  "product.archived": ProductEventData,
+  /** From the inventory Durable Object when stock crosses zero or is adjusted; `seq` orders them per product. */
+  "inventory.changed": z.object({ product_id: z.string(), available: z.number().int(), in_stock: z.boolean(), seq: z.number().int() }),
 } as const;
 
 export type EventType = keyof typeof EventCatalog;

@@ -1,0 +1,131 @@
+// Loads a product catalog into one normalised shape, from the real data sets in
+// ../shared/data, from any catalog file, or generated deterministically when
+// neither is present. Also grows a synthetic catalog of N products for benchmarks.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./lib.mjs";
+
+export const SHARED_DATA = process.env.SHARED_DATA ?? join(ROOT, "..", "shared", "data");
+
+/** A stable 32-bit number from a string: seeded stock, times and ids never change between runs. */
+export function stableHash(s) {
+  return createHash("sha256").update(s).digest().readUInt32BE(0);
+}
+
+const toCents = (v) => Math.round(Number.parseFloat(String(v)) * 100);
+
+/** Normalises one record of either known shape (Best Buy or Mr Porter); returns null for anything else. */
+export function normalise(record, index) {
+  if (!record || typeof record !== "object" || typeof record.name !== "string") return null;
+  const categories = Array.isArray(record.categories) ? record.categories.filter((c) => typeof c === "string" && c.trim()) : [];
+  if (categories.length === 0) return null;
+  if ("designerName" in record) {
+    const ref = `mrporter:${record.id ?? index}`;
+    const colour = record.colour ?? null;
+    const price = toCents(record.price);
+    return {
+      source_ref: ref,
+      name: record.name,
+      description: `${record.name} by ${record.designerName}${colour ? `, in ${colour.toLowerCase()}` : ""}. ${categories.join(" / ")}.`,
+      brand: record.designerName,
+      categories,
+      price,
+      images: record.imageURL ? [record.imageURL.startsWith("//") ? `https:${record.imageURL}` : record.imageURL] : [],
+      attributes: { colour, sizes: record.sizes ?? [], sale_season: record.saleSeason ?? null },
+      popularity: stableHash(ref) % 1000,
+      stock: record.outOfStock ? 0 : 5 + (stableHash(`${ref}:stock`) % 96),
+    };
+  }
+  const ref = `bestbuy:${index}:${stableHash(record.name).toString(36)}`;
+  return {
+    source_ref: ref,
+    name: record.name,
+    description: record.description ?? record.name,
+    brand: record.brand ?? null,
+    categories,
+    price: toCents(record.price ?? 0),
+    images: record.image ? [record.image] : [],
+    attributes: {},
+    popularity: Number.isFinite(record.popularity) ? record.popularity : 0,
+    stock: 5 + (stableHash(`${ref}:stock`) % 196),
+  };
+}
+
+export function loadFile(path) {
+  const data = JSON.parse(readFileSync(path, "utf8"));
+  if (!Array.isArray(data)) throw new Error(`${path}: expected a JSON array of products`);
+  return data.map((r, i) => normalise(r, i)).filter(Boolean).filter((p) => p.price > 0);
+}
+
+/** The seed catalog: the real data when ../shared/data is beside the clone, else a generated one. */
+export function loadSeedCatalog() {
+  const files = ["bestbuy-products.json", "mrporter-products.json"].map((f) => join(SHARED_DATA, f));
+  if (files.every((f) => existsSync(f))) return { source: "real", products: files.flatMap(loadFile) };
+  return { source: "generated", products: generateCatalog(2000) };
+}
+
+// A deterministic generator of the same shape, for clones without ../shared/data.
+const BRANDS = ["Samsung", "Apple", "Sony", "LG", "Dell", "HP", "Lenovo", "Bose", "Canon", "Nikon", "GUCCI", "TOM FORD", "Prada", "Acne Studios", "Loewe"];
+const TREE = {
+  "Cell Phones": { "Smartphones": ["Unlocked Phones", "Prepaid Phones"], "Accessories": ["Cases", "Chargers"] },
+  "Computers & Tablets": { "Laptops": ["Gaming Laptops", "2-in-1 Laptops"], "Tablets": ["iPads", "Android Tablets"] },
+  "TV & Home Theater": { "TVs": ["4K TVs", "OLED TVs"], "Speakers": ["Soundbars", "Bookshelf Speakers"] },
+  "Audio": { "Headphones": ["Over-Ear", "Earbuds"] },
+  "Clothing": { "Polo shirts": ["Short sleeve polo shirts"], "T-shirts": ["Printed T-shirts", "Plain T-shirts"], "Jackets": ["Bomber jackets"] },
+  "Shoes": { "Sneakers": ["Low top sneakers", "High top sneakers"], "Boots": ["Chelsea boots"] },
+};
+const ADJECTIVES = ["Slim-Fit", "Wireless", "Portable", "Premium", "Compact", "Classic", "Ultra", "Smart", "Cotton", "Leather"];
+const LEAVES = Object.entries(TREE).flatMap(([a, subs]) => Object.entries(subs).flatMap(([b, leaves]) => leaves.map((c) => [a, b, c])));
+
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+export function generateCatalog(n, seed = 42) {
+  const rand = rng(seed);
+  const pick = (arr) => arr[Math.floor(rand() * arr.length)];
+  return Array.from({ length: n }, (_, i) => {
+    const categories = pick(LEAVES);
+    const brand = pick(BRANDS);
+    const name = `${brand} ${pick(ADJECTIVES)} ${categories[2].replace(/s$/, "")} ${100 + Math.floor(rand() * 900)}`;
+    const ref = `generated:${seed}:${i}`;
+    return {
+      source_ref: ref,
+      name,
+      description: `${name}: a ${pick(ADJECTIVES).toLowerCase()} pick from ${brand} in ${categories.join(" / ")}.`,
+      brand,
+      categories,
+      price: 500 + Math.floor(rand() * 200_000),
+      images: [],
+      attributes: {},
+      popularity: Math.floor(rand() * 20_000),
+      stock: Math.floor(rand() * 200),
+    };
+  });
+}
+
+/** Grows a catalog to n products by cloning the base with varied names, prices and refs. */
+export function synthesize(base, n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const p = base[i % base.length];
+    const round = Math.floor(i / base.length);
+    if (round === 0) out.push(p);
+    else
+      out.push({
+        ...p,
+        source_ref: `${p.source_ref}#${round}`,
+        name: `${p.name} (${round + 1})`,
+        price: Math.max(100, p.price + ((stableHash(`${p.source_ref}#${round}`) % 2001) - 1000)),
+        stock: stableHash(`${p.source_ref}#${round}:stock`) % 200,
+      });
+  }
+  return out;
+}

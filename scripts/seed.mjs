@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// Seeds (or imports into) the local or remote D1 database: the category tree
+// from the catalog's category paths, one seller per top-level department, the
+// products with deterministic stock, and the local admin. Every row has a
+// deterministic id and is written with INSERT OR IGNORE, so running it again
+// changes nothing. Inventory Durable Objects initialise themselves from the
+// product row on first use, so they need no separate seeding step.
+//
+//   node scripts/seed.mjs                      seed local D1 (what npm start does)
+//   node scripts/seed.mjs --file catalog.json  import any catalog file
+//   node scripts/seed.mjs --synthetic 100000   grow the catalog to N products (benchmarks)
+//   node scripts/seed.mjs --remote             write to the deployed D1 instead
+import { createHash, randomBytes, scrypt } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { loadFile, loadSeedCatalog, stableHash, synthesize } from "./catalog.mjs";
+import { ROOT, WRANGLER, ensureDevVars, run } from "./lib.mjs";
+
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const SEED_EPOCH = Date.parse("2026-01-01T00:00:00Z");
+
+/** A deterministic id in the layout of src/lib/ids.ts: prefix, 10 time chars, 16 chars from a hash. */
+export function seedId(prefix, key, ms) {
+  let t = "";
+  for (let i = 0, v = ms; i < 10; i++, v = Math.floor(v / 32)) t = ALPHABET[v % 32] + t;
+  const h = createHash("sha256").update(`${prefix}:${key}`).digest();
+  let r = "";
+  for (let i = 0; i < 16; i++) r += ALPHABET[h[i] % 32];
+  return `${prefix}_${t}${r}`;
+}
+
+const q = (v) => (v === null || v === undefined ? "NULL" : typeof v === "number" ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+const iso = (ms) => new Date(ms).toISOString();
+const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+
+function hashPassword(password) {
+  const N = 2 ** 14, r = 8, p = 5;
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize("NFKC"), salt, 32, { N, r, p, maxmem: 256 * N * r }, (err, key) =>
+      err ? reject(err) : resolve(`scrypt$${N}$${r}$${p}$${salt.toString("base64url")}$${key.toString("base64url")}`),
+    ),
+  );
+}
+
+function insert(table, columns, rows) {
+  const out = [];
+  for (let i = 0; i < rows.length; i += 100) {
+    const values = rows.slice(i, i + 100).map((r) => `(${r.map(q).join(",")})`).join(",\n");
+    out.push(`INSERT OR IGNORE INTO ${table} (${columns.join(",")}) VALUES\n${values};`);
+  }
+  return out;
+}
+
+export async function buildSeedSql({ products, adminEmail, adminPassword, sellerPassword }) {
+  const sql = [];
+  // Categories: one node per distinct path prefix.
+  const cats = new Map();
+  for (const p of products) {
+    for (let d = 1; d <= p.categories.length; d++) {
+      const key = p.categories.slice(0, d).join(" > ");
+      if (cats.has(key)) continue;
+      const parent = d > 1 ? cats.get(p.categories.slice(0, d - 1).join(" > ")) : null;
+      const id = seedId("cat", key, SEED_EPOCH);
+      cats.set(key, { id, name: p.categories[d - 1], parent_id: parent?.id ?? null, path: `${parent?.path ?? "/"}${id}/`, depth: d - 1 });
+    }
+  }
+  sql.push(...insert("categories", ["id", "name", "parent_id", "parent_key", "path", "depth", "created_at", "updated_at"],
+    [...cats.values()].map((c) => [c.id, c.name, c.parent_id, c.parent_id ?? "", c.path, c.depth, iso(SEED_EPOCH), iso(SEED_EPOCH)])));
+
+  // Sellers: each department is split into a few stores by brand, so one brand always sells from one store.
+  const STORES_PER_DEPARTMENT = 4;
+  const storeOf = (p) => `${p.categories[0]}#${stableHash(p.brand ?? "") % STORES_PER_DEPARTMENT}`;
+  const stores = [...new Set(products.map(storeOf))].sort();
+  const sellers = new Map();
+  const sellerRows = [];
+  for (const store of stores) {
+    const [dept, n] = store.split("#");
+    const handle = `${slug(dept).slice(0, 20)}-store-${Number(n) + 1}`;
+    const id = seedId("usr", `seller:${store}`, SEED_EPOCH);
+    sellers.set(store, id);
+    sellerRows.push([id, `${handle}@sellers.marketplace.local`, handle, handle, null, "seller", await hashPassword(sellerPassword), iso(SEED_EPOCH), iso(SEED_EPOCH)]);
+  }
+  if (adminEmail && adminPassword) {
+    const email = adminEmail.toLowerCase();
+    sellerRows.push([seedId("usr", `admin:${email}`, SEED_EPOCH), email, "admin", "admin", null, "admin", await hashPassword(adminPassword), iso(SEED_EPOCH), iso(SEED_EPOCH)]);
+  }
+  sql.push(...insert("users", ["id", "email", "username", "username_key", "phone_number", "role", "password_hash", "created_at", "updated_at"], sellerRows));
+
+  // Products: created_at spread over the year before the seed epoch so "newest" has an order.
+  const productRows = products.map((p) => {
+    const created = SEED_EPOCH - (stableHash(`${p.source_ref}:t`) % (365 * 86_400)) * 1000;
+    const cat = cats.get(p.categories.join(" > "));
+    return [
+      seedId("prd", p.source_ref, created), sellers.get(storeOf(p)), cat.id, cat.path, p.name, p.description, p.price, null, "usd",
+      p.stock, 0, p.brand, JSON.stringify(p.images), JSON.stringify(p.attributes), "active", p.popularity, p.source_ref, iso(created), iso(created),
+    ];
+  });
+  sql.push(...insert("products", ["id", "seller_id", "category_id", "category_path", "name", "description", "price", "list_price", "currency",
+    "stock_available", "stock_version", "brand", "images", "attributes", "status", "popularity", "source_ref", "created_at", "updated_at"], productRows));
+  return { sql: sql.join("\n"), counts: { categories: cats.size, sellers: stores.length, products: products.length }, sellerEmail: sellerRows[0]?.[1] };
+}
+
+export async function seedLocal({ adminEmail, adminPassword, file, synthetic, remote = false } = {}) {
+  const vars = ensureDevVars();
+  let { source, products } = file ? { source: file, products: loadFile(file) } : loadSeedCatalog();
+  if (synthetic) products = synthesize(products, synthetic);
+  const sellerPassword = vars.LOCAL_ADMIN_PASSWORD;
+  const built = await buildSeedSql({ products, adminEmail: adminEmail ?? vars.ADMIN_EMAIL, adminPassword: adminPassword ?? vars.LOCAL_ADMIN_PASSWORD, sellerPassword });
+  const dir = join(ROOT, ".wrangler", "seed");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "seed.sql");
+  writeFileSync(path, built.sql);
+  await run(WRANGLER, ["d1", "execute", "DB", remote ? "--remote" : "--local", "--file", path, "--yes"], { quiet: true, env: { CI: "1" } });
+  const { categories, sellers, products: n } = built.counts;
+  return {
+    summary: `${n} products (${source} catalog), ${categories} categories, ${sellers} sellers`,
+    sellerHint: `${built.sellerEmail} (and one per department) / same password as the admin`,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = process.argv.slice(2);
+  const opt = (name) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const result = await seedLocal({ file: opt("--file"), synthetic: opt("--synthetic") ? Number(opt("--synthetic")) : undefined, remote: args.includes("--remote") });
+  console.log(result.summary);
+}

@@ -1,0 +1,56 @@
+import { createRoute } from "@hono/zod-openapi";
+import { currentUser, requireAuth } from "../middleware/auth";
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { createRouter } from "../lib/validation";
+import { InventoryAdjustBody, ProductIdParam, StockSchema } from "../schemas/catalog";
+import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { assertCanManage, findProduct } from "../services/catalog/products";
+import * as inventory from "../services/inventory";
+
+const adjust = createRoute({
+  method: "post",
+  path: "/inventory/{product_id}",
+  tags: ["Inventory"],
+  summary: "Restock or remove stock (the product's seller or an admin)",
+  description:
+    "`quantity` is added to what is available; a negative value removes stock but never what checkouts hold (409). " +
+    "With an `Idempotency-Key`, a retried request adjusts once.",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { params: ProductIdParam, body: jsonBody(InventoryAdjustBody) },
+  responses: { 200: jsonResponse(StockSchema, "Stock after the change"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const read = createRoute({
+  method: "get",
+  path: "/inventory/{product_id}",
+  tags: ["Inventory"],
+  summary: "Live stock from the inventory object (the product's seller or an admin)",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { params: ProductIdParam },
+  responses: { 200: jsonResponse(StockSchema, "Live stock"), ...errorResponses(401, 403, 404) },
+});
+
+async function manageable(env: Env, auth: ReturnType<typeof currentUser>, productId: string) {
+  const product = await findProduct(env, productId);
+  if (!product) throw new ApiError("not_found", "Product not found");
+  assertCanManage(auth, product);
+  return product;
+}
+
+export const inventoryRoutes = createRouter()
+  .openapi(adjust, async (c) => {
+    const { product_id } = c.req.valid("param");
+    await manageable(c.env, currentUser(c), product_id);
+    const key = c.req.header("Idempotency-Key");
+    const level = await inventory.adjustStock(c.env, product_id, key ? `idem:${currentUser(c).userId}:${key}` : newId("reservation"), c.req.valid("json").quantity);
+    return c.json({ product_id, stock_available: level.available, reserved: level.reserved }, 200);
+  })
+  .openapi(read, async (c) => {
+    const { product_id } = c.req.valid("param");
+    await manageable(c.env, currentUser(c), product_id);
+    const level = await inventory.getStock(c.env, product_id);
+    return c.json({ product_id, stock_available: level.available, reserved: level.reserved }, 200);
+  });

@@ -1,0 +1,80 @@
+import { createRoute } from "@hono/zod-openapi";
+import { currentUser, requireAuth, requireRole } from "../middleware/auth";
+import { ApiError } from "../lib/errors";
+import { PageQuery, pageSchema } from "../lib/pagination";
+import { createRouter } from "../lib/validation";
+import { CreateProductBody, ProductIdParam, ProductListQuery, ProductSchema, UpdateProductBody } from "../schemas/catalog";
+import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import * as catalog from "../services/catalog/products";
+
+const createProduct = createRoute({
+  method: "post",
+  path: "/products",
+  tags: ["Catalog"],
+  summary: "List a product for sale (seller)",
+  security: bearerAuth,
+  middleware: [requireRole("seller", "admin")] as const,
+  request: { body: jsonBody(CreateProductBody) },
+  responses: { 201: jsonResponse(ProductSchema, "Created"), ...errorResponses(400, 401, 403) },
+});
+
+const listProducts = createRoute({
+  method: "get",
+  path: "/products",
+  tags: ["Catalog"],
+  summary: "Active products, newest first",
+  description: "`category_id` includes every subcategory. Archived products are not listed.",
+  request: { query: PageQuery.extend(ProductListQuery.shape) },
+  responses: { 200: jsonResponse(pageSchema(ProductSchema, "ProductList"), "A page of products"), ...errorResponses(400) },
+});
+
+const getProduct = createRoute({
+  method: "get",
+  path: "/products/{product_id}",
+  tags: ["Catalog"],
+  summary: "One product (archived ones too, with `status: archived`)",
+  request: { params: ProductIdParam },
+  responses: { 200: jsonResponse(ProductSchema, "The product"), ...errorResponses(400, 404) },
+});
+
+const updateProduct = createRoute({
+  method: "patch",
+  path: "/products/{product_id}",
+  tags: ["Catalog"],
+  summary: "Change a product (its seller or an admin)",
+  description:
+    "Any product field but `seller_id` and `product_id`. `stock_available` sets the stock through the inventory object; " +
+    "`status: archived` is a soft delete.",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { params: ProductIdParam, body: jsonBody(UpdateProductBody) },
+  responses: { 200: jsonResponse(ProductSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const archiveProduct = createRoute({
+  method: "delete",
+  path: "/products/{product_id}",
+  tags: ["Catalog"],
+  summary: "Archive a product (soft delete; its seller or an admin)",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { params: ProductIdParam },
+  responses: { 200: jsonResponse(ProductSchema, "Archived"), ...errorResponses(401, 403, 404) },
+});
+
+export const productRoutes = createRouter()
+  .openapi(createProduct, async (c) => c.json(await catalog.createProduct(c.env, currentUser(c).userId, c.req.valid("json")), 201))
+  .openapi(listProducts, async (c) => c.json(await catalog.listProducts(c.env, c.req.valid("query")), 200))
+  .openapi(getProduct, async (c) => {
+    const row = await catalog.findProduct(c.env, c.req.valid("param").product_id);
+    if (!row) throw new ApiError("not_found", "Product not found");
+    return c.json(catalog.toProduct(row), 200);
+  })
+  .openapi(updateProduct, async (c) => {
+    const { product_id } = c.req.valid("param");
+    const key = c.req.header("Idempotency-Key");
+    return c.json(await catalog.updateProduct(c.env, currentUser(c), product_id, c.req.valid("json"), key ? `idem:${key}` : undefined), 200);
+  })
+  .openapi(archiveProduct, async (c) =>
+    c.json(await catalog.archiveProduct(c.env, currentUser(c), c.req.valid("param").product_id), 200),
+  );

@@ -1,0 +1,136 @@
+import { z } from "@hono/zod-openapi";
+
+/** One currency for now: a cart and an order are single-currency, and every price in the seed is USD. */
+export const Currency = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(["usd"], { message: "currency must be usd (the only currency this store settles in)" }))
+  .openapi({ example: "usd" });
+
+const Id = (prefix: string) =>
+  z
+    .string()
+    .max(64)
+    .regex(new RegExp(`^${prefix}_[0-9A-Za-z]+$`), `must be a ${prefix}_ id`)
+    .openapi({ example: `${prefix}_01JD0000000000000000000000` });
+
+export const CategoryId = Id("cat");
+export const ProductId = Id("prd");
+export const UserId = Id("usr");
+
+/** Minor units: an integer number of cents, 1 cent to $100M. */
+export const Money = z.number().int("money is an integer in minor units (cents)").min(0).max(10_000_000_000).openapi({ example: 1999 });
+
+export const CategorySchema = z
+  .object({
+    category_id: z.string(),
+    name: z.string(),
+    parent_id: z.string().nullable(),
+    depth: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Category");
+
+export type CategoryNode = z.infer<typeof CategorySchema> & { children: CategoryNode[] };
+/** Recursive: each node's `children` are nodes of the same shape. */
+export const CategoryTreeNode: z.ZodType<CategoryNode> = CategorySchema.extend({
+  get children() {
+    return z.array(CategoryTreeNode);
+  },
+}).openapi("CategoryTreeNode");
+
+export const CreateCategoryBody = z
+  .strictObject({ name: z.string().trim().min(1).max(100), parent_id: CategoryId.nullable().optional() })
+  .openapi("CreateCategoryRequest");
+
+export const UpdateCategoryBody = z
+  .strictObject({ name: z.string().trim().min(1).max(100).optional(), parent_id: CategoryId.nullable().optional() })
+  .openapi("UpdateCategoryRequest");
+
+const Attributes = z
+  .record(z.string().min(1).max(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null(), z.array(z.union([z.string().max(200), z.number()])).max(100)]))
+  .refine((a) => Object.keys(a).length <= 50, "at most 50 attributes")
+  .openapi({ description: "Free-form facts: colour, sizes, specs", example: { colour: "Red", sizes: ["S", "M"] } });
+
+const Images = z.array(z.url().max(2048)).max(20);
+
+const productFields = {
+  name: z.string().trim().min(1).max(300),
+  description: z.string().max(10_000),
+  price: Money,
+  list_price: Money.nullable().optional().openapi({ description: "Reference price; price below it means on sale" }),
+  currency: Currency.optional(),
+  category_id: CategoryId,
+  stock_available: z.number().int().min(0).max(1_000_000),
+  brand: z.string().trim().max(100).nullable().optional(),
+  images: Images.optional(),
+  attributes: Attributes.optional(),
+};
+
+export const CreateProductBody = z.strictObject(productFields).openapi("CreateProductRequest");
+
+/** Every product field but `seller_id` and `product_id` (a strict schema turns those into 400s). */
+export const UpdateProductBody = z
+  .strictObject({
+    name: productFields.name.optional(),
+    description: productFields.description.optional(),
+    price: productFields.price.optional(),
+    list_price: productFields.list_price,
+    currency: productFields.currency,
+    category_id: productFields.category_id.optional(),
+    stock_available: productFields.stock_available.optional(),
+    brand: productFields.brand,
+    images: productFields.images,
+    attributes: productFields.attributes,
+    status: z.enum(["active", "archived"]).optional(),
+  })
+  .openapi("UpdateProductRequest");
+
+export const ProductSchema = z
+  .object({
+    product_id: z.string(),
+    seller_id: z.string(),
+    category_id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    price: z.number().int(),
+    list_price: z.number().int().nullable(),
+    currency: z.string(),
+    stock_available: z.number().int(),
+    brand: z.string().nullable(),
+    images: z.array(z.string()),
+    attributes: z.record(z.string(), z.unknown()),
+    status: z.enum(["active", "archived"]),
+    rating_average: z.number(),
+    rating_count: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Product");
+
+export type Product = z.infer<typeof ProductSchema>;
+
+export const ProductListQuery = z.object({
+  category_id: CategoryId.optional().openapi({ description: "Includes every subcategory" }),
+  seller_id: UserId.optional(),
+});
+
+export const ProductIdParam = z.object({ product_id: ProductId.openapi({ param: { name: "product_id", in: "path" } }) });
+export const CategoryIdParam = z.object({ category_id: CategoryId.openapi({ param: { name: "category_id", in: "path" } }) });
+
+export const InventoryAdjustBody = z
+  .strictObject({
+    quantity: z
+      .number()
+      .int()
+      .min(-1_000_000)
+      .max(1_000_000)
+      .refine((n) => n !== 0, "quantity must not be 0")
+      .openapi({ description: "Units to add; negative removes (never below what checkouts hold)", example: 25 }),
+  })
+  .openapi("InventoryAdjustRequest");
+
+export const StockSchema = z
+  .object({ product_id: z.string(), stock_available: z.number().int(), reserved: z.number().int() })
+  .openapi("Stock");

@@ -1,0 +1,200 @@
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { products } from "../../db/schema";
+import { ApiError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import type { Product } from "../../schemas/catalog";
+import type { AuthContext } from "../../types";
+import { buildEvent, dispatchEvents, outboxInsert, type DomainEvent } from "../events";
+import { setStock } from "../inventory";
+import { findCategory, subtreeRange } from "./categories";
+
+/** The catalog's products: owns the `products` table (stock there is the inventory module's projection). */
+export type ProductRow = typeof products.$inferSelect;
+
+export function toProduct(row: ProductRow): Product {
+  return {
+    product_id: row.id,
+    seller_id: row.sellerId,
+    category_id: row.categoryId,
+    name: row.name,
+    description: row.description,
+    price: row.price,
+    list_price: row.listPrice,
+    currency: row.currency,
+    stock_available: row.stockAvailable,
+    brand: row.brand,
+    images: row.images,
+    attributes: row.attributes,
+    status: row.status,
+    rating_average: Math.round(row.ratingAverage * 100) / 100,
+    rating_count: row.ratingCount,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
+}
+
+export async function findProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRow | undefined> {
+  return getDb(env).select().from(products).where(eq(products.id, id)).get();
+}
+
+export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRow[]> {
+  if (ids.length === 0) return [];
+  return getDb(env).select().from(products).where(inArray(products.id, ids)).all();
+}
+
+async function categoryOrFail(env: Pick<Env, "DB">, id: string) {
+  const cat = await findCategory(env, id);
+  if (!cat) {
+    throw new ApiError("validation_failed", "category_id names no category", {
+      details: [{ field: "category_id", code: "not_found", message: "No such category" }],
+    });
+  }
+  return cat;
+}
+
+function productEvent(type: "product.created" | "product.updated" | "product.archived", row: ProductRow): DomainEvent {
+  return buildEvent(type, { product_id: row.id, seller_id: row.sellerId, category_id: row.categoryId, version: row.version });
+}
+
+export interface CreateProductInput {
+  name: string;
+  description: string;
+  price: number;
+  list_price?: number | null;
+  currency?: string;
+  category_id: string;
+  stock_available: number;
+  brand?: string | null;
+  images?: string[];
+  attributes?: Record<string, unknown>;
+}
+
+export async function createProduct(env: Pick<Env, "DB" | "EVENTS">, sellerId: string, input: CreateProductInput): Promise<Product> {
+  const cat = await categoryOrFail(env, input.category_id);
+  const db = getDb(env);
+  const now = new Date().toISOString();
+  const row: ProductRow = {
+    id: newId("product"),
+    sellerId,
+    categoryId: cat.id,
+    categoryPath: cat.path,
+    name: input.name,
+    description: input.description,
+    price: input.price,
+    listPrice: input.list_price ?? null,
+    currency: input.currency ?? "usd",
+    // Opening stock: the inventory object adopts this value on its first call.
+    stockAvailable: input.stock_available,
+    stockVersion: 0,
+    brand: input.brand ?? null,
+    images: input.images ?? [],
+    attributes: input.attributes ?? {},
+    status: "active",
+    ratingAverage: 0,
+    ratingCount: 0,
+    popularity: 0,
+    version: 1,
+    sourceRef: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const event = productEvent("product.created", row);
+  await db.batch([db.insert(products).values(row), outboxInsert(db, event)]);
+  await dispatchEvents(env, [event]);
+  return toProduct(row);
+}
+
+export interface ListProductsInput {
+  category_id?: string;
+  seller_id?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Active products, newest first (ids are time-sortable, so the id is the sort key and the cursor). */
+export async function listProducts(env: Pick<Env, "DB">, q: ListProductsInput) {
+  const where: SQL[] = [eq(products.status, "active")];
+  if (q.category_id) {
+    const cat = await findCategory(env, q.category_id);
+    if (!cat) return { data: [], next_cursor: null };
+    const [lo, hi] = subtreeRange(cat.path);
+    where.push(gte(products.categoryPath, lo), lt(products.categoryPath, hi));
+  }
+  if (q.seller_id) where.push(eq(products.sellerId, q.seller_id));
+  if (q.cursor) where.push(lt(products.id, String(decodeCursor(q.cursor, 1)[0])));
+  const rows = await getDb(env)
+    .select()
+    .from(products)
+    .where(and(...where))
+    .orderBy(desc(products.id))
+    .limit(q.limit + 1)
+    .all();
+  const page = toPage(rows, q.limit, (r) => [r.id]);
+  return { data: page.data.map(toProduct), next_cursor: page.next_cursor };
+}
+
+export type UpdateProductInput = Partial<CreateProductInput> & { status?: "active" | "archived" };
+
+/** Only the product's seller or an admin may change it; anyone else gets 403 (products are public, so 404 would hide nothing). */
+export function assertCanManage(auth: AuthContext, row: ProductRow): void {
+  if (auth.role !== "admin" && auth.userId !== row.sellerId) {
+    throw new ApiError("forbidden", "Only the product's seller or an admin can change it");
+  }
+}
+
+export async function updateProduct(
+  env: Pick<Env, "DB" | "EVENTS" | "INVENTORY">,
+  auth: AuthContext,
+  id: string,
+  input: UpdateProductInput,
+  adjustmentId: string = newId("reservation"),
+): Promise<Product> {
+  const current = await findProduct(env, id);
+  if (!current) throw new ApiError("not_found", "Product not found");
+  assertCanManage(auth, current);
+  const cat = input.category_id && input.category_id !== current.categoryId ? await categoryOrFail(env, input.category_id) : undefined;
+
+  // Stock goes through its Durable Object, the source of truth; the object writes the projection.
+  let stock = current.stockAvailable;
+  if (input.stock_available !== undefined) {
+    stock = (await setStock(env, id, `set:${adjustmentId}`, input.stock_available)).available;
+  }
+
+  const patch: Partial<ProductRow> = {};
+  if (input.name !== undefined) patch.name = input.name;
+  if (input.description !== undefined) patch.description = input.description;
+  if (input.price !== undefined) patch.price = input.price;
+  if (input.list_price !== undefined) patch.listPrice = input.list_price;
+  if (input.currency !== undefined) patch.currency = input.currency;
+  if (input.brand !== undefined) patch.brand = input.brand;
+  if (input.images !== undefined) patch.images = input.images;
+  if (input.attributes !== undefined) patch.attributes = input.attributes;
+  if (input.status !== undefined) patch.status = input.status;
+  if (cat) {
+    patch.categoryId = cat.id;
+    patch.categoryPath = cat.path;
+  }
+  const db = getDb(env);
+  const now = new Date().toISOString();
+  const archiving = input.status === "archived" && current.status !== "archived";
+  const next: ProductRow = { ...current, ...patch, stockAvailable: stock, version: current.version + 1, updatedAt: now };
+  const event = productEvent(archiving ? "product.archived" : "product.updated", next);
+  await db.batch([
+    db
+      .update(products)
+      .set({ ...patch, version: sql`${products.version} + 1`, updatedAt: now })
+      .where(eq(products.id, id)),
+    outboxInsert(db, event),
+  ]);
+  await dispatchEvents(env, [event]);
+  const saved = (await findProduct(env, id))!;
+  // The projection may lag the object by a moment; answer with what the object said.
+  return toProduct({ ...saved, stockAvailable: input.stock_available !== undefined ? stock : saved.stockAvailable });
+}
+
+/** Soft delete: the product leaves listings and search; orders that hold it keep their copy. */
+export async function archiveProduct(env: Pick<Env, "DB" | "EVENTS" | "INVENTORY">, auth: AuthContext, id: string): Promise<Product> {
+  return updateProduct(env, auth, id, { status: "archived" });
+}
