@@ -102,7 +102,7 @@ export async function buildSeedSql({ products, adminEmail, adminPassword, seller
   return { sql: sql.join("\n"), counts: { categories: cats.size, sellers: stores.length, products: products.length }, sellerEmail: sellerRows[0]?.[1] };
 }
 
-export async function seedLocal({ adminEmail, adminPassword, file, synthetic, remote = false } = {}) {
+export async function seedLocal({ adminEmail, adminPassword, file, synthetic, remote = false, persistTo } = {}) {
   const vars = ensureDevVars();
   let { source, products } = file ? { source: file, products: loadFile(file) } : loadSeedCatalog();
   if (synthetic) products = synthesize(products, synthetic);
@@ -112,7 +112,8 @@ export async function seedLocal({ adminEmail, adminPassword, file, synthetic, re
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "seed.sql");
   writeFileSync(path, built.sql);
-  await run(WRANGLER, ["d1", "execute", "DB", remote ? "--remote" : "--local", "--file", path, "--yes"], { quiet: true, env: { CI: "1" } });
+  const target = remote ? ["--remote"] : ["--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+  await run(WRANGLER, ["d1", "execute", "DB", ...target, "--file", path, "--yes"], { quiet: true, env: { CI: "1" } });
   const { categories, sellers, products: n } = built.counts;
   return {
     summary: `${n} products (${source} catalog), ${categories} categories, ${sellers} sellers`,

@@ -144,3 +144,25 @@ describe("POST /inventory/{product_id}", () => {
     });
   });
 });
+
+describe("seller holds", () => {
+  it("holds, commits and releases through HTTP, scoped to the product's seller", async () => {
+    const { id, seller } = await product(5);
+    const held = await call("POST", `/inventory/${id}/holds`, { token: seller.access_token, body: { quantity: 2, reservation_id: "quote-1" } });
+    expect(held.status).toBe(201);
+    expect(await json(held)).toMatchObject({ reservation_id: "quote-1", quantity: 2, state: "held", stock_available: 3, reserved: 2 });
+    const again = await call("POST", `/inventory/${id}/holds`, { token: seller.access_token, body: { quantity: 2, reservation_id: "quote-1" } });
+    expect(await json(again)).toMatchObject({ stock_available: 3, reserved: 2 });
+    const commit = await call("POST", `/inventory/${id}/holds/quote-1/commit`, { token: seller.access_token });
+    expect(await json(commit)).toMatchObject({ stock_available: 3, reserved: 0 });
+    const tooMany = await call("POST", `/inventory/${id}/holds`, { token: seller.access_token, body: { quantity: 4 } });
+    expect(tooMany.status).toBe(409);
+    expect((await json(tooMany)).error.code).toBe("out_of_stock");
+    await call("POST", `/inventory/${id}/holds`, { token: seller.access_token, body: { quantity: 1, reservation_id: "q2" } });
+    const release = await call("POST", `/inventory/${id}/holds/q2/release`, { token: seller.access_token });
+    expect(await json(release)).toMatchObject({ stock_available: 3, reserved: 0 });
+    const other = await signup({ role: "seller" });
+    expect((await call("POST", `/inventory/${id}/holds`, { token: other.access_token, body: { quantity: 1 } })).status).toBe(403);
+    expect((await call("POST", `/inventory/${id}/holds/nope/commit`, { token: seller.access_token })).status).toBe(404);
+  });
+});

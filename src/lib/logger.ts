@@ -13,7 +13,16 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+let threshold = RANK.info;
+
+/** Sets the minimum level from the LOG_LEVEL var (default info); called once per request with the env. */
+export function setLogLevel(level: string | undefined): void {
+  threshold = RANK[(level ?? "info") as Level] ?? RANK.info;
+}
+
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+  if (RANK[level] < threshold) return;
   const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...redact(fields) });
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { newId } from "../lib/ids";
-import { log } from "../lib/logger";
+import { log, setLogLevel } from "../lib/logger";
 import type { AppEnv } from "../types";
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -10,6 +10,7 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{8,128}$/;
  * it in the response, and writes one structured access-log line per request.
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  setLogLevel(c.env.LOG_LEVEL);
   const incoming = c.req.header("x-request-id");
   const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : newId("request");
   c.set("requestId", requestId);

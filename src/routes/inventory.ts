@@ -3,7 +3,7 @@ import { currentUser, requireAuth } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { createRouter } from "../lib/validation";
-import { InventoryAdjustBody, ProductIdParam, StockSchema } from "../schemas/catalog";
+import { HoldBody, HoldParams, HoldSchema, InventoryAdjustBody, ProductIdParam, StockSchema } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { assertCanManage, findProduct } from "../services/catalog/products";
 import * as inventory from "../services/inventory";
@@ -33,6 +33,31 @@ const read = createRoute({
   responses: { 200: jsonResponse(StockSchema, "Live stock"), ...errorResponses(401, 403, 404) },
 });
 
+const hold = createRoute({
+  method: "post",
+  path: "/inventory/{product_id}/holds",
+  tags: ["Inventory"],
+  summary: "Hold stock for an offline sale (the product's seller or an admin)",
+  description: "All-or-nothing; expires after `ttl_seconds` unless committed. A retry with the same `reservation_id` holds once.",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { params: ProductIdParam, body: jsonBody(HoldBody) },
+  responses: { 201: jsonResponse(HoldSchema, "Held"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const finish = (action: "commit" | "release") =>
+  createRoute({
+    method: "post",
+    path: `/inventory/{product_id}/holds/{reservation_id}/${action}`,
+    tags: ["Inventory"],
+    summary: action === "commit" ? "Take held stock for good" : "Return held stock",
+    description: action === "commit" ? "Refused with 409 `reservation_expired` once the hold has expired." : "Idempotent.",
+    security: bearerAuth,
+    middleware: [requireAuth] as const,
+    request: { params: HoldParams },
+    responses: { 200: jsonResponse(StockSchema, "Stock after the change"), ...errorResponses(401, 403, 404, 409) },
+  });
+
 async function manageable(env: Env, auth: ReturnType<typeof currentUser>, productId: string) {
   const product = await findProduct(env, productId);
   if (!product) throw new ApiError("not_found", "Product not found");
@@ -54,3 +79,35 @@ export const inventoryRoutes = createRouter()
     const level = await inventory.getStock(c.env, product_id);
     return c.json({ product_id, stock_available: level.available, reserved: level.reserved }, 200);
   });
+
+for (const action of ["commit", "release"] as const) {
+  inventoryRoutes.openapi(finish(action), async (c) => {
+    const { product_id, reservation_id } = c.req.valid("param");
+    const auth = currentUser(c);
+    await manageable(c.env, auth, product_id);
+    const level = await inventory.finishHold(c.env, product_id, `hold:${auth.userId}:${reservation_id}`, action);
+    return c.json({ product_id, stock_available: level.available, reserved: level.reserved }, 200);
+  });
+}
+
+inventoryRoutes.openapi(hold, async (c) => {
+  const { product_id } = c.req.valid("param");
+  const auth = currentUser(c);
+  await manageable(c.env, auth, product_id);
+  const body = c.req.valid("json");
+  const id = body.reservation_id ?? newId("reservation");
+  // Namespaced by caller, so one seller's ids can never touch another's holds or a checkout's.
+  const r = await inventory.holdStock(c.env, product_id, `hold:${auth.userId}:${id}`, body.quantity, body.ttl_seconds * 1000);
+  return c.json(
+    {
+      reservation_id: id,
+      product_id,
+      quantity: r.quantity,
+      state: r.state,
+      expires_at: new Date(r.expires_at).toISOString(),
+      stock_available: r.available,
+      reserved: r.reserved,
+    },
+    201,
+  );
+});

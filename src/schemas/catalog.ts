@@ -134,3 +134,27 @@ export const InventoryAdjustBody = z
 export const StockSchema = z
   .object({ product_id: z.string(), stock_available: z.number().int(), reserved: z.number().int() })
   .openapi("Stock");
+
+export const HoldBody = z
+  .strictObject({
+    quantity: z.number().int().min(1).max(10_000),
+    ttl_seconds: z.number().int().min(1).max(3600).default(900),
+    reservation_id: z.string().regex(/^[A-Za-z0-9_:-]{1,80}$/).optional().openapi({ description: "Your id for the hold; a retry with the same id holds once" }),
+  })
+  .openapi("HoldRequest");
+
+export const HoldSchema = z
+  .object({
+    reservation_id: z.string(),
+    product_id: z.string(),
+    quantity: z.number().int(),
+    state: z.enum(["held", "committed", "released", "expired"]),
+    expires_at: z.string(),
+    stock_available: z.number().int(),
+    reserved: z.number().int(),
+  })
+  .openapi("Hold");
+
+export const HoldParams = ProductIdParam.extend({
+  reservation_id: z.string().regex(/^[A-Za-z0-9_:-]{1,80}$/).openapi({ param: { name: "reservation_id", in: "path" } }),
+});

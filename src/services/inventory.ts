@@ -104,3 +104,17 @@ export async function commitAll(env: Pick<Env, "INVENTORY">, reservationId: stri
 export async function releaseAll(env: Pick<Env, "INVENTORY">, reservationId: string, productIds: string[]): Promise<void> {
   await Promise.allSettled([...new Set(productIds)].map((id) => stub(env, id).release(id, reservationId)));
 }
+
+/** A seller's manual hold (an offline sale, a quote): one product, one reservation. */
+export async function holdStock(env: Pick<Env, "INVENTORY">, productId: string, reservationId: string, quantity: number, ttlMs: number): Promise<ReservationOutcome> {
+  const r = await stub(env, productId).reserve(productId, reservationId, quantity, ttlMs);
+  if (!r.ok) raise(r);
+  return r;
+}
+
+export async function finishHold(env: Pick<Env, "INVENTORY">, productId: string, reservationId: string, action: "commit" | "release"): Promise<ReservationOutcome | StockLevel> {
+  const s = stub(env, productId);
+  const r = action === "commit" ? await s.commit(productId, reservationId) : await s.release(productId, reservationId);
+  if (!r.ok) raise(r);
+  return r;
+}
