@@ -21,6 +21,8 @@ export default defineConfig(async () => {
             ENVIRONMENT: "test",
             JWT_KEYS: TEST_JWT_KEYS,
             ADMIN_EMAIL: "root@admin.test",
+            PAYMENT_PROVIDER: "test",
+            WALLET_KEY: "dGVzdC13YWxsZXQta2V5LTMyLWJ5dGVzLWxvbmctb2s",
             TEST_MIGRATIONS: migrations,
           },
         },

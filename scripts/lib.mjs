@@ -52,6 +52,8 @@ export function ensureDevVars() {
   set("JWT_KEYS", JSON.stringify({ current: "local-1", keys: { "local-1": randomBytes(32).toString("base64url") } }));
   set("ADMIN_EMAIL", "admin@marketplace.local");
   set("LOCAL_ADMIN_PASSWORD", randomBytes(12).toString("base64url"));
+  set("WALLET_KEY", randomBytes(32).toString("base64url"));
+  set("PAYMENT_PROVIDER", "test");
   if (changed) {
     const body = Object.entries(vars).map(([k, v]) => `${k}=${/[\s"{}]/.test(v) ? `'${v}'` : v}`).join("\n");
     writeFileSync(path, `# Local secrets for npm start (git-ignored). Delete this file to regenerate.\n${body}\n`, { mode: 0o600 });

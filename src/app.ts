@@ -13,7 +13,12 @@ import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-context";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { cartRoutes } from "./routes/cart";
 import { categoryRoutes } from "./routes/categories";
+import { couponRoutes } from "./routes/coupons";
+import { orderRoutes } from "./routes/orders";
+import { paymentRoutes } from "./routes/payments";
+import { walletRoutes } from "./routes/wallet";
 import { inventoryRoutes } from "./routes/inventory";
 import { productRoutes } from "./routes/products";
 import { userRoutes } from "./routes/users";
@@ -57,6 +62,11 @@ export function createApp() {
   app.route("/", categoryRoutes);
   app.route("/", productRoutes);
   app.route("/", inventoryRoutes);
+  app.route("/", cartRoutes);
+  app.route("/", couponRoutes);
+  app.route("/", orderRoutes);
+  app.route("/", paymentRoutes);
+  app.route("/", walletRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

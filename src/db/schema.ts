@@ -179,3 +179,196 @@ export const products = sqliteTable(
     uniqueIndex("products_source_ref_uq").on(t.sourceRef),
   ],
 );
+
+// ---- cart module (src/services/cart.ts; the CartObject is the truth) --------
+/** Projection of each cart object, for the abandoned-cart job and admin views. */
+export const carts = sqliteTable(
+  "carts",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id"),
+    itemCount: integer("item_count").notNull(),
+    status: text("status").notNull(),
+    /** Bumped by every change; a projection write never replaces a newer one. */
+    seq: integer("seq").notNull(),
+    lastActivityAt: integer("last_activity_at").notNull(),
+    /** The idle period already reminded about (its last_activity_at), so one reminder per idle period. */
+    remindedActivityAt: integer("reminded_activity_at"),
+  },
+  (t) => [index("carts_idle_idx").on(t.status, t.lastActivityAt), index("carts_user_idx").on(t.userId)],
+);
+
+// ---- promotions module (src/services/promotions.ts) -------------------------
+export const coupons = sqliteTable(
+  "coupons",
+  {
+    id: text("id").primaryKey(),
+    /** Upper-cased. */
+    code: text("code").notNull(),
+    kind: text("kind", { enum: ["percent", "fixed", "free_shipping"] }).notNull(),
+    /** Percent (1..100) or minor units, by kind. */
+    value: integer("value").notNull(),
+    minSubtotal: integer("min_subtotal").notNull().default(0),
+    startsAt: text("starts_at"),
+    endsAt: text("ends_at"),
+    usageLimit: integer("usage_limit"),
+    perCustomerLimit: integer("per_customer_limit"),
+    timesRedeemed: integer("times_redeemed").notNull().default(0),
+    /** Scope: only items of this seller / category subtree count towards and get the discount. */
+    sellerId: text("seller_id"),
+    categoryId: text("category_id"),
+    combinable: integer("combinable", { mode: "boolean" }).notNull().default(false),
+    createdBy: text("created_by").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("coupons_code_uq").on(t.code)],
+);
+
+export const couponRedemptions = sqliteTable(
+  "coupon_redemptions",
+  {
+    couponId: text("coupon_id").notNull(),
+    orderId: text("order_id").notNull(),
+    userId: text("user_id").notNull(),
+    amount: integer("amount").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.couponId, t.orderId] }), index("coupon_redemptions_user_idx").on(t.couponId, t.userId)],
+);
+
+// ---- orders module (src/services/orders.ts, src/services/checkout.ts) -------
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    status: text("status", {
+      enum: ["pending_payment", "paid", "shipped", "delivered", "cancelled", "refunded", "partially_refunded"],
+    }).notNull(),
+    subtotal: integer("subtotal").notNull(),
+    discount: integer("discount").notNull(),
+    shipping: integer("shipping").notNull().default(0),
+    totalAmount: integer("total_amount").notNull(),
+    /** Paid from store credit; the rest is charged to the payment method. */
+    walletAmount: integer("wallet_amount").notNull().default(0),
+    currency: text("currency").notNull(),
+    couponCodes: text("coupon_codes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    shippingAddress: text("shipping_address", { mode: "json" }).$type<string | Record<string, string>>().notNull(),
+    trackingNumber: text("tracking_number"),
+    /** Total refunded so far (card and store credit); never above what was paid. */
+    refundedAmount: integer("refunded_amount").notNull().default(0),
+    /** A payment attempt holds this until the instant; a second concurrent attempt is refused. */
+    paymentLockUntil: integer("payment_lock_until"),
+    paidAt: text("paid_at"),
+    shippedAt: text("shipped_at"),
+    deliveredAt: text("delivered_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("orders_user_idx").on(t.userId, t.id), index("orders_status_idx").on(t.status, t.createdAt)],
+);
+
+export const orderItems = sqliteTable(
+  "order_items",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    productId: text("product_id").notNull(),
+    sellerId: text("seller_id").notNull(),
+    /** A copy: archived or renamed products do not change past orders. */
+    name: text("name").notNull(),
+    quantity: integer("quantity").notNull(),
+    /** Unit price charged (minor units). */
+    price: integer("price").notNull(),
+    /** This line's share of the order discount. */
+    discount: integer("discount").notNull().default(0),
+    /** Each seller fulfils their own items (a seller sub-order). */
+    status: text("status", { enum: ["pending", "paid", "shipped", "delivered", "cancelled", "refunded"] }).notNull(),
+    trackingNumber: text("tracking_number"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("order_items_order_idx").on(t.orderId), index("order_items_seller_idx").on(t.sellerId, t.orderId), index("order_items_product_idx").on(t.productId)],
+);
+
+// ---- payments module (src/services/payments/*) ------------------------------
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    userId: text("user_id").notNull(),
+    provider: text("provider").notNull(),
+    /** The provider's reference (PaymentIntent id): the audit trail. */
+    transactionRef: text("transaction_ref"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status", { enum: ["processing", "succeeded", "failed", "requires_action", "canceled"] }).notNull(),
+    paymentMethod: text("payment_method").notNull(),
+    failureCode: text("failure_code"),
+    clientSecret: text("client_secret"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("payments_order_idx").on(t.orderId), uniqueIndex("payments_ref_uq").on(t.provider, t.transactionRef)],
+);
+
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    paymentId: text("payment_id"),
+    userId: text("user_id").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    amount: integer("amount").notNull(),
+    /** Of `amount`, what went back as store credit. */
+    walletAmount: integer("wallet_amount").notNull().default(0),
+    currency: text("currency").notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    transactionRef: text("transaction_ref"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("refunds_user_idx").on(t.userId, t.id), index("refunds_order_idx").on(t.orderId)],
+);
+
+/** Provider webhook events already applied (Stripe retries and reorders them). */
+export const webhookEvents = sqliteTable("webhook_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  createdAt: createdAt(),
+});
+
+// ---- wallet module (src/services/wallet.ts) ---------------------------------
+/** Store credit is a ledger: append-only entries; the balance is their sum. */
+export const walletEntries = sqliteTable(
+  "wallet_entries",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    /** Signed minor units. */
+    amount: integer("amount").notNull(),
+    kind: text("kind", { enum: ["refund_credit", "checkout_debit", "checkout_reversal", "admin_credit"] }).notNull(),
+    /** What caused it (order or refund id); (kind, ref) is unique so a retried step writes once. */
+    ref: text("ref").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("wallet_entries_user_idx").on(t.userId, t.id), uniqueIndex("wallet_entries_ref_uq").on(t.kind, t.ref)],
+);
+
+/** Saved payment methods: provider ids only, encrypted with AES-GCM under WALLET_KEY. */
+export const walletMethods = sqliteTable(
+  "wallet_methods",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    /** base64url(iv || ciphertext) of the provider id. */
+    encryptedRef: text("encrypted_ref").notNull(),
+    label: text("label"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("wallet_methods_user_idx").on(t.userId)],
+);

@@ -1,7 +1,232 @@
 import { DurableObject } from "cloudflare:workers";
+import { errorFields, log } from "../lib/logger";
 
 /**
- * Declared in wrangler.toml from the start so the binding and its SQLite
- * migration exist; its operations arrive with issue #5.
+ * One shopping cart: a guest cart (named `guest:<cart_id>`) or a user's cart
+ * (named `user:<user_id>`). It holds lines and coupon codes, never stock and
+ * never the current price (the cart module prices it on every read).
+ *
+ * Calls are serialised by the object, so a double-clicked "add" cannot lose a
+ * quantity, and `beginCheckout` gives one checkout at a time a lease on the
+ * cart, so two tabs cannot turn one cart into two orders.
  */
-export class CartObject extends DurableObject<Env> {}
+
+export type CartLine = {
+  cart_item_id: string;
+  product_id: string;
+  quantity: number;
+  price_when_added: number;
+  added_at: number;
+};
+
+export interface CartState {
+  cart_id: string;
+  user_id: string | null;
+  lines: CartLine[];
+  coupons: string[];
+  last_activity_at: number;
+  created: boolean;
+}
+
+export const MAX_LINE_QUANTITY = 99;
+export const MAX_LINES = 100;
+const CHECKOUT_LEASE_MS = 60_000;
+
+export class CartObject extends DurableObject<Env> {
+  private flushing = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      this.ctx.storage.sql.exec(`
+        CREATE TABLE IF NOT EXISTS meta (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          cart_id TEXT NOT NULL,
+          user_id TEXT,
+          coupons TEXT NOT NULL DEFAULT '[]',
+          last_activity_at INTEGER NOT NULL,
+          seq INTEGER NOT NULL DEFAULT 1,
+          projected_seq INTEGER NOT NULL DEFAULT 0,
+          checkout_id TEXT,
+          checkout_until INTEGER NOT NULL DEFAULT 0,
+          status TEXT NOT NULL DEFAULT 'active'
+        );
+        CREATE TABLE IF NOT EXISTS lines (
+          product_id TEXT PRIMARY KEY,
+          cart_item_id TEXT NOT NULL,
+          quantity INTEGER NOT NULL,
+          price_when_added INTEGER NOT NULL,
+          added_at INTEGER NOT NULL
+        );
+      `);
+    });
+  }
+
+  private meta() {
+    return this.ctx.storage.sql
+      .exec<{ cart_id: string; user_id: string | null; coupons: string; last_activity_at: number; checkout_id: string | null; checkout_until: number; status: string }>(
+        "SELECT cart_id, user_id, coupons, last_activity_at, checkout_id, checkout_until, status FROM meta WHERE id = 1",
+      )
+      .toArray()[0];
+  }
+
+  /** Creates the cart record on first write. */
+  private ensure(cartId: string, userId: string | null): void {
+    if (this.meta()) return;
+    this.ctx.storage.sql.exec(
+      "INSERT INTO meta (id, cart_id, user_id, last_activity_at) VALUES (1, ?, ?, ?)",
+      cartId,
+      userId,
+      Date.now(),
+    );
+  }
+
+  private touch(): void {
+    this.ctx.storage.sql.exec("UPDATE meta SET last_activity_at = ?, seq = seq + 1, status = 'active' WHERE id = 1", Date.now());
+    this.scheduleFlush();
+  }
+
+  private lockedBy(): string | null {
+    const m = this.meta();
+    return m && m.checkout_id && m.checkout_until > Date.now() ? m.checkout_id : null;
+  }
+
+  state(cartId: string, userId: string | null): CartState {
+    const m = this.meta();
+    if (!m) return { cart_id: cartId, user_id: userId, lines: [], coupons: [], last_activity_at: Date.now(), created: false };
+    const lines = this.ctx.storage.sql
+      .exec<CartLine>("SELECT cart_item_id, product_id, quantity, price_when_added, added_at FROM lines ORDER BY added_at, product_id")
+      .toArray();
+    return { cart_id: m.cart_id, user_id: m.user_id, lines, coupons: JSON.parse(m.coupons), last_activity_at: m.last_activity_at, created: true };
+  }
+
+  /** Adds to a line (creating it); the line's quantity is capped at `maxQuantity`. Returns the new quantity. */
+  add(cartId: string, userId: string | null, line: { product_id: string; cart_item_id: string; quantity: number; price: number; maxQuantity: number }): { ok: true; state: CartState } | { ok: false; code: "checkout_in_progress" | "too_many_lines" | "quantity_exceeds_stock"; available?: number } {
+    this.ensure(cartId, userId);
+    if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
+    const existing = this.ctx.storage.sql
+      .exec<{ quantity: number }>("SELECT quantity FROM lines WHERE product_id = ?", line.product_id)
+      .toArray()[0];
+    const cap = Math.min(MAX_LINE_QUANTITY, line.maxQuantity);
+    const next = (existing?.quantity ?? 0) + line.quantity;
+    if (next > cap) return { ok: false, code: "quantity_exceeds_stock", available: cap };
+    if (!existing) {
+      const count = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM lines").one().n;
+      if (count >= MAX_LINES) return { ok: false, code: "too_many_lines" };
+      this.ctx.storage.sql.exec(
+        "INSERT INTO lines (product_id, cart_item_id, quantity, price_when_added, added_at) VALUES (?, ?, ?, ?, ?)",
+        line.product_id,
+        line.cart_item_id,
+        next,
+        line.price,
+        Date.now(),
+      );
+    } else {
+      this.ctx.storage.sql.exec("UPDATE lines SET quantity = ? WHERE product_id = ?", next, line.product_id);
+    }
+    this.touch();
+    return { ok: true, state: this.state(cartId, userId) };
+  }
+
+  /** Removes `quantity` units of a product, or the whole line when quantity is omitted or reaches 0. */
+  remove(cartId: string, userId: string | null, productId: string, quantity?: number): { ok: true; state: CartState; found: boolean } | { ok: false; code: "checkout_in_progress" } {
+    if (!this.meta()) return { ok: true, state: this.state(cartId, userId), found: false };
+    if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
+    const existing = this.ctx.storage.sql.exec<{ quantity: number }>("SELECT quantity FROM lines WHERE product_id = ?", productId).toArray()[0];
+    if (!existing) return { ok: true, state: this.state(cartId, userId), found: false };
+    if (quantity === undefined || quantity >= existing.quantity) this.ctx.storage.sql.exec("DELETE FROM lines WHERE product_id = ?", productId);
+    else this.ctx.storage.sql.exec("UPDATE lines SET quantity = quantity - ? WHERE product_id = ?", quantity, productId);
+    this.touch();
+    return { ok: true, state: this.state(cartId, userId), found: true };
+  }
+
+  setCoupons(cartId: string, userId: string | null, codes: string[]): CartState {
+    this.ensure(cartId, userId);
+    this.ctx.storage.sql.exec("UPDATE meta SET coupons = ? WHERE id = 1", JSON.stringify(codes));
+    this.touch();
+    return this.state(cartId, userId);
+  }
+
+  /** Merges a guest cart's lines in: quantities add, each capped by the given per-product limit. */
+  merge(cartId: string, userId: string | null, lines: CartLine[], caps: Record<string, number>, coupons: string[]): CartState {
+    this.ensure(cartId, userId);
+    for (const l of lines) {
+      const cap = Math.min(MAX_LINE_QUANTITY, caps[l.product_id] ?? MAX_LINE_QUANTITY);
+      const existing = this.ctx.storage.sql.exec<{ quantity: number }>("SELECT quantity FROM lines WHERE product_id = ?", l.product_id).toArray()[0];
+      const next = Math.min(cap, (existing?.quantity ?? 0) + l.quantity);
+      if (next <= 0) continue;
+      if (existing) this.ctx.storage.sql.exec("UPDATE lines SET quantity = ? WHERE product_id = ?", next, l.product_id);
+      else
+        this.ctx.storage.sql.exec(
+          "INSERT INTO lines (product_id, cart_item_id, quantity, price_when_added, added_at) VALUES (?, ?, ?, ?, ?)",
+          l.product_id,
+          l.cart_item_id,
+          next,
+          l.price_when_added,
+          l.added_at,
+        );
+    }
+    const m = this.meta()!;
+    if (JSON.parse(m.coupons).length === 0 && coupons.length > 0) {
+      this.ctx.storage.sql.exec("UPDATE meta SET coupons = ? WHERE id = 1", JSON.stringify(coupons));
+    }
+    this.touch();
+    return this.state(cartId, userId);
+  }
+
+  /** Empties the cart (after a merge into another, or a paid checkout), keeping its id. */
+  clear(checkoutId?: string): void {
+    if (!this.meta()) return;
+    if (checkoutId && this.lockedBy() && this.lockedBy() !== checkoutId) return;
+    this.ctx.storage.sql.exec("DELETE FROM lines");
+    this.ctx.storage.sql.exec("UPDATE meta SET coupons = '[]', checkout_id = NULL, checkout_until = 0 WHERE id = 1");
+    this.touch();
+  }
+
+  /** Leases the cart to one checkout; a second concurrent checkout is refused until the lease ends. */
+  beginCheckout(cartId: string, userId: string | null, checkoutId: string): { ok: true; state: CartState } | { ok: false; code: "checkout_in_progress" } {
+    const holder = this.lockedBy();
+    if (holder && holder !== checkoutId) return { ok: false, code: "checkout_in_progress" };
+    if (this.meta()) {
+      this.ctx.storage.sql.exec("UPDATE meta SET checkout_id = ?, checkout_until = ? WHERE id = 1", checkoutId, Date.now() + CHECKOUT_LEASE_MS);
+    }
+    return { ok: true, state: this.state(cartId, userId) };
+  }
+
+  /** Ends a checkout's lease without touching the lines (the checkout failed). */
+  endCheckout(checkoutId: string): void {
+    if (this.lockedBy() === checkoutId) this.ctx.storage.sql.exec("UPDATE meta SET checkout_id = NULL, checkout_until = 0 WHERE id = 1");
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    this.ctx.waitUntil(this.flush().finally(() => (this.flushing = false)));
+  }
+
+  /** Writes this cart's summary to D1 (for the abandoned-cart job); newer writes win by seq. */
+  private async flush(): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const m = this.ctx.storage.sql
+        .exec<{ cart_id: string; user_id: string | null; seq: number; projected_seq: number; last_activity_at: number }>(
+          "SELECT cart_id, user_id, seq, projected_seq, last_activity_at FROM meta WHERE id = 1",
+        )
+        .toArray()[0];
+      if (!m || m.seq <= m.projected_seq) return;
+      const items = this.ctx.storage.sql.exec<{ n: number }>("SELECT COALESCE(SUM(quantity), 0) AS n FROM lines").one().n;
+      try {
+        await this.env.DB.prepare(
+          `INSERT INTO carts (id, user_id, item_count, status, seq, last_activity_at) VALUES (?, ?, ?, 'active', ?, ?)
+           ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, item_count = excluded.item_count, status = 'active',
+             seq = excluded.seq, last_activity_at = excluded.last_activity_at WHERE carts.seq < excluded.seq`,
+        )
+          .bind(m.cart_id, m.user_id, items, m.seq, m.last_activity_at)
+          .run();
+        this.ctx.storage.sql.exec("UPDATE meta SET projected_seq = MAX(projected_seq, ?) WHERE id = 1", m.seq);
+      } catch (err) {
+        log("warn", "cart projection failed", { cart_id: m.cart_id, ...errorFields(err) });
+        return;
+      }
+    }
+  }
+}

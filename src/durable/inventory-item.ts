@@ -47,6 +47,8 @@ export const MAX_RESERVATION_TTL_MS = 60 * 60 * 1000;
 export class InventoryItem extends DurableObject<Env> {
   private productId: string | null = null;
   private flushing = false;
+  /** Callers waiting until D1's projection holds at least their sequence number. */
+  private waiters: { seq: number; resolve: () => void }[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -160,6 +162,7 @@ export class InventoryItem extends DurableObject<Env> {
     );
     const level = this.change(-quantity, quantity);
     void this.armAlarm();
+    await this.projected(level.seq);
     return { ok: true, ...level, reservation_id: reservationId, quantity, state: "held", expires_at: expiresAt };
   }
 
@@ -175,6 +178,7 @@ export class InventoryItem extends DurableObject<Env> {
     }
     this.setState(reservationId, "committed");
     const level = this.change(0, -r.quantity);
+    await this.projected(level.seq);
     return { ok: true, ...level, ...r, state: "committed" };
   }
 
@@ -200,6 +204,7 @@ export class InventoryItem extends DurableObject<Env> {
     if (r.state !== "held") return { ok: true, ...this.level(), ...r };
     this.setState(reservationId, "released");
     const level = this.change(r.quantity, -r.quantity);
+    await this.projected(level.seq);
     return { ok: true, ...level, ...r, state: "released" };
   }
 
@@ -219,7 +224,9 @@ export class InventoryItem extends DurableObject<Env> {
       };
     }
     this.ctx.storage.sql.exec("INSERT INTO adjustments (id, delta, created_at) VALUES (?, ?, ?)", adjustmentId, delta, Date.now());
-    return { ok: true, ...this.change(delta, 0, true) };
+    const level = this.change(delta, 0, true);
+    await this.projected(level.seq);
+    return { ok: true, ...level };
   }
 
   /** Sets available to an absolute value (a seller editing stock_available), as an adjustment by the difference. */
@@ -282,6 +289,29 @@ export class InventoryItem extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Math.min(...candidates));
   }
 
+  /**
+   * Resolves once D1's projection holds `seq` (or the flush gave up; the alarm
+   * retries then). Callers answer after this, so a client that reads the product
+   * right after a checkout or restock sees the new stock. Awaiting does not
+   * block other calls: state changes are synchronous, and one D1 write in
+   * flight covers every change made meanwhile.
+   */
+  private projected(seq: number): Promise<void> {
+    const s = this.ctx.storage.sql.exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1").toArray()[0];
+    if (!s || s.projected_seq >= seq) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ seq, resolve });
+      this.scheduleFlush();
+    });
+  }
+
+  private wake(all: boolean): void {
+    const projected = this.ctx.storage.sql.exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1").toArray()[0]?.projected_seq ?? 0;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) (all || w.seq <= projected ? w.resolve() : still.push(w));
+    this.waiters = still;
+  }
+
   private scheduleFlush(): void {
     if (this.flushing) return;
     this.flushing = true;
@@ -306,7 +336,10 @@ export class InventoryItem extends DurableObject<Env> {
           "SELECT product_id, available, seq, projected_seq, pending_event FROM stock WHERE id = 1",
         )
         .toArray()[0];
-      if (!s || (s.seq <= s.projected_seq && !s.pending_event)) return;
+      if (!s || (s.seq <= s.projected_seq && !s.pending_event)) {
+        this.wake(true);
+        return;
+      }
       try {
         if (s.seq > s.projected_seq) {
           await this.env.DB.prepare(
@@ -331,11 +364,14 @@ export class InventoryItem extends DurableObject<Env> {
           s.seq,
           s.seq,
         );
+        this.wake(false);
       } catch (err) {
         log("warn", "inventory projection failed; the alarm retries", { product_id: s.product_id, ...errorFields(err) });
+        this.wake(true);
         await this.armAlarm();
         return;
       }
     }
+    this.wake(true);
   }
 }

@@ -22,6 +22,8 @@ export const ID_PREFIXES = {
   event: "evt",
   request: "req",
   deadLetter: "dlq",
+  walletEntry: "wle",
+  walletMethod: "wpm",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

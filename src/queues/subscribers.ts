@@ -17,4 +17,10 @@ export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "product.updated": [],
   "product.archived": [],
   "inventory.changed": [],
+  "order.created": [],
+  "order.paid": [],
+  "order.shipped": [],
+  "order.delivered": [],
+  "order.cancelled": [],
+  "order.refunded": [],
 };

@@ -5,6 +5,9 @@ import { createRouter } from "../lib/validation";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { AuthResultSchema, LoginBody, RefreshBody, SignupBody, TokenPairSchema } from "../schemas/users";
 import * as auth from "../services/auth";
+import { mergeGuestCart } from "../services/cart";
+import { guestCartHeader } from "../middleware/cart-ref";
+import { errorFields, log } from "../lib/logger";
 
 const signup = createRoute({
   method: "post",
@@ -23,7 +26,9 @@ const login = createRoute({
   path: "/auth/login",
   tags: ["Auth"],
   summary: "Exchange email and password for tokens",
-  description: "Failed attempts are limited per account and per IP (429 with Retry-After).",
+  description:
+    "Failed attempts are limited per account and per IP (429 with Retry-After). " +
+    "With an `X-Cart-Id` header, that guest cart is merged into the user's cart (quantities add, capped by stock).",
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: jsonResponse(AuthResultSchema, "Signed in"),
@@ -58,14 +63,28 @@ const logout = createRoute({
   },
 });
 
+/** Login must not fail because a guest cart could not be merged; the guest cart stays intact then. */
+async function mergeQuietly(env: Env, guestCartId: string, userId: string): Promise<void> {
+  try {
+    await mergeGuestCart(env, guestCartId, userId);
+  } catch (err) {
+    log("warn", "guest cart merge failed", { cart_id: guestCartId, user_id: userId, ...errorFields(err) });
+  }
+}
+
 export const authRoutes = createRouter()
   .openapi(signup, async (c) => {
+    const guestCart = guestCartHeader(c);
     const result = await auth.signup(c.env, c.req.valid("json"), clientIp(c.req.raw));
+    if (guestCart) await mergeQuietly(c.env, guestCart, result.user.user_id);
     return c.json(result, 201);
   })
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid("json");
-    return c.json(await auth.login(c.env, email, password, clientIp(c.req.raw)), 200);
+    const guestCart = guestCartHeader(c);
+    const result = await auth.login(c.env, email, password, clientIp(c.req.raw));
+    if (guestCart) await mergeQuietly(c.env, guestCart, result.user.user_id);
+    return c.json(result, 200);
   })
   .openapi(refresh, async (c) => {
     return c.json(await auth.refresh(c.env, c.req.valid("json").refresh_token), 200);

@@ -22,12 +22,31 @@ const ProductEventData = z.object({
   version: z.number().int(),
 });
 
+/** Order events: enough for notifications and analytics without reading the order back. */
+export const OrderEventData = z.object({
+  order_id: z.string(),
+  user_id: z.string(),
+  status: z.string(),
+  total_amount: z.number().int(),
+  currency: z.string(),
+  tracking_number: z.string().nullable().optional(),
+  seller_ids: z.array(z.string()),
+  items: z.array(z.object({ product_id: z.string(), seller_id: z.string(), quantity: z.number().int(), price: z.number().int() })),
+  refund_amount: z.number().int().optional(),
+});
+
 export const EventCatalog = {
   "user.registered": z.object({ user_id: z.string(), role: z.enum(["buyer", "seller", "admin"]) }),
   "product.created": ProductEventData,
   "product.updated": ProductEventData,
   "product.archived": ProductEventData,
   /** From the inventory Durable Object when stock crosses zero or is adjusted; `seq` orders them per product. */
+  "order.created": OrderEventData,
+  "order.paid": OrderEventData,
+  "order.shipped": OrderEventData,
+  "order.delivered": OrderEventData,
+  "order.cancelled": OrderEventData,
+  "order.refunded": OrderEventData,
   "inventory.changed": z.object({ product_id: z.string(), available: z.number().int(), in_stock: z.boolean(), seq: z.number().int() }),
 } as const;
 

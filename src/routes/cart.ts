@@ -1,0 +1,72 @@
+import { createRoute } from "@hono/zod-openapi";
+import { cartRefFor } from "../middleware/cart-ref";
+import { createRouter } from "../lib/validation";
+import { CartAddBody, CartCouponBody, CartRemoveBody, CartSchema } from "../schemas/commerce";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import * as cart from "../services/cart";
+
+const cartHeader = {
+  "X-Cart-Id": { description: "The guest cart's id (guests only); send it back on later requests", schema: { type: "string" as const } },
+};
+const guestNote = "Signed in: the user's cart. Guests: the cart named by `X-Cart-Id`; a response that creates one returns its id in `X-Cart-Id` and `cart_id`.";
+
+const getCart = createRoute({
+  method: "get",
+  path: "/cart",
+  tags: ["Cart"],
+  summary: "The cart, priced now",
+  description: guestNote,
+  responses: { 200: { ...jsonResponse(CartSchema, "The cart"), headers: cartHeader }, ...errorResponses(400) },
+});
+
+const add = createRoute({
+  method: "post",
+  path: "/cart/add",
+  tags: ["Cart"],
+  summary: "Add units of a product",
+  description: `${guestNote} A line holds at most 99 units and no more than the stock.`,
+  request: { body: jsonBody(CartAddBody) },
+  responses: { 200: { ...jsonResponse(CartSchema, "The cart"), headers: cartHeader }, ...errorResponses(400, 404, 409) },
+});
+
+const remove = createRoute({
+  method: "post",
+  path: "/cart/remove",
+  tags: ["Cart"],
+  summary: "Remove units of a product, or its whole line",
+  description: guestNote,
+  request: { body: jsonBody(CartRemoveBody) },
+  responses: { 200: jsonResponse(CartSchema, "The cart"), ...errorResponses(400, 404, 409) },
+});
+
+const coupon = createRoute({
+  method: "post",
+  path: "/cart/coupon",
+  tags: ["Cart"],
+  summary: "Apply a coupon",
+  description: "404 for an unknown code; 409 `coupon_not_applicable` (with the reason) when it does not apply to this cart.",
+  request: { body: jsonBody(CartCouponBody) },
+  responses: { 200: jsonResponse(CartSchema, "The cart with the discount"), ...errorResponses(400, 404, 409) },
+});
+
+const removeCoupon = createRoute({
+  method: "post",
+  path: "/cart/coupon/remove",
+  tags: ["Cart"],
+  summary: "Take a coupon off the cart",
+  request: { body: jsonBody(CartCouponBody) },
+  responses: { 200: jsonResponse(CartSchema, "The cart"), ...errorResponses(400) },
+});
+
+export const cartRoutes = createRouter()
+  .openapi(getCart, async (c) => c.json(await cart.getCart(c.env, cartRefFor(c)), 200))
+  .openapi(add, async (c) => {
+    const { product_id, quantity } = c.req.valid("json");
+    return c.json(await cart.addToCart(c.env, cartRefFor(c), product_id, quantity), 200);
+  })
+  .openapi(remove, async (c) => {
+    const { product_id, quantity } = c.req.valid("json");
+    return c.json(await cart.removeFromCart(c.env, cartRefFor(c), product_id, quantity), 200);
+  })
+  .openapi(coupon, async (c) => c.json(await cart.applyCoupon(c.env, cartRefFor(c), c.req.valid("json").code), 200))
+  .openapi(removeCoupon, async (c) => c.json(await cart.removeCoupon(c.env, cartRefFor(c), c.req.valid("json").code), 200));

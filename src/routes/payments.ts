@@ -1,0 +1,51 @@
+import { createRoute } from "@hono/zod-openapi";
+import { currentUser, requireAuth } from "../middleware/auth";
+import { PageQuery, pageSchema } from "../lib/pagination";
+import { createRouter } from "../lib/validation";
+import { PayBody, PaymentSchema, RefundBody, RefundSchema } from "../schemas/commerce";
+import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { payOrder } from "../services/payments/pay";
+import { createRefund, listRefunds } from "../services/payments/refunds";
+
+const pay = createRoute({
+  method: "post",
+  path: "/payments/pay",
+  tags: ["Payments"],
+  summary: "Pay an unpaid order (after a decline, or to finish 3-D Secure)",
+  description: "One attempt at a time per order (a concurrent one is 409). Use an `Idempotency-Key`.",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { body: jsonBody(PayBody) },
+  responses: { 200: jsonResponse(PaymentSchema, "The payment"), ...errorResponses(400, 401, 402, 404, 409) },
+});
+
+const refund = createRoute({
+  method: "post",
+  path: "/payments/refunds",
+  tags: ["Payments"],
+  summary: "Refund an order: the buyer's return (delivered, within 30 days) or an admin's refund",
+  description: "Partial or full (`amount` omitted: what is left). Never more than was paid in total (409). A full refund restocks.",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { body: jsonBody(RefundBody) },
+  responses: { 201: jsonResponse(RefundSchema, "The refund"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/payments/refunds",
+  tags: ["Payments"],
+  summary: "Your refunds, newest first",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { query: PageQuery },
+  responses: { 200: jsonResponse(pageSchema(RefundSchema, "RefundList"), "A page of refunds"), ...errorResponses(400, 401) },
+});
+
+export const paymentRoutes = createRouter()
+  .openapi(pay, async (c) => c.json(await payOrder(c.env, currentUser(c), c.req.valid("json")), 200))
+  .openapi(refund, async (c) => c.json(await createRefund(c.env, currentUser(c), c.req.valid("json")), 201))
+  .openapi(list, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(await listRefunds(c.env, currentUser(c).userId, limit, cursor), 200);
+  });

@@ -1,0 +1,202 @@
+import type { CartLine, CartState } from "../durable/cart";
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { findProduct, findProducts, type ProductRow } from "./catalog/products";
+import * as promotions from "./promotions";
+
+/**
+ * The cart module. Each cart is a CartObject (src/durable/cart.ts): a user's
+ * cart is named by the user, a guest's by its `crt_` id. This module prices
+ * carts on every read from the live catalog, so the shopper sees when a price
+ * moved since it was added, and checkout charges the current price.
+ */
+
+export type CartRef = { userId: string; guestCartId?: undefined } | { userId?: undefined; guestCartId: string };
+
+export const ABANDONED_AFTER_MS = 24 * 3600 * 1000;
+
+export function cartStub(env: Pick<Env, "CART">, ref: CartRef) {
+  const name = ref.userId ? `user:${ref.userId}` : `guest:${ref.guestCartId}`;
+  return env.CART.get(env.CART.idFromName(name));
+}
+
+/** The id a new cart gets; a user's cart id is derived once and stored in its object. */
+export function newCartId(): string {
+  return newId("cart");
+}
+
+export interface CartItemView {
+  cart_item_id: string;
+  product_id: string;
+  name: string | null;
+  quantity: number;
+  price_when_added: number;
+  price: number;
+  price_changed: boolean;
+  line_total: number;
+  available: boolean;
+}
+
+export interface CartView {
+  cart_id: string;
+  user_id: string | null;
+  status: "active" | "abandoned";
+  items: CartItemView[];
+  coupon: promotions.AppliedCoupon | null;
+  coupons: promotions.AppliedCoupon[];
+  coupon_warnings: { code: string; reason: string }[];
+  subtotal: number;
+  discount: number;
+  total: number;
+  currency: string;
+  price_changes: boolean;
+  updated_at: string;
+}
+
+export interface PricedCart {
+  state: CartState;
+  view: CartView;
+  products: Map<string, ProductRow>;
+  lines: promotions.PricedLine[];
+  evaluation: Awaited<ReturnType<typeof promotions.evaluate>>;
+}
+
+/** Prices a cart's lines with current catalog prices and its coupons. */
+export async function price(env: Pick<Env, "DB">, state: CartState): Promise<PricedCart> {
+  const rows = await findProducts(env, state.lines.map((l) => l.product_id));
+  const products = new Map(rows.map((r) => [r.id, r]));
+  const items: CartItemView[] = state.lines.map((l) => {
+    const p = products.get(l.product_id);
+    const current = p?.price ?? l.price_when_added;
+    return {
+      cart_item_id: l.cart_item_id,
+      product_id: l.product_id,
+      name: p?.name ?? null,
+      quantity: l.quantity,
+      price_when_added: l.price_when_added,
+      price: current,
+      price_changed: current !== l.price_when_added,
+      line_total: current * l.quantity,
+      available: !!p && p.status === "active" && p.stockAvailable > 0,
+    };
+  });
+  const lines: promotions.PricedLine[] = state.lines
+    .filter((l) => products.has(l.product_id))
+    .map((l) => {
+      const p = products.get(l.product_id)!;
+      return { product_id: p.id, seller_id: p.sellerId, category_path: p.categoryPath, quantity: l.quantity, price: p.price };
+    });
+  const evaluation = await promotions.evaluate(env, state.coupons, lines, state.user_id);
+  const subtotal = items.reduce((s, i) => s + i.line_total, 0);
+  const discount = Math.min(evaluation.discount, subtotal);
+  const idle = Date.now() - state.last_activity_at > ABANDONED_AFTER_MS && state.lines.length > 0;
+  const view: CartView = {
+    cart_id: state.cart_id,
+    user_id: state.user_id,
+    status: idle ? "abandoned" : "active",
+    items,
+    coupon: evaluation.applied[0] ?? null,
+    coupons: evaluation.applied,
+    coupon_warnings: evaluation.rejected,
+    subtotal,
+    discount,
+    total: subtotal - discount,
+    currency: "usd",
+    price_changes: items.some((i) => i.price_changed),
+    updated_at: new Date(state.last_activity_at).toISOString(),
+  };
+  return { state, view, products, lines, evaluation };
+}
+
+/** A user's cart id is derived from the user id (same time-sortable body), so it is stable before the first write. */
+export function userCartId(userId: string): string {
+  return `crt_${userId.slice(userId.indexOf("_") + 1)}`;
+}
+
+async function identity(_env: Pick<Env, "CART">, ref: CartRef): Promise<{ cartId: string; userId: string | null }> {
+  if (ref.guestCartId) return { cartId: ref.guestCartId, userId: null };
+  return { cartId: userCartId(ref.userId!), userId: ref.userId! };
+}
+
+export async function getCart(env: Pick<Env, "CART" | "DB">, ref: CartRef): Promise<CartView> {
+  const { cartId, userId } = await identity(env, ref);
+  const state = await cartStub(env, ref).state(cartId, userId);
+  return (await price(env, state)).view;
+}
+
+function activeProduct(p: ProductRow | undefined): ProductRow {
+  if (!p || p.status !== "active") throw new ApiError("not_found", "Product not found");
+  return p;
+}
+
+export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number): Promise<CartView> {
+  const product = activeProduct(await findProduct(env, productId));
+  if (product.stockAvailable <= 0) throw new ApiError("out_of_stock", "This product is out of stock");
+  const { cartId, userId } = await identity(env, ref);
+  const r = await cartStub(env, ref).add(cartId, userId, {
+    product_id: product.id,
+    cart_item_id: newId("cartItem"),
+    quantity,
+    price: product.price,
+    // A cart holds no stock, but asking for more than exists is refused up front.
+    maxQuantity: product.stockAvailable,
+  });
+  if (!r.ok) {
+    if (r.code === "checkout_in_progress") throw new ApiError("invalid_state", "This cart is being checked out");
+    if (r.code === "too_many_lines") throw new ApiError("invalid_state", "A cart holds at most 100 different products");
+    throw new ApiError("out_of_stock", `At most ${r.available} of this product can be in the cart`, {
+      details: [{ field: "quantity", code: "exceeds_stock", message: `at most ${r.available} in total` }],
+    });
+  }
+  return (await price(env, r.state)).view;
+}
+
+export async function removeFromCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity?: number): Promise<CartView> {
+  const { cartId, userId } = await identity(env, ref);
+  const r = await cartStub(env, ref).remove(cartId, userId, productId, quantity);
+  if (!r.ok) throw new ApiError("invalid_state", "This cart is being checked out");
+  if (!r.found) throw new ApiError("not_found", "This product is not in the cart");
+  return (await price(env, r.state)).view;
+}
+
+/** Applies a coupon: 404 when no such code, 409 when it does not apply to this cart (with the reason). */
+export async function applyCoupon(env: Pick<Env, "CART" | "DB">, ref: CartRef, code: string): Promise<CartView> {
+  const coupon = await promotions.findCouponByCode(env, code);
+  if (!coupon) throw new ApiError("not_found", "No such coupon");
+  const { cartId, userId } = await identity(env, ref);
+  const stub = cartStub(env, ref);
+  const priced = await price(env, await stub.state(cartId, userId));
+  const reason = await promotions.whyNotApplicable(env, coupon, priced.lines, userId);
+  if (reason) throw new ApiError("coupon_not_applicable", reason);
+  const current = priced.evaluation.coupons.filter((c) => priced.evaluation.applied.some((a) => a.code === c.code));
+  const conflict = promotions.stackingConflict(current, coupon);
+  if (conflict) throw new ApiError("coupon_not_applicable", conflict);
+  const codes = [...new Set([...current.map((c) => c.code), coupon.code])];
+  const state = await stub.setCoupons(cartId, userId, codes);
+  return (await price(env, state)).view;
+}
+
+export async function removeCoupon(env: Pick<Env, "CART" | "DB">, ref: CartRef, code: string): Promise<CartView> {
+  const { cartId, userId } = await identity(env, ref);
+  const stub = cartStub(env, ref);
+  const state = await stub.state(cartId, userId);
+  const next = state.coupons.filter((c) => c !== promotions.normalizeCode(code));
+  return (await price(env, await stub.setCoupons(cartId, userId, next))).view;
+}
+
+/**
+ * Login with a guest cart: its lines move into the user's cart (quantities add,
+ * capped by stock), then the guest cart is emptied. Safe to repeat.
+ */
+export async function mergeGuestCart(env: Pick<Env, "CART" | "DB">, guestCartId: string, userId: string): Promise<void> {
+  const guest = cartStub(env, { guestCartId });
+  const state = await guest.state(guestCartId, null);
+  if (!state.created || state.lines.length === 0) return;
+  const rows = await findProducts(env, state.lines.map((l) => l.product_id));
+  const caps: Record<string, number> = {};
+  for (const r of rows) caps[r.id] = r.status === "active" ? r.stockAvailable : 0;
+  const lines: CartLine[] = state.lines.filter((l) => (caps[l.product_id] ?? 0) > 0);
+  const { cartId } = await identity(env, { userId });
+  await cartStub(env, { userId }).merge(cartId, userId, lines, caps, state.coupons);
+  await guest.clear();
+}

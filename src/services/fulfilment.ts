@@ -1,0 +1,102 @@
+import { ApiError } from "../lib/errors";
+import type { AuthContext } from "../types";
+import { releaseAll } from "./inventory";
+import { findOrder, latestPayment, toOrder, transition, viewerOf, type OrderItemRow, type OrderRow } from "./orders";
+import { createRefund } from "./payments/refunds";
+import * as promotions from "./promotions";
+import * as wallet from "./wallet";
+
+/**
+ * Order status moves. Sellers ship and deliver their own items (a seller
+ * sub-order); the order follows when every item has moved. Admins move all
+ * items. The buyer (or an admin) may cancel before anything ships.
+ *
+ *   pending_payment -> paid (payments) | cancelled
+ *   paid            -> shipped (tracking number) | cancelled (refund + restock)
+ *   shipped         -> delivered
+ *   paid/shipped/delivered -> refunded | partially_refunded (refunds)
+ */
+export type StatusInput = { status: "shipped" | "delivered" | "cancelled"; tracking_number?: string };
+
+const illegal = (from: string, to: string) => new ApiError("invalid_state", `An order that is ${from} cannot become ${to}`);
+
+export async function updateStatus(env: Env, auth: AuthContext, orderId: string, input: StatusInput) {
+  const found = await findOrder(env, orderId);
+  if (!found) throw new ApiError("not_found", "Order not found");
+  const viewer = viewerOf(auth, found.order, found.items);
+  const { order, items } = found;
+
+  if (input.status === "cancelled") {
+    if (viewer === "seller") throw new ApiError("forbidden", "Sellers cannot cancel a buyer's order");
+    await cancel(env, auth, order, items);
+  } else {
+    if (viewer === "buyer") throw new ApiError("forbidden", "Only the order's sellers or an admin can change its fulfilment");
+    const mine = viewer === "admin" ? items : items.filter((i) => i.sellerId === auth.userId);
+    if (input.status === "shipped") await ship(env, order, items, mine, input.tracking_number);
+    else await deliver(env, order, items, mine);
+  }
+  const after = (await findOrder(env, orderId))!;
+  return toOrder(after.order, after.items, { viewer, sellerId: auth.userId, payment: viewer === "seller" ? null : await latestPayment(env, orderId) });
+}
+
+async function ship(env: Env, order: OrderRow, items: OrderItemRow[], mine: OrderItemRow[], tracking?: string) {
+  if (!tracking) {
+    throw new ApiError("validation_failed", "tracking_number is required to ship", {
+      details: [{ field: "tracking_number", code: "required", message: "required when status is shipped" }],
+    });
+  }
+  const fulfilling = ["paid", "partially_refunded"] as const;
+  if (!fulfilling.includes(order.status as (typeof fulfilling)[number]) || order.shippedAt) throw illegal(order.status, "shipped");
+  const toShip = mine.filter((i) => i.status === "paid");
+  if (toShip.length === 0) throw illegal(mine[0]?.status ?? order.status, "shipped");
+  const shippedIds = new Set(toShip.map((i) => i.id));
+  const allShipped = items.every((i) => shippedIds.has(i.id) || i.status === "shipped" || i.status === "delivered" || i.status === "cancelled" || i.status === "refunded");
+  const now = new Date().toISOString();
+  await transition(
+    env,
+    order,
+    items,
+    [order.status],
+    allShipped
+      ? { status: order.status === "partially_refunded" ? "partially_refunded" : "shipped", trackingNumber: tracking, shippedAt: now }
+      : { trackingNumber: tracking },
+    { ids: toShip.map((i) => i.id), set: { status: "shipped", trackingNumber: tracking } },
+    allShipped ? "order.shipped" : null,
+  );
+}
+
+async function deliver(env: Env, order: OrderRow, items: OrderItemRow[], mine: OrderItemRow[]) {
+  const toDeliver = mine.filter((i) => i.status === "shipped");
+  if (toDeliver.length === 0) throw illegal(order.status, "delivered");
+  const ids = new Set(toDeliver.map((i) => i.id));
+  const allDelivered = items.every((i) => ids.has(i.id) || ["delivered", "cancelled", "refunded"].includes(i.status));
+  const now = new Date().toISOString();
+  await transition(
+    env,
+    order,
+    items,
+    [order.status],
+    allDelivered ? { status: order.status === "partially_refunded" ? "partially_refunded" : "delivered", deliveredAt: now } : {},
+    { ids: [...ids], set: { status: "delivered" } },
+    allDelivered ? "order.delivered" : null,
+  );
+}
+
+async function cancel(env: Env, auth: AuthContext, order: OrderRow, items: OrderItemRow[]) {
+  if (order.status === "pending_payment") {
+    await transition(env, order, items, ["pending_payment"], { status: "cancelled", paymentLockUntil: null }, { ids: items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
+    // Give back whatever the unpaid order still holds. (Holds of abandoned pay attempts expire by TTL.)
+    await releaseAll(env, order.id, items.map((i) => i.productId));
+    for (const code of order.couponCodes) {
+      const c = await promotions.findCouponByCode(env, code);
+      if (c) await promotions.unredeem(env, c.id, order.id);
+    }
+    await wallet.reverseDebit(env, order.userId, order.id);
+    return;
+  }
+  if (order.status !== "paid" || order.shippedAt) throw illegal(order.status, "cancelled");
+  // Paid, not shipped: refund everything (which restocks), then mark cancelled.
+  await createRefund(env, auth.role === "admin" ? auth : { userId: order.userId, role: "buyer" }, { order_id: order.id, reason: "order cancelled" }, { allowStatuses: ["paid"] });
+  const after = (await findOrder(env, order.id))!;
+  await transition(env, after.order, after.items, ["refunded"], { status: "cancelled" }, { ids: after.items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
+}

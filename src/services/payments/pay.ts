@@ -1,0 +1,98 @@
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { orders, payments } from "../../db/schema";
+import { ApiError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import type { AuthContext } from "../../types";
+import { charge, markPaid } from "../checkout";
+import { releaseAll, reserveAll } from "../inventory";
+import { findOrder, latestPayment, viewerOf } from "../orders";
+import * as wallet from "../wallet";
+import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./index";
+
+export type PaymentRow = typeof payments.$inferSelect;
+
+export function toPayment(p: PaymentRow) {
+  return {
+    payment_id: p.id,
+    order_id: p.orderId,
+    amount: p.amount,
+    currency: p.currency,
+    status: p.status,
+    provider: p.provider,
+    transaction_ref: p.transactionRef,
+    failure_code: p.failureCode,
+    ...(p.status === "requires_action" ? { client_secret: p.clientSecret } : {}),
+    created_at: p.createdAt,
+  };
+}
+
+const PAYMENT_LOCK_MS = 120_000;
+
+/**
+ * Pays an unpaid order (after a decline, or to finish 3-D Secure). One attempt
+ * at a time per order: a lock in the order row (compare-and-set) makes a
+ * concurrent second attempt a 409, so an order is never charged twice.
+ */
+export async function payOrder(env: Env, auth: AuthContext, input: { order_id: string; payment_method?: string; payment_method_id?: string }) {
+  const found = await findOrder(env, input.order_id);
+  if (!found) throw new ApiError("not_found", "Order not found");
+  const viewer = viewerOf(auth, found.order, found.items);
+  if (viewer !== "buyer") throw new ApiError("not_found", "Order not found");
+  const { order, items } = found;
+  if (order.status !== "pending_payment") {
+    throw new ApiError("invalid_state", order.status === "cancelled" ? "This order was cancelled" : "This order is already paid");
+  }
+  const paymentMethod = input.payment_method_id
+    ? await wallet.resolveMethod(env, auth.userId, input.payment_method_id)
+    : input.payment_method ?? "";
+  if (!paymentMethod) {
+    throw new ApiError("validation_failed", "payment_method is required", { details: [{ field: "payment_method", code: "required", message: "required" }] });
+  }
+
+  const now = Date.now();
+  const locked = await getDb(env)
+    .update(orders)
+    .set({ paymentLockUntil: now + PAYMENT_LOCK_MS })
+    .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment"), or(isNull(orders.paymentLockUntil), lt(orders.paymentLockUntil, now))))
+    .returning({ id: orders.id });
+  if (locked.length === 0) throw new ApiError("invalid_state", "A payment for this order is already in progress");
+  const unlock = () => getDb(env).update(orders).set({ paymentLockUntil: null }).where(eq(orders.id, order.id));
+
+  const previous = await latestPayment(env, order.id);
+  const attemptId = newId("payment");
+  let reservationId = order.id;
+  let result: ChargeResult;
+  try {
+    if (previous?.status === "requires_action" && previous.transactionRef) {
+      // Finish the authentication-required attempt; its stock is still held (or re-taken in markPaid).
+      result = await paymentProvider(env).confirm(previous.transactionRef, paymentMethod, `order:${order.id}:confirm:${attemptId}`);
+      await getDb(env)
+        .update(payments)
+        .set({ status: result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed", updatedAt: new Date().toISOString() })
+        .where(eq(payments.id, previous.id));
+    } else {
+      reservationId = `${order.id}:${attemptId}`;
+      await reserveAll(env, reservationId, items.map((i) => ({ product_id: i.productId, quantity: i.quantity })));
+      result = await charge(env, { ...order, walletAmount: 0 }, paymentMethod, order.totalAmount, `order:${order.id}:pay:${attemptId}`);
+    }
+  } catch (err) {
+    if (reservationId !== order.id) await releaseAll(env, reservationId, items.map((i) => i.productId));
+    await unlock();
+    if (err instanceof ProviderUnavailable) throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was charged");
+    throw err;
+  }
+  if (result.status === "declined") {
+    await releaseAll(env, reservationId, items.map((i) => i.productId));
+    await unlock();
+    throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
+  }
+  if (result.status === "succeeded") {
+    await markPaid(env, { ...order, walletAmount: 0 }, items, reservationId);
+  } else {
+    await unlock();
+  }
+  const payment = await getDb(env).select().from(payments).where(eq(payments.orderId, order.id)).orderBy(desc(payments.updatedAt), desc(payments.id)).limit(1).get();
+  return toPayment(payment!);
+}
+

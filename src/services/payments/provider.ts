@@ -1,0 +1,43 @@
+/**
+ * The payments seam. Checkout talks to a provider through this interface only;
+ * `test` runs locally and in tests, `stripe` talks to Stripe. Every call takes
+ * an idempotency key that the provider honours, so a retried step never
+ * charges or refunds twice.
+ */
+export interface ChargeRequest {
+  amount: number;
+  currency: string;
+  paymentMethod: string;
+  idempotencyKey: string;
+  orderId: string;
+  userId: string;
+}
+
+export type ChargeResult =
+  | { status: "succeeded"; ref: string }
+  | { status: "requires_action"; ref: string; clientSecret: string }
+  | { status: "declined"; ref: string | null; code: string; message: string };
+
+export interface RefundRequest {
+  paymentRef: string;
+  amount: number;
+  idempotencyKey: string;
+}
+
+export type RefundResult = { status: "succeeded"; ref: string } | { status: "failed"; code: string; message: string };
+
+export interface PaymentProvider {
+  readonly name: string;
+  charge(req: ChargeRequest): Promise<ChargeResult>;
+  /** Completes a charge that needed customer action (3-D Secure) with a payment method. */
+  confirm(ref: string, paymentMethod: string, idempotencyKey: string): Promise<ChargeResult>;
+  refund(req: RefundRequest): Promise<RefundResult>;
+}
+
+/** Thrown when the provider cannot be reached or answers 5xx: the saga compensates, the client may retry. */
+export class ProviderUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProviderUnavailable";
+  }
+}

@@ -1,0 +1,157 @@
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { orderItems, outboxEvents, refunds } from "../../db/schema";
+import { ApiError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import type { AuthContext } from "../../types";
+import { dispatchEvents } from "../events";
+import { adjustStock } from "../inventory";
+import { findOrder, latestPayment, orderEvent, viewerOf, type OrderRow } from "../orders";
+import * as wallet from "../wallet";
+import { paymentProvider, ProviderUnavailable } from "./index";
+
+export type RefundRow = typeof refunds.$inferSelect;
+
+export const RETURN_WINDOW_DAYS = 30;
+
+export function toRefund(r: RefundRow) {
+  return {
+    refund_id: r.id,
+    order_id: r.orderId,
+    payment_id: r.paymentId,
+    user_id: r.userId,
+    amount: r.amount,
+    wallet_amount: r.walletAmount,
+    currency: r.currency,
+    reason: r.reason,
+    status: r.status,
+    transaction_ref: r.transactionRef,
+    created_at: r.createdAt,
+  };
+}
+
+const REFUNDABLE_BY_ADMIN = ["paid", "shipped", "delivered", "partially_refunded"] as const;
+
+/**
+ * A refund: the buyer's return of a delivered order within 30 days, or an
+ * admin's. The amount is claimed against the order in one conditional UPDATE
+ * (refunded_amount + amount <= total_amount), so 20 concurrent requests can
+ * never refund more than was paid; a provider failure gives the claim back.
+ * The card gets back what it paid, the rest (or everything, with to_wallet)
+ * becomes store credit. A full refund restocks the items.
+ */
+export async function createRefund(
+  env: Env,
+  auth: AuthContext,
+  input: { order_id: string; amount?: number; reason: string; to_wallet?: boolean },
+  opts: { refundId?: string; allowStatuses?: OrderRow["status"][] } = {},
+) {
+  const found = await findOrder(env, input.order_id);
+  if (!found) throw new ApiError("not_found", "Order not found");
+  const viewer = viewerOf(auth, found.order, found.items);
+  if (viewer === "seller") throw new ApiError("forbidden", "Refunds are requested by the buyer or issued by an admin");
+  const { order, items } = found;
+  const allowed: readonly string[] = opts.allowStatuses ?? (viewer === "admin" ? REFUNDABLE_BY_ADMIN : ["delivered", "partially_refunded"]);
+  if (!allowed.includes(order.status) || (viewer === "buyer" && !order.deliveredAt && !opts.allowStatuses)) {
+    throw new ApiError("invalid_state", viewer === "buyer" ? "Only a delivered order can be returned" : `An order that is ${order.status} cannot be refunded`);
+  }
+  if (viewer === "buyer" && order.deliveredAt && !opts.allowStatuses) {
+    const age = Date.now() - Date.parse(order.deliveredAt);
+    if (age > RETURN_WINDOW_DAYS * 86_400_000) throw new ApiError("invalid_state", `Returns are accepted within ${RETURN_WINDOW_DAYS} days of delivery`);
+  }
+  const remaining = order.totalAmount - order.refundedAmount;
+  const amount = input.amount ?? remaining;
+  if (amount <= 0 || amount > remaining) {
+    throw new ApiError("refund_exceeds_payment", `At most ${remaining} can still be refunded on this order`, {
+      details: [{ field: "amount", code: "exceeds_remaining", message: `remaining ${remaining}` }],
+    });
+  }
+
+  // Claim the amount atomically; the status follows in the same statement.
+  const claim = await env.DB.prepare(
+    `UPDATE orders SET refunded_amount = refunded_amount + ?1,
+       status = CASE WHEN refunded_amount + ?1 >= total_amount THEN 'refunded' ELSE 'partially_refunded' END,
+       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+     WHERE id = ?2 AND refunded_amount + ?1 <= total_amount AND status IN (${allowed.map(() => "?").join(",")})
+     RETURNING refunded_amount, status`,
+  )
+    .bind(amount, order.id, ...allowed)
+    .first<{ refunded_amount: number; status: OrderRow["status"] }>();
+  if (!claim) {
+    throw new ApiError("refund_exceeds_payment", "This refund would exceed what was paid (another refund was issued meanwhile)");
+  }
+
+  const refundId = opts.refundId ?? newId("refund");
+  const db = getDb(env);
+  // What the card paid and what it already got back decide the split.
+  const payment = await latestPayment(env, order.id);
+  const cardPaid = payment?.status === "succeeded" && payment.provider !== "wallet" ? payment.amount : 0;
+  const prior = await db
+    .select({ card: sql<number>`COALESCE(SUM(${refunds.amount} - ${refunds.walletAmount}), 0)` })
+    .from(refunds)
+    .where(and(eq(refunds.orderId, order.id), eq(refunds.status, "succeeded")))
+    .get();
+  const cardPart = input.to_wallet ? 0 : Math.max(0, Math.min(amount, cardPaid - (prior?.card ?? 0)));
+  const walletPart = amount - cardPart;
+
+  let transactionRef: string | null = null;
+  if (cardPart > 0) {
+    try {
+      const r = await paymentProvider(env).refund({ paymentRef: payment!.transactionRef!, amount: cardPart, idempotencyKey: `refund:${refundId}` });
+      if (r.status !== "succeeded") throw new ApiError("invalid_state", `The payment provider refused the refund: ${r.message}`);
+      transactionRef = r.ref;
+    } catch (err) {
+      // Give the claim back, and the status with it.
+      await env.DB.prepare(
+        `UPDATE orders SET refunded_amount = refunded_amount - ?1,
+           status = CASE WHEN refunded_amount - ?1 = 0 THEN ?3 ELSE 'partially_refunded' END
+         WHERE id = ?2`,
+      )
+        .bind(amount, order.id, order.status === "partially_refunded" ? (order.deliveredAt ? "delivered" : "paid") : order.status)
+        .run();
+      if (err instanceof ProviderUnavailable) throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was refunded");
+      throw err;
+    }
+  }
+  if (walletPart > 0) await wallet.credit(env, order.userId, walletPart, "refund_credit", refundId);
+
+  const next: OrderRow = { ...order, refundedAmount: claim.refunded_amount, status: claim.status };
+  const event = orderEvent("order.refunded", next, items, { refund_amount: amount });
+  const [row] = await db.batch([
+    db
+      .insert(refunds)
+      .values({
+        id: refundId,
+        orderId: order.id,
+        paymentId: payment?.id ?? null,
+        userId: order.userId,
+        requestedBy: auth.userId,
+        amount,
+        walletAmount: walletPart,
+        currency: order.currency,
+        reason: input.reason,
+        status: "succeeded",
+        transactionRef,
+      })
+      .returning(),
+    db.insert(outboxEvents).values({ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }),
+    db.update(orderItems).set({ status: "refunded" }).where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
+  ]);
+  await dispatchEvents(env, [event]);
+
+  // A full refund is a return: the goods go back on sale.
+  if (claim.status === "refunded") {
+    await Promise.all(items.map((i) => adjustStock(env, i.productId, `restock:${refundId}:${i.id}`, i.quantity).catch(() => undefined)));
+  }
+  return toRefund(row[0]);
+}
+
+export async function listRefunds(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string) {
+  const where = [eq(refunds.userId, userId)];
+  if (cursor) where.push(lt(refunds.id, String(decodeCursor(cursor, 1)[0])));
+  const rows = await getDb(env).select().from(refunds).where(and(...where)).orderBy(desc(refunds.id)).limit(limit + 1).all();
+  const page = toPage(rows, limit, (r) => [r.id]);
+  return { data: page.data.map(toRefund), next_cursor: page.next_cursor };
+}
+

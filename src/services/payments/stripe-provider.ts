@@ -1,0 +1,92 @@
+import Stripe from "stripe";
+import { ProviderUnavailable, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from "./provider";
+
+/**
+ * Stripe through the official SDK with its fetch HTTP client (no Node http in
+ * Workers). Charges are PaymentIntents created and confirmed in one call, with
+ * our idempotency key passed through, so a retried checkout step returns the
+ * same PaymentIntent instead of charging again.
+ */
+export function stripeClient(secretKey: string, apiBase = "https://api.stripe.com"): Stripe {
+  const url = new URL(apiBase);
+  return new Stripe(secretKey, {
+    httpClient: Stripe.createFetchHttpClient(),
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
+    protocol: url.protocol.replace(":", "") as "http" | "https",
+    maxNetworkRetries: 1,
+    timeout: 10_000,
+  });
+}
+
+function unavailable(err: unknown): never {
+  throw new ProviderUnavailable(err instanceof Error ? err.message : String(err));
+}
+
+function fromIntent(pi: Stripe.PaymentIntent): ChargeResult {
+  if (pi.status === "succeeded" || pi.status === "processing") return { status: "succeeded", ref: pi.id };
+  if (pi.status === "requires_action" || pi.status === "requires_confirmation") {
+    return { status: "requires_action", ref: pi.id, clientSecret: pi.client_secret ?? "" };
+  }
+  return {
+    status: "declined",
+    ref: pi.id,
+    code: pi.last_payment_error?.decline_code ?? pi.last_payment_error?.code ?? "payment_failed",
+    message: pi.last_payment_error?.message ?? "The payment did not succeed",
+  };
+}
+
+function declined(err: unknown): ChargeResult | null {
+  if (err instanceof Stripe.errors.StripeCardError || (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === "resource_missing")) {
+    const e = err as Stripe.errors.StripeError;
+    return { status: "declined", ref: (e.raw as { payment_intent?: { id?: string } })?.payment_intent?.id ?? null, code: e.decline_code ?? e.code ?? "card_declined", message: e.message };
+  }
+  return null;
+}
+
+export class StripePaymentProvider implements PaymentProvider {
+  readonly name = "stripe";
+  private readonly stripe: Stripe;
+
+  constructor(secretKey: string, apiBase?: string) {
+    this.stripe = stripeClient(secretKey, apiBase);
+  }
+
+  async charge(req: ChargeRequest): Promise<ChargeResult> {
+    try {
+      const pi = await this.stripe.paymentIntents.create(
+        {
+          amount: req.amount,
+          currency: req.currency,
+          payment_method: req.paymentMethod,
+          confirm: true,
+          automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+          metadata: { order_id: req.orderId, user_id: req.userId },
+        },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return fromIntent(pi);
+    } catch (err) {
+      return declined(err) ?? unavailable(err);
+    }
+  }
+
+  async confirm(ref: string, paymentMethod: string, idempotencyKey: string): Promise<ChargeResult> {
+    try {
+      return fromIntent(await this.stripe.paymentIntents.confirm(ref, { payment_method: paymentMethod }, { idempotencyKey }));
+    } catch (err) {
+      return declined(err) ?? unavailable(err);
+    }
+  }
+
+  async refund(req: RefundRequest): Promise<RefundResult> {
+    try {
+      const r = await this.stripe.refunds.create({ payment_intent: req.paymentRef, amount: req.amount }, { idempotencyKey: req.idempotencyKey });
+      if (r.status === "failed" || r.status === "canceled") return { status: "failed", code: r.failure_reason ?? "refund_failed", message: "The refund failed" };
+      return { status: "succeeded", ref: r.id };
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError) return { status: "failed", code: err.code ?? "invalid_request", message: err.message };
+      unavailable(err);
+    }
+  }
+}

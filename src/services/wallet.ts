@@ -1,0 +1,140 @@
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { walletEntries, walletMethods } from "../db/schema";
+import { fromBase64Url, toBase64Url } from "../lib/crypto";
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
+
+/**
+ * The wallet: store credit as an append-only ledger (the balance is the sum of
+ * entries, never a stored number) and saved payment methods, of which only the
+ * provider's id (`pm_…`, `cus_…`) is kept, encrypted with AES-GCM under
+ * WALLET_KEY. Card numbers never reach this service.
+ */
+
+export async function balance(env: Pick<Env, "DB">, userId: string): Promise<number> {
+  const row = await getDb(env)
+    .select({ total: sql<number>`COALESCE(SUM(${walletEntries.amount}), 0)` })
+    .from(walletEntries)
+    .where(eq(walletEntries.userId, userId))
+    .get();
+  return row?.total ?? 0;
+}
+
+/**
+ * Spends up to `max` of the user's credit for an order, atomically: the insert
+ * is conditional on the balance in the same statement, so two checkouts cannot
+ * both spend the same credit. Idempotent per order. Returns what was spent.
+ */
+export async function debitForOrder(env: Pick<Env, "DB">, userId: string, orderId: string, max: number): Promise<number> {
+  if (max <= 0) return 0;
+  await env.DB.prepare(
+    `INSERT OR IGNORE INTO wallet_entries (id, user_id, amount, kind, ref)
+     SELECT ?1, ?2, -MIN(?3, bal), 'checkout_debit', ?4 FROM (SELECT COALESCE(SUM(amount), 0) AS bal FROM wallet_entries WHERE user_id = ?2)
+     WHERE bal > 0`,
+  )
+    .bind(newId("walletEntry"), userId, max, orderId)
+    .run();
+  const row = await getDb(env)
+    .select({ amount: walletEntries.amount })
+    .from(walletEntries)
+    .where(and(eq(walletEntries.kind, "checkout_debit"), eq(walletEntries.ref, orderId)))
+    .get();
+  return row ? -row.amount : 0;
+}
+
+/** Undoes an order's debit (the charge failed or the order was cancelled). Idempotent. */
+export async function reverseDebit(env: Pick<Env, "DB">, userId: string, orderId: string): Promise<void> {
+  await env.DB.prepare(
+    `INSERT OR IGNORE INTO wallet_entries (id, user_id, amount, kind, ref)
+     SELECT ?1, ?2, -amount, 'checkout_reversal', ?3 FROM wallet_entries WHERE kind = 'checkout_debit' AND ref = ?3`,
+  )
+    .bind(newId("walletEntry"), userId, orderId)
+    .run();
+}
+
+/** Credits store credit (a refund to the wallet, an admin goodwill credit). Idempotent per (kind, ref). */
+export async function credit(env: Pick<Env, "DB">, userId: string, amount: number, kind: "refund_credit" | "admin_credit", ref: string): Promise<void> {
+  if (amount <= 0) return;
+  await getDb(env).insert(walletEntries).values({ id: newId("walletEntry"), userId, amount, kind, ref }).onConflictDoNothing();
+}
+
+export async function listEntries(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string) {
+  const where = [eq(walletEntries.userId, userId)];
+  if (cursor) where.push(lt(walletEntries.id, String(decodeCursor(cursor, 1)[0])));
+  const rows = await getDb(env).select().from(walletEntries).where(and(...where)).orderBy(desc(walletEntries.id)).limit(limit + 1).all();
+  const page = toPage(rows, limit, (r) => [r.id]);
+  return {
+    data: page.data.map((r) => ({ entry_id: r.id, amount: r.amount, kind: r.kind, ref: r.ref, created_at: r.createdAt })),
+    next_cursor: page.next_cursor,
+  };
+}
+
+// ---- saved payment methods ------------------------------------------------------
+
+async function key(env: Pick<Env, "WALLET_KEY">): Promise<CryptoKey> {
+  const raw = env.WALLET_KEY ? fromBase64Url(env.WALLET_KEY) : new Uint8Array();
+  if (raw.length !== 32) throw new Error("WALLET_KEY must be 32 bytes, base64url");
+  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+}
+
+/** AES-GCM with a random 96-bit IV; the user id is bound as additional data, so a row moved to another user does not decrypt. */
+async function encrypt(env: Pick<Env, "WALLET_KEY">, userId: string, plain: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: new TextEncoder().encode(userId) }, await key(env), new TextEncoder().encode(plain)),
+  );
+  const out = new Uint8Array(iv.length + ct.length);
+  out.set(iv);
+  out.set(ct, iv.length);
+  return toBase64Url(out);
+}
+
+async function decrypt(env: Pick<Env, "WALLET_KEY">, userId: string, sealed: string): Promise<string> {
+  const bytes = fromBase64Url(sealed);
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: new TextEncoder().encode(userId) },
+    await key(env),
+    bytes.slice(12),
+  );
+  return new TextDecoder().decode(plain);
+}
+
+const mask = (ref: string) => `${ref.slice(0, ref.indexOf("_") + 1)}…${ref.slice(-4)}`;
+
+export async function saveMethod(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string, providerRef: string, label?: string) {
+  const id = newId("walletMethod");
+  const row = await getDb(env)
+    .insert(walletMethods)
+    .values({ id, userId, encryptedRef: await encrypt(env, userId, providerRef), label: label ?? null })
+    .returning()
+    .get();
+  return { payment_method_id: row.id, label: row.label, display: mask(providerRef), created_at: row.createdAt };
+}
+
+export async function listMethods(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string) {
+  const rows = await getDb(env).select().from(walletMethods).where(eq(walletMethods.userId, userId)).orderBy(desc(walletMethods.id)).all();
+  return Promise.all(
+    rows.map(async (r) => ({ payment_method_id: r.id, label: r.label, display: mask(await decrypt(env, userId, r.encryptedRef)), created_at: r.createdAt })),
+  );
+}
+
+/** The provider id behind a saved method, for the user who saved it only (anyone else: 404). */
+export async function resolveMethod(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string, methodId: string): Promise<string> {
+  const row = await getDb(env)
+    .select()
+    .from(walletMethods)
+    .where(and(eq(walletMethods.id, methodId), eq(walletMethods.userId, userId)))
+    .get();
+  if (!row) throw new ApiError("not_found", "Payment method not found");
+  return decrypt(env, userId, row.encryptedRef);
+}
+
+export async function deleteMethod(env: Pick<Env, "DB">, userId: string, methodId: string): Promise<void> {
+  const res = await getDb(env)
+    .delete(walletMethods)
+    .where(and(eq(walletMethods.id, methodId), eq(walletMethods.userId, userId)))
+    .returning({ id: walletMethods.id });
+  if (res.length === 0) throw new ApiError("not_found", "Payment method not found");
+}
