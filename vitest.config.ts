@@ -22,6 +22,7 @@ export default defineConfig(async () => {
             JWT_KEYS: TEST_JWT_KEYS,
             ADMIN_EMAIL: "root@admin.test",
             PAYMENT_PROVIDER: "test",
+            STRIPE_WEBHOOK_SECRET: "whsec_test_secret_for_the_suite",
             WALLET_KEY: "dGVzdC13YWxsZXQta2V5LTMyLWJ5dGVzLWxvbmctb2s",
             TEST_MIGRATIONS: migrations,
           },

@@ -1,4 +1,5 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import { handleStripeWebhook } from "../services/payments/webhooks";
 import { currentUser, requireAuth } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
@@ -42,7 +43,20 @@ const list = createRoute({
   responses: { 200: jsonResponse(pageSchema(RefundSchema, "RefundList"), "A page of refunds"), ...errorResponses(400, 401) },
 });
 
+const webhook = createRoute({
+  method: "post",
+  path: "/payments/webhooks/stripe",
+  tags: ["Payments"],
+  summary: "Stripe webhook endpoint (signature verified; each event applied once)",
+  description: "Handles `payment_intent.succeeded` and `payment_intent.payment_failed`. Bad or stale signatures are 400.",
+  responses: {
+    200: jsonResponse(z.object({ received: z.literal(true), duplicate: z.boolean().optional(), ignored: z.boolean().optional() }), "Received"),
+    ...errorResponses(400, 404),
+  },
+});
+
 export const paymentRoutes = createRouter()
+  .openapi(webhook, async (c) => c.json(await handleStripeWebhook(c.env, await c.req.text(), c.req.header("Stripe-Signature")), 200))
   .openapi(pay, async (c) => c.json(await payOrder(c.env, currentUser(c), c.req.valid("json")), 200))
   .openapi(refund, async (c) => c.json(await createRefund(c.env, currentUser(c), c.req.valid("json")), 201))
   .openapi(list, async (c) => {

@@ -247,7 +247,8 @@ export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[],
   try {
     await commitAll(env, reservationId, productIds);
   } catch (err) {
-    if (!(err instanceof ApiError) || err.code !== "reservation_expired") throw err;
+    // The hold is gone (expired during a slow 3-D Secure, or released by a decline): take the stock again.
+    if (!(err instanceof ApiError) || (err.code !== "reservation_expired" && err.code !== "not_found")) throw err;
     const retryId = `${reservationId}:late`;
     try {
       await reserveAll(env, retryId, items.map((i) => ({ product_id: i.productId, quantity: i.quantity })));

@@ -7,10 +7,10 @@ import { ProviderUnavailable, type ChargeRequest, type ChargeResult, type Paymen
  * our idempotency key passed through, so a retried checkout step returns the
  * same PaymentIntent instead of charging again.
  */
-export function stripeClient(secretKey: string, apiBase = "https://api.stripe.com"): Stripe {
+export function stripeClient(secretKey: string, apiBase = "https://api.stripe.com", fetchFn?: typeof fetch): Stripe {
   const url = new URL(apiBase);
   return new Stripe(secretKey, {
-    httpClient: Stripe.createFetchHttpClient(),
+    httpClient: Stripe.createFetchHttpClient(fetchFn),
     host: url.hostname,
     port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
     protocol: url.protocol.replace(":", "") as "http" | "https",
@@ -48,8 +48,9 @@ export class StripePaymentProvider implements PaymentProvider {
   readonly name = "stripe";
   private readonly stripe: Stripe;
 
-  constructor(secretKey: string, apiBase?: string) {
-    this.stripe = stripeClient(secretKey, apiBase);
+  /** `fetchFn` lets tests point the SDK at a double that speaks Stripe's wire format. */
+  constructor(secretKey: string, apiBase?: string, fetchFn?: typeof fetch) {
+    this.stripe = stripeClient(secretKey, apiBase, fetchFn);
   }
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {

@@ -1,0 +1,73 @@
+import Stripe from "stripe";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { payments, webhookEvents } from "../../db/schema";
+import { ApiError } from "../../lib/errors";
+import { log } from "../../lib/logger";
+import { markPaid } from "../checkout";
+import { releaseAll } from "../inventory";
+import { findOrder } from "../orders";
+
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+
+/**
+ * Verifies a Stripe webhook (signature and a 5-minute timestamp tolerance,
+ * with SubtleCrypto: Workers have no Node crypto HMAC in the SDK's default
+ * path) and applies it once. Stripe retries and may reorder events: each event
+ * id is recorded before it is applied, and each handler moves state only
+ * forward (a late `payment_failed` after `succeeded` changes nothing).
+ */
+export async function handleStripeWebhook(env: Env, rawBody: string, signature: string | undefined): Promise<{ received: true; duplicate?: boolean; ignored?: boolean }> {
+  if (!env.STRIPE_WEBHOOK_SECRET) throw new ApiError("not_found", "Stripe webhooks are not configured");
+  if (!signature) throw new ApiError("validation_failed", "Missing Stripe-Signature header", { details: [{ field: "Stripe-Signature", code: "required", message: "required" }] });
+  let event: Stripe.Event;
+  try {
+    // The secret key is not needed to verify; any string constructs the client.
+    event = await new Stripe("sk_unused", { httpClient: Stripe.createFetchHttpClient() }).webhooks.constructEventAsync(
+      rawBody,
+      signature,
+      env.STRIPE_WEBHOOK_SECRET,
+      300,
+      cryptoProvider,
+    );
+  } catch (err) {
+    throw new ApiError("validation_failed", "Invalid Stripe signature or stale timestamp", {
+      details: [{ field: "Stripe-Signature", code: "invalid_signature", message: (err as Error).message.slice(0, 200) }],
+    });
+  }
+  const first = await getDb(env).insert(webhookEvents).values({ id: event.id, type: event.type }).onConflictDoNothing().returning({ id: webhookEvents.id });
+  if (first.length === 0) return { received: true, duplicate: true };
+  try {
+    const applied = await apply(env, event);
+    return applied ? { received: true } : { received: true, ignored: true };
+  } catch (err) {
+    // Not applied: forget the id so Stripe's retry can apply it.
+    await getDb(env).delete(webhookEvents).where(eq(webhookEvents.id, event.id));
+    throw err;
+  }
+}
+
+async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
+  if (event.type !== "payment_intent.succeeded" && event.type !== "payment_intent.payment_failed") return false;
+  const pi = event.data.object as Stripe.PaymentIntent;
+  const payment = await getDb(env).select().from(payments).where(eq(payments.transactionRef, pi.id)).get();
+  if (!payment) {
+    log("warn", "webhook for an unknown PaymentIntent", { payment_intent: pi.id, event_id: event.id });
+    return false;
+  }
+  const found = await findOrder(env, payment.orderId);
+  if (!found || found.order.status !== "pending_payment") return false; // already settled: out of order or duplicate
+  const now = new Date().toISOString();
+  if (event.type === "payment_intent.succeeded") {
+    await getDb(env).update(payments).set({ status: "succeeded", updatedAt: now }).where(eq(payments.id, payment.id));
+    await markPaid(env, found.order, found.items, found.order.id);
+  } else {
+    if (payment.status === "succeeded") return false;
+    await getDb(env)
+      .update(payments)
+      .set({ status: "failed", failureCode: pi.last_payment_error?.code ?? "payment_failed", updatedAt: now })
+      .where(eq(payments.id, payment.id));
+    await releaseAll(env, found.order.id, found.items.map((i) => i.productId));
+  }
+  return true;
+}
