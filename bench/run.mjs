@@ -7,7 +7,7 @@
 // same run, p50, p99, errors. Exits non-zero when an invariant breaks
 // (an oversell, a 5xx). Writes bench/results/latest.md.
 //
-//   BENCH_DURATION=10 BENCH_CONNECTIONS=1,16,64 npm run bench
+//   BENCH_DURATION=10 BENCH_CONNECTIONS=1,16,64 [BENCH_ONLY=products] npm run bench
 import { spawn, spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +67,38 @@ async function api(method, path, body, token, attempt = 0) {
   return text ? JSON.parse(text) : null;
 }
 
+/** Access tokens signed with the local key ring, as the API would issue them (no scrypt login per virtual buyer). */
+async function mintTokens(vars, n, prefix) {
+  const { SignJWT } = await import("jose");
+  const ring = JSON.parse(vars.JWT_KEYS);
+  const key = Buffer.from(ring.keys[ring.current], "base64url");
+  const wrangler = await import("node:fs").then((fs) => fs.readFileSync(join(ROOT, "wrangler.toml"), "utf8"));
+  const iss = /JWT_ISSUER = "([^"]+)"/.exec(wrangler)[1];
+  const aud = /JWT_AUDIENCE = "([^"]+)"/.exec(wrangler)[1];
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      new SignJWT({ role: "buyer" })
+        .setProtectedHeader({ alg: "HS256", kid: ring.current, typ: "JWT" })
+        .setSubject(`usr_${prefix}${String(i).padStart(8, "0")}${Date.now().toString(36).toUpperCase()}`)
+        .setIssuer(iss)
+        .setAudience(aud)
+        .setIssuedAt()
+        .setExpirationTime("30m")
+        .sign(key),
+    ),
+  );
+}
+
+function checkoutLoad(spec) {
+  // The spec (thousands of tokens) goes through a file: one argv string is capped at 128 KB.
+  const file = join(ROOT, ".wrangler", `checkout-spec-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  const [cmd, argv] = pinned(loadCores, process.execPath, [join(ROOT, "bench", "checkout-load.mjs"), file]);
+  const out = spawnSync(cmd, argv, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (out.status !== 0) throw new Error(`checkout load failed: ${out.stderr}`);
+  return JSON.parse(out.stdout);
+}
+
 // ---- setup ------------------------------------------------------------------
 const vars = ensureDevVars();
 console.log("bench: migrating and seeding a fresh local state…");
@@ -98,6 +130,7 @@ const workloads = [
   { name: "GET /health (D1 ping)", url: `${app}/health` },
   { name: "GET /products/{id}", url: app, paths: productPaths },
   { name: "POST /auth/login (scrypt)", url: `${app}/auth/login`, method: "POST", body: { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD } },
+  { name: "POST /cart/add (new guest cart each)", url: `${app}/cart/add`, method: "POST", body: { product_id: page.data[2].product_id, quantity: 1 } },
   {
     name: "hot-SKU reserve (one product)",
     url: `${app}/inventory/${hot.product_id}/holds`,
@@ -114,7 +147,10 @@ const rows = [];
 const failures = [];
 let helloRps = {};
 let holds = 0;
-for (const w of workloads) {
+let hotCheckout = null;
+// BENCH_ONLY=substring runs only matching workloads (the hello baseline always runs).
+const only = process.env.BENCH_ONLY;
+for (const w of workloads.filter((w) => !only || w.name.startsWith("hello") || w.name.includes(only))) {
   for (const connections of CONNECTIONS) {
     const r = load({ ...w, connections, duration: DURATION, warmup: WARMUP });
     const codes = { ...r.statusCodes };
@@ -128,6 +164,52 @@ for (const w of workloads) {
     if (fivexx > 0) failures.push(`${w.name} @${connections}: ${fivexx} responses 5xx`);
     console.log(`  ${w.name.padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  x${ratio.toFixed(2)}  p50 ${r.p50} ms  p99 ${r.p99} ms`);
   }
+}
+
+// Checkout: each virtual buyer adds one item and pays with the test provider.
+if (!only || "checkout".includes(only)) {
+  const stockIds = page.data.slice(10, 60).map((p) => p.product_id);
+  for (const id of stockIds) await api("PATCH", `/products/${id}`, { stock_available: 100_000 }, admin.access_token);
+  for (const connections of CONNECTIONS) {
+    const n = Math.max(200, Math.min(3000, Math.round(DURATION * 60)));
+    const tokens = await mintTokens(vars, n, `CO${connections}X`);
+    const r = checkoutLoad({ url: app, tokens, productIds: stockIds, connections });
+    const fivexx = Object.entries(r.codes).filter(([c]) => c.startsWith("5")).reduce((a, [, v]) => a + v, 0);
+    if (fivexx) failures.push(`checkout @${connections}: ${fivexx} 5xx`);
+    if ((r.codes["201"] ?? 0) !== n) failures.push(`checkout @${connections}: ${r.codes["201"] ?? 0} of ${n} orders paid (${JSON.stringify(r.codes)})`);
+    const ratio = helloRps[connections] ? r.rps / helloRps[connections] : NaN;
+    rows.push({ workload: "checkout (add + POST /orders, test provider)", connections, rps: r.rps, ratio, p50: r.p50, p99: r.p99, errors: fivexx });
+    console.log(`  ${"checkout".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} orders/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+  }
+  // Hot-SKU checkout: 1,000 buyers, 100 units, 64 at a time. Exactly 100 orders may be paid.
+  const hotId = page.data[60].product_id;
+  await api("PATCH", `/products/${hotId}`, { stock_available: 100 }, admin.access_token);
+  const tokens = await mintTokens(vars, 1000, "HOTX");
+  const r = checkoutLoad({ url: app, tokens, productIds: [hotId], connections: 64 });
+  const paid = r.codes["201"] ?? 0;
+  const left = (await api("GET", `/inventory/${hotId}`, undefined, admin.access_token)).stock_available;
+  hotCheckout = { paid, left, codes: r.codes };
+  if (paid !== 100 || left !== 0) failures.push(`hot-SKU checkout: ${paid} paid of 100 units, ${left} left (${JSON.stringify(r.codes)})`);
+  rows.push({ workload: "hot-SKU checkout (1,000 buyers, 100 units)", connections: 64, rps: r.rps, ratio: helloRps[64] ? r.rps / helloRps[64] : NaN, p50: r.p50, p99: r.p99, errors: 0 });
+}
+
+// The inventory object's own throughput, inside workerd with no HTTP in front
+// (the HTTP rows above are capped by the dev server: see the hello row).
+if (!only || "hot-SKU".includes(only) || only === "runtime") {
+  const [cmd, argv] = pinned(serverCores, process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--config", "bench/runtime/vitest.config.ts", "--silent=false"]);
+  const out = spawnSync(cmd, argv, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
+  for (const line of `${out.stdout}\n${out.stderr}`.split("\n")) {
+    const m = /BENCH_RESULT (\{.*\})/.exec(line);
+    if (!m) continue;
+    const r = JSON.parse(m[1]);
+    if (r.invariant) {
+      if (r.oversell !== 0) failures.push(`in-runtime hot SKU: ${r.granted} granted, ${r.moved} units moved`);
+      continue;
+    }
+    rows.push({ workload: "hot-SKU reserve, in-runtime DO RPC (no HTTP)", connections: r.connections, rps: r.rps, ratio: NaN, p50: r.p50, p99: r.p99, errors: 0 });
+    console.log(`  ${"hot-SKU reserve, in-runtime".padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} reserves/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+  }
+  if (out.status !== 0) failures.push(`in-runtime bench failed: ${out.stderr.slice(-500)}`);
 }
 
 // Invariants. Hot SKU: units are conserved (available + reserved unchanged) and
@@ -161,6 +243,7 @@ const report = [
   "",
   table,
   "",
+  hotCheckout ? `Hot-SKU checkout: ${hotCheckout.paid} orders paid for 100 units, ${hotCheckout.left} left; statuses ${JSON.stringify(hotCheckout.codes)}.` : "",
   `Invariants: hot SKU ${holds} holds answered 201 (${moved} units taken), oversell ${oversell}; sell-out (1,000 buyers, 100 units) ${won}/${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left.`,
   failures.length ? `\n**FAILED**: ${failures.join("; ")}` : "All invariants held.",
   "",

@@ -49,6 +49,8 @@ export class InventoryItem extends DurableObject<Env> {
   private flushing = false;
   /** Callers waiting until D1's projection holds at least their sequence number. */
   private waiters: { seq: number; resolve: () => void }[] = [];
+  /** When the alarm is set for (mirrors storage; null until known). */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -161,7 +163,8 @@ export class InventoryItem extends DurableObject<Env> {
       now,
     );
     const level = this.change(-quantity, quantity);
-    void this.armAlarm();
+    // An alarm is already due at or before this expiry in the common case; only an earlier expiry re-arms.
+    if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
     await this.projected(level.seq);
     return { ok: true, ...level, reservation_id: reservationId, quantity, state: "held", expires_at: expiresAt };
   }
@@ -177,8 +180,8 @@ export class InventoryItem extends DurableObject<Env> {
       return { ok: false, code: "reservation_expired", message: `The reservation was ${r.state} before it could be committed` };
     }
     this.setState(reservationId, "committed");
+    // Available does not move on commit, so the projection need not be awaited.
     const level = this.change(0, -r.quantity);
-    await this.projected(level.seq);
     return { ok: true, ...level, ...r, state: "committed" };
   }
 
@@ -238,6 +241,7 @@ export class InventoryItem extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
+    this.alarmAt = null;
     const now = Date.now();
     this.expireDue(now);
     this.ctx.storage.sql.exec(
@@ -286,7 +290,8 @@ export class InventoryItem extends DurableObject<Env> {
     const candidates = [Date.now() + 24 * 3600 * 1000];
     if (next !== null) candidates.push(next);
     if (unflushed) candidates.push(Date.now() + 5000);
-    await this.ctx.storage.setAlarm(Math.min(...candidates));
+    this.alarmAt = Math.min(...candidates);
+    await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
   /**

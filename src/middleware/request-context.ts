@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { newId } from "../lib/ids";
+import { withBackground } from "../lib/background";
 import { log, setLogLevel } from "../lib/logger";
 import type { AppEnv } from "../types";
 
@@ -16,7 +17,14 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("requestId", requestId);
   c.set("auth", null);
   const started = Date.now();
-  await next();
+  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    // No execution context (app.request in some tests): background work is awaited inline.
+  }
+  if (ctx) await withBackground(ctx, () => next());
+  else await next();
   c.res.headers.set("X-Request-Id", requestId);
   const status = c.res.status;
   log(status >= 500 ? "error" : "info", "request", {

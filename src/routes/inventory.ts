@@ -5,7 +5,7 @@ import { newId } from "../lib/ids";
 import { createRouter } from "../lib/validation";
 import { HoldBody, HoldParams, HoldSchema, InventoryAdjustBody, ProductIdParam, StockSchema } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
-import { assertCanManage, findProduct } from "../services/catalog/products";
+import { assertCanManage, readProduct } from "../services/catalog/products";
 import * as inventory from "../services/inventory";
 
 const adjust = createRoute({
@@ -59,7 +59,8 @@ const finish = (action: "commit" | "release") =>
   });
 
 async function manageable(env: Env, auth: ReturnType<typeof currentUser>, productId: string) {
-  const product = await findProduct(env, productId);
+  // The seller of a product never changes, so the display cache is safe for this check.
+  const product = await readProduct(env, productId);
   if (!product) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, product);
   return product;

@@ -66,7 +66,7 @@ export const productRoutes = createRouter()
   .openapi(createProduct, async (c) => c.json(await catalog.createProduct(c.env, currentUser(c).userId, c.req.valid("json")), 201))
   .openapi(listProducts, async (c) => c.json(await catalog.listProducts(c.env, c.req.valid("query")), 200))
   .openapi(getProduct, async (c) => {
-    const row = await catalog.findProduct(c.env, c.req.valid("param").product_id);
+    const row = await catalog.readProduct(c.env, c.req.valid("param").product_id);
     if (!row) throw new ApiError("not_found", "Product not found");
     return c.json(catalog.toProduct(row), 200);
   })

@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { orderItems, orders, payments } from "../db/schema";
+
+type PaymentRow = typeof payments.$inferSelect;
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { errorFields, log } from "../lib/logger";
@@ -189,8 +191,7 @@ export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInp
     const paid = await markPaid(env, { ...order, walletAmount }, items, orderId);
     undos.length = 0;
     await cart.clear(orderId);
-    const found = (await findOrder(env, orderId))!;
-    return toOrder(paid, found.items, { viewer: "buyer", payment: await paymentRow(env, orderId) });
+    return toOrder(paid, items.map((i) => ({ ...i, status: "paid" as const })), { viewer: "buyer", payment: result.row });
   } catch (err) {
     await compensate(undos, ctx);
     if (err instanceof ProviderUnavailable) {
@@ -210,7 +211,7 @@ async function paymentRow(env: Pick<Env, "DB">, orderId: string) {
  * Calls the provider and records the attempt in `payments` (the audit trail with
  * the provider's transaction reference). Amount 0 (all store credit) needs no call.
  */
-export async function charge(env: Env, order: OrderRow, paymentMethod: string, amount: number, idempotencyKey: string): Promise<ChargeResult> {
+export async function charge(env: Env, order: OrderRow, paymentMethod: string, amount: number, idempotencyKey: string): Promise<ChargeResult & { row: PaymentRow }> {
   const id = newId("payment");
   const provider = paymentProvider(env);
   const result: ChargeResult =
@@ -218,9 +219,8 @@ export async function charge(env: Env, order: OrderRow, paymentMethod: string, a
       ? { status: "succeeded", ref: `wallet_${order.id}` }
       : await provider.charge({ amount, currency: order.currency, paymentMethod, idempotencyKey, orderId: order.id, userId: order.userId });
   const status = result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed";
-  await getDb(env)
-    .insert(payments)
-    .values({
+  const now = new Date().toISOString();
+  const row: PaymentRow = {
       id,
       orderId: order.id,
       userId: order.userId,
@@ -232,9 +232,11 @@ export async function charge(env: Env, order: OrderRow, paymentMethod: string, a
       paymentMethod: paymentMethod.slice(0, 64),
       failureCode: result.status === "declined" ? result.code : null,
       clientSecret: result.status === "requires_action" ? result.clientSecret : null,
-    })
-    .onConflictDoNothing();
-  return result;
+      createdAt: now,
+      updatedAt: now,
+  };
+  await getDb(env).insert(payments).values(row).onConflictDoNothing();
+  return { ...result, row };
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { getDb, type Db } from "../db/client";
 import { outboxEvents } from "../db/schema";
 import { newId } from "../lib/ids";
+import { background } from "../lib/background";
 import { errorFields, log } from "../lib/logger";
 
 /**
@@ -99,6 +100,11 @@ export function outboxInsert(db: Db, event: DomainEvent) {
  */
 export async function dispatchEvents(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
+  // The change is committed with its outbox row; publishing can finish after the response.
+  await background(() => sendAndMark(env, events));
+}
+
+async function sendAndMark(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[]): Promise<void> {
   try {
     await env.EVENTS.sendBatch(events.map((event) => ({ body: event, contentType: "json" as const })));
     await getDb(env)
@@ -124,7 +130,7 @@ export async function relayOutbox(env: Pick<Env, "DB" | "EVENTS">, minAgeMs = 30
     .orderBy(asc(outboxEvents.createdAt))
     .limit(batch);
   const events = rows.map((r) => JSON.parse(r.payload) as DomainEvent);
-  await dispatchEvents(env, events);
+  if (events.length) await sendAndMark(env, events);
   return events.length;
 }
 

@@ -1,4 +1,5 @@
 import { ApiError } from "../lib/errors";
+import { invalidateProduct } from "./catalog/products";
 import type { InventoryResult, ReservationOutcome, StockLevel } from "../durable/inventory-item";
 
 /**
@@ -11,6 +12,15 @@ export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
 
 function stub(env: Pick<Env, "INVENTORY">, productId: string) {
   return env.INVENTORY.get(env.INVENTORY.idFromName(productId));
+}
+
+/** Every call may move stock: once it settles, this isolate's display cache of the product is dropped. */
+async function settled<R>(productId: string, call: () => R): Promise<Awaited<R>> {
+  try {
+    return await call();
+  } finally {
+    invalidateProduct(productId);
+  }
 }
 
 function raise(result: Extract<InventoryResult, { ok: false }>): never {
@@ -38,13 +48,13 @@ export async function getStock(env: Pick<Env, "INVENTORY">, productId: string): 
 
 /** Restock (delta > 0) or remove stock (delta < 0); idempotent by `adjustmentId`. */
 export async function adjustStock(env: Pick<Env, "INVENTORY">, productId: string, adjustmentId: string, delta: number): Promise<StockLevel> {
-  const r = await stub(env, productId).adjust(productId, adjustmentId, delta);
+  const r = await settled(productId, () => stub(env, productId).adjust(productId, adjustmentId, delta));
   if (!r.ok) raise(r);
   return r;
 }
 
 export async function setStock(env: Pick<Env, "INVENTORY">, productId: string, adjustmentId: string, target: number): Promise<StockLevel> {
-  const r = await stub(env, productId).setAvailable(productId, adjustmentId, target);
+  const r = await settled(productId, () => stub(env, productId).setAvailable(productId, adjustmentId, target));
   if (!r.ok) raise(r);
   return r;
 }
@@ -74,7 +84,7 @@ export async function reserveAll(
   try {
     const out: ReservationOutcome[] = [];
     for (const [productId, quantity] of ordered) {
-      const r = await stub(env, productId).reserve(productId, reservationId, quantity, ttlMs);
+      const r = await settled(productId, () => stub(env, productId).reserve(productId, reservationId, quantity, ttlMs));
       if (!r.ok) {
         if (r.code === "out_of_stock") {
           throw new ApiError("out_of_stock", `Not enough stock for ${productId}: ${r.available ?? 0} available, ${quantity} wanted`, {
@@ -95,26 +105,26 @@ export async function reserveAll(
 
 /** Takes the held units for good. Throws if any hold had expired (the caller then refunds or re-reserves). */
 export async function commitAll(env: Pick<Env, "INVENTORY">, reservationId: string, productIds: string[]): Promise<void> {
-  const results = await Promise.all([...new Set(productIds)].map((id) => stub(env, id).commit(id, reservationId)));
+  const results = await Promise.all([...new Set(productIds)].map((id) => settled(id, () => stub(env, id).commit(id, reservationId))));
   const failed = results.find((r) => !r.ok);
   if (failed && !failed.ok) raise(failed);
 }
 
 /** Releases holds; never throws for holds already released or expired. Best-effort per product. */
 export async function releaseAll(env: Pick<Env, "INVENTORY">, reservationId: string, productIds: string[]): Promise<void> {
-  await Promise.allSettled([...new Set(productIds)].map((id) => stub(env, id).release(id, reservationId)));
+  await Promise.allSettled([...new Set(productIds)].map((id) => settled(id, () => stub(env, id).release(id, reservationId))));
 }
 
 /** A seller's manual hold (an offline sale, a quote): one product, one reservation. */
 export async function holdStock(env: Pick<Env, "INVENTORY">, productId: string, reservationId: string, quantity: number, ttlMs: number): Promise<ReservationOutcome> {
-  const r = await stub(env, productId).reserve(productId, reservationId, quantity, ttlMs);
+  const r = await settled(productId, () => stub(env, productId).reserve(productId, reservationId, quantity, ttlMs));
   if (!r.ok) raise(r);
   return r;
 }
 
 export async function finishHold(env: Pick<Env, "INVENTORY">, productId: string, reservationId: string, action: "commit" | "release"): Promise<ReservationOutcome | StockLevel> {
   const s = stub(env, productId);
-  const r = action === "commit" ? await s.commit(productId, reservationId) : await s.release(productId, reservationId);
+  const r = await settled(productId, () => (action === "commit" ? s.commit(productId, reservationId) : s.release(productId, reservationId)));
   if (!r.ok) raise(r);
   return r;
 }

@@ -4,6 +4,7 @@ import { products } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
+import { TtlCache } from "../../lib/ttl-cache";
 import type { Product } from "../../schemas/catalog";
 import type { AuthContext } from "../../types";
 import { buildEvent, dispatchEvents, outboxInsert, type DomainEvent } from "../events";
@@ -37,6 +38,23 @@ export function toProduct(row: ProductRow): Product {
 
 export async function findProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRow | undefined> {
   return getDb(env).select().from(products).where(eq(products.id, id)).get();
+}
+
+/** Product pages are read far more than written: a 2-second per-isolate cache in front of D1 (see TtlCache). */
+const readCache = new TtlCache<ProductRow>(2000, 5000);
+
+/** A product for display; may be up to 2 s stale in another isolate. Writes in this isolate invalidate it. */
+export async function readProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRow | undefined> {
+  const hit = readCache.get(id);
+  if (hit) return hit;
+  const row = await findProduct(env, id);
+  if (row) readCache.set(id, row);
+  return row;
+}
+
+/** Called by every writer of a product row (catalog, inventory projection, reviews). */
+export function invalidateProduct(id: string): void {
+  readCache.delete(id);
 }
 
 export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRow[]> {
@@ -188,6 +206,7 @@ export async function updateProduct(
       .where(eq(products.id, id)),
     outboxInsert(db, event),
   ]);
+  invalidateProduct(id);
   await dispatchEvents(env, [event]);
   const saved = (await findProduct(env, id))!;
   // The projection may lag the object by a moment; answer with what the object said.

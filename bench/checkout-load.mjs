@@ -1,0 +1,45 @@
+// Checkout load, in its own process: each virtual buyer adds a product to their
+// cart and checks out (POST /orders) once; `connections` buyers run at a time.
+// Prints JSON: orders/s, p50/p99 of POST /orders, and the status counts.
+// Usage: node bench/checkout-load.mjs <spec.json>
+import { readFileSync } from "node:fs";
+
+const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const { url, tokens, productIds, connections } = spec;
+const address = { name: "Bench Buyer", line1: "1 Load St", city: "Austin", postal_code: "73301", country: "US" };
+const latencies = [];
+const codes = {};
+let next = 0;
+
+async function post(path, token, body) {
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+const t0 = performance.now();
+await Promise.all(
+  Array.from({ length: connections }, async () => {
+    while (next < tokens.length) {
+      const i = next++;
+      const token = tokens[i];
+      const add = await post("/cart/add", token, { product_id: productIds[i % productIds.length], quantity: 1 });
+      if (add !== 200) {
+        codes[`add_${add}`] = (codes[`add_${add}`] ?? 0) + 1;
+        continue;
+      }
+      const s = performance.now();
+      const status = await post("/orders", token, { payment_method: "pm_card_visa", shipping_address: address });
+      latencies.push(performance.now() - s);
+      codes[status] = (codes[status] ?? 0) + 1;
+    }
+  }),
+);
+const seconds = (performance.now() - t0) / 1000;
+latencies.sort((a, b) => a - b);
+const pct = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
+process.stdout.write(JSON.stringify({ rps: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), codes, seconds }));
