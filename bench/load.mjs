@@ -21,6 +21,22 @@ if (spec.paths) {
   let i = 0;
   base.requests = [{ setupRequest: (req) => ({ ...req, path: spec.paths[i++ % spec.paths.length] }) }];
 }
+if (spec.rotate) {
+  let i = 0;
+  const { carts, products } = spec.rotate;
+  base.requests = [
+    {
+      setupRequest: (req) => {
+        const k = i++;
+        return {
+          ...req,
+          headers: { ...req.headers, "x-cart-id": carts[k % carts.length] },
+          body: JSON.stringify({ ...spec.body, product_id: products[Math.floor(k / carts.length) % products.length] }),
+        };
+      },
+    },
+  ];
+}
 if (spec.uniqueBody) {
   let i = 0;
   base.requests = [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...spec.body, reservation_id: `${spec.uniqueBody}-${process.pid}-${i++}` }) }) }];

@@ -1,6 +1,7 @@
 import { errorFields, log } from "./lib/logger";
 import { purgeExpiredRefreshTokens } from "./services/auth";
 import { purgeDispatchedOutbox, relayOutbox } from "./services/events";
+import { sweepUnpaidOrders } from "./services/fulfilment";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency";
 
 /**
@@ -12,7 +13,10 @@ type Job = { name: string; run(env: Env): Promise<unknown> };
 
 export const CRON_JOBS: Record<string, Job[]> = {
   "* * * * *": [{ name: "relay-outbox", run: (env) => relayOutbox(env) }],
-  "*/15 * * * *": [{ name: "purge-idempotency-keys", run: purgeExpiredIdempotencyKeys }],
+  "*/15 * * * *": [
+    { name: "purge-idempotency-keys", run: purgeExpiredIdempotencyKeys },
+    { name: "cancel-unpaid-orders", run: (env) => sweepUnpaidOrders(env) },
+  ],
   "0 3 * * *": [
     { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },
     { name: "purge-outbox", run: (env) => purgeDispatchedOutbox(env) },

@@ -375,3 +375,24 @@ describe("wallet", () => {
     expect(entries.data.map((e: any) => e.amount)).toEqual([-1000, 1000]);
   });
 });
+
+describe("unpaid order sweep", () => {
+  it("cancels orders left unpaid past a day and gives their coupon use back", async () => {
+    const { sweepUnpaidOrders, UNPAID_ORDER_TTL_MS } = await import("../src/services/fulfilment");
+    const { product } = await setup(5, 1000);
+    const admin = await adminUser();
+    const code = `SWEEP${unique()}`.slice(0, 30).toUpperCase();
+    await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "fixed", value: 100, usage_limit: 1 } });
+    const buyer = await signup();
+    await addToCart(buyer, product.product_id, 1);
+    await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code } });
+    expect((await checkout(buyer, { payment_method: "pm_card_chargeDeclined" })).status).toBe(402);
+    const [order] = (await json(await call("GET", "/orders", { token: buyer.access_token }))).data;
+    expect(order.status).toBe("pending_payment");
+    expect((await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?").bind(code).first<{ times_redeemed: number }>())?.times_redeemed).toBe(1);
+    expect(await sweepUnpaidOrders(env, Date.now() + UNPAID_ORDER_TTL_MS + 60_000)).toBeGreaterThanOrEqual(1);
+    expect((await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).status).toBe("cancelled");
+    expect((await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?").bind(code).first<{ times_redeemed: number }>())?.times_redeemed).toBe(0);
+    expect(await stockOf(product.product_id)).toBe(5);
+  });
+});

@@ -140,8 +140,19 @@ export class InventoryItem extends DurableObject<Env> {
     return { ok: true, ...this.level() };
   }
 
+  /** Resolves once D1's projection shows the current level (after unawaited reserves). */
+  async sync(productId: string): Promise<void> {
+    if (!(await this.ensureLoaded(productId))) return;
+    await this.projected(this.level().seq);
+  }
+
   /** All-or-nothing: holds `quantity` units until `ttlMs` from now, or refuses with what is available. */
-  async reserve(productId: string, reservationId: string, quantity: number, ttlMs: number): Promise<InventoryResult<ReservationOutcome>> {
+  /**
+   * `awaitProjection: false` answers before D1's projection is written (checkout
+   * does, then commits later, and commit waits for it): the write overlaps the
+   * rest of the saga instead of adding to it.
+   */
+  async reserve(productId: string, reservationId: string, quantity: number, ttlMs: number, awaitProjection = true): Promise<InventoryResult<ReservationOutcome>> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     const now = Date.now();
     this.expireDue(now);
@@ -165,7 +176,7 @@ export class InventoryItem extends DurableObject<Env> {
     const level = this.change(-quantity, quantity);
     // An alarm is already due at or before this expiry in the common case; only an earlier expiry re-arms.
     if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
-    await this.projected(level.seq);
+    if (awaitProjection) await this.projected(level.seq);
     return { ok: true, ...level, reservation_id: reservationId, quantity, state: "held", expires_at: expiresAt };
   }
 
@@ -180,8 +191,9 @@ export class InventoryItem extends DurableObject<Env> {
       return { ok: false, code: "reservation_expired", message: `The reservation was ${r.state} before it could be committed` };
     }
     this.setState(reservationId, "committed");
-    // Available does not move on commit, so the projection need not be awaited.
     const level = this.change(0, -r.quantity);
+    // Available does not move on commit, but an unawaited reserve's projection must land before the caller answers.
+    await this.projected(level.seq - 1);
     return { ok: true, ...level, ...r, state: "committed" };
   }
 

@@ -9,7 +9,7 @@ import { errorFields, log } from "../lib/logger";
 import type { AuthContext } from "../types";
 import { cartStub, price, userCartId } from "./cart";
 import { dispatchEvents, outboxInsert } from "./events";
-import { commitAll, DEFAULT_RESERVATION_TTL_MS, releaseAll, reserveAll } from "./inventory";
+import { commitAll, DEFAULT_RESERVATION_TTL_MS, releaseAll, reserveAll, syncProjection } from "./inventory";
 import { findOrder, latestPayment, orderEvent, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./payments";
 import * as promotions from "./promotions";
@@ -92,7 +92,7 @@ export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInp
 
     // 1. Stock, in fixed order, all or nothing.
     checkpoint("reserve");
-    await reserveAll(env, orderId, priced.lines, DEFAULT_RESERVATION_TTL_MS);
+    await reserveAll(env, orderId, priced.lines, DEFAULT_RESERVATION_TTL_MS, { awaitProjection: false });
     undos.push({ name: "release-stock", run: () => releaseAll(env, orderId, priced.lines.map((l) => l.product_id)) });
 
     // 2. The order, pending payment, with its items (one D1 batch with its event).
@@ -178,6 +178,7 @@ export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInp
       // Stock stays reserved until the TTL while the buyer authenticates; the cart is done.
       undos.length = 0;
       await getDb(env).update(orders).set({ walletAmount, paymentLockUntil: null }).where(eq_(orderId));
+      await syncProjection(env, items.map((i) => i.productId));
       await cart.clear(orderId);
       const found = (await findOrder(env, orderId))!;
       return toOrder(found.order, found.items, { viewer: "buyer", payment: await paymentRow(env, orderId) });

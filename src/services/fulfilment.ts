@@ -100,3 +100,26 @@ async function cancel(env: Env, auth: AuthContext, order: OrderRow, items: Order
   const after = (await findOrder(env, order.id))!;
   await transition(env, after.order, after.items, ["refunded"], { status: "cancelled" }, { ids: after.items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
 }
+
+/** Orders left unpaid this long are cancelled by the cron (their coupon uses and store credit come back). */
+export const UNPAID_ORDER_TTL_MS = 24 * 3600 * 1000;
+
+/** Cron: cancels unpaid orders past their time, a batch at a time. Safe to run twice (each move is guarded). */
+export async function sweepUnpaidOrders(env: Env, now = Date.now(), batch = 100): Promise<number> {
+  const cutoff = new Date(now - UNPAID_ORDER_TTL_MS).toISOString();
+  const rows = await env.DB.prepare("SELECT id FROM orders WHERE status = 'pending_payment' AND created_at < ? ORDER BY created_at LIMIT ?")
+    .bind(cutoff, batch)
+    .all<{ id: string }>();
+  let cancelled = 0;
+  for (const { id } of rows.results) {
+    const found = await findOrder(env, id);
+    if (!found || found.order.status !== "pending_payment") continue;
+    try {
+      await cancel(env, { userId: found.order.userId, role: "buyer" }, found.order, found.items);
+      cancelled++;
+    } catch {
+      // Moved meanwhile (paid by a late webhook): nothing to do.
+    }
+  }
+  return cancelled;
+}

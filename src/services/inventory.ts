@@ -76,6 +76,7 @@ export async function reserveAll(
   reservationId: string,
   lines: ReservationLine[],
   ttlMs = DEFAULT_RESERVATION_TTL_MS,
+  opts: { awaitProjection?: boolean } = {},
 ): Promise<ReservationOutcome[]> {
   const merged = new Map<string, number>();
   for (const l of lines) merged.set(l.product_id, (merged.get(l.product_id) ?? 0) + l.quantity);
@@ -84,7 +85,7 @@ export async function reserveAll(
   try {
     const out: ReservationOutcome[] = [];
     for (const [productId, quantity] of ordered) {
-      const r = await settled(productId, () => stub(env, productId).reserve(productId, reservationId, quantity, ttlMs));
+      const r = await settled(productId, () => stub(env, productId).reserve(productId, reservationId, quantity, ttlMs, opts.awaitProjection ?? true));
       if (!r.ok) {
         if (r.code === "out_of_stock") {
           throw new ApiError("out_of_stock", `Not enough stock for ${productId}: ${r.available ?? 0} available, ${quantity} wanted`, {
@@ -127,4 +128,9 @@ export async function finishHold(env: Pick<Env, "INVENTORY">, productId: string,
   const r = await settled(productId, () => (action === "commit" ? s.commit(productId, reservationId) : s.release(productId, reservationId)));
   if (!r.ok) raise(r);
   return r;
+}
+
+/** Waits until D1's stock projection of these products is current (after reserves made without waiting). */
+export async function syncProjection(env: Pick<Env, "INVENTORY">, productIds: string[]): Promise<void> {
+  await Promise.all([...new Set(productIds)].map((id) => settled(id, () => stub(env, id).sync(id))));
 }
