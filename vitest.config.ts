@@ -12,6 +12,11 @@ export const TEST_JWT_KEYS = JSON.stringify({
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  // The seed catalog (real data when ../shared/data is beside the clone) as SQL, for the search tests.
+  const { loadSeedCatalog, loadSeedQueries } = await import("./scripts/catalog.mjs");
+  const { buildSeedSql } = await import("./scripts/seed.mjs");
+  const catalog = loadSeedCatalog();
+  const seed = await buildSeedSql({ products: catalog.products, queries: loadSeedQueries(catalog.products), sellerPassword: "seed-sellers-1" });
   return {
     plugins: [
       cloudflareTest({
@@ -25,6 +30,8 @@ export default defineConfig(async () => {
             STRIPE_WEBHOOK_SECRET: "whsec_test_secret_for_the_suite",
             WALLET_KEY: "dGVzdC13YWxsZXQta2V5LTMyLWJ5dGVzLWxvbmctb2s",
             TEST_MIGRATIONS: migrations,
+            TEST_SEED_SQL: seed.sql,
+            TEST_CATALOG_SOURCE: catalog.source,
           },
         },
       }),

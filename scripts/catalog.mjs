@@ -129,3 +129,22 @@ export function synthesize(base, n) {
   }
   return out;
 }
+
+/** Popular queries for autocomplete: the real shopper queries, or product-name words when the data is absent. */
+export function loadSeedQueries(products) {
+  const file = join(SHARED_DATA, "search-queries.json");
+  if (existsSync(file)) {
+    return JSON.parse(readFileSync(file, "utf8"))
+      .filter((q) => typeof q.query === "string" && q.query.trim())
+      .map((q) => ({ query: q.query.trim().toLowerCase().replace(/\s+/g, " ").slice(0, 100), popularity: Number(q.popularity) || 1 }));
+  }
+  const counts = new Map();
+  for (const p of products) {
+    const words = p.name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 3);
+    for (let i = 0; i + 1 < words.length; i++) {
+      const q = `${words[i]} ${words[i + 1]}`;
+      counts.set(q, (counts.get(q) ?? 0) + 1);
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 2000).map(([query, popularity]) => ({ query, popularity }));
+}

@@ -14,7 +14,7 @@ import { createHash, randomBytes, scrypt } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { loadFile, loadSeedCatalog, stableHash, synthesize } from "./catalog.mjs";
+import { loadFile, loadSeedCatalog, loadSeedQueries, stableHash, synthesize } from "./catalog.mjs";
 import { ROOT, WRANGLER, ensureDevVars, run } from "./lib.mjs";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -53,7 +53,7 @@ function insert(table, columns, rows) {
   return out;
 }
 
-export async function buildSeedSql({ products, adminEmail, adminPassword, sellerPassword }) {
+export async function buildSeedSql({ products, queries = [], adminEmail, adminPassword, sellerPassword }) {
   const sql = [];
   // Categories: one node per distinct path prefix.
   const cats = new Map();
@@ -99,6 +99,7 @@ export async function buildSeedSql({ products, adminEmail, adminPassword, seller
   });
   sql.push(...insert("products", ["id", "seller_id", "category_id", "category_path", "name", "description", "price", "list_price", "currency",
     "stock_available", "stock_version", "brand", "images", "attributes", "status", "popularity", "source_ref", "created_at", "updated_at"], productRows));
+  sql.push(...insert("search_queries", ["query", "popularity"], queries.map((q) => [q.query, q.popularity])));
   return { sql: sql.join("\n"), counts: { categories: cats.size, sellers: stores.length, products: products.length }, sellerEmail: sellerRows[0]?.[1] };
 }
 
@@ -107,7 +108,7 @@ export async function seedLocal({ adminEmail, adminPassword, file, synthetic, re
   let { source, products } = file ? { source: file, products: loadFile(file) } : loadSeedCatalog();
   if (synthetic) products = synthesize(products, synthetic);
   const sellerPassword = vars.LOCAL_ADMIN_PASSWORD;
-  const built = await buildSeedSql({ products, adminEmail: adminEmail ?? vars.ADMIN_EMAIL, adminPassword: adminPassword ?? vars.LOCAL_ADMIN_PASSWORD, sellerPassword });
+  const built = await buildSeedSql({ products, queries: file ? [] : loadSeedQueries(products), adminEmail: adminEmail ?? vars.ADMIN_EMAIL, adminPassword: adminPassword ?? vars.LOCAL_ADMIN_PASSWORD, sellerPassword });
   const dir = join(ROOT, ".wrangler", "seed");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "seed.sql");

@@ -17,6 +17,7 @@ import { cartRoutes } from "./routes/cart";
 import { categoryRoutes } from "./routes/categories";
 import { couponRoutes } from "./routes/coupons";
 import { orderRoutes } from "./routes/orders";
+import { searchRoutes } from "./routes/search";
 import { paymentRoutes } from "./routes/payments";
 import { walletRoutes } from "./routes/wallet";
 import { inventoryRoutes } from "./routes/inventory";
@@ -67,6 +68,7 @@ export function createApp() {
   app.route("/", orderRoutes);
   app.route("/", paymentRoutes);
   app.route("/", walletRoutes);
+  app.route("/", searchRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,4 +1,16 @@
 import type { DomainEvent, EventType } from "../services/events";
+import { countSearch, indexProducts } from "../services/search";
+
+/** Keeps the search index in step with the catalog and stock (reads the current row, so order does not matter). */
+const searchIndexer: Subscriber = {
+  name: "search-indexer",
+  handle: (event, env) => indexProducts(env, [(event.data as { product_id: string }).product_id]),
+};
+
+const popularQueries: Subscriber = {
+  name: "popular-queries",
+  handle: (event, env) => countSearch(env, (event.data as { query: string }).query),
+};
 
 /**
  * Who reacts to which domain event. Each subscriber has a stable name: the
@@ -13,10 +25,11 @@ export interface Subscriber {
 
 export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "user.registered": [],
-  "product.created": [],
-  "product.updated": [],
-  "product.archived": [],
-  "inventory.changed": [],
+  "product.created": [searchIndexer],
+  "product.updated": [searchIndexer],
+  "product.archived": [searchIndexer],
+  "inventory.changed": [searchIndexer],
+  "search.performed": [popularQueries],
   "order.created": [],
   "order.paid": [],
   "order.shipped": [],

@@ -5,7 +5,9 @@ import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { CreateProductBody, ProductIdParam, ProductListQuery, ProductSchema, UpdateProductBody } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { background } from "../lib/background";
 import * as catalog from "../services/catalog/products";
+import { indexProducts } from "../services/search";
 
 const createProduct = createRoute({
   method: "post",
@@ -62,8 +64,17 @@ const archiveProduct = createRoute({
   responses: { 200: jsonResponse(ProductSchema, "Archived"), ...errorResponses(401, 403, 404) },
 });
 
+/** The events queue indexes every write; doing it right away too makes a write searchable at once in the common case. */
+function indexSoon(env: Env, productId: string) {
+  return background(() => indexProducts(env, [productId]).catch(() => undefined));
+}
+
 export const productRoutes = createRouter()
-  .openapi(createProduct, async (c) => c.json(await catalog.createProduct(c.env, currentUser(c).userId, c.req.valid("json")), 201))
+  .openapi(createProduct, async (c) => {
+    const product = await catalog.createProduct(c.env, currentUser(c).userId, c.req.valid("json"));
+    await indexSoon(c.env, product.product_id);
+    return c.json(product, 201);
+  })
   .openapi(listProducts, async (c) => c.json(await catalog.listProducts(c.env, c.req.valid("query")), 200))
   .openapi(getProduct, async (c) => {
     const row = await catalog.readProduct(c.env, c.req.valid("param").product_id);
@@ -73,8 +84,12 @@ export const productRoutes = createRouter()
   .openapi(updateProduct, async (c) => {
     const { product_id } = c.req.valid("param");
     const key = c.req.header("Idempotency-Key");
-    return c.json(await catalog.updateProduct(c.env, currentUser(c), product_id, c.req.valid("json"), key ? `idem:${key}` : undefined), 200);
+    const product = await catalog.updateProduct(c.env, currentUser(c), product_id, c.req.valid("json"), key ? `idem:${key}` : undefined);
+    await indexSoon(c.env, product_id);
+    return c.json(product, 200);
   })
-  .openapi(archiveProduct, async (c) =>
-    c.json(await catalog.archiveProduct(c.env, currentUser(c), c.req.valid("param").product_id), 200),
-  );
+  .openapi(archiveProduct, async (c) => {
+    const product = await catalog.archiveProduct(c.env, currentUser(c), c.req.valid("param").product_id);
+    await indexSoon(c.env, product.product_id);
+    return c.json(product, 200);
+  });

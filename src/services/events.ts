@@ -48,6 +48,8 @@ export const EventCatalog = {
   "order.delivered": OrderEventData,
   "order.cancelled": OrderEventData,
   "order.refunded": OrderEventData,
+  /** A search that found something (for popular queries and analytics). */
+  "search.performed": z.object({ query: z.string().max(100), hits: z.number().int() }),
   "inventory.changed": z.object({ product_id: z.string(), available: z.number().int(), in_stock: z.boolean(), seq: z.number().int() }),
 } as const;
 

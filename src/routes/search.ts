@@ -1,0 +1,89 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireRole } from "../middleware/auth";
+import { PageQuery } from "../lib/pagination";
+import { createRouter } from "../lib/validation";
+import { CategoryId, ProductSchema } from "../schemas/catalog";
+import { bearerAuth, errorResponses, jsonResponse } from "../schemas/common";
+import * as search from "../services/search";
+
+const Bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1")
+  .openapi({ type: "boolean" });
+const Cents = z.coerce.number().int("a price is integer cents").min(0).max(10_000_000_000);
+
+const SearchQuery = PageQuery.extend({
+  q: z.string().max(200).default("").openapi({ description: "Words to find; empty browses by the filters", example: "samsung galaxy" }),
+  category_id: CategoryId.optional().openapi({ description: "Includes its subcategories" }),
+  brand: z.string().trim().min(1).max(100).optional(),
+  min_price: Cents.optional(),
+  max_price: Cents.optional(),
+  min_rating: z.coerce.number().min(0).max(5).optional(),
+  in_stock: Bool.optional(),
+  sort: z.enum(["relevance", "price_asc", "price_desc", "rating", "newest"]).default("relevance"),
+});
+
+const Hit = ProductSchema.extend({
+  score: z.number(),
+  highlights: z.object({ name: z.string().openapi({ description: "The name with matched words in <mark>" }) }),
+}).openapi("SearchHit");
+
+const searchRoute = createRoute({
+  method: "get",
+  path: "/search",
+  tags: ["Search"],
+  summary: "Full-text product search with filters, facets and typo tolerance",
+  description:
+    "All words must match first; then one typo per word of 5+ letters; then any word. Facets count what the filters leave. " +
+    "Prices are cents.",
+  request: { query: SearchQuery },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        data: z.array(Hit),
+        total: z.number().int(),
+        facets: z.object({ brand: z.record(z.string(), z.number()), category_id: z.record(z.string(), z.number()), price_range: z.record(z.string(), z.number()) }),
+        next_cursor: z.string().nullable(),
+      }),
+      "Results",
+    ),
+    ...errorResponses(400),
+  },
+});
+
+const suggestRoute = createRoute({
+  method: "get",
+  path: "/suggest",
+  tags: ["Search"],
+  summary: "Autocomplete: popular queries, then product names",
+  request: { query: z.object({ prefix: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(20).default(8) }) },
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(z.object({ text: z.string(), product_id: z.string().optional() })) }), "Completions"),
+    ...errorResponses(400),
+  },
+});
+
+const reindexRoute = createRoute({
+  method: "post",
+  path: "/search/reindex",
+  tags: ["Search"],
+  summary: "Rebuild every search shard from D1 (admin)",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  responses: { 200: jsonResponse(z.object({ shards: z.number().int(), documents: z.number().int() }), "Rebuilt"), ...errorResponses(401, 403) },
+});
+
+export const searchRoutes = createRouter()
+  .openapi(searchRoute, async (c) => {
+    const params = c.req.valid("query");
+    const result = await search.searchProducts(c.env, params);
+    if (!params.cursor) await search.recordSearch(c.env, params.q, result.total);
+    c.header("Cache-Control", "public, max-age=5");
+    return c.json(result, 200);
+  })
+  .openapi(suggestRoute, async (c) => {
+    const { prefix, limit } = c.req.valid("query");
+    c.header("Cache-Control", "public, max-age=30");
+    return c.json({ data: await search.suggest(c.env, prefix, limit) }, 200);
+  })
+  .openapi(reindexRoute, async (c) => c.json(await search.reindexAll(c.env), 200));

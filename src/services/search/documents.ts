@@ -1,0 +1,145 @@
+import { stemmer } from "@orama/stemmers/english";
+import { stopwords } from "@orama/stopwords/english";
+import type { SearchDoc } from "../../durable/search-shard";
+
+/**
+ * Turning products into search documents, and the pieces both the shards and
+ * the merger share: shard assignment by a stable hash, and the tokenizer the
+ * merger uses to rank hits the same way whatever the shard count.
+ */
+
+export interface ProductForIndex {
+  id: string;
+  seller_id: string;
+  category_id: string;
+  category_path: string;
+  name: string;
+  description: string;
+  price: number;
+  brand: string | null;
+  status: string;
+  rating_average: number;
+  stock_available: number;
+  popularity: number;
+  version: number;
+  stock_version: number;
+  created_at: string;
+}
+
+/** FNV-1a: stable across runtimes and releases, so a product always lives in the same shard for a given count. */
+export function shardOf(productId: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < productId.length; i++) {
+    h ^= productId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
+
+export function docVersion(p: { version: number; stock_version: number }): number {
+  return p.version * 1_000_000_000 + p.stock_version;
+}
+
+export function toSearchDoc(p: ProductForIndex, categoryNames: Map<string, string>): SearchDoc {
+  const ids = p.category_path.split("/").filter(Boolean);
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description.slice(0, 2000),
+    brand: p.brand ?? "",
+    brand_key: (p.brand ?? "").toLowerCase(),
+    category_names: ids.map((id) => categoryNames.get(id) ?? "").join(" "),
+    category_id: p.category_id,
+    category_ids: ids,
+    seller_id: p.seller_id,
+    price: p.price,
+    rating: p.rating_average,
+    in_stock: p.stock_available > 0,
+    created_at: Date.parse(p.created_at) || 0,
+    popularity: p.popularity,
+    version: docVersion(p),
+  };
+}
+
+const STOP = new Set(stopwords);
+
+/** Lower-cased, stemmed words without stop words: the units queries and names are compared in. */
+export function terms(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w && !STOP.has(w))
+    .map((w) => stemmer(w));
+}
+
+/** Edit distance of at most one (insert, delete or substitute one character). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+/** Does a query word match a document word: equal, a prefix of it (typing), or one edit away for words of 5+ letters. */
+export function wordMatches(queryWord: string, docWord: string, last: boolean): boolean {
+  if (docWord === queryWord) return true;
+  if (last && queryWord.length >= 2 && docWord.startsWith(queryWord)) return true;
+  return queryWord.length >= 5 && withinOneEdit(queryWord, docWord);
+}
+
+/** A document's words, stemmed once at index time, for ranking. */
+export interface DocTerms {
+  name: string[];
+  brand: string[];
+  categories: string[];
+}
+
+export function docTerms(d: { name: string; brand: string; category_names: string }): DocTerms {
+  return { name: terms(d.name), brand: terms(d.brand), categories: terms(d.category_names) };
+}
+
+/**
+ * The relevance score every shard computes the same way from the document
+ * itself (not from shard-local term statistics), so a hit ranks the same
+ * whatever the shard count. A word in the name counts most, then the brand,
+ * then the category path; near matches (typos, a prefix being typed) count a
+ * little less; documents matching every word come first; a short name that is
+ * mostly the query beats a long one.
+ */
+export function rankDoc(queryTerms: string[], d: DocTerms): number {
+  const fields: [string[], number][] = [
+    [d.name, 3],
+    [d.brand, 2],
+    [d.categories, 1.5],
+  ];
+  let score = 0;
+  let matched = 0;
+  queryTerms.forEach((t, i) => {
+    const last = i === queryTerms.length - 1;
+    let best = 0;
+    for (const [words, weight] of fields) {
+      if (words.includes(t)) best = Math.max(best, weight);
+      else if (words.some((w) => wordMatches(t, w, last))) best = Math.max(best, weight * 0.8);
+    }
+    if (best > 0) matched++;
+    score += best;
+  });
+  const nameWords = Math.max(1, d.name.length);
+  return (matched === queryTerms.length ? 100 : 0) + score + Math.min(1, queryTerms.length / nameWords);
+}

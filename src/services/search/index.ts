@@ -1,0 +1,332 @@
+import type { ShardHit, ShardQuery, ShardResult } from "../../durable/search-shard";
+import { background } from "../../lib/background";
+import { ApiError } from "../../lib/errors";
+import { decodeCursor, encodeCursor } from "../../lib/pagination";
+import { TtlCache } from "../../lib/ttl-cache";
+import { findCategory } from "../catalog/categories";
+import { findProducts, toProduct } from "../catalog/products";
+import { buildEvent } from "../events";
+import { shardOf, terms, toSearchDoc, wordMatches, type ProductForIndex } from "./documents";
+
+/**
+ * Search: queries fan out to every shard in parallel; each returns its top
+ * candidates (Orama: stemming, stop words, filters, facets), and this module
+ * merges them, ranking with a score computed from the documents themselves
+ * (not per-shard BM25 statistics), so results do not depend on the shard count.
+ *
+ * Matching widens step by step until something is found: all words exactly,
+ * all words with one typo allowed (words of 5+ letters), then any word.
+ */
+
+export const DEFAULT_SHARDS = 4;
+export const MAX_RESULT_DEPTH = 1000;
+
+export function shardCount(env: Pick<Env, "SEARCH_SHARDS">): number {
+  const n = Number(env.SEARCH_SHARDS ?? DEFAULT_SHARDS);
+  return Number.isInteger(n) && n >= 1 && n <= 256 ? n : DEFAULT_SHARDS;
+}
+
+export function shardStub(env: Pick<Env, "SEARCH_SHARD">, shards: number, i: number) {
+  return env.SEARCH_SHARD.get(env.SEARCH_SHARD.idFromName(`products:v1:${shards}:${i}`));
+}
+
+// Price facet buckets, in cents.
+export const PRICE_RANGES = [
+  { from: 0, to: 2500 },
+  { from: 2500, to: 5000 },
+  { from: 5000, to: 10000 },
+  { from: 10000, to: 25000 },
+  { from: 25000, to: 50000 },
+  { from: 50000, to: 100000 },
+  { from: 100000, to: 10_000_000_000 },
+];
+
+export interface SearchParams {
+  q: string;
+  category_id?: string;
+  brand?: string;
+  min_price?: number;
+  max_price?: number;
+  min_rating?: number;
+  in_stock?: boolean;
+  sort: "relevance" | "price_asc" | "price_desc" | "rating" | "newest";
+  limit: number;
+  cursor?: string;
+}
+
+// ---- ranking --------------------------------------------------------------------
+
+function compare(sort: SearchParams["sort"]) {
+  return (a: ShardHit, b: ShardHit): number => {
+    const tie = a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    switch (sort) {
+      case "price_asc":
+        return a.price - b.price || tie;
+      case "price_desc":
+        return b.price - a.price || tie;
+      case "rating":
+        return b.rating - a.rating || b.popularity - a.popularity || tie;
+      case "newest":
+        return b.created_at - a.created_at || tie;
+      default:
+        return b.rank - a.rank || b.popularity - a.popularity || tie;
+    }
+  };
+}
+
+// ---- query ------------------------------------------------------------------------
+
+const resultCache = new TtlCache<unknown>(5_000, 2_000);
+let localVersion = 0;
+/** Writers in this isolate call this so its cached results never outlive their own writes. */
+export function invalidateSearchCache(): void {
+  localVersion++;
+  resultCache.clear();
+}
+
+async function fanOut(env: Env, shards: number, q: ShardQuery): Promise<ShardResult[]> {
+  return Promise.all(
+    Array.from({ length: shards }, async (_, i) => {
+      const stub = shardStub(env, shards, i);
+      await stub.ensureFilled(i, shards);
+      return (await stub.query(q)) as ShardResult;
+    }),
+  );
+}
+
+export async function searchProducts(env: Env, p: SearchParams, opts: { shards?: number } = {}) {
+  const shards = opts.shards ?? shardCount(env);
+  const offset = p.cursor ? Number(decodeCursor(p.cursor, 1)[0]) : 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset >= MAX_RESULT_DEPTH) {
+    throw new ApiError("validation_failed", "cursor is out of range", { details: [{ field: "cursor", code: "invalid_cursor", message: "out of range" }] });
+  }
+  if (p.min_price !== undefined && p.max_price !== undefined && p.min_price > p.max_price) {
+    throw new ApiError("validation_failed", "min_price is above max_price", { details: [{ field: "min_price", code: "range", message: "min_price > max_price" }] });
+  }
+  const cacheKey = JSON.stringify([localVersion, shards, p]);
+  const cached = resultCache.get(cacheKey);
+  if (cached) return cached as Awaited<ReturnType<typeof runSearch>>;
+  const result = await runSearch(env, p, shards, offset);
+  resultCache.set(cacheKey, result);
+  return result;
+}
+
+async function runSearch(env: Env, p: SearchParams, shards: number, offset: number) {
+  const where: Record<string, unknown> = {};
+  if (p.category_id) {
+    if (!(await findCategory(env, p.category_id))) return { data: [], total: 0, facets: { brand: {}, category_id: {}, price_range: {} }, next_cursor: null };
+    where.category_ids = { containsAny: [p.category_id] };
+  }
+  if (p.brand) where.brand_key = { eq: p.brand.toLowerCase() };
+  if (p.min_price !== undefined || p.max_price !== undefined) {
+    where.price = p.min_price !== undefined && p.max_price !== undefined ? { between: [p.min_price, p.max_price] } : p.min_price !== undefined ? { gte: p.min_price } : { lte: p.max_price };
+  }
+  if (p.min_rating !== undefined) where.rating = { gte: p.min_rating };
+  if (p.in_stock) where.in_stock = true;
+
+  const queryTerms = terms(p.q);
+  const term = p.q.trim();
+  const take = Math.min(MAX_RESULT_DEPTH, Math.max(offset + p.limit, 200));
+  const base: Omit<ShardQuery, "tolerance" | "threshold"> = { term, where, sort: p.sort, take, facets: true, priceRanges: PRICE_RANGES };
+  const typoAllowed = queryTerms.some((t) => t.length >= 5);
+  const attempts: { tolerance: number; threshold: number }[] = term
+    ? [{ tolerance: 0, threshold: 0 }, ...(typoAllowed ? [{ tolerance: 1, threshold: 0 }] : []), { tolerance: 0, threshold: 1 }, ...(typoAllowed ? [{ tolerance: 1, threshold: 1 }] : [])]
+    : [{ tolerance: 0, threshold: 1 }];
+  let results: ShardResult[] = [];
+  for (const a of attempts) {
+    results = await fanOut(env, shards, { ...base, ...a });
+    if (results.some((r) => r.count > 0)) break;
+  }
+  const total = results.reduce((s, r) => s + r.count, 0);
+
+  // Facets: counts per shard, summed.
+  const facets = { brand: {} as Record<string, number>, category_id: {} as Record<string, number>, price_range: {} as Record<string, number> };
+  for (const r of results) {
+    for (const [k, v] of Object.entries(r.facets.brand ?? {})) if (k) facets.brand[k] = (facets.brand[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.facets.category_id ?? {})) facets.category_id[k] = (facets.category_id[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.facets.price ?? {})) if (v > 0) facets.price_range[k] = (facets.price_range[k] ?? 0) + v;
+  }
+
+  facets.brand = topValues(facets.brand, 50);
+  facets.category_id = topValues(facets.category_id, 50);
+
+  // Rank the union of the shards' candidates with the shared score, then page.
+  // Merge the shards' candidates (already ranked by the shared score) and page.
+  const merged = results.flatMap((r) => r.hits).sort(compare(p.sort));
+  const window = merged.slice(0, offset + p.limit + 20);
+  const rows = new Map((await findProductsInChunks(env, window.map((h) => h.id))).map((r) => [r.id, r]));
+  // The index may lag an archive by a moment; D1 has the last word.
+  const candidates = window.filter((h) => rows.get(h.id)?.status === "active");
+  const page = candidates.slice(offset, offset + p.limit);
+  const nextOffset = offset + p.limit;
+  const data = page.map((h) => ({
+    ...toProduct(rows.get(h.id)!),
+    score: Math.round(h.rank * 100) / 100,
+    highlights: { name: highlight(rows.get(h.id)!.name, queryTerms) },
+  }));
+  return {
+    data,
+    total,
+    facets,
+    next_cursor: nextOffset < Math.min(total, merged.length, MAX_RESULT_DEPTH) ? encodeCursor([nextOffset]) : null,
+  };
+}
+
+function topValues(counts: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, n),
+  );
+}
+
+async function findProductsInChunks(env: Env, ids: string[]) {
+  const out = [];
+  const unique = [...new Set(ids)];
+  // D1 caps bound parameters per statement at 100.
+  for (let i = 0; i < unique.length; i += 90) out.push(...(await findProducts(env, unique.slice(i, i + 90))));
+  return out;
+}
+
+/** Wraps the words of `text` that match a query term in <mark>…</mark> (HTML-escaped). */
+export function highlight(text: string, queryTerms: string[]): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  if (queryTerms.length === 0) return esc(text);
+  return text
+    .split(/([\p{L}\p{N}]+)/u)
+    .map((part) => {
+      const t = terms(part)[0];
+      if (!t) return esc(part);
+      const hit = queryTerms.some((q, i) => wordMatches(q, t, i === queryTerms.length - 1));
+      return hit ? `<mark>${esc(part)}</mark>` : esc(part);
+    })
+    .join("");
+}
+
+/** Records a search that found something, for the popular-queries list (through the events queue). */
+export function recordSearch(env: Pick<Env, "EVENTS">, q: string, hits: number): Promise<void> {
+  const query = q.trim().toLowerCase().replace(/\s+/g, " ");
+  if (!query || hits === 0 || query.length > 100) return Promise.resolve();
+  return background(() => env.EVENTS.send(buildEvent("search.performed", { query, hits }), { contentType: "json" }));
+}
+
+// ---- indexing -----------------------------------------------------------------------
+
+const categoryNameCache = new TtlCache<Map<string, string>>(60_000, 1);
+
+async function categoryNames(env: Pick<Env, "DB">): Promise<Map<string, string>> {
+  const hit = categoryNameCache.get("all");
+  if (hit) return hit;
+  const rows = await env.DB.prepare("SELECT id, name FROM categories").all<{ id: string; name: string }>();
+  const map = new Map(rows.results.map((r) => [r.id, r.name]));
+  categoryNameCache.set("all", map);
+  return map;
+}
+
+/**
+ * Brings the index up to date with D1 for these products: active ones are
+ * upserted, archived ones removed. Reads the current row, so any event about a
+ * product (whatever its order) leaves the index at the latest state.
+ */
+export async function indexProducts(env: Env, productIds: string[], opts: { shards?: number } = {}): Promise<void> {
+  if (productIds.length === 0) return;
+  const shards = opts.shards ?? shardCount(env);
+  const names = await categoryNames(env);
+  const rows: ProductForIndex[] = [];
+  const unique = [...new Set(productIds)];
+  for (let i = 0; i < unique.length; i += 90) {
+    const chunk = unique.slice(i, i + 90);
+    const res = await env.DB.prepare(
+      `SELECT id, seller_id, category_id, category_path, name, description, price, brand, status, rating_average,
+              stock_available, popularity, version, stock_version, created_at
+       FROM products WHERE id IN (${chunk.map(() => "?").join(",")})`,
+    )
+      .bind(...chunk)
+      .all<ProductForIndex>();
+    rows.push(...res.results);
+  }
+  const byShard = new Map<number, ProductForIndex[]>();
+  for (const r of rows) {
+    const s = shardOf(r.id, shards);
+    byShard.set(s, [...(byShard.get(s) ?? []), r]);
+  }
+  await Promise.all(
+    [...byShard].map(async ([i, list]) => {
+      const stub = shardStub(env, shards, i);
+      await stub.ensureFilled(i, shards);
+      await stub.apply(
+        list.filter((r) => r.status === "active").map((r) => toSearchDoc(r, names)),
+        list.filter((r) => r.status !== "active").map((r) => ({ id: r.id, version: toSearchDoc(r, names).version })),
+      );
+    }),
+  );
+  invalidateSearchCache();
+}
+
+/** Rebuilds every shard from D1 (admin route, `npm run search:reindex`). */
+export async function reindexAll(env: Env, opts: { shards?: number } = {}): Promise<{ shards: number; documents: number }> {
+  const shards = opts.shards ?? shardCount(env);
+  const stats = await Promise.all(
+    Array.from({ length: shards }, async (_, i) => {
+      const stub = shardStub(env, shards, i);
+      await stub.clear();
+      await stub.ensureFilled(i, shards);
+      return stub.stats();
+    }),
+  );
+  invalidateSearchCache();
+  return { shards, documents: stats.reduce((s, x) => s + x.documents, 0) };
+}
+
+// ---- suggest ---------------------------------------------------------------------------
+
+export async function suggest(env: Env, prefix: string, limit: number): Promise<{ text: string; product_id?: string }[]> {
+  const p = prefix.trim().toLowerCase().replace(/\s+/g, " ");
+  if (!p) return [];
+  const [queries, products] = await Promise.all([
+    env.DB.prepare("SELECT query FROM search_queries WHERE query >= ? AND query < ? ORDER BY popularity DESC LIMIT ?")
+      .bind(p, `${p}\uffff`, limit)
+      .all<{ query: string }>(),
+    productCompletions(env, p, limit),
+  ]);
+  // Popular queries first, but products always get some room (up to 3 slots).
+  const productSlots = Math.min(products.length, 3, limit);
+  const out: { text: string; product_id?: string }[] = queries.results.slice(0, limit - productSlots).map((r) => ({ text: r.query }));
+  for (const prod of products) if (out.length < limit) out.push(prod);
+  return out;
+}
+
+async function productCompletions(env: Env, prefix: string, limit: number) {
+  const shards = shardCount(env);
+  const results = await fanOut(env, shards, {
+    term: prefix,
+    where: {},
+    sort: "relevance",
+    take: limit * 4,
+    tolerance: 0,
+    threshold: 0,
+    facets: false,
+    priceRanges: [],
+  });
+  const hits = results.flatMap((r) => r.hits).sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
+  const rows = new Map((await findProductsInChunks(env, hits.slice(0, limit * 2).map((h) => h.id))).map((r) => [r.id, r]));
+  const qTerms = terms(prefix);
+  return hits
+    .map((h) => rows.get(h.id))
+    .filter((r): r is NonNullable<typeof r> => !!r && r.status === "active")
+    .filter((r) => {
+      const words = terms(r.name);
+      return qTerms.every((t, i) => words.some((w) => wordMatches(t, w, i === qTerms.length - 1)));
+    })
+    .slice(0, limit)
+    .map((r) => ({ text: r.name, product_id: r.id }));
+}
+
+/** Subscriber: a search that found something makes its query more popular. */
+export async function countSearch(env: Pick<Env, "DB">, query: string): Promise<void> {
+  await env.DB.prepare(
+    "INSERT INTO search_queries (query, popularity) VALUES (?, 1) ON CONFLICT (query) DO UPDATE SET popularity = popularity + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+  )
+    .bind(query)
+    .run();
+}

@@ -1,0 +1,161 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { searchProducts, shardStub } from "../src/services/search";
+import { call, createCategory, createProduct, json, signup, unique } from "./helpers";
+
+const real = env.TEST_CATALOG_SOURCE === "real";
+
+beforeAll(async () => {
+  // Load the seed catalog (5,851 real products when ../shared/data is present).
+  const statements = env.TEST_SEED_SQL.split(/;\n(?=INSERT)/).map((s) => s.replace(/;\s*$/, ""));
+  for (let i = 0; i < statements.length; i += 20) await env.DB.batch(statements.slice(i, i + 20).map((s) => env.DB.prepare(s)));
+}, 120_000);
+
+async function search(qs: string) {
+  const res = await call("GET", `/search?${qs}`);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return json(res);
+}
+
+describe("relevance on the real catalog", () => {
+  it.runIf(real)("ranks Galaxy phones first for 'samsung galaxy'", async () => {
+    const r = await search("q=samsung%20galaxy&limit=5");
+    expect(r.total).toBeGreaterThan(5);
+    for (const hit of r.data) expect(hit.name.toLowerCase()).toMatch(/samsung/);
+    for (const hit of r.data) expect(hit.name.toLowerCase()).toMatch(/galaxy/);
+  });
+
+  it.runIf(real)("puts iPhone cases before phones for 'iphone case'", async () => {
+    const r = await search("q=iphone%20case&limit=10");
+    expect(r.data.length).toBe(10);
+    for (const hit of r.data) expect(hit.name.toLowerCase()).toMatch(/case/);
+  });
+
+  it.runIf(real)("tolerates a typo: 'samsng' finds Samsung", async () => {
+    const r = await search("q=samsng&limit=5");
+    expect(r.total).toBeGreaterThan(0);
+    expect(r.data[0].name.toLowerCase()).toContain("samsung");
+  });
+
+  it.runIf(real)("finds Mr Porter polos for 'polo shirt', with the words highlighted", async () => {
+    const r = await search("q=polo%20shirt&limit=5");
+    expect(r.total).toBeGreaterThan(5);
+    for (const hit of r.data) expect(hit.name.toLowerCase()).toContain("polo");
+    expect(r.data[0].highlights.name).toMatch(/<mark>Polo<\/mark>/i);
+  });
+
+  it("returns nothing for words absent from the catalog", async () => {
+    const r = await search("q=zzqxwv%20plokij");
+    expect(r).toMatchObject({ total: 0, data: [], next_cursor: null });
+  });
+});
+
+describe("filters, sorts, facets and pages", () => {
+  it("every hit satisfies every filter, and facets count what the filters leave", async () => {
+    const all = await search("q=case&limit=100");
+    const brand = Object.entries(all.facets.brand as Record<string, number>).sort((a, b) => b[1] - a[1])[0][0];
+    const r = await search(`q=case&brand=${encodeURIComponent(brand)}&min_price=1000&max_price=5000&in_stock=true&limit=100`);
+    for (const hit of r.data) {
+      expect(hit.brand).toBe(brand);
+      expect(hit.price).toBeGreaterThanOrEqual(1000);
+      expect(hit.price).toBeLessThanOrEqual(5000);
+      expect(hit.stock_available).toBeGreaterThan(0);
+    }
+    expect(Object.keys(r.facets.brand)).toEqual([brand]);
+    expect(r.facets.brand[brand]).toBe(r.total);
+    const inRanges = Object.values(r.facets.price_range as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(inRanges).toBe(r.total);
+  });
+
+  it("category_id includes subcategories", async () => {
+    const tree = (await json(await call("GET", "/categories"))).data;
+    const root = tree.find((c: any) => c.children.length > 0);
+    const r = await search(`category_id=${root.category_id}&limit=50`);
+    expect(r.total).toBeGreaterThan(0);
+    const ids = new Set<string>();
+    const walk = (n: any) => {
+      ids.add(n.category_id);
+      n.children.forEach(walk);
+    };
+    walk(root);
+    for (const hit of r.data) expect(ids.has(hit.category_id)).toBe(true);
+  });
+
+  it("sorts by price both ways, by rating and by newest", async () => {
+    const asc = (await search("q=shirt&sort=price_asc&limit=50")).data.map((h: any) => h.price);
+    expect(asc).toEqual([...asc].sort((a, b) => a - b));
+    const desc = (await search("q=shirt&sort=price_desc&limit=50")).data.map((h: any) => h.price);
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
+    const newest = (await search("q=shirt&sort=newest&limit=50")).data.map((h: any) => h.created_at);
+    expect(newest).toEqual([...newest].sort().reverse());
+    const rating = (await search("q=shirt&sort=rating&limit=50")).data.map((h: any) => h.rating_average);
+    expect(rating).toEqual([...rating].sort((a, b) => b - a));
+  });
+
+  it("pages do not overlap and end with a null cursor", async () => {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const r: any = await search(`q=black&limit=20${cursor ? `&cursor=${cursor}` : ""}`);
+      for (const h of r.data) {
+        expect(seen.has(h.product_id)).toBe(false);
+        seen.add(h.product_id);
+      }
+      cursor = r.next_cursor;
+      pages++;
+    } while (cursor && pages < 6);
+    expect(seen.size).toBeGreaterThan(20);
+  });
+
+  it("answers bad parameters with 400", async () => {
+    for (const qs of ["limit=101", "min_price=-1", "min_price=abc", "sort=cheapest", "min_rating=6", "in_stock=maybe", "cursor=nope", "min_price=500&max_price=100", "category_id=bad"]) {
+      expect((await call("GET", `/search?q=tv&${qs}`)).status, qs).toBe(400);
+    }
+    expect((await call("GET", "/suggest")).status).toBe(400);
+  });
+});
+
+describe("index freshness and shards", () => {
+  it("finds a product created through the API within 2 s, and drops it when archived", async () => {
+    const cat = await createCategory(`Fresh ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const word = `zephyrine${Date.now().toString(36)}`;
+    const p = await createProduct(seller, cat.category_id, { name: `Quantum ${word} Toaster`, brand: "Acme" });
+    const t0 = Date.now();
+    await vi.waitFor(async () => expect((await search(`q=${word}`)).data.map((h: any) => h.product_id)).toEqual([p.product_id]), { timeout: 2000, interval: 100 });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    await call("DELETE", `/products/${p.product_id}`, { token: seller.access_token });
+    await vi.waitFor(async () => expect((await search(`q=${word}`)).total).toBe(0), { timeout: 2000, interval: 100 });
+  });
+
+  it("gives the same results with 1 shard as with 4", async () => {
+    for (const q of ["phone case", "samsung", "black leather", "polo"]) {
+      const one = await searchProducts(env, { q, sort: "relevance", limit: 30 }, { shards: 1 });
+      const four = await searchProducts(env, { q, sort: "relevance", limit: 30 }, { shards: 4 });
+      expect(four.total).toBe(one.total);
+      expect(four.data.map((h) => h.product_id)).toEqual(one.data.map((h) => h.product_id));
+      expect(four.facets).toEqual(one.facets);
+    }
+  });
+
+  it("a shard restored from its snapshot answers like the live index", async () => {
+    const before = await searchProducts(env, { q: "wireless", sort: "relevance", limit: 20 }, { shards: 2 });
+    const stub = shardStub(env, 2, 0);
+    const reloaded = await stub.reload();
+    expect(reloaded.documents).toBeGreaterThan(0);
+    const stats = await stub.stats();
+    expect(stats.snapshotChunks).toBeGreaterThan(0);
+    const after = await searchProducts(env, { q: "wireless", sort: "relevance", limit: 20, cursor: undefined, brand: undefined }, { shards: 2 });
+    expect(after.data.map((h) => h.product_id)).toEqual(before.data.map((h) => h.product_id));
+  });
+});
+
+describe("suggest", () => {
+  it("completes from popular queries and product names", async () => {
+    const r = await json(await call("GET", "/suggest?prefix=sams&limit=8"));
+    expect(r.data.length).toBeGreaterThan(0);
+    for (const s of r.data) expect(s.text.toLowerCase()).toMatch(/sams/);
+    expect(r.data.some((s: any) => s.product_id)).toBe(true);
+  });
+});
