@@ -14,6 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
 import { seedLocal } from "../scripts/seed.mjs";
+import { loadSeedCatalog, loadSeedQueries } from "../scripts/catalog.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -124,6 +125,22 @@ const SELLOUT_STOCK = 100;
 await api("PATCH", `/products/${soldOut.product_id}`, { stock_available: SELLOUT_STOCK }, admin.access_token);
 
 const app = `http://127.0.0.1:${APP_PORT}`;
+
+// Real shopper queries, sampled by their popularity (a Zipf-like mix), for search and suggest.
+const seedCatalog = loadSeedCatalog();
+const queries = loadSeedQueries(seedCatalog.products);
+function weightedSample(items, weight, n, seed = 7) {
+  let x = seed;
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const total = items.reduce((s, it) => s + weight(it), 0);
+  return Array.from({ length: n }, () => {
+    let r = rand() * total;
+    for (const it of items) if ((r -= weight(it)) <= 0) return it;
+    return items[items.length - 1];
+  });
+}
+const searchMix = weightedSample(queries, (q) => q.popularity, 2000).map((q) => `/search?q=${encodeURIComponent(q.query)}&limit=20`);
+const suggestMix = weightedSample(queries, (q) => q.popularity, 2000, 11).map((q) => `/suggest?prefix=${encodeURIComponent(q.query.slice(0, 4))}`);
 const guestCarts = Array.from({ length: 200 }, (_, i) => `crt_${String(i).padStart(6, "0")}BENCH${Date.now().toString(36).toUpperCase().padStart(15, "0")}`.slice(0, 30));
 const auth = { authorization: `Bearer ${admin.access_token}` };
 const workloads = [
@@ -131,6 +148,8 @@ const workloads = [
   { name: "GET /health (D1 ping)", url: `${app}/health` },
   { name: "GET /products/{id}", url: app, paths: productPaths },
   { name: "POST /auth/login (scrypt)", url: `${app}/auth/login`, method: "POST", body: { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD } },
+  { name: "GET /search (real query mix)", url: app, paths: searchMix },
+  { name: "GET /suggest (real prefixes)", url: app, paths: suggestMix },
   {
     // Existing guest carts (created in the warm-up), rotating over carts and products.
     name: "POST /cart/add",
@@ -172,6 +191,43 @@ for (const w of workloads.filter((w) => !only || w.name.startsWith("hello") || w
     if (fivexx > 0) failures.push(`${w.name} @${connections}: ${fivexx} responses 5xx`);
     console.log(`  ${w.name.padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  x${ratio.toFixed(2)}  p50 ${r.p50} ms  p99 ${r.p99} ms`);
   }
+}
+
+// Search quality on the real queries: how many find something, split by whether
+// every word of the query occurs somewhere in the seeded catalog.
+let hitReport = null;
+if (!only || "search".includes(only)) {
+  const vocab = new Set();
+  for (const p of seedCatalog.products) {
+    for (const w of `${p.name} ${p.brand ?? ""} ${p.categories.join(" ")} ${p.description}`.toLowerCase().split(/[^a-z0-9]+/)) if (w) vocab.add(w);
+  }
+  let answerable = 0, answerableHit = 0, otherHit = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < queries.length) {
+        const q = queries[next++];
+        const r = await api("GET", `/search?q=${encodeURIComponent(q.query)}&limit=1`);
+        const words = q.query.split(/[^a-z0-9]+/).filter(Boolean);
+        const inCatalog = words.every((w) => vocab.has(w));
+        if (inCatalog) answerable++;
+        if (r.total > 0) inCatalog ? answerableHit++ : otherHit++;
+      }
+    }),
+  );
+  const stats = (await api("GET", "/search/stats?reload=true", undefined, admin.access_token)).data;
+  const docs = stats.reduce((s, x) => s + x.documents, 0);
+  const bytes = stats.reduce((s, x) => s + x.snapshot_bytes, 0);
+  hitReport = {
+    queries: queries.length,
+    answerable,
+    answerableHit,
+    otherHit,
+    bytesPerDoc: Math.round(bytes / Math.max(1, docs)),
+    restoreMs: stats.map((x) => x.restore_ms),
+    docsPerShard: stats.map((x) => x.documents),
+  };
+  console.log(`  search quality: ${JSON.stringify(hitReport)}`);
 }
 
 // Checkout: each virtual buyer adds one item and pays with the test provider.
@@ -251,6 +307,10 @@ const report = [
   "",
   table,
   "",
+  hitReport
+    ? `Search on the seeded catalog: of ${hitReport.queries} real queries, ${hitReport.answerable} have every word in the catalog and ${hitReport.answerableHit} of those find a hit; ${hitReport.otherHit} of the other ${hitReport.queries - hitReport.answerable} find one through some of their words. ` +
+      `Index: ${hitReport.docsPerShard.join("/")} documents per shard, ${hitReport.bytesPerDoc} snapshot bytes per document, restore ${hitReport.restoreMs.join("/")} ms per shard.`
+    : "",
   hotCheckout ? `Hot-SKU checkout: ${hotCheckout.paid} orders paid for 100 units, ${hotCheckout.left} left; statuses ${JSON.stringify(hotCheckout.codes)}.` : "",
   `Invariants: hot SKU ${holds} holds answered 201 (${moved} units taken), oversell ${oversell}; sell-out (1,000 buyers, 100 units) ${won}/${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left.`,
   failures.length ? `\n**FAILED**: ${failures.join("; ")}` : "All invariants held.",

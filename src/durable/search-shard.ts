@@ -3,6 +3,7 @@ import { count, create, insertMultiple, load, removeMultiple, save, search, type
 import { stemmer } from "@orama/stemmers/english";
 import { stopwords as englishStopwords } from "@orama/stopwords/english";
 import { errorFields, log } from "../lib/logger";
+import { TtlCache } from "../lib/ttl-cache";
 import { docTerms, rankDoc, shardOf, terms, toSearchDoc, type DocTerms, type ProductForIndex } from "../services/search/documents";
 
 /**
@@ -97,6 +98,8 @@ export class SearchShard extends DurableObject<Env> {
   /** Stemmed words per document, computed at index time, for ranking without re-tokenising. */
   private docWords = new Map<string, DocTerms & { popularity: number }>();
   private restored = false;
+  /** Answers by query, dropped on every write: popular queries cost one lookup. */
+  private results = new TtlCache<ShardResult>(60_000, 500);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -182,7 +185,10 @@ export class SearchShard extends DurableObject<Env> {
     // A removed document keeps its version, negated, so a late older upsert cannot bring it back.
     for (const r of gone) this.versions.set(r.id, -r.version);
     if (markFilled) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('filled', '1')");
-    if (fresh.length || gone.length) await this.scheduleSnapshot();
+    if (fresh.length || gone.length) {
+      this.results.clear();
+      await this.scheduleSnapshot();
+    }
     return { applied: fresh.length + gone.length };
   }
 
@@ -191,6 +197,7 @@ export class SearchShard extends DurableObject<Env> {
     this.db = createIndex();
     this.versions.clear();
     this.docWords.clear();
+    this.results.clear();
     this.restored = false;
     this.ctx.storage.sql.exec("DELETE FROM snapshot_chunks");
     this.ctx.storage.sql.exec("DELETE FROM meta");
@@ -235,6 +242,17 @@ export class SearchShard extends DurableObject<Env> {
       await this.apply([], [], true);
       await this.persist();
     });
+  }
+
+  /** One call per shard per search: fills the shard if needed, then answers (cached until the next write). */
+  async fillAndQuery(q: ShardQuery, shard: number, shards: number): Promise<ShardResult> {
+    await this.ensureFilled(shard, shards);
+    const key = JSON.stringify(q);
+    const hit = this.results.get(key);
+    if (hit) return hit;
+    const result = await this.query(q);
+    this.results.set(key, result);
+    return result;
   }
 
   async query(q: ShardQuery): Promise<ShardResult> {

@@ -73,7 +73,29 @@ const reindexRoute = createRoute({
   responses: { 200: jsonResponse(z.object({ shards: z.number().int(), documents: z.number().int() }), "Rebuilt"), ...errorResponses(401, 403) },
 });
 
+const statsRoute = createRoute({
+  method: "get",
+  path: "/search/stats",
+  tags: ["Search"],
+  summary: "Per-shard document counts and snapshot sizes; `reload=true` times a restore (admin)",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { query: z.object({ reload: Bool.optional() }) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        data: z.array(
+          z.object({ shard: z.number().int(), documents: z.number().int(), snapshot_bytes: z.number().int(), snapshot_chunks: z.number().int(), restore_ms: z.number().nullable() }),
+        ),
+      }),
+      "Shards",
+    ),
+    ...errorResponses(400, 401, 403),
+  },
+});
+
 export const searchRoutes = createRouter()
+  .openapi(statsRoute, async (c) => c.json({ data: await search.shardStats(c.env, c.req.valid("query").reload ?? false) }, 200))
   .openapi(searchRoute, async (c) => {
     const params = c.req.valid("query");
     const result = await search.searchProducts(c.env, params);

@@ -76,7 +76,8 @@ function compare(sort: SearchParams["sort"]) {
 
 // ---- query ------------------------------------------------------------------------
 
-const resultCache = new TtlCache<unknown>(5_000, 2_000);
+/** Hot queries answered from this isolate for 15 s; writes in this isolate bump the version. */
+const resultCache = new TtlCache<unknown>(15_000, 2_000);
 let localVersion = 0;
 /** Writers in this isolate call this so its cached results never outlive their own writes. */
 export function invalidateSearchCache(): void {
@@ -86,11 +87,7 @@ export function invalidateSearchCache(): void {
 
 async function fanOut(env: Env, shards: number, q: ShardQuery): Promise<ShardResult[]> {
   return Promise.all(
-    Array.from({ length: shards }, async (_, i) => {
-      const stub = shardStub(env, shards, i);
-      await stub.ensureFilled(i, shards);
-      return (await stub.query(q)) as ShardResult;
-    }),
+    Array.from({ length: shards }, async (_, i) => (await shardStub(env, shards, i).fillAndQuery(q, i, shards)) as ShardResult),
   );
 }
 
@@ -329,4 +326,18 @@ export async function countSearch(env: Pick<Env, "DB">, query: string): Promise<
   )
     .bind(query)
     .run();
+}
+
+/** Per-shard figures for operators and the bench; `reload` also times a cold restore from the snapshot. */
+export async function shardStats(env: Env, reload = false) {
+  const shards = shardCount(env);
+  return Promise.all(
+    Array.from({ length: shards }, async (_, i) => {
+      const stub = shardStub(env, shards, i);
+      await stub.ensureFilled(i, shards);
+      const restore = reload ? await stub.reload() : null;
+      const s = await stub.stats();
+      return { shard: i, documents: s.documents, snapshot_bytes: s.snapshotChars, snapshot_chunks: s.snapshotChunks, restore_ms: restore?.restoreMs ?? null };
+    }),
+  );
 }
