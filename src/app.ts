@@ -16,7 +16,9 @@ import { healthRoutes } from "./routes/health";
 import { cartRoutes } from "./routes/cart";
 import { categoryRoutes } from "./routes/categories";
 import { couponRoutes } from "./routes/coupons";
+import { notificationRoutes } from "./routes/notifications";
 import { orderRoutes } from "./routes/orders";
+import { reviewRoutes } from "./routes/reviews";
 import { searchRoutes } from "./routes/search";
 import { paymentRoutes } from "./routes/payments";
 import { walletRoutes } from "./routes/wallet";
@@ -69,6 +71,8 @@ export function createApp() {
   app.route("/", paymentRoutes);
   app.route("/", walletRoutes);
   app.route("/", searchRoutes);
+  app.route("/", reviewRoutes);
+  app.route("/", notificationRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,6 +1,7 @@
 import { errorFields, log } from "./lib/logger";
 import { purgeExpiredRefreshTokens } from "./services/auth";
 import { purgeDispatchedOutbox, relayOutbox } from "./services/events";
+import { remindAbandonedCarts } from "./services/cart";
 import { sweepUnpaidOrders } from "./services/fulfilment";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency";
 
@@ -16,6 +17,7 @@ export const CRON_JOBS: Record<string, Job[]> = {
   "*/15 * * * *": [
     { name: "purge-idempotency-keys", run: purgeExpiredIdempotencyKeys },
     { name: "cancel-unpaid-orders", run: (env) => sweepUnpaidOrders(env) },
+    { name: "abandoned-cart-reminders", run: (env) => remindAbandonedCarts(env) },
   ],
   "0 3 * * *": [
     { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },

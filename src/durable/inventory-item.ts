@@ -79,6 +79,12 @@ export class InventoryItem extends DurableObject<Env> {
           created_at INTEGER NOT NULL
         );
       `);
+      // Added after the first release: whether the last inventory.changed said "in stock" (for 0 -> n alerts).
+      try {
+        this.ctx.storage.sql.exec("ALTER TABLE stock ADD COLUMN announced_in_stock INTEGER");
+      } catch {
+        // already there
+      }
       const row = this.ctx.storage.sql.exec<{ product_id: string }>("SELECT product_id FROM stock WHERE id = 1").toArray()[0];
       this.productId = row?.product_id ?? null;
     });
@@ -98,9 +104,10 @@ export class InventoryItem extends DurableObject<Env> {
         .first<{ stock_available: number }>();
       if (!row) return;
       this.ctx.storage.sql.exec(
-        "INSERT INTO stock (id, product_id, available, reserved, seq, projected_seq) VALUES (1, ?, ?, 0, 1, 1)",
+        "INSERT INTO stock (id, product_id, available, reserved, seq, projected_seq, announced_in_stock) VALUES (1, ?, ?, 0, 1, 1, ?)",
         productId,
         Math.max(0, row.stock_available),
+        row.stock_available > 0 ? 1 : 0,
       );
       this.productId = productId;
     });
@@ -349,8 +356,8 @@ export class InventoryItem extends DurableObject<Env> {
   private async flush(): Promise<void> {
     for (let round = 0; round < 100; round++) {
       const s = this.ctx.storage.sql
-        .exec<{ product_id: string; available: number; seq: number; projected_seq: number; pending_event: number }>(
-          "SELECT product_id, available, seq, projected_seq, pending_event FROM stock WHERE id = 1",
+        .exec<{ product_id: string; available: number; seq: number; projected_seq: number; pending_event: number; announced_in_stock: number | null }>(
+          "SELECT product_id, available, seq, projected_seq, pending_event, announced_in_stock FROM stock WHERE id = 1",
         )
         .toArray()[0];
       if (!s || (s.seq <= s.projected_seq && !s.pending_event)) {
@@ -371,15 +378,24 @@ export class InventoryItem extends DurableObject<Env> {
               id: `evt_inv_${s.product_id}_${s.seq}`,
               type: "inventory.changed",
               occurred_at: new Date().toISOString(),
-              data: { product_id: s.product_id, available: s.available, in_stock: s.available > 0, seq: s.seq },
+              data: {
+                product_id: s.product_id,
+                available: s.available,
+                in_stock: s.available > 0,
+                was_in_stock: s.announced_in_stock === null ? undefined : s.announced_in_stock === 1,
+                seq: s.seq,
+              },
             },
             { contentType: "json" },
           );
         }
         this.ctx.storage.sql.exec(
-          "UPDATE stock SET projected_seq = MAX(projected_seq, ?), pending_event = CASE WHEN seq = ? THEN 0 ELSE pending_event END WHERE id = 1",
+          `UPDATE stock SET projected_seq = MAX(projected_seq, ?), pending_event = CASE WHEN seq = ? THEN 0 ELSE pending_event END,
+             announced_in_stock = CASE WHEN ? THEN ? ELSE announced_in_stock END WHERE id = 1`,
           s.seq,
           s.seq,
+          s.pending_event,
+          s.available > 0 ? 1 : 0,
         );
         this.wake(false);
       } catch (err) {

@@ -24,6 +24,7 @@ export const ID_PREFIXES = {
   deadLetter: "dlq",
   walletEntry: "wle",
   walletMethod: "wpm",
+  message: "msg",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

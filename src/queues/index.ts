@@ -1,5 +1,6 @@
 import { consumeDeadLetters, recordDeadLetter } from "./dead-letters";
 import { consumeEvents } from "./events-consumer";
+import { consumeNotifications } from "./notifications-consumer";
 
 /**
  * The Worker's queue handler: routes a batch by queue name. The notifications,
@@ -10,6 +11,7 @@ import { consumeEvents } from "./events-consumer";
 export async function handleQueue(batch: MessageBatch, env: Env, _ctx?: ExecutionContext): Promise<void> {
   if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
   if (batch.queue === "marketplace-events") return consumeEvents(batch, env);
+  if (batch.queue === "marketplace-notifications") return consumeNotifications(batch, env);
   for (const message of batch.messages) {
     await recordDeadLetter(env, batch.queue, message, `no consumer for queue ${batch.queue}`);
     message.ack();

@@ -1,11 +1,14 @@
 import type { DomainEvent, EventType } from "../services/events";
 import { countSearch, indexProducts } from "../services/search";
+import { notifyFromEvent } from "../services/notifications/from-events";
 
 /** Keeps the search index in step with the catalog and stock (reads the current row, so order does not matter). */
 const searchIndexer: Subscriber = {
   name: "search-indexer",
   handle: (event, env) => indexProducts(env, [(event.data as { product_id: string }).product_id]),
 };
+
+const notifier: Subscriber = { name: "notifier", handle: (event, env) => notifyFromEvent(env, event) };
 
 const popularQueries: Subscriber = {
   name: "popular-queries",
@@ -24,16 +27,16 @@ export interface Subscriber {
 }
 
 export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
-  "user.registered": [],
+  "user.registered": [notifier],
   "product.created": [searchIndexer],
   "product.updated": [searchIndexer],
   "product.archived": [searchIndexer],
-  "inventory.changed": [searchIndexer],
+  "inventory.changed": [searchIndexer, notifier],
   "search.performed": [popularQueries],
   "order.created": [],
-  "order.paid": [],
-  "order.shipped": [],
-  "order.delivered": [],
-  "order.cancelled": [],
-  "order.refunded": [],
+  "order.paid": [notifier],
+  "order.shipped": [notifier],
+  "order.delivered": [notifier],
+  "order.cancelled": [notifier],
+  "order.refunded": [notifier],
 };

@@ -200,3 +200,28 @@ export async function mergeGuestCart(env: Pick<Env, "CART" | "DB">, guestCartId:
   await cartStub(env, { userId }).merge(cartId, userId, lines, caps, state.coupons);
   await guest.clear();
 }
+
+/** Cron: reminds signed-in shoppers of carts idle past a day, once per idle period (the activity instant names it). */
+export async function remindAbandonedCarts(env: Env, now = Date.now(), batch = 200): Promise<number> {
+  const { notify } = await import("./notifications");
+  const rows = await env.DB.prepare(
+    `SELECT id, user_id, item_count, last_activity_at FROM carts
+     WHERE user_id IS NOT NULL AND item_count > 0 AND last_activity_at < ?
+       AND (reminded_activity_at IS NULL OR reminded_activity_at < last_activity_at)
+     ORDER BY last_activity_at LIMIT ?`,
+  )
+    .bind(now - ABANDONED_AFTER_MS, batch)
+    .all<{ id: string; user_id: string; item_count: number; last_activity_at: number }>();
+  for (const c of rows.results) {
+    await notify(env, {
+      userId: c.user_id,
+      kind: "abandoned_cart",
+      title: "You left something in your cart",
+      body: `${c.item_count} item${c.item_count === 1 ? " is" : "s are"} waiting in your cart.`,
+      data: { cart_id: c.id },
+      dedupeKey: `cart:${c.id}:${c.last_activity_at}`,
+    });
+    await env.DB.prepare("UPDATE carts SET reminded_activity_at = ? WHERE id = ? AND last_activity_at = ?").bind(c.last_activity_at, c.id, c.last_activity_at).run();
+  }
+  return rows.results.length;
+}

@@ -50,7 +50,14 @@ export const EventCatalog = {
   "order.refunded": OrderEventData,
   /** A search that found something (for popular queries and analytics). */
   "search.performed": z.object({ query: z.string().max(100), hits: z.number().int() }),
-  "inventory.changed": z.object({ product_id: z.string(), available: z.number().int(), in_stock: z.boolean(), seq: z.number().int() }),
+  "inventory.changed": z.object({
+    product_id: z.string(),
+    available: z.number().int(),
+    in_stock: z.boolean(),
+    /** What the previous inventory.changed said: false -> true is "back in stock". */
+    was_in_stock: z.boolean().optional(),
+    seq: z.number().int(),
+  }),
 } as const;
 
 export type EventType = keyof typeof EventCatalog;

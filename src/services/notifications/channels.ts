@@ -1,0 +1,70 @@
+import { getDb } from "../../db/client";
+import { messageSink } from "../../db/schema";
+import { newId } from "../../lib/ids";
+
+/**
+ * Outbound channels behind one interface. `sink` (the default locally and in
+ * tests) writes to the message_sink table, readable at GET /dev/messages; the
+ * HTTP adapters speak a Resend-style email API and a Twilio-style SMS API.
+ */
+export interface OutboundMessage {
+  channel: "email" | "sms";
+  to: string;
+  subject: string;
+  body: string;
+  notificationId: string;
+}
+
+export interface ChannelProvider {
+  send(msg: OutboundMessage): Promise<void>;
+}
+
+class SinkProvider implements ChannelProvider {
+  constructor(private env: Pick<Env, "DB">) {}
+  async send(msg: OutboundMessage): Promise<void> {
+    await getDb(this.env)
+      .insert(messageSink)
+      .values({ id: newId("message"), channel: msg.channel, recipient: msg.to, subject: msg.subject, body: msg.body, notificationId: msg.notificationId });
+  }
+}
+
+/** Resend-style: POST {from, to, subject, text} with a bearer key; idempotent by notification id. */
+class HttpEmailProvider implements ChannelProvider {
+  constructor(private apiKey: string, private from: string, private url = "https://api.resend.com/emails") {}
+  async send(msg: OutboundMessage): Promise<void> {
+    const res = await fetch(this.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.apiKey}`, "content-type": "application/json", "idempotency-key": msg.notificationId },
+      body: JSON.stringify({ from: this.from, to: [msg.to], subject: msg.subject, text: msg.body }),
+    });
+    if (!res.ok) throw new Error(`email provider answered ${res.status}`);
+  }
+}
+
+/** Twilio-style: form POST To/From/Body with basic auth. */
+class HttpSmsProvider implements ChannelProvider {
+  constructor(private accountSid: string, private token: string, private from: string) {}
+  async send(msg: OutboundMessage): Promise<void> {
+    const res = await fetch(`https://api.twilio.com/2010-04-01/Accounts/${this.accountSid}/Messages.json`, {
+      method: "POST",
+      headers: { authorization: `Basic ${btoa(`${this.accountSid}:${this.token}`)}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ To: msg.to, From: this.from, Body: `${msg.subject}: ${msg.body}`.slice(0, 1600) }),
+    });
+    if (!res.ok) throw new Error(`sms provider answered ${res.status}`);
+  }
+}
+
+let override: ChannelProvider | null = null;
+/** Test hook (fault injection). */
+export function overrideChannelProvider(p: ChannelProvider | null): void {
+  override = p;
+}
+
+export function channelProvider(env: Env, channel: "email" | "sms"): ChannelProvider {
+  if (override) return override;
+  if (channel === "email" && env.EMAIL_PROVIDER === "resend" && env.EMAIL_API_KEY) return new HttpEmailProvider(env.EMAIL_API_KEY, env.EMAIL_FROM);
+  if (channel === "sms" && env.SMS_PROVIDER === "twilio" && env.SMS_ACCOUNT_SID && env.SMS_AUTH_TOKEN) {
+    return new HttpSmsProvider(env.SMS_ACCOUNT_SID, env.SMS_AUTH_TOKEN, env.SMS_FROM);
+  }
+  return new SinkProvider(env);
+}

@@ -1,0 +1,66 @@
+import { formatMinorUnits } from "../../lib/money";
+import type { DomainEvent } from "../events";
+import type { OrderEventPayload } from "../orders";
+import { wishlistersOf } from "../wishlist";
+import { notify, type Kind } from "./index";
+
+/**
+ * Turns domain events into notifications (the events queue's "notifier"
+ * subscriber). Dedupe keys come from the event, so a redelivery sends nothing.
+ */
+const ORDER_KINDS: Record<string, { kind: Kind; title: (o: OrderEventPayload) => string; body: (o: OrderEventPayload) => string }> = {
+  "order.paid": {
+    kind: "order_paid",
+    title: () => "Payment received",
+    body: (o) => `We received ${`$${formatMinorUnits(o.total_amount)}`} for order ${o.order_id}. We'll let you know when it ships.`,
+  },
+  "order.shipped": {
+    kind: "order_shipped",
+    title: () => "Your order has shipped",
+    body: (o) => `Order ${o.order_id} is on its way.${o.tracking_number ? ` Tracking number: ${o.tracking_number}.` : ""}`,
+  },
+  "order.delivered": { kind: "order_delivered", title: () => "Delivered", body: (o) => `Order ${o.order_id} was delivered. Enjoy, and tell others what you think.` },
+  "order.cancelled": { kind: "order_cancelled", title: () => "Order cancelled", body: (o) => `Order ${o.order_id} was cancelled.` },
+  "order.refunded": {
+    kind: "refund_issued",
+    title: () => "Refund issued",
+    body: (o) => `We refunded ${`$${formatMinorUnits(o.refund_amount ?? 0)}`} on order ${o.order_id}.`,
+  },
+};
+
+export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<void> {
+  const order = ORDER_KINDS[event.type];
+  if (order) {
+    const o = event.data as OrderEventPayload;
+    await notify(env, {
+      userId: o.user_id,
+      kind: order.kind,
+      title: order.title(o),
+      body: order.body(o),
+      data: { order_id: o.order_id, status: o.status, tracking_number: o.tracking_number ?? null },
+      dedupeKey: `event:${event.id}`,
+    });
+    return;
+  }
+  if (event.type === "user.registered") {
+    const d = event.data as { user_id: string };
+    await notify(env, { userId: d.user_id, kind: "welcome", title: "Welcome to the marketplace", body: "Your account is ready. Happy shopping!", dedupeKey: `welcome:${d.user_id}` });
+    return;
+  }
+  if (event.type === "inventory.changed") {
+    const d = event.data as { product_id: string; in_stock: boolean; was_in_stock?: boolean; seq: number };
+    // Back in stock: only on the move from none to some, once per restock (the seq names it).
+    if (!d.in_stock || d.was_in_stock !== false) return;
+    const { users, productName } = await wishlistersOf(env, d.product_id);
+    for (const userId of users) {
+      await notify(env, {
+        userId,
+        kind: "back_in_stock",
+        title: "Back in stock",
+        body: `${productName} from your wishlist is back in stock.`,
+        data: { product_id: d.product_id },
+        dedupeKey: `bis:${d.product_id}:${d.seq}:${userId}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { and, count, desc, eq, inArray, isNull, lt } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { notificationPreferences, notifications } from "../../db/schema";
+import { ApiError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { findUserById } from "../users";
+import { channelProvider } from "./channels";
+
+/**
+ * Notifications: events become notifications by each user's preferences. In-app
+ * notifications are stored and shown by GET /notifications; email and SMS go
+ * through the NOTIFICATIONS queue to a channel provider, with the send recorded
+ * (sent / failed, attempts). Every notification has a dedupe key (its cause and
+ * channel), so a redelivered event sends nothing twice.
+ */
+
+export const CHANNELS = ["in_app", "email", "sms"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const KINDS = [
+  "welcome",
+  "order_paid",
+  "order_shipped",
+  "order_delivered",
+  "order_cancelled",
+  "refund_issued",
+  "back_in_stock",
+  "abandoned_cart",
+  "promotion",
+  "admin_message",
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** Channels per kind when the user has not chosen. Promotions are opt-in. */
+export const DEFAULT_CHANNELS: Record<Kind, Channel[]> = {
+  welcome: ["in_app", "email"],
+  order_paid: ["in_app", "email"],
+  order_shipped: ["in_app", "email"],
+  order_delivered: ["in_app", "email"],
+  order_cancelled: ["in_app", "email"],
+  refund_issued: ["in_app", "email"],
+  back_in_stock: ["in_app", "email"],
+  abandoned_cart: ["in_app", "email"],
+  promotion: [],
+  admin_message: ["in_app"],
+};
+
+export const MAX_SEND_ATTEMPTS = 5;
+
+export type NotificationRow = typeof notifications.$inferSelect;
+
+export function toNotification(n: NotificationRow) {
+  return {
+    notification_id: n.id,
+    user_id: n.userId,
+    type: n.channel,
+    kind: n.kind,
+    title: n.title,
+    body: n.body,
+    data: n.data,
+    status: n.status,
+    read: n.readAt !== null,
+    read_at: n.readAt,
+    created_at: n.createdAt,
+  };
+}
+
+export async function preferences(env: Pick<Env, "DB">, userId: string): Promise<Record<Kind, Channel[]>> {
+  const rows = await getDb(env).select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId)).all();
+  const out = { ...DEFAULT_CHANNELS };
+  for (const r of rows) if ((KINDS as readonly string[]).includes(r.kind)) out[r.kind as Kind] = r.channels as Channel[];
+  return out;
+}
+
+export async function setPreferences(env: Pick<Env, "DB">, userId: string, prefs: Partial<Record<Kind, Channel[]>>) {
+  const db = getDb(env);
+  const entries = Object.entries(prefs).filter(([, v]) => v !== undefined) as [Kind, Channel[]][];
+  if (entries.length) {
+    await db.batch(
+      entries.map(([kind, channels]) =>
+        db
+          .insert(notificationPreferences)
+          .values({ userId, kind, channels: [...new Set(channels)] })
+          .onConflictDoUpdate({ target: [notificationPreferences.userId, notificationPreferences.kind], set: { channels: [...new Set(channels)], updatedAt: new Date().toISOString() } }),
+      ) as [any, ...any[]],
+    );
+  }
+  return preferences(env, userId);
+}
+
+export interface NotifyInput {
+  userId: string;
+  kind: Kind;
+  title: string;
+  body: string;
+  data?: Record<string, unknown>;
+  /** The cause, e.g. the event id: with the channel, it makes the notification unique. */
+  dedupeKey: string;
+  /** Forces the channels (an admin's direct message); otherwise the user's preferences decide. */
+  channels?: Channel[];
+}
+
+/** Creates the notifications for one cause; returns the ids created now (none for a repeat). */
+export async function notify(env: Env, input: NotifyInput): Promise<string[]> {
+  const channels = input.channels ?? (await preferences(env, input.userId))[input.kind];
+  if (channels.length === 0) return [];
+  const db = getDb(env);
+  const rows = channels.map((channel) => ({
+    id: newId("notification"),
+    userId: input.userId,
+    kind: input.kind,
+    channel,
+    title: input.title,
+    body: input.body,
+    data: input.data ?? {},
+    status: channel === "in_app" ? ("sent" as const) : ("pending" as const),
+    dedupeKey: `${input.dedupeKey}:${channel}`,
+  }));
+  const inserted = await db.insert(notifications).values(rows).onConflictDoNothing().returning({ id: notifications.id, channel: notifications.channel });
+  const outbound = inserted.filter((r) => r.channel !== "in_app");
+  if (outbound.length) await env.NOTIFICATIONS.sendBatch(outbound.map((r) => ({ body: { notification_id: r.id }, contentType: "json" as const })));
+  return inserted.map((r) => r.id);
+}
+
+export type DeliveryOutcome = "sent" | "already_sent" | "retry" | "failed" | "gone";
+
+/**
+ * Sends one email or SMS notification (the NOTIFICATIONS queue consumer).
+ * Idempotent: a notification already sent is not sent again. `attempt` is the
+ * queue's delivery count; the last allowed attempt that fails marks it failed.
+ */
+export async function deliver(env: Env, notificationId: string, attempt: number): Promise<{ outcome: DeliveryOutcome; error?: string }> {
+  const db = getDb(env);
+  const n = await db.select().from(notifications).where(eq(notifications.id, notificationId)).get();
+  if (!n) return { outcome: "gone" };
+  if (n.status === "sent") return { outcome: "already_sent" };
+  if (n.status === "failed") return { outcome: "failed" };
+  const user = await findUserById(env, n.userId);
+  const to = n.channel === "sms" ? user?.phoneNumber : user?.email;
+  try {
+    if (!to) throw new Error(`no ${n.channel === "sms" ? "phone number" : "email"} on file`);
+    await channelProvider(env, n.channel as "email" | "sms").send({ channel: n.channel as "email" | "sms", to, subject: n.title, body: n.body, notificationId: n.id });
+    await db.update(notifications).set({ status: "sent", attempts: n.attempts + 1, updatedAt: new Date().toISOString() }).where(eq(notifications.id, n.id));
+    return { outcome: "sent" };
+  } catch (err) {
+    const error = (err as Error).message.slice(0, 500);
+    const last = attempt >= MAX_SEND_ATTEMPTS || !to;
+    await db
+      .update(notifications)
+      .set({ status: last ? "failed" : "pending", attempts: n.attempts + 1, lastError: error, updatedAt: new Date().toISOString() })
+      .where(eq(notifications.id, n.id));
+    return { outcome: last ? "failed" : "retry", error };
+  }
+}
+
+/** The user's in-app notifications, newest first, with the unread count. */
+export async function listInbox(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string, unreadOnly = false) {
+  const where = [eq(notifications.userId, userId), eq(notifications.channel, "in_app")];
+  if (unreadOnly) where.push(isNull(notifications.readAt));
+  if (cursor) where.push(lt(notifications.id, String(decodeCursor(cursor, 1)[0])));
+  const db = getDb(env);
+  const [rows, unread] = await db.batch([
+    db.select().from(notifications).where(and(...where)).orderBy(desc(notifications.id)).limit(limit + 1),
+    db
+      .select({ n: count() })
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), eq(notifications.channel, "in_app"), isNull(notifications.readAt))),
+  ]);
+  const page = toPage(rows, limit, (r) => [r.id]);
+  return { data: page.data.map(toNotification), next_cursor: page.next_cursor, unread_count: unread[0]?.n ?? 0 };
+}
+
+export async function markRead(env: Pick<Env, "DB">, userId: string, ids: string[] | "all") {
+  const now = new Date().toISOString();
+  const where = [eq(notifications.userId, userId), eq(notifications.channel, "in_app"), isNull(notifications.readAt)];
+  if (ids !== "all") {
+    const owned = await getDb(env)
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), inArray(notifications.id, ids)))
+      .all();
+    if (owned.length === 0) throw new ApiError("not_found", "Notification not found");
+    where.push(inArray(notifications.id, owned.map((o) => o.id)));
+  }
+  await getDb(env).update(notifications).set({ readAt: now }).where(and(...where));
+}
+
+/** Admin: sends a promotion to every user who opted in (a cursor over users, in batches). */
+export async function broadcastPromotion(env: Env, title: string, body: string, campaignId: string): Promise<number> {
+  const rows = await env.DB.prepare("SELECT user_id, channels FROM notification_preferences WHERE kind = 'promotion' AND channels != '[]'").all<{ user_id: string; channels: string }>();
+  let n = 0;
+  for (const r of rows.results) {
+    const created = await notify(env, { userId: r.user_id, kind: "promotion", title, body, dedupeKey: `promo:${campaignId}:${r.user_id}` });
+    if (created.length) n++;
+  }
+  return n;
+}
