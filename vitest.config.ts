@@ -12,6 +12,7 @@ export const TEST_JWT_KEYS = JSON.stringify({
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const warehouseMigrations = await readD1Migrations("./migrations-analytics");
   // The seed catalog (real data when ../shared/data is beside the clone) as SQL, for the search tests.
   const { loadSeedCatalog, loadSeedQueries } = await import("./scripts/catalog.mjs");
   const { buildSeedSql } = await import("./scripts/seed.mjs");
@@ -30,6 +31,7 @@ export default defineConfig(async () => {
             STRIPE_WEBHOOK_SECRET: "whsec_test_secret_for_the_suite",
             WALLET_KEY: "dGVzdC13YWxsZXQta2V5LTMyLWJ5dGVzLWxvbmctb2s",
             TEST_MIGRATIONS: migrations,
+            TEST_WAREHOUSE_MIGRATIONS: warehouseMigrations,
             TEST_SEED_SQL: seed.sql,
             TEST_CATALOG_SOURCE: catalog.source,
           },

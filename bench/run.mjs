@@ -105,6 +105,7 @@ const vars = ensureDevVars();
 console.log("bench: migrating and seeding a fresh local state…");
 rmSync(PERSIST, { recursive: true, force: true });
 await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
+await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await seedLocal({ persistTo: PERSIST });
 // Info-level access logs off: wrangler dev pipes every console line through the
 // inspector to its terminal (~40% of a small request here), a cost production's

@@ -12,6 +12,7 @@ const vars = ensureDevVars();
 
 console.log("applying D1 migrations (local)…");
 await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local"], { env: { CI: "1" }, quiet: true });
+await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local"], { env: { CI: "1" }, quiet: true });
 
 console.log("seeding the catalog (local)…");
 const seeded = await seedLocal({ adminEmail: vars.ADMIN_EMAIL, adminPassword: vars.LOCAL_ADMIN_PASSWORD });

@@ -13,6 +13,7 @@ import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-context";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { analyticsRoutes } from "./routes/analytics";
 import { cartRoutes } from "./routes/cart";
 import { categoryRoutes } from "./routes/categories";
 import { couponRoutes } from "./routes/coupons";
@@ -73,6 +74,7 @@ export function createApp() {
   app.route("/", searchRoutes);
   app.route("/", reviewRoutes);
   app.route("/", notificationRoutes);
+  app.route("/", analyticsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,4 +1,5 @@
 import { errorFields, log } from "./lib/logger";
+import { driftReport, rebuildRollups } from "./services/analytics/reports";
 import { purgeExpiredRefreshTokens } from "./services/auth";
 import { purgeDispatchedOutbox, relayOutbox } from "./services/events";
 import { remindAbandonedCarts } from "./services/cart";
@@ -22,6 +23,14 @@ export const CRON_JOBS: Record<string, Job[]> = {
   "0 3 * * *": [
     { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },
     { name: "purge-outbox", run: (env) => purgeDispatchedOutbox(env) },
+    { name: "analytics-rollups", run: (env) => rebuildRollups(env) },
+    {
+      name: "analytics-drift",
+      run: async (env) => {
+        const report = await driftReport(env);
+        if (report.drifting.length) log("warn", "analytics drift", { drifting: report.drifting.slice(0, 20), sellers: report.drifting.length });
+      },
+    },
   ],
 };
 

@@ -1,6 +1,7 @@
 import type { DomainEvent, EventType } from "../services/events";
 import { countSearch, indexProducts } from "../services/search";
 import { notifyFromEvent } from "../services/notifications/from-events";
+import { ingestEvent } from "../services/analytics/ingest";
 
 /** Keeps the search index in step with the catalog and stock (reads the current row, so order does not matter). */
 const searchIndexer: Subscriber = {
@@ -9,6 +10,8 @@ const searchIndexer: Subscriber = {
 };
 
 const notifier: Subscriber = { name: "notifier", handle: (event, env) => notifyFromEvent(env, event) };
+
+const analytics: Subscriber = { name: "analytics", handle: (event, env) => ingestEvent(env, event) };
 
 const popularQueries: Subscriber = {
   name: "popular-queries",
@@ -27,16 +30,16 @@ export interface Subscriber {
 }
 
 export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
-  "user.registered": [notifier],
-  "product.created": [searchIndexer],
-  "product.updated": [searchIndexer],
-  "product.archived": [searchIndexer],
-  "inventory.changed": [searchIndexer, notifier],
-  "search.performed": [popularQueries],
+  "user.registered": [notifier, analytics],
+  "product.created": [searchIndexer, analytics],
+  "product.updated": [searchIndexer, analytics],
+  "product.archived": [searchIndexer, analytics],
+  "inventory.changed": [searchIndexer, notifier, analytics],
+  "search.performed": [popularQueries, analytics],
   "order.created": [],
-  "order.paid": [notifier],
-  "order.shipped": [notifier],
-  "order.delivered": [notifier],
-  "order.cancelled": [notifier],
-  "order.refunded": [notifier],
+  "order.paid": [notifier, analytics],
+  "order.shipped": [notifier, analytics],
+  "order.delivered": [notifier, analytics],
+  "order.cancelled": [notifier, analytics],
+  "order.refunded": [notifier, analytics],
 };

@@ -79,6 +79,10 @@ export const productRoutes = createRouter()
   .openapi(getProduct, async (c) => {
     const row = await catalog.readProduct(c.env, c.req.valid("param").product_id);
     if (!row) throw new ApiError("not_found", "Product not found");
+    // A view fact for sellers' conversion reports, sent after the response.
+    await background(() =>
+      c.env.ANALYTICS.send({ type: "product.viewed", view_id: c.get("requestId"), product_id: row.id, seller_id: row.sellerId, at: new Date().toISOString() }, { contentType: "json" }),
+    );
     return c.json(catalog.toProduct(row), 200);
   })
   .openapi(updateProduct, async (c) => {

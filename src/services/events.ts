@@ -114,6 +114,13 @@ export async function dispatchEvents(env: Pick<Env, "DB" | "EVENTS">, events: Do
 }
 
 async function sendAndMark(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[]): Promise<void> {
+  // Order facts also go straight to the warehouse (idempotent with the queue's copy), so a
+  // seller's dashboard shows a sale within moments rather than after the queue's batch window.
+  const orderEvents = events.filter((e) => e.type.startsWith("order."));
+  if (orderEvents.length && "WAREHOUSE" in env) {
+    const { ingestEvent } = await import("./analytics/ingest");
+    for (const e of orderEvents) await ingestEvent(env as Env, e).catch((err) => log("warn", "direct analytics ingest failed; the queue will retry", { event_id: e.id, ...errorFields(err) }));
+  }
   try {
     await env.EVENTS.sendBatch(events.map((event) => ({ body: event, contentType: "json" as const })));
     await getDb(env)

@@ -1,0 +1,119 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { currentUser, requireRole } from "../middleware/auth";
+import { ApiError } from "../lib/errors";
+import { createRouter } from "../lib/validation";
+import { UserId } from "../schemas/catalog";
+import { bearerAuth, errorResponses, jsonResponse } from "../schemas/common";
+import * as reports from "../services/analytics/reports";
+import type { AppEnv } from "../types";
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date, YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(d)), "not a real date");
+const RangeQuery = z.object({
+  from: Day.optional().openapi({ description: "First day (UTC), default 30 days ago" }),
+  to: Day.optional().openapi({ description: "Last day (UTC, inclusive), default today" }),
+  seller_id: UserId.optional().openapi({ description: "Admins only: whose numbers" }),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
+const Report = z.record(z.string(), z.unknown());
+
+/** A seller sees only their own numbers; an admin may name any seller. */
+function whose(c: Context<AppEnv>, sellerId?: string): string {
+  const auth = currentUser(c);
+  if (sellerId && sellerId !== auth.userId && auth.role !== "admin") throw new ApiError("forbidden", "Sellers see only their own analytics");
+  return sellerId ?? auth.userId;
+}
+
+function range(q: { from?: string; to?: string }) {
+  const r = reports.defaultRange(q.from, q.to);
+  if (r.from > r.to) throw new ApiError("validation_failed", "from is after to", { details: [{ field: "from", code: "range", message: "from > to" }] });
+  return r;
+}
+
+function respond(c: Context<AppEnv>, format: "json" | "csv", body: Record<string, unknown>, rows: Record<string, unknown>[], name: string) {
+  if (format === "csv") {
+    c.header("Content-Type", "text/csv; charset=utf-8");
+    c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
+    return c.body(reports.toCsv(rows), 200);
+  }
+  return c.json(body, 200);
+}
+
+const seller = createRoute({
+  method: "get",
+  path: "/analytics/seller",
+  tags: ["Analytics"],
+  summary: "Your sales: revenue, orders by status, units, top products, low stock (from the warehouse)",
+  description: "`format=csv` exports the top products. Admins may pass `seller_id`.",
+  security: bearerAuth,
+  middleware: [requireRole("seller", "admin")] as const,
+  request: { query: RangeQuery },
+  responses: { 200: jsonResponse(Report, "Report"), ...errorResponses(400, 401, 403) },
+});
+
+const timeseries = createRoute({
+  method: "get",
+  path: "/analytics/seller/timeseries",
+  tags: ["Analytics"],
+  summary: "Revenue, units and orders per day",
+  security: bearerAuth,
+  middleware: [requireRole("seller", "admin")] as const,
+  request: { query: RangeQuery.extend({ granularity: z.enum(["day"]).default("day") }) },
+  responses: { 200: jsonResponse(Report, "Series"), ...errorResponses(400, 401, 403) },
+});
+
+const conversion = createRoute({
+  method: "get",
+  path: "/analytics/seller/conversion",
+  tags: ["Analytics"],
+  summary: "Views to purchases per product",
+  security: bearerAuth,
+  middleware: [requireRole("seller", "admin")] as const,
+  request: { query: RangeQuery },
+  responses: { 200: jsonResponse(Report, "Conversion"), ...errorResponses(400, 401, 403) },
+});
+
+const platform = createRoute({
+  method: "get",
+  path: "/analytics/platform",
+  tags: ["Analytics"],
+  summary: "The whole platform: GMV, orders, active buyers, top sellers (admin)",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { query: RangeQuery.omit({ seller_id: true }) },
+  responses: { 200: jsonResponse(Report, "Report"), ...errorResponses(400, 401, 403) },
+});
+
+const drift = createRoute({
+  method: "get",
+  path: "/analytics/drift",
+  tags: ["Analytics"],
+  summary: "Sellers whose warehouse revenue differs from the live orders (admin)",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  responses: { 200: jsonResponse(Report, "Drift"), ...errorResponses(401, 403) },
+});
+
+export const analyticsRoutes = createRouter()
+  .openapi(seller, async (c) => {
+    const q = c.req.valid("query");
+    const report = await reports.sellerReport(c.env, whose(c, q.seller_id), range(q));
+    return respond(c, q.format, report, report.top_products, "seller-top-products") as never;
+  })
+  .openapi(timeseries, async (c) => {
+    const q = c.req.valid("query");
+    const series = await reports.sellerTimeseries(c.env, whose(c, q.seller_id), range(q));
+    return respond(c, q.format, series, series.data, "seller-timeseries") as never;
+  })
+  .openapi(conversion, async (c) => {
+    const q = c.req.valid("query");
+    const conv = await reports.sellerConversion(c.env, whose(c, q.seller_id), range(q));
+    return respond(c, q.format, conv, conv.data, "seller-conversion") as never;
+  })
+  .openapi(platform, async (c) => {
+    const q = c.req.valid("query");
+    const report = await reports.platformReport(c.env, range(q));
+    return respond(c, q.format, report, report.top_sellers, "platform-top-sellers") as never;
+  })
+  .openapi(drift, async (c) => c.json(await reports.driftReport(c.env), 200));

@@ -1,0 +1,108 @@
+import { createExecutionContext, createMessageBatch } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import worker from "../src/index";
+import { driftReport, rebuildRollups } from "../src/services/analytics/reports";
+import { buildEvent } from "../src/services/events";
+import { adminUser, call, createCategory, createProduct, json, signup, unique } from "./helpers";
+
+async function sale(qty = 2, price = 1500, stock = 10) {
+  const cat = await createCategory(`An ${unique()}`);
+  const seller = await signup({ role: "seller" });
+  const product = await createProduct(seller, cat.category_id, { stock_available: stock, price });
+  const buyer = await signup();
+  await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: qty } });
+  const order = await json(await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "1 Main St" } }));
+  return { seller, product, buyer, order };
+}
+
+describe("seller analytics", () => {
+  it("reports a seller's own sales only, from the warehouse", async () => {
+    const { seller, product, order } = await sale(2, 1500, 6);
+    await vi.waitFor(
+      async () => {
+        const r = await json(await call("GET", "/analytics/seller", { token: seller.access_token }));
+        expect(r).toMatchObject({ revenue: 3000, units_sold: 2, orders: 1, orders_by_status: { paid: 1 } });
+        expect(r.top_products[0]).toMatchObject({ product_id: product.product_id, units_sold: 2, revenue: 3000 });
+        expect(r.low_stock.map((p: any) => p.product_id)).toContain(product.product_id);
+      },
+      { timeout: 8000, interval: 200 },
+    );
+    // Status moves follow.
+    await call("POST", `/orders/${order.order_id}/status`, { token: seller.access_token, body: { status: "shipped", tracking_number: "T" } });
+    await vi.waitFor(async () => {
+      const r = await json(await call("GET", "/analytics/seller", { token: seller.access_token }));
+      expect(r.orders_by_status).toEqual({ shipped: 1 });
+    });
+
+    const other = await signup({ role: "seller" });
+    const theirs = await json(await call("GET", "/analytics/seller", { token: other.access_token }));
+    expect(theirs).toMatchObject({ revenue: 0, units_sold: 0, orders: 0, top_products: [] });
+    expect((await call("GET", `/analytics/seller?seller_id=${seller.user.user_id}`, { token: other.access_token })).status).toBe(403);
+    const buyer = await signup();
+    expect((await call("GET", "/analytics/seller", { token: buyer.access_token })).status).toBe(403);
+    const admin = await adminUser();
+    expect((await json(await call("GET", `/analytics/seller?seller_id=${seller.user.user_id}`, { token: admin.access_token }))).revenue).toBe(3000);
+    expect((await call("GET", "/analytics/seller?from=2026-13-01", { token: seller.access_token })).status).toBe(400);
+    expect((await call("GET", "/analytics/seller?from=2026-05-02&to=2026-05-01", { token: seller.access_token })).status).toBe(400);
+
+    const csv = await call("GET", "/analytics/seller?format=csv", { token: seller.access_token });
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const text = await csv.text();
+    expect(text.split("\r\n")[0]).toBe("product_id,name,units_sold,revenue");
+    const series = await json(await call("GET", "/analytics/seller/timeseries?granularity=day", { token: seller.access_token }));
+    expect(series.data).toEqual([expect.objectContaining({ revenue: 3000, units: 2, orders: 1 })]);
+  });
+
+  it("counts a redelivered event once, and the drift report catches a dropped one", async () => {
+    const { seller, order } = await sale(1, 2000);
+    const event = buildEvent("order.paid", {
+      order_id: order.order_id,
+      user_id: order.user_id,
+      status: "paid",
+      total_amount: 2000,
+      currency: "usd",
+      tracking_number: null,
+      seller_ids: [seller.user.user_id],
+      items: [{ product_id: order.items[0].product_id, seller_id: seller.user.user_id, quantity: 1, price: 2000 }],
+    });
+    for (const id of ["a1", "a2"]) {
+      const batch = createMessageBatch("marketplace-events", [{ id, body: event, attempts: 1, timestamp: new Date() }]);
+      await worker.queue(batch, env, createExecutionContext());
+    }
+    await vi.waitFor(async () => expect((await json(await call("GET", "/analytics/seller", { token: seller.access_token }))).revenue).toBe(2000));
+    expect((await driftReport(env)).drifting.filter((d) => d.seller_id === seller.user.user_id)).toEqual([]);
+
+    // Lose the fact: the nightly drift check names the seller.
+    await env.WAREHOUSE.prepare("DELETE FROM fact_order_items WHERE order_id = ?").bind(order.order_id).run();
+    const drift = await driftReport(env);
+    expect(drift.drifting).toContainEqual({ seller_id: seller.user.user_id, live_revenue: 2000, warehouse_revenue: 0 });
+  });
+
+  it("rebuilds daily rollups equal to a direct computation over the facts", async () => {
+    await sale(3, 700);
+    await sale(1, 900);
+    await vi.waitFor(async () => {
+      const n = await env.WAREHOUSE.prepare("SELECT COUNT(*) AS n FROM fact_order_items").first<{ n: number }>();
+      expect(n!.n).toBeGreaterThan(0);
+    });
+    await rebuildRollups(env);
+    const direct = await env.WAREHOUSE.prepare(
+      "SELECT seller_id, date_key, SUM(revenue) AS revenue, SUM(quantity) AS units FROM fact_order_items WHERE status != 'cancelled' GROUP BY seller_id, date_key ORDER BY seller_id, date_key",
+    ).all();
+    const rollup = await env.WAREHOUSE.prepare("SELECT seller_id, date_key, revenue, units FROM rollup_seller_daily ORDER BY seller_id, date_key").all();
+    expect(rollup.results).toEqual(direct.results);
+  });
+
+  it("gives admins the platform view", async () => {
+    await sale(1, 1234);
+    const admin = await adminUser();
+    await vi.waitFor(async () => {
+      const r = await json(await call("GET", "/analytics/platform", { token: admin.access_token }));
+      expect(r.gmv).toBeGreaterThanOrEqual(1234);
+      expect(r.top_sellers.length).toBeGreaterThan(0);
+    });
+    const seller = await signup({ role: "seller" });
+    expect((await call("GET", "/analytics/platform", { token: seller.access_token })).status).toBe(403);
+  });
+});
