@@ -299,7 +299,8 @@ export class SearchShard extends DurableObject<Env> {
     const queryTerms = q.term ? terms(q.term) : [];
     const hits: ShardHit[] = r.hits.map((h) => ({
       id: h.id,
-      rank: !sortBy && queryTerms.length ? rankDoc(queryTerms, this.docWords.get(h.id) ?? docTerms(h.document)) : 0,
+      // Text relevance first; among equally good matches, what shoppers pick more often (popularity, log-scaled).
+      rank: !sortBy && queryTerms.length ? rankDoc(queryTerms, this.docWords.get(h.id) ?? docTerms(h.document)) + 0.5 * Math.log10(1 + h.document.popularity) : 0,
       price: h.document.price,
       rating: h.document.rating,
       created_at: h.document.created_at,

@@ -105,27 +105,40 @@ export function wordMatches(queryWord: string, docWord: string, last: boolean): 
 
 /** A document's words, stemmed once at index time, for ranking. */
 export interface DocTerms {
+  /** Words of the name before " for " (what the product is). */
   name: string[];
+  /** Words after " for " ("Case for Apple iPhone 7": what it fits). Absent in old snapshots. */
+  nameTail?: string[];
   brand: string[];
   categories: string[];
 }
 
 export function docTerms(d: { name: string; brand: string; category_names: string }): DocTerms {
-  return { name: terms(d.name), brand: terms(d.brand), categories: terms(d.category_names) };
+  const cut = d.name.search(/\s(for|fits|compatible with)\s/i);
+  const head = cut >= 0 ? d.name.slice(0, cut) : d.name;
+  const tail = cut >= 0 ? d.name.slice(cut) : "";
+  return { name: terms(head), nameTail: terms(tail), brand: terms(d.brand), categories: terms(d.category_names) };
 }
 
 /**
  * The relevance score every shard computes the same way from the document
  * itself (not from shard-local term statistics), so a hit ranks the same
- * whatever the shard count. A word in the name counts most, then the brand,
- * then the category path; near matches (typos, a prefix being typed) count a
- * little less; documents matching every word come first; a short name that is
- * mostly the query beats a long one.
+ * whatever the shard count. A word in what the product is (the name before
+ * "for") counts most, then the brand, then what it fits (after "for") and the
+ * category path; other fields that also hold the word add a little; near
+ * matches (typos, a prefix being typed) count less; documents matching every
+ * word come first; a short name that is mostly the query beats a long one.
+ * So "samsung galaxy" ranks Galaxy phones above cases "for Samsung Galaxy",
+ * and "iphone case" ranks cases above phones.
  */
+/** Words that make a product an accessory of another (stemmed like everything else). */
+const ACCESSORY = new Set(terms("accessory accessories adapter charger case cover cable protector mount holder skin"));
+
 export function rankDoc(queryTerms: string[], d: DocTerms): number {
   const fields: [string[], number][] = [
     [d.name, 3],
     [d.brand, 2],
+    [d.nameTail ?? [], 1.5],
     [d.categories, 1.5],
   ];
   let score = 0;
@@ -133,13 +146,20 @@ export function rankDoc(queryTerms: string[], d: DocTerms): number {
   queryTerms.forEach((t, i) => {
     const last = i === queryTerms.length - 1;
     let best = 0;
+    let also = 0;
     for (const [words, weight] of fields) {
-      if (words.includes(t)) best = Math.max(best, weight);
-      else if (words.some((w) => wordMatches(t, w, last))) best = Math.max(best, weight * 0.8);
+      const w = words.includes(t) ? weight : words.some((x) => wordMatches(t, x, last)) ? weight * 0.8 : 0;
+      if (w > best) {
+        also += best * 0.25;
+        best = w;
+      } else also += w * 0.25;
     }
     if (best > 0) matched++;
-    score += best;
+    score += best + also;
   });
   const nameWords = Math.max(1, d.name.length);
-  return (matched === queryTerms.length ? 100 : 0) + score + Math.min(1, queryTerms.length / nameWords);
+  // A query that names no accessory wants the thing itself: "samsung galaxy" means phones, not their adapters.
+  const wantsAccessory = queryTerms.some((t) => ACCESSORY.has(t));
+  const isAccessory = d.name.some((w) => ACCESSORY.has(w)) || d.categories.some((w) => ACCESSORY.has(w));
+  return (matched === queryTerms.length ? 100 : 0) + score + Math.min(1, queryTerms.length / nameWords) - (isAccessory && !wantsAccessory ? 1.5 : 0);
 }
