@@ -1,8 +1,25 @@
+CREATE TABLE `co_purchases` (
+	`product_id` text NOT NULL,
+	`other_id` text NOT NULL,
+	`count` integer NOT NULL,
+	PRIMARY KEY(`product_id`, `other_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `co_purchases_top_idx` ON `co_purchases` (`product_id`,`count`);--> statement-breakpoint
+CREATE TABLE `co_views` (
+	`product_id` text NOT NULL,
+	`other_id` text NOT NULL,
+	`count` integer NOT NULL,
+	PRIMARY KEY(`product_id`, `other_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `co_views_top_idx` ON `co_views` (`product_id`,`count`);--> statement-breakpoint
 CREATE TABLE `dim_products` (
 	`product_id` text PRIMARY KEY NOT NULL,
 	`seller_id` text NOT NULL,
 	`name` text NOT NULL,
 	`category_id` text NOT NULL,
+	`brand` text,
 	`status` text NOT NULL,
 	`stock_available` integer NOT NULL,
 	`rating_average` integer DEFAULT 0 NOT NULL,
@@ -61,6 +78,14 @@ CREATE TABLE `order_status` (
 	`rank` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `recent_views` (
+	`user_id` text NOT NULL,
+	`product_id` text NOT NULL,
+	`viewed_at` text NOT NULL,
+	PRIMARY KEY(`user_id`, `product_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `recent_views_user_idx` ON `recent_views` (`user_id`,`viewed_at`);--> statement-breakpoint
 CREATE TABLE `rollup_seller_daily` (
 	`seller_id` text NOT NULL,
 	`date_key` text NOT NULL,
@@ -68,4 +93,20 @@ CREATE TABLE `rollup_seller_daily` (
 	`orders` integer NOT NULL,
 	`units` integer NOT NULL,
 	PRIMARY KEY(`seller_id`, `date_key`)
+);
+--> statement-breakpoint
+CREATE TABLE `user_affinity` (
+	`user_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`key` text NOT NULL,
+	`score` integer NOT NULL,
+	PRIMARY KEY(`user_id`, `kind`, `key`)
+);
+--> statement-breakpoint
+CREATE INDEX `user_affinity_top_idx` ON `user_affinity` (`user_id`,`score`);--> statement-breakpoint
+CREATE TABLE `user_purchases` (
+	`user_id` text NOT NULL,
+	`product_id` text NOT NULL,
+	`at` text NOT NULL,
+	PRIMARY KEY(`user_id`, `product_id`)
 );

@@ -19,6 +19,7 @@ import { categoryRoutes } from "./routes/categories";
 import { couponRoutes } from "./routes/coupons";
 import { notificationRoutes } from "./routes/notifications";
 import { orderRoutes } from "./routes/orders";
+import { recommendationRoutes } from "./routes/recommendations";
 import { reviewRoutes } from "./routes/reviews";
 import { searchRoutes } from "./routes/search";
 import { paymentRoutes } from "./routes/payments";
@@ -75,6 +76,7 @@ export function createApp() {
   app.route("/", reviewRoutes);
   app.route("/", notificationRoutes);
   app.route("/", analyticsRoutes);
+  app.route("/", recommendationRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

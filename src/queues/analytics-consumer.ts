@@ -3,7 +3,14 @@ import { ingestView } from "../services/analytics/ingest";
 import { recordDeadLetter } from "./dead-letters";
 import { retryDelaySeconds } from "./events-consumer";
 
-const View = z.object({ type: z.literal("product.viewed"), view_id: z.string(), product_id: z.string(), seller_id: z.string(), at: z.string() });
+const View = z.object({
+  type: z.literal("product.viewed"),
+  view_id: z.string(),
+  product_id: z.string(),
+  seller_id: z.string(),
+  user_id: z.string().nullable().optional(),
+  at: z.string(),
+});
 
 /** High-volume analytics facts that are not domain events (product page views). Idempotent by view id. */
 export async function consumeAnalytics(batch: MessageBatch, env: Env): Promise<void> {

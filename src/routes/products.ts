@@ -81,7 +81,14 @@ export const productRoutes = createRouter()
     if (!row) throw new ApiError("not_found", "Product not found");
     // A view fact for sellers' conversion reports, sent after the response.
     await background(() =>
-      c.env.ANALYTICS.send({ type: "product.viewed", view_id: c.get("requestId"), product_id: row.id, seller_id: row.sellerId, at: new Date().toISOString() }, { contentType: "json" }),
+      c.env.ANALYTICS.send({
+          type: "product.viewed",
+          view_id: c.get("requestId"),
+          product_id: row.id,
+          seller_id: row.sellerId,
+          user_id: c.get("auth")?.userId ?? null,
+          at: new Date().toISOString(),
+        }, { contentType: "json" }),
     );
     return c.json(catalog.toProduct(row), 200);
   })

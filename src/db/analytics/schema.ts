@@ -72,6 +72,7 @@ export const dimProducts = sqliteTable(
     sellerId: text("seller_id").notNull(),
     name: text("name").notNull(),
     categoryId: text("category_id").notNull(),
+    brand: text("brand"),
     status: text("status").notNull(),
     stockAvailable: integer("stock_available").notNull(),
     ratingAverage: integer("rating_average", { mode: "number" }).notNull().default(0),
@@ -99,3 +100,38 @@ export const orderStatus = sqliteTable("order_status", {
   status: text("status").notNull(),
   rank: integer("rank").notNull(),
 });
+
+/** Item-to-item co-occurrence: products bought in the same order (both directions stored). */
+export const coPurchases = sqliteTable(
+  "co_purchases",
+  { productId: text("product_id").notNull(), otherId: text("other_id").notNull(), count: integer("count").notNull() },
+  (t) => [primaryKey({ columns: [t.productId, t.otherId] }), index("co_purchases_top_idx").on(t.productId, t.count)],
+);
+
+/** Products viewed by the same signed-in user (both directions), a weaker "viewed together" signal. */
+export const coViews = sqliteTable(
+  "co_views",
+  { productId: text("product_id").notNull(), otherId: text("other_id").notNull(), count: integer("count").notNull() },
+  (t) => [primaryKey({ columns: [t.productId, t.otherId] }), index("co_views_top_idx").on(t.productId, t.count)],
+);
+
+/** A user's recent views (the last few feed co_views). */
+export const recentViews = sqliteTable(
+  "recent_views",
+  { userId: text("user_id").notNull(), productId: text("product_id").notNull(), viewedAt: text("viewed_at").notNull() },
+  (t) => [primaryKey({ columns: [t.userId, t.productId] }), index("recent_views_user_idx").on(t.userId, t.viewedAt)],
+);
+
+/** Per-user taste: category and brand scores from purchases (3), wishlists (2) and views (1). */
+export const userAffinity = sqliteTable(
+  "user_affinity",
+  { userId: text("user_id").notNull(), kind: text("kind").notNull(), key: text("key").notNull(), score: integer("score").notNull() },
+  (t) => [primaryKey({ columns: [t.userId, t.kind, t.key] }), index("user_affinity_top_idx").on(t.userId, t.score)],
+);
+
+/** What each user bought (never recommended back to them). */
+export const userPurchases = sqliteTable(
+  "user_purchases",
+  { userId: text("user_id").notNull(), productId: text("product_id").notNull(), at: text("at").notNull() },
+  (t) => [primaryKey({ columns: [t.userId, t.productId] })],
+);

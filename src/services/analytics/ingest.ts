@@ -54,6 +54,14 @@ export async function ingestEvent(env: Env, event: DomainEvent): Promise<void> {
           w.prepare("INSERT OR IGNORE INTO fact_refunds (event_id, order_id, amount, date_key) VALUES (?, ?, ?, ?)").bind(event.id, o.order_id, o.refund_amount ?? 0, dateKey(event.occurred_at)),
         );
       }
+      if (event.type === "order.paid") {
+        // Counted once per order: a redelivered order.paid finds its facts already there.
+        const seen = await w.prepare("SELECT 1 FROM fact_order_items WHERE order_id = ? LIMIT 1").bind(o.order_id).first();
+        if (!seen) {
+          for (const item of o.items) await refreshProductDim(env, item.product_id);
+          statements.push(...purchaseSignals(env, o, event.occurred_at));
+        }
+      }
       // Facts carry the furthest status known for their order, whichever event came first.
       statements.push(w.prepare("UPDATE fact_order_items SET status = (SELECT status FROM order_status WHERE order_id = ?1) WHERE order_id = ?1").bind(o.order_id));
       await w.batch(statements);
@@ -75,18 +83,7 @@ export async function ingestEvent(env: Env, event: DomainEvent): Promise<void> {
     case "inventory.changed": {
       // The product dimension is a copy of catalog facts (no PII), read at ingestion.
       const id = (event.data as { product_id: string }).product_id;
-      const p = await env.DB.prepare("SELECT id, seller_id, name, category_id, status, stock_available, rating_average, updated_at FROM products WHERE id = ?")
-        .bind(id)
-        .first<{ id: string; seller_id: string; name: string; category_id: string; status: string; stock_available: number; rating_average: number; updated_at: string }>();
-      if (!p) return;
-      await w
-        .prepare(
-          `INSERT INTO dim_products (product_id, seller_id, name, category_id, status, stock_available, rating_average, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (product_id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name, category_id = excluded.category_id, status = excluded.status,
-             stock_available = excluded.stock_available, rating_average = excluded.rating_average, updated_at = excluded.updated_at`,
-        )
-        .bind(p.id, p.seller_id, p.name, p.category_id, p.status, p.stock_available, p.rating_average, p.updated_at)
-        .run();
+      await refreshProductDim(env, id);
       return;
     }
     default:
@@ -94,9 +91,61 @@ export async function ingestEvent(env: Env, event: DomainEvent): Promise<void> {
   }
 }
 
-/** A product page view (ANALYTICS queue), keyed by its view id. */
-export async function ingestView(env: Env, view: { view_id: string; product_id: string; seller_id: string; at: string }): Promise<void> {
-  await env.WAREHOUSE.prepare("INSERT OR IGNORE INTO fact_product_views (view_id, product_id, seller_id, date_key) VALUES (?, ?, ?, ?)")
+async function refreshProductDim(env: Env, id: string): Promise<void> {
+  const p = await env.DB.prepare("SELECT id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at FROM products WHERE id = ?")
+    .bind(id)
+    .first<{ id: string; seller_id: string; name: string; category_id: string; brand: string | null; status: string; stock_available: number; rating_average: number; updated_at: string }>();
+  if (!p) return;
+  await env.WAREHOUSE.prepare(
+    `INSERT INTO dim_products (product_id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (product_id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name, category_id = excluded.category_id, brand = excluded.brand,
+       status = excluded.status, stock_available = excluded.stock_available, rating_average = excluded.rating_average, updated_at = excluded.updated_at`,
+  )
+    .bind(p.id, p.seller_id, p.name, p.category_id, p.brand, p.status, p.stock_available, p.rating_average, p.updated_at)
+    .run();
+}
+
+const upsertCount = (table: "co_purchases" | "co_views") =>
+  `INSERT INTO ${table} (product_id, other_id, count) VALUES (?, ?, 1) ON CONFLICT (product_id, other_id) DO UPDATE SET count = count + 1`;
+const bumpAffinity = `INSERT INTO user_affinity (user_id, kind, key, score) SELECT ?1, 'category', category_id, ?3 FROM dim_products WHERE product_id = ?2
+   ON CONFLICT (user_id, kind, key) DO UPDATE SET score = score + excluded.score`;
+const bumpBrand = `INSERT INTO user_affinity (user_id, kind, key, score) SELECT ?1, 'brand', LOWER(brand), ?3 FROM dim_products WHERE product_id = ?2 AND brand IS NOT NULL
+   ON CONFLICT (user_id, kind, key) DO UPDATE SET score = score + excluded.score`;
+
+/**
+ * Recommendation signals from a paid order, in the same batch as its facts (so
+ * a redelivered order.paid, whose fact insert is ignored, is skipped before this
+ * runs: see ingestEvent's guard). Bought together: every pair of its products.
+ */
+function purchaseSignals(env: Env, o: OrderEventPayload, at: string): D1PreparedStatement[] {
+  const w = env.WAREHOUSE;
+  const ids = [...new Set(o.items.map((i) => i.product_id))];
+  const out: D1PreparedStatement[] = [];
+  for (const a of ids) {
+    out.push(w.prepare("INSERT OR IGNORE INTO user_purchases (user_id, product_id, at) VALUES (?, ?, ?)").bind(o.user_id, a, at));
+    out.push(w.prepare(bumpAffinity).bind(o.user_id, a, 3), w.prepare(bumpBrand).bind(o.user_id, a, 3));
+    for (const b of ids) if (a !== b) out.push(w.prepare(upsertCount("co_purchases")).bind(a, b));
+  }
+  return out;
+}
+
+/** A product page view (ANALYTICS queue), keyed by its view id; a signed-in viewer also feeds "viewed together" and affinity. */
+export async function ingestView(env: Env, view: { view_id: string; product_id: string; seller_id: string; at: string; user_id?: string | null }): Promise<void> {
+  const w = env.WAREHOUSE;
+  const first = await w
+    .prepare("INSERT OR IGNORE INTO fact_product_views (view_id, product_id, seller_id, date_key) VALUES (?, ?, ?, ?)")
     .bind(view.view_id, view.product_id, view.seller_id, dateKey(view.at))
     .run();
+  if (!view.user_id || (first.meta.changes ?? 0) === 0) return; // a redelivery counts once
+  const recent = await w
+    .prepare("SELECT product_id FROM recent_views WHERE user_id = ? AND product_id != ? ORDER BY viewed_at DESC LIMIT 5")
+    .bind(view.user_id, view.product_id)
+    .all<{ product_id: string }>();
+  const statements = [
+    w.prepare("INSERT INTO recent_views (user_id, product_id, viewed_at) VALUES (?, ?, ?) ON CONFLICT (user_id, product_id) DO UPDATE SET viewed_at = excluded.viewed_at").bind(view.user_id, view.product_id, view.at),
+    w.prepare(bumpAffinity).bind(view.user_id, view.product_id, 1),
+    w.prepare(bumpBrand).bind(view.user_id, view.product_id, 1),
+  ];
+  for (const r of recent.results) statements.push(w.prepare(upsertCount("co_views")).bind(view.product_id, r.product_id), w.prepare(upsertCount("co_views")).bind(r.product_id, view.product_id));
+  await w.batch(statements);
 }

@@ -1,0 +1,109 @@
+import { and, desc, eq, gt, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { products } from "../db/schema";
+import { TtlCache } from "../lib/ttl-cache";
+import { findProducts, toProduct, type ProductRow } from "./catalog/products";
+
+/**
+ * Recommendations from the warehouse's signals (co-purchases, co-views,
+ * per-user category and brand affinity), resolved against the live catalog so
+ * nothing archived or out of stock is shown, and never what the user bought.
+ */
+
+async function purchasedBy(env: Pick<Env, "WAREHOUSE">, userId: string): Promise<Set<string>> {
+  const rows = await env.WAREHOUSE.prepare("SELECT product_id FROM user_purchases WHERE user_id = ?").bind(userId).all<{ product_id: string }>();
+  return new Set(rows.results.map((r) => r.product_id));
+}
+
+function sellable(rows: ProductRow[], exclude: Set<string>): ProductRow[] {
+  return rows.filter((r) => r.status === "active" && r.stockAvailable > 0 && !exclude.has(r.id));
+}
+
+/** The most popular sellable products, optionally in some categories or brands. */
+async function popular(env: Pick<Env, "DB">, limit: number, exclude: Set<string>, filter?: { categoryIds?: string[]; brands?: string[] }): Promise<ProductRow[]> {
+  const where = [eq(products.status, "active"), gt(products.stockAvailable, 0)];
+  if (filter?.categoryIds?.length) where.push(inArray(products.categoryId, filter.categoryIds));
+  if (filter?.brands?.length) where.push(inArray(sql`LOWER(${products.brand})`, filter.brands));
+  const rows = await getDb(env).select().from(products).where(and(...where)).orderBy(desc(products.popularity), desc(products.id)).limit(limit + exclude.size).all();
+  return sellable(rows, exclude).slice(0, limit);
+}
+
+/** "Bought together", then "viewed together", then popular in the same category. */
+export async function related(env: Env, productId: string, limit: number, userId?: string) {
+  const exclude = new Set([productId, ...(userId ? await purchasedBy(env, userId) : [])]);
+  const [bought, viewed] = await env.WAREHOUSE.batch<{ other_id: string; count: number }>([
+    env.WAREHOUSE.prepare("SELECT other_id, count FROM co_purchases WHERE product_id = ? ORDER BY count DESC, other_id LIMIT 50").bind(productId),
+    env.WAREHOUSE.prepare("SELECT other_id, count FROM co_views WHERE product_id = ? ORDER BY count DESC, other_id LIMIT 50").bind(productId),
+  ]);
+  const ordered = [...bought.results.map((r) => ({ id: r.other_id, reason: "bought_together" as const })), ...viewed.results.map((r) => ({ id: r.other_id, reason: "viewed_together" as const }))];
+  const rows = new Map(sellable(await findProducts(env, [...new Set(ordered.map((o) => o.id))].slice(0, 90)), exclude).map((r) => [r.id, r]));
+  const out: { product: ReturnType<typeof toProduct>; reason: string }[] = [];
+  const seen = new Set<string>();
+  for (const o of ordered) {
+    const r = rows.get(o.id);
+    if (!r || seen.has(o.id)) continue;
+    seen.add(o.id);
+    out.push({ product: toProduct(r), reason: o.reason });
+    if (out.length >= limit) return out;
+  }
+  const self = (await findProducts(env, [productId]))[0];
+  if (self) {
+    for (const r of await popular(env, limit, new Set([...exclude, ...seen]), { categoryIds: [self.categoryId] })) {
+      out.push({ product: toProduct(r), reason: "same_category" });
+      if (out.length >= limit) break;
+    }
+  }
+  return out;
+}
+
+/** Signed in: what matches the user's strongest categories and brands; guests (or no signal yet): popular. */
+export async function forUser(env: Env, userId: string | null, limit: number) {
+  if (!userId) return (await popular(env, limit, new Set())).map((r) => ({ product: toProduct(r), reason: "popular" }));
+  const exclude = await purchasedBy(env, userId);
+  const taste = await env.WAREHOUSE.prepare("SELECT kind, key FROM user_affinity WHERE user_id = ? ORDER BY score DESC LIMIT 10").bind(userId).all<{ kind: string; key: string }>();
+  const categoryIds = taste.results.filter((t) => t.kind === "category").map((t) => t.key).slice(0, 5);
+  const brands = taste.results.filter((t) => t.kind === "brand").map((t) => t.key).slice(0, 5);
+  const out: { product: ReturnType<typeof toProduct>; reason: string }[] = [];
+  const seen = new Set(exclude);
+  const add = (rows: ProductRow[], reason: string) => {
+    for (const r of rows) {
+      if (out.length >= limit || seen.has(r.id)) continue;
+      seen.add(r.id);
+      out.push({ product: toProduct(r), reason });
+    }
+  };
+  if (categoryIds.length) add(await popular(env, limit, seen, { categoryIds }), "your_categories");
+  if (brands.length) add(await popular(env, limit, seen, { brands }), "your_brands");
+  add(await popular(env, limit, seen), "popular");
+  return out;
+}
+
+const feedCache = new TtlCache<unknown>(30_000, 10);
+
+/** The home feed: popular, on sale (below list price), new arrivals, and for signed-in users their picks. */
+export async function homeFeed(env: Env, userId: string | null, limit = 12) {
+  const guestKey = `guest:${limit}`;
+  if (!userId) {
+    const hit = feedCache.get(guestKey);
+    if (hit) return hit as Awaited<ReturnType<typeof buildFeed>>;
+  }
+  const feed = await buildFeed(env, userId, limit);
+  if (!userId) feedCache.set(guestKey, feed);
+  return feed;
+}
+
+async function buildFeed(env: Env, userId: string | null, limit: number) {
+  const db = getDb(env);
+  const live = and(eq(products.status, "active"), gt(products.stockAvailable, 0));
+  const [onSale, newest] = await db.batch([
+    db.select().from(products).where(and(live, isNotNull(products.listPrice), lt(products.price, products.listPrice))).orderBy(desc(products.popularity)).limit(limit),
+    db.select().from(products).where(live).orderBy(desc(products.createdAt), desc(products.id)).limit(limit),
+  ]);
+  const sections = [
+    { key: "popular", title: "Popular right now", items: (await popular(env, limit, new Set())).map(toProduct) },
+    { key: "on_sale", title: "On sale", items: onSale.map(toProduct) },
+    { key: "new_arrivals", title: "New arrivals", items: newest.map(toProduct) },
+  ];
+  if (userId) sections.unshift({ key: "recommended", title: "Picked for you", items: (await forUser(env, userId, limit)).map((r) => r.product) });
+  return { sections: sections.filter((s) => s.items.length > 0) };
+}
