@@ -24,6 +24,7 @@ import { reviewRoutes } from "./routes/reviews";
 import { searchRoutes } from "./routes/search";
 import { paymentRoutes } from "./routes/payments";
 import { walletRoutes } from "./routes/wallet";
+import { webhookRoutes } from "./routes/webhooks";
 import { inventoryRoutes } from "./routes/inventory";
 import { productRoutes } from "./routes/products";
 import { userRoutes } from "./routes/users";
@@ -77,6 +78,7 @@ export function createApp() {
   app.route("/", notificationRoutes);
   app.route("/", analyticsRoutes);
   app.route("/", recommendationRoutes);
+  app.route("/", webhookRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

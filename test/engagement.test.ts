@@ -242,3 +242,47 @@ describe("abandoned carts", () => {
     expect(await count()).toBe(2);
   });
 });
+
+describe("seller webhooks", () => {
+  it("POSTs signed order events to the seller's receiver, logs deliveries, and retries failures", async () => {
+    const { overrideWebhookFetch, verifySignature, SIGNATURE_HEADER } = await import("../src/services/webhooks");
+    const received: { headers: Headers; body: string }[] = [];
+    let failNext = 1;
+    overrideWebhookFetch(async (_url, init) => {
+      const req = new Request("https://receiver.test/hook", init as RequestInit);
+      const body = await req.text();
+      if (failNext-- > 0) return new Response("busy", { status: 503 });
+      received.push({ headers: req.headers, body });
+      return new Response("ok");
+    });
+    try {
+      const { seller, product } = await shop();
+      const reg = await call("POST", "/webhooks", { token: seller.access_token, body: { url: "https://receiver.test/hook" } });
+      expect(reg.status).toBe(201);
+      const hook = await json(reg);
+      expect(hook.secret).toMatch(/^whsec_/);
+      expect((await call("POST", "/webhooks", { token: seller.access_token, body: { url: "http://insecure.example/hook" } })).status).toBe(400);
+      const buyer = await signup();
+      expect((await call("POST", "/webhooks", { token: buyer.access_token, body: { url: "https://x.test" } })).status).toBe(403);
+
+      await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
+      await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: address } });
+      await vi.waitFor(() => expect(received.length).toBeGreaterThanOrEqual(1), { timeout: 15000, interval: 200 });
+      const got = received[0];
+      const event = JSON.parse(got.body);
+      expect(event.type).toBe("order.paid");
+      expect(event.data.items.every((i: any) => i.seller_id === seller.user.user_id)).toBe(true);
+      const header = got.headers.get(SIGNATURE_HEADER)!;
+      expect(await verifySignature(hook.secret, header, got.body)).toBe(true);
+      expect(await verifySignature(hook.secret, header, got.body.replace("order.paid", "order.pwned"))).toBe(false);
+      expect(await verifySignature("whsec_wrong", header, got.body)).toBe(false);
+
+      const log = await json(await call("GET", `/webhooks/${hook.webhook_id}/deliveries`, { token: seller.access_token }));
+      expect(log.data[0]).toMatchObject({ event_type: "order.paid", status: "delivered", attempts: 2, last_status_code: 200 });
+      const other = await signup({ role: "seller" });
+      expect((await call("GET", `/webhooks/${hook.webhook_id}/deliveries`, { token: other.access_token })).status).toBe(404);
+    } finally {
+      overrideWebhookFetch(null);
+    }
+  });
+});

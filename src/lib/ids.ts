@@ -25,6 +25,8 @@ export const ID_PREFIXES = {
   walletEntry: "wle",
   walletMethod: "wpm",
   message: "msg",
+  webhook: "whk",
+  webhookDelivery: "whd",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,6 +2,7 @@ import type { DomainEvent, EventType } from "../services/events";
 import { countSearch, indexProducts } from "../services/search";
 import { notifyFromEvent } from "../services/notifications/from-events";
 import { ingestEvent } from "../services/analytics/ingest";
+import { fanOutOrderEvent } from "../services/webhooks";
 
 /** Keeps the search index in step with the catalog and stock (reads the current row, so order does not matter). */
 const searchIndexer: Subscriber = {
@@ -12,6 +13,8 @@ const searchIndexer: Subscriber = {
 const notifier: Subscriber = { name: "notifier", handle: (event, env) => notifyFromEvent(env, event) };
 
 const analytics: Subscriber = { name: "analytics", handle: (event, env) => ingestEvent(env, event) };
+
+const sellerWebhooks: Subscriber = { name: "seller-webhooks", handle: (event, env) => fanOutOrderEvent(env, event) };
 
 const popularQueries: Subscriber = {
   name: "popular-queries",
@@ -37,9 +40,9 @@ export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "inventory.changed": [searchIndexer, notifier, analytics],
   "search.performed": [popularQueries, analytics],
   "order.created": [],
-  "order.paid": [notifier, analytics],
-  "order.shipped": [notifier, analytics],
-  "order.delivered": [notifier, analytics],
-  "order.cancelled": [notifier, analytics],
-  "order.refunded": [notifier, analytics],
+  "order.paid": [notifier, analytics, sellerWebhooks],
+  "order.shipped": [notifier, analytics, sellerWebhooks],
+  "order.delivered": [notifier, analytics, sellerWebhooks],
+  "order.cancelled": [notifier, analytics, sellerWebhooks],
+  "order.refunded": [notifier, analytics, sellerWebhooks],
 };

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { walletEntries, walletMethods } from "../db/schema";
-import { fromBase64Url, toBase64Url } from "../lib/crypto";
+import { open, seal } from "../lib/secret-box";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
@@ -73,41 +73,13 @@ export async function listEntries(env: Pick<Env, "DB">, userId: string, limit: n
 
 // ---- saved payment methods ------------------------------------------------------
 
-async function key(env: Pick<Env, "WALLET_KEY">): Promise<CryptoKey> {
-  const raw = env.WALLET_KEY ? fromBase64Url(env.WALLET_KEY) : new Uint8Array();
-  if (raw.length !== 32) throw new Error("WALLET_KEY must be 32 bytes, base64url");
-  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
-}
-
-/** AES-GCM with a random 96-bit IV; the user id is bound as additional data, so a row moved to another user does not decrypt. */
-async function encrypt(env: Pick<Env, "WALLET_KEY">, userId: string, plain: string): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = new Uint8Array(
-    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: new TextEncoder().encode(userId) }, await key(env), new TextEncoder().encode(plain)),
-  );
-  const out = new Uint8Array(iv.length + ct.length);
-  out.set(iv);
-  out.set(ct, iv.length);
-  return toBase64Url(out);
-}
-
-async function decrypt(env: Pick<Env, "WALLET_KEY">, userId: string, sealed: string): Promise<string> {
-  const bytes = fromBase64Url(sealed);
-  const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: new TextEncoder().encode(userId) },
-    await key(env),
-    bytes.slice(12),
-  );
-  return new TextDecoder().decode(plain);
-}
-
 const mask = (ref: string) => `${ref.slice(0, ref.indexOf("_") + 1)}…${ref.slice(-4)}`;
 
 export async function saveMethod(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string, providerRef: string, label?: string) {
   const id = newId("walletMethod");
   const row = await getDb(env)
     .insert(walletMethods)
-    .values({ id, userId, encryptedRef: await encrypt(env, userId, providerRef), label: label ?? null })
+    .values({ id, userId, encryptedRef: await seal(env, userId, providerRef), label: label ?? null })
     .returning()
     .get();
   return { payment_method_id: row.id, label: row.label, display: mask(providerRef), created_at: row.createdAt };
@@ -116,7 +88,7 @@ export async function saveMethod(env: Pick<Env, "DB" | "WALLET_KEY">, userId: st
 export async function listMethods(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string) {
   const rows = await getDb(env).select().from(walletMethods).where(eq(walletMethods.userId, userId)).orderBy(desc(walletMethods.id)).all();
   return Promise.all(
-    rows.map(async (r) => ({ payment_method_id: r.id, label: r.label, display: mask(await decrypt(env, userId, r.encryptedRef)), created_at: r.createdAt })),
+    rows.map(async (r) => ({ payment_method_id: r.id, label: r.label, display: mask(await open(env, userId, r.encryptedRef)), created_at: r.createdAt })),
   );
 }
 
@@ -128,7 +100,7 @@ export async function resolveMethod(env: Pick<Env, "DB" | "WALLET_KEY">, userId:
     .where(and(eq(walletMethods.id, methodId), eq(walletMethods.userId, userId)))
     .get();
   if (!row) throw new ApiError("not_found", "Payment method not found");
-  return decrypt(env, userId, row.encryptedRef);
+  return open(env, userId, row.encryptedRef);
 }
 
 export async function deleteMethod(env: Pick<Env, "DB">, userId: string, methodId: string): Promise<void> {

@@ -1,0 +1,153 @@
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { sellerWebhooks, webhookDeliveries } from "../db/schema";
+import { randomToken } from "../lib/crypto";
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
+import { open, seal } from "../lib/secret-box";
+import type { DomainEvent } from "./events";
+import type { OrderEventPayload } from "./orders";
+
+/**
+ * Outbound webhooks for sellers' systems: order events about their items are
+ * POSTed to their URL, signed with HMAC-SHA256 over `<timestamp>.<body>`
+ * (header `Marketplace-Signature: t=<unix seconds>,v1=<hex>`), retried with
+ * backoff through the NOTIFICATIONS queue, and logged per delivery.
+ */
+export const SIGNATURE_HEADER = "Marketplace-Signature";
+export const MAX_DELIVERY_ATTEMPTS = 5;
+/** Receivers should refuse signatures older than this. */
+export const SIGNATURE_TOLERANCE_S = 300;
+
+async function hmacHex(secret: string, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)));
+  return [...sig].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function signPayload(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Promise<string> {
+  return `t=${timestamp},v1=${await hmacHex(secret, `${timestamp}.${body}`)}`;
+}
+
+/** What a receiver does (and what our tests do): recompute, compare in constant time, check freshness. */
+export async function verifySignature(secret: string, header: string, body: string, now = Math.floor(Date.now() / 1000)): Promise<boolean> {
+  const parts = Object.fromEntries(header.split(",").map((p) => p.split("=") as [string, string]));
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || Math.abs(now - t) > SIGNATURE_TOLERANCE_S || !parts.v1) return false;
+  const expected = await hmacHex(secret, `${t}.${body}`);
+  if (expected.length !== parts.v1.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ parts.v1.charCodeAt(i);
+  return diff === 0;
+}
+
+export async function registerWebhook(env: Env, sellerId: string, url: string) {
+  const u = new URL(url);
+  const local = u.hostname === "localhost" || u.hostname === "127.0.0.1";
+  if (u.protocol !== "https:" && !(local && env.ENVIRONMENT !== "production")) {
+    throw new ApiError("validation_failed", "Webhook URLs must be https", { details: [{ field: "url", code: "insecure", message: "https only" }] });
+  }
+  const secret = `whsec_${randomToken(24)}`;
+  const id = newId("webhook");
+  await getDb(env).insert(sellerWebhooks).values({ id, sellerId, url: u.toString(), sealedSecret: await seal(env, id, secret) });
+  // The secret is shown once, here.
+  return { webhook_id: id, url: u.toString(), secret, active: true };
+}
+
+export async function listWebhooks(env: Pick<Env, "DB">, sellerId: string) {
+  const rows = await getDb(env).select().from(sellerWebhooks).where(eq(sellerWebhooks.sellerId, sellerId)).orderBy(desc(sellerWebhooks.id)).all();
+  return rows.map((r) => ({ webhook_id: r.id, url: r.url, active: r.active, created_at: r.createdAt }));
+}
+
+async function ownWebhook(env: Pick<Env, "DB">, sellerId: string, id: string) {
+  const row = await getDb(env).select().from(sellerWebhooks).where(and(eq(sellerWebhooks.id, id), eq(sellerWebhooks.sellerId, sellerId))).get();
+  if (!row) throw new ApiError("not_found", "Webhook not found");
+  return row;
+}
+
+export async function deleteWebhook(env: Pick<Env, "DB">, sellerId: string, id: string) {
+  await ownWebhook(env, sellerId, id);
+  await getDb(env).update(sellerWebhooks).set({ active: false }).where(eq(sellerWebhooks.id, id));
+}
+
+export async function listDeliveries(env: Pick<Env, "DB">, sellerId: string, id: string, limit: number, cursor?: string) {
+  await ownWebhook(env, sellerId, id);
+  const where = [eq(webhookDeliveries.webhookId, id)];
+  if (cursor) where.push(lt(webhookDeliveries.id, String(decodeCursor(cursor, 1)[0])));
+  const rows = await getDb(env).select().from(webhookDeliveries).where(and(...where)).orderBy(desc(webhookDeliveries.id)).limit(limit + 1).all();
+  const page = toPage(rows, limit, (r) => [r.id]);
+  return {
+    data: page.data.map((d) => ({
+      delivery_id: d.id,
+      event_id: d.eventId,
+      event_type: d.eventType,
+      status: d.status,
+      attempts: d.attempts,
+      last_status_code: d.lastStatusCode,
+      last_error: d.lastError,
+      created_at: d.createdAt,
+      updated_at: d.updatedAt,
+    })),
+    next_cursor: page.next_cursor,
+  };
+}
+
+/** Subscriber: one delivery per (active webhook of a seller in the order, event); queued for sending. */
+export async function fanOutOrderEvent(env: Env, event: DomainEvent): Promise<void> {
+  const o = event.data as OrderEventPayload;
+  if (!o.seller_ids?.length) return;
+  const hooks = await getDb(env)
+    .select()
+    .from(sellerWebhooks)
+    .where(and(inArray(sellerWebhooks.sellerId, o.seller_ids), eq(sellerWebhooks.active, true)))
+    .all();
+  if (hooks.length === 0) return;
+  const rows = hooks.map((h) => {
+    // Each seller sees only their own items.
+    const payload = { id: event.id, type: event.type, created_at: event.occurred_at, data: { ...o, items: o.items.filter((i) => i.seller_id === h.sellerId), seller_ids: [h.sellerId] } };
+    return { id: newId("webhookDelivery"), webhookId: h.id, eventId: event.id, eventType: event.type, payload: JSON.stringify(payload), status: "pending" as const };
+  });
+  const inserted = await getDb(env).insert(webhookDeliveries).values(rows).onConflictDoNothing().returning({ id: webhookDeliveries.id });
+  if (inserted.length) await env.NOTIFICATIONS.sendBatch(inserted.map((r) => ({ body: { webhook_delivery_id: r.id }, contentType: "json" as const })));
+}
+
+let fetcher: typeof fetch | null = null;
+/** Test hook: the local receiver. */
+export function overrideWebhookFetch(f: typeof fetch | null): void {
+  fetcher = f;
+}
+
+/** Sends one delivery; idempotent (a delivered one is not sent again). */
+export async function attemptDelivery(env: Env, deliveryId: string, attempt: number): Promise<"delivered" | "retry" | "failed" | "skip"> {
+  const db = getDb(env);
+  const d = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get();
+  if (!d || d.status !== "pending") return "skip";
+  const hook = await db.select().from(sellerWebhooks).where(eq(sellerWebhooks.id, d.webhookId)).get();
+  if (!hook || !hook.active) {
+    await db.update(webhookDeliveries).set({ status: "failed", lastError: "webhook disabled" }).where(eq(webhookDeliveries.id, d.id));
+    return "skip";
+  }
+  const secret = await open(env, hook.id, hook.sealedSecret);
+  let code: number | null = null;
+  let error: string | null = null;
+  try {
+    const res = await (fetcher ?? fetch)(hook.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signPayload(secret, d.payload), "Marketplace-Event-Id": d.eventId, "user-agent": "edge-marketplace-webhooks/1" },
+      body: d.payload,
+      signal: AbortSignal.timeout(10_000),
+    });
+    code = res.status;
+    if (!res.ok) error = `receiver answered ${res.status}`;
+  } catch (err) {
+    error = (err as Error).message.slice(0, 300);
+  }
+  const ok = error === null;
+  const last = attempt >= MAX_DELIVERY_ATTEMPTS;
+  await db
+    .update(webhookDeliveries)
+    .set({ status: ok ? "delivered" : last ? "failed" : "pending", attempts: d.attempts + 1, lastStatusCode: code, lastError: error, updatedAt: new Date().toISOString() })
+    .where(eq(webhookDeliveries.id, d.id));
+  return ok ? "delivered" : last ? "failed" : "retry";
+}
