@@ -25,6 +25,7 @@ import { searchRoutes } from "./routes/search";
 import { paymentRoutes } from "./routes/payments";
 import { walletRoutes } from "./routes/wallet";
 import { webhookRoutes } from "./routes/webhooks";
+import { webRoutes } from "./routes/web";
 import { inventoryRoutes } from "./routes/inventory";
 import { productRoutes } from "./routes/products";
 import { userRoutes } from "./routes/users";
@@ -79,6 +80,7 @@ export function createApp() {
   app.route("/", analyticsRoutes);
   app.route("/", recommendationRoutes);
   app.route("/", webhookRoutes);
+  app.route("/", webRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

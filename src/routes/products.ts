@@ -8,6 +8,7 @@ import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/c
 import { background } from "../lib/background";
 import * as catalog from "../services/catalog/products";
 import { indexProducts } from "../services/search";
+import { recordView } from "../services/analytics/views";
 
 const createProduct = createRoute({
   method: "post",
@@ -79,17 +80,14 @@ export const productRoutes = createRouter()
   .openapi(getProduct, async (c) => {
     const row = await catalog.readProduct(c.env, c.req.valid("param").product_id);
     if (!row) throw new ApiError("not_found", "Product not found");
-    // A view fact for sellers' conversion reports, sent after the response.
-    await background(() =>
-      c.env.ANALYTICS.send({
-          type: "product.viewed",
-          view_id: c.get("requestId"),
-          product_id: row.id,
-          seller_id: row.sellerId,
-          user_id: c.get("auth")?.userId ?? null,
-          at: new Date().toISOString(),
-        }, { contentType: "json" }),
-    );
+    // A view fact for sellers' conversion reports (batched, sent after the response).
+    await recordView(c.env, {
+      view_id: c.get("requestId"),
+      product_id: row.id,
+      seller_id: row.sellerId,
+      user_id: c.get("auth")?.userId ?? null,
+      at: new Date().toISOString(),
+    });
     return c.json(catalog.toProduct(row), 200);
   })
   .openapi(updateProduct, async (c) => {

@@ -198,7 +198,11 @@ export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInp
     if (err instanceof ProviderUnavailable) {
       throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was charged. Try again shortly.");
     }
-    throw err;
+    if (err instanceof ApiError) throw err;
+    // Anything else (a storage or object call failing): everything was given back, so the
+    // client may simply retry; say so rather than a bare 500.
+    log("error", "checkout failed; compensated", { ...ctx, ...errorFields(err) });
+    throw new ApiError("service_unavailable", "Checkout could not complete; nothing was charged or held. Try again shortly.");
   }
 }
 

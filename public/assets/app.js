@@ -1,0 +1,399 @@
+// The storefront's one script: talks to the JSON API with the signed-in user's
+// token (localStorage) and the guest cart id, and renders the pages that need them.
+(() => {
+  const $ = (s, el = document) => el.querySelector(s);
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const money = (c) => `$${(c / 100).toFixed(2)}`;
+  const auth = () => JSON.parse(localStorage.getItem("auth") || "null");
+  const setAuth = (a) => (a ? localStorage.setItem("auth", JSON.stringify(a)) : localStorage.removeItem("auth"));
+  const toast = (msg) => {
+    const t = $("#toast");
+    t.textContent = msg;
+    t.classList.add("show");
+    setTimeout(() => t.classList.remove("show"), 4000);
+  };
+
+  async function api(method, path, body, headers = {}) {
+    const h = { ...headers };
+    const a = auth();
+    if (a) h.authorization = `Bearer ${a.access_token}`;
+    const cart = localStorage.getItem("cartId");
+    if (cart && !h["X-Cart-Id"]) h["X-Cart-Id"] = cart;
+    if (body !== undefined) h["content-type"] = "application/json";
+    let res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status === 401 && a && a.refresh_token && !path.startsWith("/auth/")) {
+      const r = await fetch("/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refresh_token: a.refresh_token }) });
+      if (r.ok) {
+        setAuth({ ...a, ...(await r.json()) });
+        return api(method, path, body, headers);
+      }
+      setAuth(null);
+    }
+    const id = res.headers.get("X-Cart-Id");
+    if (id && !auth()) localStorage.setItem("cartId", id);
+    const text = await res.text();
+    const data = text ? JSON.parse(text) : null;
+    return { status: res.status, ok: res.ok, data };
+  }
+  const errorOf = (r) => (r.data && r.data.error ? r.data.error.message : `Error ${r.status}`);
+  const needLogin = () => {
+    if (auth()) return false;
+    location.href = `/store/account?next=${encodeURIComponent(location.pathname)}`;
+    return true;
+  };
+  const app = () => $("#app");
+
+  // ---- every page: account link, role links, counts, autocomplete -------------------
+  async function chrome() {
+    const a = auth();
+    const link = $("#account-link");
+    if (a && link) link.textContent = `Account (${a.user.username})`;
+    document.querySelectorAll("[data-role]").forEach((el) => {
+      const role = el.getAttribute("data-role");
+      el.hidden = !a || !(a.user.role === role || a.user.role === "admin");
+    });
+    const cart = await api("GET", "/cart");
+    if (cart.ok) $("#cart-count").textContent = cart.data.items.length ? `(${cart.data.items.reduce((s, i) => s + i.quantity, 0)})` : "";
+    if (a) {
+      const n = await api("GET", "/notifications?limit=1");
+      if (n.ok) $("#unread").textContent = n.data.unread_count ? `(${n.data.unread_count})` : "";
+    }
+    const q = $("#q");
+    let timer;
+    q &&
+      q.addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(async () => {
+          if (q.value.trim().length < 2) return;
+          const r = await api("GET", `/suggest?prefix=${encodeURIComponent(q.value)}&limit=8`);
+          if (r.ok) $("#suggestions").innerHTML = r.data.data.map((s) => `<option value="${esc(s.text)}"></option>`).join("");
+        }, 150);
+      });
+  }
+
+  const pages = {
+    product() {
+      const id = $("[data-product-id]").getAttribute("data-product-id");
+      $("#add-form").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const r = await api("POST", "/cart/add", { product_id: id, quantity: Number($("#qty").value) });
+        toast(r.ok ? "Added to your cart" : errorOf(r));
+        chrome();
+      });
+      $("#wish").addEventListener("click", async () => {
+        if (needLogin()) return;
+        const r = await api("POST", "/wishlist", { product_id: id });
+        toast(r.ok ? "Saved to your wishlist" : errorOf(r));
+      });
+      $("#review-form").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        if (needLogin()) return;
+        const r = await api("POST", "/reviews", { product_id: id, rating: Number($("#rating").value), comment: $("#comment").value });
+        toast(r.ok ? "Thanks for your review" : errorOf(r));
+        if (r.ok) location.reload();
+      });
+    },
+
+    async cart() {
+      const r = await api("GET", "/cart");
+      if (!r.ok) return (app().textContent = errorOf(r));
+      const c = r.data;
+      if (!c.items.length) return (app().innerHTML = `<p>Your cart is empty. <a href="/store">Keep shopping</a>.</p>`);
+      app().innerHTML = `
+        <table><caption class="sr">Items in your cart</caption>
+          <thead><tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
+          <tbody>${c.items
+            .map(
+              (i) => `<tr><td><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}</td>
+              <td>${i.quantity}</td><td>${money(i.line_total)}</td>
+              <td><button type="button" data-remove="${i.product_id}">Remove</button></td></tr>`,
+            )
+            .join("")}</tbody></table>
+        <p>Subtotal ${money(c.subtotal)}${c.discount ? ` · Discount −${money(c.discount)}` : ""} · <strong>Total ${money(c.total)}</strong></p>
+        ${c.coupon_warnings.map((w) => `<p class="warn">${esc(w.code)}: ${esc(w.reason)}</p>`).join("")}
+        <form id="coupon"><label for="code">Coupon code</label><input id="code" name="code" required><button type="submit">Apply</button></form>
+        <p><a class="button" href="/store/checkout" id="to-checkout">Check out</a></p>`;
+      app().querySelectorAll("[data-remove]").forEach((b) =>
+        b.addEventListener("click", async () => {
+          await api("POST", "/cart/remove", { product_id: b.getAttribute("data-remove") });
+          pages.cart();
+          chrome();
+        }),
+      );
+      $("#coupon").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const res = await api("POST", "/cart/coupon", { code: $("#code").value });
+        toast(res.ok ? "Coupon applied" : errorOf(res));
+        pages.cart();
+      });
+    },
+
+    async checkout() {
+      if (needLogin()) return;
+      const c = (await api("GET", "/cart")).data;
+      app().innerHTML = `
+        <p>Total <strong>${money(c.total)}</strong> for ${c.items.length} item(s).</p>
+        <form id="pay">
+          <label for="name">Full name</label><input id="name" required autocomplete="name">
+          <label for="line1">Address</label><input id="line1" required autocomplete="address-line1">
+          <label for="city">City</label><input id="city" required autocomplete="address-level2">
+          <label for="postal">Postal code</label><input id="postal" required autocomplete="postal-code">
+          <label for="country">Country (2 letters)</label><input id="country" required value="US" maxlength="2">
+          <label for="pm">Payment method (test cards)</label>
+          <select id="pm"><option value="pm_card_visa">Visa (succeeds)</option><option value="pm_card_chargeDeclined">Declined card</option><option value="pm_card_authenticationRequired">Card needing 3-D Secure</option></select>
+          <label class="check"><input type="checkbox" id="wallet"> Use store credit first</label>
+          <button type="submit" id="place-order">Place order</button>
+        </form>`;
+      const key = crypto.randomUUID();
+      $("#pay").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const body = {
+          payment_method: $("#pm").value,
+          use_wallet: $("#wallet").checked,
+          shipping_address: { name: $("#name").value, line1: $("#line1").value, city: $("#city").value, postal_code: $("#postal").value, country: $("#country").value },
+        };
+        const r = await api("POST", "/orders", body, { "Idempotency-Key": key });
+        if (r.ok) location.href = `/store/orders/${r.data.order_id}`;
+        else toast(errorOf(r));
+      });
+    },
+
+    async orders() {
+      if (needLogin()) return;
+      const r = await api("GET", "/orders?limit=50");
+      app().innerHTML = r.data.data.length
+        ? `<ul class="list">${r.data.data.map((o) => `<li><a href="/store/orders/${o.order_id}">${o.order_id}</a> · ${esc(o.status)} · ${money(o.total_amount)} · ${new Date(o.created_at).toLocaleString()}</li>`).join("")}</ul>`
+        : "<p>No orders yet.</p>";
+    },
+
+    async order() {
+      if (needLogin()) return;
+      const id = location.pathname.split("/").pop();
+      const r = await api("GET", `/orders/${id}`);
+      if (!r.ok) return (app().textContent = errorOf(r));
+      const o = r.data;
+      app().innerHTML = `
+        <p>Status: <strong id="order-status">${esc(o.status)}</strong>${o.tracking_number ? ` · Tracking ${esc(o.tracking_number)}` : ""}</p>
+        <ul class="list">${o.items.map((i) => `<li><a href="/store/product/${i.product_id}">${esc(i.name)}</a> × ${i.quantity} · ${money(i.price)}</li>`).join("")}</ul>
+        <p>Total ${money(o.total_amount)}${o.refunded_amount ? ` · Refunded ${money(o.refunded_amount)}` : ""}</p>
+        ${o.status === "pending_payment" ? `<button type="button" id="pay-now">Pay with Visa</button>` : ""}
+        ${o.status === "delivered" ? `<button type="button" id="return">Return for a refund</button>` : ""}`;
+      $("#pay-now") &&
+        $("#pay-now").addEventListener("click", async () => {
+          const p = await api("POST", "/payments/pay", { order_id: id, payment_method: "pm_card_visa" }, { "Idempotency-Key": crypto.randomUUID() });
+          toast(p.ok ? "Paid" : errorOf(p));
+          pages.order();
+        });
+      $("#return") &&
+        $("#return").addEventListener("click", async () => {
+          const p = await api("POST", "/payments/refunds", { order_id: id, reason: "Returned by the buyer" }, { "Idempotency-Key": crypto.randomUUID() });
+          toast(p.ok ? "Refund issued" : errorOf(p));
+          pages.order();
+        });
+    },
+
+    async account() {
+      const a = auth();
+      const next = new URLSearchParams(location.search).get("next") || "/store";
+      if (a) {
+        app().innerHTML = `<p>Signed in as <strong>${esc(a.user.username)}</strong> (${esc(a.user.role)}).</p><button type="button" id="logout">Sign out</button>`;
+        $("#logout").addEventListener("click", async () => {
+          await api("POST", "/auth/logout", { refresh_token: a.refresh_token });
+          setAuth(null);
+          location.href = "/store";
+        });
+        return;
+      }
+      app().innerHTML = `
+        <div class="cols2">
+        <form id="login"><h2>Sign in</h2>
+          <label for="le">Email</label><input id="le" type="email" required autocomplete="email">
+          <label for="lp">Password</label><input id="lp" type="password" required autocomplete="current-password">
+          <button type="submit">Sign in</button></form>
+        <form id="signup"><h2>Create an account</h2>
+          <label for="se">Email</label><input id="se" type="email" required autocomplete="email">
+          <label for="su">Username</label><input id="su" required autocomplete="username">
+          <label for="sp">Password (8+ characters)</label><input id="sp" type="password" minlength="8" required autocomplete="new-password">
+          <label for="sr">I want to</label><select id="sr"><option value="buyer">Buy</option><option value="seller">Sell</option></select>
+          <button type="submit">Create account</button></form></div>`;
+      const done = (r) => {
+        if (!r.ok) return toast(errorOf(r));
+        setAuth(r.data);
+        localStorage.removeItem("cartId"); // merged into the user's cart by the server
+        location.href = next;
+      };
+      $("#login").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        done(await api("POST", "/auth/login", { email: $("#le").value, password: $("#lp").value }));
+      });
+      $("#signup").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        done(await api("POST", "/auth/signup", { email: $("#se").value, username: $("#su").value, password: $("#sp").value, role: $("#sr").value }));
+      });
+    },
+
+    async notifications() {
+      if (needLogin()) return;
+      const r = await api("GET", "/notifications?limit=50");
+      app().innerHTML = `<button type="button" id="read-all">Mark all read</button><ul class="list">${r.data.data
+        .map((n) => `<li class="${n.read ? "" : "unread"}"><strong>${esc(n.title)}</strong> ${esc(n.body)} <small>${new Date(n.created_at).toLocaleString()}</small></li>`)
+        .join("")}</ul>`;
+      $("#read-all").addEventListener("click", async () => {
+        await api("POST", "/notifications/read", { all: true });
+        pages.notifications();
+        chrome();
+      });
+    },
+
+    async wishlist() {
+      if (needLogin()) return;
+      const r = await api("GET", "/wishlist?limit=50");
+      app().innerHTML = r.data.data.length
+        ? `<ul class="list">${r.data.data.map((w) => `<li><a href="/store/product/${w.product_id}">${esc(w.product ? w.product.name : w.product_id)}</a> <button type="button" data-unwish="${w.product_id}">Remove</button></li>`).join("")}</ul>`
+        : "<p>Your wishlist is empty.</p>";
+      app().querySelectorAll("[data-unwish]").forEach((b) =>
+        b.addEventListener("click", async () => {
+          await api("DELETE", `/wishlist/${b.getAttribute("data-unwish")}`);
+          pages.wishlist();
+        }),
+      );
+    },
+
+    async dashboard() {
+      if (needLogin()) return;
+      const me = auth().user;
+      const [an, series, orders, products, cats, coupons] = await Promise.all([
+        api("GET", "/analytics/seller"),
+        api("GET", "/analytics/seller/timeseries"),
+        api("GET", "/seller/orders?limit=50"),
+        api("GET", `/products?seller_id=${me.user_id}&limit=100`),
+        api("GET", "/categories"),
+        api("GET", "/coupons"),
+      ]);
+      if (!an.ok) return (app().textContent = errorOf(an));
+      const days = series.data.data;
+      const max = Math.max(1, ...days.map((d) => d.revenue));
+      const chart = `<svg role="img" aria-labelledby="chart-title" width="100%" height="160" viewBox="0 0 ${Math.max(1, days.length) * 30} 160" class="chart">
+        <title id="chart-title">Revenue per day: ${days.map((d) => `${d.date} ${money(d.revenue)}`).join(", ") || "no sales yet"}</title>
+        ${days.map((d, i) => `<rect x="${i * 30 + 4}" y="${150 - (d.revenue / max) * 140}" width="22" height="${(d.revenue / max) * 140}" class="bar"><title>${d.date}: ${money(d.revenue)}</title></rect>`).join("")}
+      </svg>`;
+      const flat = [];
+      const walk = (n, prefix) => {
+        flat.push([n.category_id, prefix + n.name]);
+        n.children.forEach((c) => walk(c, prefix + n.name + " › "));
+      };
+      cats.data.data.forEach((c) => walk(c, ""));
+      const a = an.data;
+      app().innerHTML = `
+        <section aria-labelledby="h-sales"><h2 id="h-sales">Sales (30 days)</h2>
+          <p id="revenue">Revenue <strong>${money(a.revenue)}</strong> · ${a.orders} orders · ${a.units_sold} units · refunds ${money(a.refunds)}</p>
+          ${chart}
+          <h3>Top products</h3><ol>${a.top_products.map((p) => `<li>${esc(p.name)} · ${p.units_sold} sold · ${money(p.revenue)}</li>`).join("")}</ol>
+          <p><a href="/analytics/seller?format=csv">Download CSV</a></p></section>
+        <section aria-labelledby="h-orders"><h2 id="h-orders">Orders</h2>
+          <ul class="list">${orders.data.data
+            .map(
+              (o) => `<li>${o.order_id} · <span data-status="${o.order_id}">${esc(o.status)}</span> · ${o.items.map((i) => `${esc(i.name)} × ${i.quantity}`).join(", ")}
+              ${o.items.some((i) => i.status === "paid") ? `<label for="t-${o.order_id}" class="sr">Tracking number</label><input id="t-${o.order_id}" placeholder="Tracking number"><button type="button" data-ship="${o.order_id}">Mark shipped</button>` : ""}
+              ${o.items.some((i) => i.status === "shipped") ? `<button type="button" data-deliver="${o.order_id}">Mark delivered</button>` : ""}</li>`,
+            )
+            .join("")}</ul></section>
+        <section aria-labelledby="h-products"><h2 id="h-products">Products and stock</h2>
+          <ul class="list">${products.data.data
+            .map((p) => `<li>${esc(p.name)} · ${money(p.price)} · <span class="${p.stock_available <= 5 ? "warn" : ""}">${p.stock_available} in stock${p.stock_available <= 5 ? " (low)" : ""}</span>
+              <label for="r-${p.product_id}" class="sr">Units to add</label><input id="r-${p.product_id}" type="number" value="10" class="small"><button type="button" data-restock="${p.product_id}">Restock</button>
+              <button type="button" data-archive="${p.product_id}">Archive</button></li>`)
+            .join("")}</ul>
+          <form id="new-product"><h3>New product</h3>
+            <label for="np-name">Name</label><input id="np-name" required>
+            <label for="np-desc">Description</label><textarea id="np-desc" required></textarea>
+            <label for="np-price">Price (dollars)</label><input id="np-price" type="number" step="0.01" min="0.01" required>
+            <label for="np-stock">Stock</label><input id="np-stock" type="number" min="0" value="10" required>
+            <label for="np-cat">Category</label><select id="np-cat">${flat.map(([id, name]) => `<option value="${id}">${esc(name)}</option>`).join("")}</select>
+            <button type="submit">Create</button></form></section>
+        <section aria-labelledby="h-coupons"><h2 id="h-coupons">Coupons</h2>
+          <ul class="list">${(coupons.data ? coupons.data.data : []).map((c) => `<li>${esc(c.code)} · ${c.kind} ${c.value} · used ${c.times_redeemed}${c.usage_limit ? ` of ${c.usage_limit}` : ""}</li>`).join("")}</ul>
+          <form id="new-coupon"><label for="nc-code">Code</label><input id="nc-code" required pattern="[A-Za-z0-9_-]{3,32}">
+            <label for="nc-pct">Percent off</label><input id="nc-pct" type="number" min="1" max="100" value="10">
+            <button type="submit">Create coupon</button></form></section>`;
+      const act = (sel, fn) => app().querySelectorAll(sel).forEach((b) => b.addEventListener("click", fn(b)));
+      act("[data-ship]", (b) => async () => {
+        const id = b.getAttribute("data-ship");
+        const r = await api("POST", `/orders/${id}/status`, { status: "shipped", tracking_number: $(`#t-${id}`).value || "TRACK" });
+        toast(r.ok ? "Marked shipped" : errorOf(r));
+        pages.dashboard();
+      });
+      act("[data-deliver]", (b) => async () => {
+        const r = await api("POST", `/orders/${b.getAttribute("data-deliver")}/status`, { status: "delivered" });
+        toast(r.ok ? "Marked delivered" : errorOf(r));
+        pages.dashboard();
+      });
+      act("[data-restock]", (b) => async () => {
+        const id = b.getAttribute("data-restock");
+        const r = await api("POST", `/inventory/${id}`, { quantity: Number($(`#r-${id}`).value) });
+        toast(r.ok ? `Stock now ${r.data.stock_available}` : errorOf(r));
+        pages.dashboard();
+      });
+      act("[data-archive]", (b) => async () => {
+        const r = await api("DELETE", `/products/${b.getAttribute("data-archive")}`);
+        toast(r.ok ? "Archived" : errorOf(r));
+        pages.dashboard();
+      });
+      $("#new-product").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const r = await api("POST", "/products", {
+          name: $("#np-name").value,
+          description: $("#np-desc").value,
+          price: Math.round(Number($("#np-price").value) * 100),
+          stock_available: Number($("#np-stock").value),
+          category_id: $("#np-cat").value,
+        });
+        toast(r.ok ? "Product created" : errorOf(r));
+        if (r.ok) pages.dashboard();
+      });
+      $("#new-coupon").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const r = await api("POST", "/coupons", { code: $("#nc-code").value, kind: "percent", value: Number($("#nc-pct").value) });
+        toast(r.ok ? "Coupon created" : errorOf(r));
+        if (r.ok) pages.dashboard();
+      });
+    },
+
+    async admin() {
+      if (needLogin()) return;
+      const [platform, dead] = await Promise.all([api("GET", "/analytics/platform"), api("GET", "/admin/dead-letters")]);
+      if (!platform.ok) return (app().textContent = errorOf(platform));
+      const p = platform.data;
+      app().innerHTML = `
+        <section aria-labelledby="h-platform"><h2 id="h-platform">Platform (30 days)</h2>
+          <p>GMV <strong>${money(p.gmv)}</strong> · ${p.orders} orders · ${p.active_buyers} buyers · ${p.registrations} sign-ups · ${p.searches} searches</p></section>
+        <section aria-labelledby="h-cat"><h2 id="h-cat">Categories</h2>
+          <form id="new-cat"><label for="cat-name">New category name</label><input id="cat-name" required>
+          <label for="cat-parent">Parent id (optional)</label><input id="cat-parent"><button type="submit">Create</button></form></section>
+        <section aria-labelledby="h-mod"><h2 id="h-mod">Review moderation</h2>
+          <form id="moderate"><label for="rev-id">Review id</label><input id="rev-id" required>
+          <label for="rev-status">Status</label><select id="rev-status"><option value="hidden">Hide</option><option value="visible">Show</option></select>
+          <button type="submit">Apply</button></form></section>
+        <section aria-labelledby="h-dlq"><h2 id="h-dlq">Dead letters</h2>
+          <ul class="list">${dead.data.data.map((d) => `<li>${esc(d.queue)} · ${esc(d.message_id)} · ${esc(JSON.stringify(d.body).slice(0, 160))}</li>`).join("") || "<li>None</li>"}</ul></section>`;
+      $("#new-cat").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const body = { name: $("#cat-name").value };
+        if ($("#cat-parent").value) body.parent_id = $("#cat-parent").value;
+        const r = await api("POST", "/categories", body);
+        toast(r.ok ? `Created ${r.data.category_id}` : errorOf(r));
+      });
+      $("#moderate").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const r = await api("POST", `/reviews/${$("#rev-id").value}/moderation`, { status: $("#rev-status").value });
+        toast(r.ok ? "Done" : errorOf(r));
+      });
+    },
+  };
+
+  document.addEventListener("DOMContentLoaded", () => {
+    chrome();
+    const page = document.body.getAttribute("data-page");
+    if (pages[page]) pages[page]();
+  });
+})();

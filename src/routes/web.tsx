@@ -1,0 +1,65 @@
+import { Hono } from "hono";
+import { z } from "@hono/zod-openapi";
+import type { AppEnv } from "../types";
+import { findProduct, toProduct } from "../services/catalog/products";
+import { listReviews } from "../services/reviews";
+import { homeFeed, related } from "../services/recommendations";
+import { searchProducts } from "../services/search";
+import { AppPage, HomePage, ProductPage, SearchPage } from "../web/pages";
+
+/**
+ * The storefront and dashboards, server-rendered with Hono JSX. Catalog pages
+ * render from the services directly (fast, cacheable, work without script);
+ * pages that need the user's token render in the browser from the JSON API.
+ */
+const SearchParams = z.object({
+  q: z.string().max(200).default(""),
+  category_id: z.string().regex(/^cat_[0-9A-Za-z]+$/).optional(),
+  brand: z.string().max(100).optional(),
+  min_price: z.coerce.number().int().min(0).optional(),
+  max_price: z.coerce.number().int().min(0).optional(),
+  sort: z.enum(["relevance", "price_asc", "price_desc", "rating", "newest"]).default("relevance"),
+  cursor: z.string().max(512).optional(),
+});
+
+export const webRoutes = new Hono<AppEnv>()
+  .get("/", (c) => c.redirect("/store"))
+  .get("/store", async (c) => {
+    const feed = await homeFeed(c.env, null, 8);
+    c.header("Cache-Control", "public, max-age=30");
+    return c.html(<HomePage sections={feed.sections} />);
+  })
+  .get("/store/search", async (c) => {
+    const parsed = SearchParams.safeParse(c.req.query());
+    const params = parsed.success ? parsed.data : SearchParams.parse({});
+    const result = await searchProducts(c.env, { ...params, limit: 24 });
+    const names = await c.env.DB.prepare("SELECT id, name FROM categories").all<{ id: string; name: string }>();
+    const shown: Record<string, string> = {};
+    for (const [k, v] of Object.entries(c.req.query())) if (typeof v === "string" && v && k !== "cursor") shown[k] = v;
+    return c.html(
+      <SearchPage
+        q={params.q}
+        params={shown}
+        total={result.total}
+        data={result.data}
+        facets={result.facets}
+        next_cursor={result.next_cursor}
+        categoryNames={Object.fromEntries(names.results.map((r) => [r.id, r.name]))}
+      />,
+    );
+  })
+  .get("/store/product/:id", async (c) => {
+    const row = await findProduct(c.env, c.req.param("id"));
+    if (!row || row.status !== "active") return c.html(<AppPage title="Not found" page="missing" />, 404);
+    const [reviews, rel] = await Promise.all([listReviews(c.env, row.id, "newest", 10), related(c.env, row.id, 4)]);
+    return c.html(<ProductPage p={toProduct(row)} reviews={reviews} related={rel} />);
+  })
+  .get("/store/cart", (c) => c.html(<AppPage title="Your cart" page="cart" />))
+  .get("/store/checkout", (c) => c.html(<AppPage title="Checkout" page="checkout" />))
+  .get("/store/orders", (c) => c.html(<AppPage title="Your orders" page="orders" />))
+  .get("/store/orders/:id", (c) => c.html(<AppPage title="Order" page="order" />))
+  .get("/store/account", (c) => c.html(<AppPage title="Your account" page="account" />))
+  .get("/store/notifications", (c) => c.html(<AppPage title="Notifications" page="notifications" />))
+  .get("/store/wishlist", (c) => c.html(<AppPage title="Wishlist" page="wishlist" />))
+  .get("/dashboard", (c) => c.html(<AppPage title="Seller dashboard" page="dashboard" />))
+  .get("/admin-ui", (c) => c.html(<AppPage title="Admin" page="admin" />));

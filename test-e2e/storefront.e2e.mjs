@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: the storefront in a real browser (Debian's Chromium driven by
+// playwright-core). Starts the Worker on a fresh local state with the seed catalog,
+// walks a buyer and a seller through a sale, saves a screenshot per step under
+// test-results/, and runs axe-core on the main pages (no serious or critical
+// violation allowed). Exits non-zero on any failure.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
+import { seedLocal } from "../scripts/seed.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(CHROMIUM)) {
+  console.log("installing Debian's chromium (apt-get install chromium)…");
+  const apt = spawnSync("sh", ["-c", "(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"], { stdio: "inherit" });
+  if (apt.status !== 0 || !existsSync(CHROMIUM)) throw new Error("chromium is required: apt-get install chromium");
+}
+const { chromium } = await import("playwright-core");
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+const PORT = 8794;
+const BASE = `http://127.0.0.1:${PORT}`;
+const PERSIST = join(ROOT, ".wrangler", "e2e-state");
+const OUT = join(ROOT, "test-results");
+rmSync(PERSIST, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const vars = ensureDevVars();
+
+await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
+await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
+await seedLocal({ persistTo: PERSIST });
+const server = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--show-interactive-dev-session=false", "--log-level", "error"], {
+  cwd: ROOT,
+  env: { ...CHILD_ENV, CI: "1" },
+  stdio: ["ignore", "ignore", "inherit"],
+  detached: true,
+});
+const stop = () => {
+  try {
+    process.kill(-server.pid, "SIGTERM");
+  } catch {}
+};
+process.on("exit", stop);
+await waitFor(`${BASE}/health`, 120_000);
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+let step = 0;
+const failures = [];
+async function shot(page, name) {
+  step++;
+  await page.screenshot({ path: join(OUT, `${String(step).padStart(2, "0")}-${name}.png`), fullPage: true });
+  console.log(`  ✓ ${name}`);
+}
+async function axe(page, name) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length) failures.push(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.nodes.length})`).join(", ")}`);
+  console.log(`  axe ${name}: ${bad.length} serious/critical`);
+}
+async function waitText(page, text, timeout = 10_000) {
+  await page.waitForFunction((t) => document.body.innerText.includes(t), text, { timeout });
+}
+
+try {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } }); // a phone
+  const page = await ctx.newPage();
+
+  // Guest searches and adds to the cart.
+  await page.goto(`${BASE}/store`);
+  await axe(page, "home");
+  await shot(page, "home");
+  await page.fill("#q", "samsung galaxy");
+  await page.press("#q", "Enter");
+  await page.waitForURL(/\/store\/search/);
+  await axe(page, "search");
+  await shot(page, "search");
+  await page.click(".grid .card a");
+  await page.waitForURL(/\/store\/product\//);
+  const productId = page.url().split("/").pop();
+  await axe(page, "product");
+  await page.click("#add-to-cart");
+  await waitText(page, "Added to your cart");
+  await shot(page, "added-to-cart");
+
+  // Sign up: the guest cart merges.
+  await page.goto(`${BASE}/store/account?next=/store/cart`);
+  const email = `e2e${Date.now()}@example.com`;
+  await page.fill("#se", email);
+  await page.fill("#su", `e2e${Date.now()}`);
+  await page.fill("#sp", "correct-horse-1");
+  await page.click("#signup button[type=submit]");
+  await page.waitForURL(/\/store\/cart/);
+  await waitText(page, "Check out");
+  await axe(page, "cart");
+  await shot(page, "cart-merged");
+
+  // Check out with the test Visa.
+  await page.click("#to-checkout");
+  await page.fill("#name", "Ada Buyer");
+  await page.fill("#line1", "1 Main St");
+  await page.fill("#city", "Springfield");
+  await page.fill("#postal", "12345");
+  await page.selectOption("#pm", "pm_card_visa");
+  await shot(page, "checkout");
+  await page.click("#place-order");
+  await page.waitForURL(/\/store\/orders\/ord_/);
+  await waitText(page, "paid");
+  const orderId = page.url().split("/").pop();
+  await shot(page, "order-paid");
+
+  // The seller ships and delivers.
+  const product = await (await fetch(`${BASE}/products/${productId}`)).json();
+  const sellerUser = await (await fetch(`${BASE}/users/${product.seller_id}`)).json();
+  const seller = await ctx.browser().newContext({ viewport: { width: 1280, height: 900 } });
+  const sp = await seller.newPage();
+  await sp.goto(`${BASE}/store/account?next=/dashboard`);
+  await sp.fill("#le", `${sellerUser.username}@sellers.marketplace.local`);
+  await sp.fill("#lp", vars.LOCAL_ADMIN_PASSWORD);
+  await sp.click("#login button[type=submit]");
+  await sp.waitForURL(/\/dashboard/);
+  await sp.waitForSelector(`[data-ship="${orderId}"]`, { timeout: 15_000 });
+  await axe(sp, "dashboard");
+  await sp.fill(`#t-${orderId}`, "1Z999E2E");
+  await sp.click(`[data-ship="${orderId}"]`);
+  await sp.waitForSelector(`[data-deliver="${orderId}"]`, { timeout: 15_000 });
+  await shot(sp, "seller-shipped");
+  await sp.click(`[data-deliver="${orderId}"]`);
+  await sp.waitForFunction((id) => document.querySelector(`[data-status="${id}"]`)?.textContent === "delivered", orderId, { timeout: 15_000 });
+
+  // The buyer sees the notifications and reviews the product.
+  await page.goto(`${BASE}/store/notifications`);
+  await waitText(page, "Your order has shipped", 15_000);
+  await axe(page, "notifications");
+  await shot(page, "buyer-notified");
+  await page.goto(`${BASE}/store/product/${productId}`);
+  await page.selectOption("#rating", "5");
+  await page.fill("#comment", "Arrived fast, works great.");
+  await page.click("#review-form button[type=submit]");
+  await waitText(page, "Arrived fast, works great.");
+  await shot(page, "reviewed");
+
+  // The sale is in the seller's chart.
+  await sp.goto(`${BASE}/dashboard`);
+  await sp.waitForSelector(".chart .bar", { timeout: 15_000 });
+  await waitText(sp, product.name.slice(0, 20));
+  await shot(sp, "seller-chart");
+} catch (err) {
+  failures.push(String(err?.stack ?? err));
+} finally {
+  await browser.close();
+  stop();
+}
+if (failures.length) {
+  console.error(`\nFAILED:\n${failures.join("\n")}`);
+  process.exit(1);
+}
+console.log(`\nstorefront e2e passed; screenshots in test-results/`);
+process.exit(0);

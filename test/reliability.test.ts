@@ -1,0 +1,108 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { injectCheckoutFault } from "../src/services/checkout";
+import { overridePaymentProvider } from "../src/services/payments";
+import { TestPaymentProvider } from "../src/services/payments/test-provider";
+import { getStock } from "../src/services/inventory";
+import { adminUser, call, createCategory, createProduct, json, signup, unique } from "./helpers";
+
+/**
+ * Fault injection at every checkout saga step, with the invariants checked after
+ * each: no stock held, nothing charged that is not refunded, no coupon use or
+ * store credit taken, no paid order, no 5xx other than a retryable 503.
+ */
+afterEach(() => {
+  injectCheckoutFault(null);
+  overridePaymentProvider(null);
+});
+
+const STEPS = ["reserve", "write-order", "redeem-coupons", "wallet", "charge", "mark-paid"] as const;
+
+async function world() {
+  const cat = await createCategory(`Rel ${unique()}`);
+  const seller = await signup({ role: "seller" });
+  const product = await createProduct(seller, cat.category_id, { stock_available: 5, price: 2000 });
+  const admin = await adminUser();
+  const code = `REL${unique()}`.slice(0, 30).toUpperCase();
+  await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "fixed", value: 100, usage_limit: 5 } });
+  const buyer = await signup();
+  await call("POST", "/wallet/credits", { token: admin.access_token, body: { user_id: buyer.user.user_id, amount: 500, reason: "test" } });
+  await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 2 } });
+  await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code } });
+  return { product, buyer, code };
+}
+
+async function invariants(w: Awaited<ReturnType<typeof world>>) {
+  expect(await getStock(env, w.product.product_id)).toMatchObject({ available: 5, reserved: 0 });
+  const paid = await env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE user_id = ? AND status = 'paid'").bind(w.buyer.user.user_id).first<{ n: number }>();
+  expect(paid?.n).toBe(0);
+  const coupon = await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?").bind(w.code).first<{ times_redeemed: number }>();
+  expect(coupon?.times_redeemed).toBe(0);
+  expect((await json(await call("GET", "/wallet", { token: w.buyer.access_token }))).balance).toBe(500);
+  // The cart is intact, so the buyer can simply try again.
+  expect((await json(await call("GET", "/cart", { token: w.buyer.access_token }))).items).toHaveLength(1);
+}
+
+describe("checkout under faults", () => {
+  for (const step of STEPS) {
+    it(`a failure at "${step}" leaves nothing held, charged or spent, and answers 503`, async () => {
+      const w = await world();
+      injectCheckoutFault(step);
+      const res = await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true } });
+      expect(res.status).toBe(503);
+      expect((await json(res)).error.code).toBe("service_unavailable");
+      await invariants(w);
+      // And the retry succeeds.
+      injectCheckoutFault(null);
+      const retry = await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true } });
+      expect(retry.status, await retry.clone().text()).toBe(201);
+      expect(await getStock(env, w.product.product_id)).toMatchObject({ available: 3, reserved: 0 });
+    });
+  }
+
+  it("a failure after the charge refunds it", async () => {
+    const refunds: string[] = [];
+    class Recording extends TestPaymentProvider {
+      override async refund(req: { paymentRef: string; amount: number; idempotencyKey: string }) {
+        refunds.push(req.paymentRef);
+        return super.refund(req);
+      }
+    }
+    overridePaymentProvider(new Recording());
+    const w = await world();
+    injectCheckoutFault("mark-paid");
+    expect((await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x" } })).status).toBe(503);
+    expect(refunds).toHaveLength(1);
+    await invariants(w);
+  });
+
+  it("a slow provider that times out holds nothing", async () => {
+    overridePaymentProvider({
+      name: "slow",
+      charge: async () => {
+        const { ProviderUnavailable } = await import("../src/services/payments/provider");
+        await new Promise((r) => setTimeout(r, 200));
+        throw new ProviderUnavailable("timed out");
+      },
+      confirm: async () => ({ status: "declined", ref: null, code: "x", message: "x" }),
+      refund: async () => ({ status: "succeeded", ref: "re_x" }),
+    });
+    const w = await world();
+    const res = await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true } });
+    expect(res.status).toBe(503);
+    await invariants(w);
+  });
+
+  it("events whose queue send failed are relayed from the outbox", async () => {
+    const { relayOutbox } = await import("../src/services/events");
+    const w = await world();
+    await env.DB.prepare("UPDATE outbox_events SET dispatched_at = NULL, created_at = '2000-01-01T00:00:00.000Z'").run();
+    const sent: unknown[] = [];
+    const relayed = await relayOutbox({ DB: env.DB, EVENTS: { sendBatch: async (m: unknown[]) => void sent.push(...m), send: async () => undefined } as unknown as Queue }, 0, 1000);
+    expect(relayed).toBeGreaterThan(0);
+    expect(sent.length).toBe(relayed);
+    const pending = await env.DB.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE dispatched_at IS NULL").first<{ n: number }>();
+    expect(pending?.n).toBe(0);
+    void w;
+  });
+});
