@@ -53,7 +53,7 @@ function insert(table, columns, rows) {
   return out;
 }
 
-export async function buildSeedSql({ products, queries = [], adminEmail, adminPassword, sellerPassword }) {
+export async function buildSeedSql({ products, queries = [], adminEmail, adminPassword, sellerPassword, withHistory = false }) {
   const sql = [];
   // Categories: one node per distinct path prefix.
   const cats = new Map();
@@ -89,9 +89,11 @@ export async function buildSeedSql({ products, queries = [], adminEmail, adminPa
   sql.push(...insert("users", ["id", "email", "username", "username_key", "phone_number", "role", "password_hash", "created_at", "updated_at"], sellerRows));
 
   // Products: created_at spread over the year before the seed epoch so "newest" has an order.
+  const seeded = [];
   const productRows = products.map((p) => {
     const created = SEED_EPOCH - (stableHash(`${p.source_ref}:t`) % (365 * 86_400)) * 1000;
     const cat = cats.get(p.categories.join(" > "));
+    seeded.push({ id: seedId("prd", p.source_ref, created), seller_id: sellers.get(storeOf(p)), category_id: cat.id, brand: p.brand, price: p.price, popularity: p.popularity, name: p.name, stock: p.stock, created });
     return [
       seedId("prd", p.source_ref, created), sellers.get(storeOf(p)), cat.id, cat.path, p.name, p.description, p.price, null, "usd",
       p.stock, 0, p.brand, JSON.stringify(p.images), JSON.stringify(p.attributes), "active", p.popularity, p.source_ref, iso(created), iso(created),
@@ -100,7 +102,79 @@ export async function buildSeedSql({ products, queries = [], adminEmail, adminPa
   sql.push(...insert("products", ["id", "seller_id", "category_id", "category_path", "name", "description", "price", "list_price", "currency",
     "stock_available", "stock_version", "brand", "images", "attributes", "status", "popularity", "source_ref", "created_at", "updated_at"], productRows));
   sql.push(...insert("search_queries", ["query", "popularity"], queries.map((q) => [q.query, q.popularity])));
-  return { sql: sql.join("\n"), counts: { categories: cats.size, sellers: stores.length, products: products.length }, sellerEmail: sellerRows[0]?.[1] };
+  const history = withHistory ? await historySql(seeded, sellerPassword) : { sql: [], warehouse: [], orders: 0 };
+  sql.push(...history.sql);
+  return { sql: sql.join("\n"), warehouseSql: history.warehouse.join("\n"), counts: { categories: cats.size, sellers: stores.length, products: products.length, orders: history.orders }, sellerEmail: sellerRows[0]?.[1] };
+}
+
+/**
+ * The seeded order history (scripts/history.mjs) written as the checkout and the
+ * warehouse consumers would have written it: orders, items and payments in D1, and
+ * facts, co-purchases and affinities in the warehouse. Buyers share one password
+ * hash (the local admin password): they are demo accounts on a laptop.
+ */
+async function historySql(seeded, password) {
+  const { generateHistory } = await import("./history.mjs");
+  const orders = generateHistory(seeded);
+  const hash = await hashPassword(password);
+  const buyers = Array.from({ length: 500 }, (_, i) => {
+    const handle = `buyer${String(i).padStart(3, "0")}`;
+    return [seedId("usr", `buyer:${i}`, SEED_EPOCH), `${handle}@buyers.marketplace.local`, handle, handle, null, "buyer", hash, iso(SEED_EPOCH), iso(SEED_EPOCH)];
+  });
+  const orderRows = [];
+  const itemRows = [];
+  const paymentRows = [];
+  const facts = [];
+  const statusRows = [];
+  const pairs = new Map();
+  const purchases = new Map();
+  const affinity = new Map();
+  const now = Date.parse("2026-11-20T12:00:00Z");
+  for (const o of orders) {
+    const age = (now - o.at) / 86_400_000;
+    const status = age > 10 ? (o.n % 50 === 0 ? "refunded" : "delivered") : age > 3 ? "shipped" : "paid";
+    const id = seedId("ord", `h:${o.n}`, o.at);
+    const buyer = buyers[o.buyer][0];
+    const total = o.items.reduce((s, i) => s + i.product.price * i.quantity, 0);
+    const at = iso(o.at);
+    const shipped = status !== "paid" ? iso(o.at + 86_400_000) : null;
+    const delivered = status === "delivered" || status === "refunded" ? iso(o.at + 3 * 86_400_000) : null;
+    orderRows.push([id, buyer, status, total, 0, 0, total, 0, "usd", "[]", JSON.stringify("1 Seed Street, Springfield"), shipped ? `1ZSEED${o.n}` : null, status === "refunded" ? total : 0, at, shipped, delivered, at, delivered ?? shipped ?? at]);
+    paymentRows.push([seedId("pay", `h:${o.n}`, o.at), id, buyer, "test", `pi_seed_${o.n}`, total, "usd", "succeeded", "pm_card_visa", at, at]);
+    statusRows.push([id, status, { paid: 1, shipped: 2, delivered: 3, refunded: 5 }[status]]);
+    for (const it of o.items) {
+      const p = it.product;
+      const itemStatus = status === "refunded" ? "refunded" : status;
+      itemRows.push([seedId("oit", `h:${o.n}:${p.id}`, o.at), id, p.id, p.seller_id, p.name, it.quantity, p.price, 0, itemStatus, shipped ? `1ZSEED${o.n}` : null, at]);
+      facts.push([`${id}:${p.id}`, id, p.seller_id, p.id, buyer, it.quantity, p.price * it.quantity, status, at.slice(0, 10), at]);
+      purchases.set(`${buyer}|${p.id}`, [buyer, p.id, at]);
+      for (const [kind, key] of [["category", p.category_id], ["brand", (p.brand ?? "").toLowerCase()]]) {
+        if (!key) continue;
+        const k = `${buyer}|${kind}|${key}`;
+        affinity.set(k, [buyer, kind, key, (affinity.get(k)?.[3] ?? 0) + 3]);
+      }
+      for (const other of o.items) {
+        if (other.product.id === p.id) continue;
+        const k = `${p.id}|${other.product.id}`;
+        pairs.set(k, [p.id, other.product.id, (pairs.get(k)?.[2] ?? 0) + 1]);
+      }
+    }
+  }
+  const sql = [
+    ...insert("users", ["id", "email", "username", "username_key", "phone_number", "role", "password_hash", "created_at", "updated_at"], buyers),
+    ...insert("orders", ["id", "user_id", "status", "subtotal", "discount", "shipping", "total_amount", "wallet_amount", "currency", "coupon_codes", "shipping_address", "tracking_number", "refunded_amount", "paid_at", "shipped_at", "delivered_at", "created_at", "updated_at"], orderRows),
+    ...insert("order_items", ["id", "order_id", "product_id", "seller_id", "name", "quantity", "price", "discount", "status", "tracking_number", "created_at"], itemRows),
+    ...insert("payments", ["id", "order_id", "user_id", "provider", "transaction_ref", "amount", "currency", "status", "payment_method", "created_at", "updated_at"], paymentRows),
+  ];
+  const warehouse = [
+    ...insert("dim_products", ["product_id", "seller_id", "name", "category_id", "brand", "status", "stock_available", "rating_average", "updated_at"], seeded.map((p) => [p.id, p.seller_id, p.name, p.category_id, p.brand, "active", p.stock, 0, iso(p.created)])),
+    ...insert("fact_order_items", ["order_item_id", "order_id", "seller_id", "product_id", "user_id", "quantity", "revenue", "status", "date_key", "paid_at"], facts),
+    ...insert("order_status", ["order_id", "status", "rank"], statusRows),
+    ...insert("co_purchases", ["product_id", "other_id", "count"], [...pairs.values()]),
+    ...insert("user_purchases", ["user_id", "product_id", "at"], [...purchases.values()]),
+    ...insert("user_affinity", ["user_id", "kind", "key", "score"], [...affinity.values()]),
+  ];
+  return { sql, warehouse, orders: orders.length };
 }
 
 export async function seedLocal({ adminEmail, adminPassword, file, synthetic, remote = false, persistTo } = {}) {
@@ -108,16 +182,21 @@ export async function seedLocal({ adminEmail, adminPassword, file, synthetic, re
   let { source, products } = file ? { source: file, products: loadFile(file) } : loadSeedCatalog();
   if (synthetic) products = synthesize(products, synthetic);
   const sellerPassword = vars.LOCAL_ADMIN_PASSWORD;
-  const built = await buildSeedSql({ products, queries: file ? [] : loadSeedQueries(products), adminEmail: adminEmail ?? vars.ADMIN_EMAIL, adminPassword: adminPassword ?? vars.LOCAL_ADMIN_PASSWORD, sellerPassword });
+  const built = await buildSeedSql({ products, queries: file ? [] : loadSeedQueries(products), withHistory: !file && !synthetic, adminEmail: adminEmail ?? vars.ADMIN_EMAIL, adminPassword: adminPassword ?? vars.LOCAL_ADMIN_PASSWORD, sellerPassword });
   const dir = join(ROOT, ".wrangler", "seed");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "seed.sql");
   writeFileSync(path, built.sql);
   const target = remote ? ["--remote"] : ["--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
   await run(WRANGLER, ["d1", "execute", "DB", ...target, "--file", path, "--yes"], { quiet: true, env: { CI: "1" } });
-  const { categories, sellers, products: n } = built.counts;
+  if (built.warehouseSql) {
+    const wpath = join(dir, "warehouse.sql");
+    writeFileSync(wpath, built.warehouseSql);
+    await run(WRANGLER, ["d1", "execute", "WAREHOUSE", ...target, "--file", wpath, "--yes"], { quiet: true, env: { CI: "1" } });
+  }
+  const { categories, sellers, products: n, orders } = built.counts;
   return {
-    summary: `${n} products (${source} catalog), ${categories} categories, ${sellers} sellers`,
+    summary: `${n} products (${source} catalog), ${categories} categories, ${sellers} sellers, ${orders} past orders`,
     sellerHint: `${built.sellerEmail} (and one per department) / same password as the admin`,
   };
 }
