@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
 import { seedLocal } from "../scripts/seed.mjs";
 import { loadSeedCatalog, loadSeedQueries } from "../scripts/catalog.mjs";
+import { evaluate as evaluateRecommendations } from "../scripts/reco-eval.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -312,6 +313,10 @@ const report = [
     ? `Search on the seeded catalog: of ${hitReport.queries} real queries, ${hitReport.answerable} have every word in the catalog and ${hitReport.answerableHit} of those find a hit; ${hitReport.otherHit} of the other ${hitReport.queries - hitReport.answerable} find one through some of their words. ` +
       `Index: ${hitReport.docsPerShard.join("/")} documents per shard, ${hitReport.bytesPerDoc} snapshot bytes per document, restore ${hitReport.restoreMs.join("/")} ms per shard.`
     : "",
+  (() => {
+    const r = evaluateRecommendations();
+    return `Recommendations (npm run reco:eval): hit-rate@10 of related on ${r.queries} held-out queries ${(r.related * 100).toFixed(1)}% vs ${(r.baseline * 100).toFixed(1)}% for the best-seller baseline.`;
+  })(),
   hotCheckout ? `Hot-SKU checkout: ${hotCheckout.paid} orders paid for 100 units, ${hotCheckout.left} left; statuses ${JSON.stringify(hotCheckout.codes)}.` : "",
   `Invariants: hot SKU ${holds} holds answered 201 (${moved} units taken), oversell ${oversell}; sell-out (1,000 buyers, 100 units) ${won}/${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left.`,
   failures.length ? `\n**FAILED**: ${failures.join("; ")}` : "All invariants held.",

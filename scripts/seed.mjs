@@ -201,7 +201,7 @@ export async function seedLocal({ adminEmail, adminPassword, file, synthetic, re
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const opt = (name) => {
     const i = args.indexOf(name);

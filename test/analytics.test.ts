@@ -145,5 +145,15 @@ describe("recommendations and feed", () => {
     expect(guestFeed.headers.get("cache-control")).toContain("public");
     expect((await json(guestFeed)).sections.map((s: any) => s.key)).toEqual(expect.arrayContaining(["popular", "new_arrivals"]));
     expect((await call("GET", "/products/prd_NOPE/related")).status).toBe(404);
+    // The feed shows nothing archived or out of stock.
+    await call("DELETE", `/products/${lens.product_id}`, { token: seller.access_token });
+    const after = await json(await call("GET", "/feed?limit=50", { token: fan.access_token }));
+    for (const section of after.sections) {
+      for (const p of section.items) {
+        expect(p.status).toBe("active");
+        expect(p.stock_available).toBeGreaterThan(0);
+        expect(p.product_id).not.toBe(soldOut.product_id);
+      }
+    }
   });
 });
