@@ -25,6 +25,8 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             ENVIRONMENT: "test",
+            // Access logs off in tests (warnings and errors still print).
+            LOG_LEVEL: "warn",
             JWT_KEYS: TEST_JWT_KEYS,
             ADMIN_EMAIL: "root@admin.test",
             PAYMENT_PROVIDER: "test",

@@ -150,6 +150,8 @@ const workloads = [
   { name: "GET /health (D1 ping)", url: `${app}/health` },
   { name: "GET /products/{id}", url: app, paths: productPaths },
   { name: "POST /auth/login (scrypt)", url: `${app}/auth/login`, method: "POST", body: { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD } },
+  { name: "GET /store (home page, SSR)", url: `${app}/store` },
+  { name: "GET /store/search (search page, SSR)", url: app, paths: searchMix.map((p) => p.replace("/search?", "/store/search?")) },
   { name: "GET /search (real query mix)", url: app, paths: searchMix },
   { name: "GET /suggest (real prefixes)", url: app, paths: suggestMix },
   {
@@ -325,7 +327,8 @@ const report = [
   "",
 ].join("\n");
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
-writeFileSync(join(ROOT, "bench", "results", "latest.md"), report);
+// A partial run (BENCH_ONLY) must not replace the full table.
+writeFileSync(join(ROOT, "bench", "results", only ? "partial.md" : "latest.md"), report);
 console.log(`\n${report}`);
 cleanup();
 process.exit(failures.length ? 1 : 0);

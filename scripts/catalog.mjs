@@ -78,7 +78,8 @@ const TREE = {
 const ADJECTIVES = ["Slim-Fit", "Wireless", "Portable", "Premium", "Compact", "Classic", "Ultra", "Smart", "Cotton", "Leather"];
 const LEAVES = Object.entries(TREE).flatMap(([a, subs]) => Object.entries(subs).flatMap(([b, leaves]) => leaves.map((c) => [a, b, c])));
 
-function rng(seed) {
+/** xorshift32: a tiny deterministic generator for seeded data. */
+export function rng(seed) {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

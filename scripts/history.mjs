@@ -3,17 +3,7 @@
 // the same brand or category (a case with a phone, a second shirt). Used by the seed
 // (so dashboards and the feed have something true to show) and by the offline
 // recommendation check (npm run reco:eval), which splits it by time.
-import { stableHash } from "./catalog.mjs";
-
-function rng(seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { rng, stableHash } from "./catalog.mjs";
 
 /**
  * products: [{ id, seller_id, category_id, brand, price, popularity }] (ids as seeded).

@@ -47,39 +47,35 @@ async function ship(env: Env, order: OrderRow, items: OrderItemRow[], mine: Orde
   }
   const fulfilling = ["paid", "partially_refunded"] as const;
   if (!fulfilling.includes(order.status as (typeof fulfilling)[number]) || order.shippedAt) throw illegal(order.status, "shipped");
-  const toShip = mine.filter((i) => i.status === "paid");
-  if (toShip.length === 0) throw illegal(mine[0]?.status ?? order.status, "shipped");
-  const shippedIds = new Set(toShip.map((i) => i.id));
-  const allShipped = items.every((i) => shippedIds.has(i.id) || i.status === "shipped" || i.status === "delivered" || i.status === "cancelled" || i.status === "refunded");
-  const now = new Date().toISOString();
-  await transition(
-    env,
-    order,
-    items,
-    [order.status],
-    allShipped
-      ? { status: order.status === "partially_refunded" ? "partially_refunded" : "shipped", trackingNumber: tracking, shippedAt: now }
-      : { trackingNumber: tracking },
-    { ids: toShip.map((i) => i.id), set: { status: "shipped", trackingNumber: tracking } },
-    allShipped ? "order.shipped" : null,
-  );
+  await advance(env, order, items, mine, "shipped", tracking);
 }
 
 async function deliver(env: Env, order: OrderRow, items: OrderItemRow[], mine: OrderItemRow[]) {
-  const toDeliver = mine.filter((i) => i.status === "shipped");
-  if (toDeliver.length === 0) throw illegal(order.status, "delivered");
-  const ids = new Set(toDeliver.map((i) => i.id));
-  const allDelivered = items.every((i) => ids.has(i.id) || ["delivered", "cancelled", "refunded"].includes(i.status));
-  const now = new Date().toISOString();
-  await transition(
-    env,
-    order,
-    items,
-    [order.status],
-    allDelivered ? { status: order.status === "partially_refunded" ? "partially_refunded" : "delivered", deliveredAt: now } : {},
-    { ids: [...ids], set: { status: "delivered" } },
-    allDelivered ? "order.delivered" : null,
-  );
+  await advance(env, order, items, mine, "delivered");
+}
+
+/** Each fulfilment step: which item status it moves from, and which statuses count as already past it. */
+const STEPS = {
+  shipped: { from: "paid", past: ["shipped", "delivered", "cancelled", "refunded"], stamp: "shippedAt", event: "order.shipped" },
+  delivered: { from: "shipped", past: ["delivered", "cancelled", "refunded"], stamp: "deliveredAt", event: "order.delivered" },
+} as const;
+
+/**
+ * Moves the caller's items one step; the order itself moves (with its event)
+ * only when every item has, so each seller of a multi-seller order fulfils
+ * their part independently.
+ */
+async function advance(env: Env, order: OrderRow, items: OrderItemRow[], mine: OrderItemRow[], to: keyof typeof STEPS, tracking?: string) {
+  const step = STEPS[to];
+  const moving = mine.filter((i) => i.status === step.from);
+  if (moving.length === 0) throw illegal(mine[0]?.status ?? order.status, to);
+  const ids = new Set(moving.map((i) => i.id));
+  const all = items.every((i) => ids.has(i.id) || (step.past as readonly string[]).includes(i.status));
+  const track = tracking ? { trackingNumber: tracking } : {};
+  const orderPatch: Partial<OrderRow> = all
+    ? { status: order.status === "partially_refunded" ? "partially_refunded" : to, [step.stamp]: new Date().toISOString(), ...track }
+    : track;
+  await transition(env, order, items, [order.status], orderPatch, { ids: [...ids], set: { status: to, ...track } }, all ? step.event : null);
 }
 
 async function cancel(env: Env, auth: AuthContext, order: OrderRow, items: OrderItemRow[]) {
