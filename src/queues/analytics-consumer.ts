@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ingestView } from "../services/analytics/ingest";
+import { ingestAnonymousViews, ingestView } from "../services/analytics/ingest";
 import { recordDeadLetter } from "./dead-letters";
 import { retryDelaySeconds } from "./events-consumer";
 
@@ -12,13 +12,23 @@ const View = z.object({
   at: z.string(),
 });
 
-/** High-volume analytics facts that are not domain events (product page views). Idempotent by view id. */
+/**
+ * High-volume analytics facts that are not domain events (product page views),
+ * idempotent by view id. Anonymous views, the bulk, are written a batch at a
+ * time (multi-row inserts); a signed-in viewer's view also feeds co-views and
+ * affinity, one by one.
+ */
 export async function consumeAnalytics(batch: MessageBatch, env: Env): Promise<void> {
+  const anonymous: { message: Message; view: z.infer<typeof View> }[] = [];
   for (const message of batch.messages) {
     const parsed = View.safeParse(message.body);
     if (!parsed.success) {
       await recordDeadLetter(env, batch.queue, message, "not an analytics fact");
       message.ack();
+      continue;
+    }
+    if (!parsed.data.user_id) {
+      anonymous.push({ message, view: parsed.data });
       continue;
     }
     try {
@@ -27,5 +37,12 @@ export async function consumeAnalytics(batch: MessageBatch, env: Env): Promise<v
     } catch {
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }
+  }
+  if (anonymous.length === 0) return;
+  try {
+    await ingestAnonymousViews(env, anonymous.map((a) => a.view));
+    for (const a of anonymous) a.message.ack();
+  } catch {
+    for (const a of anonymous) a.message.retry({ delaySeconds: retryDelaySeconds(a.message.attempts) });
   }
 }

@@ -149,3 +149,17 @@ export async function ingestView(env: Env, view: { view_id: string; product_id: 
   for (const r of recent.results) statements.push(w.prepare(upsertCount("co_views")).bind(view.product_id, r.product_id), w.prepare(upsertCount("co_views")).bind(r.product_id, view.product_id));
   await w.batch(statements);
 }
+
+/** Many anonymous views in a few multi-row statements (D1 binds at most 100 values per statement). */
+export async function ingestAnonymousViews(env: Env, views: { view_id: string; product_id: string; seller_id: string; at: string }[]): Promise<void> {
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < views.length; i += 25) {
+    const chunk = views.slice(i, i + 25);
+    statements.push(
+      env.WAREHOUSE.prepare(`INSERT OR IGNORE INTO fact_product_views (view_id, product_id, seller_id, date_key) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`).bind(
+        ...chunk.flatMap((v) => [v.view_id, v.product_id, v.seller_id, dateKey(v.at)]),
+      ),
+    );
+  }
+  await env.WAREHOUSE.batch(statements);
+}
