@@ -80,7 +80,7 @@ export interface ShardResult {
 
 const CHUNK_CHARS = 1_000_000;
 /** Matches ranked per relevance query per shard; beyond it, Orama's BM25 order picks which are ranked. */
-const MAX_RANKED_MATCHES = 5_000;
+const MAX_RANKED_MATCHES = 1_500;
 const SNAPSHOT_DELAY_MS = 5_000;
 
 type Db = Orama<typeof SEARCH_SCHEMA>;
@@ -98,6 +98,7 @@ export class SearchShard extends DurableObject<Env> {
   /** Stemmed words per document, computed at index time, for ranking without re-tokenising. */
   private docWords = new Map<string, DocTerms & { popularity: number }>();
   private restored = false;
+  private filled = false;
   /** Answers by query, dropped on every write: popular queries cost one lookup. */
   private results = new TtlCache<ShardResult>(60_000, 500);
 
@@ -199,6 +200,7 @@ export class SearchShard extends DurableObject<Env> {
     this.docWords.clear();
     this.results.clear();
     this.restored = false;
+    this.filled = false;
     this.ctx.storage.sql.exec("DELETE FROM snapshot_chunks");
     this.ctx.storage.sql.exec("DELETE FROM meta");
   }
@@ -219,9 +221,14 @@ export class SearchShard extends DurableObject<Env> {
    * concurrent first queries wait for one rebuild instead of each doing it.
    */
   async ensureFilled(shard: number, shards: number): Promise<void> {
-    if ((await this.stats()).filled) return;
+    // Checked on every query, so from memory (stats() reads the snapshot's size: megabytes).
+    if (this.filled) return;
+    if (this.isFilled()) {
+      this.filled = true;
+      return;
+    }
     await this.ctx.blockConcurrencyWhile(async () => {
-      if ((await this.stats()).filled) return;
+      if (this.isFilled()) return;
       const names = new Map(
         (await this.env.DB.prepare("SELECT id, name FROM categories").all<{ id: string; name: string }>()).results.map((r) => [r.id, r.name]),
       );
@@ -242,6 +249,11 @@ export class SearchShard extends DurableObject<Env> {
       await this.apply([], [], true);
       await this.persist();
     });
+    this.filled = true;
+  }
+
+  private isFilled(): boolean {
+    return this.restored || this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE k = 'filled'").toArray().length > 0;
   }
 
   /** One call per shard per search: fills the shard if needed, then answers (cached until the next write). */

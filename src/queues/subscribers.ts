@@ -1,5 +1,5 @@
 import type { DomainEvent, EventType } from "../services/events";
-import { countSearch, indexProducts } from "../services/search";
+import { countSearches, indexProducts } from "../services/search";
 import { notifyFromEvent } from "../services/notifications/from-events";
 import { ingestEvent } from "../services/analytics/ingest";
 import { fanOutOrderEvent } from "../services/webhooks";
@@ -18,7 +18,8 @@ const sellerWebhooks: Subscriber = { name: "seller-webhooks", handle: (event, en
 
 const popularQueries: Subscriber = {
   name: "popular-queries",
-  handle: (event, env) => countSearch(env, (event.data as { query: string }).query),
+  handle: (event, env) =>
+    countSearches(env, event.type === "searches.recorded" ? (event.data as { entries: { query: string; count: number }[] }).entries : [{ query: (event.data as { query: string }).query, count: 1 }]),
 };
 
 /**
@@ -39,6 +40,7 @@ export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "product.archived": [searchIndexer, analytics],
   "inventory.changed": [searchIndexer, notifier, analytics],
   "search.performed": [popularQueries, analytics],
+  "searches.recorded": [popularQueries, analytics],
   "order.created": [],
   "order.paid": [notifier, analytics, sellerWebhooks],
   "order.shipped": [notifier, analytics, sellerWebhooks],

@@ -50,6 +50,10 @@ export const EventCatalog = {
   "order.refunded": OrderEventData,
   /** A search that found something (for popular queries and analytics). */
   "search.performed": z.object({ query: z.string().max(100), hits: z.number().int() }),
+  /** Searches of one isolate over about a second, counted per query (one event instead of one per search). */
+  "searches.recorded": z.object({
+    entries: z.array(z.object({ query: z.string().max(100), hits: z.number().int(), count: z.number().int().min(1) })).max(500),
+  }),
   "inventory.changed": z.object({
     product_id: z.string(),
     available: z.number().int(),

@@ -72,6 +72,19 @@ export async function ingestEvent(env: Env, event: DomainEvent): Promise<void> {
       await w.prepare("INSERT OR IGNORE INTO fact_registrations (user_id, role, date_key) VALUES (?, ?, ?)").bind(d.user_id, d.role, dateKey(event.occurred_at)).run();
       return;
     }
+    case "searches.recorded": {
+      const d = event.data as { entries: { query: string; hits: number; count: number }[] };
+      if (d.entries.length === 0) return;
+      // One fact per search: a query searched n times in the window is n rows (keyed event id, query, k).
+      const rows = d.entries.flatMap((e) => Array.from({ length: Math.min(e.count, 1000) }, (_, k) => [`${event.id}:${e.query}:${k}`, e.query, e.hits, dateKey(event.occurred_at)]));
+      const statements: D1PreparedStatement[] = [];
+      for (let i = 0; i < rows.length; i += 25) {
+        const chunk = rows.slice(i, i + 25);
+        statements.push(w.prepare(`INSERT OR IGNORE INTO fact_searches (event_id, query, hits, date_key) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`).bind(...chunk.flat()));
+      }
+      await w.batch(statements);
+      return;
+    }
     case "search.performed": {
       const d = event.data as { query: string; hits: number };
       await w.prepare("INSERT OR IGNORE INTO fact_searches (event_id, query, hits, date_key) VALUES (?, ?, ?, ?)").bind(event.id, d.query, d.hits, dateKey(event.occurred_at)).run();

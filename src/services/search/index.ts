@@ -200,11 +200,30 @@ export function highlight(text: string, queryTerms: string[]): string {
     .join("");
 }
 
-/** Records a search that found something, for the popular-queries list (through the events queue). */
-export function recordSearch(env: Pick<Env, "EVENTS">, q: string, hits: number): Promise<void> {
+/**
+ * Records a search that found something, for the popular-queries list and
+ * analytics. Searches are counted per query in this isolate and sent as one
+ * `searches.recorded` event about once a second (held open with waitUntil),
+ * rather than one queue message and several writes per search.
+ */
+const pendingSearches = new Map<string, { hits: number; count: number }>();
+let searchFlush: Promise<void> | null = null;
+
+export async function recordSearch(env: Pick<Env, "EVENTS">, q: string, hits: number): Promise<void> {
   const query = q.trim().toLowerCase().replace(/\s+/g, " ");
-  if (!query || hits === 0 || query.length > 100) return Promise.resolve();
-  return background(() => env.EVENTS.send(buildEvent("search.performed", { query, hits }), { contentType: "json" }));
+  if (!query || hits === 0 || query.length > 100) return;
+  const e = pendingSearches.get(query);
+  pendingSearches.set(query, { hits, count: (e?.count ?? 0) + 1 });
+  if (searchFlush) return;
+  searchFlush = (async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    const entries = [...pendingSearches].slice(0, 500).map(([query, v]) => ({ query, hits: v.hits, count: v.count }));
+    for (const e of entries) pendingSearches.delete(e.query);
+    searchFlush = null;
+    if (entries.length) await env.EVENTS.send(buildEvent("searches.recorded", { entries }), { contentType: "json" });
+  })();
+  const pending = searchFlush;
+  await background(() => pending);
 }
 
 // ---- indexing -----------------------------------------------------------------------
@@ -319,13 +338,16 @@ async function productCompletions(env: Env, prefix: string, limit: number) {
     .map((r) => ({ text: r.name, product_id: r.id }));
 }
 
-/** Subscriber: a search that found something makes its query more popular. */
-export async function countSearch(env: Pick<Env, "DB">, query: string): Promise<void> {
-  await env.DB.prepare(
-    "INSERT INTO search_queries (query, popularity) VALUES (?, 1) ON CONFLICT (query) DO UPDATE SET popularity = popularity + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-  )
-    .bind(query)
-    .run();
+/** Subscriber: searches that found something make their queries more popular (one batch per event). */
+export async function countSearches(env: Pick<Env, "DB">, entries: { query: string; count: number }[]): Promise<void> {
+  if (entries.length === 0) return;
+  await env.DB.batch(
+    entries.map((e) =>
+      env.DB.prepare(
+        "INSERT INTO search_queries (query, popularity) VALUES (?1, ?2) ON CONFLICT (query) DO UPDATE SET popularity = popularity + ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+      ).bind(e.query, e.count),
+    ),
+  );
 }
 
 /** Per-shard figures for operators and the bench; `reload` also times a cold restore from the snapshot. */
