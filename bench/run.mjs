@@ -326,9 +326,17 @@ const report = [
   `Reproduce: \`${reproduce}\``,
   "",
 ].join("\n");
+// Search over a 100k synthetic catalog, in its own server (BENCH_SEARCH_100K=0 skips it).
+let search100k = "";
+if (!only && process.env.BENCH_SEARCH_100K !== "0") {
+  cleanup();
+  const out = spawnSync(process.execPath, [join(ROOT, "bench", "search-100k.mjs")], { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
+  search100k = out.status === 0 ? out.stdout.slice(out.stdout.indexOf("# Search over")).replace(/^# /, "### ") : `search-100k failed: ${out.stderr.slice(-300)}`;
+}
+
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 // A partial run (BENCH_ONLY) must not replace the full table.
-writeFileSync(join(ROOT, "bench", "results", only ? "partial.md" : "latest.md"), report);
+writeFileSync(join(ROOT, "bench", "results", only ? "partial.md" : "latest.md"), search100k ? `${report}\n${search100k}` : report);
 console.log(`\n${report}`);
 cleanup();
 process.exit(failures.length ? 1 : 0);
