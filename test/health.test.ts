@@ -30,3 +30,17 @@ describe("meta routes", () => {
     expect(await res.text()).toContain("/openapi.json");
   });
 });
+
+describe("GET /admin/health", () => {
+  it("reports backlogs and dead letters to admins only", async () => {
+    const { adminUser, call, json, signup } = await import("./helpers");
+    const admin = await adminUser();
+    const res = await call("GET", "/admin/health", { token: admin.access_token });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body).toMatchObject({ status: "ok", events_outbox: expect.any(Object), notifications: expect.any(Object), webhooks: expect.any(Object) });
+    expect(typeof body.orders_unpaid_over_1h).toBe("number");
+    const user = await signup();
+    expect((await call("GET", "/admin/health", { token: user.access_token })).status).toBe(403);
+  });
+});

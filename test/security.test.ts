@@ -24,6 +24,7 @@ const ADMIN_ONLY = [
   "GET /analytics/platform",
   "GET /analytics/drift",
   "GET /admin/dead-letters",
+  "GET /admin/health",
   "GET /dev/messages",
   "POST /search/reindex",
   "GET /search/stats",

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { newId } from "../lib/ids";
 import { withBackground } from "../lib/background";
 import { log, setLogLevel } from "../lib/logger";
+import { writeMetric } from "../lib/metrics";
 import type { AppEnv } from "../types";
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -27,6 +28,8 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   else await next();
   c.res.headers.set("X-Request-Id", requestId);
   const status = c.res.status;
+  // The matched route pattern, not the raw path, so ids do not explode the metric's cardinality.
+  writeMetric(c.env, "request", [c.req.method, c.req.routePath, String(status)], [Date.now() - started, status >= 500 ? 1 : 0]);
   log(status >= 500 ? "error" : "info", "request", {
     request_id: requestId,
     method: c.req.method,

@@ -11,6 +11,7 @@ import { ProductId, UserId } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as notifications from "../services/notifications";
 import * as wishlist from "../services/wishlist";
+import { operationalHealth } from "../services/operations";
 import { findUserById } from "../services/users";
 
 const NotificationSchema = z
@@ -166,11 +167,22 @@ const sink = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())) }), "Messages"), ...errorResponses(401, 403) },
 });
 
+const opsHealth = createRoute({
+  method: "get",
+  path: "/admin/health",
+  tags: ["Admin"],
+  summary: "Backlogs, dead letters and stuck work, for operators and alerts (admin)",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), "Operational health"), ...errorResponses(401, 403) },
+});
+
 function ownPrefs(c: { get(k: "auth"): import("../types").AuthContext | null }, userId: string) {
   if (!isOwnerOrAdmin(c.get("auth"), userId)) throw new ApiError("not_found", "User not found");
 }
 
 export const notificationRoutes = createRouter()
+  .openapi(opsHealth, async (c) => c.json(await operationalHealth(c.env), 200))
   .openapi(send, async (c) => {
     const { user_id, type, title, body } = c.req.valid("json");
     if (!(await findUserById(c.env, user_id))) throw new ApiError("not_found", "User not found");

@@ -6,6 +6,7 @@ type PaymentRow = typeof payments.$inferSelect;
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { errorFields, log } from "../lib/logger";
+import { writeMetric } from "../lib/metrics";
 import type { AuthContext } from "../types";
 import { cartStub, price, userCartId } from "./cart";
 import { dispatchEvents, outboxInsert } from "./events";
@@ -64,6 +65,17 @@ async function resolvePaymentMethod(env: Env, userId: string, input: { payment_m
 }
 
 export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInput) {
+  try {
+    const order = await runCheckout(env, auth, input);
+    writeMetric(env, "checkout", [order.status], [order.total_amount]);
+    return order;
+  } catch (err) {
+    writeMetric(env, "checkout", [err instanceof ApiError ? err.code : "error"], [0]);
+    throw err;
+  }
+}
+
+async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
   const userId = auth.userId;
   const paymentMethod = await resolvePaymentMethod(env, userId, input);
   const orderId = newId("order");

@@ -1,0 +1,34 @@
+/**
+ * What operators watch (GET /admin/health): the backlog of each asynchronous
+ * path, what ended in the dead letters, and work stuck past its time. Each
+ * figure has an alert rule in docs/operations.md.
+ */
+export async function operationalHealth(env: Pick<Env, "DB" | "WAREHOUSE">) {
+  const now = Date.now();
+  const hourAgo = new Date(now - 3600_000).toISOString();
+  const dayAgo = new Date(now - 86_400_000).toISOString();
+  const [outbox, dead, notif, hooks, unpaid, ordersHour] = await env.DB.batch<Record<string, number | string | null>>([
+    env.DB.prepare("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox_events WHERE dispatched_at IS NULL"),
+    env.DB.prepare("SELECT queue, COUNT(*) AS n FROM dead_letters WHERE created_at >= ? GROUP BY queue").bind(dayAgo),
+    env.DB.prepare("SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed' AND updated_at >= ?) AS failed_24h FROM notifications WHERE channel != 'in_app'").bind(dayAgo),
+    env.DB.prepare("SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed' AND updated_at >= ?) AS failed_24h FROM webhook_deliveries").bind(dayAgo),
+    env.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE status = 'pending_payment' AND created_at < ?").bind(hourAgo),
+    env.DB.prepare("SELECT SUM(status != 'pending_payment' AND status != 'cancelled') AS paid, COUNT(*) AS total FROM orders WHERE created_at >= ?").bind(hourAgo),
+  ]);
+  const o = outbox.results[0] as { pending: number; oldest: string | null };
+  const warehouseLag = await env.WAREHOUSE.prepare("SELECT MAX(paid_at) AS last FROM fact_order_items").first<{ last: string | null }>();
+  const n = notif.results[0] as { pending: number | null; failed_24h: number | null };
+  const h = hooks.results[0] as { pending: number | null; failed_24h: number | null };
+  const oh = ordersHour.results[0] as { paid: number | null; total: number };
+  return {
+    status: "ok" as const,
+    checked_at: new Date(now).toISOString(),
+    events_outbox: { undispatched: o.pending, oldest_age_s: o.oldest ? Math.round((now - Date.parse(o.oldest)) / 1000) : 0 },
+    dead_letters_24h: Object.fromEntries((dead.results as { queue: string; n: number }[]).map((d) => [d.queue, d.n])),
+    notifications: { pending: n.pending ?? 0, failed_24h: n.failed_24h ?? 0 },
+    webhooks: { pending: h.pending ?? 0, failed_24h: h.failed_24h ?? 0 },
+    orders_unpaid_over_1h: (unpaid.results[0] as { n: number }).n,
+    checkout_last_hour: { orders: oh.total, paid: oh.paid ?? 0 },
+    warehouse_last_fact_at: warehouseLag?.last ?? null,
+  };
+}
