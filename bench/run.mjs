@@ -111,7 +111,7 @@ await seedLocal({ persistTo: PERSIST });
 // Info-level access logs off: wrangler dev pipes every console line through the
 // inspector to its terminal (~40% of a small request here), a cost production's
 // asynchronous Workers Logs do not have. Warnings and errors still log.
-serve(["--persist-to", PERSIST, "--var", "LOG_LEVEL:warn"], APP_PORT);
+serve(["--persist-to", PERSIST, "--var", "LOG_LEVEL:warn", "--var", "WRITE_LIMIT_PER_MINUTE:0"], APP_PORT);
 serve(["-c", join("bench", "hello", "wrangler.toml")], HELLO_PORT);
 await Promise.all([waitFor(`http://127.0.0.1:${APP_PORT}/health`, 120_000), waitFor(`http://127.0.0.1:${HELLO_PORT}/`, 120_000)]);
 

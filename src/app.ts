@@ -10,6 +10,7 @@ import { validationError } from "./lib/validation";
 import { authenticate } from "./middleware/auth";
 import { limitBody, requireJsonBody } from "./middleware/body";
 import { idempotency } from "./middleware/idempotency";
+import { writeLimit } from "./middleware/write-limit";
 import { requestContext } from "./middleware/request-context";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
@@ -61,6 +62,7 @@ export function createApp() {
   app.use("*", limitBody);
   app.use("*", requireJsonBody);
   app.use("*", authenticate);
+  app.use("*", writeLimit);
   app.use("*", idempotency);
 
   app.route("/", healthRoutes);

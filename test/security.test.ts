@@ -174,3 +174,17 @@ describe("security suite from /openapi.json", () => {
     void env;
   });
 });
+
+describe("write rate limits", () => {
+  it("answers 429 with Retry-After once a user exceeds the writes per minute", async () => {
+    const user = await signup();
+    let limited: Response | null = null;
+    for (let i = 0; i < 1200 && !limited; i++) {
+      const res = await call("POST", "/cart/remove", { token: user.access_token, body: { product_id: "prd_NOTINCART" } });
+      if (res.status === 429) limited = res;
+    }
+    expect(limited).not.toBeNull();
+    expect(Number(limited!.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect((await json(limited!)).error.code).toBe("rate_limited");
+  });
+});
