@@ -54,6 +54,8 @@ export function ensureDevVars() {
   set("LOCAL_ADMIN_PASSWORD", randomBytes(12).toString("base64url"));
   set("WALLET_KEY", randomBytes(32).toString("base64url"));
   set("PAYMENT_PROVIDER", "test");
+  // Every local client shares 127.0.0.1: per-IP sign-up limits would stop a test suite.
+  set("SIGNUP_LIMIT_PER_HOUR", "100000");
   if (changed) {
     const body = Object.entries(vars).map(([k, v]) => `${k}=${/[\s"{}]/.test(v) ? `'${v}'` : v}`).join("\n");
     writeFileSync(path, `# Local secrets for npm start (git-ignored). Delete this file to regenerate.\n${body}\n`, { mode: 0o600 });

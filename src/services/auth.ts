@@ -7,7 +7,7 @@ import type { SignupInput, User } from "../schemas/users";
 import type { Role } from "../types";
 import { buildEvent, dispatchEvents, outboxInsert } from "./events";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
-import { LOGIN_PER_ACCOUNT, LOGIN_PER_IP, SIGNUP_PER_IP, refund, takeOrThrow } from "./rate-limit";
+import { LOGIN_PER_ACCOUNT, LOGIN_PER_IP, refund, signupPerIp, takeOrThrow } from "./rate-limit";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   REFRESH_TOKEN_TTL_MS,
@@ -27,7 +27,7 @@ import {
 } from "./users";
 
 /** The auth module: owns `refresh_tokens`; signs access tokens; drives signup and login. */
-type AuthEnv = Pick<Env, "DB" | "EVENTS" | "RATE_LIMITER" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_KEYS" | "ADMIN_EMAIL">;
+type AuthEnv = Pick<Env, "DB" | "EVENTS" | "RATE_LIMITER" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_KEYS" | "ADMIN_EMAIL"> & Partial<Pick<Env, "SIGNUP_LIMIT_PER_HOUR">>;
 
 export interface TokenPair {
   access_token: string;
@@ -63,7 +63,7 @@ function roleFor(env: AuthEnv, input: SignupInput): Role {
 }
 
 export async function signup(env: AuthEnv, input: SignupInput, clientIp: string): Promise<{ user: User } & TokenPair> {
-  await takeOrThrow(env, [{ key: `signup:ip:${clientIp}`, policy: SIGNUP_PER_IP }]);
+  await takeOrThrow(env, [{ key: `signup:ip:${clientIp}`, policy: signupPerIp(env) }]);
   await assertEmailAndUsernameFree(env, input.email, input.username);
   const db = getDb(env);
   const now = new Date().toISOString();

@@ -9,7 +9,12 @@ import { ApiError } from "../lib/errors";
  */
 export const LOGIN_PER_ACCOUNT: BucketPolicy = { capacity: 10, refillPerSecond: 10 / 60 };
 export const LOGIN_PER_IP: BucketPolicy = { capacity: 30, refillPerSecond: 30 / 60 };
-export const SIGNUP_PER_IP: BucketPolicy = { capacity: 20, refillPerSecond: 20 / 3600 };
+/** Sign-ups per IP per hour: SIGNUP_LIMIT_PER_HOUR (20 in production; `npm start` raises it, since every local client shares 127.0.0.1). */
+export function signupPerIp(env: { SIGNUP_LIMIT_PER_HOUR?: string }): BucketPolicy {
+  const n = Number(env.SIGNUP_LIMIT_PER_HOUR ?? 20);
+  const perHour = Number.isFinite(n) && n > 0 ? n : 20;
+  return { capacity: perHour, refillPerSecond: perHour / 3600 };
+}
 
 export interface LimitKey {
   key: string;
