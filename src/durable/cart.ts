@@ -177,7 +177,8 @@ export class CartObject extends DurableObject<Env> {
   /** Empties the cart (after a merge into another, or a paid checkout), keeping its id. */
   clear(checkoutId?: string): void {
     if (!this.meta()) return;
-    if (checkoutId && this.lockedBy() && this.lockedBy() !== checkoutId) return;
+    const holder = this.lockedBy();
+    if (checkoutId && holder && holder !== checkoutId) return;
     this.ctx.storage.sql.exec("DELETE FROM lines");
     this.ctx.storage.sql.exec("UPDATE meta SET coupons = '[]', checkout_id = NULL, checkout_until = 0 WHERE id = 1");
     this.touch();

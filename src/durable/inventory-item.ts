@@ -254,8 +254,7 @@ export class InventoryItem extends DurableObject<Env> {
   /** Sets available to an absolute value (a seller editing stock_available), as an adjustment by the difference. */
   async setAvailable(productId: string, adjustmentId: string, target: number): Promise<InventoryResult> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
-    const seen = this.ctx.storage.sql.exec("SELECT 1 FROM adjustments WHERE id = ?", adjustmentId).toArray();
-    if (seen.length > 0) return { ok: true, ...this.level() };
+    // adjust() ignores an adjustment id it has seen, so a retried set changes nothing twice.
     return this.adjust(productId, adjustmentId, target - this.level().available);
   }
 

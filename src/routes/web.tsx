@@ -4,7 +4,7 @@ import type { AppEnv } from "../types";
 import { findProduct, toProduct } from "../services/catalog/products";
 import { listReviews } from "../services/reviews";
 import { homeFeed, related } from "../services/recommendations";
-import { searchProducts } from "../services/search";
+import { categoryNames, searchProducts } from "../services/search";
 import { AppPage, HomePage, ProductPage, SearchPage } from "../web/pages";
 
 /**
@@ -33,7 +33,7 @@ export const webRoutes = new Hono<AppEnv>()
     const parsed = SearchParams.safeParse(c.req.query());
     const params = parsed.success ? parsed.data : SearchParams.parse({});
     const result = await searchProducts(c.env, { ...params, limit: 24 });
-    const names = await c.env.DB.prepare("SELECT id, name FROM categories").all<{ id: string; name: string }>();
+    const names = await categoryNames(c.env);
     const shown: Record<string, string> = {};
     for (const [k, v] of Object.entries(c.req.query())) if (typeof v === "string" && v && k !== "cursor") shown[k] = v;
     return c.html(
@@ -44,7 +44,7 @@ export const webRoutes = new Hono<AppEnv>()
         data={result.data}
         facets={result.facets}
         next_cursor={result.next_cursor}
-        categoryNames={Object.fromEntries(names.results.map((r) => [r.id, r.name]))}
+        categoryNames={Object.fromEntries(names)}
       />,
     );
   })

@@ -113,13 +113,13 @@ export function userCartId(userId: string): string {
   return `crt_${userId.slice(userId.indexOf("_") + 1)}`;
 }
 
-async function identity(_env: Pick<Env, "CART">, ref: CartRef): Promise<{ cartId: string; userId: string | null }> {
+function identity(ref: CartRef): { cartId: string; userId: string | null } {
   if (ref.guestCartId) return { cartId: ref.guestCartId, userId: null };
   return { cartId: userCartId(ref.userId!), userId: ref.userId! };
 }
 
 export async function getCart(env: Pick<Env, "CART" | "DB">, ref: CartRef): Promise<CartView> {
-  const { cartId, userId } = await identity(env, ref);
+  const { cartId, userId } = identity(ref);
   const state = await cartStub(env, ref).state(cartId, userId);
   return (await price(env, state)).view;
 }
@@ -132,7 +132,7 @@ function activeProduct(p: ProductRow | undefined): ProductRow {
 export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number): Promise<CartView> {
   const product = activeProduct(await findProduct(env, productId));
   if (product.stockAvailable <= 0) throw new ApiError("out_of_stock", "This product is out of stock");
-  const { cartId, userId } = await identity(env, ref);
+  const { cartId, userId } = identity(ref);
   const r = await cartStub(env, ref).add(cartId, userId, {
     product_id: product.id,
     cart_item_id: newId("cartItem"),
@@ -152,7 +152,7 @@ export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, pro
 }
 
 export async function removeFromCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity?: number): Promise<CartView> {
-  const { cartId, userId } = await identity(env, ref);
+  const { cartId, userId } = identity(ref);
   const r = await cartStub(env, ref).remove(cartId, userId, productId, quantity);
   if (!r.ok) throw new ApiError("invalid_state", "This cart is being checked out");
   if (!r.found) throw new ApiError("not_found", "This product is not in the cart");
@@ -163,7 +163,7 @@ export async function removeFromCart(env: Pick<Env, "CART" | "DB">, ref: CartRef
 export async function applyCoupon(env: Pick<Env, "CART" | "DB">, ref: CartRef, code: string): Promise<CartView> {
   const coupon = await promotions.findCouponByCode(env, code);
   if (!coupon) throw new ApiError("not_found", "No such coupon");
-  const { cartId, userId } = await identity(env, ref);
+  const { cartId, userId } = identity(ref);
   const stub = cartStub(env, ref);
   const priced = await price(env, await stub.state(cartId, userId));
   const reason = await promotions.whyNotApplicable(env, coupon, priced.lines, userId);
@@ -177,7 +177,7 @@ export async function applyCoupon(env: Pick<Env, "CART" | "DB">, ref: CartRef, c
 }
 
 export async function removeCoupon(env: Pick<Env, "CART" | "DB">, ref: CartRef, code: string): Promise<CartView> {
-  const { cartId, userId } = await identity(env, ref);
+  const { cartId, userId } = identity(ref);
   const stub = cartStub(env, ref);
   const state = await stub.state(cartId, userId);
   const next = state.coupons.filter((c) => c !== promotions.normalizeCode(code));
@@ -196,7 +196,7 @@ export async function mergeGuestCart(env: Pick<Env, "CART" | "DB">, guestCartId:
   const caps: Record<string, number> = {};
   for (const r of rows) caps[r.id] = r.status === "active" ? r.stockAvailable : 0;
   const lines: CartLine[] = state.lines.filter((l) => (caps[l.product_id] ?? 0) > 0);
-  const { cartId } = await identity(env, { userId });
+  const { cartId } = identity({ userId });
   await cartStub(env, { userId }).merge(cartId, userId, lines, caps, state.coupons);
   await guest.clear();
 }

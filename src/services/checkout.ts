@@ -56,7 +56,8 @@ function checkpoint(step: string): void {
   if (faultAt === step) throw new Error(`injected fault at ${step}`);
 }
 
-async function resolvePaymentMethod(env: Env, userId: string, input: { payment_method?: string; payment_method_id?: string }): Promise<string> {
+/** The provider's payment method id: given directly, or a saved one from the caller's wallet (anyone else's: 404). */
+export async function resolvePaymentMethod(env: Env, userId: string, input: { payment_method?: string; payment_method_id?: string }): Promise<string> {
   if (input.payment_method_id) return wallet.resolveMethod(env, userId, input.payment_method_id);
   if (input.payment_method) return input.payment_method;
   throw new ApiError("validation_failed", "payment_method is required", {
@@ -183,17 +184,17 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       const keepOrder = undos.filter((u) => u.name !== "cancel-order" && !u.name.startsWith("unredeem-"));
       undos.length = 0;
       await compensate(keepOrder, ctx);
-      await getDb(env).update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq_(orderId));
+      await getDb(env).update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId));
       throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
     }
     if (result.status === "requires_action") {
       // Stock stays reserved until the TTL while the buyer authenticates; the cart is done.
       undos.length = 0;
-      await getDb(env).update(orders).set({ walletAmount, paymentLockUntil: null }).where(eq_(orderId));
+      await getDb(env).update(orders).set({ walletAmount, paymentLockUntil: null }).where(eq(orders.id, orderId));
       await syncProjection(env, items.map((i) => i.productId));
       await cart.clear(orderId);
       const found = (await findOrder(env, orderId))!;
-      return toOrder(found.order, found.items, { viewer: "buyer", payment: await paymentRow(env, orderId) });
+      return toOrder(found.order, found.items, { viewer: "buyer", payment: result.row });
     }
 
     // Money moved: from here on, a failure must give it back.
@@ -218,11 +219,6 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
   }
 }
 
-const eq_ = (orderId: string) => eq(orders.id, orderId);
-
-async function paymentRow(env: Pick<Env, "DB">, orderId: string) {
-  return (await latestPayment(env, orderId)) ?? null;
-}
 
 /**
  * Calls the provider and records the attempt in `payments` (the audit trail with
@@ -291,7 +287,7 @@ export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[],
 
 /** Gives back a successful charge in full (compensation when the order cannot be fulfilled). */
 export async function refundCharge(env: Env, order: OrderRow, reason: string): Promise<void> {
-  const pay = await paymentRow(env, order.id);
+  const pay = await latestPayment(env, order.id);
   if (pay && pay.status === "succeeded" && pay.provider !== "wallet" && pay.transactionRef) {
     await paymentProvider(env).refund({ paymentRef: pay.transactionRef, amount: pay.amount, idempotencyKey: `order:${order.id}:compensate` });
   }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, lt } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../db/client";
 import { couponRedemptions, coupons } from "../db/schema";
 import { ApiError } from "../lib/errors";
@@ -65,13 +65,13 @@ export async function findCouponByCode(env: Pick<Env, "DB">, code: string): Prom
   return getDb(env).select().from(coupons).where(eq(coupons.code, normalizeCode(code))).get();
 }
 
+/** The coupons with these codes, in the order given (that order decides how stacked discounts apply). */
 export async function findCouponsByCodes(env: Pick<Env, "DB">, codes: string[]): Promise<CouponRow[]> {
-  const out: CouponRow[] = [];
-  for (const code of codes) {
-    const c = await findCouponByCode(env, code);
-    if (c) out.push(c);
-  }
-  return out;
+  const wanted = codes.map(normalizeCode);
+  if (wanted.length === 0) return [];
+  const rows = await getDb(env).select().from(coupons).where(inArray(coupons.code, wanted)).all();
+  const byCode = new Map(rows.map((r) => [r.code, r]));
+  return wanted.flatMap((code) => byCode.get(code) ?? []);
 }
 
 export interface CreateCouponInput {
@@ -160,26 +160,26 @@ async function eligibleLines(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLi
 }
 
 /** Why a coupon cannot apply right now, or null when it can. */
-export async function whyNotApplicable(
-  env: Pick<Env, "DB">,
-  c: CouponRow,
-  lines: PricedLine[],
-  userId: string | null,
-  now = new Date(),
-): Promise<string | null> {
-  const iso = now.toISOString();
-  if (!c.active) return "This coupon is no longer active";
-  if (c.startsAt && iso < c.startsAt) return "This coupon is not valid yet";
-  if (c.endsAt && iso >= c.endsAt) return "This coupon has expired";
-  if (c.usageLimit !== null && c.timesRedeemed >= c.usageLimit) return "This coupon has been used up";
+export async function whyNotApplicable(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLine[], userId: string | null): Promise<string | null> {
+  return (await check(env, c, lines, userId)).reason;
+}
+
+/** The reason a coupon cannot apply (or null), with the lines it covers, so callers do not look them up twice. */
+async function check(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLine[], userId: string | null): Promise<{ reason: string | null; eligible: PricedLine[] }> {
+  const iso = new Date().toISOString();
+  const no = (reason: string) => ({ reason, eligible: [] });
+  if (!c.active) return no("This coupon is no longer active");
+  if (c.startsAt && iso < c.startsAt) return no("This coupon is not valid yet");
+  if (c.endsAt && iso >= c.endsAt) return no("This coupon has expired");
+  if (c.usageLimit !== null && c.timesRedeemed >= c.usageLimit) return no("This coupon has been used up");
   if (userId && c.perCustomerLimit !== null && (await usedBy(env, c.id, userId)) >= c.perCustomerLimit) {
-    return "You have already used this coupon";
+    return no("You have already used this coupon");
   }
   const eligible = await eligibleLines(env, c, lines);
-  if (eligible.length === 0) return "No item in the cart qualifies for this coupon";
+  if (eligible.length === 0) return no("No item in the cart qualifies for this coupon");
   const subtotal = eligible.reduce((s, l) => s + l.price * l.quantity, 0);
-  if (subtotal < c.minSubtotal) return `This coupon needs a qualifying subtotal of at least ${c.minSubtotal}`;
-  return null;
+  if (subtotal < c.minSubtotal) return no(`This coupon needs a qualifying subtotal of at least ${c.minSubtotal}`);
+  return { reason: null, eligible };
 }
 
 /** Stacking: one coupon per cart unless every coupon in it is combinable. */
@@ -208,12 +208,11 @@ export async function evaluate(
   const rejected: { code: string; reason: string }[] = [];
   let freeShipping = false;
   for (const c of rows) {
-    const reason = await whyNotApplicable(env, c, lines, userId);
+    const { reason, eligible } = await check(env, c, lines, userId);
     if (reason) {
       rejected.push({ code: c.code, reason });
       continue;
     }
-    const eligible = await eligibleLines(env, c, lines);
     const base = eligible.reduce((s, l) => s + (remaining.get(l.product_id) ?? 0), 0);
     let amount = 0;
     if (c.kind === "percent") amount = Math.floor((base * c.value) / 100);

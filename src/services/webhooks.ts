@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { sellerWebhooks, webhookDeliveries } from "../db/schema";
-import { randomToken } from "../lib/crypto";
+import { randomToken, timingSafeEqual } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
@@ -36,10 +36,7 @@ export async function verifySignature(secret: string, header: string, body: stri
   const t = Number(parts.t);
   if (!Number.isInteger(t) || Math.abs(now - t) > SIGNATURE_TOLERANCE_S || !parts.v1) return false;
   const expected = await hmacHex(secret, `${t}.${body}`);
-  if (expected.length !== parts.v1.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ parts.v1.charCodeAt(i);
-  return diff === 0;
+  return timingSafeEqual(new TextEncoder().encode(expected), new TextEncoder().encode(parts.v1));
 }
 
 export async function registerWebhook(env: Env, sellerId: string, url: string) {

@@ -57,9 +57,14 @@ export function invalidateProduct(id: string): void {
   readCache.delete(id);
 }
 
+/** Products by id, any number of them (D1 binds at most 100 values per statement, so large lists go in chunks). */
 export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRow[]> {
-  if (ids.length === 0) return [];
-  return getDb(env).select().from(products).where(inArray(products.id, ids)).all();
+  const unique = [...new Set(ids)];
+  const out: ProductRow[] = [];
+  for (let i = 0; i < unique.length; i += 90) {
+    out.push(...(await getDb(env).select().from(products).where(inArray(products.id, unique.slice(i, i + 90))).all()));
+  }
+  return out;
 }
 
 async function categoryOrFail(env: Pick<Env, "DB">, id: string) {

@@ -4,10 +4,9 @@ import { orders, payments } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { AuthContext } from "../../types";
-import { charge, markPaid } from "../checkout";
+import { charge, markPaid, resolvePaymentMethod } from "../checkout";
 import { releaseAll, reserveAll } from "../inventory";
 import { findOrder, latestPayment, viewerOf } from "../orders";
-import * as wallet from "../wallet";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./index";
 
 export type PaymentRow = typeof payments.$inferSelect;
@@ -43,12 +42,7 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
   if (order.status !== "pending_payment") {
     throw new ApiError("invalid_state", order.status === "cancelled" ? "This order was cancelled" : "This order is already paid");
   }
-  const paymentMethod = input.payment_method_id
-    ? await wallet.resolveMethod(env, auth.userId, input.payment_method_id)
-    : input.payment_method ?? "";
-  if (!paymentMethod) {
-    throw new ApiError("validation_failed", "payment_method is required", { details: [{ field: "payment_method", code: "required", message: "required" }] });
-  }
+  const paymentMethod = await resolvePaymentMethod(env, auth.userId, input);
 
   const now = Date.now();
   const locked = await getDb(env)

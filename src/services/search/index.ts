@@ -1,5 +1,5 @@
 import type { ShardHit, ShardQuery, ShardResult } from "../../durable/search-shard";
-import { background } from "../../lib/background";
+import { coalescer } from "../../lib/coalesce";
 import { ApiError } from "../../lib/errors";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { TtlCache } from "../../lib/ttl-cache";
@@ -151,7 +151,7 @@ async function runSearch(env: Env, p: SearchParams, shards: number, offset: numb
   // Merge the shards' candidates (already ranked by the shared score) and page.
   const merged = results.flatMap((r) => r.hits).sort(compare(p.sort));
   const window = merged.slice(0, offset + p.limit + 20);
-  const rows = new Map((await findProductsInChunks(env, window.map((h) => h.id))).map((r) => [r.id, r]));
+  const rows = new Map((await findProducts(env, window.map((h) => h.id))).map((r) => [r.id, r]));
   // The index may lag an archive by a moment; D1 has the last word.
   const candidates = window.filter((h) => rows.get(h.id)?.status === "active");
   const page = candidates.slice(offset, offset + p.limit);
@@ -177,14 +177,6 @@ function topValues(counts: Record<string, number>, n: number): Record<string, nu
   );
 }
 
-async function findProductsInChunks(env: Env, ids: string[]) {
-  const out = [];
-  const unique = [...new Set(ids)];
-  // D1 caps bound parameters per statement at 100.
-  for (let i = 0; i < unique.length; i += 90) out.push(...(await findProducts(env, unique.slice(i, i + 90))));
-  return out;
-}
-
 /** Wraps the words of `text` that match a query term in <mark>…</mark> (HTML-escaped). */
 export function highlight(text: string, queryTerms: string[]): string {
   const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -203,34 +195,30 @@ export function highlight(text: string, queryTerms: string[]): string {
 /**
  * Records a search that found something, for the popular-queries list and
  * analytics. Searches are counted per query in this isolate and sent as one
- * `searches.recorded` event about once a second (held open with waitUntil),
- * rather than one queue message and several writes per search.
+ * `searches.recorded` event about once a second (see coalescer), rather than
+ * one queue message and several writes per search.
  */
-const pendingSearches = new Map<string, { hits: number; count: number }>();
-let searchFlush: Promise<void> | null = null;
+const addSearch = coalescer<{ query: string; hits: number }, Pick<Env, "EVENTS">>(1000, async (batch, env) => {
+  const counts = new Map<string, { hits: number; count: number }>();
+  for (const s of batch) counts.set(s.query, { hits: s.hits, count: (counts.get(s.query)?.count ?? 0) + 1 });
+  const entries = [...counts].map(([query, v]) => ({ query, hits: v.hits, count: v.count }));
+  for (let i = 0; i < entries.length; i += 500) {
+    await env.EVENTS.send(buildEvent("searches.recorded", { entries: entries.slice(i, i + 500) }), { contentType: "json" });
+  }
+});
 
 export async function recordSearch(env: Pick<Env, "EVENTS">, q: string, hits: number): Promise<void> {
   const query = q.trim().toLowerCase().replace(/\s+/g, " ");
   if (!query || hits === 0 || query.length > 100) return;
-  const e = pendingSearches.get(query);
-  pendingSearches.set(query, { hits, count: (e?.count ?? 0) + 1 });
-  if (searchFlush) return;
-  searchFlush = (async () => {
-    await new Promise((r) => setTimeout(r, 1000));
-    const entries = [...pendingSearches].slice(0, 500).map(([query, v]) => ({ query, hits: v.hits, count: v.count }));
-    for (const e of entries) pendingSearches.delete(e.query);
-    searchFlush = null;
-    if (entries.length) await env.EVENTS.send(buildEvent("searches.recorded", { entries }), { contentType: "json" });
-  })();
-  const pending = searchFlush;
-  await background(() => pending);
+  await addSearch({ query, hits }, env);
 }
 
 // ---- indexing -----------------------------------------------------------------------
 
 const categoryNameCache = new TtlCache<Map<string, string>>(60_000, 1);
 
-async function categoryNames(env: Pick<Env, "DB">): Promise<Map<string, string>> {
+/** Category id -> name, cached per isolate for a minute (the tree changes rarely). */
+export async function categoryNames(env: Pick<Env, "DB">): Promise<Map<string, string>> {
   const hit = categoryNameCache.get("all");
   if (hit) return hit;
   const rows = await env.DB.prepare("SELECT id, name FROM categories").all<{ id: string; name: string }>();
@@ -325,7 +313,7 @@ async function productCompletions(env: Env, prefix: string, limit: number) {
     priceRanges: [],
   });
   const hits = results.flatMap((r) => r.hits).sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
-  const rows = new Map((await findProductsInChunks(env, hits.slice(0, limit * 2).map((h) => h.id))).map((r) => [r.id, r]));
+  const rows = new Map((await findProducts(env, hits.slice(0, limit * 2).map((h) => h.id))).map((r) => [r.id, r]));
   const qTerms = terms(prefix);
   return hits
     .map((h) => rows.get(h.id))
