@@ -55,6 +55,21 @@ const docs = stats.reduce((s, x) => s + x.documents, 0);
 const bytes = stats.reduce((s, x) => s + x.snapshot_bytes, 0);
 const restore = stats.map((x) => x.restore_ms).filter((x) => x !== null).sort((a, b) => a - b);
 
+// A restored shard answers the most popular queries ahead of demand; measure once that is done (steady state).
+t = Date.now();
+for (;;) {
+  const now = (await (await fetch(`${base}/search/stats`, { headers: { authorization: `Bearer ${admin.access_token}` } })).json()).data;
+  if (!now.some((x) => x.warming) || Date.now() - t > 120_000) break;
+  await new Promise((r) => setTimeout(r, 250));
+}
+const warmMs = Date.now() - t;
+console.log(`popular queries answered ahead of demand in ${warmMs} ms`);
+
+// Heap per document, weighed in Node with the same index configuration (workerd does not expose heap figures).
+const heapRun = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(ROOT, "bench", "search-heap.ts"), String(N), String(SHARDS)], { cwd: ROOT, env: CHILD_ENV, encoding: "utf8" });
+const heap = heapRun.status === 0 ? JSON.parse(heapRun.stdout.trim().split("\n").at(-1)) : null;
+if (!heap) console.error(heapRun.stderr);
+
 const catalog = loadSeedCatalog();
 const queries = loadSeedQueries(catalog.products);
 let x = 7;
@@ -87,6 +102,10 @@ const report = [
   "",
   `Seed ${Math.round(seedMs / 1000)} s; first query built the index in ${Math.round(buildMs / 1000)} s; ${Math.round(docs / SHARDS)} documents per shard; ` +
     `${Math.round(bytes / Math.max(1, docs))} snapshot bytes per document; restore from snapshot p50 ${restore[Math.floor(restore.length / 2)]} ms, max ${restore[restore.length - 1]} ms per shard.`,
+    `After a restore, each shard answered the 300 most popular queries ahead of demand in ${(warmMs / 1000).toFixed(1)} s (all shards, one core); the runs start after that.`,
+  heap
+    ? `Heap per indexed document ${heap.bytes_per_document} bytes (one shard of ${heap.documents} documents: ${(heap.heap_bytes / 2 ** 20).toFixed(1)} MB; weighed in Node by bench/search-heap.ts), so ${heap.documents_per_64mb} documents fit a 64 MB shard.`
+    : "Heap per document: not measured (bench/search-heap.ts failed).",
   `Goal: p99 <= 50 ms at 100k products.`,
   "",
   `Reproduce: \`BENCH_PRODUCTS=${N} BENCH_SHARDS=${SHARDS} BENCH_DURATION=${DURATION} npm run bench:search100k\``,

@@ -171,3 +171,57 @@ describe("suggest", () => {
     expect(r.data.some((s: any) => s.product_id)).toBe(true);
   });
 });
+
+describe("shard answer cache", () => {
+  const doc = (id: string, name: string, version: number) => ({
+    id,
+    name,
+    description: `${name}, a test product.`,
+    brand: "Acme",
+    brand_key: "acme",
+    category_names: "Kitchen",
+    category_id: "cat_test",
+    category_ids: ["cat_test"],
+    seller_id: "usr_test",
+    price: 1000,
+    rating: 0,
+    in_stock: true,
+    created_at: 1,
+    popularity: 1,
+    version,
+  });
+  const query = (term: string) => ({ term, where: {}, sort: "relevance" as const, take: 10, tolerance: 0, missing: 0, facets: true, priceRanges: [{ from: 0, to: 5000 }] });
+
+  it("a write drops only the cached answers the written product could appear in", async () => {
+    // A shard of its own (shard count 7), filled by hand.
+    const stub = shardStub(env, 7, 6);
+    await stub.clear();
+    await stub.apply([doc("prd_a", "Copper Kettle", 1), doc("prd_b", "Walnut Cutting Board", 1)], [], true);
+    expect((await stub.fillAndQuery(query("kettle"), 6, 7)).hits.map((h) => h.id)).toEqual(["prd_a"]);
+    expect((await stub.fillAndQuery(query("walnut board"), 6, 7)).count).toBe(1);
+    const cached = (await stub.stats()).cachedAnswers;
+    expect(cached).toBeGreaterThanOrEqual(2);
+
+    // A new board cannot match "kettle": that answer stays; "walnut board" is dropped and recomputed.
+    await stub.apply([doc("prd_c", "Walnut Serving Board", 1)]);
+    expect((await stub.stats()).cachedAnswers).toBe(cached - 1);
+    expect((await stub.fillAndQuery(query("walnut board"), 6, 7)).count).toBe(2);
+
+    // Renaming the kettle drops "kettle" (it matched the old name), and the new answer is right.
+    await stub.apply([doc("prd_a", "Copper Teapot", 2)]);
+    expect((await stub.fillAndQuery(query("kettle"), 6, 7)).count).toBe(0);
+    expect((await stub.fillAndQuery(query("teapot"), 6, 7)).hits.map((h) => h.id)).toEqual(["prd_a"]);
+    // An older version arriving late changes nothing.
+    await stub.apply([doc("prd_a", "Copper Kettle", 1)]);
+    expect((await stub.fillAndQuery(query("kettle"), 6, 7)).count).toBe(0);
+  });
+
+  it("matches words without their accents, and facets count each price once", async () => {
+    const stub = shardStub(env, 7, 5);
+    await stub.clear();
+    await stub.apply([{ ...doc("prd_x", "Crème Brûlée Torch", 1), price: 5000 }, { ...doc("prd_y", "Creme Pot", 1), price: 4999 }], [], true);
+    const r = await stub.fillAndQuery({ ...query("creme"), priceRanges: [{ from: 0, to: 5000 }, { from: 5000, to: 10000 }] }, 5, 7);
+    expect(r.hits.map((h) => h.id).sort()).toEqual(["prd_x", "prd_y"]);
+    expect(r.facets.price).toEqual({ "0-5000": 1, "5000-10000": 1 });
+  });
+});

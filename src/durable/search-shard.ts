@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import { count, create, insertMultiple, load, removeMultiple, save, search, type Orama, type RawData } from "@orama/orama";
-import { stemmer } from "@orama/stemmers/english";
-import { stopwords as englishStopwords } from "@orama/stopwords/english";
+import { count, getByID, insertMultiple, load, removeMultiple, save, search, type RawData } from "@orama/orama";
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
-import { docTerms, rankDoc, shardOf, terms, toSearchDoc, type DocTerms, type ProductForIndex } from "../services/search/documents";
+import { mayMatch, ranker, shardOf, terms, toSearchDoc, type ProductForIndex } from "../services/search/documents";
+import type { Visitor } from "../services/search/matcher";
+import { createIndex, docInfo, type Db, type DocInfo, type SearchDoc } from "../services/search/orama-index";
+import { WARM_QUERIES, warmShardQuery } from "../services/search/warm";
 
 /**
  * One shard of the product search index: an Orama index in memory, a snapshot
@@ -14,40 +15,7 @@ import { docTerms, rankDoc, shardOf, terms, toSearchDoc, type DocTerms, type Pro
  * after `clear`) is rebuilt from D1 by the search module.
  */
 
-export const SEARCH_SCHEMA = {
-  name: "string",
-  description: "string",
-  brand: "string",
-  brand_key: "enum",
-  category_names: "string",
-  category_id: "string",
-  category_ids: "enum[]",
-  seller_id: "enum",
-  price: "number",
-  rating: "number",
-  in_stock: "boolean",
-  created_at: "number",
-  popularity: "number",
-} as const;
-
-export interface SearchDoc {
-  id: string;
-  name: string;
-  description: string;
-  brand: string;
-  brand_key: string;
-  category_names: string;
-  category_id: string;
-  category_ids: string[];
-  seller_id: string;
-  price: number;
-  rating: number;
-  in_stock: boolean;
-  created_at: number;
-  popularity: number;
-  /** Product version * 1e9 + stock seq: a later write always compares greater. */
-  version: number;
-}
+export type { SearchDoc } from "../services/search/orama-index";
 
 export interface ShardQuery {
   term: string;
@@ -56,8 +24,8 @@ export interface ShardQuery {
   /** How many top hits this shard returns (offset + limit of the merged page). */
   take: number;
   tolerance: number;
-  /** AND (0) first; the search module retries OR (1) when AND finds nothing. */
-  threshold: number;
+  /** How many of the query's words a match may lack: 0 (every word) first; the search module allows more when nothing matches. */
+  missing: number;
   facets: boolean;
   priceRanges: { from: number; to: number }[];
 }
@@ -79,28 +47,47 @@ export interface ShardResult {
 }
 
 const CHUNK_CHARS = 1_000_000;
-/** Matches ranked per relevance query per shard; beyond it, Orama's BM25 order picks which are ranked. */
-const MAX_RANKED_MATCHES = 1_500;
 const SNAPSHOT_DELAY_MS = 5_000;
+/** Snapshots of another layout are not loaded: the shard rebuilds from D1 instead. */
+const SNAPSHOT_FORMAT = 2;
 
-type Db = Orama<typeof SEARCH_SCHEMA>;
+interface CachedResult {
+  result: ShardResult;
+  /** The query's words; none: a browse, which any write may change. */
+  words: string[];
+  /** How many of the words a match may lack. */
+  missing: number;
+}
 
-export function createIndex(): Db {
-  return create({
-    schema: SEARCH_SCHEMA,
-    components: { tokenizer: { stemming: true, stemmer, stopWords: englishStopwords } },
-  }) as Db;
+interface FacetCounts {
+  brand: Map<string, number>;
+  category_id: Map<string, number>;
+  price: number[];
 }
 
 export class SearchShard extends DurableObject<Env> {
-  private db: Db = createIndex();
+  /** Scores (and counts facets for) each match of the query being run; see matcher.ts. */
+  private readonly visitor: Visitor = (queryTerms) => this.visit(queryTerms);
+  private db: Db = createIndex(this.visitor);
   private versions = new Map<string, number>();
-  /** Stemmed words per document, computed at index time, for ranking without re-tokenising. */
-  private docWords = new Map<string, DocTerms & { popularity: number }>();
+  /** Stemmed words and facet fields per document, computed at index time. */
+  private docWords = new Map<string, DocInfo>();
+  /** Set by query() around its synchronous Orama call: where the matches' facets are counted. */
+  private counting: { counts: FacetCounts; ranges: { from: number; to: number }[] } | null = null;
+  /** Set by query() likewise: how many query words a match may lack. */
+  private missing = 0;
   private restored = false;
   private filled = false;
-  /** Answers by query, dropped on every write: popular queries cost one lookup. */
-  private results = new TtlCache<ShardResult>(60_000, 500);
+  /**
+   * Answers by query: popular queries cost one lookup. A write drops only the
+   * answers the written document could appear in (see invalidate), so hot
+   * queries stay cached under a steady stream of stock updates.
+   */
+  private results = new TtlCache<CachedResult>(15 * 60_000, 2_000);
+  /** Popular queries still to answer ahead of demand after a fill or restore (see warm). */
+  private warmQueue: string[] | null = null;
+  private warming = false;
+  private snapshotDue = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -119,26 +106,30 @@ export class SearchShard extends DurableObject<Env> {
     const chunks = this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM snapshot_chunks ORDER BY n").toArray();
     if (chunks.length === 0) return 0;
     try {
-      const { index, versions, words } = JSON.parse(chunks.map((c) => c.data).join("")) as {
+      const { format, index, versions, words } = JSON.parse(chunks.map((c) => c.data).join("")) as {
+        format?: number;
         index: RawData;
         versions: [string, number][];
-        words: [string, DocTerms & { popularity: number }][];
+        words: [string, DocInfo][];
       };
-      const db = createIndex();
+      if (format !== SNAPSHOT_FORMAT) throw new Error(`snapshot format ${format ?? 1}, expected ${SNAPSHOT_FORMAT}`);
+      const db = createIndex(this.visitor);
       load(db, index);
       this.db = db;
       this.versions = new Map(versions);
       this.docWords = new Map(words);
       this.restored = true;
+      await this.scheduleWarm();
     } catch (err) {
-      log("error", "search snapshot unreadable; the shard will be rebuilt", errorFields(err));
+      log("warn", "search snapshot not loaded; the shard will be rebuilt", errorFields(err));
       this.ctx.storage.sql.exec("DELETE FROM snapshot_chunks");
+      this.ctx.storage.sql.exec("DELETE FROM meta WHERE k = 'filled'");
     }
     return Date.now() - t0;
   }
 
   private async persist(): Promise<void> {
-    const text = JSON.stringify({ index: save(this.db), versions: [...this.versions], words: [...this.docWords] });
+    const text = JSON.stringify({ format: SNAPSHOT_FORMAT, index: save(this.db), versions: [...this.versions], words: [...this.docWords] });
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.sql.exec("DELETE FROM snapshot_chunks");
       for (let i = 0, n = 0; i < text.length; i += CHUNK_CHARS, n++) {
@@ -147,19 +138,50 @@ export class SearchShard extends DurableObject<Env> {
     });
   }
 
+  /** Writes the snapshot when writes are pending, then answers the next slice of popular queries ahead of demand. */
   async alarm(): Promise<void> {
-    await this.persist();
+    if (this.snapshotDue) {
+      this.snapshotDue = false;
+      await this.persist();
+    }
+    await this.warm();
   }
 
   private async scheduleSnapshot(): Promise<void> {
+    this.snapshotDue = true;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SNAPSHOT_DELAY_MS);
   }
 
+  private async scheduleWarm(): Promise<void> {
+    this.warmQueue = null;
+    this.warming = true;
+    const at = Date.now() + 50;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * The most popular queries (search_queries, which real searches feed), run
+   * here a slice per alarm so a cold shard answers its heaviest, most frequent
+   * queries from cache; a slice is short, so shoppers' queries interleave.
+   */
+  private async warm(): Promise<void> {
+    if (!this.warming || (!this.filled && !this.isFilled())) return;
+    if (this.warmQueue === null) {
+      const rows = await this.env.DB.prepare("SELECT query FROM search_queries ORDER BY popularity DESC LIMIT ?").bind(WARM_QUERIES).all<{ query: string }>();
+      this.warmQueue = rows.results.map((r) => r.query);
+    }
+    const slice = this.warmQueue.splice(0, 25);
+    for (const term of slice) this.cachedQuery(warmShardQuery(term));
+    if (this.warmQueue.length) await this.ctx.storage.setAlarm(Date.now() + 20);
+    else this.warming = false;
+  }
+
   /** How many documents, and whether it was ever filled (so the module knows to rebuild an empty shard). */
-  async stats(): Promise<{ documents: number; filled: boolean; snapshotChunks: number; snapshotChars: number }> {
+  async stats(): Promise<{ documents: number; filled: boolean; snapshotChunks: number; snapshotChars: number; cachedAnswers: number; warming: boolean }> {
     const filled = this.restored || this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE k = 'filled'").toArray().length > 0;
     const snap = this.ctx.storage.sql.exec<{ n: number; c: number }>("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS c FROM snapshot_chunks").one();
-    return { documents: count(this.db), filled, snapshotChunks: snap.n, snapshotChars: snap.c };
+    return { documents: count(this.db), filled, snapshotChunks: snap.n, snapshotChars: snap.c, cachedAnswers: this.results.size, warming: this.warming };
   }
 
   /**
@@ -170,6 +192,12 @@ export class SearchShard extends DurableObject<Env> {
     const fresh = upserts.filter((d) => (this.versions.get(d.id) ?? -1) < d.version);
     const gone = removals.filter((r) => (this.versions.get(r.id) ?? -1) < r.version);
     const replace = [...fresh.map((d) => d.id), ...gone.map((r) => r.id)].filter((id) => this.versions.has(id) && this.versions.get(id)! >= 0);
+    // The words of every document this write touches, before and after: cached answers that none of them can match stay.
+    const touched: Set<string>[] = fresh.map((d) => new Set(terms(`${d.name} ${d.brand} ${d.category_names} ${d.description}`)));
+    for (const id of replace) {
+      const old = getByID(this.db, id) as SearchDoc | undefined;
+      if (old) touched.push(new Set(terms(`${old.name} ${old.brand} ${old.category_names} ${old.description}`)));
+    }
     if (replace.length) await removeMultiple(this.db, replace);
     if (fresh.length) {
       await insertMultiple(
@@ -180,22 +208,31 @@ export class SearchShard extends DurableObject<Env> {
     }
     for (const d of fresh) {
       this.versions.set(d.id, d.version);
-      this.docWords.set(d.id, { ...docTerms(d), popularity: d.popularity });
+      this.docWords.set(d.id, docInfo(d));
     }
     for (const r of gone) this.docWords.delete(r.id);
     // A removed document keeps its version, negated, so a late older upsert cannot bring it back.
     for (const r of gone) this.versions.set(r.id, -r.version);
     if (markFilled) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('filled', '1')");
     if (fresh.length || gone.length) {
-      this.results.clear();
+      this.invalidate(touched);
       await this.scheduleSnapshot();
     }
     return { applied: fresh.length + gone.length };
   }
 
+  /** Drops the cached answers that a document with any of these word sets could belong to. */
+  private invalidate(touched: Set<string>[]): void {
+    const could = (c: CachedResult, words: Set<string>) => {
+      const hit = (q: string) => [...words].some((w) => mayMatch(q, w));
+      return c.words.filter(hit).length >= Math.max(1, c.words.length - c.missing);
+    };
+    this.results.retain((c) => c.words.length > 0 && !touched.some((words) => could(c, words)));
+  }
+
   /** Empties the shard (before a rebuild). */
   async clear(): Promise<void> {
-    this.db = createIndex();
+    this.db = createIndex(this.visitor);
     this.versions.clear();
     this.docWords.clear();
     this.results.clear();
@@ -208,7 +245,7 @@ export class SearchShard extends DurableObject<Env> {
   /** Drops the in-memory index and reloads the snapshot, as a cold start would (tests, bench). */
   async reload(): Promise<{ restoreMs: number; documents: number }> {
     await this.persist();
-    this.db = createIndex();
+    this.db = createIndex(this.visitor);
     this.versions.clear();
     this.docWords.clear();
     const restoreMs = await this.restore();
@@ -248,6 +285,7 @@ export class SearchShard extends DurableObject<Env> {
       }
       await this.apply([], [], true);
       await this.persist();
+      await this.scheduleWarm();
     });
     this.filled = true;
   }
@@ -259,15 +297,43 @@ export class SearchShard extends DurableObject<Env> {
   /** One call per shard per search: fills the shard if needed, then answers (cached until the next write). */
   async fillAndQuery(q: ShardQuery, shard: number, shards: number): Promise<ShardResult> {
     await this.ensureFilled(shard, shards);
+    return this.cachedQuery(q);
+  }
+
+  private cachedQuery(q: ShardQuery): ShardResult {
     const key = JSON.stringify(q);
     const hit = this.results.get(key);
-    if (hit) return hit;
-    const result = await this.query(q);
-    this.results.set(key, result);
+    if (hit) return hit.result;
+    const result = this.query(q);
+    this.results.set(key, { result, words: [...new Set(terms(q.term))], missing: q.missing });
     return result;
   }
 
-  async query(q: ShardQuery): Promise<ShardResult> {
+  /**
+   * Per match: its relevance (the shared rankDoc score plus popularity, so
+   * Orama's order is the final one and only `take` documents are fetched), and
+   * its facet values counted. With no query words (browsing), popularity alone.
+   */
+  private visit(queryTerms: string[]): ReturnType<Visitor> {
+    const rank = queryTerms.length ? ranker(queryTerms) : null;
+    const counting = this.counting;
+    const visit = (id: string): number | null => {
+      const d = this.docWords.get(id);
+      if (!d) return null;
+      if (counting) {
+        const { counts, ranges } = counting;
+        counts.brand.set(d.brandName, (counts.brand.get(d.brandName) ?? 0) + 1);
+        counts.category_id.set(d.category_id, (counts.category_id.get(d.category_id) ?? 0) + 1);
+        // Ranges are half-open [from, to), so every price counts once.
+        for (let i = 0; i < ranges.length; i++) if (d.price >= ranges[i].from && d.price < ranges[i].to) counts.price[i]++;
+      }
+      const pop = 0.5 * Math.log10(1 + d.popularity);
+      return rank ? rank(d) + pop : pop;
+    };
+    return { missing: this.missing, visit };
+  }
+
+  query(q: ShardQuery): ShardResult {
     const sortBy =
       q.sort === "price_asc"
         ? { property: "price", order: "ASC" as const }
@@ -278,47 +344,43 @@ export class SearchShard extends DurableObject<Env> {
             : q.sort === "newest"
               ? { property: "created_at", order: "DESC" as const }
               : undefined;
-    const res = await search(this.db, {
-      term: q.term,
-      properties: q.term ? ["name", "brand", "category_names", "description"] : undefined,
-      boost: { name: 3, brand: 2, category_names: 1.5, description: 0.5 },
-      tolerance: q.tolerance,
-      threshold: q.threshold,
-      where: q.where as never,
-      // Relevance: every match (up to a cap) is ranked here with rankDoc, so the top `take` is the
-      // same set whatever the shard count. Other sorts: Orama's order is already global.
-      limit: sortBy || !q.term ? q.take : MAX_RANKED_MATCHES,
-      offset: 0,
-      ...(sortBy ? { sortBy } : {}),
-      ...(q.facets
-        ? {
-            facets: {
-              // Complete per-shard counts; the merger keeps the top values of the sums.
-              brand: { limit: 1000, sort: "DESC" },
-              category_id: { limit: 1000, sort: "DESC" },
-              price: { ranges: q.priceRanges },
-            },
-          }
-        : {}),
-    } as never);
-    const r = res as unknown as {
-      count: number;
-      hits: { id: string; score: number; document: SearchDoc }[];
-      facets?: Record<string, { values: Record<string, number> }>;
-    };
-    const facets: Record<string, Record<string, number>> = {};
-    for (const [k, v] of Object.entries(r.facets ?? {})) facets[k] = v.values;
-    const queryTerms = q.term ? terms(q.term) : [];
-    const hits: ShardHit[] = r.hits.map((h) => ({
+    const counts: FacetCounts = { brand: new Map(), category_id: new Map(), price: q.priceRanges.map(() => 0) };
+    // Orama's search runs synchronously (no hooks are installed), so `counting` belongs to this query alone.
+    this.counting = q.facets ? { counts, ranges: q.priceRanges } : null;
+    this.missing = q.missing;
+    let res;
+    try {
+      res = search(this.db, {
+        term: q.term,
+        // Always given, so the matcher runs for browsing (no term) too: it ranks by popularity and counts facets.
+        properties: ["name", "brand", "category_names", "description"],
+        tolerance: q.tolerance,
+        where: q.where as never,
+        limit: q.take,
+        offset: 0,
+        ...(sortBy ? { sortBy } : {}),
+      } as never) as unknown as { count: number; hits: { id: string; score: number; document: SearchDoc }[] };
+    } finally {
+      this.counting = null;
+    }
+    const facets: Record<string, Record<string, number>> = q.facets
+      ? {
+          brand: Object.fromEntries([...counts.brand].filter(([k]) => k)),
+          category_id: Object.fromEntries(counts.category_id),
+          price: Object.fromEntries(q.priceRanges.map((r, i) => [`${r.from}-${r.to}`, counts.price[i]])),
+        }
+      : {};
+    const relevance = !sortBy && q.term.trim() !== "";
+    const hits: ShardHit[] = res.hits.map((h) => ({
       id: h.id,
-      // Text relevance first; among equally good matches, what shoppers pick more often (popularity, log-scaled).
-      rank: !sortBy && queryTerms.length ? rankDoc(queryTerms, this.docWords.get(h.id) ?? docTerms(h.document)) + 0.5 * Math.log10(1 + h.document.popularity) : 0,
+      rank: relevance ? h.score : 0,
       price: h.document.price,
       rating: h.document.rating,
       created_at: h.document.created_at,
       popularity: h.document.popularity,
     }));
+    // Orama breaks score ties by insertion order; the merger's order (popularity, then id) is shard-independent.
     if (!sortBy) hits.sort((a, b) => b.rank - a.rank || b.popularity - a.popularity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { count: r.count, facets, hits: hits.slice(0, q.take) };
+    return { count: res.count, facets, hits };
   }
 }

@@ -39,4 +39,13 @@ export class TtlCache<V> {
   clear(): void {
     this.map.clear();
   }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Drops the entries whose value fails `keep` (targeted invalidation). */
+  retain(keep: (value: V) => boolean): void {
+    for (const [key, hit] of this.map) if (!keep(hit.value)) this.map.delete(key);
+  }
 }

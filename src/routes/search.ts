@@ -85,7 +85,9 @@ const statsRoute = createRoute({
     200: jsonResponse(
       z.object({
         data: z.array(
-          z.object({ shard: z.number().int(), documents: z.number().int(), snapshot_bytes: z.number().int(), snapshot_chunks: z.number().int(), restore_ms: z.number().nullable() }),
+          z.object({ shard: z.number().int(), documents: z.number().int(), snapshot_bytes: z.number().int(), snapshot_chunks: z.number().int(), restore_ms: z.number().nullable(),
+            cached_answers: z.number().int().openapi({ description: "Query answers this shard holds in memory" }),
+            warming: z.boolean().openapi({ description: "Still answering popular queries ahead of demand after a start" }) }),
         ),
       }),
       "Shards",

@@ -1,6 +1,6 @@
 import { stemmer } from "@orama/stemmers/english";
 import { stopwords } from "@orama/stopwords/english";
-import type { SearchDoc } from "../../durable/search-shard";
+import type { SearchDoc } from "./orama-index";
 
 /**
  * Turning products into search documents, and the pieces both the shards and
@@ -62,14 +62,44 @@ export function toSearchDoc(p: ProductForIndex, categoryNames: Map<string, strin
 }
 
 const STOP = new Set(stopwords);
+/** Stems by word: indexing stems the same words over and over. Bounded; cleared when full. */
+const stems = new Map<string, string>();
 
-/** Lower-cased, stemmed words without stop words: the units queries and names are compared in. */
+function stem(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    if (stems.size >= 100_000) stems.clear();
+    s = stemmer(word);
+    stems.set(word, s);
+  }
+  return s;
+}
+
+/**
+ * Lower-cased, accent-free, stemmed words without stop words: the units that
+ * documents are indexed in (it is the index's tokenizer) and that queries and
+ * names are compared in, so matching and ranking always agree.
+ */
 export function terms(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w && !STOP.has(w))
-    .map((w) => stemmer(w));
+  const lower = text.toLowerCase();
+  // Only text with non-ASCII letters pays for Unicode normalisation.
+  // eslint-disable-next-line no-control-regex
+  const plain = /[^\x00-\x7f]/.test(lower) ? lower.normalize("NFD").replace(/\p{M}+/gu, "") : lower;
+  const out: string[] = [];
+  for (const w of plain.split(/[^\p{L}\p{N}]+/u)) if (w && !STOP.has(w)) out.push(stem(w));
+  return out;
+}
+
+/** The index's tokenizer (Orama's Tokenizer interface): `terms`, each word once. */
+export const searchTokenizer = {
+  language: "english",
+  normalizationCache: new Map<string, string>(),
+  tokenize: (raw: string): string[] => [...new Set(terms(raw))],
+};
+
+/** Could a document holding `word` match query word `q` at any step (exact, prefix, one typo)? Errs towards yes. */
+export function mayMatch(q: string, word: string): boolean {
+  return word.startsWith(q) || (q.length >= 5 && withinOneEdit(q, word));
 }
 
 /** Edit distance of at most one (insert, delete or substitute one character). */
@@ -135,31 +165,70 @@ export function docTerms(d: { name: string; brand: string; category_names: strin
 const ACCESSORY = new Set(terms("accessory accessories adapter charger case cover cable protector mount holder skin"));
 
 export function rankDoc(queryTerms: string[], d: DocTerms): number {
-  const fields: [string[], number][] = [
-    [d.name, 3],
-    [d.brand, 2],
-    [d.nameTail ?? [], 1.5],
-    [d.categories, 1.5],
-  ];
-  let score = 0;
-  let matched = 0;
-  queryTerms.forEach((t, i) => {
-    const last = i === queryTerms.length - 1;
-    let best = 0;
-    let also = 0;
-    for (const [words, weight] of fields) {
-      const w = words.includes(t) ? weight : words.some((x) => wordMatches(t, x, last)) ? weight * 0.8 : 0;
-      if (w > best) {
-        also += best * 0.25;
-        best = w;
-      } else also += w * 0.25;
+  return ranker(queryTerms)(d);
+}
+
+/**
+ * rankDoc for one query, for scoring many documents (a shard's matches): how
+ * each distinct document word matches the query words is worked out once per
+ * query, as two bit masks (bit i: query word i, exactly / nearly), since the
+ * matches share most of their words; per document only masks are combined.
+ */
+export function ranker(queryTerms: string[]): (d: DocTerms) => number {
+  // Words past the 15th never count as matched (a query that long is not a shopper's).
+  const n = Math.min(queryTerms.length, 15);
+  const memo = new Map<string, number>();
+  const masks = (x: string): number => {
+    let m = memo.get(x);
+    if (m === undefined) {
+      let exact = 0;
+      let near = 0;
+      for (let i = 0; i < n; i++) {
+        if (x === queryTerms[i]) exact |= 1 << i;
+        else if (wordMatches(queryTerms[i], x, i === queryTerms.length - 1)) near |= 1 << i;
+      }
+      m = (exact << 15) | near;
+      memo.set(x, m);
     }
-    if (best > 0) matched++;
-    score += best + also;
-  });
-  const nameWords = Math.max(1, d.name.length);
-  // A query that names no accessory wants the thing itself: "samsung galaxy" means phones, not their adapters.
+    return m;
+  };
   const wantsAccessory = queryTerms.some((t) => ACCESSORY.has(t));
-  const isAccessory = d.name.some((w) => ACCESSORY.has(w)) || d.categories.some((w) => ACCESSORY.has(w));
-  return (matched === queryTerms.length ? 100 : 0) + score + Math.min(1, queryTerms.length / nameWords) - (isAccessory && !wantsAccessory ? 1.5 : 0);
+  const best = new Float64Array(n);
+  const also = new Float64Array(n);
+  const field = (words: string[], weight: number) => {
+    let exact = 0;
+    let near = 0;
+    for (const x of words) {
+      const m = masks(x);
+      exact |= m >>> 15;
+      near |= m & 0x7fff;
+    }
+    if ((exact | near) === 0) return;
+    for (let i = 0; i < n; i++) {
+      const bit = 1 << i;
+      const w = exact & bit ? weight : near & bit ? weight * 0.8 : 0;
+      if (w > best[i]) {
+        also[i] += best[i] * 0.25;
+        best[i] = w;
+      } else also[i] += w * 0.25;
+    }
+  };
+  return (d) => {
+    best.fill(0);
+    also.fill(0);
+    field(d.name, 3);
+    field(d.brand, 2);
+    if (d.nameTail) field(d.nameTail, 1.5);
+    field(d.categories, 1.5);
+    let score = 0;
+    let matched = 0;
+    for (let i = 0; i < n; i++) {
+      if (best[i] > 0) matched++;
+      score += best[i] + also[i];
+    }
+    const nameWords = Math.max(1, d.name.length);
+    // A query that names no accessory wants the thing itself: "samsung galaxy" means phones, not their adapters.
+    const isAccessory = !wantsAccessory && (d.name.some((w) => ACCESSORY.has(w)) || d.categories.some((w) => ACCESSORY.has(w)));
+    return (matched === queryTerms.length ? 100 : 0) + score + Math.min(1, queryTerms.length / nameWords) - (isAccessory ? 1.5 : 0);
+  };
 }

@@ -7,6 +7,7 @@ import { findCategory } from "../catalog/categories";
 import { findProducts, toProduct } from "../catalog/products";
 import { buildEvent } from "../events";
 import { shardOf, terms, toSearchDoc, wordMatches, type ProductForIndex } from "./documents";
+import { MAX_RESULT_DEPTH, shardQuery } from "./warm";
 
 /**
  * Search: queries fan out to every shard in parallel; each returns its top
@@ -19,7 +20,7 @@ import { shardOf, terms, toSearchDoc, wordMatches, type ProductForIndex } from "
  */
 
 export const DEFAULT_SHARDS = 4;
-export const MAX_RESULT_DEPTH = 1000;
+export { MAX_RESULT_DEPTH, PRICE_RANGES } from "./warm";
 
 export function shardCount(env: Pick<Env, "SEARCH_SHARDS">): number {
   const n = Number(env.SEARCH_SHARDS ?? DEFAULT_SHARDS);
@@ -30,16 +31,6 @@ export function shardStub(env: Pick<Env, "SEARCH_SHARD">, shards: number, i: num
   return env.SEARCH_SHARD.get(env.SEARCH_SHARD.idFromName(`products:v1:${shards}:${i}`));
 }
 
-// Price facet buckets, in cents.
-export const PRICE_RANGES = [
-  { from: 0, to: 2500 },
-  { from: 2500, to: 5000 },
-  { from: 5000, to: 10000 },
-  { from: 10000, to: 25000 },
-  { from: 25000, to: 50000 },
-  { from: 50000, to: 100000 },
-  { from: 100000, to: 10_000_000_000 },
-];
 
 export interface SearchParams {
   q: string;
@@ -122,16 +113,16 @@ async function runSearch(env: Env, p: SearchParams, shards: number, offset: numb
   if (p.in_stock) where.in_stock = true;
 
   const queryTerms = terms(p.q);
-  const term = p.q.trim();
-  const take = Math.min(MAX_RESULT_DEPTH, Math.max(offset + p.limit, 200));
-  const base: Omit<ShardQuery, "tolerance" | "threshold"> = { term, where, sort: p.sort, take, facets: true, priceRanges: PRICE_RANGES };
   const typoAllowed = queryTerms.some((t) => t.length >= 5);
-  const attempts: { tolerance: number; threshold: number }[] = term
-    ? [{ tolerance: 0, threshold: 0 }, ...(typoAllowed ? [{ tolerance: 1, threshold: 0 }] : []), { tolerance: 0, threshold: 1 }, ...(typoAllowed ? [{ tolerance: 1, threshold: 1 }] : [])]
-    : [{ tolerance: 0, threshold: 1 }];
+  // Every word; every word allowing a typo; then one word fewer at a time (documents matching more words come first); any word with a typo.
+  const words = new Set(queryTerms).size;
+  const attempts: { tolerance: number; missing: number }[] = [{ tolerance: 0, missing: 0 }];
+  if (typoAllowed) attempts.push({ tolerance: 1, missing: 0 });
+  for (let m = 1; m < words; m++) attempts.push({ tolerance: 0, missing: m });
+  if (typoAllowed && words > 1) attempts.push({ tolerance: 1, missing: words - 1 });
   let results: ShardResult[] = [];
   for (const a of attempts) {
-    results = await fanOut(env, shards, { ...base, ...a });
+    results = await fanOut(env, shards, shardQuery(p, where, offset, a));
     if (results.some((r) => r.count > 0)) break;
   }
   const total = results.reduce((s, r) => s + r.count, 0);
@@ -308,7 +299,7 @@ async function productCompletions(env: Env, prefix: string, limit: number) {
     sort: "relevance",
     take: limit * 4,
     tolerance: 0,
-    threshold: 0,
+    missing: 0,
     facets: false,
     priceRanges: [],
   });
@@ -347,7 +338,7 @@ export async function shardStats(env: Env, reload = false) {
       await stub.ensureFilled(i, shards);
       const restore = reload ? await stub.reload() : null;
       const s = await stub.stats();
-      return { shard: i, documents: s.documents, snapshot_bytes: s.snapshotChars, snapshot_chunks: s.snapshotChunks, restore_ms: restore?.restoreMs ?? null };
+      return { shard: i, documents: s.documents, snapshot_bytes: s.snapshotChars, snapshot_chunks: s.snapshotChunks, restore_ms: restore?.restoreMs ?? null, cached_answers: s.cachedAnswers, warming: s.warming };
     }),
   );
 }
