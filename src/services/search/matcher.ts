@@ -68,22 +68,31 @@ export function postings(root: RadixNode, term: string, prefix: boolean): Set<nu
   return out;
 }
 
-/** Documents holding `term` in any of `props` (internal ids). */
-function matchWord(data: IndexData, props: string[], term: string, prefix: boolean, tolerance: number): Set<number> {
-  const ids = new Set<number>();
-  const trees = props.map((p) => data.indexes[p]).filter((t) => t && t.type === "Radix");
-  if (tolerance > 0) {
-    // Typo steps only (rare): Orama's Levenshtein walk; its lists are short for a misspelt word.
-    for (const tree of trees) {
-      const found = tree.node.find({ term, exact: false, tolerance });
-      for (const w in found) for (const id of found[w]) ids.add(id);
-    }
-    return ids;
+/** Fields a typo may be forgiven in: not the description, whose long tail of words makes the walk slow and the matches noise. */
+const TYPO_FIELDS = new Set(["name", "brand", "category_names"]);
+
+/**
+ * The posting lists of documents holding query word `term` in any of `props`
+ * (a document may be in several lists). A word found as written is taken as
+ * written; only a word found nowhere is completed (the last word, as a prefix)
+ * or forgiven a typo (words of 5+ letters, on the typo steps).
+ */
+function wordPostings(data: IndexData, props: string[], term: string, prefix: boolean, tolerance: number): Iterable<number>[] {
+  const trees = props.map((p) => [p, data.indexes[p]] as const).filter(([, t]) => t && t.type === "Radix");
+  const exact = trees.flatMap(([, t]) => postings(t.node, term, false));
+  if (exact.length) return exact;
+  if (prefix) {
+    const completed = trees.flatMap(([, t]) => postings(t.node, term, true));
+    if (completed.length) return completed;
   }
-  let lists = trees.flatMap((t) => postings(t.node, term, false));
-  if (prefix && lists.length === 0) lists = trees.flatMap((t) => postings(t.node, term, true));
-  for (const set of lists) for (const id of set) ids.add(id);
-  return ids;
+  if (tolerance === 0) return [];
+  const lists: number[][] = [];
+  for (const [prop, tree] of trees) {
+    if (!TYPO_FIELDS.has(prop)) continue;
+    const found = tree.node.find({ term, exact: false, tolerance });
+    for (const w in found) lists.push(found[w]);
+  }
+  return lists;
 }
 
 /**
@@ -95,6 +104,9 @@ function matchWord(data: IndexData, props: string[], term: string, prefix: boole
 export type Visitor = (queryTerms: string[]) => { missing: number; visit: (id: string) => number | null };
 
 type SearchFn = ReturnType<typeof oramaIndex.createIndex>["search"];
+
+/** At most this many distinct query words are matched (the per-document counters are bytes); the rest are ignored. */
+const MAX_QUERY_WORDS = 32;
 
 export function matchingIndex(visitor: Visitor) {
   const search = ((
@@ -111,24 +123,32 @@ export function matchingIndex(visitor: Visitor) {
     whereIds: Set<number> | undefined,
   ): [number, number][] => {
     const toId = data.sharedInternalDocumentStore.internalIdToId;
-    const queryTerms = [...new Set(terms(term))];
+    const queryTerms = [...new Set(terms(term))].slice(0, MAX_QUERY_WORDS);
     const { missing, visit } = visitor(queryTerms);
     let candidates: Iterable<number>;
     if (queryTerms.length === 0) {
       if (term.trim()) return []; // only stop words
       candidates = whereIds ?? Array.from(toId, (_, i) => i + 1);
     } else {
-      const sets = queryTerms.map((t, i) => matchWord(data, props, t, i === queryTerms.length - 1 && t.length >= 2, t.length >= 5 ? tolerance : 0));
+      const lists = queryTerms.map((t, i) => wordPostings(data, props, t, i === queryTerms.length - 1 && t.length >= 2, t.length >= 5 ? tolerance : 0));
       const need = Math.max(1, queryTerms.length - missing);
-      if (need === queryTerms.length) {
-        sets.sort((a, b) => a.size - b.size);
-        const [first, ...rest] = sets;
-        candidates = rest.length ? [...first].filter((id) => rest.every((s) => s.has(id))) : first;
-      } else {
-        const hits = new Map<number, number>();
-        for (const s of sets) for (const id of s) hits.set(id, (hits.get(id) ?? 0) + 1);
-        candidates = [...hits].filter(([, n]) => n >= need).map(([id]) => id);
-      }
+      if (lists.filter((l) => l.length > 0).length < need) return [];
+      // Per document: the last query word counted for it (seen) and how many words it holds (words);
+      // typed arrays indexed by internal id, so matching allocates nothing per document.
+      const seen = new Uint8Array(toId.length + 1);
+      const words = new Uint8Array(toId.length + 1);
+      const found: number[] = [];
+      lists.forEach((word, i) => {
+        const mark = i + 1;
+        for (const list of word) {
+          for (const id of list) {
+            if (seen[id] === mark) continue;
+            seen[id] = mark;
+            if (++words[id] === need) found.push(id);
+          }
+        }
+      });
+      candidates = found;
     }
     const out: [number, number][] = [];
     for (const id of candidates) {
