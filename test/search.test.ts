@@ -190,7 +190,7 @@ describe("shard answer cache", () => {
     popularity: 1,
     version,
   });
-  const query = (term: string) => ({ term, where: {}, sort: "relevance" as const, take: 10, tolerance: 0, missing: 0, facets: true, priceRanges: [{ from: 0, to: 5000 }] });
+  const query = (term: string) => ({ term, where: {}, sort: "relevance" as const, take: 10, steps: [{ tolerance: 0, missing: 0 }], facets: true, priceRanges: [{ from: 0, to: 5000 }] });
 
   it("a write drops only the cached answers the written product could appear in", async () => {
     // A shard of its own (shard count 7), filled by hand.

@@ -23,11 +23,20 @@ export interface ShardQuery {
   sort: "relevance" | "price_asc" | "price_desc" | "rating" | "newest";
   /** How many top hits this shard returns (offset + limit of the merged page). */
   take: number;
-  tolerance: number;
-  /** How many of the query's words a match may lack: 0 (every word) first; the search module allows more when nothing matches. */
-  missing: number;
+  /**
+   * Matching steps, strictest first: the shard answers with the first that
+   * finds anything (and says which), so a fallback costs no extra round trip.
+   */
+  steps: MatchStep[];
   facets: boolean;
   priceRanges: { from: number; to: number }[];
+}
+
+export interface MatchStep {
+  /** Typos forgiven per word (words of 5+ letters). */
+  tolerance: number;
+  /** How many of the query's words a match may lack (0: every word). */
+  missing: number;
 }
 
 export interface ShardHit {
@@ -43,6 +52,8 @@ export interface ShardHit {
 export interface ShardResult {
   hits: ShardHit[];
   count: number;
+  /** Index of the step that found these (steps.length - 1 when none found anything). */
+  step: number;
   facets: Record<string, Record<string, number>>;
 }
 
@@ -304,8 +315,13 @@ export class SearchShard extends DurableObject<Env> {
     const key = JSON.stringify(q);
     const hit = this.results.get(key);
     if (hit) return hit.result;
-    const result = this.query(q);
-    this.results.set(key, { result, words: [...new Set(terms(q.term))], missing: q.missing });
+    let result: ShardResult = { hits: [], count: 0, step: 0, facets: {} };
+    for (let step = 0; step < q.steps.length; step++) {
+      result = { ...this.query(q, q.steps[step]), step };
+      if (result.count > 0) break;
+    }
+    // Later steps only widen, so the answered step's `missing` covers what a write could change.
+    this.results.set(key, { result, words: [...new Set(terms(q.term))], missing: q.steps[result.step]?.missing ?? 0 });
     return result;
   }
 
@@ -333,7 +349,7 @@ export class SearchShard extends DurableObject<Env> {
     return { missing: this.missing, visit };
   }
 
-  query(q: ShardQuery): ShardResult {
+  private query(q: ShardQuery, step: MatchStep): Omit<ShardResult, "step"> {
     const sortBy =
       q.sort === "price_asc"
         ? { property: "price", order: "ASC" as const }
@@ -347,14 +363,14 @@ export class SearchShard extends DurableObject<Env> {
     const counts: FacetCounts = { brand: new Map(), category_id: new Map(), price: q.priceRanges.map(() => 0) };
     // Orama's search runs synchronously (no hooks are installed), so `counting` belongs to this query alone.
     this.counting = q.facets ? { counts, ranges: q.priceRanges } : null;
-    this.missing = q.missing;
+    this.missing = step.missing;
     let res;
     try {
       res = search(this.db, {
         term: q.term,
         // Always given, so the matcher runs for browsing (no term) too: it ranks by popularity and counts facets.
         properties: ["name", "brand", "category_names", "description"],
-        tolerance: q.tolerance,
+        tolerance: step.tolerance,
         where: q.where as never,
         limit: q.take,
         offset: 0,

@@ -113,18 +113,13 @@ async function runSearch(env: Env, p: SearchParams, shards: number, offset: numb
   if (p.in_stock) where.in_stock = true;
 
   const queryTerms = terms(p.q);
-  const typoAllowed = queryTerms.some((t) => t.length >= 5);
-  // Every word; every word allowing a typo; then one word fewer at a time (documents matching more words come first); any word with a typo.
-  const words = new Set(queryTerms).size;
-  const attempts: { tolerance: number; missing: number }[] = [{ tolerance: 0, missing: 0 }];
-  if (typoAllowed) attempts.push({ tolerance: 1, missing: 0 });
-  for (let m = 1; m < words; m++) attempts.push({ tolerance: 0, missing: m });
-  if (typoAllowed && words > 1) attempts.push({ tolerance: 1, missing: words - 1 });
-  let results: ShardResult[] = [];
-  for (const a of attempts) {
-    results = await fanOut(env, shards, shardQuery(p, where, offset, a));
-    if (results.some((r) => r.count > 0)) break;
-  }
+  // Each shard answers with the first step that finds anything there. A shard that answered a later step
+  // found nothing at the earliest answered step, so keeping only that step's answers is what trying the
+  // steps one by one across all shards would give, in one round trip.
+  const answers = await fanOut(env, shards, shardQuery(p, where, offset));
+  const found = answers.filter((r) => r.count > 0);
+  const step = found.length ? Math.min(...found.map((r) => r.step)) : -1;
+  const results = found.filter((r) => r.step === step);
   const total = results.reduce((s, r) => s + r.count, 0);
 
   // Facets: counts per shard, summed.
@@ -298,8 +293,7 @@ async function productCompletions(env: Env, prefix: string, limit: number) {
     where: {},
     sort: "relevance",
     take: limit * 4,
-    tolerance: 0,
-    missing: 0,
+    steps: [{ tolerance: 0, missing: 0 }],
     facets: false,
     priceRanges: [],
   });

@@ -1,4 +1,5 @@
-import type { ShardQuery } from "../../durable/search-shard";
+import type { MatchStep, ShardQuery } from "../../durable/search-shard";
+import { terms } from "./documents";
 import { DEFAULT_PAGE_LIMIT } from "../../lib/pagination";
 
 /**
@@ -24,21 +25,32 @@ export const PRICE_RANGES = [
 ];
 
 /**
- * One matching step's query. Each shard returns its best `take` (the page's
- * end plus a margin for hits that D1 says were archived a moment ago), which
- * is all the merger can show, whatever the shard count.
+ * Matching widens until something is found: every word; every word allowing
+ * a typo (words of 5+ letters); then one word fewer at a time (documents
+ * matching more words first); lastly any word allowing a typo.
  */
-export function shardQuery(
-  p: { q: string; sort: ShardQuery["sort"]; limit: number },
-  where: Record<string, unknown>,
-  offset: number,
-  step: { tolerance: number; missing: number },
-): ShardQuery {
-  const take = Math.min(MAX_RESULT_DEPTH, offset + p.limit + 20);
-  return { term: p.q.trim(), where, sort: p.sort, take, facets: true, priceRanges: PRICE_RANGES, ...step };
+export function matchSteps(q: string): MatchStep[] {
+  const words = terms(q);
+  const distinct = new Set(words).size;
+  const typo = words.some((t) => t.length >= 5);
+  const steps: MatchStep[] = [{ tolerance: 0, missing: 0 }];
+  if (typo) steps.push({ tolerance: 1, missing: 0 });
+  for (let m = 1; m < distinct; m++) steps.push({ tolerance: 0, missing: m });
+  if (typo && distinct > 1) steps.push({ tolerance: 1, missing: distinct - 1 });
+  return steps;
 }
 
-/** The first matching step of a shopper's first page for `q`, unfiltered: what warming precomputes. */
+/**
+ * The per-shard query. Each shard returns its best `take` (the page's end plus
+ * a margin for hits that D1 says were archived a moment ago), which is all the
+ * merger can show, whatever the shard count.
+ */
+export function shardQuery(p: { q: string; sort: ShardQuery["sort"]; limit: number }, where: Record<string, unknown>, offset: number): ShardQuery {
+  const take = Math.min(MAX_RESULT_DEPTH, offset + p.limit + 20);
+  return { term: p.q.trim(), where, sort: p.sort, take, steps: matchSteps(p.q), facets: true, priceRanges: PRICE_RANGES };
+}
+
+/** A shopper's first page for `q`, unfiltered: what warming precomputes. */
 export function warmShardQuery(q: string): ShardQuery {
-  return shardQuery({ q, sort: "relevance", limit: DEFAULT_PAGE_LIMIT }, {}, 0, { tolerance: 0, missing: 0 });
+  return shardQuery({ q, sort: "relevance", limit: DEFAULT_PAGE_LIMIT }, {}, 0);
 }
