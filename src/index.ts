@@ -4,6 +4,7 @@ import { runScheduled } from "./scheduled";
 
 export { CartObject } from "./durable/cart";
 export { InventoryItem } from "./durable/inventory-item";
+export { InventoryBucket } from "./durable/inventory-bucket";
 export { RateLimiter } from "./durable/rate-limiter";
 export { SearchShard } from "./durable/search-shard";
 

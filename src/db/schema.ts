@@ -158,6 +158,8 @@ export const products = sqliteTable(
     stockAvailable: integer("stock_available").notNull().default(0),
     /** The inventory DO's sequence number of the projected value: older writes never win. */
     stockVersion: integer("stock_version").notNull().default(0),
+    /** How many inventory bucket objects share this product's stock (1: its InventoryItem alone); see docs/hot-skus.md. */
+    stockBuckets: integer("stock_buckets").notNull().default(1),
     brand: text("brand"),
     images: text("images", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),

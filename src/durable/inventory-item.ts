@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { placeOf } from "../lib/hash";
 import { errorFields, log } from "../lib/logger";
 
 /**
@@ -31,7 +32,10 @@ export interface StockLevel {
 
 export type InventoryResult<T = StockLevel> =
   | ({ ok: true } & T)
-  | { ok: false; code: "not_found" | "out_of_stock" | "reservation_expired" | "invalid_state" | "below_reserved"; message: string; available?: number };
+  | { ok: false; code: "not_found" | "out_of_stock" | "reservation_expired" | "invalid_state" | "below_reserved" | "overloaded"; message: string; available?: number };
+
+/** The most bucket objects one product's stock may be spread over. */
+export const MAX_BUCKETS = 64;
 
 export interface ReservationOutcome extends StockLevel {
   reservation_id: string;
@@ -79,12 +83,29 @@ export class InventoryItem extends DurableObject<Env> {
           created_at INTEGER NOT NULL
         );
       `);
-      // Added after the first release: whether the last inventory.changed said "in stock" (for 0 -> n alerts).
-      try {
-        this.ctx.storage.sql.exec("ALTER TABLE stock ADD COLUMN announced_in_stock INTEGER");
-      } catch {
-        // already there
+      // Added after the first release: whether the last inventory.changed said "in stock" (for 0 -> n alerts),
+      // and the bucket count with a counter for reclaim transfer ids (hot SKUs).
+      for (const column of ["announced_in_stock INTEGER", "bucket_count INTEGER NOT NULL DEFAULT 1", "transfers INTEGER NOT NULL DEFAULT 0"]) {
+        try {
+          this.ctx.storage.sql.exec(`ALTER TABLE stock ADD COLUMN ${column}`);
+        } catch {
+          // already there
+        }
       }
+      // Hot SKUs (docs/hot-skus.md): what each bucket object was granted and gave back, and its last reported
+      // reserved/sold; a bucket's available is granted - returned - reserved - sold, so a grant never dips the total.
+      this.ctx.storage.sql.exec(`
+        CREATE TABLE IF NOT EXISTS buckets (
+          idx INTEGER PRIMARY KEY,
+          granted INTEGER NOT NULL DEFAULT 0,
+          returned INTEGER NOT NULL DEFAULT 0,
+          reserved INTEGER NOT NULL DEFAULT 0,
+          sold INTEGER NOT NULL DEFAULT 0,
+          seq INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE IF NOT EXISTS grants (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, units INTEGER NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS reclaims (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
+      `);
       const row = this.ctx.storage.sql.exec<{ product_id: string }>("SELECT product_id FROM stock WHERE id = 1").toArray()[0];
       this.productId = row?.product_id ?? null;
     });
@@ -114,7 +135,8 @@ export class InventoryItem extends DurableObject<Env> {
     return this.productId !== null;
   }
 
-  private level(): StockLevel {
+  /** What this object itself holds: the pool it reserves from (and grants buckets from). */
+  private pool(): StockLevel {
     const row = this.ctx.storage.sql
       .exec<{ product_id: string; available: number; reserved: number; seq: number }>(
         "SELECT product_id, available, reserved, seq FROM stock WHERE id = 1",
@@ -123,16 +145,24 @@ export class InventoryItem extends DurableObject<Env> {
     return { product_id: row.product_id, available: row.available, reserved: row.reserved, seq: row.seq };
   }
 
-  /** Applies a change to the counters, bumps the sequence and schedules the D1 projection. */
-  private change(dAvailable: number, dReserved: number, announce = false): StockLevel {
-    const before = this.level();
-    const crossesZero = (before.available === 0) !== (before.available + dAvailable === 0);
-    this.ctx.storage.sql.exec(
-      "UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1, pending_event = pending_event OR ? WHERE id = 1",
-      dAvailable,
-      dReserved,
-      crossesZero || announce ? 1 : 0,
-    );
+  /** The product's stock: the pool plus what its buckets hold (from their reports). What callers and D1 see. */
+  private level(): StockLevel {
+    const own = this.pool();
+    const b = this.ctx.storage.sql
+      .exec<{ available: number; reserved: number }>(
+        "SELECT COALESCE(SUM(granted - returned - reserved - sold), 0) AS available, COALESCE(SUM(reserved), 0) AS reserved FROM buckets",
+      )
+      .one();
+    return { ...own, available: own.available + Math.max(0, b.available), reserved: own.reserved + b.reserved };
+  }
+
+  /** Applies a change to the pool (and runs `alsoApply` in the same step), bumps the sequence and schedules the D1 projection. */
+  private change(dAvailable: number, dReserved: number, announce = false, alsoApply?: () => void): StockLevel {
+    const before = this.level().available;
+    this.ctx.storage.sql.exec("UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1", dAvailable, dReserved);
+    alsoApply?.();
+    const after = this.level().available;
+    if ((before === 0) !== (after === 0) || announce) this.ctx.storage.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
     this.scheduleFlush();
     return this.level();
   }
@@ -159,7 +189,9 @@ export class InventoryItem extends DurableObject<Env> {
    * does, then commits later, and commit waits for it): the write overlaps the
    * rest of the saga instead of adding to it.
    */
-  async reserve(productId: string, reservationId: string, quantity: number, ttlMs: number, awaitProjection = true): Promise<InventoryResult<ReservationOutcome>> {
+  async reserve(productId: string, reservationId: string, quantity: number, ttlMs: number, awaitProjection = true, deadline = 0): Promise<InventoryResult<ReservationOutcome>> {
+    // A call that waited in this object's queue past its deadline is refused at once: a spike sheds load instead of queueing without bound.
+    if (deadline && Date.now() > deadline) return { ok: false, code: "overloaded", message: "This product is in very high demand; try again in a moment" };
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     const now = Date.now();
     this.expireDue(now);
@@ -168,7 +200,13 @@ export class InventoryItem extends DurableObject<Env> {
     if (!Number.isSafeInteger(quantity) || quantity <= 0) {
       return { ok: false, code: "invalid_state", message: "quantity must be a positive integer" };
     }
-    const { available } = this.level();
+    // The pool, not the total: units granted to buckets are theirs to sell, until taken back here.
+    if (this.pool().available < quantity && this.bucketsHoldSpare()) {
+      await this.reclaim(-1);
+      const raced = this.reservation(reservationId);
+      if (raced) return { ok: true, ...this.level(), ...raced };
+    }
+    const { available } = this.pool();
     if (available < quantity) {
       return { ok: false, code: "out_of_stock", message: `Only ${available} left`, available };
     }
@@ -192,7 +230,12 @@ export class InventoryItem extends DurableObject<Env> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     this.expireDue(Date.now());
     const r = this.reservation(reservationId);
-    if (!r) return { ok: false, code: "not_found", message: "No such reservation" };
+    if (!r) {
+      // Made in a bucket under another bucket count?
+      const idx = await this.bucketHolding(productId, reservationId);
+      if (idx !== null) return this.bucketStub(productId, idx).commit(productId, idx, reservationId);
+      return { ok: false, code: "not_found", message: "No such reservation" };
+    }
     if (r.state === "committed") return { ok: true, ...this.level(), ...r };
     if (r.state !== "held") {
       return { ok: false, code: "reservation_expired", message: `The reservation was ${r.state} before it could be committed` };
@@ -210,9 +253,16 @@ export class InventoryItem extends DurableObject<Env> {
     this.expireDue(Date.now());
     const r = this.reservation(reservationId);
     if (!r) {
+      const idx = await this.bucketHolding(productId, reservationId);
+      if (idx !== null) return this.bucketStub(productId, idx).release(productId, idx, reservationId);
       // Releasing a reservation that never happened (a saga compensating a step
       // that failed before it reached us) must succeed, and must block a late
-      // reserve with the same id from holding stock afterwards.
+      // reserve with the same id from holding stock afterwards: where that reserve would go.
+      const n = this.ctx.storage.sql.exec<{ n: number }>("SELECT bucket_count AS n FROM stock WHERE id = 1").one().n;
+      if (n > 1) {
+        const at = placeOf(reservationId, n);
+        return this.bucketStub(productId, at).release(productId, at, reservationId);
+      }
       this.ctx.storage.sql.exec(
         "INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, 0, 'released', 0, ?)",
         reservationId,
@@ -236,7 +286,11 @@ export class InventoryItem extends DurableObject<Env> {
     const seen = this.ctx.storage.sql.exec("SELECT 1 FROM adjustments WHERE id = ?", adjustmentId).toArray();
     if (seen.length > 0) return { ok: true, ...this.level() };
     if (!Number.isSafeInteger(delta)) return { ok: false, code: "invalid_state", message: "delta must be an integer" };
-    const { available, reserved } = this.level();
+    // Removing more than the pool holds takes back the buckets' unreserved units first.
+    if (delta < 0 && this.pool().available + delta < 0) await this.reclaim(-1);
+    if (this.ctx.storage.sql.exec("SELECT 1 FROM adjustments WHERE id = ?", adjustmentId).toArray().length > 0) return { ok: true, ...this.level() };
+    const { available } = this.pool();
+    const { reserved } = this.level();
     if (available + delta < 0) {
       return {
         ok: false,
@@ -256,6 +310,106 @@ export class InventoryItem extends DurableObject<Env> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     // adjust() ignores an adjustment id it has seen, so a retried set changes nothing twice.
     return this.adjust(productId, adjustmentId, target - this.level().available);
+  }
+
+  // ---- hot SKUs: buckets (docs/hot-skus.md) -------------------------------------------
+
+  private bucketStub(productId: string, idx: number) {
+    return this.env.INVENTORY_BUCKET.get(this.env.INVENTORY_BUCKET.idFromName(`${productId}#${idx}`));
+  }
+
+  /**
+   * Hands a bucket units from the pool: what it wants, or a share of the pool
+   * (1/2N) so a hot product's buckets do not come back for every unit. When
+   * the pool cannot cover `want`, the other buckets' unreserved units are
+   * reclaimed first (rebalancing). Idempotent by `transferId`.
+   */
+  async grant(productId: string, idx: number, want: number, transferId: string): Promise<number> {
+    if (!(await this.ensureLoaded(productId))) return 0;
+    const done = () => this.ctx.storage.sql.exec<{ units: number }>("SELECT units FROM grants WHERE id = ?", transferId).toArray()[0];
+    if (done()) return done()!.units;
+    this.expireDue(Date.now());
+    const share = () => {
+      const pool = this.pool().available;
+      const n = Math.max(1, this.ctx.storage.sql.exec<{ n: number }>("SELECT bucket_count AS n FROM stock WHERE id = 1").one().n);
+      return Math.min(pool, Math.max(want, Math.ceil(pool / (2 * n))));
+    };
+    if (share() < want) {
+      await this.reclaim(idx);
+      if (done()) return done()!.units; // a retry of this transfer finished while we waited
+    }
+    const units = Math.max(0, share());
+    this.ctx.storage.sql.exec("INSERT INTO grants (id, idx, units, created_at) VALUES (?, ?, ?, ?)", transferId, idx, units, Date.now());
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO buckets (idx) VALUES (?)", idx);
+    if (units > 0) this.change(-units, 0, false, () => this.ctx.storage.sql.exec("UPDATE buckets SET granted = granted + ? WHERE idx = ?", units, idx));
+    return units;
+  }
+
+  /**
+   * Takes every other bucket's unreserved units back into the pool (`except`:
+   * the bucket asking, or -1 for all). Each transfer's id is stored before the
+   * call, so one whose answer was lost is retried, never counted twice.
+   */
+  private async reclaim(except: number): Promise<void> {
+    const productId = this.productId!;
+    const holders = this.ctx.storage.sql
+      .exec<{ idx: number }>("SELECT idx FROM buckets WHERE idx != ? AND granted - returned - reserved - sold > 0", except)
+      .toArray()
+      .map((r) => r.idx);
+    for (const idx of holders) {
+      if (this.ctx.storage.sql.exec("SELECT 1 FROM reclaims WHERE idx = ? AND done = 0", idx).toArray().length) continue;
+      const n = this.ctx.storage.sql.exec<{ n: number }>("UPDATE stock SET transfers = transfers + 1 WHERE id = 1 RETURNING transfers AS n").one().n;
+      this.ctx.storage.sql.exec("INSERT INTO reclaims (id, idx) VALUES (?, ?)", `reclaim:${n}`, idx);
+    }
+    const pending = this.ctx.storage.sql.exec<{ id: string; idx: number }>("SELECT id, idx FROM reclaims WHERE done = 0").toArray();
+    await Promise.all(
+      pending.map(async ({ id, idx }) => {
+        try {
+          const units = await this.bucketStub(productId, idx).surrender(productId, idx, id);
+          if (this.ctx.storage.sql.exec("UPDATE reclaims SET done = 1 WHERE id = ? AND done = 0 RETURNING id", id).toArray().length === 0) return;
+          this.change(units, 0, false, () => this.ctx.storage.sql.exec("UPDATE buckets SET returned = returned + ? WHERE idx = ?", units, idx));
+        } catch (err) {
+          log("warn", "reclaiming a bucket's stock failed; the next reclaim retries it", { product_id: productId, bucket: idx, ...errorFields(err) });
+        }
+      }),
+    );
+  }
+
+  private bucketsHoldSpare(): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM buckets WHERE granted - returned - reserved - sold > 0 LIMIT 1").toArray().length > 0;
+  }
+
+  /** A bucket's level, for the product's total; older reports than the last one are ignored. */
+  async report(productId: string, idx: number, r: { reserved: number; sold: number; seq: number }): Promise<void> {
+    if (!(await this.ensureLoaded(productId))) return;
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO buckets (idx) VALUES (?)", idx);
+    const known = this.ctx.storage.sql.exec<{ seq: number }>("SELECT seq FROM buckets WHERE idx = ?", idx).one().seq;
+    if (r.seq <= known) return;
+    this.change(0, 0, false, () =>
+      this.ctx.storage.sql.exec("UPDATE buckets SET reserved = ?, sold = ?, seq = ? WHERE idx = ?", r.reserved, r.sold, r.seq, idx),
+    );
+  }
+
+  /**
+   * Spreads this product's reservations over `n` bucket objects (1: this
+   * object alone). Every bucket's unreserved units come back to the pool
+   * first; buckets then refill from it on demand. Holds already in a bucket
+   * stay there until committed, released or expired.
+   */
+  async configureBuckets(productId: string, n: number): Promise<InventoryResult<StockLevel & { buckets: number }>> {
+    if (!(await this.ensureLoaded(productId))) return this.notFound();
+    if (!Number.isInteger(n) || n < 1 || n > MAX_BUCKETS) return { ok: false, code: "invalid_state", message: `buckets must be 1 to ${MAX_BUCKETS}` };
+    this.ctx.storage.sql.exec("UPDATE stock SET bucket_count = ? WHERE id = 1", n);
+    await this.reclaim(-1);
+    await this.env.DB.prepare("UPDATE products SET stock_buckets = ? WHERE id = ?").bind(n, productId).run();
+    return { ok: true, ...this.level(), buckets: n };
+  }
+
+  /** The bucket holding this reservation, among every bucket that ever held stock (rare: after a resize). */
+  private async bucketHolding(productId: string, reservationId: string): Promise<number | null> {
+    const used = this.ctx.storage.sql.exec<{ idx: number }>("SELECT idx FROM buckets ORDER BY idx").toArray().map((r) => r.idx);
+    for (const idx of used) if (await this.bucketStub(productId, idx).has(reservationId)) return idx;
+    return null;
   }
 
   async alarm(): Promise<void> {
@@ -363,6 +517,7 @@ export class InventoryItem extends DurableObject<Env> {
         this.wake(true);
         return;
       }
+      s.available = this.level().available; // the product's total, buckets included
       try {
         if (s.seq > s.projected_seq) {
           await this.env.DB.prepare(

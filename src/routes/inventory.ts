@@ -3,7 +3,7 @@ import { currentUser, requireAuth } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { createRouter } from "../lib/validation";
-import { HoldBody, HoldParams, HoldSchema, InventoryAdjustBody, ProductIdParam, StockSchema } from "../schemas/catalog";
+import { BucketsBody, BucketsSchema, HoldBody, HoldParams, HoldSchema, InventoryAdjustBody, ProductIdParam, StockSchema } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { assertCanManage, readProduct } from "../services/catalog/products";
 import * as inventory from "../services/inventory";
@@ -31,6 +31,21 @@ const read = createRoute({
   middleware: [requireAuth] as const,
   request: { params: ProductIdParam },
   responses: { 200: jsonResponse(StockSchema, "Live stock"), ...errorResponses(401, 403, 404) },
+});
+
+const buckets = createRoute({
+  method: "put",
+  path: "/inventory/{product_id}/buckets",
+  tags: ["Inventory"],
+  summary: "Spread a hot product's stock over bucket objects (the product's seller or an admin)",
+  description:
+    "For a product whose demand exceeds what one inventory object serialises (a flash sale): reservations are spread over " +
+    "`buckets` objects by reservation id, each selling units granted from the product's pool, with the same no-oversell " +
+    "guarantee. Unreserved units come back to the pool on every change; holds stay where they are. Idempotent.",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { params: ProductIdParam, body: jsonBody(BucketsBody) },
+  responses: { 200: jsonResponse(BucketsSchema, "Stock and bucket count"), ...errorResponses(400, 401, 403, 404) },
 });
 
 const hold = createRoute({
@@ -73,6 +88,12 @@ export const inventoryRoutes = createRouter()
     const key = c.req.header("Idempotency-Key");
     const level = await inventory.adjustStock(c.env, product_id, key ? `idem:${currentUser(c).userId}:${key}` : newId("reservation"), c.req.valid("json").quantity);
     return c.json({ product_id, stock_available: level.available, reserved: level.reserved }, 200);
+  })
+  .openapi(buckets, async (c) => {
+    const { product_id } = c.req.valid("param");
+    await manageable(c.env, currentUser(c), product_id);
+    const level = await inventory.configureBuckets(c.env, product_id, c.req.valid("json").buckets);
+    return c.json({ product_id, stock_available: level.available, reserved: level.reserved, buckets: level.buckets }, 200);
   })
   .openapi(read, async (c) => {
     const { product_id } = c.req.valid("param");

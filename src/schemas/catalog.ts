@@ -135,6 +135,14 @@ export const StockSchema = z
   .object({ product_id: z.string(), stock_available: z.number().int(), reserved: z.number().int() })
   .openapi("Stock");
 
+export const BucketsBody = z
+  .strictObject({
+    buckets: z.number().int().min(1).max(64).openapi({ description: "Bucket objects to spread this product's reservations over (1: one inventory object)", example: 8 }),
+  })
+  .openapi("InventoryBuckets");
+
+export const BucketsSchema = StockSchema.extend({ buckets: z.number().int() }).openapi("StockBuckets");
+
 export const HoldBody = z
   .strictObject({
     quantity: z.number().int().min(1).max(10_000),

@@ -1,6 +1,10 @@
 import { ApiError } from "../lib/errors";
+import { placeOf } from "../lib/hash";
+import { TtlCache } from "../lib/ttl-cache";
 import { invalidateProduct } from "./catalog/products";
 import type { InventoryResult, ReservationOutcome, StockLevel } from "../durable/inventory-item";
+
+type InventoryEnv = Pick<Env, "INVENTORY" | "INVENTORY_BUCKET" | "DB">;
 
 /**
  * The inventory module: every stock change goes through the product's
@@ -12,6 +16,92 @@ export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
 
 function stub(env: Pick<Env, "INVENTORY">, productId: string) {
   return env.INVENTORY.get(env.INVENTORY.idFromName(productId));
+}
+
+// ---- hot SKUs: reservations spread over bucket objects (docs/hot-skus.md) --------------
+
+/** Bucket counts by product, per isolate: a resize reaches other isolates within this TTL (the primary finds strays). */
+const bucketCounts = new TtlCache<number>(30_000, 10_000);
+
+async function bucketCount(env: InventoryEnv, productId: string): Promise<number> {
+  const hit = bucketCounts.get(productId);
+  if (hit !== undefined) return hit;
+  const row = await env.DB.prepare("SELECT stock_buckets FROM products WHERE id = ?").bind(productId).first<{ stock_buckets: number }>();
+  const n = Math.max(1, row?.stock_buckets ?? 1);
+  bucketCounts.set(productId, n);
+  return n;
+}
+
+/** How long a reservation may wait in an inventory object's queue before it is refused (429) instead. */
+const QUEUE_DEADLINE_MS = 1_000;
+/** Calls one isolate lets wait on one inventory object; beyond it, 429 at once without calling. */
+const MAX_WAITING_PER_OBJECT = 256;
+const waiting = new Map<string, number>();
+
+function overloaded(): never {
+  throw new ApiError("rate_limited", "This product is in very high demand; try again in a moment", { headers: { "Retry-After": "1" } });
+}
+
+/** Runs a call to one inventory object, counting it against that object's queue in this isolate. */
+async function queued<R>(key: string, call: () => Promise<R>): Promise<R> {
+  const n = waiting.get(key) ?? 0;
+  if (n >= MAX_WAITING_PER_OBJECT) overloaded();
+  waiting.set(key, n + 1);
+  try {
+    return await call();
+  } finally {
+    const left = (waiting.get(key) ?? 1) - 1;
+    if (left > 0) waiting.set(key, left);
+    else waiting.delete(key);
+  }
+}
+
+/**
+ * The object a reservation lives in: the product's InventoryItem, or for a
+ * hot product one of its buckets, chosen by the reservation id so a retry,
+ * commit or release of it always meets it.
+ */
+interface Holder {
+  reserve(quantity: number, ttlMs: number, awaitProjection: boolean): Promise<InventoryResult<ReservationOutcome>>;
+  commit(): Promise<InventoryResult<ReservationOutcome>>;
+  release(): Promise<InventoryResult<ReservationOutcome | StockLevel>>;
+}
+
+async function holder(env: InventoryEnv, productId: string, reservationId: string): Promise<Holder> {
+  const n = await bucketCount(env, productId);
+  const primary = stub(env, productId);
+  if (n <= 1) {
+    return {
+      reserve: (quantity, ttlMs, awaitProjection) =>
+        queued(productId, async () => (await primary.reserve(productId, reservationId, quantity, ttlMs, awaitProjection, Date.now() + QUEUE_DEADLINE_MS)) as InventoryResult<ReservationOutcome>),
+      commit: async () => (await primary.commit(productId, reservationId)) as InventoryResult<ReservationOutcome>,
+      release: async () => (await primary.release(productId, reservationId)) as InventoryResult<ReservationOutcome | StockLevel>,
+    };
+  }
+  const idx = placeOf(reservationId, n);
+  const bucket = env.INVENTORY_BUCKET.get(env.INVENTORY_BUCKET.idFromName(`${productId}#${idx}`));
+  return {
+    // Bucket holds are visible in D1's projection once the bucket reports (moments later), never awaited.
+    reserve: (quantity, ttlMs) =>
+      queued(`${productId}#${idx}`, async () => (await bucket.reserve(productId, idx, reservationId, quantity, ttlMs, Date.now() + QUEUE_DEADLINE_MS)) as InventoryResult<ReservationOutcome>),
+    // Not in this bucket (made under another bucket count): the primary knows every bucket that held stock.
+    commit: async () => {
+      const r = (await bucket.commit(productId, idx, reservationId)) as InventoryResult<ReservationOutcome>;
+      return !r.ok && r.code === "not_found" ? ((await primary.commit(productId, reservationId)) as InventoryResult<ReservationOutcome>) : r;
+    },
+    release: async () => {
+      const r = (await bucket.release(productId, idx, reservationId, false)) as InventoryResult<ReservationOutcome | StockLevel>;
+      return !r.ok && r.code === "not_found" ? ((await primary.release(productId, reservationId)) as InventoryResult<ReservationOutcome | StockLevel>) : r;
+    },
+  };
+}
+
+/** Spreads a product's stock over `n` bucket objects (1: its InventoryItem alone). */
+export async function configureBuckets(env: InventoryEnv, productId: string, n: number): Promise<StockLevel & { buckets: number }> {
+  const r = await settled(productId, () => stub(env, productId).configureBuckets(productId, n));
+  if (!r.ok) raise(r);
+  bucketCounts.set(productId, n);
+  return r;
 }
 
 /** Every call may move stock: once it settles, this isolate's display cache of the product is dropped. */
@@ -31,6 +121,9 @@ function raise(result: Extract<InventoryResult, { ok: false }>): never {
       throw new ApiError("out_of_stock", result.message);
     case "reservation_expired":
       throw new ApiError("reservation_expired", result.message);
+    case "overloaded":
+      overloaded();
+    // falls through (overloaded() throws)
     case "below_reserved":
       throw new ApiError("invalid_state", result.message, {
         details: [{ field: "quantity", code: "below_reserved", message: result.message }],
@@ -72,7 +165,7 @@ export interface ReservationLine {
  * each product's object, so a retried checkout reserves nothing twice.
  */
 export async function reserveAll(
-  env: Pick<Env, "INVENTORY">,
+  env: InventoryEnv,
   reservationId: string,
   lines: ReservationLine[],
   ttlMs = DEFAULT_RESERVATION_TTL_MS,
@@ -85,7 +178,8 @@ export async function reserveAll(
   try {
     const out: ReservationOutcome[] = [];
     for (const [productId, quantity] of ordered) {
-      const r = await settled(productId, () => stub(env, productId).reserve(productId, reservationId, quantity, ttlMs, opts.awaitProjection ?? true));
+      const at = await holder(env, productId, reservationId);
+      const r = await settled(productId, () => at.reserve(quantity, ttlMs, opts.awaitProjection ?? true));
       if (!r.ok) {
         if (r.code === "out_of_stock") {
           throw new ApiError("out_of_stock", `Not enough stock for ${productId}: ${r.available ?? 0} available, ${quantity} wanted`, {
@@ -105,27 +199,28 @@ export async function reserveAll(
 }
 
 /** Takes the held units for good. Throws if any hold had expired (the caller then refunds or re-reserves). */
-export async function commitAll(env: Pick<Env, "INVENTORY">, reservationId: string, productIds: string[]): Promise<void> {
-  const results = await Promise.all([...new Set(productIds)].map((id) => settled(id, () => stub(env, id).commit(id, reservationId))));
+export async function commitAll(env: InventoryEnv, reservationId: string, productIds: string[]): Promise<void> {
+  const results = await Promise.all([...new Set(productIds)].map(async (id) => settled(id, async () => (await holder(env, id, reservationId)).commit())));
   const failed = results.find((r) => !r.ok);
   if (failed && !failed.ok) raise(failed);
 }
 
 /** Releases holds; never throws for holds already released or expired. Best-effort per product. */
-export async function releaseAll(env: Pick<Env, "INVENTORY">, reservationId: string, productIds: string[]): Promise<void> {
-  await Promise.allSettled([...new Set(productIds)].map((id) => settled(id, () => stub(env, id).release(id, reservationId))));
+export async function releaseAll(env: InventoryEnv, reservationId: string, productIds: string[]): Promise<void> {
+  await Promise.allSettled([...new Set(productIds)].map((id) => settled(id, async () => (await holder(env, id, reservationId)).release())));
 }
 
 /** A seller's manual hold (an offline sale, a quote): one product, one reservation. */
-export async function holdStock(env: Pick<Env, "INVENTORY">, productId: string, reservationId: string, quantity: number, ttlMs: number): Promise<ReservationOutcome> {
-  const r = await settled(productId, () => stub(env, productId).reserve(productId, reservationId, quantity, ttlMs));
+export async function holdStock(env: InventoryEnv, productId: string, reservationId: string, quantity: number, ttlMs: number): Promise<ReservationOutcome> {
+  const at = await holder(env, productId, reservationId);
+  const r = await settled(productId, () => at.reserve(quantity, ttlMs, true));
   if (!r.ok) raise(r);
   return r;
 }
 
-export async function finishHold(env: Pick<Env, "INVENTORY">, productId: string, reservationId: string, action: "commit" | "release"): Promise<ReservationOutcome | StockLevel> {
-  const s = stub(env, productId);
-  const r = await settled(productId, () => (action === "commit" ? s.commit(productId, reservationId) : s.release(productId, reservationId)));
+export async function finishHold(env: InventoryEnv, productId: string, reservationId: string, action: "commit" | "release"): Promise<ReservationOutcome | StockLevel> {
+  const at = await holder(env, productId, reservationId);
+  const r = await settled(productId, () => (action === "commit" ? at.commit() : at.release()));
   if (!r.ok) raise(r);
   return r;
 }

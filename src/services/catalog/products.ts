@@ -108,6 +108,7 @@ export async function createProduct(env: Pick<Env, "DB" | "EVENTS">, sellerId: s
     price: input.price,
     listPrice: input.list_price ?? null,
     currency: input.currency ?? "usd",
+    stockBuckets: 1,
     // Opening stock: the inventory object adopts this value on its first call.
     stockAvailable: input.stock_available,
     stockVersion: 0,

@@ -1,4 +1,5 @@
 import { stemmer } from "@orama/stemmers/english";
+import { placeOf } from "../../lib/hash";
 import { stopwords } from "@orama/stopwords/english";
 import type { SearchDoc } from "./orama-index";
 
@@ -26,14 +27,9 @@ export interface ProductForIndex {
   created_at: string;
 }
 
-/** FNV-1a: stable across runtimes and releases, so a product always lives in the same shard for a given count. */
+/** A product's search shard for a given count (FNV-1a of its id: it never moves while the count is unchanged). */
 export function shardOf(productId: string, shards: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < productId.length; i++) {
-    h ^= productId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h % shards;
+  return placeOf(productId, shards);
 }
 
 export function docVersion(p: { version: number; stock_version: number }): number {

@@ -1,0 +1,1 @@
+ALTER TABLE `products` ADD `stock_buckets` integer DEFAULT 1 NOT NULL;
