@@ -27,6 +27,9 @@ type BucketRow = {
   pending_transfer: string | null;
 };
 
+/** How long a bucket gathers changes before it reports its level (the product's total lags by about this). */
+const REPORT_DELAY_MS = 100;
+
 export class InventoryBucket extends DurableObject<Env> {
   /** One grant request in flight at a time; concurrent dry reserves wait for it. */
   private refilling: Promise<number> | null = null;
@@ -228,8 +231,13 @@ export class InventoryBucket extends DurableObject<Env> {
   private scheduleReport(): void {
     if (this.reporting) return;
     this.reporting = true;
-    // Not awaited: shoppers get their answer first; one report in flight covers every change made meanwhile.
-    this.ctx.waitUntil(this.report().finally(() => (this.reporting = false)));
+    // Not awaited, and batched: shoppers get their answer first, and one report every REPORT_DELAY_MS covers
+    // every change meanwhile, so a hot bucket costs the product's object a few calls a second, not one per sale.
+    this.ctx.waitUntil(
+      new Promise((r) => setTimeout(r, REPORT_DELAY_MS))
+        .then(() => this.report())
+        .finally(() => (this.reporting = false)),
+    );
   }
 
   /** Tells the primary this bucket's level (for the product's total and its D1 projection); the alarm retries failures. */
