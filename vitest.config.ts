@@ -32,6 +32,8 @@ export default defineConfig(async () => {
             PAYMENT_PROVIDER: "test",
             STRIPE_WEBHOOK_SECRET: "whsec_test_secret_for_the_suite",
             WALLET_KEY: "dGVzdC13YWxsZXQta2V5LTMyLWJ5dGVzLWxvbmctb2s",
+            // Orders over two databases (DB and ORDERS_DB_1), so every test runs through the sharding seam.
+            ORDER_SHARDS: "2",
             TEST_MIGRATIONS: migrations,
             TEST_WAREHOUSE_MIGRATIONS: warehouseMigrations,
             TEST_SEED_SQL: seed.sql,

@@ -165,6 +165,11 @@ async function historySql(seeded, password) {
     ...insert("orders", ["id", "user_id", "status", "subtotal", "discount", "shipping", "total_amount", "wallet_amount", "currency", "coupon_codes", "shipping_address", "tracking_number", "refunded_amount", "paid_at", "shipped_at", "delivered_at", "created_at", "updated_at"], orderRows),
     ...insert("order_items", ["id", "order_id", "product_id", "seller_id", "name", "quantity", "price", "discount", "status", "tracking_number", "created_at"], itemRows),
     ...insert("payments", ["id", "order_id", "user_id", "provider", "transaction_ref", "amount", "currency", "status", "payment_method", "created_at", "updated_at"], paymentRows),
+    // Who lists each order (src/db/shards.ts). The seeded history assumes one order database (ORDER_SHARDS=1).
+    ...insert("order_index", ["owner_id", "role", "order_id"], [
+      ...orderRows.map((o) => [o[1], "buyer", o[0]]),
+      ...[...new Set(itemRows.map((i) => `${i[3]}|${i[1]}`))].map((k) => [k.split("|")[0], "seller", k.split("|")[1]]),
+    ]),
   ];
   const warehouse = [
     ...insert("dim_products", ["product_id", "seller_id", "name", "category_id", "brand", "status", "stock_available", "rating_average", "updated_at"], seeded.map((p) => [p.id, p.seller_id, p.name, p.category_id, p.brand, "active", p.stock, 0, iso(p.created)])),

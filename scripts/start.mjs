@@ -13,6 +13,7 @@ const vars = ensureDevVars();
 console.log("applying D1 migrations (local)…");
 await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local"], { env: { CI: "1" }, quiet: true });
 await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local"], { env: { CI: "1" }, quiet: true });
+await run(WRANGLER, ["d1", "migrations", "apply", "ORDERS_DB_1", "--local"], { env: { CI: "1" }, quiet: true }); // used when ORDER_SHARDS=2
 
 console.log("seeding the catalog (local)…");
 const seeded = await seedLocal({ adminEmail: vars.ADMIN_EMAIL, adminPassword: vars.LOCAL_ADMIN_PASSWORD });

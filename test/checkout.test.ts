@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { eachOrderShard, onOrderShard } from "../src/db/shards";
 import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
 
 const address = { name: "Ada Buyer", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" };
@@ -173,7 +174,7 @@ describe("checkout", () => {
     expect(b.status).toBe(201);
     const [oa, ob] = [await json(a), await json(b)];
     expect(ob.order_id).toBe(oa.order_id);
-    const payments = await env.DB.prepare("SELECT COUNT(*) AS n FROM payments WHERE order_id = ?").bind(oa.order_id).first<{ n: number }>();
+    const payments = await onOrderShard(env, oa.order_id).DB.prepare("SELECT COUNT(*) AS n FROM payments WHERE order_id = ?").bind(oa.order_id).first<{ n: number }>();
     expect(payments?.n).toBe(1);
     expect(await stockOf(product.product_id)).toBe(9);
     const other = await checkout(buyer, { use_wallet: true }, { "Idempotency-Key": key });
@@ -233,8 +234,10 @@ describe("checkout", () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(25);
     for (const r of results.filter((r) => r.status === 409)) expect((await json(r)).error.code).toBe("out_of_stock");
     expect(await stockOf(product.product_id)).toBe(0);
-    const paid = await env.DB.prepare("SELECT COUNT(*) AS n FROM order_items WHERE product_id = ? AND status = 'paid'").bind(product.product_id).first<{ n: number }>();
-    expect(paid?.n).toBe(5);
+    // Orders are spread over the order databases (ORDER_SHARDS=2 in tests): counted in each.
+    let paid = 0;
+    for (const e of eachOrderShard(env)) paid += (await e.DB.prepare("SELECT COUNT(*) AS n FROM order_items WHERE product_id = ? AND status = 'paid'").bind(product.product_id).first<{ n: number }>())!.n;
+    expect(paid).toBe(5);
   });
 
   it("rejects bad bodies with 400 and names the fields", async () => {
@@ -314,7 +317,7 @@ describe("fulfilment and refunds", () => {
     expect(racers.filter((r) => r.status >= 500)).toHaveLength(0);
     const final = await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }));
     expect(final).toMatchObject({ status: "refunded", refunded_amount: 5000 });
-    const sum = await env.DB.prepare("SELECT SUM(amount) AS s FROM refunds WHERE order_id = ?").bind(order.order_id).first<{ s: number }>();
+    const sum = await onOrderShard(env, order.order_id).DB.prepare("SELECT SUM(amount) AS s FROM refunds WHERE order_id = ?").bind(order.order_id).first<{ s: number }>();
     expect(sum?.s).toBe(5000);
     expect(await stockOf(product.product_id)).toBe(10); // full refund restocks
     const mine = await json(await call("GET", "/payments/refunds", { token: buyer.access_token }));

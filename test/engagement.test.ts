@@ -2,7 +2,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
+import { onOrderShard } from "../src/db/shards";
 import { newId } from "../src/lib/ids";
+import { indexOrder } from "../src/services/orders";
 import { remindAbandonedCarts, ABANDONED_AFTER_MS } from "../src/services/cart";
 import { buildEvent } from "../src/services/events";
 import { overrideChannelProvider } from "../src/services/notifications/channels";
@@ -92,16 +94,19 @@ describe("reviews", () => {
     for (let i = 0; i < 50; i++) {
       const id = newId("user");
       const orderId = newId("order");
-      await env.DB.batch([
-        env.DB.prepare(
+      // Written where the orders module would: the order in its database, the buyer's index row in theirs.
+      const { DB } = onOrderShard(env, orderId);
+      await DB.batch([
+        DB.prepare(
           "INSERT INTO orders (id, user_id, status, subtotal, discount, total_amount, currency, shipping_address, delivered_at) VALUES (?, ?, 'delivered', 1000, 0, 1000, 'usd', '\"x\"', ?)",
         ).bind(orderId, id, new Date().toISOString()),
-        env.DB.prepare("INSERT INTO order_items (id, order_id, product_id, seller_id, name, quantity, price, status) VALUES (?, ?, ?, 'usr_s', 'x', 1, 1000, 'delivered')").bind(
+        DB.prepare("INSERT INTO order_items (id, order_id, product_id, seller_id, name, quantity, price, status) VALUES (?, ?, ?, 'usr_s', 'x', 1, 1000, 'delivered')").bind(
           newId("orderItem"),
           orderId,
           product.product_id,
         ),
       ]);
+      await indexOrder(env, orderId, id, ["usr_s"]);
       buyers.push({ id, token: await signAccessToken(env, { id, role: "buyer" }), rating: (i % 5) + 1 });
     }
     const results = await Promise.all(

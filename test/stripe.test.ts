@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { onOrderShard } from "../src/db/shards";
 import { ProviderUnavailable } from "../src/services/payments/provider";
 import { overridePaymentProvider } from "../src/services/payments";
 import { StripePaymentProvider } from "../src/services/payments/stripe-provider";
@@ -80,7 +81,7 @@ describe("stripe webhooks", () => {
     const order = await json(
       await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_authenticationRequired", shipping_address: address } }),
     );
-    const ref = (await env.DB.prepare("SELECT transaction_ref FROM payments WHERE order_id = ?").bind(order.order_id).first<{ transaction_ref: string }>())!.transaction_ref;
+    const ref = (await onOrderShard(env, order.order_id).DB.prepare("SELECT transaction_ref FROM payments WHERE order_id = ?").bind(order.order_id).first<{ transaction_ref: string }>())!.transaction_ref;
     return { order, ref, buyer };
   }
 

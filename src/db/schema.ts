@@ -294,6 +294,22 @@ export const orderItems = sqliteTable(
   (t) => [index("order_items_order_idx").on(t.orderId), index("order_items_seller_idx").on(t.sellerId, t.orderId), index("order_items_product_idx").on(t.productId)],
 );
 
+/**
+ * Who can list an order: its buyer and each seller with items in it. Orders
+ * live in the database their id hashes to (src/db/shards.ts); these rows live
+ * in the database the owner's id hashes to, so "my orders" and "a seller's
+ * orders" read one index, then fetch each order from its own database.
+ */
+export const orderIndex = sqliteTable(
+  "order_index",
+  {
+    ownerId: text("owner_id").notNull(),
+    role: text("role", { enum: ["buyer", "seller"] }).notNull(),
+    orderId: text("order_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.role, t.orderId] })],
+);
+
 // ---- payments module (src/services/payments/*) ------------------------------
 export const payments = sqliteTable(
   "payments",

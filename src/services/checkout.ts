@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
+import { onOrderShard } from "../db/shards";
 import { orderItems, orders, payments } from "../db/schema";
 
 type PaymentRow = typeof payments.$inferSelect;
@@ -11,7 +12,7 @@ import type { AuthContext } from "../types";
 import { cartStub, price, userCartId } from "./cart";
 import { dispatchEvents, outboxInsert } from "./events";
 import { commitAll, DEFAULT_RESERVATION_TTL_MS, releaseAll, reserveAll, syncProjection } from "./inventory";
-import { findOrder, latestPayment, orderEvent, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
+import { findOrder, indexOrder, latestPayment, orderEvent, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./payments";
 import * as promotions from "./promotions";
 import * as wallet from "./wallet";
@@ -145,7 +146,9 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       trackingNumber: null,
       createdAt: now,
     }));
-    const db = getDb(env);
+    // Listed first (idempotent), so an order never exists without its buyer and sellers able to find it.
+    await indexOrder(env, order.id, order.userId, items.map((i) => i.sellerId));
+    const db = getDb(onOrderShard(env, order.id));
     const created = orderEvent("order.created", order, items);
     await db.batch([db.insert(orders).values(order), db.insert(orderItems).values(items), outboxInsert(db, created)]);
     await dispatchEvents(env, [created]);
@@ -184,13 +187,13 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       const keepOrder = undos.filter((u) => u.name !== "cancel-order" && !u.name.startsWith("unredeem-"));
       undos.length = 0;
       await compensate(keepOrder, ctx);
-      await getDb(env).update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId));
+      await getDb(onOrderShard(env, orderId)).update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId));
       throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
     }
     if (result.status === "requires_action") {
       // Stock stays reserved until the TTL while the buyer authenticates; the cart is done.
       undos.length = 0;
-      await getDb(env).update(orders).set({ walletAmount, paymentLockUntil: null }).where(eq(orders.id, orderId));
+      await getDb(onOrderShard(env, orderId)).update(orders).set({ walletAmount, paymentLockUntil: null }).where(eq(orders.id, orderId));
       await syncProjection(env, items.map((i) => i.productId));
       await cart.clear(orderId);
       const found = (await findOrder(env, orderId))!;
@@ -248,7 +251,7 @@ export async function charge(env: Env, order: OrderRow, paymentMethod: string, a
       createdAt: now,
       updatedAt: now,
   };
-  await getDb(env).insert(payments).values(row).onConflictDoNothing();
+  await getDb(onOrderShard(env, order.id)).insert(payments).values(row).onConflictDoNothing();
   return { ...result, row };
 }
 

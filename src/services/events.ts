@@ -2,6 +2,7 @@ import { and, asc, inArray, isNull, lt } from "drizzle-orm";
 import { z } from "@hono/zod-openapi";
 import { getDb, type Db } from "../db/client";
 import { outboxEvents } from "../db/schema";
+import { eachOrderShard } from "../db/shards";
 import { newId } from "../lib/ids";
 import { background } from "../lib/background";
 import { errorFields, log } from "../lib/logger";
@@ -127,10 +128,15 @@ async function sendAndMark(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[
   }
   try {
     await env.EVENTS.sendBatch(events.map((event) => ({ body: event, contentType: "json" as const })));
-    await getDb(env)
-      .update(outboxEvents)
-      .set({ dispatchedAt: Date.now() })
-      .where(inArray(outboxEvents.id, events.map((e) => e.id)));
+    // An event's outbox row is in the database of the change that wrote it (an order's, or DB): marked wherever it is.
+    await Promise.all(
+      eachOrderShard(env).map((e) =>
+        getDb(e)
+          .update(outboxEvents)
+          .set({ dispatchedAt: Date.now() })
+          .where(inArray(outboxEvents.id, events.map((ev) => ev.id))),
+      ),
+    );
   } catch (err) {
     log("warn", "event dispatch failed; the outbox relay will retry", {
       event_ids: events.map((e) => e.id),
@@ -141,23 +147,25 @@ async function sendAndMark(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[
 
 /** Cron: re-sends outbox rows older than `minAgeMs` that were never marked dispatched. */
 export async function relayOutbox(env: Pick<Env, "DB" | "EVENTS">, minAgeMs = 30_000, batch = 100): Promise<number> {
-  const db = getDb(env);
   const cutoff = new Date(Date.now() - minAgeMs).toISOString();
-  const rows = await db
-    .select({ payload: outboxEvents.payload })
-    .from(outboxEvents)
-    .where(and(isNull(outboxEvents.dispatchedAt), lt(outboxEvents.createdAt, cutoff)))
-    .orderBy(asc(outboxEvents.createdAt))
-    .limit(batch);
-  const events = rows.map((r) => JSON.parse(r.payload) as DomainEvent);
-  if (events.length) await sendAndMark(env, events);
-  return events.length;
+  let sent = 0;
+  // Every database that holds outbox rows (DB and each order database).
+  for (const e of eachOrderShard(env)) {
+    const rows = await getDb(e)
+      .select({ payload: outboxEvents.payload })
+      .from(outboxEvents)
+      .where(and(isNull(outboxEvents.dispatchedAt), lt(outboxEvents.createdAt, cutoff)))
+      .orderBy(asc(outboxEvents.createdAt))
+      .limit(batch);
+    const events = rows.map((r) => JSON.parse(r.payload) as DomainEvent);
+    if (events.length) await sendAndMark(env, events);
+    sent += events.length;
+  }
+  return sent;
 }
 
 /** Cron: forgets dispatched outbox rows after a week. */
 export async function purgeDispatchedOutbox(env: Pick<Env, "DB">, olderThanMs = 7 * 24 * 3600 * 1000): Promise<void> {
-  await getDb(env)
-    .delete(outboxEvents)
-    .where(lt(outboxEvents.dispatchedAt, Date.now() - olderThanMs));
+  for (const e of eachOrderShard(env)) await getDb(e).delete(outboxEvents).where(lt(outboxEvents.dispatchedAt, Date.now() - olderThanMs));
 }
 

@@ -1,4 +1,5 @@
 import { ApiError } from "../lib/errors";
+import { eachOrderShard } from "../db/shards";
 import type { AuthContext } from "../types";
 import { releaseAll } from "./inventory";
 import { findOrder, latestPayment, toOrder, transition, viewerOf, type OrderItemRow, type OrderRow } from "./orders";
@@ -103,11 +104,16 @@ export const UNPAID_ORDER_TTL_MS = 24 * 3600 * 1000;
 /** Cron: cancels unpaid orders past their time, a batch at a time. Safe to run twice (each move is guarded). */
 export async function sweepUnpaidOrders(env: Env, now = Date.now(), batch = 100): Promise<number> {
   const cutoff = new Date(now - UNPAID_ORDER_TTL_MS).toISOString();
-  const rows = await env.DB.prepare("SELECT id FROM orders WHERE status = 'pending_payment' AND created_at < ? ORDER BY created_at LIMIT ?")
-    .bind(cutoff, batch)
-    .all<{ id: string }>();
+  // Every order database, a batch from each.
+  const ids = (
+    await Promise.all(
+      eachOrderShard(env).map((e) =>
+        e.DB.prepare("SELECT id FROM orders WHERE status = 'pending_payment' AND created_at < ? ORDER BY created_at LIMIT ?").bind(cutoff, batch).all<{ id: string }>(),
+      ),
+    )
+  ).flatMap((r) => r.results);
   let cancelled = 0;
-  for (const { id } of rows.results) {
+  for (const { id } of ids) {
     const found = await findOrder(env, id);
     if (!found || found.order.status !== "pending_payment") continue;
     try {

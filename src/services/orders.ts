@@ -1,7 +1,8 @@
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import { getDb } from "../db/client";
-import { orderItems, orders, payments } from "../db/schema";
+import { orderIndex, orderItems, orders, payments } from "../db/schema";
+import { onOrderShard, onOwnerShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { decodeCursor, toPage } from "../lib/pagination";
 import type { AuthContext } from "../types";
@@ -12,6 +13,9 @@ import { buildEvent, dispatchEvents, OrderEventData, outboxInsert, type DomainEv
  * of every seller in the cart; each seller fulfils (and sees) only their own
  * items, like a seller sub-order. Status moves follow one state machine, and
  * every move writes an `order.*` event in the same D1 batch.
+ *
+ * An order and everything about it live in the database its id hashes to;
+ * lists by buyer or seller read `order_index` (src/db/shards.ts).
  */
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = typeof orderItems.$inferSelect;
@@ -39,8 +43,68 @@ export function orderEvent(
   });
 }
 
+/** Makes an order listable by its buyer and each seller (rows in each owner's database). Idempotent. */
+export async function indexOrder(env: Pick<Env, "DB">, orderId: string, buyerId: string, sellerIds: string[]): Promise<void> {
+  const owners = [{ ownerId: buyerId, role: "buyer" as const }, ...[...new Set(sellerIds)].map((ownerId) => ({ ownerId, role: "seller" as const }))];
+  await Promise.all(owners.map((o) => getDb(onOwnerShard(env, o.ownerId)).insert(orderIndex).values({ ...o, orderId }).onConflictDoNothing()));
+}
+
+/** Order ids an owner can list, newest first (ids sort by time), from the owner's index. */
+async function indexedOrderIds(env: Pick<Env, "DB">, ownerId: string, role: "buyer" | "seller", limit: number, before?: string): Promise<string[]> {
+  const where = [eq(orderIndex.ownerId, ownerId), eq(orderIndex.role, role)];
+  if (before) where.push(lt(orderIndex.orderId, before));
+  const rows = await getDb(onOwnerShard(env, ownerId)).select({ id: orderIndex.orderId }).from(orderIndex).where(and(...where)).orderBy(desc(orderIndex.orderId)).limit(limit).all();
+  return rows.map((r) => r.id);
+}
+
+/** Orders with their items by id, each read from its own database (one batch per database), in the given order. */
+async function ordersByIds(env: Pick<Env, "DB">, ids: string[]): Promise<{ order: OrderRow; items: OrderItemRow[] }[]> {
+  const byDb = new Map<D1Database, string[]>();
+  for (const id of ids) {
+    const db = onOrderShard(env, id).DB;
+    byDb.set(db, [...(byDb.get(db) ?? []), id]);
+  }
+  const found = new Map<string, { order: OrderRow; items: OrderItemRow[] }>();
+  await Promise.all(
+    [...byDb].map(async ([d1, list]) => {
+      const db = getDb({ DB: d1 });
+      const [os, items] = await db.batch([
+        db.select().from(orders).where(inArray(orders.id, list)),
+        db.select().from(orderItems).where(inArray(orderItems.orderId, list)).orderBy(orderItems.id),
+      ]);
+      for (const o of os) found.set(o.id, { order: o, items: items.filter((i) => i.orderId === o.id) });
+    }),
+  );
+  return ids.map((id) => found.get(id)).filter((x): x is { order: OrderRow; items: OrderItemRow[] } => !!x);
+}
+
+/** Whether the buyer has a delivered order holding this product: the buyer's index, a page of orders at a time. */
+export async function hasDeliveredItem(env: Pick<Env, "DB">, buyerId: string, productId: string): Promise<boolean> {
+  let before: string | undefined;
+  for (;;) {
+    const ids = await indexedOrderIds(env, buyerId, "buyer", 90, before);
+    if (ids.length === 0) return false;
+    const byDb = new Map<D1Database, string[]>();
+    for (const id of ids) {
+      const db = onOrderShard(env, id).DB;
+      byDb.set(db, [...(byDb.get(db) ?? []), id]);
+    }
+    for (const [db, list] of byDb) {
+      const row = await db
+        .prepare(
+          `SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id
+           WHERE o.id IN (${list.map(() => "?").join(",")}) AND i.product_id = ? AND (i.status = 'delivered' OR o.delivered_at IS NOT NULL) LIMIT 1`,
+        )
+        .bind(...list, productId)
+        .first();
+      if (row) return true;
+    }
+    before = ids[ids.length - 1];
+  }
+}
+
 export async function findOrder(env: Pick<Env, "DB">, id: string): Promise<{ order: OrderRow; items: OrderItemRow[] } | null> {
-  const db = getDb(env);
+  const db = getDb(onOrderShard(env, id));
   const [o, items] = await db.batch([
     db.select().from(orders).where(eq(orders.id, id)),
     db.select().from(orderItems).where(eq(orderItems.orderId, id)).orderBy(orderItems.id),
@@ -59,7 +123,7 @@ export function viewerOf(auth: AuthContext, order: OrderRow, items: OrderItemRow
 }
 
 export async function latestPayment(env: Pick<Env, "DB">, orderId: string) {
-  return getDb(env).select().from(payments).where(eq(payments.orderId, orderId)).orderBy(desc(payments.id)).limit(1).get();
+  return getDb(onOrderShard(env, orderId)).select().from(payments).where(eq(payments.orderId, orderId)).orderBy(desc(payments.id)).limit(1).get();
 }
 
 export function toOrder(order: OrderRow, items: OrderItemRow[], opts: { viewer?: Viewer; sellerId?: string; payment?: typeof payments.$inferSelect | null } = {}) {
@@ -117,40 +181,32 @@ export async function getOrderFor(env: Pick<Env, "DB">, auth: AuthContext, id: s
   return toOrder(found.order, found.items, { viewer, sellerId: auth.userId, payment });
 }
 
-/** The buyer's orders, newest first. */
+/** The buyer's orders, newest first, through the buyer's index. */
 export async function listOrders(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string) {
-  const where = [eq(orders.userId, userId)];
-  if (cursor) where.push(lt(orders.id, String(decodeCursor(cursor, 1)[0])));
-  const rows = await getDb(env).select().from(orders).where(and(...where)).orderBy(desc(orders.id)).limit(limit + 1).all();
-  const page = toPage(rows, limit, (r) => [r.id]);
-  const items = page.data.length
-    ? await getDb(env).select().from(orderItems).where(inArray(orderItems.orderId, page.data.map((o) => o.id))).orderBy(orderItems.id).all()
-    : [];
-  return { data: page.data.map((o) => toOrder(o, items.filter((i) => i.orderId === o.id), { viewer: "buyer" })), next_cursor: page.next_cursor };
+  const ids = await indexedOrderIds(env, userId, "buyer", limit + 1, cursor ? String(decodeCursor(cursor, 1)[0]) : undefined);
+  const found = await ordersByIds(env, ids);
+  const page = toPage(found, limit, (f) => [f.order.id]);
+  return { data: page.data.map((f) => toOrder(f.order, f.items, { viewer: "buyer" })), next_cursor: page.next_cursor };
 }
 
-/** A seller's sub-orders: orders holding their items, newest first, with only their items. */
+/**
+ * A seller's sub-orders: orders holding their items, newest first, with only
+ * their items, through the seller's index. A status filter reads the index in
+ * chunks until the page is full (at most 20 chunks per page).
+ */
 export async function listSellerOrders(env: Pick<Env, "DB">, sellerId: string, limit: number, cursor?: string, status?: string) {
-  const where = [eq(orderItems.sellerId, sellerId)];
-  if (cursor) where.push(lt(orderItems.orderId, String(decodeCursor(cursor, 1)[0])));
-  const ids = await getDb(env)
-    .selectDistinct({ orderId: orderItems.orderId })
-    .from(orderItems)
-    .innerJoin(orders, eq(orders.id, orderItems.orderId))
-    .where(and(...where, ...(status ? [eq(orders.status, status as OrderStatus)] : [])))
-    .orderBy(desc(orderItems.orderId))
-    .limit(limit + 1)
-    .all();
-  const page = toPage(ids, limit, (r) => [r.orderId]);
-  if (page.data.length === 0) return { data: [], next_cursor: null };
-  const orderIds = page.data.map((r) => r.orderId);
-  const db = getDb(env);
-  const [os, items] = await db.batch([
-    db.select().from(orders).where(inArray(orders.id, orderIds)).orderBy(desc(orders.id)),
-    db.select().from(orderItems).where(and(inArray(orderItems.orderId, orderIds), eq(orderItems.sellerId, sellerId))),
-  ]);
+  const matches: { order: OrderRow; items: OrderItemRow[] }[] = [];
+  let before = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
+  for (let round = 0; round < 20 && matches.length <= limit; round++) {
+    const ids = await indexedOrderIds(env, sellerId, "seller", status ? Math.max(50, limit * 2) : limit + 1, before);
+    if (ids.length === 0) break;
+    for (const f of await ordersByIds(env, ids)) if (!status || f.order.status === status) matches.push(f);
+    before = ids[ids.length - 1];
+    if (!status) break;
+  }
+  const page = toPage(matches.slice(0, limit + 1), limit, (f) => [f.order.id]);
   return {
-    data: os.map((o) => toOrder(o, items.filter((i) => i.orderId === o.id), { viewer: "seller", sellerId })),
+    data: page.data.map((f) => toOrder(f.order, f.items.filter((i) => i.sellerId === sellerId), { viewer: "seller", sellerId })),
     next_cursor: page.next_cursor,
   };
 }
@@ -173,24 +229,25 @@ export async function transition(
   // One batch (one transaction): the guarded update, then the item updates and
   // the outbox row, each conditional on the guarded update having won (the
   // order now carries this move's timestamp and status).
+  const { DB } = onOrderShard(env, order.id);
   const cols = Object.entries(toColumns(patch));
   const won = `EXISTS (SELECT 1 FROM orders WHERE id = ? AND updated_at = ? AND status = ?)`;
   const statements = [
-    env.DB.prepare(
+    DB.prepare(
       `UPDATE orders SET ${[...cols.map(([c]) => `${c} = ?`), "updated_at = ?"].join(", ")} WHERE id = ? AND status IN (${expect.map(() => "?").join(",")})`,
     ).bind(...cols.map(([, v]) => v), now, order.id, ...expect),
   ];
   if (itemPatch && itemPatch.ids.length) {
     const icols = Object.entries(toColumns(itemPatch.set));
     statements.push(
-      env.DB.prepare(
+      DB.prepare(
         `UPDATE order_items SET ${icols.map(([c]) => `${c} = ?`).join(", ")} WHERE id IN (${itemPatch.ids.map(() => "?").join(",")}) AND ${won}`,
       ).bind(...icols.map(([, v]) => v), ...itemPatch.ids, order.id, now, next.status),
     );
   }
   if (event) {
     statements.push(
-      env.DB.prepare(`INSERT INTO outbox_events (id, type, payload, created_at) SELECT ?, ?, ?, ? WHERE ${won}`).bind(
+      DB.prepare(`INSERT INTO outbox_events (id, type, payload, created_at) SELECT ?, ?, ?, ? WHERE ${won}`).bind(
         event.id,
         event.type,
         JSON.stringify(event),
@@ -201,7 +258,7 @@ export async function transition(
       ),
     );
   }
-  const results = await env.DB.batch(statements);
+  const results = await DB.batch(statements);
   if ((results[0].meta.changes ?? 0) === 0) {
     throw new ApiError("invalid_state", `The order changed meanwhile; it is no longer ${expect.join(" or ")}`);
   }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../db/client";
 import { reviews } from "../db/schema";
+import { hasDeliveredItem } from "./orders";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
@@ -56,13 +57,7 @@ async function afterChange(env: Pick<Env, "DB" | "EVENTS">, productId: string) {
 }
 
 async function isVerifiedBuyer(env: Pick<Env, "DB">, userId: string, productId: string): Promise<boolean> {
-  const row = await env.DB.prepare(
-    `SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id
-     WHERE i.product_id = ? AND o.user_id = ? AND (i.status = 'delivered' OR o.delivered_at IS NOT NULL) LIMIT 1`,
-  )
-    .bind(productId, userId)
-    .first();
-  return row !== null;
+  return hasDeliveredItem(env, userId, productId);
 }
 
 export async function createReview(env: Pick<Env, "DB" | "EVENTS">, auth: AuthContext, input: { product_id: string; rating: number; comment: string }) {

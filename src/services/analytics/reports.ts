@@ -1,3 +1,5 @@
+import { eachOrderShard } from "../../db/shards";
+
 /**
  * Reports from the warehouse only (never the live database). Dates are UTC
  * day keys (YYYY-MM-DD); a range is inclusive. Revenue is gross item revenue
@@ -136,10 +138,18 @@ export async function rebuildRollups(env: Pick<Env, "WAREHOUSE">): Promise<void>
  * lost event. Run by the nightly cron; the report is also an admin route.
  */
 export async function driftReport(env: Pick<Env, "WAREHOUSE" | "DB">) {
-  const live = await env.DB.prepare(
-    `SELECT i.seller_id, SUM(i.price * i.quantity) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id
-     WHERE o.paid_at IS NOT NULL AND o.status != 'cancelled' GROUP BY i.seller_id`,
-  ).all<{ seller_id: string; revenue: number }>();
+  // Every order database (a nightly batch job, so a pass over each is fine), summed per seller.
+  const perShard = await Promise.all(
+    eachOrderShard(env).map((e) =>
+      e.DB.prepare(
+        `SELECT i.seller_id, SUM(i.price * i.quantity) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id
+         WHERE o.paid_at IS NOT NULL AND o.status != 'cancelled' GROUP BY i.seller_id`,
+      ).all<{ seller_id: string; revenue: number }>(),
+    ),
+  );
+  const sums = new Map<string, number>();
+  for (const r of perShard.flatMap((x) => x.results)) sums.set(r.seller_id, (sums.get(r.seller_id) ?? 0) + r.revenue);
+  const live = { results: [...sums].map(([seller_id, revenue]) => ({ seller_id, revenue })) };
   const wh = await env.WAREHOUSE.prepare(`SELECT seller_id, SUM(revenue) AS revenue FROM fact_order_items WHERE ${LIVE} GROUP BY seller_id`).all<{
     seller_id: string;
     revenue: number;

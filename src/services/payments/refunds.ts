@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { eachOrderShard, onOrderShard } from "../../db/shards";
 import { orderItems, outboxEvents, refunds } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -69,7 +70,7 @@ export async function createRefund(
   }
 
   // Claim the amount atomically; the status follows in the same statement.
-  const claim = await env.DB.prepare(
+  const claim = await onOrderShard(env, order.id).DB.prepare(
     `UPDATE orders SET refunded_amount = refunded_amount + ?1,
        status = CASE WHEN refunded_amount + ?1 >= total_amount THEN 'refunded' ELSE 'partially_refunded' END,
        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -83,7 +84,7 @@ export async function createRefund(
   }
 
   const refundId = opts.refundId ?? newId("refund");
-  const db = getDb(env);
+  const db = getDb(onOrderShard(env, order.id));
   // What the card paid and what it already got back decide the split.
   const payment = await latestPayment(env, order.id);
   const cardPaid = payment?.status === "succeeded" && payment.provider !== "wallet" ? payment.amount : 0;
@@ -103,7 +104,7 @@ export async function createRefund(
       transactionRef = r.ref;
     } catch (err) {
       // Give the claim back, and the status with it.
-      await env.DB.prepare(
+      await onOrderShard(env, order.id).DB.prepare(
         `UPDATE orders SET refunded_amount = refunded_amount - ?1,
            status = CASE WHEN refunded_amount - ?1 = 0 THEN ?3 ELSE 'partially_refunded' END
          WHERE id = ?2`,
@@ -147,10 +148,14 @@ export async function createRefund(
   return toRefund(row[0]);
 }
 
+/** A buyer's refunds, newest first: one indexed read per order database, merged (refunds live beside their orders). */
 export async function listRefunds(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string) {
   const where = [eq(refunds.userId, userId)];
   if (cursor) where.push(lt(refunds.id, String(decodeCursor(cursor, 1)[0])));
-  const rows = await getDb(env).select().from(refunds).where(and(...where)).orderBy(desc(refunds.id)).limit(limit + 1).all();
+  const perShard = await Promise.all(
+    eachOrderShard(env).map((e) => getDb(e).select().from(refunds).where(and(...where)).orderBy(desc(refunds.id)).limit(limit + 1).all()),
+  );
+  const rows = perShard.flat().sort((x, y) => (x.id < y.id ? 1 : x.id > y.id ? -1 : 0)).slice(0, limit + 1);
   const page = toPage(rows, limit, (r) => [r.id]);
   return { data: page.data.map(toRefund), next_cursor: page.next_cursor };
 }

@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { eachOrderShard, onOrderShard } from "../../db/shards";
 import { payments, webhookEvents } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/logger";
@@ -50,7 +51,11 @@ export async function handleStripeWebhook(env: Env, rawBody: string, signature: 
 async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
   if (event.type !== "payment_intent.succeeded" && event.type !== "payment_intent.payment_failed") return false;
   const pi = event.data.object as Stripe.PaymentIntent;
-  const payment = await getDb(env).select().from(payments).where(eq(payments.transactionRef, pi.id)).get();
+  // The intent carries its order id (set at charge time), which names the database; without it, each is asked.
+  const orderId = typeof pi.metadata?.order_id === "string" ? pi.metadata.order_id : null;
+  const candidates = orderId ? [onOrderShard(env, orderId)] : eachOrderShard(env);
+  let payment: typeof payments.$inferSelect | undefined;
+  for (const e of candidates) if (!payment) payment = await getDb(e).select().from(payments).where(eq(payments.transactionRef, pi.id)).get();
   if (!payment) {
     log("warn", "webhook for an unknown PaymentIntent", { payment_intent: pi.id, event_id: event.id });
     return false;
@@ -59,11 +64,11 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
   if (!found || found.order.status !== "pending_payment") return false; // already settled: out of order or duplicate
   const now = new Date().toISOString();
   if (event.type === "payment_intent.succeeded") {
-    await getDb(env).update(payments).set({ status: "succeeded", updatedAt: now }).where(eq(payments.id, payment.id));
+    await getDb(onOrderShard(env, payment.orderId)).update(payments).set({ status: "succeeded", updatedAt: now }).where(eq(payments.id, payment.id));
     await markPaid(env, found.order, found.items, found.order.id);
   } else {
     if (payment.status === "succeeded") return false;
-    await getDb(env)
+    await getDb(onOrderShard(env, payment.orderId))
       .update(payments)
       .set({ status: "failed", failureCode: pi.last_payment_error?.code ?? "payment_failed", updatedAt: now })
       .where(eq(payments.id, payment.id));
