@@ -44,6 +44,11 @@ function hashPassword(password) {
   );
 }
 
+/** Email and username claims of seeded users (rows: id, email, username, username_key, …); one database assumed (ORDER_SHARDS=1). */
+function userKeysSql(rows) {
+  return insert("user_keys", ["key", "user_id"], rows.flatMap((r) => [[`email:${r[1]}`, r[0]], [`username:${r[3]}`, r[0]]]));
+}
+
 function insert(table, columns, rows) {
   const out = [];
   for (let i = 0; i < rows.length; i += 100) {
@@ -86,7 +91,7 @@ export async function buildSeedSql({ products, queries = [], adminEmail, adminPa
     const email = adminEmail.toLowerCase();
     sellerRows.push([seedId("usr", `admin:${email}`, SEED_EPOCH), email, "admin", "admin", null, "admin", await hashPassword(adminPassword), iso(SEED_EPOCH), iso(SEED_EPOCH)]);
   }
-  sql.push(...insert("users", ["id", "email", "username", "username_key", "phone_number", "role", "password_hash", "created_at", "updated_at"], sellerRows));
+  sql.push(...insert("users", ["id", "email", "username", "username_key", "phone_number", "role", "password_hash", "created_at", "updated_at"], sellerRows), ...userKeysSql(sellerRows));
 
   // Products: created_at spread over the year before the seed epoch so "newest" has an order.
   const seeded = [];
@@ -162,6 +167,7 @@ async function historySql(seeded, password) {
   }
   const sql = [
     ...insert("users", ["id", "email", "username", "username_key", "phone_number", "role", "password_hash", "created_at", "updated_at"], buyers),
+    ...userKeysSql(buyers),
     ...insert("orders", ["id", "user_id", "status", "subtotal", "discount", "shipping", "total_amount", "wallet_amount", "currency", "coupon_codes", "shipping_address", "tracking_number", "refunded_amount", "paid_at", "shipped_at", "delivered_at", "created_at", "updated_at"], orderRows),
     ...insert("order_items", ["id", "order_id", "product_id", "seller_id", "name", "quantity", "price", "discount", "status", "tracking_number", "created_at"], itemRows),
     ...insert("payments", ["id", "order_id", "user_id", "provider", "transaction_ref", "amount", "currency", "status", "payment_method", "created_at", "updated_at"], paymentRows),

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { onUserShard } from "../src/db/shards";
 import { fromBase64Url, toBase64Url } from "../src/lib/crypto";
 import { call, json, signup, unique } from "./helpers";
 
@@ -77,7 +78,8 @@ describe("signup", () => {
 
   it("emits user.registered through the outbox to the events queue", async () => {
     const u = await signup();
-    const row = await env.DB.prepare("SELECT type, payload, dispatched_at FROM outbox_events WHERE payload LIKE ?")
+    // In the user's database (users are spread over two in tests), with the user row it was written with.
+    const row = await onUserShard(env, u.user.user_id).DB.prepare("SELECT type, payload, dispatched_at FROM outbox_events WHERE payload LIKE ?")
       .bind(`%${u.user.user_id}%`)
       .first<{ type: string; payload: string; dispatched_at: number | null }>();
     expect(row?.type).toBe("user.registered");
@@ -282,10 +284,11 @@ describe("password parameter upgrades", () => {
     const salt = randomBytes(16);
     const key = scryptSync(u.password, salt, 32, { N: 2 ** 12, r: 8, p: 1 });
     const old = `scrypt$4096$8$1$${salt.toString("base64url")}$${key.toString("base64url")}`;
-    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(old, u.user.user_id).run();
+    const { DB } = onUserShard(env, u.user.user_id);
+    await DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(old, u.user.user_id).run();
     const res = await call("POST", "/auth/login", { body: { email: u.user.email, password: u.password } });
     expect(res.status).toBe(200);
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(u.user.user_id).first<{ password_hash: string }>();
+    const row = await DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(u.user.user_id).first<{ password_hash: string }>();
     expect(row?.password_hash).toMatch(/^scrypt\$16384\$8\$5\$/);
     expect((await call("POST", "/auth/login", { body: { email: u.user.email, password: u.password } })).status).toBe(200);
   });

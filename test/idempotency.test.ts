@@ -2,7 +2,15 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/lib/crypto";
 import { beginIdempotentRequest } from "../src/services/idempotency";
+import { eachOrderShard } from "../src/db/shards";
 import { call, json, unique } from "./helpers";
+
+/** Accounts with this email in every user database (users are spread over two in tests). */
+async function usersWithEmail(email: string): Promise<number> {
+  let n = 0;
+  for (const e of eachOrderShard(env)) n += (await e.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE email = ?").bind(email).first<{ n: number }>())!.n;
+  return n;
+}
 
 const body = () => ({ email: `${unique()}@example.com`, username: unique(), password: "password123" });
 
@@ -17,8 +25,7 @@ describe("Idempotency-Key", () => {
     expect(second.status).toBe(201);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect((await json(second)).user.user_id).toBe((await json(first)).user.user_id);
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE email = ?").bind(b.email).first<{ n: number }>();
-    expect(count?.n).toBe(1);
+    expect(await usersWithEmail(b.email)).toBe(1);
   });
 
   it("answers the same key with another body with 409 idempotency_key_reused", async () => {
@@ -61,8 +68,7 @@ describe("Idempotency-Key", () => {
     const fresh = results.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") !== "true");
     expect(fresh).toHaveLength(1);
     for (const r of results) expect([201, 409]).toContain(r.status);
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE email = ?").bind(b.email).first<{ n: number }>();
-    expect(count?.n).toBe(1);
+    expect(await usersWithEmail(b.email)).toBe(1);
   });
 
   it("scopes keys per caller: another client may use the same key", async () => {

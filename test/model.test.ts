@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getStock } from "../src/services/inventory";
+import { findUserById } from "../src/services/users";
 import { call, createCategory, createProduct, json, signup, type TestUser } from "./helpers";
 
 /**
@@ -81,7 +82,9 @@ let seller: TestUser | undefined;
 async function sellerOf(): Promise<TestUser> {
   // The products' seller: log in again with the password signup used.
   if (seller) return seller;
-  const row = await env.DB.prepare("SELECT u.email FROM users u JOIN products p ON p.seller_id = u.id WHERE p.id = ?").bind(products[0].product_id).first<{ email: string }>();
+  // Users and products live in different databases (users are spread over two in tests): no join.
+  const p = await env.DB.prepare("SELECT seller_id FROM products WHERE id = ?").bind(products[0].product_id).first<{ seller_id: string }>();
+  const row = await findUserById(env, p!.seller_id);
   const login = await json(await call("POST", "/auth/login", { body: { email: row!.email, password: "s3cret-passw0rd" } }));
   seller = { ...login, password: "s3cret-passw0rd" };
   return seller!;

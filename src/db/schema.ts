@@ -36,6 +36,17 @@ export const users = sqliteTable(
   (t) => [uniqueIndex("users_email_uq").on(t.email), uniqueIndex("users_username_key_uq").on(t.usernameKey)],
 );
 
+/**
+ * Users live in the database their id hashes to (src/db/shards.ts). An email
+ * or username is unique across all of them through this table: one row per
+ * `email:<address>` / `username:<name>`, in the database the key hashes to,
+ * claimed before the user is written. Login finds the user id here.
+ */
+export const userKeys = sqliteTable("user_keys", {
+  key: text("key").primaryKey(),
+  userId: text("user_id").notNull(),
+});
+
 // ---- auth module (src/services/auth.ts) -------------------------------------
 export const refreshTokens = sqliteTable(
   "refresh_tokens",

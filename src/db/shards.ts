@@ -1,13 +1,15 @@
 import { placeOf } from "../lib/hash";
 
 /**
- * The data-access seam for orders past one database. D1 caps a database at
- * 10 GB; orders (with their items, payments, refunds and outbox rows) are
- * partitioned across ORDER_SHARDS databases by a hash of the order id:
- * shard 0 is `DB`, shard i is `ORDERS_DB_<i>`. Everything about one order is in
- * one database, so its writes stay one atomic batch. Lists by owner (a buyer's
- * orders, a seller's) read `order_index`, kept in the database of the owner's
- * id, never a scan of every shard. docs/scaling.md has the sizing.
+ * The data-access seam past one database. D1 caps a database at 10 GB;
+ * orders (with their items, payments, refunds and outbox rows) and users
+ * (with their refresh tokens) are partitioned across ORDER_SHARDS databases
+ * by a hash of their id: shard 0 is `DB`, shard i is `ORDERS_DB_<i>`.
+ * Everything about one order or one user is in one database, so its writes
+ * stay one atomic batch. Lookups by another key go through an index kept in
+ * the database that key hashes to: `order_index` (a buyer's or seller's
+ * orders) and `user_keys` (email and username), never a scan of every shard.
+ * Catalog, carts and the rest stay in `DB`. docs/scaling.md has the sizing.
  *
  * The count is fixed for a deployment's data: changing it needs a re-shard
  * (copying each order to its new database), which is not built.
@@ -39,11 +41,17 @@ export function onOrderShard<E extends Pick<Env, "DB">>(env: E, orderId: string)
   return withDb(env, dbs[placeOf(orderId, dbs.length)]);
 }
 
-/** `env` on the database holding this owner's order index rows. */
-export function onOwnerShard<E extends Pick<Env, "DB">>(env: E, ownerId: string): E {
+/** `env` on the database a key hashes to: an owner's order index rows, an email's or username's claim. */
+export function onKeyShard<E extends Pick<Env, "DB">>(env: E, key: string): E {
   const dbs = orderDatabases(env);
-  return withDb(env, dbs[placeOf(ownerId, dbs.length)]);
+  return withDb(env, dbs[placeOf(key, dbs.length)]);
 }
+
+/** `env` on the database holding this owner's order index rows. */
+export const onOwnerShard = onKeyShard;
+
+/** `env` on the database holding this user (and their refresh tokens). */
+export const onUserShard = onKeyShard;
 
 /** `env` once per order database: for jobs that sweep every shard (crons, health, the outbox relay). */
 export function eachOrderShard<E extends Pick<Env, "DB">>(env: E): E[] {

@@ -1,6 +1,7 @@
 import { and, eq, isNull, lt } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { refreshTokens } from "../db/schema";
+import { eachOrderShard, onUserShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { SignupInput, User } from "../schemas/users";
@@ -17,10 +18,12 @@ import {
 } from "./tokens";
 import {
   assertEmailAndUsernameFree,
+  claimUserKeys,
   findUserByEmail,
   findUserById,
   insertUserQuery,
   normalizeEmail,
+  releaseSignupKeys,
   setPasswordHash,
   toUser,
   uniqueConflict,
@@ -36,9 +39,20 @@ export interface TokenPair {
   expires_in: number;
 }
 
+/**
+ * Refresh tokens live in their user's database; the token names the user
+ * (`rt_<user id>.<secret>`) so an exchange knows where to look without a scan.
+ */
+function tokenHome(env: AuthEnv, token: string): AuthEnv {
+  const m = /^rt_(usr_[0-9A-Za-z]+)\./.exec(token);
+  return m ? onUserShard(env, m[1]) : env;
+}
+
 async function issueTokens(env: AuthEnv, user: { id: string; role: Role }, familyId = newId("refreshToken")) {
-  const refresh = await newRefreshToken();
-  await getDb(env)
+  const secret = await newRefreshToken();
+  const token = `rt_${user.id}.${secret.token.slice("rt_".length)}`;
+  const refresh = { token, hash: await hashRefreshToken(token) };
+  await getDb(onUserShard(env, user.id))
     .insert(refreshTokens)
     .values({
       id: newId("refreshToken"),
@@ -65,11 +79,14 @@ function roleFor(env: AuthEnv, input: SignupInput): Role {
 export async function signup(env: AuthEnv, input: SignupInput, clientIp: string): Promise<{ user: User } & TokenPair> {
   await takeOrThrow(env, [{ key: `signup:ip:${clientIp}`, policy: signupPerIp(env) }]);
   await assertEmailAndUsernameFree(env, input.email, input.username);
-  const db = getDb(env);
   const now = new Date().toISOString();
   const role = roleFor(env, input);
   const id = newId("user");
   const event = buildEvent("user.registered", { user_id: id, role });
+  // The email and username are claimed first (each in the database its key hashes to); the user row and its
+  // event then go to the user's own database in one batch. If that fails, the claims are given back.
+  await claimUserKeys(env, id, { email: input.email, username: input.username });
+  const db = getDb(onUserShard(env, id));
   try {
     await db.batch([
       insertUserQuery(db, {
@@ -84,6 +101,7 @@ export async function signup(env: AuthEnv, input: SignupInput, clientIp: string)
       outboxInsert(db, event),
     ]);
   } catch (err) {
+    await releaseSignupKeys(env, id, input.email, input.username);
     uniqueConflict(err);
   }
   await dispatchEvents(env, [event]);
@@ -112,6 +130,7 @@ export async function login(
 }
 
 async function revokeFamily(env: AuthEnv, familyId: string): Promise<void> {
+  // `env` is already the family's database (tokenHome).
   await getDb(env)
     .update(refreshTokens)
     .set({ revokedAt: Date.now() })
@@ -124,13 +143,14 @@ async function revokeFamily(env: AuthEnv, familyId: string): Promise<void> {
  * including the newest token, is revoked and the holder must log in again.
  */
 export async function refresh(env: AuthEnv, token: string): Promise<TokenPair> {
-  const db = getDb(env);
+  const home = tokenHome(env, token);
+  const db = getDb(home);
   const hash = await hashRefreshToken(token);
   const row = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash)).get();
   const invalid = new ApiError("unauthenticated", "Refresh token is invalid, expired or revoked");
   if (!row) throw invalid;
   if (row.usedAt !== null || row.revokedAt !== null) {
-    await revokeFamily(env, row.familyId);
+    await revokeFamily(home, row.familyId);
     throw invalid;
   }
   if (row.expiresAt <= Date.now()) throw invalid;
@@ -141,7 +161,7 @@ export async function refresh(env: AuthEnv, token: string): Promise<TokenPair> {
     .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt)))
     .returning({ id: refreshTokens.id });
   if (claimed.length !== 1) {
-    await revokeFamily(env, row.familyId);
+    await revokeFamily(home, row.familyId);
     throw invalid;
   }
   const user = await findUserById(env, row.userId);
@@ -151,18 +171,17 @@ export async function refresh(env: AuthEnv, token: string): Promise<TokenPair> {
 
 /** Revokes the token's family (this device's session). Unknown or foreign tokens change nothing. */
 export async function logout(env: AuthEnv, userId: string, token: string): Promise<void> {
-  const db = getDb(env);
+  const home = tokenHome(env, token);
+  const db = getDb(home);
   const row = await db
     .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)))
     .get();
-  if (row && row.userId === userId) await revokeFamily(env, row.familyId);
+  if (row && row.userId === userId) await revokeFamily(home, row.familyId);
 }
 
 /** Cron: drops refresh tokens a day after they expired. */
 export async function purgeExpiredRefreshTokens(env: Pick<Env, "DB">): Promise<void> {
-  await getDb(env)
-    .delete(refreshTokens)
-    .where(lt(refreshTokens.expiresAt, Date.now() - 24 * 3600 * 1000));
+  for (const e of eachOrderShard(env)) await getDb(e).delete(refreshTokens).where(lt(refreshTokens.expiresAt, Date.now() - 24 * 3600 * 1000));
 }

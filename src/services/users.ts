@@ -1,6 +1,7 @@
-import { desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt } from "drizzle-orm";
 import { getDb, isUniqueViolation, type Db } from "../db/client";
-import { users } from "../db/schema";
+import { userKeys, users } from "../db/schema";
+import { eachOrderShard, onKeyShard, onUserShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { decodeCursor, toPage } from "../lib/pagination";
 import type { PublicUser, UpdateUserInput, User } from "../schemas/users";
@@ -31,21 +32,62 @@ export function toPublicUser(row: UserRow): PublicUser {
 }
 
 export async function findUserById(env: Pick<Env, "DB">, id: string): Promise<UserRow | undefined> {
-  return getDb(env).select().from(users).where(eq(users.id, id)).get();
+  return getDb(onUserShard(env, id)).select().from(users).where(eq(users.id, id)).get();
 }
 
+const emailKey = (email: string) => `email:${normalizeEmail(email)}`;
+const usernameKey = (username: string) => `username:${username.toLowerCase()}`;
+
+async function userIdByKey(env: Pick<Env, "DB">, key: string): Promise<string | undefined> {
+  return (await getDb(onKeyShard(env, key)).select({ id: userKeys.userId }).from(userKeys).where(eq(userKeys.key, key)).get())?.id;
+}
+
+/**
+ * Claims email and username keys for a user, each in its own database; the
+ * first claim of a key wins. On a conflict, what this call claimed is given
+ * back and the 409 names the taken key. Claiming keys a user already holds is
+ * a no-op, so a retried signup or update succeeds.
+ */
+export async function claimUserKeys(env: Pick<Env, "DB">, userId: string, keys: { email?: string; username?: string }): Promise<void> {
+  const wanted = [
+    ...(keys.email !== undefined ? [{ key: emailKey(keys.email), error: () => new ApiError("email_taken", "An account with this email already exists") }] : []),
+    ...(keys.username !== undefined ? [{ key: usernameKey(keys.username), error: () => new ApiError("username_taken", "This username is taken") }] : []),
+  ];
+  const claimed: string[] = [];
+  for (const w of wanted) {
+    const db = getDb(onKeyShard(env, w.key));
+    await db.insert(userKeys).values({ key: w.key, userId }).onConflictDoNothing();
+    const owner = await userIdByKey(env, w.key);
+    if (owner !== userId) {
+      await releaseUserKeys(env, userId, claimed);
+      throw w.error();
+    }
+    claimed.push(w.key);
+  }
+}
+
+/** Gives keys back (a failed signup, an email or username changed); only the holder's own. */
+async function releaseUserKeys(env: Pick<Env, "DB">, userId: string, keys: string[]): Promise<void> {
+  await Promise.all(keys.map((k) => getDb(onKeyShard(env, k)).delete(userKeys).where(and(eq(userKeys.key, k), eq(userKeys.userId, userId)))));
+}
+
+/** Undoes claimUserKeys for a signup that did not complete. */
+export async function releaseSignupKeys(env: Pick<Env, "DB">, userId: string, email: string, username: string): Promise<void> {
+  await releaseUserKeys(env, userId, [emailKey(email), usernameKey(username)]);
+}
+
+/** Through the email's key (in the database the key hashes to), then the user's own database. */
 export async function findUserByEmail(env: Pick<Env, "DB">, email: string): Promise<UserRow | undefined> {
-  return getDb(env).select().from(users).where(eq(users.email, normalizeEmail(email))).get();
+  const id = await userIdByKey(env, emailKey(email));
+  const row = id ? await findUserById(env, id) : undefined;
+  return row && row.email === normalizeEmail(email) ? row : undefined;
 }
 
+/** A cheap early answer for signup; claimUserKeys is what decides a race. */
 export async function assertEmailAndUsernameFree(env: Pick<Env, "DB">, email: string, username: string): Promise<void> {
-  const db = getDb(env);
-  const [byEmail, byName] = await db.batch([
-    db.select({ id: users.id }).from(users).where(eq(users.email, normalizeEmail(email))).limit(1),
-    db.select({ id: users.id }).from(users).where(eq(users.usernameKey, username.toLowerCase())).limit(1),
-  ]);
-  if (byEmail.length > 0) throw new ApiError("email_taken", "An account with this email already exists");
-  if (byName.length > 0) throw new ApiError("username_taken", "This username is taken");
+  const [byEmail, byName] = await Promise.all([userIdByKey(env, emailKey(email)), userIdByKey(env, usernameKey(username))]);
+  if (byEmail) throw new ApiError("email_taken", "An account with this email already exists");
+  if (byName) throw new ApiError("username_taken", "This username is taken");
 }
 
 export interface NewUser {
@@ -76,6 +118,14 @@ export function uniqueConflict(err: unknown): never {
 }
 
 export async function updateUser(env: Pick<Env, "DB">, id: string, patch: UpdateUserInput): Promise<UserRow> {
+  const before = await findUserById(env, id);
+  if (!before) throw new ApiError("not_found", "User not found");
+  // New keys first (a conflict stops here), then the row, then the old keys go.
+  const changed = {
+    ...(patch.email !== undefined && normalizeEmail(patch.email) !== before.email ? { email: patch.email } : {}),
+    ...(patch.username !== undefined && patch.username.toLowerCase() !== before.usernameKey ? { username: patch.username } : {}),
+  };
+  await claimUserKeys(env, id, changed);
   const set: Partial<typeof users.$inferInsert> = { updatedAt: new Date().toISOString() };
   if (patch.username !== undefined) {
     set.username = patch.username;
@@ -84,8 +134,12 @@ export async function updateUser(env: Pick<Env, "DB">, id: string, patch: Update
   if (patch.email !== undefined) set.email = normalizeEmail(patch.email);
   if (patch.phone_number !== undefined) set.phoneNumber = patch.phone_number;
   try {
-    const row = await getDb(env).update(users).set(set).where(eq(users.id, id)).returning().get();
+    const row = await getDb(onUserShard(env, id)).update(users).set(set).where(eq(users.id, id)).returning().get();
     if (!row) throw new ApiError("not_found", "User not found");
+    await releaseUserKeys(env, id, [
+      ...(changed.email !== undefined ? [emailKey(before.email)] : []),
+      ...(changed.username !== undefined ? [usernameKey(before.usernameKey)] : []),
+    ]);
     return row;
   } catch (err) {
     uniqueConflict(err);
@@ -93,18 +147,23 @@ export async function updateUser(env: Pick<Env, "DB">, id: string, patch: Update
 }
 
 export async function setPasswordHash(env: Pick<Env, "DB">, id: string, passwordHash: string): Promise<void> {
-  await getDb(env).update(users).set({ passwordHash }).where(eq(users.id, id));
+  await getDb(onUserShard(env, id)).update(users).set({ passwordHash }).where(eq(users.id, id));
 }
 
-/** Newest first, by id (ids sort by creation time). */
+/** Newest first, by id (ids sort by creation time): a page from each user database, merged (an admin list). */
 export async function listUsers(env: Pick<Env, "DB">, limit: number, cursor?: string) {
   const after = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
-  const rows = await getDb(env)
-    .select()
-    .from(users)
-    .where(after ? lt(users.id, after) : undefined)
-    .orderBy(desc(users.id))
-    .limit(limit + 1);
+  const perShard = await Promise.all(
+    eachOrderShard(env).map((e) =>
+      getDb(e)
+        .select()
+        .from(users)
+        .where(after ? lt(users.id, after) : undefined)
+        .orderBy(desc(users.id))
+        .limit(limit + 1),
+    ),
+  );
+  const rows = perShard.flat().sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit + 1);
   const page = toPage(rows, limit, (r) => [r.id]);
   return { data: page.data.map(toUser), next_cursor: page.next_cursor };
 }

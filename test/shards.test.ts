@@ -1,13 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { eachOrderShard, onOrderShard, onOwnerShard, orderDatabases } from "../src/db/shards";
+import { eachOrderShard, onKeyShard, onOrderShard, onOwnerShard, onUserShard, orderDatabases } from "../src/db/shards";
 import { placeOf } from "../src/lib/hash";
 import { call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
 
 /**
- * Orders over two databases (the tests run with ORDER_SHARDS=2): each order
- * with its items and payment in the database its id hashes to, lists by owner
- * through order_index in the owner's database, never a scan.
+ * Orders and users over two databases (the tests run with ORDER_SHARDS=2):
+ * each order with its items and payment, each user with their refresh tokens,
+ * in the database its id hashes to; lists by owner through order_index and
+ * logins by email through user_keys, in the database of that key, never a scan.
  */
 
 const address = { name: "Ada Buyer", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" };
@@ -84,5 +85,51 @@ describe("orders over two databases", () => {
     const foreign = placed.find((p) => p.buyer !== b0)!;
     expect((await call("GET", `/orders/${foreign.order_id}`, { token: b0.access_token })).status).toBe(404);
     expect((await call("GET", `/orders/${foreign.order_id}`, { token: foreign.buyer.access_token })).status).toBe(200);
+  });
+});
+
+describe("users over two databases", () => {
+  it("places each user in one database and finds them by email and by refresh token", async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, () => signup()));
+    expect(new Set(users.map((u) => placeOf(u.user.user_id, 2))).size).toBe(2);
+    for (const u of users) {
+      const home = onUserShard(env, u.user.user_id).DB;
+      const other = home === env.DB ? env.ORDERS_DB_1 : env.DB;
+      expect(await home.prepare("SELECT 1 FROM users WHERE id = ?").bind(u.user.user_id).first()).not.toBeNull();
+      expect(await other.prepare("SELECT 1 FROM users WHERE id = ?").bind(u.user.user_id).first()).toBeNull();
+      const key = `email:${u.user.email}`;
+      expect(await onKeyShard(env, key).DB.prepare("SELECT user_id FROM user_keys WHERE key = ?").bind(key).first()).toEqual({ user_id: u.user.user_id });
+      const login = await call("POST", "/auth/login", { body: { email: u.user.email.toUpperCase(), password: "s3cret-passw0rd" } });
+      expect(login.status).toBe(200);
+      const rotated = await call("POST", "/auth/refresh", { body: { refresh_token: (await json(login)).refresh_token } });
+      expect(rotated.status).toBe(200);
+    }
+  });
+
+  it("keeps emails and usernames unique across databases, under a race and after a change", async () => {
+    const email = `${unique()}@example.com`;
+    const racers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => call("POST", "/auth/signup", { body: { email, username: unique(`r${i}`), password: "s3cret-passw0rd" } })),
+    );
+    expect(racers.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const r of racers.filter((r) => r.status !== 201)) {
+      expect(r.status).toBe(409);
+      expect((await json(r)).error.code).toBe("email_taken");
+    }
+    // A username is taken whatever its case, wherever its key lives.
+    const name = unique("Name");
+    const a = await signup({ username: name });
+    const clash = await call("POST", "/auth/signup", { body: { email: `${unique()}@example.com`, username: name.toLowerCase(), password: "s3cret-passw0rd" } });
+    expect(clash.status).toBe(409);
+    expect((await json(clash)).error.code).toBe("username_taken");
+
+    // Changing an email frees the old one for someone else.
+    const newEmail = `${unique()}@example.com`;
+    const patched = await call("PATCH", `/users/${a.user.user_id}`, { token: a.access_token, body: { email: newEmail } });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    expect((await call("POST", "/auth/login", { body: { email: newEmail, password: "s3cret-passw0rd" } })).status).toBe(200);
+    expect((await call("POST", "/auth/login", { body: { email: a.user.email, password: "s3cret-passw0rd" } })).status).toBe(401);
+    const b = await signup({ email: a.user.email });
+    expect(b.user.email).toBe(a.user.email);
   });
 });
