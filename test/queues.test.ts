@@ -1,5 +1,6 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { onUserShard } from "../src/db/shards";
 import worker from "../src/index";
 import { describe, expect, it } from "vitest";
 import { buildEvent } from "../src/services/events";
@@ -84,11 +85,13 @@ describe("dead-letter queues", () => {
 describe("cron", () => {
   it("relays outbox events whose first send failed", async () => {
     const u = await signup();
-    await env.DB.prepare("UPDATE outbox_events SET dispatched_at = NULL, created_at = '2000-01-01T00:00:00.000Z' WHERE payload LIKE ?")
+    // The event's outbox row is in the user's database (users are spread over two in tests); the relay sweeps each.
+    const { DB } = onUserShard(env, u.user.user_id);
+    await DB.prepare("UPDATE outbox_events SET dispatched_at = NULL, created_at = '2000-01-01T00:00:00.000Z' WHERE payload LIKE ?")
       .bind(`%${u.user.user_id}%`)
       .run();
     await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, createExecutionContext());
-    const row = await env.DB.prepare("SELECT dispatched_at FROM outbox_events WHERE payload LIKE ?")
+    const row = await DB.prepare("SELECT dispatched_at FROM outbox_events WHERE payload LIKE ?")
       .bind(`%${u.user.user_id}%`)
       .first<{ dispatched_at: number | null }>();
     expect(row?.dispatched_at).toBeGreaterThan(0);
