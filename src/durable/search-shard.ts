@@ -305,7 +305,7 @@ export class SearchShard extends DurableObject<Env> {
     return this.restored || this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE k = 'filled'").toArray().length > 0;
   }
 
-  /** One call per shard per search: fills the shard if needed, then answers (cached until the next write). */
+  /** One call per shard per search: fills the shard if needed, then answers (cached until a write that could change the answer). */
   async fillAndQuery(q: ShardQuery, shard: number, shards: number): Promise<ShardResult> {
     await this.ensureFilled(shard, shards);
     return this.cachedQuery(q);

@@ -11,12 +11,14 @@ import { MAX_RESULT_DEPTH, shardQuery } from "./warm";
 
 /**
  * Search: queries fan out to every shard in parallel; each returns its top
- * candidates (Orama: stemming, stop words, filters, facets), and this module
- * merges them, ranking with a score computed from the documents themselves
- * (not per-shard BM25 statistics), so results do not depend on the shard count.
+ * candidates (Orama with the matcher in ./matcher.ts: stemming, stop words,
+ * filters, facets), and this module merges them, ranking with a score
+ * computed from the documents themselves (not per-shard BM25 statistics), so
+ * results do not depend on the shard count.
  *
- * Matching widens step by step until something is found: all words exactly,
- * all words with one typo allowed (words of 5+ letters), then any word.
+ * Matching widens step by step until something is found (./warm.ts,
+ * matchSteps): all words, all words with one typo allowed (words of 5+
+ * letters), then one word fewer at a time, then any word with a typo.
  */
 
 export const DEFAULT_SHARDS = 4;
