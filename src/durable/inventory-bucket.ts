@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { errorFields, log } from "../lib/logger";
-import { MAX_RESERVATION_TTL_MS, type InventoryResult, type ReservationOutcome, type ReservationState, type StockLevel } from "./inventory-item";
+import { MAX_RESERVATION_TTL_MS, type InventoryResult, type ReservationOutcome, type StockLevel } from "./inventory-item";
+import { ReservationLedger } from "./reservation-ledger";
 
 /**
  * One bucket of a hot product's stock. A product whose demand exceeds what one
@@ -35,9 +36,11 @@ export class InventoryBucket extends DurableObject<Env> {
   private refilling: Promise<number> | null = null;
   private reporting = false;
   private alarmAt: number | null = null;
+  private readonly ledger: ReservationLedger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.ledger = new ReservationLedger(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.ctx.storage.sql.exec(`
         CREATE TABLE IF NOT EXISTS bucket (
@@ -52,14 +55,6 @@ export class InventoryBucket extends DurableObject<Env> {
           transfers INTEGER NOT NULL DEFAULT 0,
           pending_transfer TEXT
         );
-        CREATE TABLE IF NOT EXISTS reservations (
-          id TEXT PRIMARY KEY,
-          quantity INTEGER NOT NULL,
-          state TEXT NOT NULL,
-          expires_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS reservations_held ON reservations (state, expires_at);
         CREATE TABLE IF NOT EXISTS surrenders (id TEXT PRIMARY KEY, units INTEGER NOT NULL, created_at INTEGER NOT NULL);
       `);
     });
@@ -122,7 +117,7 @@ export class InventoryBucket extends DurableObject<Env> {
     if (deadline && Date.now() > deadline) return { ok: false, code: "overloaded", message: "This product is in very high demand; try again in a moment" };
     const now = Date.now();
     this.expireDue(productId, idx, now);
-    const existing = this.reservation(reservationId);
+    const existing = this.ledger.find(reservationId);
     if (existing) return { ok: true, ...this.level(this.row(productId, idx)), ...existing };
     if (!Number.isSafeInteger(quantity) || quantity <= 0) return { ok: false, code: "invalid_state", message: "quantity must be a positive integer" };
     // Concurrent reserves may take a refill before this one resumes: ask again until the primary has nothing left to grant.
@@ -130,12 +125,12 @@ export class InventoryBucket extends DurableObject<Env> {
       if ((await this.refill(productId, idx, quantity - this.row(productId, idx).available)) === 0) break;
     }
     // Another call may have held this id while we waited for the primary.
-    const raced = this.reservation(reservationId);
+    const raced = this.ledger.find(reservationId);
     if (raced) return { ok: true, ...this.level(this.row(productId, idx)), ...raced };
     const b = this.row(productId, idx);
     if (b.available < quantity) return { ok: false, code: "out_of_stock", message: `Only ${b.available} left here`, available: b.available };
     const expiresAt = now + Math.min(Math.max(ttlMs, 1000), MAX_RESERVATION_TTL_MS);
-    this.ctx.storage.sql.exec("INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, ?, 'held', ?, ?)", reservationId, quantity, expiresAt, now);
+    this.ledger.hold(reservationId, quantity, expiresAt, now);
     const after = this.change(productId, idx, -quantity, quantity);
     if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
     return { ok: true, ...this.level(after), reservation_id: reservationId, quantity, state: "held", expires_at: expiresAt };
@@ -143,32 +138,32 @@ export class InventoryBucket extends DurableObject<Env> {
 
   async commit(productId: string, idx: number, reservationId: string): Promise<InventoryResult<ReservationOutcome>> {
     this.expireDue(productId, idx, Date.now());
-    const r = this.reservation(reservationId);
+    const r = this.ledger.find(reservationId);
     if (!r) return { ok: false, code: "not_found", message: "No such reservation" };
     if (r.state === "committed") return { ok: true, ...this.level(this.row(productId, idx)), ...r };
     if (r.state !== "held") return { ok: false, code: "reservation_expired", message: `The reservation was ${r.state} before it could be committed` };
-    this.setState(reservationId, "committed");
+    this.ledger.setState(reservationId, "committed");
     return { ok: true, ...this.level(this.change(productId, idx, 0, -r.quantity, r.quantity)), ...r, state: "committed" };
   }
 
   /** Returns held units to this bucket. Releasing an unknown id leaves a tombstone so a late reserve cannot hold. */
   async release(productId: string, idx: number, reservationId: string, tombstone = true): Promise<InventoryResult<ReservationOutcome | StockLevel>> {
     this.expireDue(productId, idx, Date.now());
-    const r = this.reservation(reservationId);
+    const r = this.ledger.find(reservationId);
     if (!r) {
       if (!tombstone) return { ok: false, code: "not_found", message: "No such reservation" };
-      this.ctx.storage.sql.exec("INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, 0, 'released', 0, ?)", reservationId, Date.now());
+      this.ledger.tombstone(reservationId);
       return { ok: true, ...this.level(this.row(productId, idx)) };
     }
     if (r.state === "committed") return { ok: false, code: "invalid_state", message: "A committed reservation cannot be released; restock instead" };
     if (r.state !== "held") return { ok: true, ...this.level(this.row(productId, idx)), ...r };
-    this.setState(reservationId, "released");
+    this.ledger.setState(reservationId, "released");
     return { ok: true, ...this.level(this.change(productId, idx, r.quantity, -r.quantity)), ...r, state: "released" };
   }
 
   /** Whether this bucket knows the reservation (routing after a resize looks for it). */
   async has(reservationId: string): Promise<boolean> {
-    return this.reservation(reservationId) !== null;
+    return this.ledger.find(reservationId) !== null;
   }
 
   /** Gives every unreserved unit back to the primary (rebalance, resize). Idempotent by `transferId`. */
@@ -194,32 +189,17 @@ export class InventoryBucket extends DurableObject<Env> {
     if (!b) return;
     const now = Date.now();
     this.expireDue(b.product_id, b.idx, now);
-    this.ctx.storage.sql.exec("DELETE FROM reservations WHERE state != 'held' AND updated_at < ?", now - 7 * 24 * 3600 * 1000);
+    this.ledger.purgeHistory(now);
     await this.report();
     await this.armAlarm();
   }
 
-  private reservation(id: string): Omit<ReservationOutcome, keyof StockLevel> | null {
-    const row = this.ctx.storage.sql
-      .exec<{ id: string; quantity: number; state: ReservationState; expires_at: number }>("SELECT id, quantity, state, expires_at FROM reservations WHERE id = ?", id)
-      .toArray()[0];
-    return row ? { reservation_id: row.id, quantity: row.quantity, state: row.state, expires_at: row.expires_at } : null;
-  }
-
-  private setState(id: string, state: ReservationState): void {
-    this.ctx.storage.sql.exec("UPDATE reservations SET state = ?, updated_at = ? WHERE id = ?", state, Date.now(), id);
-  }
-
   private expireDue(productId: string, idx: number, now: number): void {
-    const due = this.ctx.storage.sql.exec<{ id: string; quantity: number }>("SELECT id, quantity FROM reservations WHERE state = 'held' AND expires_at <= ?", now).toArray();
-    for (const r of due) {
-      this.setState(r.id, "expired");
-      this.change(productId, idx, r.quantity, -r.quantity);
-    }
+    for (const r of this.ledger.expireDue(now)) this.change(productId, idx, r.quantity, -r.quantity);
   }
 
   private async armAlarm(): Promise<void> {
-    const next = this.ctx.storage.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM reservations WHERE state = 'held'").one().t;
+    const next = this.ledger.nextExpiry();
     const b = this.ctx.storage.sql.exec<{ seq: number; reported_seq: number }>("SELECT seq, reported_seq FROM bucket WHERE id = 1").toArray()[0];
     const candidates = [Date.now() + 24 * 3600 * 1000];
     if (next !== null) candidates.push(next);

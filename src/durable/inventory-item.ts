@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { placeOf } from "../lib/hash";
 import { errorFields, log } from "../lib/logger";
+import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type ReservationState } from "./reservation-ledger";
 
 /**
  * The source of truth for one product's stock: one object per product id, its
@@ -21,7 +22,7 @@ import { errorFields, log } from "../lib/logger";
  * a sequence number so an older write never overwrites a newer one.
  */
 
-export type ReservationState = "held" | "committed" | "released" | "expired";
+export type { ReservationState };
 
 export interface StockLevel {
   product_id: string;
@@ -37,15 +38,8 @@ export type InventoryResult<T = StockLevel> =
 /** The most bucket objects one product's stock may be spread over. */
 export const MAX_BUCKETS = 64;
 
-export interface ReservationOutcome extends StockLevel {
-  reservation_id: string;
-  quantity: number;
-  state: ReservationState;
-  expires_at: number;
-}
+export interface ReservationOutcome extends StockLevel, Reservation {}
 
-/** Finished reservations and adjustments are kept this long, so late retries still see their outcome. */
-const HISTORY_RETENTION_MS = 7 * 24 * 3600 * 1000;
 export const MAX_RESERVATION_TTL_MS = 60 * 60 * 1000;
 
 export class InventoryItem extends DurableObject<Env> {
@@ -55,9 +49,11 @@ export class InventoryItem extends DurableObject<Env> {
   private waiters: { seq: number; resolve: () => void }[] = [];
   /** When the alarm is set for (mirrors storage; null until known). */
   private alarmAt: number | null = null;
+  private readonly ledger: ReservationLedger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.ledger = new ReservationLedger(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.ctx.storage.sql.exec(`
         CREATE TABLE IF NOT EXISTS stock (
@@ -69,14 +65,6 @@ export class InventoryItem extends DurableObject<Env> {
           projected_seq INTEGER NOT NULL DEFAULT 0,
           pending_event INTEGER NOT NULL DEFAULT 0
         );
-        CREATE TABLE IF NOT EXISTS reservations (
-          id TEXT PRIMARY KEY,
-          quantity INTEGER NOT NULL,
-          state TEXT NOT NULL,
-          expires_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS reservations_held ON reservations (state, expires_at);
         CREATE TABLE IF NOT EXISTS adjustments (
           id TEXT PRIMARY KEY,
           delta INTEGER NOT NULL,
@@ -195,7 +183,7 @@ export class InventoryItem extends DurableObject<Env> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     const now = Date.now();
     this.expireDue(now);
-    const existing = this.reservation(reservationId);
+    const existing = this.ledger.find(reservationId);
     if (existing) return { ok: true, ...this.level(), ...existing };
     if (!Number.isSafeInteger(quantity) || quantity <= 0) {
       return { ok: false, code: "invalid_state", message: "quantity must be a positive integer" };
@@ -203,7 +191,7 @@ export class InventoryItem extends DurableObject<Env> {
     // The pool, not the total: units granted to buckets are theirs to sell, until taken back here.
     if (this.pool().available < quantity && this.bucketsHoldSpare()) {
       await this.reclaim(-1);
-      const raced = this.reservation(reservationId);
+      const raced = this.ledger.find(reservationId);
       if (raced) return { ok: true, ...this.level(), ...raced };
     }
     const { available } = this.pool();
@@ -211,13 +199,7 @@ export class InventoryItem extends DurableObject<Env> {
       return { ok: false, code: "out_of_stock", message: `Only ${available} left`, available };
     }
     const expiresAt = now + Math.min(Math.max(ttlMs, 1000), MAX_RESERVATION_TTL_MS);
-    this.ctx.storage.sql.exec(
-      "INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, ?, 'held', ?, ?)",
-      reservationId,
-      quantity,
-      expiresAt,
-      now,
-    );
+    this.ledger.hold(reservationId, quantity, expiresAt, now);
     const level = this.change(-quantity, quantity);
     // An alarm is already due at or before this expiry in the common case; only an earlier expiry re-arms.
     if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
@@ -229,7 +211,7 @@ export class InventoryItem extends DurableObject<Env> {
   async commit(productId: string, reservationId: string): Promise<InventoryResult<ReservationOutcome>> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     this.expireDue(Date.now());
-    const r = this.reservation(reservationId);
+    const r = this.ledger.find(reservationId);
     if (!r) {
       // Made in a bucket under another bucket count?
       const idx = await this.bucketHolding(productId, reservationId);
@@ -240,7 +222,7 @@ export class InventoryItem extends DurableObject<Env> {
     if (r.state !== "held") {
       return { ok: false, code: "reservation_expired", message: `The reservation was ${r.state} before it could be committed` };
     }
-    this.setState(reservationId, "committed");
+    this.ledger.setState(reservationId, "committed");
     const level = this.change(0, -r.quantity);
     // Available does not move on commit, but an unawaited reserve's projection must land before the caller answers.
     await this.projected(level.seq - 1);
@@ -251,7 +233,7 @@ export class InventoryItem extends DurableObject<Env> {
   async release(productId: string, reservationId: string): Promise<InventoryResult<ReservationOutcome | StockLevel>> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     this.expireDue(Date.now());
-    const r = this.reservation(reservationId);
+    const r = this.ledger.find(reservationId);
     if (!r) {
       const idx = await this.bucketHolding(productId, reservationId);
       if (idx !== null) return this.bucketStub(productId, idx).release(productId, idx, reservationId);
@@ -263,18 +245,14 @@ export class InventoryItem extends DurableObject<Env> {
         const at = placeOf(reservationId, n);
         return this.bucketStub(productId, at).release(productId, at, reservationId);
       }
-      this.ctx.storage.sql.exec(
-        "INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, 0, 'released', 0, ?)",
-        reservationId,
-        Date.now(),
-      );
+      this.ledger.tombstone(reservationId);
       return { ok: true, ...this.level() };
     }
     if (r.state === "committed") {
       return { ok: false, code: "invalid_state", message: "A committed reservation cannot be released; restock instead" };
     }
     if (r.state !== "held") return { ok: true, ...this.level(), ...r };
-    this.setState(reservationId, "released");
+    this.ledger.setState(reservationId, "released");
     const level = this.change(r.quantity, -r.quantity);
     await this.projected(level.seq);
     return { ok: true, ...level, ...r, state: "released" };
@@ -326,8 +304,9 @@ export class InventoryItem extends DurableObject<Env> {
    */
   async grant(productId: string, idx: number, want: number, transferId: string): Promise<number> {
     if (!(await this.ensureLoaded(productId))) return 0;
-    const done = () => this.ctx.storage.sql.exec<{ units: number }>("SELECT units FROM grants WHERE id = ?", transferId).toArray()[0];
-    if (done()) return done()!.units;
+    const done = () => this.ctx.storage.sql.exec<{ units: number }>("SELECT units FROM grants WHERE id = ?", transferId).toArray()[0]?.units;
+    const earlier = done();
+    if (earlier !== undefined) return earlier;
     this.expireDue(Date.now());
     const share = () => {
       const pool = this.pool().available;
@@ -336,7 +315,8 @@ export class InventoryItem extends DurableObject<Env> {
     };
     if (share() < want) {
       await this.reclaim(idx);
-      if (done()) return done()!.units; // a retry of this transfer finished while we waited
+      const raced = done(); // a retry of this transfer finished while we waited
+      if (raced !== undefined) return raced;
     }
     const units = Math.max(0, share());
     this.ctx.storage.sql.exec("INSERT INTO grants (id, idx, units, created_at) VALUES (?, ?, ?, ?)", transferId, idx, units, Date.now());
@@ -416,45 +396,20 @@ export class InventoryItem extends DurableObject<Env> {
     this.alarmAt = null;
     const now = Date.now();
     this.expireDue(now);
-    this.ctx.storage.sql.exec(
-      "DELETE FROM reservations WHERE state != 'held' AND updated_at < ?",
-      now - HISTORY_RETENTION_MS,
-    );
+    this.ledger.purgeHistory(now);
     this.ctx.storage.sql.exec("DELETE FROM adjustments WHERE created_at < ?", now - HISTORY_RETENTION_MS);
     await this.flush();
     await this.armAlarm();
   }
 
-  private reservation(id: string): Omit<ReservationOutcome, keyof StockLevel> | null {
-    const row = this.ctx.storage.sql
-      .exec<{ id: string; quantity: number; state: ReservationState; expires_at: number }>(
-        "SELECT id, quantity, state, expires_at FROM reservations WHERE id = ?",
-        id,
-      )
-      .toArray()[0];
-    return row ? { reservation_id: row.id, quantity: row.quantity, state: row.state, expires_at: row.expires_at } : null;
-  }
-
-  private setState(id: string, state: ReservationState): void {
-    this.ctx.storage.sql.exec("UPDATE reservations SET state = ?, updated_at = ? WHERE id = ?", state, Date.now(), id);
-  }
-
   /** Returns the stock of holds past their expiry. Runs before every operation as well as in the alarm. */
   private expireDue(now: number): void {
-    const due = this.ctx.storage.sql
-      .exec<{ id: string; quantity: number }>("SELECT id, quantity FROM reservations WHERE state = 'held' AND expires_at <= ?", now)
-      .toArray();
-    for (const r of due) {
-      this.setState(r.id, "expired");
-      this.change(r.quantity, -r.quantity);
-    }
+    for (const r of this.ledger.expireDue(now)) this.change(r.quantity, -r.quantity);
   }
 
   /** The next alarm: the earliest hold's expiry, a retry of an unfinished projection, or a daily history purge. */
   private async armAlarm(): Promise<void> {
-    const next = this.ctx.storage.sql
-      .exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM reservations WHERE state = 'held'")
-      .one().t;
+    const next = this.ledger.nextExpiry();
     const stock = this.ctx.storage.sql.exec<{ seq: number; projected_seq: number; pending_event: number }>(
       "SELECT seq, projected_seq, pending_event FROM stock WHERE id = 1",
     ).toArray()[0];

@@ -2,10 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import { count, getByID, insertMultiple, load, removeMultiple, save, search, type RawData } from "@orama/orama";
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
+import { categoryNames } from "../services/search";
 import { mayMatch, ranker, shardOf, terms, toSearchDoc, type ProductForIndex } from "../services/search/documents";
 import type { Visitor } from "../services/search/matcher";
 import { createIndex, docInfo, type Db, type DocInfo, type SearchDoc } from "../services/search/orama-index";
-import { WARM_QUERIES, warmShardQuery } from "../services/search/warm";
+import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
 
 /**
  * One shard of the product search index: an Orama index in memory, a snapshot
@@ -190,7 +191,7 @@ export class SearchShard extends DurableObject<Env> {
 
   /** How many documents, and whether it was ever filled (so the module knows to rebuild an empty shard). */
   async stats(): Promise<{ documents: number; filled: boolean; snapshotChunks: number; snapshotChars: number; cachedAnswers: number; warming: boolean }> {
-    const filled = this.restored || this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE k = 'filled'").toArray().length > 0;
+    const filled = this.isFilled();
     const snap = this.ctx.storage.sql.exec<{ n: number; c: number }>("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS c FROM snapshot_chunks").one();
     return { documents: count(this.db), filled, snapshotChunks: snap.n, snapshotChars: snap.c, cachedAnswers: this.results.size, warming: this.warming };
   }
@@ -204,10 +205,11 @@ export class SearchShard extends DurableObject<Env> {
     const gone = removals.filter((r) => (this.versions.get(r.id) ?? -1) < r.version);
     const replace = [...fresh.map((d) => d.id), ...gone.map((r) => r.id)].filter((id) => this.versions.has(id) && this.versions.get(id)! >= 0);
     // The words of every document this write touches, before and after: cached answers that none of them can match stay.
-    const touched: Set<string>[] = fresh.map((d) => new Set(terms(`${d.name} ${d.brand} ${d.category_names} ${d.description}`)));
+    const wordsOf = (d: SearchDoc) => [...new Set(terms(`${d.name} ${d.brand} ${d.category_names} ${d.description}`))];
+    const touched = fresh.map(wordsOf);
     for (const id of replace) {
       const old = getByID(this.db, id) as SearchDoc | undefined;
-      if (old) touched.push(new Set(terms(`${old.name} ${old.brand} ${old.category_names} ${old.description}`)));
+      if (old) touched.push(wordsOf(old));
     }
     if (replace.length) await removeMultiple(this.db, replace);
     if (fresh.length) {
@@ -233,9 +235,9 @@ export class SearchShard extends DurableObject<Env> {
   }
 
   /** Drops the cached answers that a document with any of these word sets could belong to. */
-  private invalidate(touched: Set<string>[]): void {
-    const could = (c: CachedResult, words: Set<string>) => {
-      const hit = (q: string) => [...words].some((w) => mayMatch(q, w));
+  private invalidate(touched: string[][]): void {
+    const could = (c: CachedResult, words: string[]) => {
+      const hit = (q: string) => words.some((w) => mayMatch(q, w));
       return c.words.filter(hit).length >= Math.max(1, c.words.length - c.missing);
     };
     this.results.retain((c) => c.words.length > 0 && !touched.some((words) => could(c, words)));
@@ -277,9 +279,7 @@ export class SearchShard extends DurableObject<Env> {
     }
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.isFilled()) return;
-      const names = new Map(
-        (await this.env.DB.prepare("SELECT id, name FROM categories").all<{ id: string; name: string }>()).results.map((r) => [r.id, r.name]),
-      );
+      const names = await categoryNames(this.env);
       let after = "";
       for (;;) {
         const page = await this.env.DB.prepare(

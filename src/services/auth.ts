@@ -104,7 +104,7 @@ export async function signup(env: AuthEnv, input: SignupInput, clientIp: string)
     await releaseSignupKeys(env, id, input.email, input.username);
     uniqueConflict(err);
   }
-  await dispatchEvents(env, [event]);
+  await dispatchEvents(onUserShard(env, id), [event]);
   const row = (await findUserById(env, id))!;
   return { user: toUser(row), ...(await issueTokens(env, row)) };
 }

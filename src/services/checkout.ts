@@ -148,10 +148,11 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     }));
     // Listed first (idempotent), so an order never exists without its buyer and sellers able to find it.
     await indexOrder(env, order.id, order.userId, items.map((i) => i.sellerId));
-    const db = getDb(onOrderShard(env, order.id));
+    const home = onOrderShard(env, order.id);
+    const db = getDb(home);
     const created = orderEvent("order.created", order, items);
     await db.batch([db.insert(orders).values(order), db.insert(orderItems).values(items), outboxInsert(db, created)]);
-    await dispatchEvents(env, [created]);
+    await dispatchEvents(home, [created]);
     undos.push({
       name: "cancel-order",
       run: () => transition(env, order, items, ["pending_payment"], { status: "cancelled", paymentLockUntil: null }, { ids: items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled"),

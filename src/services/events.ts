@@ -110,7 +110,8 @@ export function outboxInsert(db: Db, event: DomainEvent) {
 /**
  * Sends events to the EVENTS queue and marks them dispatched. A failed send
  * is logged and left for the relay cron; it never fails the request that
- * already committed the change.
+ * already committed the change. `env.DB` is the database the outbox rows were
+ * written to (an order's or a user's: src/db/shards.ts).
  */
 export async function dispatchEvents(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -128,15 +129,10 @@ async function sendAndMark(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[
   }
   try {
     await env.EVENTS.sendBatch(events.map((event) => ({ body: event, contentType: "json" as const })));
-    // An event's outbox row is in the database of the change that wrote it (an order's, or DB): marked wherever it is.
-    await Promise.all(
-      eachOrderShard(env).map((e) =>
-        getDb(e)
-          .update(outboxEvents)
-          .set({ dispatchedAt: Date.now() })
-          .where(inArray(outboxEvents.id, events.map((ev) => ev.id))),
-      ),
-    );
+    await getDb(env)
+      .update(outboxEvents)
+      .set({ dispatchedAt: Date.now() })
+      .where(inArray(outboxEvents.id, events.map((e) => e.id)));
   } catch (err) {
     log("warn", "event dispatch failed; the outbox relay will retry", {
       event_ids: events.map((e) => e.id),
@@ -158,7 +154,7 @@ export async function relayOutbox(env: Pick<Env, "DB" | "EVENTS">, minAgeMs = 30
       .orderBy(asc(outboxEvents.createdAt))
       .limit(batch);
     const events = rows.map((r) => JSON.parse(r.payload) as DomainEvent);
-    if (events.length) await sendAndMark(env, events);
+    if (events.length) await sendAndMark(e, events);
     sent += events.length;
   }
   return sent;

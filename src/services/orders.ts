@@ -57,16 +57,21 @@ async function indexedOrderIds(env: Pick<Env, "DB">, ownerId: string, role: "buy
   return rows.map((r) => r.id);
 }
 
-/** Orders with their items by id, each read from its own database (one batch per database), in the given order. */
-async function ordersByIds(env: Pick<Env, "DB">, ids: string[]): Promise<{ order: OrderRow; items: OrderItemRow[] }[]> {
+/** Order ids grouped by the database that holds them. */
+function byOrderDb(env: Pick<Env, "DB">, ids: string[]): Map<D1Database, string[]> {
   const byDb = new Map<D1Database, string[]>();
   for (const id of ids) {
     const db = onOrderShard(env, id).DB;
     byDb.set(db, [...(byDb.get(db) ?? []), id]);
   }
+  return byDb;
+}
+
+/** Orders with their items by id, each read from its own database (one batch per database), in the given order. */
+async function ordersByIds(env: Pick<Env, "DB">, ids: string[]): Promise<{ order: OrderRow; items: OrderItemRow[] }[]> {
   const found = new Map<string, { order: OrderRow; items: OrderItemRow[] }>();
   await Promise.all(
-    [...byDb].map(async ([d1, list]) => {
+    [...byOrderDb(env, ids)].map(async ([d1, list]) => {
       const db = getDb({ DB: d1 });
       const [os, items] = await db.batch([
         db.select().from(orders).where(inArray(orders.id, list)),
@@ -84,12 +89,7 @@ export async function hasDeliveredItem(env: Pick<Env, "DB">, buyerId: string, pr
   for (;;) {
     const ids = await indexedOrderIds(env, buyerId, "buyer", 90, before);
     if (ids.length === 0) return false;
-    const byDb = new Map<D1Database, string[]>();
-    for (const id of ids) {
-      const db = onOrderShard(env, id).DB;
-      byDb.set(db, [...(byDb.get(db) ?? []), id]);
-    }
-    for (const [db, list] of byDb) {
+    for (const [db, list] of byOrderDb(env, ids)) {
       const row = await db
         .prepare(
           `SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id
@@ -229,7 +229,8 @@ export async function transition(
   // One batch (one transaction): the guarded update, then the item updates and
   // the outbox row, each conditional on the guarded update having won (the
   // order now carries this move's timestamp and status).
-  const { DB } = onOrderShard(env, order.id);
+  const home = onOrderShard(env, order.id);
+  const { DB } = home;
   const cols = Object.entries(toColumns(patch));
   const won = `EXISTS (SELECT 1 FROM orders WHERE id = ? AND updated_at = ? AND status = ?)`;
   const statements = [
@@ -262,7 +263,7 @@ export async function transition(
   if ((results[0].meta.changes ?? 0) === 0) {
     throw new ApiError("invalid_state", `The order changed meanwhile; it is no longer ${expect.join(" or ")}`);
   }
-  if (event) await dispatchEvents(env, [event]);
+  if (event) await dispatchEvents(home, [event]);
   return next;
 }
 

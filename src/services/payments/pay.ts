@@ -46,13 +46,14 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
   const paymentMethod = await resolvePaymentMethod(env, auth.userId, input);
 
   const now = Date.now();
-  const locked = await getDb(onOrderShard(env, order.id))
+  const db = getDb(onOrderShard(env, order.id));
+  const locked = await db
     .update(orders)
     .set({ paymentLockUntil: now + PAYMENT_LOCK_MS })
     .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment"), or(isNull(orders.paymentLockUntil), lt(orders.paymentLockUntil, now))))
     .returning({ id: orders.id });
   if (locked.length === 0) throw new ApiError("invalid_state", "A payment for this order is already in progress");
-  const unlock = () => getDb(onOrderShard(env, order.id)).update(orders).set({ paymentLockUntil: null }).where(eq(orders.id, order.id));
+  const unlock = () => db.update(orders).set({ paymentLockUntil: null }).where(eq(orders.id, order.id));
 
   const previous = await latestPayment(env, order.id);
   const attemptId = newId("payment");
@@ -62,7 +63,7 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
     if (previous?.status === "requires_action" && previous.transactionRef) {
       // Finish the authentication-required attempt; its stock is still held (or re-taken in markPaid).
       result = await paymentProvider(env).confirm(previous.transactionRef, paymentMethod, `order:${order.id}:confirm:${attemptId}`);
-      await getDb(onOrderShard(env, order.id))
+      await db
         .update(payments)
         .set({ status: result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed", updatedAt: new Date().toISOString() })
         .where(eq(payments.id, previous.id));
@@ -87,7 +88,7 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
   } else {
     await unlock();
   }
-  const payment = await getDb(onOrderShard(env, order.id)).select().from(payments).where(eq(payments.orderId, order.id)).orderBy(desc(payments.updatedAt), desc(payments.id)).limit(1).get();
+  const payment = await db.select().from(payments).where(eq(payments.orderId, order.id)).orderBy(desc(payments.updatedAt), desc(payments.id)).limit(1).get();
   return toPayment(payment!);
 }
 

@@ -69,8 +69,10 @@ export async function createRefund(
     });
   }
 
+  // Everything about the order (its row, refunds, outbox) is in its own database.
+  const home = onOrderShard(env, order.id);
   // Claim the amount atomically; the status follows in the same statement.
-  const claim = await onOrderShard(env, order.id).DB.prepare(
+  const claim = await home.DB.prepare(
     `UPDATE orders SET refunded_amount = refunded_amount + ?1,
        status = CASE WHEN refunded_amount + ?1 >= total_amount THEN 'refunded' ELSE 'partially_refunded' END,
        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -84,7 +86,7 @@ export async function createRefund(
   }
 
   const refundId = opts.refundId ?? newId("refund");
-  const db = getDb(onOrderShard(env, order.id));
+  const db = getDb(home);
   // What the card paid and what it already got back decide the split.
   const payment = await latestPayment(env, order.id);
   const cardPaid = payment?.status === "succeeded" && payment.provider !== "wallet" ? payment.amount : 0;
@@ -104,7 +106,7 @@ export async function createRefund(
       transactionRef = r.ref;
     } catch (err) {
       // Give the claim back, and the status with it.
-      await onOrderShard(env, order.id).DB.prepare(
+      await home.DB.prepare(
         `UPDATE orders SET refunded_amount = refunded_amount - ?1,
            status = CASE WHEN refunded_amount - ?1 = 0 THEN ?3 ELSE 'partially_refunded' END
          WHERE id = ?2`,
@@ -139,7 +141,7 @@ export async function createRefund(
     db.insert(outboxEvents).values({ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }),
     db.update(orderItems).set({ status: "refunded" }).where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
   ]);
-  await dispatchEvents(env, [event]);
+  await dispatchEvents(home, [event]);
 
   // A full refund is a return: the goods go back on sale.
   if (claim.status === "refunded") {

@@ -7,7 +7,7 @@ import { findCategory } from "../catalog/categories";
 import { findProducts, toProduct } from "../catalog/products";
 import { buildEvent } from "../events";
 import { shardOf, terms, toSearchDoc, wordMatches, type ProductForIndex } from "./documents";
-import { MAX_RESULT_DEPTH, shardQuery } from "./warm";
+import { MAX_RESULT_DEPTH, shardQuery } from "./shard-query";
 
 /**
  * Search: queries fan out to every shard in parallel; each returns its top
@@ -16,13 +16,13 @@ import { MAX_RESULT_DEPTH, shardQuery } from "./warm";
  * computed from the documents themselves (not per-shard BM25 statistics), so
  * results do not depend on the shard count.
  *
- * Matching widens step by step until something is found (./warm.ts,
+ * Matching widens step by step until something is found (./shard-query.ts,
  * matchSteps): all words, all words with one typo allowed (words of 5+
  * letters), then one word fewer at a time, then any word with a typo.
  */
 
 export const DEFAULT_SHARDS = 4;
-export { MAX_RESULT_DEPTH, PRICE_RANGES } from "./warm";
+export { MAX_RESULT_DEPTH, PRICE_RANGES } from "./shard-query";
 
 export function shardCount(env: Pick<Env, "SEARCH_SHARDS">): number {
   const n = Number(env.SEARCH_SHARDS ?? DEFAULT_SHARDS);
