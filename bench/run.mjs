@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// `npm run bench`: starts the Worker the way production runs it (workerd via
-// wrangler, migrations applied, catalog seeded) next to a bare Hono "hello"
-// Worker, loads each workload with autocannon from a separate process at
-// 1, 16 and 64 connections after a warm-up (server and load on different cores
-// where taskset exists), and prints one table: req/s, ratio to hello in the
-// same run, p50, p99, errors. Exits non-zero when an invariant breaks
-// (an oversell, a 5xx). Writes bench/results/latest.md.
+// `npm run bench`: serves the Worker the way production runs it (workerd with
+// its bindings through Miniflare's API: no wrangler dev proxy or inspector;
+// migrations applied, catalog seeded) and a bare Hono "hello" served the same
+// way, plus that hello under a plain `workerd serve` to show what the harness
+// itself costs. The hello rows run first, with nothing else on the server core.
+// Each workload is loaded with autocannon from a separate process at 1, 16 and
+// 64 connections after a warm-up (server and load on different cores where
+// taskset exists), and printed in one table: req/s, ratio to hello in the same
+// run, p50, p99, errors. Exits non-zero when an invariant breaks (an oversell,
+// a 5xx) or when the harness's hello is under half the plain one.
+// Writes bench/results/latest.md.
 //
 //   BENCH_DURATION=10 BENCH_CONNECTIONS=1,16,64 [BENCH_ONLY=products] npm run bench
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,35 +20,29 @@ import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scrip
 import { seedLocal } from "../scripts/seed.mjs";
 import { loadSeedCatalog, loadSeedQueries } from "../scripts/catalog.mjs";
 import { evaluate as evaluateRecommendations } from "../scripts/reco-eval.mjs";
+import { serveApp, serveHello, servePlainHello } from "./serve.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,16,64").split(",").map(Number);
 const APP_PORT = 8791;
 const HELLO_PORT = 8792;
+const PLAIN_HELLO_PORT = 8793;
 const PERSIST = join(ROOT, ".wrangler", "bench-state");
 
 const hasTaskset = spawnSync("taskset", ["-V"]).status === 0 && cpus().length >= 2;
 const serverCores = hasTaskset ? (cpus().length >= 4 ? "0,1" : "0") : null;
 const loadCores = hasTaskset ? (cpus().length >= 4 ? "2,3" : "1") : null;
 const pinned = (cores, cmd, args) => (cores ? ["taskset", ["-c", cores, cmd, ...args]] : [cmd, args]);
+// This process and every workerd it starts (Miniflare spawns them) run on the server cores;
+// each load generator is its own process on the load cores.
+if (serverCores) spawnSync("taskset", ["-a", "-p", "-c", serverCores, String(process.pid)]);
 
-const children = [];
-function serve(args, port) {
-  const [cmd, argv] = pinned(serverCores, WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000), "--show-interactive-dev-session=false", "--log-level", "error", ...args]);
-  const child = spawn(cmd, argv, { cwd: ROOT, env: { ...CHILD_ENV, CI: "1" }, stdio: ["ignore", "ignore", "inherit"], detached: true });
-  children.push(child);
-  return child;
+const servers = [];
+async function cleanup() {
+  for (const s of servers.splice(0)) await s.dispose().catch(() => {});
 }
-function cleanup() {
-  for (const c of children) {
-    try {
-      process.kill(-c.pid, "SIGTERM");
-    } catch {}
-  }
-}
-process.on("exit", cleanup);
-process.on("SIGINT", () => process.exit(130));
+process.on("SIGINT", () => cleanup().finally(() => process.exit(130)));
 
 function load(spec) {
   const [cmd, argv] = pinned(loadCores, process.execPath, [join(ROOT, "bench", "load.mjs"), JSON.stringify(spec)]);
@@ -54,7 +52,7 @@ function load(spec) {
 }
 
 async function api(method, path, body, token, attempt = 0) {
-  // wrangler's dev proxy may drop a kept-alive socket after a load run: retry once.
+  // A kept-alive socket may be dropped after a load run: retry once.
   const res = await fetch(`http://127.0.0.1:${APP_PORT}${path}`, {
     method,
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -103,17 +101,43 @@ function checkoutLoad(spec) {
 
 // ---- setup ------------------------------------------------------------------
 const vars = ensureDevVars();
+const rows = [];
+const failures = [];
+const helloRps = {};
+const plainRps = {};
+
+// The baselines first, with nothing else running on the server core.
+console.log("bench: the bare Hono hello, under plain workerd and under the harness…");
+{
+  const plain = await servePlainHello({ port: PLAIN_HELLO_PORT, pin: serverCores });
+  const hello = await serveHello({ port: HELLO_PORT });
+  servers.push(plain, hello);
+  for (const connections of CONNECTIONS) {
+    for (const [name, url, into] of [
+      ["hello (bare Hono, plain workerd serve)", plain.url, plainRps],
+      ["hello (bare Hono)", hello.url, helloRps],
+    ]) {
+      const r = load({ url: `${url}/`, connections, duration: DURATION, warmup: WARMUP });
+      into[connections] = r.rps;
+      rows.push({ workload: name, connections, rps: r.rps, ratio: into === helloRps ? 1 : NaN, p50: r.p50, p99: r.p99, errors: r.errors });
+      console.log(`  ${name.padEnd(40)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+    }
+    const trust = helloRps[connections] / plainRps[connections];
+    rows.find((r) => r.workload === "hello (bare Hono, plain workerd serve)" && r.connections === connections).ratio = 1 / trust;
+    if (!(trust >= 0.5)) failures.push(`the harness's hello is ${trust.toFixed(2)}x the plain workerd one at ${connections} connections (under 0.5x): these figures are not trustworthy`);
+  }
+  await cleanup();
+}
+
 console.log("bench: migrating and seeding a fresh local state…");
 rmSync(PERSIST, { recursive: true, force: true });
 await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await seedLocal({ persistTo: PERSIST });
-// Info-level access logs off: wrangler dev pipes every console line through the
-// inspector to its terminal (~40% of a small request here), a cost production's
-// asynchronous Workers Logs do not have. Warnings and errors still log.
-serve(["--persist-to", PERSIST, "--var", "LOG_LEVEL:warn", "--var", "WRITE_LIMIT_PER_MINUTE:0"], APP_PORT);
-serve(["-c", join("bench", "hello", "wrangler.toml")], HELLO_PORT);
-await Promise.all([waitFor(`http://127.0.0.1:${APP_PORT}/health`, 120_000), waitFor(`http://127.0.0.1:${HELLO_PORT}/`, 120_000)]);
+// Info-level access logs off (production ships them asynchronously through Workers Logs);
+// warnings and errors still log. Per-user write limits stay on: they are on the request path.
+servers.push(await serveApp({ port: APP_PORT, persistTo: PERSIST, vars: { LOG_LEVEL: "warn" } }));
+await waitFor(`http://127.0.0.1:${APP_PORT}/health`, 120_000);
 
 const admin = await api("POST", "/auth/login", { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD });
 const page = await api("GET", "/products?limit=100");
@@ -146,7 +170,6 @@ const suggestMix = weightedSample(queries, (q) => q.popularity, 2000, 11).map((q
 const guestCarts = Array.from({ length: 200 }, (_, i) => `crt_${String(i).padStart(6, "0")}BENCH${Date.now().toString(36).toUpperCase().padStart(15, "0")}`.slice(0, 30));
 const auth = { authorization: `Bearer ${admin.access_token}` };
 const workloads = [
-  { name: "hello (bare Hono)", url: `http://127.0.0.1:${HELLO_PORT}/` },
   { name: "GET /health (D1 ping)", url: `${app}/health` },
   { name: "GET /products/{id}", url: app, paths: productPaths },
   { name: "POST /auth/login (scrypt)", url: `${app}/auth/login`, method: "POST", body: { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD } },
@@ -174,14 +197,11 @@ const workloads = [
 ];
 
 // ---- run ----------------------------------------------------------------------
-const rows = [];
-const failures = [];
-let helloRps = {};
 let holds = 0;
 let hotCheckout = null;
 // BENCH_ONLY=substring runs only matching workloads (the hello baseline always runs).
 const only = process.env.BENCH_ONLY;
-for (const w of workloads.filter((w) => !only || w.name.startsWith("hello") || w.name.includes(only))) {
+for (const w of workloads.filter((w) => !only || w.name.includes(only))) {
   for (const connections of CONNECTIONS) {
     const r = load({ ...w, connections, duration: DURATION, warmup: WARMUP });
     const codes = { ...r.statusCodes };
@@ -189,7 +209,6 @@ for (const w of workloads.filter((w) => !only || w.name.startsWith("hello") || w
     if (w.uniqueBody) {
       for (const src of [r.statusCodes, r.warmupStatusCodes]) holds += src["201"]?.count ?? 0;
     }
-    if (w.name.startsWith("hello")) helloRps[connections] = r.rps;
     const ratio = helloRps[connections] ? r.rps / helloRps[connections] : NaN;
     rows.push({ workload: w.name, connections, rps: r.rps, ratio, p50: r.p50, p99: r.p99, errors: r.errors + fivexx, non2xx: r.non2xx });
     if (fivexx > 0) failures.push(`${w.name} @${connections}: ${fivexx} responses 5xx`);
@@ -261,9 +280,10 @@ if (!only || "checkout".includes(only)) {
   rows.push({ workload: "hot-SKU checkout (1,000 buyers, 100 units)", connections: 64, rps: r.rps, ratio: helloRps[64] ? r.rps / helloRps[64] : NaN, p50: r.p50, p99: r.p99, errors: 0 });
 }
 
-// The inventory object's own throughput, inside workerd with no HTTP in front
-// (the HTTP rows above are capped by the dev server: see the hello row).
+// Inside workerd with no HTTP in front (bench/runtime): checkout and add-to-cart
+// against a 404 through the same middleware, and the inventory object's own throughput.
 const bucketSellouts = [];
+const inRuntime = [];
 if (!only || "hot-SKU".includes(only) || only === "runtime") {
   const [cmd, argv] = pinned(serverCores, process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--config", "bench/runtime/vitest.config.ts", "--silent=false"]);
   const out = spawnSync(cmd, argv, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
@@ -271,6 +291,16 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
     const m = /BENCH_RESULT (\{.*\})/.exec(line);
     if (!m) continue;
     const r = JSON.parse(m[1]);
+    if (r.kind === "in-runtime") {
+      if (r.invariant) {
+        if (r.sold !== r.expected) failures.push(`in-runtime checkout: ${r.sold} units sold for ${r.expected} bought`);
+        continue;
+      }
+      inRuntime.push(r);
+      rows.push({ workload: `${r.name}, in-runtime (ratio to the 404)`, connections: r.connections, rps: r.rps, ratio: r.ratio, p50: r.p50, p99: r.p99, errors: 0 });
+      console.log(`  ${`${r.name}, in-runtime`.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  x${r.ratio.toFixed(3)} of the 404`);
+      continue;
+    }
     if (r.invariant) {
       if (r.oversell !== 0) failures.push(`in-runtime hot SKU${r.buckets ? ` (${r.buckets} buckets)` : ""}: ${r.granted} granted, ${r.moved} units`);
       if (r.kind === "buckets") bucketSellouts.push(r);
@@ -340,7 +370,7 @@ const report = [
 // Search over a 100k synthetic catalog, in its own server (BENCH_SEARCH_100K=0 skips it).
 let search100k = "";
 if (!only && process.env.BENCH_SEARCH_100K !== "0") {
-  cleanup();
+  await cleanup();
   const out = spawnSync(process.execPath, [join(ROOT, "bench", "search-100k.mjs")], { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
   search100k = out.status === 0 ? out.stdout.slice(out.stdout.indexOf("# Search over")).replace(/^# /, "### ") : `search-100k failed: ${out.stderr.slice(-300)}`;
 }
@@ -349,5 +379,5 @@ mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 // A partial run (BENCH_ONLY) must not replace the full table.
 writeFileSync(join(ROOT, "bench", "results", only ? "partial.md" : "latest.md"), search100k ? `${report}\n${search100k}` : report);
 console.log(`\n${report}`);
-cleanup();
+await cleanup();
 process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,89 @@
+// Runs inside workerd (vitest + @cloudflare/vitest-plugin), started by bench/run.mjs:
+// the Worker's own fetch handler with no HTTP in front, 16 concurrent callers.
+// Measures a 404 through the full middleware, POST /cart/add and POST /orders,
+// and prints one BENCH_RESULT line each (rate and ratio to the 404). Checks the
+// stock afterwards: every paid order took exactly its units.
+import { env, exports } from "cloudflare:workers";
+import { SignJWT } from "jose";
+import { expect, it } from "vitest";
+
+const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 16);
+const N = Number(env.BENCH_CHECKOUTS ?? 1500);
+const PRODUCTS = 50;
+
+async function token(sub: string, role: string): Promise<string> {
+  const ring = JSON.parse(env.JWT_KEYS) as { current: string; keys: Record<string, string> };
+  const key = Uint8Array.from(atob(ring.keys[ring.current].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  return new SignJWT({ role })
+    .setProtectedHeader({ alg: "HS256", kid: ring.current, typ: "JWT" })
+    .setSubject(sub)
+    .setIssuer(env.JWT_ISSUER)
+    .setAudience(env.JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime("30m")
+    .sign(key);
+}
+
+let ip = 0;
+function call(method: string, path: string, tok?: string, body?: unknown): Promise<Response> {
+  ip++;
+  const headers: Record<string, string> = { "cf-connecting-ip": `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` };
+  if (tok) headers.authorization = `Bearer ${tok}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  return exports.default.fetch(new Request(`http://bench.local${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+}
+
+async function measure(name: string, n: number, one: (k: number) => Promise<number>, expected: number) {
+  let next = 0;
+  const latencies: number[] = [];
+  const codes: Record<string, number> = {};
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) {
+        const k = next++;
+        const s = Date.now();
+        const status = await one(k);
+        latencies.push(Date.now() - s);
+        codes[status] = (codes[status] ?? 0) + 1;
+      }
+    }),
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  const r = { name, connections: CONCURRENCY, rps: n / seconds, p50: pct(0.5), p99: pct(0.99), codes };
+  expect(codes[expected], `${name}: ${JSON.stringify(codes)}`).toBe(n);
+  return r;
+}
+
+it("checkout and add-to-cart against a 404 through the same middleware", async () => {
+  const suffix = Date.now().toString(36).toUpperCase().padStart(10, "0");
+  const seller = await token(`usr_BENCHSELLER${suffix}`.padEnd(30, "0").slice(0, 30), "seller");
+  const admin = await token(`usr_BENCHADMIN0${suffix}`.padEnd(30, "0").slice(0, 30), "admin");
+  const cat = await (await call("POST", "/categories", admin, { name: `Bench ${suffix}` })).json<{ category_id: string }>();
+  const products: { product_id: string; stock_available: number }[] = [];
+  for (let i = 0; i < PRODUCTS; i++) {
+    const res = await call("POST", "/products", seller, { name: `Bench item ${i}`, description: "bench", price: 1000 + i, category_id: cat.category_id, stock_available: 100_000 });
+    expect(res.status).toBe(201);
+    products.push(await res.json());
+  }
+  const buyers = await Promise.all(Array.from({ length: N }, (_, i) => token(`usr_B${String(i).padStart(7, "0")}${suffix}`.padEnd(30, "0").slice(0, 30), "buyer")));
+  const address = { name: "Bench Buyer", line1: "1 Load St", city: "Austin", postal_code: "73301", country: "US" };
+
+  // Warm-up: the isolate, the objects and the caches, as a running server has them.
+  await measure("warm-up 404", 300, () => call("GET", "/no-such-route").then((r) => (r.body?.cancel(), r.status)), 404);
+  const notFound = await measure("404 through the middleware", 3000, () => call("GET", "/no-such-route").then((r) => (r.body?.cancel(), r.status)), 404);
+  const add = await measure("POST /cart/add", N, (k) => call("POST", "/cart/add", buyers[k], { product_id: products[k % PRODUCTS].product_id, quantity: 1 }).then((r) => (r.body?.cancel(), r.status)), 200);
+  const checkout = await measure("POST /orders", N, (k) => call("POST", "/orders", buyers[k], { payment_method: "pm_card_visa", shipping_address: address }).then((r) => (r.body?.cancel(), r.status)), 201);
+  for (const r of [notFound, add, checkout]) console.log(`BENCH_RESULT ${JSON.stringify({ kind: "in-runtime", ...r, ratio: r.rps / notFound.rps })}`);
+
+  // Invariant: each product sold exactly what its paid orders took.
+  let sold = 0;
+  for (const p of products) {
+    const stock = await (await call("GET", `/inventory/${p.product_id}`, admin)).json<{ stock_available: number; reserved: number }>();
+    sold += 100_000 - stock.stock_available - stock.reserved;
+  }
+  console.log(`BENCH_RESULT ${JSON.stringify({ kind: "in-runtime", invariant: true, paid: checkout.codes[201], sold, expected: N })}`);
+  expect(sold).toBe(N);
+});
