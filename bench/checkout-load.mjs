@@ -34,6 +34,11 @@ await Promise.all(
   }),
 );
 
+if (spec.cartOnly) {
+  process.stdout.write(JSON.stringify({ carts: ready.length, codes }));
+  process.exit(0);
+}
+
 // Phase 2 (timed): checkouts.
 next = 0;
 const t0 = performance.now();

@@ -32,7 +32,7 @@ const seeded = await seedLocal({ persistTo: PERSIST, synthetic: N });
 const seedMs = Date.now() - t;
 console.log(`seeded: ${seeded.summary} in ${seedMs} ms`);
 
-const [cmd, argv] = pin("0", WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--var", `SEARCH_SHARDS:${SHARDS}`, "--var", "LOG_LEVEL:warn", "--var", "WRITE_LIMIT_PER_MINUTE:0", "--show-interactive-dev-session=false", "--log-level", "error"]);
+const [cmd, argv] = pin("0", WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--var", `SEARCH_SHARDS:${SHARDS}`, "--var", "LOG_LEVEL:warn", "--var", "WRITE_LIMITS:off", "--show-interactive-dev-session=false", "--log-level", "error"]);
 const server = spawn(cmd, argv, { cwd: ROOT, env: { ...CHILD_ENV, CI: "1" }, stdio: ["ignore", "ignore", "inherit"], detached: true });
 const stop = () => {
   try {

@@ -24,9 +24,9 @@ function bundle(configPath, outdir) {
  * Starts the marketplace Worker in its own workerd (Miniflare), with the
  * persisted local state in `persistTo` (what `wrangler d1 migrations apply
  * --persist-to` wrote). `vars` override wrangler.toml's and .dev.vars' values.
- * Resolves to { url, dispose }.
+ * Resolves to { url, dispose }. `inspectorPort` opens workerd's inspector (profiling only).
  */
-export async function serveApp({ port, persistTo, vars = {} }) {
+export async function serveApp({ port, persistTo, vars = {}, inspectorPort }) {
   const configPath = join(ROOT, "wrangler.toml");
   const scriptPath = bundle(configPath, join(BUILD, "app"));
   // The bundle is one ES module, so wrangler's module rules have nothing to match.
@@ -35,6 +35,8 @@ export async function serveApp({ port, persistTo, vars = {} }) {
   const mf = new Miniflare(convertV4MiniflareOptions({
     host: "127.0.0.1",
     port: 0,
+    // Only bench/profile.mjs asks for an inspector (to take a CPU profile); the bench never does.
+    ...(inspectorPort ? { inspectorPort } : {}),
     // Miniflare would otherwise report every request to Node over its loopback: a cost production does not have.
     logRequests: false,
     resourcePersistencePath: join(persistTo, "v3"),

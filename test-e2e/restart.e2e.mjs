@@ -21,7 +21,7 @@ await seedLocal({ persistTo: PERSIST });
 
 let server;
 async function start() {
-  server = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--var", "LOG_LEVEL:warn", "--var", "WRITE_LIMIT_PER_MINUTE:0", "--show-interactive-dev-session=false", "--log-level", "error"], {
+  server = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--var", "LOG_LEVEL:warn", "--var", "WRITE_LIMITS:off", "--show-interactive-dev-session=false", "--log-level", "error"], {
     cwd: ROOT,
     env: { ...CHILD_ENV, CI: "1" },
     stdio: ["ignore", "ignore", "ignore"],

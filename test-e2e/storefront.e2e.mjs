@@ -31,7 +31,7 @@ const vars = ensureDevVars();
 await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await seedLocal({ persistTo: PERSIST });
-const server = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--var", "WRITE_LIMIT_PER_MINUTE:0", "--show-interactive-dev-session=false", "--log-level", "error"], {
+const server = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--var", "WRITE_LIMITS:off", "--show-interactive-dev-session=false", "--log-level", "error"], {
   cwd: ROOT,
   env: { ...CHILD_ENV, CI: "1" },
   stdio: ["ignore", "ignore", "inherit"],

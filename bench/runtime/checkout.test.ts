@@ -71,7 +71,9 @@ it("checkout and add-to-cart against a 404 through the same middleware", async (
   const buyers = await Promise.all(Array.from({ length: N }, (_, i) => token(`usr_B${String(i).padStart(7, "0")}${suffix}`.padEnd(30, "0").slice(0, 30), "buyer")));
   const address = { name: "Bench Buyer", line1: "1 Load St", city: "Austin", postal_code: "73301", country: "US" };
 
-  // Warm-up: the isolate, the objects and the caches, as a running server has them.
+  // Warm-up: the isolate, the objects and the caches, as a running server has them; then
+  // let the background work of the set-up (indexing, projections) finish before measuring.
+  await new Promise((r) => setTimeout(r, 3000));
   await measure("warm-up 404", 300, () => call("GET", "/no-such-route").then((r) => (r.body?.cancel(), r.status)), 404);
   const notFound = await measure("404 through the middleware", 3000, () => call("GET", "/no-such-route").then((r) => (r.body?.cancel(), r.status)), 404);
   const add = await measure("POST /cart/add", N, (k) => call("POST", "/cart/add", buyers[k], { product_id: products[k % PRODUCTS].product_id, quantity: 1 }).then((r) => (r.body?.cancel(), r.status)), 200);

@@ -22,7 +22,7 @@ export default defineConfig(async () => {
             JWT_KEYS: TEST_JWT_KEYS,
             BENCH_CHECKOUTS: process.env.BENCH_CHECKOUTS ?? "1500",
             BENCH_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? "16",
-            // Overrides for experiments, e.g. BENCH_VARS='{"WRITE_LIMIT_PER_MINUTE":"0"}'.
+            // Overrides for experiments, e.g. BENCH_VARS='{"WRITE_LIMITS":"off"}'.
             ...JSON.parse(process.env.BENCH_VARS ?? "{}"),
           },
         },
