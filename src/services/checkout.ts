@@ -1,31 +1,37 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { onOrderShard } from "../db/shards";
-import { orderItems, orders, payments } from "../db/schema";
-
-type PaymentRow = typeof payments.$inferSelect;
+import { orders, payments } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { errorFields, log } from "../lib/logger";
 import { writeMetric } from "../lib/metrics";
+import { Saga } from "../lib/saga";
 import type { AuthContext } from "../types";
 import { cartStub, price, userCartId } from "./cart";
-import { dispatchEvents, outboxInsert } from "./events";
+import { dispatchEvents } from "./events";
 import { commitAll, DEFAULT_RESERVATION_TTL_MS, releaseAll, reserveAll, syncProjection } from "./inventory";
-import { findOrder, indexOrder, latestPayment, orderEvent, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
+import { findOrder, latestPayment, newOrderWrites, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./payments";
 import * as promotions from "./promotions";
 import * as wallet from "./wallet";
 
+type PaymentRow = typeof payments.$inferSelect;
+
 /**
- * Checkout as a saga. Each step that holds something registers its undo; a
- * failure runs the undos in reverse, so a declined card, a provider outage or
- * a crash leaves no stock held (reservations also expire by TTL), no coupon use
- * taken and no store credit spent.
+ * Checkout as a saga (src/lib/saga.ts): each step that holds something
+ * registers its own undo, and a failure runs them in reverse, so a declined
+ * card, a provider outage or a crash leaves no stock held (reservations also
+ * expire by TTL), no coupon use taken and no store credit spent.
  *
- *   lease cart -> price -> reserve stock -> write order (pending_payment)
+ *   lease cart -> price -> reserve stock (one call per inventory object)
+ *   -> write order, items, index rows, order.created (one D1 batch)
  *   -> redeem coupons -> spend store credit -> charge
- *   -> paid: commit stock, clear cart, order.paid
+ *   -> paid: commit stock, then order, items, payment record, order.paid (one D1 batch)
+ *   -> clear cart; events published after the response, shared with other requests'
+ *
+ * A checkout without coupons or store credit costs two D1 round trips on the
+ * request path beyond the price read (docs/performance.md has the budget).
  */
 
 export interface CheckoutInput {
@@ -33,19 +39,6 @@ export interface CheckoutInput {
   payment_method_id?: string;
   shipping_address: string | Record<string, string>;
   use_wallet?: boolean;
-}
-
-type Undo = { name: string; run: () => Promise<unknown> };
-
-async function compensate(undos: Undo[], context: Record<string, unknown>): Promise<void> {
-  for (const u of [...undos].reverse()) {
-    try {
-      await u.run();
-    } catch (err) {
-      // A failed undo is logged and left to its safety net (reservation TTL, cron sweeps).
-      log("error", "saga compensation step failed", { step: u.name, ...context, ...errorFields(err) });
-    }
-  }
 }
 
 /** Test hook for the reliability suite: throw at a named step. */
@@ -77,20 +70,24 @@ export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInp
   }
 }
 
+/** The stock of a paid order ran out before its payment completed (markPaid could not take it again). */
+export class StockGone extends ApiError {
+  constructor() {
+    super("out_of_stock", "The stock ran out before the payment completed; the payment was refunded");
+  }
+}
+
 async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
   const userId = auth.userId;
   const paymentMethod = await resolvePaymentMethod(env, userId, input);
   const orderId = newId("order");
   const cart = cartStub(env, { userId });
-  const cartId = userCartId(userId);
-  const undos: Undo[] = [];
-  const ctx = { order_id: orderId, user_id: userId };
-
-  const lease = await cart.beginCheckout(cartId, userId, orderId);
-  if (!lease.ok) throw new ApiError("invalid_state", "This cart is already being checked out");
-  undos.push({ name: "end-cart-lease", run: () => cart.endCheckout(orderId) });
+  const saga = new Saga({ order_id: orderId, user_id: userId });
 
   try {
+    const lease = await cart.beginCheckout(userCartId(userId), userId, orderId);
+    if (!lease.ok) throw new ApiError("invalid_state", "This cart is already being checked out");
+    saga.onFailure("cart-lease", () => cart.endCheckout(orderId));
     if (lease.state.lines.length === 0) throw new ApiError("cart_empty", "The cart is empty");
     const priced = await price(env, lease.state);
     const gone = lease.state.lines.filter((l) => {
@@ -104,12 +101,15 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     }
     const { view, evaluation } = priced;
 
-    // 1. Stock, in fixed order, all or nothing.
+    // 1. Stock, in fixed order, all or nothing: one call per inventory object.
     checkpoint("reserve");
-    await reserveAll(env, orderId, priced.lines, DEFAULT_RESERVATION_TTL_MS, { awaitProjection: false });
-    undos.push({ name: "release-stock", run: () => releaseAll(env, orderId, priced.lines.map((l) => l.product_id)) });
+    await saga.step(
+      "stock",
+      () => reserveAll(env, orderId, priced.lines, DEFAULT_RESERVATION_TTL_MS, { awaitProjection: false }),
+      () => releaseAll(env, orderId, priced.lines.map((l) => l.product_id)),
+    );
 
-    // 2. The order, pending payment, with its items (one D1 batch with its event).
+    // 2. The order, pending payment, with its items, index rows and event: one D1 batch.
     checkpoint("write-order");
     const now = new Date().toISOString();
     const order: OrderRow = {
@@ -146,55 +146,59 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       trackingNumber: null,
       createdAt: now,
     }));
-    // Listed first (idempotent), so an order never exists without its buyer and sellers able to find it.
-    await indexOrder(env, order.id, order.userId, items.map((i) => i.sellerId));
-    const home = onOrderShard(env, order.id);
-    const db = getDb(home);
-    const created = orderEvent("order.created", order, items);
-    await db.batch([db.insert(orders).values(order), db.insert(orderItems).values(items), outboxInsert(db, created)]);
-    await dispatchEvents(home, [created]);
-    undos.push({
-      name: "cancel-order",
-      run: () => transition(env, order, items, ["pending_payment"], { status: "cancelled", paymentLockUntil: null }, { ids: items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled"),
-    });
+    const writes = newOrderWrites(env, order, items);
+    const { handle: orderKept } = await saga.step(
+      "order",
+      async () => {
+        await writes.indexElsewhere();
+        await writes.write();
+      },
+      () => cancelOrder(env, order, items),
+    );
+    await dispatchEvents(writes.home, [writes.created]);
 
     // 3. Coupon budgets, atomically.
     checkpoint("redeem-coupons");
+    const couponsKept = [];
     for (const c of evaluation.coupons.filter((c) => evaluation.applied.some((a) => a.code === c.code))) {
       const amount = evaluation.applied.find((a) => a.code === c.code)!.amount;
-      if (!(await promotions.redeem(env, c.id, orderId, userId, amount))) {
-        throw new ApiError("coupon_not_applicable", `Coupon ${c.code} has been used up; remove it and check out again`);
-      }
-      undos.push({ name: `unredeem-${c.code}`, run: () => promotions.unredeem(env, c.id, orderId) });
+      const { value: ok, handle } = await saga.step(
+        `coupon ${c.code}`,
+        () => promotions.redeem(env, c.id, orderId, userId, amount),
+        (redeemed) => (redeemed ? promotions.unredeem(env, c.id, orderId) : Promise.resolve()),
+      );
+      couponsKept.push(handle);
+      if (!ok) throw new ApiError("coupon_not_applicable", `Coupon ${c.code} has been used up; remove it and check out again`);
     }
 
     // 4. Store credit first, when asked.
     checkpoint("wallet");
-    let walletAmount = 0;
     if (input.use_wallet) {
-      walletAmount = await wallet.debitForOrder(env, userId, orderId, order.totalAmount);
-      undos.push({ name: "reverse-wallet", run: () => wallet.reverseDebit(env, userId, orderId) });
+      const { value } = await saga.step(
+        "store-credit",
+        () => wallet.debitForOrder(env, userId, orderId, order.totalAmount),
+        () => wallet.reverseDebit(env, userId, orderId),
+      );
+      order.walletAmount = value;
     }
-    order.walletAmount = walletAmount;
 
     // 5. Charge what is left.
     checkpoint("charge");
-    const toCharge = order.totalAmount - walletAmount;
-    const result = await charge(env, order, paymentMethod, toCharge, `order:${orderId}:checkout`);
+    const result = await callProvider(env, order, paymentMethod, order.totalAmount - order.walletAmount, `order:${orderId}:checkout`);
+    const home = getDb(onOrderShard(env, orderId));
     if (result.status === "declined") {
-      // The order stays payable (POST /payments/pay), but nothing is held for it.
-      // The coupon use stays with the unpaid order (its total includes the discount);
-      // cancelling it or the pending-order sweep gives the use back.
-      const keepOrder = undos.filter((u) => u.name !== "cancel-order" && !u.name.startsWith("unredeem-"));
-      undos.length = 0;
-      await compensate(keepOrder, ctx);
-      await getDb(onOrderShard(env, orderId)).update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId));
+      // The order stays payable (POST /payments/pay), but nothing is held for it. The coupon use
+      // stays with the unpaid order (its total includes the discount); cancelling it or the
+      // pending-order sweep gives the use back.
+      saga.keep(orderKept, ...couponsKept);
+      await saga.compensate();
+      await home.batch([home.insert(payments).values(result.row), home.update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId))]);
       throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
     }
     if (result.status === "requires_action") {
       // Stock stays reserved until the TTL while the buyer authenticates; the cart is done.
-      undos.length = 0;
-      await getDb(onOrderShard(env, orderId)).update(orders).set({ walletAmount, paymentLockUntil: null }).where(eq(orders.id, orderId));
+      saga.complete();
+      await home.batch([home.insert(payments).values(result.row), home.update(orders).set({ walletAmount: order.walletAmount, paymentLockUntil: null }).where(eq(orders.id, orderId))]);
       await syncProjection(env, items.map((i) => i.productId));
       await cart.clear(orderId);
       const found = (await findOrder(env, orderId))!;
@@ -202,34 +206,65 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     }
 
     // Money moved: from here on, a failure must give it back.
-    undos.push({ name: "refund-charge", run: () => refundCharge(env, { ...order, walletAmount }, "checkout failed after the charge") });
+    saga.onFailure("charge", () => refundCharge(env, order, "checkout failed after the charge", result.row));
 
-    // 6. Paid: the order, then the stock for good, then the cart.
+    // 6. Paid: the stock for good, then the order with its payment record.
     checkpoint("mark-paid");
-    const paid = await markPaid(env, { ...order, walletAmount }, items, orderId);
-    undos.length = 0;
+    const paid = await markPaid(env, order, items, orderId, result.row);
+    saga.complete();
     await cart.clear(orderId);
     return toOrder(paid, items.map((i) => ({ ...i, status: "paid" as const })), { viewer: "buyer", payment: result.row });
   } catch (err) {
-    await compensate(undos, ctx);
+    await saga.compensate();
     if (err instanceof ProviderUnavailable) {
       throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was charged. Try again shortly.");
     }
     if (err instanceof ApiError) throw err;
     // Anything else (a storage or object call failing): everything was given back, so the
     // client may simply retry; say so rather than a bare 500.
-    log("error", "checkout failed; compensated", { ...ctx, ...errorFields(err) });
+    log("error", "checkout failed; compensated", { order_id: orderId, user_id: userId, ...errorFields(err) });
     throw new ApiError("service_unavailable", "Checkout could not complete; nothing was charged or held. Try again shortly.");
   }
 }
 
+/** The order step's undo: the unpaid order is cancelled (its other holds have their own undos). */
+function cancelOrder(env: Env, order: OrderRow, items: OrderItemRow[]) {
+  return transition(env, order, items, ["pending_payment"], { status: "cancelled", paymentLockUntil: null }, { ids: items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
+}
 
 /**
- * Calls the provider and records the attempt in `payments` (the audit trail with
- * the provider's transaction reference). Amount 0 (all store credit) needs no call.
+ * Cancels an unpaid order and gives back everything it still holds: stock,
+ * its coupon uses and its store credit. The buyer's cancel, the unpaid-order
+ * sweep, and a payment that completed after the stock ran out all end here.
  */
-export async function charge(env: Env, order: OrderRow, paymentMethod: string, amount: number, idempotencyKey: string): Promise<ChargeResult & { row: PaymentRow }> {
-  const id = newId("payment");
+export async function cancelUnpaidOrder(env: Env, order: OrderRow, items: OrderItemRow[]): Promise<void> {
+  await cancelOrder(env, order, items);
+  // (Holds of abandoned pay attempts expire by TTL.)
+  await releaseAll(env, order.id, items.map((i) => i.productId));
+  const coupons = await promotions.findCouponsByCodes(env, order.couponCodes);
+  for (const c of coupons) await promotions.unredeem(env, c.id, order.id);
+  await wallet.reverseDebit(env, order.userId, order.id);
+}
+
+/**
+ * A payment that completed on an order (a retried pay, a webhook) whose stock
+ * is gone: the money goes back and the order is cancelled with everything it
+ * held, in one place for every path that calls markPaid outside checkout.
+ */
+export async function settlePaymentWithoutStock(env: Env, order: OrderRow, items: OrderItemRow[]): Promise<void> {
+  const saga = new Saga({ order_id: order.id });
+  saga.onFailure("cancel-order", () => cancelUnpaidOrder(env, order, items));
+  saga.onFailure("refund", () => refundCharge(env, order, "stock gone before the payment completed"));
+  await saga.compensate();
+}
+
+/**
+ * Calls the provider and describes the attempt as its `payments` row (the audit
+ * trail with the provider's transaction reference), not yet written: checkout
+ * writes it in the batch that moves the order. Amount 0 (all store credit)
+ * needs no call.
+ */
+async function callProvider(env: Env, order: OrderRow, paymentMethod: string, amount: number, idempotencyKey: string): Promise<ChargeResult & { row: PaymentRow }> {
   const provider = paymentProvider(env);
   const result: ChargeResult =
     amount <= 0
@@ -238,30 +273,38 @@ export async function charge(env: Env, order: OrderRow, paymentMethod: string, a
   const status = result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed";
   const now = new Date().toISOString();
   const row: PaymentRow = {
-      id,
-      orderId: order.id,
-      userId: order.userId,
-      provider: amount <= 0 ? "wallet" : provider.name,
-      transactionRef: result.ref,
-      amount,
-      currency: order.currency,
-      status,
-      paymentMethod: paymentMethod.slice(0, 64),
-      failureCode: result.status === "declined" ? result.code : null,
-      clientSecret: result.status === "requires_action" ? result.clientSecret : null,
-      createdAt: now,
-      updatedAt: now,
+    id: newId("payment"),
+    orderId: order.id,
+    userId: order.userId,
+    provider: amount <= 0 ? "wallet" : provider.name,
+    transactionRef: result.ref,
+    amount,
+    currency: order.currency,
+    status,
+    paymentMethod: paymentMethod.slice(0, 64),
+    failureCode: result.status === "declined" ? result.code : null,
+    clientSecret: result.status === "requires_action" ? result.clientSecret : null,
+    createdAt: now,
+    updatedAt: now,
   };
-  await getDb(onOrderShard(env, order.id)).insert(payments).values(row).onConflictDoNothing();
   return { ...result, row };
 }
 
+/** A charge with its `payments` row written at once (the pay retry, which moves the order afterwards). */
+export async function charge(env: Env, order: OrderRow, paymentMethod: string, amount: number, idempotencyKey: string): Promise<ChargeResult & { row: PaymentRow }> {
+  const out = await callProvider(env, order, paymentMethod, amount, idempotencyKey);
+  await getDb(onOrderShard(env, order.id)).insert(payments).values(out.row).onConflictDoNothing();
+  return out;
+}
+
 /**
- * Marks the order paid and takes its reserved stock for good. If the hold
- * expired meanwhile (a slow 3-D Secure), it re-reserves; if the stock is gone,
- * the payment is refunded and the order cancelled rather than oversold.
+ * Marks the order paid and takes its reserved stock for good, with `payment`
+ * (a charge not yet recorded) in the same batch. If the hold expired meanwhile
+ * (a slow 3-D Secure), it re-reserves; if the stock is gone it throws
+ * StockGone and changes nothing: the caller's undo gives the money back
+ * (checkout's saga, or settlePaymentWithoutStock).
  */
-export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[], reservationId: string): Promise<OrderRow> {
+export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[], reservationId: string, payment?: PaymentRow): Promise<OrderRow> {
   const productIds = items.map((i) => i.productId);
   try {
     await commitAll(env, reservationId, productIds);
@@ -272,10 +315,8 @@ export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[],
     try {
       await reserveAll(env, retryId, items.map((i) => ({ product_id: i.productId, quantity: i.quantity })));
       await commitAll(env, retryId, productIds);
-    } catch (err2) {
-      await refundCharge(env, order, "stock gone before the payment completed");
-      await transition(env, order, items, ["pending_payment"], { status: "cancelled", paymentLockUntil: null }, { ids: items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
-      throw new ApiError("out_of_stock", "The stock ran out before the payment completed; the payment was refunded");
+    } catch {
+      throw new StockGone();
     }
   }
   return transition(
@@ -286,16 +327,24 @@ export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[],
     { status: "paid", paidAt: new Date().toISOString(), paymentLockUntil: null, walletAmount: order.walletAmount },
     { ids: items.map((i) => i.id), set: { status: "paid" } },
     "order.paid",
+    {},
+    payment ? [paymentInsert(env, payment)] : [],
   );
 }
 
+/** The payment row as a statement for another module's batch (the order's move to paid). */
+function paymentInsert(env: Env, row: PaymentRow): D1PreparedStatement {
+  const home = onOrderShard(env, row.orderId);
+  const q = getDb(home).insert(payments).values(row).onConflictDoNothing().toSQL();
+  return home.DB.prepare(q.sql).bind(...q.params);
+}
+
 /** Gives back a successful charge in full (compensation when the order cannot be fulfilled). */
-export async function refundCharge(env: Env, order: OrderRow, reason: string): Promise<void> {
-  const pay = await latestPayment(env, order.id);
+export async function refundCharge(env: Env, order: OrderRow, reason: string, payment?: PaymentRow): Promise<void> {
+  const pay = payment ?? (await latestPayment(env, order.id));
   if (pay && pay.status === "succeeded" && pay.provider !== "wallet" && pay.transactionRef) {
     await paymentProvider(env).refund({ paymentRef: pay.transactionRef, amount: pay.amount, idempotencyKey: `order:${order.id}:compensate` });
   }
   await wallet.reverseDebit(env, order.userId, order.id);
   log("warn", "order compensated after payment", { order_id: order.id, reason });
 }
-

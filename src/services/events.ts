@@ -4,7 +4,7 @@ import { getDb, type Db } from "../db/client";
 import { outboxEvents } from "../db/schema";
 import { eachOrderShard } from "../db/shards";
 import { newId } from "../lib/ids";
-import { background } from "../lib/background";
+import { coalescer } from "../lib/coalesce";
 import { errorFields, log } from "../lib/logger";
 
 /**
@@ -107,26 +107,44 @@ export function outboxInsert(db: Db, event: DomainEvent) {
   });
 }
 
+/** Queues take at most 100 messages per sendBatch; D1 binds at most 100 values per statement. */
+const SEND_CHUNK = 50;
+/** How long events wait to share one send with other requests' events in this isolate. */
+const DISPATCH_WINDOW_MS = 5;
+
+type Home = Pick<Env, "DB" | "EVENTS">;
+
+/**
+ * Publishing, shared by every request of an isolate: events committed within a
+ * few milliseconds of each other go out in one queue send and one outbox
+ * update per database, instead of one each. Runs after the response.
+ */
+const publish = coalescer<{ home: Home; event: DomainEvent }, null>(DISPATCH_WINDOW_MS, async (batch) => {
+  const byDb = new Map<D1Database, { home: Home; events: DomainEvent[] }>();
+  for (const { home, event } of batch) {
+    const group = byDb.get(home.DB) ?? { home, events: [] };
+    group.events.push(event);
+    byDb.set(home.DB, group);
+  }
+  await Promise.all(
+    [...byDb.values()].map(async ({ home, events }) => {
+      for (let i = 0; i < events.length; i += SEND_CHUNK) await sendAndMark(home, events.slice(i, i + SEND_CHUNK));
+    }),
+  );
+});
+
 /**
  * Sends events to the EVENTS queue and marks them dispatched. A failed send
  * is logged and left for the relay cron; it never fails the request that
  * already committed the change. `env.DB` is the database the outbox rows were
- * written to (an order's or a user's: src/db/shards.ts).
+ * written to (an order's or a user's: src/db/shards.ts). Every consumer,
+ * the analytics warehouse among them, learns of the event from the queue.
  */
-export async function dispatchEvents(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  // The change is committed with its outbox row; publishing can finish after the response.
-  await background(() => sendAndMark(env, events));
+export async function dispatchEvents(env: Home, events: DomainEvent[]): Promise<void> {
+  for (const event of events) await publish({ home: env, event }, null);
 }
 
-async function sendAndMark(env: Pick<Env, "DB" | "EVENTS">, events: DomainEvent[]): Promise<void> {
-  // Order facts also go straight to the warehouse (idempotent with the queue's copy), so a
-  // seller's dashboard shows a sale within moments rather than after the queue's batch window.
-  const orderEvents = events.filter((e) => e.type.startsWith("order."));
-  if (orderEvents.length && "WAREHOUSE" in env) {
-    const { ingestEvent } = await import("./analytics/ingest");
-    for (const e of orderEvents) await ingestEvent(env as Env, e).catch((err) => log("warn", "direct analytics ingest failed; the queue will retry", { event_id: e.id, ...errorFields(err) }));
-  }
+async function sendAndMark(env: Home, events: DomainEvent[]): Promise<void> {
   try {
     await env.EVENTS.sendBatch(events.map((event) => ({ body: event, contentType: "json" as const })));
     await getDb(env)
@@ -154,7 +172,7 @@ export async function relayOutbox(env: Pick<Env, "DB" | "EVENTS">, minAgeMs = 30
       .orderBy(asc(outboxEvents.createdAt))
       .limit(batch);
     const events = rows.map((r) => JSON.parse(r.payload) as DomainEvent);
-    if (events.length) await sendAndMark(e, events);
+    for (let i = 0; i < events.length; i += SEND_CHUNK) await sendAndMark(e, events.slice(i, i + SEND_CHUNK));
     sent += events.length;
   }
   return sent;

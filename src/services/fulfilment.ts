@@ -1,11 +1,9 @@
 import { ApiError } from "../lib/errors";
 import { eachOrderShard } from "../db/shards";
 import type { AuthContext } from "../types";
-import { releaseAll } from "./inventory";
+import { cancelUnpaidOrder } from "./checkout";
 import { findOrder, latestPayment, toOrder, transition, viewerOf, type OrderItemRow, type OrderRow } from "./orders";
 import { createRefund } from "./payments/refunds";
-import * as promotions from "./promotions";
-import * as wallet from "./wallet";
 
 /**
  * Order status moves. Sellers ship and deliver their own items (a seller
@@ -81,14 +79,7 @@ async function advance(env: Env, order: OrderRow, items: OrderItemRow[], mine: O
 
 async function cancel(env: Env, auth: AuthContext, order: OrderRow, items: OrderItemRow[]) {
   if (order.status === "pending_payment") {
-    await transition(env, order, items, ["pending_payment"], { status: "cancelled", paymentLockUntil: null }, { ids: items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
-    // Give back whatever the unpaid order still holds. (Holds of abandoned pay attempts expire by TTL.)
-    await releaseAll(env, order.id, items.map((i) => i.productId));
-    for (const code of order.couponCodes) {
-      const c = await promotions.findCouponByCode(env, code);
-      if (c) await promotions.unredeem(env, c.id, order.id);
-    }
-    await wallet.reverseDebit(env, order.userId, order.id);
+    await cancelUnpaidOrder(env, order, items);
     return;
   }
   if (order.status !== "paid" || order.shippedAt) throw illegal(order.status, "cancelled");

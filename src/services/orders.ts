@@ -49,6 +49,45 @@ export async function indexOrder(env: Pick<Env, "DB">, orderId: string, buyerId:
   await Promise.all(owners.map((o) => getDb(onOwnerShard(env, o.ownerId)).insert(orderIndex).values({ ...o, orderId }).onConflictDoNothing()));
 }
 
+/** D1 binds at most 100 values per statement: rows per multi-row insert for a table of `columns` columns. */
+const rowsPerInsert = (columns: number) => Math.floor(100 / columns);
+const ORDER_ITEM_COLUMNS = 11;
+const INDEX_COLUMNS = 3;
+
+/**
+ * A new order as writes: the statements for its home database (the order, its
+ * items in inserts that stay under D1's 100 bound values, the index rows of
+ * owners whose index is in that database, and its `order.created` outbox row),
+ * and the index rows that live in other databases, written first (idempotent)
+ * so an order never exists that its buyer or a seller cannot list.
+ */
+export function newOrderWrites<E extends Pick<Env, "DB">>(env: E, order: OrderRow, items: OrderItemRow[]) {
+  const home = onOrderShard(env, order.id);
+  const db = getDb(home);
+  const created = orderEvent("order.created", order, items);
+  const owners = [{ ownerId: order.userId, role: "buyer" as const }, ...[...new Set(items.map((i) => i.sellerId))].map((ownerId) => ({ ownerId, role: "seller" as const }))];
+  const here = owners.filter((o) => onOwnerShard(env, o.ownerId).DB === home.DB).map((o) => ({ ...o, orderId: order.id }));
+  const elsewhere = owners.filter((o) => onOwnerShard(env, o.ownerId).DB !== home.DB);
+  const statements = [
+    db.insert(orders).values(order),
+    ...chunk(items, rowsPerInsert(ORDER_ITEM_COLUMNS)).map((part) => db.insert(orderItems).values(part)),
+    ...chunk(here, rowsPerInsert(INDEX_COLUMNS)).map((part) => db.insert(orderIndex).values(part).onConflictDoNothing()),
+    outboxInsert(db, created),
+  ] as const;
+  return {
+    home,
+    created,
+    indexElsewhere: () => Promise.all(elsewhere.map((o) => getDb(onOwnerShard(env, o.ownerId)).insert(orderIndex).values({ ...o, orderId: order.id }).onConflictDoNothing())),
+    write: () => db.batch(statements as unknown as Parameters<typeof db.batch>[0]),
+  };
+}
+
+function chunk<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
 /** Order ids an owner can list, newest first (ids sort by time), from the owner's index. */
 async function indexedOrderIds(env: Pick<Env, "DB">, ownerId: string, role: "buyer" | "seller", limit: number, before?: string): Promise<string[]> {
   const where = [eq(orderIndex.ownerId, ownerId), eq(orderIndex.role, role)];
@@ -221,6 +260,7 @@ export async function transition(
   itemPatch: { ids: string[]; set: Partial<OrderItemRow> } | null,
   eventType: Parameters<typeof orderEvent>[0] | null,
   extra: Partial<OrderEventPayload> = {},
+  also: D1PreparedStatement[] = [],
 ): Promise<OrderRow> {
   const now = new Date().toISOString();
   const next: OrderRow = { ...order, ...patch, updatedAt: now };
@@ -240,11 +280,19 @@ export async function transition(
   ];
   if (itemPatch && itemPatch.ids.length) {
     const icols = Object.entries(toColumns(itemPatch.set));
-    statements.push(
-      DB.prepare(
-        `UPDATE order_items SET ${icols.map(([c]) => `${c} = ?`).join(", ")} WHERE id IN (${itemPatch.ids.map(() => "?").join(",")}) AND ${won}`,
-      ).bind(...icols.map(([, v]) => v), ...itemPatch.ids, order.id, now, next.status),
-    );
+    // In chunks, so a 100-line order stays under D1's 100 bound values per statement.
+    const per = 100 - icols.length - 3;
+    for (const ids of chunk(itemPatch.ids, per)) {
+      statements.push(
+        DB.prepare(`UPDATE order_items SET ${icols.map(([c]) => `${c} = ?`).join(", ")} WHERE id IN (${ids.map(() => "?").join(",")}) AND ${won}`).bind(
+          ...icols.map(([, v]) => v),
+          ...ids,
+          order.id,
+          now,
+          next.status,
+        ),
+      );
+    }
   }
   if (event) {
     statements.push(
@@ -259,7 +307,8 @@ export async function transition(
       ),
     );
   }
-  const results = await DB.batch(statements);
+  // `also`: the caller's rows for the same transaction (the payment record of the charge that moved it).
+  const results = await DB.batch([...statements, ...also]);
   if ((results[0].meta.changes ?? 0) === 0) {
     throw new ApiError("invalid_state", `The order changed meanwhile; it is no longer ${expect.join(" or ")}`);
   }

@@ -7,7 +7,7 @@ import { newId } from "../lib/ids";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
 import type { AuthContext } from "../types";
 import { findProduct, invalidateProduct } from "./catalog/products";
-import { buildEvent, dispatchEvents } from "./events";
+import { dispatchEvents } from "./events";
 
 /**
  * Reviews: only a buyer with a delivered order of the product may review it,
@@ -34,26 +34,40 @@ export function toReview(r: ReviewRow) {
   };
 }
 
-/** The aggregate update that goes in the same batch as every review change. */
-function aggregate(env: Pick<Env, "DB">, productId: string): D1PreparedStatement {
-  return env.DB.prepare(
-    `UPDATE products SET
-       rating_average = COALESCE((SELECT ROUND(AVG(rating), 4) FROM reviews WHERE product_id = ?1 AND status = 'visible'), 0),
-       rating_count = (SELECT COUNT(*) FROM reviews WHERE product_id = ?1 AND status = 'visible'),
-       version = version + 1
-     WHERE id = ?1`,
-  ).bind(productId);
-}
-
 const now = () => new Date().toISOString();
 
-async function afterChange(env: Pick<Env, "DB" | "EVENTS">, productId: string) {
-  invalidateProduct(productId);
-  const p = await findProduct(env, productId);
-  if (p) {
-    // Ratings flow to search (min_rating, sort by rating) through the product event.
-    await dispatchEvents(env, [buildEvent("product.updated", { product_id: p.id, seller_id: p.sellerId, category_id: p.categoryId, version: p.version })]);
-  }
+/**
+ * What goes in the same batch as every review change: the product's rating
+ * aggregate and its `product.updated` outbox row (ratings flow to search through
+ * it), so the event is never lost when its send fails; `publish` sends it after
+ * the batch (the outbox relay sends it if that fails).
+ */
+function ratingChange(env: Pick<Env, "DB" | "EVENTS">, productId: string): { statements: D1PreparedStatement[]; publish: () => Promise<void> } {
+  const eventId = newId("event");
+  const at = now();
+  const statements = [
+    env.DB.prepare(
+      `UPDATE products SET
+         rating_average = COALESCE((SELECT ROUND(AVG(rating), 4) FROM reviews WHERE product_id = ?1 AND status = 'visible'), 0),
+         rating_count = (SELECT COUNT(*) FROM reviews WHERE product_id = ?1 AND status = 'visible'),
+         version = version + 1
+       WHERE id = ?1`,
+    ).bind(productId),
+    // The event carries the version the update just wrote.
+    env.DB.prepare(
+      `INSERT INTO outbox_events (id, type, payload, created_at)
+       SELECT ?1, 'product.updated', json_object('id', ?1, 'type', 'product.updated', 'occurred_at', ?2,
+         'data', json_object('product_id', id, 'seller_id', seller_id, 'category_id', category_id, 'version', version)), ?2
+       FROM products WHERE id = ?3`,
+    ).bind(eventId, at, productId),
+  ];
+  const publish = async () => {
+    invalidateProduct(productId);
+    const p = await findProduct(env, productId);
+    if (!p) return;
+    await dispatchEvents(env, [{ id: eventId, type: "product.updated", occurred_at: at, data: { product_id: p.id, seller_id: p.sellerId, category_id: p.categoryId, version: p.version } }]);
+  };
+  return { statements, publish };
 }
 
 async function isVerifiedBuyer(env: Pick<Env, "DB">, userId: string, productId: string): Promise<boolean> {
@@ -68,6 +82,7 @@ export async function createReview(env: Pick<Env, "DB" | "EVENTS">, auth: AuthCo
   }
   const id = newId("review");
   const db = getDb(env);
+  const change = ratingChange(env, input.product_id);
   try {
     await env.DB.batch([
       env.DB.prepare("INSERT INTO reviews (id, product_id, user_id, rating, comment) VALUES (?, ?, ?, ?, ?)").bind(
@@ -77,13 +92,13 @@ export async function createReview(env: Pick<Env, "DB" | "EVENTS">, auth: AuthCo
         input.rating,
         input.comment,
       ),
-      aggregate(env, input.product_id),
+      ...change.statements,
     ]);
   } catch (err) {
     if (isUniqueViolation(err)) throw new ApiError("already_reviewed", "You have already reviewed this product; edit your review instead");
     throw err;
   }
-  await afterChange(env, input.product_id);
+  await change.publish();
   return toReview((await db.select().from(reviews).where(eq(reviews.id, id)).get())!);
 }
 
@@ -96,19 +111,21 @@ async function ownReview(env: Pick<Env, "DB">, id: string) {
 export async function updateReview(env: Pick<Env, "DB" | "EVENTS">, auth: AuthContext, id: string, input: { rating?: number; comment?: string }) {
   const r = await ownReview(env, id);
   if (r.userId !== auth.userId) throw new ApiError("not_found", "Review not found");
+  const change = ratingChange(env, r.productId);
   await env.DB.batch([
     env.DB.prepare("UPDATE reviews SET rating = ?, comment = ?, updated_at = ? WHERE id = ?").bind(input.rating ?? r.rating, input.comment ?? r.comment, now(), id),
-    aggregate(env, r.productId),
+    ...change.statements,
   ]);
-  await afterChange(env, r.productId);
+  await change.publish();
   return toReview(await ownReview(env, id));
 }
 
 /** Admin moderation: hiding a review takes it out of the aggregate in the same transaction. */
 export async function moderateReview(env: Pick<Env, "DB" | "EVENTS">, id: string, status: "visible" | "hidden") {
   const r = await ownReview(env, id);
-  await env.DB.batch([env.DB.prepare("UPDATE reviews SET status = ?, updated_at = ? WHERE id = ?").bind(status, now(), id), aggregate(env, r.productId)]);
-  await afterChange(env, r.productId);
+  const change = ratingChange(env, r.productId);
+  await env.DB.batch([env.DB.prepare("UPDATE reviews SET status = ?, updated_at = ? WHERE id = ?").bind(status, now(), id), ...change.statements]);
+  await change.publish();
   return toReview(await ownReview(env, id));
 }
 

@@ -5,7 +5,7 @@ import { orders, payments } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { AuthContext } from "../../types";
-import { charge, markPaid, resolvePaymentMethod } from "../checkout";
+import { charge, markPaid, resolvePaymentMethod, settlePaymentWithoutStock, StockGone } from "../checkout";
 import { releaseAll, reserveAll } from "../inventory";
 import { findOrder, latestPayment, viewerOf } from "../orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./index";
@@ -84,7 +84,12 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
     throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
   }
   if (result.status === "succeeded") {
-    await markPaid(env, { ...order, walletAmount: 0 }, items, reservationId);
+    try {
+      await markPaid(env, { ...order, walletAmount: 0 }, items, reservationId);
+    } catch (err) {
+      if (err instanceof StockGone) await settlePaymentWithoutStock(env, order, items);
+      throw err;
+    }
   } else {
     await unlock();
   }

@@ -5,7 +5,7 @@ import { eachOrderShard, onOrderShard } from "../../db/shards";
 import { payments, webhookEvents } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/logger";
-import { markPaid } from "../checkout";
+import { markPaid, settlePaymentWithoutStock, StockGone } from "../checkout";
 import { releaseAll } from "../inventory";
 import { findOrder } from "../orders";
 
@@ -65,7 +65,13 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
   const now = new Date().toISOString();
   if (event.type === "payment_intent.succeeded") {
     await getDb(onOrderShard(env, payment.orderId)).update(payments).set({ status: "succeeded", updatedAt: now }).where(eq(payments.id, payment.id));
-    await markPaid(env, found.order, found.items, found.order.id);
+    try {
+      await markPaid(env, found.order, found.items, found.order.id);
+    } catch (err) {
+      // Applied all the same: the money went back and the order is cancelled; Stripe need not retry.
+      if (!(err instanceof StockGone)) throw err;
+      await settlePaymentWithoutStock(env, found.order, found.items);
+    }
   } else {
     if (payment.status === "succeeded") return false;
     await getDb(onOrderShard(env, payment.orderId))
