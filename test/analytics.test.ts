@@ -33,7 +33,7 @@ describe("seller analytics", () => {
     await vi.waitFor(async () => {
       const r = await json(await call("GET", "/analytics/seller", { token: seller.access_token }));
       expect(r.orders_by_status).toEqual({ shipped: 1 });
-    });
+    }, { timeout: 8000, interval: 200 });  // the warehouse is fed through the events queue
 
     const other = await signup({ role: "seller" });
     const theirs = await json(await call("GET", "/analytics/seller", { token: other.access_token }));
@@ -83,7 +83,7 @@ describe("seller analytics", () => {
     const orders = [(await sale(3, 700)).order.order_id, (await sale(1, 900)).order.order_id];
     await vi.waitFor(async () => {
       for (const id of orders) expect(await env.WAREHOUSE.prepare("SELECT 1 FROM fact_order_items WHERE order_id = ?").bind(id).first()).not.toBeNull();
-    });
+    }, { timeout: 8000, interval: 200 });  // the warehouse is fed through the events queue
     // Let any other delivery in flight land before comparing.
     await new Promise((r) => setTimeout(r, 1500));
     await rebuildRollups(env);
@@ -101,7 +101,7 @@ describe("seller analytics", () => {
       const r = await json(await call("GET", "/analytics/platform", { token: admin.access_token }));
       expect(r.gmv).toBeGreaterThanOrEqual(1234);
       expect(r.top_sellers.length).toBeGreaterThan(0);
-    });
+    }, { timeout: 8000, interval: 200 });  // the warehouse is fed through the events queue
     const seller = await signup({ role: "seller" });
     expect((await call("GET", "/analytics/platform", { token: seller.access_token })).status).toBe(403);
   });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { onUserShard } from "../src/db/shards";
 import { fromBase64Url, toBase64Url } from "../src/lib/crypto";
 import { call, json, signup, unique } from "./helpers";
@@ -79,12 +79,16 @@ describe("signup", () => {
   it("emits user.registered through the outbox to the events queue", async () => {
     const u = await signup();
     // In the user's database (users are spread over two in tests), with the user row it was written with.
-    const row = await onUserShard(env, u.user.user_id).DB.prepare("SELECT type, payload, dispatched_at FROM outbox_events WHERE payload LIKE ?")
-      .bind(`%${u.user.user_id}%`)
-      .first<{ type: string; payload: string; dispatched_at: number | null }>();
+    const outboxRow = () =>
+      onUserShard(env, u.user.user_id)
+        .DB.prepare("SELECT type, payload, dispatched_at FROM outbox_events WHERE payload LIKE ?")
+        .bind(`%${u.user.user_id}%`)
+        .first<{ type: string; payload: string; dispatched_at: number | null }>();
+    const row = await outboxRow();
     expect(row?.type).toBe("user.registered");
     expect(JSON.parse(row!.payload).data).toEqual({ user_id: u.user.user_id, role: "buyer" });
-    expect(row?.dispatched_at).toBeGreaterThan(0);
+    // Sent after the response, with other requests' events: marked dispatched moments later.
+    await vi.waitFor(async () => expect((await outboxRow())?.dispatched_at).toBeGreaterThan(0), { timeout: 5000, interval: 50 });
   });
 });
 
