@@ -233,7 +233,8 @@ describe("abandoned carts", () => {
     const shopper = await signup();
     await call("POST", "/cart/add", { token: shopper.access_token, body: { product_id: product.product_id, quantity: 1 } });
     const cartId = (await json(await call("GET", "/cart", { token: shopper.access_token }))).cart_id;
-    await vi.waitFor(async () => expect(await env.DB.prepare("SELECT 1 FROM carts WHERE id = ?").bind(cartId).first()).not.toBeNull());
+    // The cart's summary reaches D1 about a second after the change (src/durable/cart.ts).
+    await vi.waitFor(async () => expect(await env.DB.prepare("SELECT 1 FROM carts WHERE id = ?").bind(cartId).first()).not.toBeNull(), { timeout: 5000, interval: 100 });
     const old = Date.now() - ABANDONED_AFTER_MS - 60_000;
     await env.DB.prepare("UPDATE carts SET last_activity_at = ? WHERE id = ?").bind(old, cartId).run();
     await remindAbandonedCarts(env);

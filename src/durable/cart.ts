@@ -31,9 +31,15 @@ export interface CartState {
 export const MAX_LINE_QUANTITY = 99;
 export const MAX_LINES = 100;
 const CHECKOUT_LEASE_MS = 60_000;
+/**
+ * How long the D1 summary may trail the cart. It is read only by the
+ * abandoned-cart job (a day of idleness), so a second late costs nothing, and
+ * a burst of adds, or an add then a checkout, writes D1 once instead of each time.
+ */
+const PROJECTION_DELAY_MS = 1_000;
 
 export class CartObject extends DurableObject<Env> {
-  private flushing = false;
+  private flushDue = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -200,20 +206,28 @@ export class CartObject extends DurableObject<Env> {
   }
 
   private scheduleFlush(): void {
-    if (this.flushing) return;
-    this.flushing = true;
-    this.ctx.waitUntil(this.flush().finally(() => (this.flushing = false)));
+    if (this.flushDue) return;
+    this.flushDue = true;
+    void this.ctx.storage.setAlarm(Date.now() + PROJECTION_DELAY_MS);
   }
 
-  /** Writes this cart's summary to D1 (for the abandoned-cart job); newer writes win by seq. */
-  private async flush(): Promise<void> {
+  async alarm(): Promise<void> {
+    this.flushDue = false;
+    if (!(await this.flush())) {
+      // D1 refused: try again later (the alarm is this object's own retry).
+      await this.ctx.storage.setAlarm(Date.now() + 30_000);
+    }
+  }
+
+  /** Writes this cart's summary to D1 (for the abandoned-cart job); newer writes win by seq. False when D1 failed. */
+  private async flush(): Promise<boolean> {
     for (let i = 0; i < 20; i++) {
       const m = this.ctx.storage.sql
         .exec<{ cart_id: string; user_id: string | null; seq: number; projected_seq: number; last_activity_at: number }>(
           "SELECT cart_id, user_id, seq, projected_seq, last_activity_at FROM meta WHERE id = 1",
         )
         .toArray()[0];
-      if (!m || m.seq <= m.projected_seq) return;
+      if (!m || m.seq <= m.projected_seq) return true;
       const items = this.ctx.storage.sql.exec<{ n: number }>("SELECT COALESCE(SUM(quantity), 0) AS n FROM lines").one().n;
       try {
         await this.env.DB.prepare(
@@ -225,9 +239,10 @@ export class CartObject extends DurableObject<Env> {
           .run();
         this.ctx.storage.sql.exec("UPDATE meta SET projected_seq = MAX(projected_seq, ?) WHERE id = 1", m.seq);
       } catch (err) {
-        log("warn", "cart projection failed", { cart_id: m.cart_id, ...errorFields(err) });
-        return;
+        log("warn", "cart projection failed; the alarm retries", { cart_id: m.cart_id, ...errorFields(err) });
+        return false;
       }
     }
+    return true;
   }
 }

@@ -1,8 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { processedEvents } from "../db/schema";
 import { errorFields, log } from "../lib/logger";
-import { parseEvent } from "../services/events";
+import { parseEvent, type DomainEvent } from "../services/events";
 import { recordDeadLetter } from "./dead-letters";
 import { SUBSCRIBERS } from "./subscribers";
 
@@ -11,26 +11,43 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 2 ** Math.max(1, attempts));
 }
 
-async function alreadyProcessed(env: Env, consumer: string, eventId: string): Promise<boolean> {
-  const row = await getDb(env)
-    .select({ id: processedEvents.eventId })
-    .from(processedEvents)
-    .where(and(eq(processedEvents.consumer, consumer), eq(processedEvents.eventId, eventId)))
-    .get();
-  return !!row;
+/** D1 binds at most 100 values per statement: event ids per lookup. */
+const IDS_PER_LOOKUP = 90;
+
+/** Which (subscriber, event) pairs of these events already ran: one query per 90 events. */
+async function processedPairs(env: Env, eventIds: string[]): Promise<Set<string>> {
+  const done = new Set<string>();
+  for (let i = 0; i < eventIds.length; i += IDS_PER_LOOKUP) {
+    const rows = await getDb(env)
+      .select({ consumer: processedEvents.consumer, eventId: processedEvents.eventId })
+      .from(processedEvents)
+      .where(inArray(processedEvents.eventId, eventIds.slice(i, i + IDS_PER_LOOKUP)))
+      .all();
+    for (const r of rows) done.add(`${r.consumer}|${r.eventId}`);
+  }
+  return done;
 }
 
-async function markProcessed(env: Env, consumer: string, eventId: string): Promise<void> {
-  await getDb(env).insert(processedEvents).values({ consumer, eventId }).onConflictDoNothing();
+/** Records the pairs that ran, in multi-row inserts (two values a row) in one batch. */
+async function markProcessed(env: Env, pairs: { consumer: string; eventId: string }[]): Promise<void> {
+  if (pairs.length === 0) return;
+  const db = getDb(env);
+  const inserts = [];
+  for (let i = 0; i < pairs.length; i += 45) inserts.push(db.insert(processedEvents).values(pairs.slice(i, i + 45)).onConflictDoNothing());
+  await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
 }
 
 /**
  * Fans each domain event out to its subscribers. A message that is not a known
  * event is dead-lettered at once; a subscriber failure retries the message
  * with backoff (subscribers that already succeeded are skipped on the retry),
- * and after max_retries the queue moves it to the dead-letter queue.
+ * and after max_retries the queue moves it to the dead-letter queue. What ran
+ * is looked up and recorded once per batch, not once per subscriber and event;
+ * messages are settled only after that record is written (delivery stays at
+ * least once, and every subscriber is idempotent).
  */
 export async function consumeEvents(batch: MessageBatch, env: Env): Promise<void> {
+  const events: { message: Message; event: DomainEvent }[] = [];
   for (const message of batch.messages) {
     const parsed = parseEvent(message.body);
     if (!parsed.ok) {
@@ -38,14 +55,19 @@ export async function consumeEvents(batch: MessageBatch, env: Env): Promise<void
       message.ack();
       continue;
     }
-    const { event } = parsed;
+    events.push({ message, event: parsed.event });
+  }
+  const done = await processedPairs(env, events.filter((e) => SUBSCRIBERS[e.event.type].length > 0).map((e) => e.event.id));
+  const ran: { consumer: string; eventId: string }[] = [];
+  const settle: (() => void)[] = [];
+  for (const { message, event } of events) {
     try {
       for (const subscriber of SUBSCRIBERS[event.type]) {
-        if (await alreadyProcessed(env, subscriber.name, event.id)) continue;
+        if (done.has(`${subscriber.name}|${event.id}`)) continue;
         await subscriber.handle(event, env);
-        await markProcessed(env, subscriber.name, event.id);
+        ran.push({ consumer: subscriber.name, eventId: event.id });
       }
-      message.ack();
+      settle.push(() => message.ack());
     } catch (err) {
       log("warn", "event handling failed; will retry", {
         queue: batch.queue,
@@ -54,7 +76,9 @@ export async function consumeEvents(batch: MessageBatch, env: Env): Promise<void
         attempts: message.attempts,
         ...errorFields(err),
       });
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      settle.push(() => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) }));
     }
   }
+  await markProcessed(env, ran);
+  for (const s of settle) s();
 }
