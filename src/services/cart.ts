@@ -1,7 +1,7 @@
 import type { CartLine, CartState } from "../durable/cart";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { findProduct, findProducts, type ProductRow } from "./catalog/products";
+import { findProducts, readProduct, readProducts, type ProductRow } from "./catalog/products";
 import * as promotions from "./promotions";
 
 /**
@@ -61,9 +61,14 @@ export interface PricedCart {
   evaluation: Awaited<ReturnType<typeof promotions.evaluate>>;
 }
 
-/** Prices a cart's lines with current catalog prices and its coupons. */
-export async function price(env: Pick<Env, "DB">, state: CartState): Promise<PricedCart> {
-  const rows = await findProducts(env, state.lines.map((l) => l.product_id));
+/**
+ * Prices a cart's lines with catalog prices and its coupons. A cart view reads
+ * products through the display cache (at most 2 s stale in another isolate);
+ * checkout asks for `fresh` rows from D1, so it charges the current price.
+ */
+export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fresh?: boolean } = {}): Promise<PricedCart> {
+  const ids = state.lines.map((l) => l.product_id);
+  const rows = opts.fresh ? await findProducts(env, ids) : await readProducts(env, ids);
   const products = new Map(rows.map((r) => [r.id, r]));
   const items: CartItemView[] = state.lines.map((l) => {
     const p = products.get(l.product_id);
@@ -130,7 +135,8 @@ function activeProduct(p: ProductRow | undefined): ProductRow {
 }
 
 export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number): Promise<CartView> {
-  const product = activeProduct(await findProduct(env, productId));
+  // The display cache: the cap below is a courtesy (a cart holds no stock), and checkout re-reads every line.
+  const product = activeProduct(await readProduct(env, productId));
   if (product.stockAvailable <= 0) throw new ApiError("out_of_stock", "This product is out of stock");
   const { cartId, userId } = identity(ref);
   const r = await cartStub(env, ref).add(cartId, userId, {

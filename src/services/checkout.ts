@@ -89,7 +89,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     if (!lease.ok) throw new ApiError("invalid_state", "This cart is already being checked out");
     saga.onFailure("cart-lease", () => cart.endCheckout(orderId));
     if (lease.state.lines.length === 0) throw new ApiError("cart_empty", "The cart is empty");
-    const priced = await price(env, lease.state);
+    const priced = await price(env, lease.state, { fresh: true });
     const gone = lease.state.lines.filter((l) => {
       const p = priced.products.get(l.product_id);
       return !p || p.status !== "active";

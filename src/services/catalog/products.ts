@@ -52,6 +52,21 @@ export async function readProduct(env: Pick<Env, "DB">, id: string): Promise<Pro
   return row;
 }
 
+/** Many products for display (a cart's lines), through the same cache; misses are read from D1 together. */
+export async function readProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRow[]> {
+  const hits: ProductRow[] = [];
+  const misses: string[] = [];
+  for (const id of new Set(ids)) {
+    const hit = readCache.get(id);
+    if (hit) hits.push(hit);
+    else misses.push(id);
+  }
+  if (misses.length === 0) return hits;
+  const rows = await findProducts(env, misses);
+  for (const r of rows) readCache.set(r.id, r);
+  return [...hits, ...rows];
+}
+
 /** Called by every writer of a product row (catalog, inventory projection, reviews). */
 export function invalidateProduct(id: string): void {
   readCache.delete(id);
