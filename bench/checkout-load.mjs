@@ -21,9 +21,10 @@ async function post(path, token, body) {
   return res.status;
 }
 
-// Phase 1 (not timed): every buyer fills their cart, as shoppers do before checking out.
-const ready = [];
-await Promise.all(
+// Phase 1 (not timed): every buyer fills their cart, as shoppers do before checking out
+// (skipped with checkoutOnly: the carts were filled by an earlier run).
+const ready = spec.checkoutOnly ? [...tokens] : [];
+if (!spec.checkoutOnly) await Promise.all(
   Array.from({ length: connections }, async () => {
     while (next < tokens.length) {
       const i = next++;

@@ -1,7 +1,7 @@
 import type { CartLine, CartState } from "../durable/cart";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { findProducts, readProduct, readProducts, type ProductRow } from "./catalog/products";
+import { findPricing, findProducts, readProduct, readProducts, type PricingRow } from "./catalog/products";
 import * as promotions from "./promotions";
 
 /**
@@ -56,7 +56,7 @@ export interface CartView {
 export interface PricedCart {
   state: CartState;
   view: CartView;
-  products: Map<string, ProductRow>;
+  products: Map<string, PricingRow>;
   lines: promotions.PricedLine[];
   evaluation: Awaited<ReturnType<typeof promotions.evaluate>>;
 }
@@ -68,7 +68,7 @@ export interface PricedCart {
  */
 export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fresh?: boolean } = {}): Promise<PricedCart> {
   const ids = state.lines.map((l) => l.product_id);
-  const rows = opts.fresh ? await findProducts(env, ids) : await readProducts(env, ids);
+  const rows: PricingRow[] = opts.fresh ? await findPricing(env, ids) : await readProducts(env, ids);
   const products = new Map(rows.map((r) => [r.id, r]));
   const items: CartItemView[] = state.lines.map((l) => {
     const p = products.get(l.product_id);
@@ -129,7 +129,7 @@ export async function getCart(env: Pick<Env, "CART" | "DB">, ref: CartRef): Prom
   return (await price(env, state)).view;
 }
 
-function activeProduct(p: ProductRow | undefined): ProductRow {
+function activeProduct<P extends PricingRow>(p: P | undefined): P {
   if (!p || p.status !== "active") throw new ApiError("not_found", "Product not found");
   return p;
 }

@@ -82,6 +82,28 @@ export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise
   return out;
 }
 
+/** What pricing a cart needs of a product: no description, images or attributes to carry through D1's result conversion. */
+const pricingColumns = {
+  id: products.id,
+  sellerId: products.sellerId,
+  categoryPath: products.categoryPath,
+  name: products.name,
+  price: products.price,
+  status: products.status,
+  stockAvailable: products.stockAvailable,
+};
+export type PricingRow = Pick<ProductRow, keyof typeof pricingColumns>;
+
+/** The pricing columns of products by id, fresh from D1 (checkout), in chunks under the 100 bound values. */
+export async function findPricing(env: Pick<Env, "DB">, ids: string[]): Promise<PricingRow[]> {
+  const unique = [...new Set(ids)];
+  const out: PricingRow[] = [];
+  for (let i = 0; i < unique.length; i += 90) {
+    out.push(...(await getDb(env).select(pricingColumns).from(products).where(inArray(products.id, unique.slice(i, i + 90))).all()));
+  }
+  return out;
+}
+
 async function categoryOrFail(env: Pick<Env, "DB">, id: string) {
   const cat = await findCategory(env, id);
   if (!cat) {
