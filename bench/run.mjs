@@ -67,6 +67,35 @@ async function api(method, path, body, token, attempt = 0) {
   return text ? JSON.parse(text) : null;
 }
 
+/** A virtual buyer's user id: deterministic, so the accounts can be created before the server starts. */
+const buyerId = (prefix, i) => `usr_${`${prefix}${String(i).padStart(8, "0")}`.padEnd(26, "0")}`;
+const checkoutBuyers = () => Math.max(200, Math.min(3000, Math.round(DURATION * 60)));
+const BUYER_GROUPS = [...CONNECTIONS.map((c) => [`CO${c}X`, checkoutBuyers()]), ["HOTX", 1000]];
+
+/**
+ * The virtual buyers as real accounts (written straight to local D1), so what an
+ * order sets off downstream is what a real buyer's does: the confirmation email is
+ * sent to the sink, not dead-lettered for want of an address. Their password hash
+ * matches no password: they sign in only through the tokens below.
+ */
+async function createBuyers() {
+  const rows = BUYER_GROUPS.flatMap(([prefix, n]) => Array.from({ length: n }, (_, i) => buyerId(prefix, i)));
+  const never = `scrypt$16384$8$5$${Buffer.alloc(16).toString("base64url")}$${Buffer.alloc(32).toString("base64url")}`;
+  const sql = [];
+  for (let i = 0; i < rows.length; i += 100) {
+    const part = rows.slice(i, i + 100);
+    sql.push(
+      `INSERT OR IGNORE INTO users (id, email, username, username_key, role, password_hash) VALUES ${part
+        .map((id) => `('${id}', '${id.toLowerCase()}@bench.local', '${id.toLowerCase()}', '${id.toLowerCase()}', 'buyer', '${never}')`)
+        .join(",")};`,
+      `INSERT OR IGNORE INTO user_keys (key, user_id) VALUES ${part.flatMap((id) => [`('email:${id.toLowerCase()}@bench.local', '${id}')`, `('username:${id.toLowerCase()}', '${id}')`]).join(",")};`,
+    );
+  }
+  const file = join(ROOT, ".wrangler", "bench-buyers.sql");
+  writeFileSync(file, sql.join("\n"));
+  await run(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", PERSIST, "--file", file, "--yes"], { quiet: true, env: { CI: "1" } });
+}
+
 /** Access tokens signed with the local key ring, as the API would issue them (no scrypt login per virtual buyer). */
 async function mintTokens(vars, n, prefix) {
   const { SignJWT } = await import("jose");
@@ -79,7 +108,7 @@ async function mintTokens(vars, n, prefix) {
     Array.from({ length: n }, (_, i) =>
       new SignJWT({ role: "buyer" })
         .setProtectedHeader({ alg: "HS256", kid: ring.current, typ: "JWT" })
-        .setSubject(`usr_${prefix}${String(i).padStart(8, "0")}${Date.now().toString(36).toUpperCase()}`)
+        .setSubject(buyerId(prefix, i))
         .setIssuer(iss)
         .setAudience(aud)
         .setIssuedAt()
@@ -134,6 +163,7 @@ rmSync(PERSIST, { recursive: true, force: true });
 await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await seedLocal({ persistTo: PERSIST });
+await createBuyers();
 // Info-level access logs off (production ships them asynchronously through Workers Logs);
 // warnings and errors still log. Per-user write limits stay on: they are on the request path.
 servers.push(await serveApp({ port: APP_PORT, persistTo: PERSIST, vars: { LOG_LEVEL: "warn" } }));
@@ -258,7 +288,7 @@ if (!only || "checkout".includes(only)) {
   const stockIds = page.data.slice(10, 60).map((p) => p.product_id);
   for (const id of stockIds) await api("PATCH", `/products/${id}`, { stock_available: 100_000 }, admin.access_token);
   for (const connections of CONNECTIONS) {
-    const n = Math.max(200, Math.min(3000, Math.round(DURATION * 60)));
+    const n = checkoutBuyers();
     const tokens = await mintTokens(vars, n, `CO${connections}X`);
     const r = checkoutLoad({ url: app, tokens, productIds: stockIds, connections });
     const fivexx = Object.entries(r.codes).filter(([c]) => c.startsWith("5")).reduce((a, [, v]) => a + v, 0);
@@ -280,10 +310,28 @@ if (!only || "checkout".includes(only)) {
   rows.push({ workload: "hot-SKU checkout (1,000 buyers, 100 units)", connections: 64, rps: r.rps, ratio: helloRps[64] ? r.rps / helloRps[64] : NaN, p50: r.p50, p99: r.p99, errors: 0 });
 }
 
+// Invariants. Hot SKU: units are conserved (available + reserved unchanged) and
+// every 201 is a unit gone (autocannon does not count replies still in flight
+// when a run ends, so the server may have taken a few more than it counted).
+const hotAfter = await api("GET", `/inventory/${hot.product_id}`, undefined, admin.access_token);
+const moved = HOT_STOCK - hotAfter.stock_available;
+const oversell = hotAfter.stock_available + hotAfter.reserved - HOT_STOCK;
+if (oversell !== 0 || moved !== hotAfter.reserved || holds > moved) {
+  failures.push(`hot SKU: ${holds} holds answered 201, available moved by ${moved}, reserved ${hotAfter.reserved}`);
+}
+
+// Sell-out: 1,000 buyers on 64 connections race for 100 units; exactly 100 may win.
+const sell = load({ name: "sellout", url: `${app}/inventory/${soldOut.product_id}/holds`, method: "POST", headers: auth, body: { quantity: 1 }, uniqueBody: "sellout", connections: 64, amount: 1000 });
+const won = sell.statusCodes["201"]?.count ?? 0;
+const sellAfter = await api("GET", `/inventory/${soldOut.product_id}`, undefined, admin.access_token);
+if (won !== SELLOUT_STOCK || sellAfter.stock_available !== 0) failures.push(`sell-out: ${won} of ${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left`);
+
 // Inside workerd with no HTTP in front (bench/runtime): checkout and add-to-cart
 // against a 404 through the same middleware, and the inventory object's own throughput.
 const bucketSellouts = [];
 const inRuntime = [];
+// The app's server is stopped first, so nothing else runs on the server core meanwhile.
+await cleanup();
 if (!only || "hot-SKU".includes(only) || only === "runtime") {
   const [cmd, argv] = pinned(serverCores, process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--config", "bench/runtime/vitest.config.ts", "--silent=false"]);
   const out = spawnSync(cmd, argv, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
@@ -316,22 +364,6 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
   }
   if (out.status !== 0) failures.push(`in-runtime bench failed: ${out.stderr.slice(-500)}`);
 }
-
-// Invariants. Hot SKU: units are conserved (available + reserved unchanged) and
-// every 201 is a unit gone (autocannon does not count replies still in flight
-// when a run ends, so the server may have taken a few more than it counted).
-const hotAfter = await api("GET", `/inventory/${hot.product_id}`, undefined, admin.access_token);
-const moved = HOT_STOCK - hotAfter.stock_available;
-const oversell = hotAfter.stock_available + hotAfter.reserved - HOT_STOCK;
-if (oversell !== 0 || moved !== hotAfter.reserved || holds > moved) {
-  failures.push(`hot SKU: ${holds} holds answered 201, available moved by ${moved}, reserved ${hotAfter.reserved}`);
-}
-
-// Sell-out: 1,000 buyers on 64 connections race for 100 units; exactly 100 may win.
-const sell = load({ name: "sellout", url: `${app}/inventory/${soldOut.product_id}/holds`, method: "POST", headers: auth, body: { quantity: 1 }, uniqueBody: "sellout", connections: 64, amount: 1000 });
-const won = sell.statusCodes["201"]?.count ?? 0;
-const sellAfter = await api("GET", `/inventory/${soldOut.product_id}`, undefined, admin.access_token);
-if (won !== SELLOUT_STOCK || sellAfter.stock_available !== 0) failures.push(`sell-out: ${won} of ${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left`);
 
 // ---- report -------------------------------------------------------------------
 const env = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}; server cores ${serverCores ?? "unpinned"}, load cores ${loadCores ?? "unpinned"}; ${DURATION}s runs after ${WARMUP}s warm-up`;
