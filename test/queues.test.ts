@@ -106,3 +106,56 @@ describe("cron", () => {
     expect(row).toBeNull();
   });
 });
+
+describe("events consumer by batch", () => {
+  it("a batch of order.paid events (one of them twice) writes each order's facts and notice once, in one pass", async () => {
+    const buyers = await Promise.all([signup(), signup(), signup()]);
+    const paid = buyers.map((b, i) =>
+      buildEvent("order.paid", {
+        order_id: `ord_BATCH${i}${Date.now().toString(36).toUpperCase()}`.padEnd(30, "0"),
+        user_id: b.user.user_id,
+        status: "paid",
+        total_amount: 1000 * (i + 1),
+        currency: "usd",
+        seller_ids: ["usr_BATCHSELLER00000000000000"],
+        items: [{ product_id: "prd_BATCHPRODUCT0000000000000", seller_id: "usr_BATCHSELLER00000000000000", quantity: 1, price: 1000 * (i + 1) }],
+      }),
+    );
+    const messages = [...paid, paid[0]].map((body, i) => ({ id: `mb${i}`, body }));
+    const result = await deliver("marketplace-events", messages);
+    expect(result.explicitAcks.sort()).toEqual(["mb0", "mb1", "mb2", "mb3"]);
+    expect(result.retryMessages).toEqual([]);
+    for (const [i, e] of paid.entries()) {
+      const d = e.data as { order_id: string; user_id: string };
+      const facts = await env.WAREHOUSE.prepare("SELECT revenue FROM fact_order_items WHERE order_id = ?").bind(d.order_id).all<{ revenue: number }>();
+      expect(facts.results).toEqual([{ revenue: 1000 * (i + 1) }]);
+      const notices = await env.DB.prepare("SELECT channel FROM notifications WHERE dedupe_key LIKE ? ORDER BY channel").bind(`event:${e.id}:%`).all<{ channel: string }>();
+      expect(notices.results.map((r) => r.channel)).toEqual(["email", "in_app"]);
+    }
+    // Every subscriber of every event is recorded as done: a redelivery of the whole batch adds nothing.
+    const again = await deliver("marketplace-events", messages);
+    expect(again.explicitAcks.sort()).toEqual(["mb0", "mb1", "mb2", "mb3"]);
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE dedupe_key LIKE ?").bind(`event:${paid[0].id}:%`).first<{ n: number }>();
+    expect(count!.n).toBe(2);
+  });
+
+  it("sends a batch of queued emails in one go and marks each sent; one without an address fails alone", async () => {
+    const a = await signup();
+    const b = await signup();
+    const rows = [a.user.user_id, b.user.user_id, "usr_NOBODYATALL0000000000000000"].map((userId, i) => ({
+      id: `ntf_BATCHMAIL${i}${Date.now().toString(36).toUpperCase()}`.padEnd(30, "0"),
+      userId,
+    }));
+    for (const r of rows) {
+      await env.DB.prepare("INSERT INTO notifications (id, user_id, kind, channel, title, body, status, dedupe_key) VALUES (?, ?, 'promotion', 'email', 'Hi', 'Sale', 'pending', ?)")
+        .bind(r.id, r.userId, `batchmail:${r.id}`)
+        .run();
+    }
+    const result = await deliver("marketplace-notifications", rows.map((r, i) => ({ id: `nm${i}`, body: { notification_id: r.id } })));
+    expect(result.explicitAcks.sort()).toEqual(["nm0", "nm1", "nm2"]);
+    const status = async (id: string) => (await env.DB.prepare("SELECT status FROM notifications WHERE id = ?").bind(id).first<{ status: string }>())!.status;
+    expect([await status(rows[0].id), await status(rows[1].id), await status(rows[2].id)]).toEqual(["sent", "sent", "failed"]);
+    const sunk = await env.DB.prepare("SELECT recipient FROM message_sink WHERE notification_id IN (?, ?) ORDER BY recipient").bind(rows[0].id, rows[1].id).all<{ recipient: string }>();
+    expect(sunk.results.map((r) => r.recipient)).toEqual([a.user.email, b.user.email].sort());
+  });
+});

@@ -4,7 +4,7 @@ import { processedEvents } from "../db/schema";
 import { errorFields, log } from "../lib/logger";
 import { parseEvent, type DomainEvent } from "../services/events";
 import { recordDeadLetter } from "./dead-letters";
-import { SUBSCRIBERS } from "./subscribers";
+import { SUBSCRIBERS, type Subscriber } from "./subscribers";
 
 /** Exponential backoff for a retried message: 2, 4, 8 ... seconds, at most 5 minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -58,27 +58,51 @@ export async function consumeEvents(batch: MessageBatch, env: Env): Promise<void
     events.push({ message, event: parsed.event });
   }
   const done = await processedPairs(env, events.filter((e) => SUBSCRIBERS[e.event.type].length > 0).map((e) => e.event.id));
+  // Each subscriber's share of the batch, in message order; a subscriber with handleBatch takes it in one call.
+  const work = new Map<Subscriber, { message: Message; event: DomainEvent }[]>();
+  for (const e of events) {
+    for (const subscriber of SUBSCRIBERS[e.event.type]) {
+      if (done.has(`${subscriber.name}|${e.event.id}`)) continue;
+      work.set(subscriber, [...(work.get(subscriber) ?? []), e]);
+    }
+  }
   const ran: { consumer: string; eventId: string }[] = [];
-  const settle: (() => void)[] = [];
-  for (const { message, event } of events) {
-    try {
-      for (const subscriber of SUBSCRIBERS[event.type]) {
-        if (done.has(`${subscriber.name}|${event.id}`)) continue;
-        await subscriber.handle(event, env);
-        ran.push({ consumer: subscriber.name, eventId: event.id });
-      }
-      settle.push(() => message.ack());
-    } catch (err) {
+  const failed = new Set<Message>();
+  const fail = (subscriber: Subscriber, list: { message: Message; event: DomainEvent }[], err: unknown) => {
+    for (const { message, event } of list) {
+      failed.add(message);
       log("warn", "event handling failed; will retry", {
         queue: batch.queue,
+        subscriber: subscriber.name,
         event_id: event.id,
         event_type: event.type,
         attempts: message.attempts,
         ...errorFields(err),
       });
-      settle.push(() => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) }));
+    }
+  };
+  for (const [subscriber, list] of work) {
+    if (subscriber.handleBatch) {
+      try {
+        await subscriber.handleBatch(list.map((e) => e.event), env);
+        for (const { event } of list) ran.push({ consumer: subscriber.name, eventId: event.id });
+      } catch (err) {
+        fail(subscriber, list, err);
+      }
+      continue;
+    }
+    for (const e of list) {
+      try {
+        await subscriber.handle(e.event, env);
+        ran.push({ consumer: subscriber.name, eventId: e.event.id });
+      } catch (err) {
+        fail(subscriber, [e], err);
+      }
     }
   }
   await markProcessed(env, ran);
-  for (const s of settle) s();
+  for (const { message } of events) {
+    if (failed.has(message)) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    else message.ack();
+  }
 }

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { deliver } from "../services/notifications";
+import { deliverMany } from "../services/notifications";
 import { attemptDelivery } from "../services/webhooks";
 import { recordDeadLetter } from "./dead-letters";
 import { retryDelaySeconds } from "./events-consumer";
@@ -13,6 +13,7 @@ const Delivery = z.object({ webhook_delivery_id: z.string() });
  * parks the message as a dead letter for admins (GET /admin/dead-letters).
  */
 export async function consumeNotifications(batch: MessageBatch, env: Env): Promise<void> {
+  const notices: { message: Message; id: string }[] = [];
   for (const message of batch.messages) {
     const hook = Delivery.safeParse(message.body);
     if (hook.success) {
@@ -30,7 +31,13 @@ export async function consumeNotifications(batch: MessageBatch, env: Env): Promi
       message.ack();
       continue;
     }
-    const { outcome, error } = await deliver(env, parsed.data.notification_id, message.attempts);
+    notices.push({ message, id: parsed.data.notification_id });
+  }
+  if (notices.length === 0) return;
+  // The notifications of the batch together: one read, one send per channel where the provider can, one write.
+  const outcomes = await deliverMany(env, notices.map((n) => ({ id: n.id, attempt: n.message.attempts })));
+  for (const { message, id } of notices) {
+    const { outcome, error } = outcomes.get(id) ?? { outcome: "gone" as const };
     if (outcome === "retry") {
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
       continue;

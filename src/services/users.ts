@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb, isUniqueViolation, type Db } from "../db/client";
 import { userKeys, users } from "../db/schema";
 import { eachOrderShard, onKeyShard, onUserShard } from "../db/shards";
@@ -33,6 +33,22 @@ export function toPublicUser(row: UserRow): PublicUser {
 
 export async function findUserById(env: Pick<Env, "DB">, id: string): Promise<UserRow | undefined> {
   return getDb(onUserShard(env, id)).select().from(users).where(eq(users.id, id)).get();
+}
+
+/** Users by id, one query per user database (ids grouped by the database they hash to, 90 at a time). */
+export async function findUsersByIds(env: Pick<Env, "DB">, ids: string[]): Promise<UserRow[]> {
+  const byDb = new Map<D1Database, { env: Pick<Env, "DB">; ids: string[] }>();
+  for (const id of new Set(ids)) {
+    const e = onUserShard(env, id);
+    const group = byDb.get(e.DB) ?? { env: e, ids: [] };
+    group.ids.push(id);
+    byDb.set(e.DB, group);
+  }
+  const out: UserRow[] = [];
+  for (const { env: e, ids: list } of byDb.values()) {
+    for (let i = 0; i < list.length; i += 90) out.push(...(await getDb(e).select().from(users).where(inArray(users.id, list.slice(i, i + 90))).all()));
+  }
+  return out;
 }
 
 const emailKey = (email: string) => `email:${normalizeEmail(email)}`;

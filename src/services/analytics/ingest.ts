@@ -29,42 +29,10 @@ export async function ingestEvent(env: Env, event: DomainEvent): Promise<void> {
     case "order.cancelled":
     case "order.refunded": {
       const o = event.data as OrderEventPayload;
-      const status = o.status;
-      const statements = [
-        w
-          .prepare(
-            "INSERT INTO order_status (order_id, status, rank) VALUES (?1, ?2, ?3) ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, rank = excluded.rank WHERE excluded.rank > order_status.rank",
-          )
-          .bind(o.order_id, status, STATUS_RANK[status] ?? 0),
-      ];
-      if (event.type === "order.paid") {
-        for (const item of o.items) {
-          statements.push(
-            w
-              .prepare(
-                `INSERT OR IGNORE INTO fact_order_items (order_item_id, order_id, seller_id, product_id, user_id, quantity, revenue, status, date_key, paid_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, 'paid', ?, ?)`,
-              )
-              .bind(`${o.order_id}:${item.product_id}`, o.order_id, item.seller_id, item.product_id, o.user_id, item.quantity, item.price * item.quantity, dateKey(event.occurred_at), event.occurred_at),
-          );
-        }
-      }
-      if (event.type === "order.refunded") {
-        statements.push(
-          w.prepare("INSERT OR IGNORE INTO fact_refunds (event_id, order_id, amount, date_key) VALUES (?, ?, ?, ?)").bind(event.id, o.order_id, o.refund_amount ?? 0, dateKey(event.occurred_at)),
-        );
-      }
-      if (event.type === "order.paid") {
-        // Counted once per order: a redelivered order.paid finds its facts already there.
-        const seen = await w.prepare("SELECT 1 FROM fact_order_items WHERE order_id = ? LIMIT 1").bind(o.order_id).first();
-        if (!seen) {
-          for (const item of o.items) await refreshProductDim(env, item.product_id);
-          statements.push(...purchaseSignals(env, o, event.occurred_at));
-        }
-      }
-      // Facts carry the furthest status known for their order, whichever event came first.
-      statements.push(w.prepare("UPDATE fact_order_items SET status = (SELECT status FROM order_status WHERE order_id = ?1) WHERE order_id = ?1").bind(o.order_id));
-      await w.batch(statements);
+      // Counted once per order: a redelivered order.paid finds its facts already there.
+      const fresh = event.type === "order.paid" && !(await w.prepare("SELECT 1 FROM fact_order_items WHERE order_id = ? LIMIT 1").bind(o.order_id).first());
+      if (fresh) await refreshProductDims(env, o.items.map((i) => i.product_id));
+      await w.batch(orderStatements(env, event, fresh));
       return;
     }
     case "user.registered": {
@@ -95,8 +63,7 @@ export async function ingestEvent(env: Env, event: DomainEvent): Promise<void> {
     case "product.archived":
     case "inventory.changed": {
       // The product dimension is a copy of catalog facts (no PII), read at ingestion.
-      const id = (event.data as { product_id: string }).product_id;
-      await refreshProductDim(env, id);
+      await refreshProductDims(env, [(event.data as { product_id: string }).product_id]);
       return;
     }
     default:
@@ -104,18 +71,104 @@ export async function ingestEvent(env: Env, event: DomainEvent): Promise<void> {
   }
 }
 
-async function refreshProductDim(env: Env, id: string): Promise<void> {
-  const p = await env.DB.prepare("SELECT id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at FROM products WHERE id = ?")
-    .bind(id)
-    .first<{ id: string; seller_id: string; name: string; category_id: string; brand: string | null; status: string; stock_available: number; rating_average: number; updated_at: string }>();
-  if (!p) return;
-  await env.WAREHOUSE.prepare(
-    `INSERT INTO dim_products (product_id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (product_id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name, category_id = excluded.category_id, brand = excluded.brand,
-       status = excluded.status, stock_available = excluded.stock_available, rating_average = excluded.rating_average, updated_at = excluded.updated_at`,
-  )
-    .bind(p.id, p.seller_id, p.name, p.category_id, p.brand, p.status, p.stock_available, p.rating_average, p.updated_at)
-    .run();
+const ORDER_EVENTS = new Set(["order.paid", "order.shipped", "order.delivered", "order.cancelled", "order.refunded"]);
+const PRODUCT_EVENTS = new Set(["product.created", "product.updated", "product.archived", "inventory.changed"]);
+
+/**
+ * One order event as warehouse statements, for one transaction: its status,
+ * its facts (order.paid), refunds, and with `signals` the recommendation
+ * signals of a paid order seen for the first time.
+ */
+function orderStatements(env: Env, event: DomainEvent, signals: boolean): D1PreparedStatement[] {
+  const w = env.WAREHOUSE;
+  const o = event.data as OrderEventPayload;
+  const statements = [
+    w
+      .prepare(
+        "INSERT INTO order_status (order_id, status, rank) VALUES (?1, ?2, ?3) ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, rank = excluded.rank WHERE excluded.rank > order_status.rank",
+      )
+      .bind(o.order_id, o.status, STATUS_RANK[o.status] ?? 0),
+  ];
+  if (event.type === "order.paid") {
+    for (const item of o.items) {
+      statements.push(
+        w
+          .prepare(
+            `INSERT OR IGNORE INTO fact_order_items (order_item_id, order_id, seller_id, product_id, user_id, quantity, revenue, status, date_key, paid_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'paid', ?, ?)`,
+          )
+          .bind(`${o.order_id}:${item.product_id}`, o.order_id, item.seller_id, item.product_id, o.user_id, item.quantity, item.price * item.quantity, dateKey(event.occurred_at), event.occurred_at),
+      );
+    }
+  }
+  if (event.type === "order.refunded") {
+    statements.push(
+      w.prepare("INSERT OR IGNORE INTO fact_refunds (event_id, order_id, amount, date_key) VALUES (?, ?, ?, ?)").bind(event.id, o.order_id, o.refund_amount ?? 0, dateKey(event.occurred_at)),
+    );
+  }
+  if (signals) statements.push(...purchaseSignals(env, o, event.occurred_at));
+  // Facts carry the furthest status known for their order, whichever event came first.
+  statements.push(w.prepare("UPDATE fact_order_items SET status = (SELECT status FROM order_status WHERE order_id = ?1) WHERE order_id = ?1").bind(o.order_id));
+  return statements;
+}
+
+/** D1 binds at most 100 values per statement. */
+const IDS_PER_QUERY = 90;
+
+/**
+ * A queue batch of events: the facts of every order event in one warehouse
+ * batch (in event order), the product dimension read and written once per
+ * product, the "seen before" check once for all paid orders. Other events go
+ * one by one. Same result as ingestEvent on each, in far fewer round trips.
+ */
+export async function ingestEvents(env: Env, events: DomainEvent[]): Promise<void> {
+  for (const e of events) if (!ORDER_EVENTS.has(e.type) && !PRODUCT_EVENTS.has(e.type)) await ingestEvent(env, e);
+  const orderEvents = events.filter((e) => ORDER_EVENTS.has(e.type));
+  const paid = [...new Set(orderEvents.filter((e) => e.type === "order.paid").map((e) => (e.data as OrderEventPayload).order_id))];
+  const seen = new Set<string>();
+  for (let i = 0; i < paid.length; i += IDS_PER_QUERY) {
+    const part = paid.slice(i, i + IDS_PER_QUERY);
+    const rows = await env.WAREHOUSE.prepare(`SELECT DISTINCT order_id FROM fact_order_items WHERE order_id IN (${part.map(() => "?").join(",")})`)
+      .bind(...part)
+      .all<{ order_id: string }>();
+    for (const r of rows.results) seen.add(r.order_id);
+  }
+  const firstTime = new Set(paid.filter((id) => !seen.has(id)));
+  const dims = new Set<string>();
+  for (const e of events) if (PRODUCT_EVENTS.has(e.type)) dims.add((e.data as { product_id: string }).product_id);
+  for (const e of orderEvents) if (e.type === "order.paid" && firstTime.has((e.data as OrderEventPayload).order_id)) for (const i of (e.data as OrderEventPayload).items) dims.add(i.product_id);
+  await refreshProductDims(env, [...dims]);
+  const statements: D1PreparedStatement[] = [];
+  for (const e of orderEvents) {
+    const id = (e.data as OrderEventPayload).order_id;
+    // A paid order's signals count once, even when the batch holds its event twice (a redelivery).
+    const signals = e.type === "order.paid" && firstTime.delete(id);
+    statements.push(...orderStatements(env, e, signals));
+  }
+  for (let i = 0; i < statements.length; i += 200) await env.WAREHOUSE.batch(statements.slice(i, i + 200));
+}
+
+/** The product dimension: a copy of catalog facts (no PII), read from the catalog and written in one batch each. */
+async function refreshProductDims(env: Env, ids: string[]): Promise<void> {
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+    const part = unique.slice(i, i + IDS_PER_QUERY);
+    const rows = await env.DB.prepare(
+      `SELECT id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at FROM products WHERE id IN (${part.map(() => "?").join(",")})`,
+    )
+      .bind(...part)
+      .all<{ id: string; seller_id: string; name: string; category_id: string; brand: string | null; status: string; stock_available: number; rating_average: number; updated_at: string }>();
+    if (rows.results.length === 0) continue;
+    await env.WAREHOUSE.batch(
+      rows.results.map((p) =>
+        env.WAREHOUSE.prepare(
+          `INSERT INTO dim_products (product_id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (product_id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name, category_id = excluded.category_id, brand = excluded.brand,
+             status = excluded.status, stock_available = excluded.stock_available, rating_average = excluded.rating_average, updated_at = excluded.updated_at`,
+        ).bind(p.id, p.seller_id, p.name, p.category_id, p.brand, p.status, p.stock_available, p.rating_average, p.updated_at),
+      ),
+    );
+  }
 }
 
 const upsertCount = (table: "co_purchases" | "co_views") =>

@@ -17,6 +17,8 @@ export interface OutboundMessage {
 
 export interface ChannelProvider {
   send(msg: OutboundMessage): Promise<void>;
+  /** Many messages in one call where the channel allows it; all or nothing. */
+  sendMany?(msgs: OutboundMessage[]): Promise<void>;
 }
 
 class SinkProvider implements ChannelProvider {
@@ -25,6 +27,15 @@ class SinkProvider implements ChannelProvider {
     await getDb(this.env)
       .insert(messageSink)
       .values({ id: newId("message"), channel: msg.channel, recipient: msg.to, subject: msg.subject, body: msg.body, notificationId: msg.notificationId });
+  }
+  /** Multi-row inserts (about 8 bound values a row, under D1's 100) in one batch. */
+  async sendMany(msgs: OutboundMessage[]): Promise<void> {
+    if (msgs.length === 0) return;
+    const db = getDb(this.env);
+    const rows = msgs.map((msg) => ({ id: newId("message"), channel: msg.channel, recipient: msg.to, subject: msg.subject, body: msg.body, notificationId: msg.notificationId }));
+    const inserts = [];
+    for (let i = 0; i < rows.length; i += 10) inserts.push(db.insert(messageSink).values(rows.slice(i, i + 10)));
+    await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
   }
 }
 

@@ -2,7 +2,7 @@ import { formatMinorUnits } from "../../lib/money";
 import type { DomainEvent } from "../events";
 import type { OrderEventPayload } from "../orders";
 import { wishlistersOf } from "../wishlist";
-import { notify, type Kind } from "./index";
+import { notify, notifyMany, type Kind, type NotifyInput } from "./index";
 
 /**
  * Turns domain events into notifications (the events queue's "notifier"
@@ -28,18 +28,36 @@ const ORDER_KINDS: Record<string, { kind: Kind; title: (o: OrderEventPayload) =>
   },
 };
 
-export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<void> {
+/** The buyer's notification for an order event, or null for any other event. */
+function orderNotice(event: DomainEvent): NotifyInput | null {
   const order = ORDER_KINDS[event.type];
-  if (order) {
-    const o = event.data as OrderEventPayload;
-    await notify(env, {
-      userId: o.user_id,
-      kind: order.kind,
-      title: order.title(o),
-      body: order.body(o),
-      data: { order_id: o.order_id, status: o.status, tracking_number: o.tracking_number ?? null },
-      dedupeKey: `event:${event.id}`,
-    });
+  if (!order) return null;
+  const o = event.data as OrderEventPayload;
+  return {
+    userId: o.user_id,
+    kind: order.kind,
+    title: order.title(o),
+    body: order.body(o),
+    data: { order_id: o.order_id, status: o.status, tracking_number: o.tracking_number ?? null },
+    dedupeKey: `event:${event.id}`,
+  };
+}
+
+/** A queue batch of events: the order notices of all of them in one go (notifyMany), the rest one by one. */
+export async function notifyFromEvents(env: Env, events: DomainEvent[]): Promise<void> {
+  const notices: NotifyInput[] = [];
+  for (const event of events) {
+    const notice = orderNotice(event);
+    if (notice) notices.push(notice);
+    else await notifyFromEvent(env, event);
+  }
+  await notifyMany(env, notices);
+}
+
+export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<void> {
+  const notice = orderNotice(event);
+  if (notice) {
+    await notify(env, notice);
     return;
   }
   if (event.type === "user.registered") {

@@ -4,7 +4,7 @@ import { notificationPreferences, notifications } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { findUserById } from "../users";
+import { findUserById, findUsersByIds } from "../users";
 import { channelProvider } from "./channels";
 
 /**
@@ -123,6 +123,53 @@ export async function notify(env: Env, input: NotifyInput): Promise<string[]> {
   return inserted.map((r) => r.id);
 }
 
+/** Rows per multi-row notifications insert: about 12 bound values a row, under D1's 100. */
+const ROWS_PER_INSERT = 8;
+
+/**
+ * Many notifications at once (a queue batch of events): every user's
+ * preferences in one query, the rows in one D1 batch, the outbound ones in one
+ * queue send. The same rows and messages as `notify` on each input.
+ */
+export async function notifyMany(env: Env, inputs: NotifyInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const db = getDb(env);
+  const users = [...new Set(inputs.filter((i) => !i.channels).map((i) => i.userId))];
+  const prefs = new Map<string, Record<Kind, Channel[]>>();
+  for (let i = 0; i < users.length; i += 90) {
+    const rows = await db.select().from(notificationPreferences).where(inArray(notificationPreferences.userId, users.slice(i, i + 90))).all();
+    for (const r of rows) {
+      if (!(KINDS as readonly string[]).includes(r.kind)) continue;
+      const mine = prefs.get(r.userId) ?? { ...DEFAULT_CHANNELS };
+      mine[r.kind as Kind] = r.channels as Channel[];
+      prefs.set(r.userId, mine);
+    }
+  }
+  const rows = inputs.flatMap((input) =>
+    (input.channels ?? (prefs.get(input.userId) ?? DEFAULT_CHANNELS)[input.kind]).map((channel) => ({
+      id: newId("notification"),
+      userId: input.userId,
+      kind: input.kind,
+      channel,
+      title: input.title,
+      body: input.body,
+      data: input.data ?? {},
+      status: channel === "in_app" ? ("sent" as const) : ("pending" as const),
+      dedupeKey: `${input.dedupeKey}:${channel}`,
+    })),
+  );
+  if (rows.length === 0) return;
+  const inserts = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    inserts.push(db.insert(notifications).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing().returning({ id: notifications.id, channel: notifications.channel }));
+  }
+  const results = await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+  const outbound = results.flat().filter((r) => r.channel !== "in_app");
+  for (let i = 0; i < outbound.length; i += 100) {
+    await env.NOTIFICATIONS.sendBatch(outbound.slice(i, i + 100).map((r) => ({ body: { notification_id: r.id }, contentType: "json" as const })));
+  }
+}
+
 export type DeliveryOutcome = "sent" | "already_sent" | "retry" | "failed" | "gone";
 
 /**
@@ -152,6 +199,78 @@ export async function deliver(env: Env, notificationId: string, attempt: number)
       .where(eq(notifications.id, n.id));
     return { outcome: last ? "failed" : "retry", error };
   }
+}
+
+/**
+ * Sends many queued notifications at once (a notifications queue batch): the
+ * rows and their users read in one query each, the messages of each channel
+ * sent together where the provider can (the sink: one insert), every status
+ * written in one batch. The outcome of each is what `deliver` would say.
+ */
+export async function deliverMany(env: Env, list: { id: string; attempt: number }[]): Promise<Map<string, { outcome: DeliveryOutcome; error?: string }>> {
+  const out = new Map<string, { outcome: DeliveryOutcome; error?: string }>();
+  const db = getDb(env);
+  const rows: (typeof notifications.$inferSelect)[] = [];
+  const ids = [...new Set(list.map((l) => l.id))];
+  for (let i = 0; i < ids.length; i += 90) rows.push(...(await db.select().from(notifications).where(inArray(notifications.id, ids.slice(i, i + 90))).all()));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const pending = [];
+  for (const l of list) {
+    const n = byId.get(l.id);
+    if (!n) out.set(l.id, { outcome: "gone" });
+    else if (n.status === "sent") out.set(l.id, { outcome: "already_sent" });
+    else if (n.status === "failed") out.set(l.id, { outcome: "failed" });
+    else if (!out.has(l.id)) pending.push({ n, attempt: l.attempt });
+  }
+  const people = new Map((await findUsersByIds(env, pending.map((p) => p.n.userId))).map((u) => [u.id, u]));
+  const now = new Date().toISOString();
+  const updates = [];
+  for (const channel of ["email", "sms"] as const) {
+    const mine = pending.filter((p) => p.n.channel === channel);
+    if (mine.length === 0) continue;
+    const provider = channelProvider(env, channel);
+    const sendable = [];
+    for (const p of mine) {
+      const user = people.get(p.n.userId);
+      const to = channel === "sms" ? user?.phoneNumber : user?.email;
+      if (to) sendable.push({ ...p, msg: { channel, to, subject: p.n.title, body: p.n.body, notificationId: p.n.id } });
+      else {
+        const error = `no ${channel === "sms" ? "phone number" : "email"} on file`;
+        out.set(p.n.id, { outcome: "failed", error });
+        updates.push(db.update(notifications).set({ status: "failed", attempts: p.n.attempts + 1, lastError: error, updatedAt: now }).where(eq(notifications.id, p.n.id)));
+      }
+    }
+    const results: { p: (typeof sendable)[number]; error?: string }[] = [];
+    if (provider.sendMany) {
+      try {
+        await provider.sendMany(sendable.map((s) => s.msg));
+        for (const p of sendable) results.push({ p });
+      } catch (err) {
+        for (const p of sendable) results.push({ p, error: (err as Error).message.slice(0, 500) });
+      }
+    } else {
+      for (const p of sendable) {
+        try {
+          await provider.send(p.msg);
+          results.push({ p });
+        } catch (err) {
+          results.push({ p, error: (err as Error).message.slice(0, 500) });
+        }
+      }
+    }
+    for (const { p, error } of results) {
+      if (!error) {
+        out.set(p.n.id, { outcome: "sent" });
+        updates.push(db.update(notifications).set({ status: "sent", attempts: p.n.attempts + 1, updatedAt: now }).where(eq(notifications.id, p.n.id)));
+        continue;
+      }
+      const last = p.attempt >= MAX_SEND_ATTEMPTS;
+      out.set(p.n.id, { outcome: last ? "failed" : "retry", error });
+      updates.push(db.update(notifications).set({ status: last ? "failed" : "pending", attempts: p.n.attempts + 1, lastError: error, updatedAt: now }).where(eq(notifications.id, p.n.id)));
+    }
+  }
+  if (updates.length) await db.batch(updates as [(typeof updates)[number], ...typeof updates]);
+  return out;
 }
 
 /** The user's in-app notifications, newest first, with the unread count. */
