@@ -45,6 +45,8 @@ export const MAX_RESERVATION_TTL_MS = 60 * 60 * 1000;
 export class InventoryItem extends DurableObject<Env> {
   private productId: string | null = null;
   private flushing = false;
+  /** What this object last wrote to D1's projection (in memory: after an eviction the first flush writes again). */
+  private projectedAvailable: number | null = null;
   /** Callers waiting until D1's projection holds at least their sequence number. */
   private waiters: { seq: number; resolve: () => void }[] = [];
   /** When the alarm is set for (mirrors storage; null until known). */
@@ -474,7 +476,8 @@ export class InventoryItem extends DurableObject<Env> {
       }
       s.available = this.level().available; // the product's total, buckets included
       try {
-        if (s.seq > s.projected_seq) {
+        // A change that left the total where D1 already has it (a commit moves reserved units to sold) needs no write.
+        if (s.seq > s.projected_seq && s.available !== this.projectedAvailable) {
           await this.env.DB.prepare(
             "UPDATE products SET stock_available = ?, stock_version = ? WHERE id = ? AND stock_version < ?",
           )
@@ -498,6 +501,7 @@ export class InventoryItem extends DurableObject<Env> {
             { contentType: "json" },
           );
         }
+        this.projectedAvailable = s.available;
         this.ctx.storage.sql.exec(
           `UPDATE stock SET projected_seq = MAX(projected_seq, ?), pending_event = CASE WHEN seq = ? THEN 0 ELSE pending_event END,
              announced_in_stock = CASE WHEN ? THEN ? ELSE announced_in_stock END WHERE id = 1`,
