@@ -206,7 +206,8 @@ export class CartObject extends DurableObject<Env> {
   }
 
   private scheduleFlush(): void {
-    if (this.flushDue) return;
+    // Only a signed-in shopper's cart is ever reminded of; a guest cart's summary would be read by no one.
+    if (this.flushDue || !this.meta()?.user_id) return;
     this.flushDue = true;
     void this.ctx.storage.setAlarm(Date.now() + PROJECTION_DELAY_MS);
   }
@@ -219,7 +220,7 @@ export class CartObject extends DurableObject<Env> {
     }
   }
 
-  /** Writes this cart's summary to D1 (for the abandoned-cart job); newer writes win by seq. False when D1 failed. */
+  /** Writes this user cart's summary to D1 (for the abandoned-cart job); newer writes win by seq. False when D1 failed. */
   private async flush(): Promise<boolean> {
     for (let i = 0; i < 20; i++) {
       const m = this.ctx.storage.sql
