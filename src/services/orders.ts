@@ -110,13 +110,16 @@ function byOrderDb(env: Pick<Env, "DB">, ids: string[]): Map<D1Database, string[
 async function ordersByIds(env: Pick<Env, "DB">, ids: string[]): Promise<{ order: OrderRow; items: OrderItemRow[] }[]> {
   const found = new Map<string, { order: OrderRow; items: OrderItemRow[] }>();
   await Promise.all(
-    [...byOrderDb(env, ids)].map(async ([d1, list]) => {
+    [...byOrderDb(env, ids)].map(async ([d1, all]) => {
       const db = getDb({ DB: d1 });
-      const [os, items] = await db.batch([
-        db.select().from(orders).where(inArray(orders.id, list)),
-        db.select().from(orderItems).where(inArray(orderItems.orderId, list)).orderBy(orderItems.id),
-      ]);
-      for (const o of os) found.set(o.id, { order: o, items: items.filter((i) => i.orderId === o.id) });
+      // D1 binds at most 100 values per statement: a page of 100 (plus one to see if there is more) goes in chunks.
+      for (const list of chunk(all, 90)) {
+        const [os, items] = await db.batch([
+          db.select().from(orders).where(inArray(orders.id, list)),
+          db.select().from(orderItems).where(inArray(orderItems.orderId, list)).orderBy(orderItems.id),
+        ]);
+        for (const o of os) found.set(o.id, { order: o, items: items.filter((i) => i.orderId === o.id) });
+      }
     }),
   );
   return ids.map((id) => found.get(id)).filter((x): x is { order: OrderRow; items: OrderItemRow[] } => !!x);

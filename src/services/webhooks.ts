@@ -105,8 +105,14 @@ export async function fanOutOrderEvent(env: Env, event: DomainEvent): Promise<vo
     const payload = { id: event.id, type: event.type, created_at: event.occurred_at, data: { ...o, items: o.items.filter((i) => i.seller_id === h.sellerId), seller_ids: [h.sellerId] } };
     return { id: newId("webhookDelivery"), webhookId: h.id, eventId: event.id, eventType: event.type, payload: JSON.stringify(payload), status: "pending" as const };
   });
-  const inserted = await getDb(env).insert(webhookDeliveries).values(rows).onConflictDoNothing().returning({ id: webhookDeliveries.id });
-  if (inserted.length) await env.NOTIFICATIONS.sendBatch(inserted.map((r) => ({ body: { webhook_delivery_id: r.id }, contentType: "json" as const })));
+  // Up to 11 bound values a row (D1 takes 100 a statement) and 100 messages a sendBatch: both in chunks.
+  const db = getDb(env);
+  const inserts = [];
+  for (let i = 0; i < rows.length; i += 8) inserts.push(db.insert(webhookDeliveries).values(rows.slice(i, i + 8)).onConflictDoNothing().returning({ id: webhookDeliveries.id }));
+  const inserted = (await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts])).flat();
+  for (let i = 0; i < inserted.length; i += 100) {
+    await env.NOTIFICATIONS.sendBatch(inserted.slice(i, i + 100).map((r) => ({ body: { webhook_delivery_id: r.id }, contentType: "json" as const })));
+  }
 }
 
 let fetcher: typeof fetch | null = null;

@@ -293,16 +293,24 @@ export async function listInbox(env: Pick<Env, "DB">, userId: string, limit: num
 export async function markRead(env: Pick<Env, "DB">, userId: string, ids: string[] | "all") {
   const now = new Date().toISOString();
   const where = [eq(notifications.userId, userId), eq(notifications.channel, "in_app"), isNull(notifications.readAt)];
-  if (ids !== "all") {
-    const owned = await getDb(env)
+  if (ids === "all") {
+    await getDb(env).update(notifications).set({ readAt: now }).where(and(...where));
+    return;
+  }
+  // D1 binds at most 100 values per statement: up to 100 ids and the user go in chunks.
+  const owned: string[] = [];
+  for (let i = 0; i < ids.length; i += 90) {
+    const rows = await getDb(env)
       .select({ id: notifications.id })
       .from(notifications)
-      .where(and(eq(notifications.userId, userId), inArray(notifications.id, ids)))
+      .where(and(eq(notifications.userId, userId), inArray(notifications.id, ids.slice(i, i + 90))))
       .all();
-    if (owned.length === 0) throw new ApiError("not_found", "Notification not found");
-    where.push(inArray(notifications.id, owned.map((o) => o.id)));
+    owned.push(...rows.map((r) => r.id));
   }
-  await getDb(env).update(notifications).set({ readAt: now }).where(and(...where));
+  if (owned.length === 0) throw new ApiError("not_found", "Notification not found");
+  for (let i = 0; i < owned.length; i += 90) {
+    await getDb(env).update(notifications).set({ readAt: now }).where(and(...where, inArray(notifications.id, owned.slice(i, i + 90))));
+  }
 }
 
 /** Admin: sends a promotion to every user who opted in (a cursor over users, in batches). */
