@@ -3,8 +3,7 @@ import { describe, expect, it } from "vitest";
 import { eachOrderShard } from "../src/db/shards";
 import { releaseAll } from "../src/services/inventory";
 import { overridePaymentProvider } from "../src/services/payments";
-import { TestPaymentProvider } from "../src/services/payments/test-provider";
-import { adminUser, call, createCategory, createProduct, json, signup, unique } from "./helpers";
+import { adminUser, call, createCategory, createProduct, json, recordRefunds, signup, unique } from "./helpers";
 
 const address = { name: "Edge Buyer", line1: "1 Edge St", city: "Austin", postal_code: "73301", country: "US" };
 
@@ -35,14 +34,7 @@ describe("checkout at the edges", () => {
   });
 
   it("a payment that completes after the stock is gone is refunded, and the order's coupon use comes back", async () => {
-    const refunds: string[] = [];
-    class Recording extends TestPaymentProvider {
-      override async refund(req: { paymentRef: string; amount: number; idempotencyKey: string }) {
-        refunds.push(req.paymentRef);
-        return super.refund(req);
-      }
-    }
-    overridePaymentProvider(new Recording());
+    const refunds = recordRefunds();
     try {
       const cat = await createCategory(`Late ${unique()}`);
       const seller = await signup({ role: "seller" });

@@ -1,4 +1,6 @@
 import { env, exports } from "cloudflare:workers";
+import { overridePaymentProvider } from "../src/services/payments";
+import { TestPaymentProvider } from "../src/services/payments/test-provider";
 
 /** The Worker under test, called through its real fetch handler (routing, middleware, bindings). */
 export async function call(
@@ -77,4 +79,18 @@ export async function createProduct(seller: TestUser, category_id: string, overr
   });
   if (res.status !== 201) throw new Error(`product failed: ${res.status} ${await res.text()}`);
   return json(res);
+}
+
+/** Installs the test payment provider with its refunds recorded; returns the refunded payment refs (reset with overridePaymentProvider(null)). */
+export function recordRefunds(): string[] {
+  const refunds: string[] = [];
+  overridePaymentProvider(
+    new (class extends TestPaymentProvider {
+      override async refund(req: { paymentRef: string; amount: number; idempotencyKey: string }) {
+        refunds.push(req.paymentRef);
+        return super.refund(req);
+      }
+    })(),
+  );
+  return refunds;
 }

@@ -3,9 +3,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { eachOrderShard } from "../src/db/shards";
 import { injectCheckoutFault } from "../src/services/checkout";
 import { overridePaymentProvider } from "../src/services/payments";
-import { TestPaymentProvider } from "../src/services/payments/test-provider";
 import { getStock } from "../src/services/inventory";
-import { adminUser, call, createCategory, createProduct, json, signup, unique } from "./helpers";
+import { adminUser, call, createCategory, createProduct, json, recordRefunds, signup, unique } from "./helpers";
 
 /**
  * Fault injection at every checkout saga step, with the invariants checked after
@@ -72,14 +71,7 @@ describe("checkout under faults", () => {
   }
 
   it("a failure after the charge refunds it", async () => {
-    const refunds: string[] = [];
-    class Recording extends TestPaymentProvider {
-      override async refund(req: { paymentRef: string; amount: number; idempotencyKey: string }) {
-        refunds.push(req.paymentRef);
-        return super.refund(req);
-      }
-    }
-    overridePaymentProvider(new Recording());
+    const refunds = recordRefunds();
     const w = await world();
     injectCheckoutFault("mark-paid");
     faults++;

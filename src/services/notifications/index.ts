@@ -103,36 +103,19 @@ export interface NotifyInput {
 
 /** Creates the notifications for one cause; returns the ids created now (none for a repeat). */
 export async function notify(env: Env, input: NotifyInput): Promise<string[]> {
-  const channels = input.channels ?? (await preferences(env, input.userId))[input.kind];
-  if (channels.length === 0) return [];
-  const db = getDb(env);
-  const rows = channels.map((channel) => ({
-    id: newId("notification"),
-    userId: input.userId,
-    kind: input.kind,
-    channel,
-    title: input.title,
-    body: input.body,
-    data: input.data ?? {},
-    status: channel === "in_app" ? ("sent" as const) : ("pending" as const),
-    dedupeKey: `${input.dedupeKey}:${channel}`,
-  }));
-  const inserted = await db.insert(notifications).values(rows).onConflictDoNothing().returning({ id: notifications.id, channel: notifications.channel });
-  const outbound = inserted.filter((r) => r.channel !== "in_app");
-  if (outbound.length) await env.NOTIFICATIONS.sendBatch(outbound.map((r) => ({ body: { notification_id: r.id }, contentType: "json" as const })));
-  return inserted.map((r) => r.id);
+  return notifyMany(env, [input]);
 }
 
 /** Rows per multi-row notifications insert: about 12 bound values a row, under D1's 100. */
 const ROWS_PER_INSERT = 8;
 
 /**
- * Many notifications at once (a queue batch of events): every user's
- * preferences in one query, the rows in one D1 batch, the outbound ones in one
- * queue send. The same rows and messages as `notify` on each input.
+ * Notifications for many causes at once (a queue batch of events): every
+ * user's preferences in one query, the rows in one D1 batch, the outbound ones
+ * in one queue send. Returns the ids created now (none for a repeat).
  */
-export async function notifyMany(env: Env, inputs: NotifyInput[]): Promise<void> {
-  if (inputs.length === 0) return;
+export async function notifyMany(env: Env, inputs: NotifyInput[]): Promise<string[]> {
+  if (inputs.length === 0) return [];
   const db = getDb(env);
   const users = [...new Set(inputs.filter((i) => !i.channels).map((i) => i.userId))];
   const prefs = new Map<string, Record<Kind, Channel[]>>();
@@ -158,16 +141,17 @@ export async function notifyMany(env: Env, inputs: NotifyInput[]): Promise<void>
       dedupeKey: `${input.dedupeKey}:${channel}`,
     })),
   );
-  if (rows.length === 0) return;
+  if (rows.length === 0) return [];
   const inserts = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     inserts.push(db.insert(notifications).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing().returning({ id: notifications.id, channel: notifications.channel }));
   }
-  const results = await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
-  const outbound = results.flat().filter((r) => r.channel !== "in_app");
+  const inserted = (await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts])).flat();
+  const outbound = inserted.filter((r) => r.channel !== "in_app");
   for (let i = 0; i < outbound.length; i += 100) {
     await env.NOTIFICATIONS.sendBatch(outbound.slice(i, i + 100).map((r) => ({ body: { notification_id: r.id }, contentType: "json" as const })));
   }
+  return inserted.map((r) => r.id);
 }
 
 export type DeliveryOutcome = "sent" | "already_sent" | "retry" | "failed" | "gone";
