@@ -11,6 +11,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
 import { seedLocal } from "../scripts/seed.mjs";
+import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp } from "./serve.mjs";
 
 const [workload = "checkout", seconds = "8", connections = "16"] = process.argv.slice(2);
@@ -24,6 +25,7 @@ rmSync(PERSIST, { recursive: true, force: true });
 await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await seedLocal({ persistTo: PERSIST });
+await createBuyers(PERSIST, [["PROFX", Number(seconds) * 150]]);
 const server = await serveApp({ port: PORT, persistTo: PERSIST, vars: { LOG_LEVEL: "warn" }, inspectorPort: INSPECTOR });
 await waitFor(`${server.url}/health`, 120_000);
 
@@ -60,20 +62,8 @@ const page = await api("GET", "/products?limit=100");
 const ids = page.data.slice(10, 60).map((p) => p.product_id);
 for (const id of ids) await api("PATCH", `/products/${id}`, { stock_available: 100_000 }, admin.access_token);
 
-const { SignJWT } = await import("jose");
-const ring = JSON.parse(vars.JWT_KEYS);
-const key = Buffer.from(ring.keys[ring.current], "base64url");
-const mint = (i) =>
-  new SignJWT({ role: "buyer" })
-    .setProtectedHeader({ alg: "HS256", kid: ring.current, typ: "JWT" })
-    .setSubject(`usr_PROF${String(i).padStart(8, "0")}${Date.now().toString(36).toUpperCase()}`.slice(0, 30))
-    .setIssuer("edge-marketplace")
-    .setAudience("edge-marketplace-api")
-    .setIssuedAt()
-    .setExpirationTime("30m")
-    .sign(key);
 const n = Number(seconds) * 150;
-const tokens = await Promise.all(Array.from({ length: n }, (_, i) => mint(i)));
+const tokens = await mintTokens(vars, n, "PROFX");
 
 await cdp("Profiler.enable");
 await cdp("Profiler.setSamplingInterval", { interval: 100 });

@@ -20,6 +20,7 @@ import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scrip
 import { seedLocal } from "../scripts/seed.mjs";
 import { loadSeedCatalog, loadSeedQueries } from "../scripts/catalog.mjs";
 import { evaluate as evaluateRecommendations } from "../scripts/reco-eval.mjs";
+import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp, serveHello, servePlainHello } from "./serve.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -67,56 +68,8 @@ async function api(method, path, body, token, attempt = 0) {
   return text ? JSON.parse(text) : null;
 }
 
-/** A virtual buyer's user id: deterministic, so the accounts can be created before the server starts. */
-const buyerId = (prefix, i) => `usr_${`${prefix}${String(i).padStart(8, "0")}`.padEnd(26, "0")}`;
 const checkoutBuyers = () => Math.max(200, Math.min(3000, Math.round(DURATION * 60)));
 const BUYER_GROUPS = [...CONNECTIONS.map((c) => [`CO${c}X`, checkoutBuyers()]), ["HOTX", 1000]];
-
-/**
- * The virtual buyers as real accounts (written straight to local D1), so what an
- * order sets off downstream is what a real buyer's does: the confirmation email is
- * sent to the sink, not dead-lettered for want of an address. Their password hash
- * matches no password: they sign in only through the tokens below.
- */
-async function createBuyers() {
-  const rows = BUYER_GROUPS.flatMap(([prefix, n]) => Array.from({ length: n }, (_, i) => buyerId(prefix, i)));
-  const never = `scrypt$16384$8$5$${Buffer.alloc(16).toString("base64url")}$${Buffer.alloc(32).toString("base64url")}`;
-  const sql = [];
-  for (let i = 0; i < rows.length; i += 100) {
-    const part = rows.slice(i, i + 100);
-    sql.push(
-      `INSERT OR IGNORE INTO users (id, email, username, username_key, role, password_hash) VALUES ${part
-        .map((id) => `('${id}', '${id.toLowerCase()}@bench.local', '${id.toLowerCase()}', '${id.toLowerCase()}', 'buyer', '${never}')`)
-        .join(",")};`,
-      `INSERT OR IGNORE INTO user_keys (key, user_id) VALUES ${part.flatMap((id) => [`('email:${id.toLowerCase()}@bench.local', '${id}')`, `('username:${id.toLowerCase()}', '${id}')`]).join(",")};`,
-    );
-  }
-  const file = join(ROOT, ".wrangler", "bench-buyers.sql");
-  writeFileSync(file, sql.join("\n"));
-  await run(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", PERSIST, "--file", file, "--yes"], { quiet: true, env: { CI: "1" } });
-}
-
-/** Access tokens signed with the local key ring, as the API would issue them (no scrypt login per virtual buyer). */
-async function mintTokens(vars, n, prefix) {
-  const { SignJWT } = await import("jose");
-  const ring = JSON.parse(vars.JWT_KEYS);
-  const key = Buffer.from(ring.keys[ring.current], "base64url");
-  const wrangler = await import("node:fs").then((fs) => fs.readFileSync(join(ROOT, "wrangler.toml"), "utf8"));
-  const iss = /JWT_ISSUER = "([^"]+)"/.exec(wrangler)[1];
-  const aud = /JWT_AUDIENCE = "([^"]+)"/.exec(wrangler)[1];
-  return Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      new SignJWT({ role: "buyer" })
-        .setProtectedHeader({ alg: "HS256", kid: ring.current, typ: "JWT" })
-        .setSubject(buyerId(prefix, i))
-        .setIssuer(iss)
-        .setAudience(aud)
-        .setIssuedAt()
-        .setExpirationTime("30m")
-        .sign(key),
-    ),
-  );
-}
 
 function checkoutLoad(spec) {
   // The spec (thousands of tokens) goes through a file: one argv string is capped at 128 KB.
@@ -163,7 +116,7 @@ rmSync(PERSIST, { recursive: true, force: true });
 await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
 await seedLocal({ persistTo: PERSIST });
-await createBuyers();
+await createBuyers(PERSIST, BUYER_GROUPS);
 // Info-level access logs off (production ships them asynchronously through Workers Logs);
 // warnings and errors still log. Write limits off: the hot-SKU rows send thousands of holds a
 // minute with one seller's token, which the per-user limit (600 a minute) would answer with 429.
