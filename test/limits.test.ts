@@ -7,7 +7,7 @@ import { listOrders } from "../src/services/orders";
 import { fanOutOrderEvent, overrideWebhookFetch } from "../src/services/webhooks";
 import { call, createCategory, createProduct, json, signup, unique } from "./helpers";
 
-// D1 binds at most 100 values per statement (https://developers.cloudflare.com/d1/platform/limits/):
+// D1 binds at most 100 values per statement (Cloudflare's D1 limits page):
 // each path below put one value per item in a single statement and answered 500 past 100 items.
 describe("lists past D1's 100 bound values", () => {
   it("a buyer with 101 orders lists a page of 100, then the rest, and a seller likewise", async () => {

@@ -63,7 +63,9 @@ export async function consumeEvents(batch: MessageBatch, env: Env): Promise<void
   for (const e of events) {
     for (const subscriber of SUBSCRIBERS[e.event.type]) {
       if (done.has(`${subscriber.name}|${e.event.id}`)) continue;
-      work.set(subscriber, [...(work.get(subscriber) ?? []), e]);
+      const list = work.get(subscriber);
+      if (list) list.push(e);
+      else work.set(subscriber, [e]);
     }
   }
   const ran: { consumer: string; eventId: string }[] = [];

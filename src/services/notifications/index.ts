@@ -4,7 +4,7 @@ import { notificationPreferences, notifications } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { findUserById, findUsersByIds } from "../users";
+import { findUsersByIds } from "../users";
 import { channelProvider } from "./channels";
 
 /**
@@ -161,30 +161,6 @@ export type DeliveryOutcome = "sent" | "already_sent" | "retry" | "failed" | "go
  * Idempotent: a notification already sent is not sent again. `attempt` is the
  * queue's delivery count; the last allowed attempt that fails marks it failed.
  */
-export async function deliver(env: Env, notificationId: string, attempt: number): Promise<{ outcome: DeliveryOutcome; error?: string }> {
-  const db = getDb(env);
-  const n = await db.select().from(notifications).where(eq(notifications.id, notificationId)).get();
-  if (!n) return { outcome: "gone" };
-  if (n.status === "sent") return { outcome: "already_sent" };
-  if (n.status === "failed") return { outcome: "failed" };
-  const user = await findUserById(env, n.userId);
-  const to = n.channel === "sms" ? user?.phoneNumber : user?.email;
-  try {
-    if (!to) throw new Error(`no ${n.channel === "sms" ? "phone number" : "email"} on file`);
-    await channelProvider(env, n.channel as "email" | "sms").send({ channel: n.channel as "email" | "sms", to, subject: n.title, body: n.body, notificationId: n.id });
-    await db.update(notifications).set({ status: "sent", attempts: n.attempts + 1, updatedAt: new Date().toISOString() }).where(eq(notifications.id, n.id));
-    return { outcome: "sent" };
-  } catch (err) {
-    const error = (err as Error).message.slice(0, 500);
-    const last = attempt >= MAX_SEND_ATTEMPTS || !to;
-    await db
-      .update(notifications)
-      .set({ status: last ? "failed" : "pending", attempts: n.attempts + 1, lastError: error, updatedAt: new Date().toISOString() })
-      .where(eq(notifications.id, n.id));
-    return { outcome: last ? "failed" : "retry", error };
-  }
-}
-
 /**
  * Sends many queued notifications at once (a notifications queue batch): the
  * rows and their users read in one query each, the messages of each channel
