@@ -1,8 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import { ZodError } from "zod";
 import { ApiError, errorBody, type ErrorCode } from "./lib/errors";
 import { errorFields, log } from "./lib/logger";
@@ -12,6 +10,8 @@ import { limitBody, requireJsonBody } from "./middleware/body";
 import { idempotency } from "./middleware/idempotency";
 import { writeLimit } from "./middleware/write-limit";
 import { requestContext } from "./middleware/request-context";
+import { securityHeaders } from "./middleware/security-headers";
+import { docsRoutes } from "./routes/docs";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { analyticsRoutes } from "./routes/analytics";
@@ -46,7 +46,7 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
 
   app.use("*", requestContext);
-  app.use("*", secureHeaders());
+  app.use("*", securityHeaders);
   app.use(
     "*",
     cors({
@@ -101,7 +101,7 @@ export function createApp() {
     },
     servers: [{ url: new URL(c.req.url).origin }],
   }));
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Edge Marketplace API" }));
+  app.route("/", docsRoutes);
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.get("requestId")), 404));
 

@@ -1,93 +1,88 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/lib/crypto";
 import { beginIdempotentRequest } from "../src/services/idempotency";
-import { eachOrderShard } from "../src/db/shards";
-import { call, json, unique } from "./helpers";
+import { call, createCategory, json, signup, unique, type TestUser } from "./helpers";
 
-/** Accounts with this email in every user database (users are spread over two in tests). */
-async function usersWithEmail(email: string): Promise<number> {
-  let n = 0;
-  for (const e of eachOrderShard(env)) n += (await e.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE email = ?").bind(email).first<{ n: number }>())!.n;
-  return n;
+/** How many products a seller has (what a doubled POST /products would show). */
+async function productsOf(seller: TestUser): Promise<number> {
+  const res = await call("GET", `/products?seller_id=${seller.user.user_id}&limit=100`);
+  return (await json(res)).data.length;
 }
 
-const body = () => ({ email: `${unique()}@example.com`, username: unique(), password: "password123" });
+let categoryId: string;
+beforeAll(async () => {
+  categoryId = (await createCategory(unique("Idem"))).category_id;
+});
+const product = () => ({ name: `Lamp ${unique()}`, description: "A lamp", price: 2500, category_id: categoryId, stock_available: 3 });
+const post = (seller: TestUser, body: unknown, key: string) =>
+  call("POST", "/products", { token: seller.access_token, body, headers: { "idempotency-key": key } });
 
 describe("Idempotency-Key", () => {
   it("replays the stored response for the same key and body without doing the work twice", async () => {
+    const seller = await signup({ role: "seller" });
     const key = unique("key-");
-    const b = body();
-    const ip = "192.0.2.10";
-    const first = await call("POST", "/auth/signup", { body: b, headers: { "idempotency-key": key, "cf-connecting-ip": ip } });
+    const b = product();
+    const first = await post(seller, b, key);
     expect(first.status).toBe(201);
-    const second = await call("POST", "/auth/signup", { body: b, headers: { "idempotency-key": key, "cf-connecting-ip": ip } });
+    const second = await post(seller, b, key);
     expect(second.status).toBe(201);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
-    expect((await json(second)).user.user_id).toBe((await json(first)).user.user_id);
-    expect(await usersWithEmail(b.email)).toBe(1);
+    expect((await json(second)).product_id).toBe((await json(first)).product_id);
+    expect(await productsOf(seller)).toBe(1);
   });
 
   it("answers the same key with another body with 409 idempotency_key_reused", async () => {
+    const seller = await signup({ role: "seller" });
     const key = unique("key-");
-    const ip = "192.0.2.11";
-    const headers = { "idempotency-key": key, "cf-connecting-ip": ip };
-    expect((await call("POST", "/auth/signup", { body: body(), headers })).status).toBe(201);
-    const res = await call("POST", "/auth/signup", { body: body(), headers });
+    expect((await post(seller, product(), key)).status).toBe(201);
+    const res = await post(seller, product(), key);
     expect(res.status).toBe(409);
     expect((await json(res)).error.code).toBe("idempotency_key_reused");
   });
 
   it("answers a duplicate that arrives while the first is running with 409", async () => {
+    const seller = await signup({ role: "seller" });
     const key = unique("key-");
-    const ip = "192.0.2.12";
-    const b = body();
+    const raw = JSON.stringify(product());
     // The first request holds the key (as if still running).
-    const raw = JSON.stringify(b);
-    const begun = await beginIdempotentRequest(env, {
-      caller: `anon:${ip}`,
-      key,
-      method: "POST",
-      path: "/auth/signup",
-      bodyHash: await sha256Hex(raw),
-    });
+    const begun = await beginIdempotentRequest(env, { caller: seller.user.user_id, key, method: "POST", path: "/products", bodyHash: await sha256Hex(raw) });
     expect(begun.kind).toBe("started");
-    const res = await call("POST", "/auth/signup", {
+    const res = await call("POST", "/products", {
       raw,
-      headers: { "idempotency-key": key, "cf-connecting-ip": ip, "content-type": "application/json" },
+      token: seller.access_token,
+      headers: { "idempotency-key": key, "content-type": "application/json" },
     });
     expect(res.status).toBe(409);
     expect((await json(res)).error.code).toBe("idempotency_request_in_progress");
   });
 
-  it("runs concurrent duplicates once: one 201, the rest replays or 409s, one account", async () => {
+  it("runs concurrent duplicates once: one 201, the rest replays or 409s, one product", async () => {
+    const seller = await signup({ role: "seller" });
     const key = unique("key-");
-    const b = body();
-    const headers = { "idempotency-key": key, "cf-connecting-ip": "192.0.2.13" };
-    const results = await Promise.all(Array.from({ length: 5 }, () => call("POST", "/auth/signup", { body: b, headers })));
+    const b = product();
+    const results = await Promise.all(Array.from({ length: 5 }, () => post(seller, b, key)));
     const fresh = results.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") !== "true");
     expect(fresh).toHaveLength(1);
     for (const r of results) expect([201, 409]).toContain(r.status);
-    expect(await usersWithEmail(b.email)).toBe(1);
+    expect(await productsOf(seller)).toBe(1);
   });
 
-  it("scopes keys per caller: another client may use the same key", async () => {
+  it("scopes keys per caller: another user may use the same key", async () => {
     const key = unique("key-");
-    const a = await call("POST", "/auth/signup", { body: body(), headers: { "idempotency-key": key, "cf-connecting-ip": "192.0.2.14" } });
-    const b = await call("POST", "/auth/signup", { body: body(), headers: { "idempotency-key": key, "cf-connecting-ip": "192.0.2.15" } });
-    expect(a.status).toBe(201);
-    expect(b.status).toBe(201);
+    const [a, b] = [await signup({ role: "seller" }), await signup({ role: "seller" })];
+    expect((await post(a, product(), key)).status).toBe(201);
+    expect((await post(b, product(), key)).status).toBe(201);
   });
 
   it("stores client errors too, and rejects a malformed key with 400", async () => {
+    const seller = await signup({ role: "seller" });
     const key = unique("key-");
-    const headers = { "idempotency-key": key, "cf-connecting-ip": "192.0.2.16" };
-    const bad = { email: "nope", username: "x", password: "y" };
-    expect((await call("POST", "/auth/signup", { body: bad, headers })).status).toBe(400);
-    const replay = await call("POST", "/auth/signup", { body: bad, headers });
+    const bad = { name: "x", price: -1 };
+    expect((await post(seller, bad, key)).status).toBe(400);
+    const replay = await post(seller, bad, key);
     expect(replay.status).toBe(400);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-    const res = await call("POST", "/auth/signup", { body: body(), headers: { "idempotency-key": "has space" } });
-    expect(res.status).toBe(400);
+    expect((await post(seller, product(), "has space")).status).toBe(400);
   });
 });

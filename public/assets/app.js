@@ -1,11 +1,35 @@
-// The storefront's one script: talks to the JSON API with the signed-in user's
-// token (localStorage) and the guest cart id, and renders the pages that need them.
+// The storefront's one script (an ES module): talks to the JSON API with the
+// signed-in user's access token and the guest cart id, and renders the pages that
+// need them. The access token lives only in memory; the refresh token is an
+// HttpOnly cookie scoped to /auth that no script can read (docs/security.md).
+import { safeNextPath } from "./next-path.js";
+
 (() => {
   const $ = (s, el = document) => el.querySelector(s);
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const money = (c) => `$${(c / 100).toFixed(2)}`;
-  const auth = () => JSON.parse(localStorage.getItem("auth") || "null");
-  const setAuth = (a) => (a ? localStorage.setItem("auth", JSON.stringify(a)) : localStorage.removeItem("auth"));
+  // Tokens kept by older versions of this script are dropped on sight.
+  localStorage.removeItem("auth");
+  const session = { user: JSON.parse(localStorage.getItem("user") || "null"), access: null };
+  const auth = () => (session.user ? { user: session.user, access_token: session.access } : null);
+  const setAuth = (a) => {
+    session.user = a ? a.user : null;
+    session.access = a ? a.access_token : null;
+    if (a) localStorage.setItem("user", JSON.stringify(a.user));
+    else localStorage.removeItem("user");
+  };
+  const COOKIE_MODE = { "X-Refresh-Cookie": "1" };
+  /** One refresh at a time across this origin's tabs (each exchange rotates the cookie). */
+  async function refreshAccess() {
+    const exchange = async () => {
+      const r = await fetch("/auth/refresh", { method: "POST", headers: { "content-type": "application/json", ...COOKIE_MODE }, body: "{}", credentials: "same-origin" });
+      if (!r.ok) return false;
+      session.access = (await r.json()).access_token;
+      return true;
+    };
+    return navigator.locks ? navigator.locks.request("auth-refresh", exchange) : exchange();
+  }
+  const ready = session.user ? refreshAccess().then((ok) => ok || setAuth(null)) : Promise.resolve();
   const toast = (msg) => {
     const t = $("#toast");
     t.textContent = msg;
@@ -14,6 +38,7 @@
   };
 
   async function api(method, path, body, headers = {}) {
+    await ready;
     const h = { ...headers };
     const a = auth();
     if (a) h.authorization = `Bearer ${a.access_token}`;
@@ -21,12 +46,8 @@
     if (cart && !h["X-Cart-Id"]) h["X-Cart-Id"] = cart;
     if (body !== undefined) h["content-type"] = "application/json";
     let res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (res.status === 401 && a && a.refresh_token && !path.startsWith("/auth/")) {
-      const r = await fetch("/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refresh_token: a.refresh_token }) });
-      if (r.ok) {
-        setAuth({ ...a, ...(await r.json()) });
-        return api(method, path, body, headers);
-      }
+    if (res.status === 401 && a && !path.startsWith("/auth/")) {
+      if (await refreshAccess()) return api(method, path, body, headers);
       setAuth(null);
     }
     const id = res.headers.get("X-Cart-Id");
@@ -194,11 +215,11 @@
 
     async account() {
       const a = auth();
-      const next = new URLSearchParams(location.search).get("next") || "/store";
+      const next = safeNextPath(new URLSearchParams(location.search).get("next"), location.origin);
       if (a) {
         app().innerHTML = `<p>Signed in as <strong>${esc(a.user.username)}</strong> (${esc(a.user.role)}).</p><button type="button" id="logout">Sign out</button>`;
         $("#logout").addEventListener("click", async () => {
-          await api("POST", "/auth/logout", { refresh_token: a.refresh_token });
+          await api("POST", "/auth/logout", {}, COOKIE_MODE);
           setAuth(null);
           location.href = "/store";
         });
@@ -224,11 +245,11 @@
       };
       $("#login").addEventListener("submit", async (e) => {
         e.preventDefault();
-        done(await api("POST", "/auth/login", { email: $("#le").value, password: $("#lp").value }));
+        done(await api("POST", "/auth/login", { email: $("#le").value, password: $("#lp").value }, COOKIE_MODE));
       });
       $("#signup").addEventListener("submit", async (e) => {
         e.preventDefault();
-        done(await api("POST", "/auth/signup", { email: $("#se").value, username: $("#su").value, password: $("#sp").value, role: $("#sr").value }));
+        done(await api("POST", "/auth/signup", { email: $("#se").value, username: $("#su").value, password: $("#sp").value, role: $("#sr").value }, COOKIE_MODE));
       });
     },
 

@@ -8,7 +8,6 @@ import {
   type IdempotentRequest,
 } from "../services/idempotency";
 import type { AppEnv } from "../types";
-import { clientIp } from "./request-context";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Response headers worth replaying; the rest (request id, dates) belong to the new request. */
@@ -16,7 +15,7 @@ const REPLAYED_HEADERS = ["content-type", "location", "x-cart-id"];
 
 /**
  * Honours `Idempotency-Key` on every POST/PATCH/DELETE that sends one. Keys are
- * scoped per caller (user, else guest cart or IP). Same key and body: the
+ * scoped per caller (the user, else the guest cart). Same key and body: the
  * stored response is returned with `Idempotent-Replayed: true`. Same key, other
  * body or route: 409 `idempotency_key_reused`. Same key while the first is still
  * running: 409 `idempotency_request_in_progress`. Server errors (5xx) are not
@@ -30,8 +29,15 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       details: [{ field: "Idempotency-Key", code: "invalid_string", message: "1 to 255 visible ASCII characters" }],
     });
   }
+  // Token-issuing answers are never stored: they would keep tokens in clear for a day, and a
+  // replayed refresh would skip the reuse detection.
+  if (c.req.path.startsWith("/auth/")) return next();
   const auth = c.get("auth");
-  const caller = auth ? auth.userId : `anon:${c.req.header("x-cart-id") ?? clientIp(c.req.raw)}`;
+  const guestCart = c.req.header("x-cart-id");
+  // A guest without a cart cannot be told apart from another guest on the same address, so
+  // their keys are not shared: the request simply runs (it moves no money; checkout needs a user).
+  if (!auth && !guestCart) return next();
+  const caller = auth ? auth.userId : `guest:${guestCart}`;
   const req: IdempotentRequest = {
     caller,
     key,

@@ -8,6 +8,19 @@ import * as auth from "../services/auth";
 import { mergeGuestCart } from "../services/cart";
 import { guestCartHeader } from "../middleware/cart-ref";
 import { errorFields, log } from "../lib/logger";
+import { ApiError } from "../lib/errors";
+import { clearRefreshCookie, deliverTokens, readRefreshCookie, wantsRefreshCookie } from "../lib/refresh-cookie";
+import type { Context } from "hono";
+
+/** The refresh token from the body, else (for a storefront in cookie mode) from the cookie. */
+function presentedRefreshToken(c: Context, fromBody: string | undefined): string {
+  const token = fromBody ?? (wantsRefreshCookie(c) ? readRefreshCookie(c) : undefined);
+  if (token) return token;
+  if (wantsRefreshCookie(c)) throw new ApiError("unauthenticated", "No refresh cookie; sign in again");
+  throw new ApiError("validation_failed", "Invalid json: refresh_token", {
+    details: [{ field: "refresh_token", code: "invalid_type", message: "Required" }],
+  });
+}
 
 const signup = createRoute({
   method: "post",
@@ -77,19 +90,21 @@ export const authRoutes = createRouter()
     const guestCart = guestCartHeader(c);
     const result = await auth.signup(c.env, c.req.valid("json"), clientIp(c.req.raw));
     if (guestCart) await mergeQuietly(c.env, guestCart, result.user.user_id);
-    return c.json(result, 201);
+    return c.json(deliverTokens(c, result), 201);
   })
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid("json");
     const guestCart = guestCartHeader(c);
     const result = await auth.login(c.env, email, password, clientIp(c.req.raw));
     if (guestCart) await mergeQuietly(c.env, guestCart, result.user.user_id);
-    return c.json(result, 200);
+    return c.json(deliverTokens(c, result), 200);
   })
   .openapi(refresh, async (c) => {
-    return c.json(await auth.refresh(c.env, c.req.valid("json").refresh_token), 200);
+    const pair = await auth.refresh(c.env, presentedRefreshToken(c, c.req.valid("json").refresh_token));
+    return c.json(deliverTokens(c, pair), 200);
   })
   .openapi(logout, async (c) => {
-    await auth.logout(c.env, currentUser(c).userId, c.req.valid("json").refresh_token);
+    await auth.logout(c.env, currentUser(c).userId, presentedRefreshToken(c, c.req.valid("json").refresh_token));
+    if (wantsRefreshCookie(c)) clearRefreshCookie(c);
     return c.body(null, 204);
   });

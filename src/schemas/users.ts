@@ -28,7 +28,16 @@ export const LoginBody = z
   .strictObject({ email: z.string().max(254), password: z.string().max(256) })
   .openapi("LoginRequest");
 
-export const RefreshBody = z.strictObject({ refresh_token: z.string().min(1).max(512) }).openapi("RefreshRequest");
+export const RefreshBody = z
+  .strictObject({
+    refresh_token: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .openapi({ description: "Required unless the request carries `X-Refresh-Cookie: 1` and the refresh cookie set at sign-in" }),
+  })
+  .openapi("RefreshRequest");
 
 /** `role`, ids and timestamps are not writable: a strict schema answers them with a 400. */
 export const UpdateUserBody = z
@@ -65,7 +74,7 @@ export const PublicUserSchema = z
 export const TokenPairSchema = z
   .object({
     access_token: z.string(),
-    refresh_token: z.string(),
+    refresh_token: z.string().optional().openapi({ description: "Always present, except when the request asked for the refresh cookie (`X-Refresh-Cookie: 1`)" }),
     token_type: z.literal("Bearer"),
     expires_in: z.number().int().openapi({ description: "Access token lifetime in seconds" }),
   })

@@ -9,7 +9,7 @@ export function Layout(props: { title: string; children?: Child; page?: string; 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Edge Marketplace`}</title>
         <link rel="stylesheet" href="/assets/app.css" />
-        <script src="/assets/app.js" defer></script>
+        <script type="module" src="/assets/app.js"></script>
       </head>
       <body data-page={props.page ?? ""}>
         <a class="skip" href="#main">

@@ -1,0 +1,36 @@
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+
+/**
+ * The storefront keeps its refresh token in an HttpOnly cookie instead of script-readable storage,
+ * so a script injected into the page cannot carry the 30-day token away. A browser client opts in
+ * per request with `X-Refresh-Cookie: 1`; API clients keep bearer refresh tokens in the body.
+ * The cookie is scoped to /auth (only refresh and logout read it), Secure and SameSite=Strict, and
+ * POSTs here need a JSON body, so a cross-site form cannot spend it either.
+ */
+export const REFRESH_COOKIE = "mp_refresh";
+const MAX_AGE_SECONDS = 30 * 24 * 3600;
+
+export function wantsRefreshCookie(c: Context): boolean {
+  return c.req.header("x-refresh-cookie") === "1";
+}
+
+export function readRefreshCookie(c: Context): string | undefined {
+  return getCookie(c, REFRESH_COOKIE);
+}
+
+export function setRefreshCookie(c: Context, token: string): void {
+  setCookie(c, REFRESH_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Strict", path: "/auth", maxAge: MAX_AGE_SECONDS });
+}
+
+export function clearRefreshCookie(c: Context): void {
+  deleteCookie(c, REFRESH_COOKIE, { path: "/auth", secure: true, httpOnly: true, sameSite: "Strict" });
+}
+
+/** In cookie mode the refresh token goes into the cookie and out of the body. */
+export function deliverTokens<T extends { refresh_token: string }>(c: Context, result: T): T | Omit<T, "refresh_token"> {
+  if (!wantsRefreshCookie(c)) return result;
+  setRefreshCookie(c, result.refresh_token);
+  const { refresh_token: _kept, ...rest } = result;
+  return rest;
+}
