@@ -18,6 +18,8 @@ export default defineConfig(async () => {
   const { buildSeedSql } = await import("./scripts/seed.mjs");
   const catalog = loadSeedCatalog();
   const seed = await buildSeedSql({ products: catalog.products, queries: loadSeedQueries(catalog.products), sellerPassword: "seed-sellers-1" });
+  // What `npm run seed -- --remote` would load (a slice of the catalog): checked for known passwords.
+  const remoteSeed = await buildSeedSql({ products: catalog.products.slice(0, 40), sellerPassword: null, withHistory: false });
   return {
     plugins: [
       cloudflareTest({
@@ -29,6 +31,7 @@ export default defineConfig(async () => {
             LOG_LEVEL: "warn",
             JWT_KEYS: TEST_JWT_KEYS,
             ADMIN_EMAIL: "root@admin.test",
+            ADMIN_BOOTSTRAP_TOKEN: "test-bootstrap-token-0123456789",
             PAYMENT_PROVIDER: "test",
             STRIPE_WEBHOOK_SECRET: "whsec_test_secret_for_the_suite",
             WALLET_KEY: "dGVzdC13YWxsZXQta2V5LTMyLWJ5dGVzLWxvbmctb2s",
@@ -37,6 +40,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             TEST_WAREHOUSE_MIGRATIONS: warehouseMigrations,
             TEST_SEED_SQL: seed.sql,
+            TEST_REMOTE_SEED_SQL: remoteSeed.sql,
             TEST_CATALOG_SOURCE: catalog.source,
           },
         },

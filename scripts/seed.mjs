@@ -85,7 +85,9 @@ export async function buildSeedSql({ products, queries = [], adminEmail, adminPa
     const handle = `${slug(dept).slice(0, 20)}-store-${Number(n) + 1}`;
     const id = seedId("usr", `seller:${store}`, SEED_EPOCH);
     sellers.set(store, id);
-    sellerRows.push([id, `${handle}@sellers.marketplace.local`, handle, handle, null, "seller", await hashPassword(sellerPassword), iso(SEED_EPOCH), iso(SEED_EPOCH)]);
+    // Without a password (a remote seed) a seller account cannot be signed in to: "locked" is no scrypt hash.
+    const hash = sellerPassword ? await hashPassword(sellerPassword) : `locked$${randomBytes(16).toString("base64url")}`;
+    sellerRows.push([id, `${handle}@sellers.marketplace.local`, handle, handle, null, "seller", hash, iso(SEED_EPOCH), iso(SEED_EPOCH)]);
   }
   if (adminEmail && adminPassword) {
     const email = adminEmail.toLowerCase();
@@ -192,8 +194,11 @@ export async function seedLocal({ adminEmail, adminPassword, file, synthetic, re
   const vars = ensureDevVars();
   let { source, products } = file ? { source: file, products: loadFile(file) } : loadSeedCatalog();
   if (synthetic) products = synthesize(products, synthetic);
-  const sellerPassword = vars.LOCAL_ADMIN_PASSWORD;
-  const built = await buildSeedSql({ products, queries: file ? [] : loadSeedQueries(products), withHistory: !file && !synthetic, adminEmail: adminEmail ?? vars.ADMIN_EMAIL, adminPassword: adminPassword ?? vars.LOCAL_ADMIN_PASSWORD, sellerPassword });
+  // A remote seed loads the catalog only: no admin, no buyers, no order history, and seller
+  // accounts nobody can sign in to. Known local passwords never reach a deployed database.
+  const built = remote
+    ? await buildSeedSql({ products, queries: file ? [] : loadSeedQueries(products), withHistory: false, sellerPassword: null })
+    : await buildSeedSql({ products, queries: file ? [] : loadSeedQueries(products), withHistory: !file && !synthetic, adminEmail: adminEmail ?? vars.ADMIN_EMAIL, adminPassword: adminPassword ?? vars.LOCAL_ADMIN_PASSWORD, sellerPassword: vars.LOCAL_ADMIN_PASSWORD });
   const dir = join(ROOT, ".wrangler", "seed");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "seed.sql");

@@ -12,6 +12,7 @@ import { writeLimit } from "./middleware/write-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { docsRoutes } from "./routes/docs";
+import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { analyticsRoutes } from "./routes/analytics";
@@ -82,6 +83,7 @@ export function createApp() {
   app.route("/", analyticsRoutes);
   app.route("/", recommendationRoutes);
   app.route("/", webhookRoutes);
+  app.route("/", adminRoutes);
   app.route("/", webRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import { onUserShard } from "../src/db/shards";
 import { fromBase64Url, toBase64Url } from "../src/lib/crypto";
-import { call, json, signup, unique } from "./helpers";
+import { adminUser, call, json, signup, unique } from "./helpers";
 
 const keys = () => JSON.parse(env.JWT_KEYS) as { current: string; keys: Record<string, string> };
 
@@ -46,7 +46,7 @@ describe("signup", () => {
     expect(JSON.stringify(body)).not.toMatch(/password|scrypt/);
   });
 
-  it("can create a seller, but admin only through the ADMIN_EMAIL bootstrap", async () => {
+  it("can create a seller, but admin only through the bootstrap token", async () => {
     const seller = await signup({ role: "seller" });
     expect(seller.user.role).toBe("seller");
     const res = await call("POST", "/auth/signup", {
@@ -54,7 +54,7 @@ describe("signup", () => {
     });
     expect(res.status).toBe(400);
     expect((await json(res)).error.details[0].field).toBe("role");
-    const admin = await signup({ email: env.ADMIN_EMAIL });
+    const admin = await adminUser();
     expect(admin.user.role).toBe("admin");
   });
 

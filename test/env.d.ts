@@ -7,5 +7,9 @@ declare namespace Cloudflare {
     TEST_SEED_SQL: string;
     /** "real" when ../shared/data was beside the clone, else "generated". */
     TEST_CATALOG_SOURCE: string;
+    /** The test admin's address (the admin is created through the bootstrap token). */
+    ADMIN_EMAIL: string;
+    /** A remote seed (scripts/seed.mjs with no passwords) of a few products, as SQL. */
+    TEST_REMOTE_SEED_SQL: string;
   }
 }

@@ -56,13 +56,18 @@ export async function signup(
 }
 
 let admin: TestUser | undefined;
-/** The bootstrap admin (ADMIN_EMAIL in the test bindings), created on first use. */
+/** The bootstrap admin (ADMIN_EMAIL, signed up with ADMIN_BOOTSTRAP_TOKEN), created on first use. */
 export async function adminUser(): Promise<TestUser> {
   if (admin) return admin;
   const password = "admin-password-1";
   const login = await call("POST", "/auth/login", { body: { email: env.ADMIN_EMAIL, password } });
-  admin = login.status === 200 ? { ...(await json<Omit<TestUser, "password">>(login)), password } : await signup({ email: env.ADMIN_EMAIL, password });
-  return admin;
+  if (login.status === 200) return (admin = { ...(await json<Omit<TestUser, "password">>(login)), password });
+  const res = await call("POST", "/auth/signup", {
+    body: { email: env.ADMIN_EMAIL, username: unique("root"), password },
+    headers: { "x-admin-bootstrap": env.ADMIN_BOOTSTRAP_TOKEN! },
+  });
+  if (res.status !== 201) throw new Error(`admin bootstrap failed: ${res.status} ${await res.text()}`);
+  return (admin = { ...(await json<Omit<TestUser, "password">>(res)), password });
 }
 
 export async function createCategory(name: string, parent_id?: string): Promise<{ category_id: string }> {

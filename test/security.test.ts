@@ -30,6 +30,8 @@ const ADMIN_ONLY = [
   "GET /search/stats",
   "POST /wallet/credits",
   "POST /reviews/{review_id}/moderation",
+  "POST /admin/users/{user_id}/role",
+  "GET /admin/audit-log",
 ];
 /** Operations only sellers (or admins) may call. */
 const SELLER_ONLY = ["POST /products", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];

@@ -30,6 +30,8 @@ export const users = sqliteTable(
     role: text("role", { enum: ["buyer", "seller", "admin"] }).notNull(),
     /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. */
     passwordHash: text("password_hash").notNull(),
+    /** When the address was proven by a mailed token; null until then. */
+    emailVerifiedAt: text("email_verified_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -69,6 +71,44 @@ export const refreshTokens = sqliteTable(
     index("refresh_tokens_user_idx").on(t.userId),
     index("refresh_tokens_expires_idx").on(t.expiresAt),
   ],
+);
+
+/**
+ * Single-use account tokens sent by email: verify an address, confirm an email change, reset a
+ * password. Only the SHA-256 of the token is stored; each lives 15 minutes and is spent once.
+ * Lives in the user's own database.
+ */
+export const accountTokens = sqliteTable(
+  "account_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    purpose: text("purpose", { enum: ["verify_email", "change_email", "reset_password"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** For change_email: the address that becomes the user's when confirmed. */
+    newEmail: text("new_email"),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("account_tokens_hash_uq").on(t.tokenHash), index("account_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+// ---- audit module (src/services/audit.ts) -----------------------------------
+/** Admin actions, append-only: nothing updates or deletes a row (the code has no such path). */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    /** JSON: what changed (never secrets). */
+    details: text("details").notNull().default("{}"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_log_target_idx").on(t.targetType, t.targetId)],
 );
 
 // ---- idempotency (src/middleware/idempotency.ts, src/services/idempotency.ts) ----

@@ -27,6 +27,8 @@ export const ID_PREFIXES = {
   message: "msg",
   webhook: "whk",
   webhookDelivery: "whd",
+  accountToken: "atk",
+  audit: "aud",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

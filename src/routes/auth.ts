@@ -27,6 +27,9 @@ const signup = createRoute({
   path: "/auth/signup",
   tags: ["Auth"],
   summary: "Create a buyer or seller account",
+  description:
+    "The first admin is created once: a signup with `X-Admin-Bootstrap: <ADMIN_BOOTSTRAP_TOKEN secret>` while no admin exists. " +
+    "A wrong token, or one presented after that, is a 403.",
   request: { body: jsonBody(SignupBody) },
   responses: {
     201: jsonResponse(AuthResultSchema, "Account created; signed in"),
@@ -88,7 +91,7 @@ async function mergeQuietly(env: Env, guestCartId: string, userId: string): Prom
 export const authRoutes = createRouter()
   .openapi(signup, async (c) => {
     const guestCart = guestCartHeader(c);
-    const result = await auth.signup(c.env, c.req.valid("json"), clientIp(c.req.raw));
+    const result = await auth.signup(c.env, c.req.valid("json"), clientIp(c.req.raw), c.req.header("x-admin-bootstrap"));
     if (guestCart) await mergeQuietly(c.env, guestCart, result.user.user_id);
     return c.json(deliverTokens(c, result), 201);
   })

@@ -16,8 +16,11 @@ import {
   newRefreshToken,
   signAccessToken,
 } from "./tokens";
+import { sha256Hex } from "../lib/crypto";
 import {
+  anyAdminExists,
   assertEmailAndUsernameFree,
+  claimAdminBootstrap,
   claimUserKeys,
   findUserByEmail,
   findUserById,
@@ -30,7 +33,8 @@ import {
 } from "./users";
 
 /** The auth module: owns `refresh_tokens`; signs access tokens; drives signup and login. */
-type AuthEnv = Pick<Env, "DB" | "EVENTS" | "RATE_LIMITER" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_KEYS" | "ADMIN_EMAIL"> & Partial<Pick<Env, "SIGNUP_LIMIT_PER_HOUR">>;
+type AuthEnv = Pick<Env, "DB" | "EVENTS" | "RATE_LIMITER" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_KEYS"> &
+  Partial<Pick<Env, "SIGNUP_LIMIT_PER_HOUR" | "ADMIN_BOOTSTRAP_TOKEN">>;
 
 export interface TokenPair {
   access_token: string;
@@ -70,18 +74,43 @@ async function issueTokens(env: AuthEnv, user: { id: string; role: Role }, famil
   return pair;
 }
 
-/** Bootstrap: the address in ADMIN_EMAIL signs up as an admin; nobody else can. */
-function roleFor(env: AuthEnv, input: SignupInput): Role {
-  const admin = env.ADMIN_EMAIL?.trim();
-  return admin && normalizeEmail(admin) === normalizeEmail(input.email) ? "admin" : input.role;
+/**
+ * The admin bootstrap is one-shot and needs a secret, not an email match: a signup that presents
+ * `X-Admin-Bootstrap: <ADMIN_BOOTSTRAP_TOKEN>` (a `wrangler secret`) becomes admin only while no
+ * admin exists, and only the first such signup ever does (claimAdminBootstrap). A wrong or
+ * late token is a 403, so nobody mistakes it for a working bootstrap. Every later admin is
+ * promoted by an admin (POST /admin/users/{id}/role), with an audit-log entry.
+ */
+async function bootstrapAllowed(env: AuthEnv, presented: string | undefined): Promise<boolean> {
+  if (presented === undefined) return false;
+  const secret = env.ADMIN_BOOTSTRAP_TOKEN?.trim();
+  const refused = new ApiError("forbidden", "The admin bootstrap is closed or the token is wrong");
+  if (!secret || secret.length < 16 || !(await sameSecret(presented, secret))) throw refused;
+  if (await anyAdminExists(env)) throw refused;
+  return true;
 }
 
-export async function signup(env: AuthEnv, input: SignupInput, clientIp: string): Promise<{ user: User } & TokenPair> {
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  // Compare digests so the comparison time says nothing about the secret's prefix.
+  const [x, y] = await Promise.all([sha256Hex(a), sha256Hex(b)]);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x.charCodeAt(i) ^ y.charCodeAt(i);
+  return diff === 0;
+}
+
+export async function signup(
+  env: AuthEnv,
+  input: SignupInput,
+  clientIp: string,
+  bootstrapToken?: string,
+): Promise<{ user: User } & TokenPair> {
   await takeOrThrow(env, [{ key: `signup:ip:${clientIp}`, policy: signupPerIp(env) }]);
+  const bootstrap = await bootstrapAllowed(env, bootstrapToken);
   await assertEmailAndUsernameFree(env, input.email, input.username);
   const now = new Date().toISOString();
-  const role = roleFor(env, input);
   const id = newId("user");
+  if (bootstrap && !(await claimAdminBootstrap(env, id))) throw new ApiError("forbidden", "The admin bootstrap is closed or the token is wrong");
+  const role: Role = bootstrap ? "admin" : input.role;
   const event = buildEvent("user.registered", { user_id: id, role });
   // The email and username are claimed first (each in the database its key hashes to); the user row and its
   // event then go to the user's own database in one batch. If that fails, the claims are given back.
@@ -179,6 +208,14 @@ export async function logout(env: AuthEnv, userId: string, token: string): Promi
     .where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)))
     .get();
   if (row && row.userId === userId) await revokeFamily(home, row.familyId);
+}
+
+/** Ends every session of a user (sign out everywhere, a password change, a role change, an erasure). */
+export async function revokeAllSessions(env: Pick<Env, "DB">, userId: string): Promise<void> {
+  await getDb(onUserShard(env, userId))
+    .update(refreshTokens)
+    .set({ revokedAt: Date.now() })
+    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
 }
 
 /** Cron: drops refresh tokens a day after they expired. */

@@ -183,3 +183,27 @@ export async function listUsers(env: Pick<Env, "DB">, limit: number, cursor?: st
   const page = toPage(rows, limit, (r) => [r.id]);
   return { data: page.data.map(toUser), next_cursor: page.next_cursor };
 }
+
+/** True when any user database holds an admin (the bootstrap applies only while none does). */
+export async function anyAdminExists(env: Pick<Env, "DB">): Promise<boolean> {
+  const found = await Promise.all(
+    eachOrderShard(env).map((e) => getDb(e).select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).get()),
+  );
+  return found.some(Boolean);
+}
+
+/**
+ * The one-shot admin bootstrap: a key nobody else can claim afterwards. Whoever claims it first
+ * (in the key's database) is the bootstrap admin; a second attempt, even with the secret, loses.
+ */
+export async function claimAdminBootstrap(env: Pick<Env, "DB">, userId: string): Promise<boolean> {
+  const key = "bootstrap:admin";
+  await getDb(onKeyShard(env, key)).insert(userKeys).values({ key, userId }).onConflictDoNothing();
+  return (await userIdByKey(env, key)) === userId;
+}
+
+export async function setRole(env: Pick<Env, "DB">, id: string, role: UserRow["role"]): Promise<UserRow> {
+  const row = await getDb(onUserShard(env, id)).update(users).set({ role, updatedAt: new Date().toISOString() }).where(eq(users.id, id)).returning().get();
+  if (!row) throw new ApiError("not_found", "User not found");
+  return row;
+}

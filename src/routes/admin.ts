@@ -1,0 +1,72 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { currentUser, requireRole } from "../middleware/auth";
+import { ApiError } from "../lib/errors";
+import { PageQuery, pageSchema } from "../lib/pagination";
+import { createRouter } from "../lib/validation";
+import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { UserIdParam, UserSchema } from "../schemas/users";
+import { audit, listAudit } from "../services/audit";
+import { revokeAllSessions } from "../services/auth";
+import * as users from "../services/users";
+
+const RoleBody = z.strictObject({ role: z.enum(["buyer", "seller", "admin"]) }).openapi("RoleChange");
+
+const AuditEntrySchema = z
+  .object({
+    audit_id: z.string(),
+    actor_id: z.string(),
+    action: z.string(),
+    target_type: z.string(),
+    target_id: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+  })
+  .openapi("AuditEntry");
+
+const changeRole = createRoute({
+  method: "post",
+  path: "/admin/users/{user_id}/role",
+  tags: ["Admin"],
+  summary: "Change a user's role (admin); recorded in the audit log",
+  description: "The user's sessions end, so the new role applies from their next sign-in (access tokens live 15 minutes). An admin cannot demote themselves.",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { params: UserIdParam, body: jsonBody(RoleBody) },
+  responses: {
+    200: jsonResponse(UserSchema, "The user with the new role"),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
+
+const auditLog = createRoute({
+  method: "get",
+  path: "/admin/audit-log",
+  tags: ["Admin"],
+  summary: "What admins did, newest first (admin; append-only)",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { query: PageQuery },
+  responses: {
+    200: jsonResponse(pageSchema(AuditEntrySchema, "AuditLog"), "A page of audit entries"),
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+export const adminRoutes = createRouter()
+  .openapi(changeRole, async (c) => {
+    const actor = currentUser(c);
+    const { user_id } = c.req.valid("param");
+    const { role } = c.req.valid("json");
+    const before = await users.findUserById(c.env, user_id);
+    if (!before) throw new ApiError("not_found", "User not found");
+    if (user_id === actor.userId && role !== "admin") throw new ApiError("invalid_state", "An admin cannot demote themselves; ask another admin");
+    if (before.role === role) return c.json(users.toUser(before), 200);
+    const row = await users.setRole(c.env, user_id, role);
+    await revokeAllSessions(c.env, user_id);
+    await audit(c.env, { actorId: actor.userId, action: "user.role_changed", targetType: "user", targetId: user_id, details: { from: before.role, to: role } });
+    return c.json(users.toUser(row), 200);
+  })
+  .openapi(auditLog, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(await listAudit(c.env, limit, cursor), 200);
+  });
