@@ -31,6 +31,7 @@ export default defineConfig(async () => {
             LOG_LEVEL: "warn",
             JWT_KEYS: TEST_JWT_KEYS,
             ADMIN_EMAIL: "root@admin.test",
+            WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
             ADMIN_BOOTSTRAP_TOKEN: "test-bootstrap-token-0123456789",
             PAYMENT_PROVIDER: "test",
             STRIPE_WEBHOOK_SECRET: "whsec_test_secret_for_the_suite",

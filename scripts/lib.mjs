@@ -54,6 +54,8 @@ export function ensureDevVars() {
   set("LOCAL_ADMIN_PASSWORD", randomBytes(12).toString("base64url"));
   set("WALLET_KEY", randomBytes(32).toString("base64url"));
   set("PAYMENT_PROVIDER", "test");
+  // A local webhook receiver (http://127.0.0.1:…) may be registered under npm start.
+  set("WEBHOOK_ALLOWED_HOSTS", "127.0.0.1,localhost");
   // Every local client shares 127.0.0.1: per-IP sign-up limits would stop a test suite.
   set("SIGNUP_LIMIT_PER_HOUR", "100000");
   if (changed) {

@@ -90,7 +90,7 @@ beforeAll(async () => {
   await call("POST", `/orders/${order.order_id}/status`, { token: sellerA.access_token, body: { status: "delivered" } });
   const review = await json(await call("POST", "/reviews", { token: owner.access_token, body: { product_id: product.product_id, rating: 4, comment: "fine" } }));
   const method = await json(await call("POST", "/wallet/payment-methods", { token: owner.access_token, body: { payment_method: "pm_card_visa" } }));
-  const hook = await json(await call("POST", "/webhooks", { token: sellerA.access_token, body: { url: "https://hooks.example/x" } }));
+  const hook = await json(await call("POST", "/webhooks", { token: sellerA.access_token, body: { url: "http://127.0.0.1:9/x" } }));
   Object.assign(ids, {
     user_id: owner.user.user_id,
     product_id: product.product_id,

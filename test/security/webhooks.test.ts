@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { outboundUrlProblem } from "../../src/lib/outbound-url";
+import { attemptDelivery, MAX_WEBHOOKS_PER_SELLER, overrideWebhookFetch } from "../../src/services/webhooks";
+import { env } from "cloudflare:workers";
+import { call, json, signup } from "../helpers";
+
+/**
+ * Finding 5 (medium): SSRF through seller webhooks. The validator is tested on strings only;
+ * every delivery in this file goes to a local stand-in (overrideWebhookFetch), never a network.
+ */
+describe("webhook URL validator", () => {
+  it.each([
+    ["http://hooks.shop-example.com/x", "https_only"],
+    ["ftp://hooks.shop-example.com/x", "https_only"],
+    ["file:///etc/passwd", "https_only"],
+    ["https://127.0.0.1/x", "ip_literal"],
+    ["https://2130706433/x", "ip_literal"],
+    ["https://0x7f.1/x", "ip_literal"],
+    ["https://10.0.0.8/x", "ip_literal"],
+    ["https://169.254.169.254/latest/meta-data", "ip_literal"],
+    ["https://192.168.1.1/x", "ip_literal"],
+    ["https://[::1]/x", "ip_literal"],
+    ["https://[fd00::1]/x", "ip_literal"],
+    ["https://[::ffff:127.0.0.1]/x", "ip_literal"],
+    ["https://localhost/x", "local_host"],
+    ["https://api.localhost/x", "local_host"],
+    ["https://printer.local/x", "local_host"],
+    ["https://metadata.google.internal/x", "local_host"],
+    ["https://intranet/x", "local_host"],
+    ["https://user:pw@hooks.shop-example.com/x", "credentials"],
+    ["https://hooks.shop-example.com:22/x", "port"],
+    ["not a url", "invalid_url"],
+  ])("refuses %s (%s)", (url, problem) => {
+    expect(outboundUrlProblem(url)).toBe(problem);
+  });
+  it("accepts a public https host name", () => {
+    expect(outboundUrlProblem("https://hooks.shop-example.com/orders")).toBeNull();
+    expect(outboundUrlProblem("https://hooks.shop-example.com:8443/orders")).toBeNull();
+  });
+  it("accepts a loopback receiver only where WEBHOOK_ALLOWED_HOSTS names it (tests, npm start)", () => {
+    expect(outboundUrlProblem("http://127.0.0.1:9/hook")).toBe("https_only");
+    expect(outboundUrlProblem("http://127.0.0.1:9/hook", ["127.0.0.1"])).toBeNull();
+  });
+});
+
+describe("webhook registration and delivery", () => {
+  afterEach(() => overrideWebhookFetch(null));
+
+  it("answers a private, loopback or metadata URL with 400 naming the field", async () => {
+    const seller = await signup({ role: "seller" });
+    for (const url of ["https://169.254.169.254/x", "https://[::1]/x", "https://localhost/x", "ftp://hooks.shop-example.com/x"]) {
+      const res = await call("POST", "/webhooks", { token: seller.access_token, body: { url } });
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.details[0].field).toBe("url");
+    }
+  });
+
+  it(`caps active webhooks at ${MAX_WEBHOOKS_PER_SELLER} per seller`, async () => {
+    const seller = await signup({ role: "seller" });
+    for (let i = 0; i < MAX_WEBHOOKS_PER_SELLER; i++) {
+      expect((await call("POST", "/webhooks", { token: seller.access_token, body: { url: `http://127.0.0.1:9/h${i}` } })).status).toBe(201);
+    }
+    const res = await call("POST", "/webhooks", { token: seller.access_token, body: { url: "http://127.0.0.1:9/one-more" } });
+    expect(res.status).toBe(409);
+  });
+
+  it("follows no redirect and tells the seller only the outcome, not the receiver's answer", async () => {
+    const seller = await signup({ role: "seller" });
+    const hook = await json(await call("POST", "/webhooks", { token: seller.access_token, body: { url: "http://127.0.0.1:9/r" } }));
+    const seen: RequestInit[] = [];
+    overrideWebhookFetch(async (_url, init) => {
+      seen.push(init as RequestInit);
+      return new Response(null, { status: 302, headers: { location: "http://169.254.169.254/" } });
+    });
+    const id = `whd_${Date.now()}`;
+    await env.DB.prepare("INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, payload, status) VALUES (?, ?, ?, 'order.paid', '{}', 'pending')")
+      .bind(id, hook.webhook_id, `evt_${Date.now()}`)
+      .run();
+    expect(await attemptDelivery(env, id, 1)).toBe("retry");
+    expect(seen[0].redirect).toBe("manual");
+    const log = await json(await call("GET", `/webhooks/${hook.webhook_id}/deliveries`, { token: seller.access_token }));
+    expect(log.data[0].result).toBe("failed, retrying");
+    const { delivery_id: _d, event_id: _e, created_at: _c, updated_at: _u, ...shown } = log.data[0];
+    expect(JSON.stringify(shown)).not.toMatch(/302|169\.254|redirect|answered/);
+  });
+});
+vi.setConfig({ testTimeout: 30_000 });
