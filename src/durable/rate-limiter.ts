@@ -25,6 +25,25 @@ interface Bucket {
 }
 
 const STATE_KEY = "bucket";
+const BACKOFF_KEY = "backoff";
+
+export interface BackoffPolicy {
+  /** Failures allowed before any block. */
+  free: number;
+  baseSeconds: number;
+  maxSeconds: number;
+  forgetAfterSeconds: number;
+}
+
+export interface BackoffState {
+  failures: number;
+  blockedForSeconds: number;
+}
+
+interface Backoff {
+  failures: number;
+  blockedUntil: number;
+}
 
 export class RateLimiter extends DurableObject<Env> {
   private async load(policy: BucketPolicy, now: number): Promise<Bucket> {
@@ -58,6 +77,36 @@ export class RateLimiter extends DurableObject<Env> {
     const bucket = await this.load(policy, now);
     bucket.tokens = Math.min(policy.capacity, bucket.tokens + amount);
     await this.save(policy, bucket);
+  }
+
+  // ---- exponential backoff (failed logins per account and client address) ----
+
+  /** Seconds this key is still blocked for (0: free), and how many failures it has on record. */
+  async backoffState(): Promise<BackoffState> {
+    const b = await this.ctx.storage.get<Backoff>(BACKOFF_KEY);
+    if (!b) return { failures: 0, blockedForSeconds: 0 };
+    return { failures: b.failures, blockedForSeconds: Math.max(0, Math.ceil((b.blockedUntil - Date.now()) / 1000)) };
+  }
+
+  /**
+   * Records a failure. Past `free` failures each one blocks the key for `baseSeconds * 2^n`,
+   * capped at `maxSeconds`. The record is forgotten `forgetAfterSeconds` after the last failure.
+   */
+  async backoffFail(policy: BackoffPolicy): Promise<BackoffState> {
+    const now = Date.now();
+    const b = (await this.ctx.storage.get<Backoff>(BACKOFF_KEY)) ?? { failures: 0, blockedUntil: 0 };
+    b.failures += 1;
+    const over = b.failures - policy.free;
+    const seconds = over > 0 ? Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** (over - 1)) : 0;
+    b.blockedUntil = seconds > 0 ? now + seconds * 1000 : 0;
+    await this.ctx.storage.put(BACKOFF_KEY, b);
+    await this.ctx.storage.setAlarm(now + Math.max(policy.forgetAfterSeconds, seconds) * 1000);
+    return { failures: b.failures, blockedForSeconds: seconds };
+  }
+
+  /** A success clears the record (the right password from this address). */
+  async backoffReset(): Promise<void> {
+    await this.ctx.storage.delete(BACKOFF_KEY);
   }
 
   async alarm(): Promise<void> {

@@ -8,7 +8,20 @@ import type { SignupInput, User } from "../schemas/users";
 import type { Role } from "../types";
 import { buildEvent, dispatchEvents, outboxInsert } from "./events";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
-import { LOGIN_PER_ACCOUNT, LOGIN_PER_IP, refund, signupPerIp, takeOrThrow } from "./rate-limit";
+import {
+  LOGIN_PER_ACCOUNT,
+  LOGIN_PER_IP,
+  LOGIN_PER_PAIR,
+  LOGIN_SLOWDOWN_MS,
+  backoffFail,
+  backoffReset,
+  backoffState,
+  rateLimited,
+  refund,
+  signupPerIp,
+  takeOrThrow,
+  tryTake,
+} from "./rate-limit";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   REFRESH_TOKEN_TTL_MS,
@@ -144,16 +157,27 @@ export async function login(
   password: string,
   clientIp: string,
 ): Promise<{ user: User } & TokenPair> {
-  const limits = [
-    { key: `login:acct:${normalizeEmail(email)}`, policy: LOGIN_PER_ACCOUNT },
-    { key: `login:ip:${clientIp}`, policy: LOGIN_PER_IP },
-  ];
-  await takeOrThrow(env, limits);
+  const account = normalizeEmail(email);
+  const pairKey = `login:pair:${account}:${clientIp}`;
+  const pair = await backoffState(env, pairKey);
+  if (pair.blockedForSeconds > 0) throw rateLimited(pair.blockedForSeconds);
+  const ipLimit = { key: `login:ip:${clientIp}`, policy: LOGIN_PER_IP };
+  const accountLimit = { key: `login:acct:${account}`, policy: LOGIN_PER_ACCOUNT };
+  await takeOrThrow(env, [ipLimit]);
+  if (!(await tryTake(env, accountLimit))) {
+    // The account's ceiling is spent (someone is guessing from many addresses): an address
+    // that has failed here before is refused, a fresh one is only slowed down.
+    if (pair.failures > 0) throw rateLimited(60);
+    await scheduler.wait(LOGIN_SLOWDOWN_MS);
+  }
   const row = await findUserByEmail(env, email);
   // Verify against a dummy hash for unknown emails so timing does not reveal accounts.
   const ok = await verifyPassword(password, row?.passwordHash ?? (await dummyPasswordHash()));
-  if (!row || !ok) throw new ApiError("invalid_credentials", "Email or password is incorrect");
-  await refund(env, limits);
+  if (!row || !ok) {
+    await backoffFail(env, pairKey, LOGIN_PER_PAIR);
+    throw new ApiError("invalid_credentials", "Email or password is incorrect");
+  }
+  await Promise.all([refund(env, [ipLimit, accountLimit]), pair.failures > 0 ? backoffReset(env, pairKey) : undefined]);
   if (needsRehash(row.passwordHash)) await setPasswordHash(env, row.id, await hashPassword(password));
   return { user: toUser(row), ...(await issueTokens(env, row)) };
 }
