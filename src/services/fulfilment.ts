@@ -77,14 +77,31 @@ async function advance(env: Env, order: OrderRow, items: OrderItemRow[], mine: O
   await transition(env, order, items, [order.status], orderPatch, { ids: [...ids], set: { status: to, ...track } }, all ? step.event : null);
 }
 
+/**
+ * The buyer (or an admin) cancels what no seller has shipped. With nothing shipped, the whole
+ * order is refunded, restocked and cancelled. When some seller has shipped, only the unshipped
+ * lines are cancelled, refunded and restocked; the order stays open with the rest. A line that
+ * shipped is never refunded by a cancel: that is a return.
+ */
 async function cancel(env: Env, auth: AuthContext, order: OrderRow, items: OrderItemRow[]) {
   if (order.status === "pending_payment") {
     await cancelUnpaidOrder(env, order, items);
     return;
   }
-  if (order.status !== "paid" || order.shippedAt) throw illegal(order.status, "cancelled");
-  // Paid, not shipped: refund everything (which restocks), then mark cancelled.
-  await createRefund(env, auth.role === "admin" ? auth : { userId: order.userId, role: "buyer" }, { order_id: order.id, reason: "order cancelled" }, { allowStatuses: ["paid"] });
+  if (!(order.status === "paid" || order.status === "partially_refunded") || order.shippedAt) throw illegal(order.status, "cancelled");
+  const unshipped = items.filter((i) => i.status === "paid");
+  if (unshipped.length === 0) throw illegal("shipped", "cancelled");
+  const actor: AuthContext = auth.role === "admin" ? auth : { userId: order.userId, role: "buyer" };
+  if (unshipped.length < items.length || order.refundedAmount > 0) {
+    await createRefund(env, actor, { order_id: order.id, reason: "unshipped lines cancelled" }, {
+      allowStatuses: ["paid", "partially_refunded"],
+      lines: unshipped.map((i) => i.id),
+      lineStatus: "cancelled",
+    });
+    return;
+  }
+  // Paid, nothing shipped: refund everything (which restocks), then mark cancelled.
+  await createRefund(env, actor, { order_id: order.id, reason: "order cancelled" }, { allowStatuses: ["paid"] });
   const after = (await findOrder(env, order.id))!;
   await transition(env, after.order, after.items, ["refunded"], { status: "cancelled" }, { ids: after.items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { eachOrderShard, onOrderShard } from "../../db/shards";
 import { orderItems, outboxEvents, refunds } from "../../db/schema";
@@ -46,7 +46,13 @@ export async function createRefund(
   env: Env,
   auth: AuthContext,
   input: { order_id: string; amount?: number; reason: string; to_wallet?: boolean },
-  opts: { refundId?: string; allowStatuses?: OrderRow["status"][] } = {},
+  opts: {
+    refundId?: string;
+    allowStatuses?: OrderRow["status"][];
+    /** Refund exactly these order lines (a buyer cancelling what has not shipped): the amount is theirs, they take `lineStatus` and go back to stock. */
+    lines?: string[];
+    lineStatus?: "cancelled" | "refunded";
+  } = {},
 ) {
   const found = await findOrder(env, input.order_id);
   if (!found) throw new ApiError("not_found", "Order not found");
@@ -62,7 +68,8 @@ export async function createRefund(
     if (age > RETURN_WINDOW_DAYS * 86_400_000) throw new ApiError("invalid_state", `Returns are accepted within ${RETURN_WINDOW_DAYS} days of delivery`);
   }
   const remaining = order.totalAmount - order.refundedAmount;
-  const amount = input.amount ?? remaining;
+  const lines = opts.lines ? items.filter((i) => opts.lines!.includes(i.id)) : null;
+  const amount = lines ? Math.min(remaining, lines.reduce((sum, i) => sum + i.price * i.quantity - i.discount, 0)) : (input.amount ?? remaining);
   if (amount <= 0 || amount > remaining) {
     throw new ApiError("refund_exceeds_payment", `At most ${remaining} can still be refunded on this order`, {
       details: [{ field: "amount", code: "exceeds_remaining", message: `remaining ${remaining}` }],
@@ -139,14 +146,15 @@ export async function createRefund(
       })
       .returning(),
     db.insert(outboxEvents).values({ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }),
-    db.update(orderItems).set({ status: "refunded" }).where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
+    lines
+      ? db.update(orderItems).set({ status: opts.lineStatus ?? "refunded" }).where(inArray(orderItems.id, lines.map((i) => i.id)))
+      : db.update(orderItems).set({ status: "refunded" }).where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
   ]);
   await dispatchEvents(home, [event]);
 
-  // A full refund is a return: the goods go back on sale.
-  if (claim.status === "refunded") {
-    await Promise.all(items.map((i) => adjustStock(env, i.productId, `restock:${refundId}:${i.id}`, i.quantity).catch(() => undefined)));
-  }
+  // Refunded lines go back on sale: the named ones, or all of them on a full refund.
+  const restocked = lines ?? (claim.status === "refunded" ? items : []);
+  await Promise.all(restocked.map((i) => adjustStock(env, i.productId, `restock:${refundId}:${i.id}`, i.quantity).catch(() => undefined)));
   return toRefund(row[0]);
 }
 

@@ -1,0 +1,64 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, createCategory, createProduct, json, signup, unique, type TestUser } from "../helpers";
+
+const address = { name: "Ada Buyer", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" };
+let categoryId: string;
+beforeAll(async () => {
+  categoryId = (await createCategory(unique("Rules"))).category_id;
+});
+
+const stockOf = async (seller: TestUser, productId: string) =>
+  (await json(await call("GET", `/inventory/${productId}`, { token: seller.access_token }))).stock_available as number;
+
+async function buyBoth() {
+  const [sellerA, sellerB, buyer] = [await signup({ role: "seller" }), await signup({ role: "seller" }), await signup()];
+  const a = await createProduct(sellerA, categoryId, { price: 60_000, stock_available: 5 });
+  const b = await createProduct(sellerB, categoryId, { price: 30_100, stock_available: 5 });
+  for (const p of [a, b]) await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 1 } });
+  const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: address }, headers: { "idempotency-key": unique("k") } });
+  expect(res.status).toBe(201);
+  return { sellerA, sellerB, buyer, a, b, order: await json(res) };
+}
+
+/** Finding 2 (high): a buyer's cancel after one seller shipped refunded everything and restocked the shipped unit. */
+describe("cancel after a seller shipped", () => {
+  it("cancels, refunds and restocks only the lines no seller has shipped; the order stays open with the rest", async () => {
+    const { sellerA, sellerB, buyer, a, b, order } = await buyBoth();
+    const ship = await call("POST", `/orders/${order.order_id}/status`, { token: sellerA.access_token, body: { status: "shipped", tracking_number: "1ZA" } });
+    expect(ship.status).toBe(200);
+    expect((await call("POST", `/orders/${order.order_id}/status`, { token: sellerA.access_token, body: { status: "delivered" } })).status).toBe(200);
+
+    const cancel = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
+    expect(cancel.status).toBe(200);
+    const after = await json(cancel);
+    const byProduct = Object.fromEntries(after.items.map((i: any) => [i.product_id, i]));
+    expect(byProduct[a.product_id].status).toBe("delivered");
+    expect(byProduct[b.product_id].status).toBe("cancelled");
+    expect(after.status).not.toBe("cancelled");
+
+    const refunds = await json(await call("GET", "/payments/refunds", { token: buyer.access_token }));
+    const mine = refunds.data.filter((r: any) => r.order_id === order.order_id);
+    expect(mine.map((r: any) => r.amount)).toEqual([30_100]);
+    expect(await stockOf(sellerA, a.product_id)).toBe(4);
+    expect(await stockOf(sellerB, b.product_id)).toBe(5);
+    // Nothing is left to cancel.
+    expect((await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } })).status).toBe(409);
+  });
+
+  it("refuses a cancel once every line has shipped", async () => {
+    const { sellerA, sellerB, buyer, order } = await buyBoth();
+    for (const s of [sellerA, sellerB]) {
+      expect((await call("POST", `/orders/${order.order_id}/status`, { token: s.access_token, body: { status: "shipped", tracking_number: unique("1Z") } })).status).toBe(200);
+    }
+    const res = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
+    expect(res.status).toBe(409);
+  });
+
+  it("still cancels a wholly unshipped order in full", async () => {
+    const { sellerA, buyer, a, order } = await buyBoth();
+    const res = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
+    expect(res.status).toBe(200);
+    expect((await json(res)).status).toBe("cancelled");
+    expect(await stockOf(sellerA, a.product_id)).toBe(5);
+  });
+});
