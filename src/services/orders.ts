@@ -170,8 +170,24 @@ export async function latestPayment(env: Pick<Env, "DB">, orderId: string) {
 
 export function toOrder(order: OrderRow, items: OrderItemRow[], opts: { viewer?: Viewer; sellerId?: string; payment?: typeof payments.$inferSelect | null } = {}) {
   // A seller sees their part only.
-  const visible = opts.viewer === "seller" ? items.filter((i) => i.sellerId === opts.sellerId) : items;
+  const asSeller = opts.viewer === "seller";
+  const visible = asSeller ? items.filter((i) => i.sellerId === opts.sellerId) : items;
   const payment = opts.payment;
+  // ... and their share of the money: the order's totals, coupons, store credit and the other
+  // sellers' tracking numbers are the buyer's business.
+  const lineTotal = (list: OrderItemRow[]) => list.reduce((sum, i) => sum + i.price * i.quantity - i.discount, 0);
+  const sellerShare = asSeller
+    ? {
+        subtotal: visible.reduce((sum, i) => sum + i.price * i.quantity, 0),
+        discount: visible.reduce((sum, i) => sum + i.discount, 0),
+        shipping: 0,
+        total_amount: lineTotal(visible),
+        wallet_amount: 0,
+        refunded_amount: lineTotal(visible.filter((i) => i.status === "refunded" || i.status === "cancelled")),
+        coupon_codes: [] as string[],
+        tracking_number: visible.find((i) => i.trackingNumber)?.trackingNumber ?? null,
+      }
+    : null;
   return {
     order_id: order.id,
     user_id: order.userId,
@@ -197,6 +213,7 @@ export function toOrder(order: OrderRow, items: OrderItemRow[], opts: { viewer?:
     coupon_codes: order.couponCodes,
     shipping_address: order.shippingAddress,
     tracking_number: order.trackingNumber,
+    ...sellerShare,
     payment:
       payment && opts.viewer !== "seller"
         ? {

@@ -62,3 +62,19 @@ describe("cancel after a seller shipped", () => {
     expect(await stockOf(sellerA, a.product_id)).toBe(5);
   });
 });
+
+/** Low: in a multi-seller order each seller sees only their own lines and share. */
+describe("a seller's view of a shared order", () => {
+  it("shows a seller their lines, their share of the money, and not the other seller's tracking", async () => {
+    const { sellerA, sellerB, order } = await buyBoth();
+    await call("POST", `/orders/${order.order_id}/status`, { token: sellerB.access_token, body: { status: "shipped", tracking_number: "1Z-SELLER-B" } });
+    const seen = await json(await call("GET", `/orders/${order.order_id}`, { token: sellerA.access_token }));
+    expect(seen.items).toHaveLength(1);
+    expect(seen.total_amount).toBe(60_000);
+    expect(seen.subtotal).toBe(60_000);
+    expect(seen.coupon_codes).toEqual([]);
+    expect(seen.payment).toBeNull();
+    expect(JSON.stringify(seen)).not.toContain("1Z-SELLER-B");
+    expect(JSON.stringify(seen)).not.toContain("90100");
+  });
+});
