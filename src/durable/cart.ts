@@ -38,6 +38,11 @@ const CHECKOUT_LEASE_MS = 60_000;
  */
 const PROJECTION_DELAY_MS = 1_000;
 
+export interface StaleHold {
+  orderId: string;
+  productIds: string[];
+}
+
 export class CartObject extends DurableObject<Env> {
   private flushDue = false;
 
@@ -56,6 +61,11 @@ export class CartObject extends DurableObject<Env> {
           checkout_id TEXT,
           checkout_until INTEGER NOT NULL DEFAULT 0,
           status TEXT NOT NULL DEFAULT 'active'
+        );
+        CREATE TABLE IF NOT EXISTS holds (
+          order_id TEXT PRIMARY KEY,
+          product_ids TEXT NOT NULL,
+          until INTEGER NOT NULL
         );
         CREATE TABLE IF NOT EXISTS lines (
           product_id TEXT PRIMARY KEY,
@@ -190,14 +200,29 @@ export class CartObject extends DurableObject<Env> {
     this.touch();
   }
 
-  /** Leases the cart to one checkout; a second concurrent checkout is refused until the lease ends. */
-  beginCheckout(cartId: string, userId: string | null, checkoutId: string): { ok: true; state: CartState } | { ok: false; code: "checkout_in_progress" } {
+  /**
+   * Leases the cart to one checkout; a second concurrent checkout is refused until the lease ends.
+   * Stock this shopper still holds for an order awaiting payment (3-D Secure) is handed back to
+   * the caller to release: one shopper holds stock for one unpaid checkout at most, so holds
+   * cannot be stacked to hide stock from other buyers.
+   */
+  beginCheckout(cartId: string, userId: string | null, checkoutId: string): { ok: true; state: CartState; staleHolds: StaleHold[] } | { ok: false; code: "checkout_in_progress" } {
     const holder = this.lockedBy();
     if (holder && holder !== checkoutId) return { ok: false, code: "checkout_in_progress" };
     if (this.meta()) {
       this.ctx.storage.sql.exec("UPDATE meta SET checkout_id = ?, checkout_until = ? WHERE id = 1", checkoutId, Date.now() + CHECKOUT_LEASE_MS);
     }
-    return { ok: true, state: this.state(cartId, userId) };
+    const staleHolds = this.ctx.storage.sql
+      .exec<{ order_id: string; product_ids: string }>("DELETE FROM holds WHERE order_id != ? RETURNING order_id, product_ids", checkoutId)
+      .toArray()
+      .map((h) => ({ orderId: h.order_id, productIds: JSON.parse(h.product_ids) as string[] }));
+    return { ok: true, state: this.state(cartId, userId), staleHolds };
+  }
+
+  /** Remembers that an unpaid order (awaiting authentication) holds stock until `until`. */
+  recordHold(orderId: string, productIds: string[], until: number): void {
+    this.ctx.storage.sql.exec("DELETE FROM holds WHERE until < ?", Date.now());
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO holds (order_id, product_ids, until) VALUES (?, ?, ?)", orderId, JSON.stringify(productIds), until);
   }
 
   /** Ends a checkout's lease without touching the lines (the checkout failed). */

@@ -10,7 +10,7 @@ import { Saga } from "../lib/saga";
 import type { AuthContext } from "../types";
 import { cartStub, price, userCartId } from "./cart";
 import { dispatchEvents } from "./events";
-import { commitAll, DEFAULT_RESERVATION_TTL_MS, releaseAll, reserveAll, syncProjection } from "./inventory";
+import { commitAll, releaseAll, reserveAll, syncProjection } from "./inventory";
 import { findOrder, latestPayment, newOrderWrites, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./payments";
 import * as promotions from "./promotions";
@@ -40,6 +40,13 @@ export interface CheckoutInput {
   shipping_address: string | Record<string, string>;
   use_wallet?: boolean;
 }
+
+/**
+ * How long a checkout holds its stock. A paid checkout commits within a second; the hold matters
+ * for a payment awaiting 3-D Secure, and a short one keeps such holds from hiding stock for long
+ * (paying later takes the stock again if it is still there).
+ */
+export const CHECKOUT_HOLD_TTL_MS = 5 * 60 * 1000;
 
 /** Test hook for the reliability suite: throw at a named step. */
 let faultAt: string | null = null;
@@ -88,6 +95,9 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     const lease = await cart.beginCheckout(userCartId(userId), userId, orderId);
     if (!lease.ok) throw new ApiError("invalid_state", "This cart is already being checked out");
     saga.onFailure("cart-lease", () => cart.endCheckout(orderId));
+    // A new checkout ends the holds of the shopper's earlier unpaid one (finding 9 of the
+    // security issue): that order stays payable, and paying it takes the stock again.
+    for (const hold of lease.staleHolds) await releaseAll(env, hold.orderId, hold.productIds).catch(() => undefined);
     if (lease.state.lines.length === 0) throw new ApiError("cart_empty", "The cart is empty");
     const priced = await price(env, lease.state, { fresh: true });
     const gone = lease.state.lines.filter((l) => {
@@ -105,7 +115,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     checkpoint("reserve");
     await saga.step(
       "stock",
-      () => reserveAll(env, orderId, priced.lines, DEFAULT_RESERVATION_TTL_MS, { awaitProjection: false }),
+      () => reserveAll(env, orderId, priced.lines, CHECKOUT_HOLD_TTL_MS, { awaitProjection: false }),
       () => releaseAll(env, orderId, priced.lines.map((l) => l.product_id)),
     );
 
@@ -159,15 +169,13 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
 
     // 3. Coupon budgets, atomically.
     checkpoint("redeem-coupons");
-    const couponsKept = [];
     for (const c of evaluation.coupons.filter((c) => evaluation.applied.some((a) => a.code === c.code))) {
       const amount = evaluation.applied.find((a) => a.code === c.code)!.amount;
-      const { value: ok, handle } = await saga.step(
+      const { value: ok } = await saga.step(
         `coupon ${c.code}`,
         () => promotions.redeem(env, c.id, orderId, userId, amount),
         (redeemed) => (redeemed ? promotions.unredeem(env, c.id, orderId) : Promise.resolve()),
       );
-      couponsKept.push(handle);
       if (!ok) throw new ApiError("coupon_not_applicable", `Coupon ${c.code} has been used up; remove it and check out again`);
     }
 
@@ -187,10 +195,9 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     const result = await callProvider(env, order, paymentMethod, order.totalAmount - order.walletAmount, `order:${orderId}:checkout`);
     const home = getDb(onOrderShard(env, orderId));
     if (result.status === "declined") {
-      // The order stays payable (POST /payments/pay), but nothing is held for it. The coupon use
-      // stays with the unpaid order (its total includes the discount); cancelling it or the
-      // pending-order sweep gives the use back.
-      saga.keep(orderKept, ...couponsKept);
+      // The order stays payable (POST /payments/pay), but nothing is held for it: no stock and
+      // no coupon use (a declined card must not drain a coupon's budget); a retry redeems again.
+      saga.keep(orderKept);
       await saga.compensate();
       await home.batch([home.insert(payments).values(result.row), home.update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId))]);
       throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
@@ -200,6 +207,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       saga.complete();
       await home.batch([home.insert(payments).values(result.row), home.update(orders).set({ walletAmount: order.walletAmount, paymentLockUntil: null }).where(eq(orders.id, orderId))]);
       await syncProjection(env, items.map((i) => i.productId));
+      await cart.recordHold(orderId, items.map((i) => i.productId), Date.now() + CHECKOUT_HOLD_TTL_MS);
       await cart.clear(orderId);
       const found = (await findOrder(env, orderId))!;
       return toOrder(found.order, found.items, { viewer: "buyer", payment: result.row });
@@ -241,9 +249,32 @@ export async function cancelUnpaidOrder(env: Env, order: OrderRow, items: OrderI
   await cancelOrder(env, order, items);
   // (Holds of abandoned pay attempts expire by TTL.)
   await releaseAll(env, order.id, items.map((i) => i.productId));
+  await giveBackCoupons(env, order);
+  await wallet.reverseDebit(env, order.userId, order.id);
+}
+
+/** Gives back the coupon uses an unpaid order holds (none, after a decline: they went back then). */
+export async function giveBackCoupons(env: Env, order: OrderRow): Promise<void> {
   const coupons = await promotions.findCouponsByCodes(env, order.couponCodes);
   for (const c of coupons) await promotions.unredeem(env, c.id, order.id);
-  await wallet.reverseDebit(env, order.userId, order.id);
+}
+
+/**
+ * A retried payment takes the order's coupon uses again (a decline gave them back). When a
+ * coupon has been used up meanwhile, nothing is kept and the buyer checks out again.
+ * The discount is split evenly over the order's coupons for the redemption record.
+ */
+export async function retakeCoupons(env: Env, order: OrderRow): Promise<void> {
+  const coupons = await promotions.findCouponsByCodes(env, order.couponCodes);
+  const share = coupons.length ? Math.floor(order.discount / coupons.length) : 0;
+  const taken: string[] = [];
+  for (const c of coupons) {
+    if (!(await promotions.redeem(env, c.id, order.id, order.userId, share))) {
+      for (const id of taken) await promotions.unredeem(env, id, order.id);
+      throw new ApiError("coupon_not_applicable", `Coupon ${c.code} has been used up since this order was placed; check out again`);
+    }
+    taken.push(c.id);
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createCategory, createProduct, json, signup, unique, type TestUser } from "../helpers";
+import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "../helpers";
 
 const address = { name: "Ada Buyer", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" };
 let categoryId: string;
@@ -76,5 +76,69 @@ describe("a seller's view of a shared order", () => {
     expect(seen.payment).toBeNull();
     expect(JSON.stringify(seen)).not.toContain("1Z-SELLER-B");
     expect(JSON.stringify(seen)).not.toContain("90100");
+  });
+});
+
+const checkout = (buyer: TestUser, payment_method: string) =>
+  call("POST", "/orders", { token: buyer.access_token, body: { payment_method, shipping_address: address }, headers: { "idempotency-key": unique("k") } });
+
+/** Finding 8 (medium): declined checkouts drained a coupon's budget. */
+describe("coupon budgets and declines", () => {
+  it("gives a declined checkout's coupon use back at once, and a retry takes it again", async () => {
+    const admin = await adminUser();
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, categoryId, { price: 5000, stock_available: 10 });
+    const code = `TWO${unique()}`.slice(0, 30).toUpperCase();
+    expect((await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "fixed", value: 500, usage_limit: 2 } })).status).toBe(201);
+    const declined: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const b = await signup();
+      await call("POST", "/cart/add", { token: b.access_token, body: { product_id: product.product_id, quantity: 1 } });
+      expect((await call("POST", "/cart/coupon", { token: b.access_token, body: { code } })).status).toBe(200);
+      const res = await checkout(b, "pm_card_chargeDeclined");
+      expect(res.status).toBe(402);
+      declined.push(b.access_token);
+    }
+    const third = await signup();
+    await call("POST", "/cart/add", { token: third.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    expect((await call("POST", "/cart/coupon", { token: third.access_token, body: { code } })).status).toBe(200);
+    const paid = await checkout(third, "pm_card_visa");
+    expect(paid.status).toBe(201);
+    expect((await json(paid)).discount).toBe(500);
+    // A declined buyer's retry takes the second use; the other's retry finds the budget spent.
+    const [firstToken, secondToken] = declined;
+    const orderOf = async (token: string) => (await json(await call("GET", "/orders", { token }))).data[0].order_id;
+    const retry1 = await call("POST", "/payments/pay", { token: firstToken, body: { order_id: await orderOf(firstToken), payment_method: "pm_card_visa" }, headers: { "idempotency-key": unique("p") } });
+    expect(retry1.status).toBe(200);
+    const retry2 = await call("POST", "/payments/pay", { token: secondToken, body: { order_id: await orderOf(secondToken), payment_method: "pm_card_visa" }, headers: { "idempotency-key": unique("p") } });
+    expect(retry2.status).toBe(409);
+    expect((await json(retry2)).error.code).toBe("coupon_not_applicable");
+  });
+});
+
+/** Finding 9 (medium): a checkout awaiting 3-D Secure held its stock for 15 minutes, and could be stacked. */
+describe("stock held by unpaid checkouts", () => {
+  it("releases a shopper's earlier 3-D Secure hold when they start another checkout", async () => {
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, categoryId, { price: 5000, stock_available: 2 });
+    const hoarder = await signup();
+    await call("POST", "/cart/add", { token: hoarder.access_token, body: { product_id: product.product_id, quantity: 2 } });
+    const held = await checkout(hoarder, "pm_card_authenticationRequired");
+    expect((await json(held)).status).toBe("pending_payment");
+    expect(await stockOf(seller, product.product_id)).toBe(0);
+    // The same shopper starts another checkout (of something else): the first hold ends, the stock is back on sale.
+    const other_product = await createProduct(seller, categoryId, { price: 100, stock_available: 5 });
+    await call("POST", "/cart/add", { token: hoarder.access_token, body: { product_id: other_product.product_id, quantity: 1 } });
+    const second = await checkout(hoarder, "pm_card_authenticationRequired");
+    expect(second.status, await second.clone().text()).toBe(201);
+    expect(await stockOf(seller, product.product_id)).toBe(2);
+    const other = await signup();
+    await call("POST", "/cart/add", { token: other.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    expect((await checkout(other, "pm_card_visa")).status).toBe(201);
+  });
+
+  it("holds a checkout's stock for minutes, not a quarter of an hour", async () => {
+    const { CHECKOUT_HOLD_TTL_MS } = await import("../../src/services/checkout");
+    expect(CHECKOUT_HOLD_TTL_MS).toBeLessThanOrEqual(5 * 60 * 1000);
   });
 });

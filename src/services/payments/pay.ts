@@ -5,7 +5,7 @@ import { orders, payments } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { AuthContext } from "../../types";
-import { charge, markPaid, resolvePaymentMethod, settlePaymentWithoutStock, StockGone } from "../checkout";
+import { charge, giveBackCoupons, markPaid, resolvePaymentMethod, retakeCoupons, settlePaymentWithoutStock, StockGone } from "../checkout";
 import { releaseAll, reserveAll } from "../inventory";
 import { findOrder, latestPayment, viewerOf } from "../orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./index";
@@ -59,6 +59,7 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
   const attemptId = newId("payment");
   let reservationId = order.id;
   let result: ChargeResult;
+  let couponsRetaken = false;
   try {
     if (previous?.status === "requires_action" && previous.transactionRef) {
       // Finish the authentication-required attempt; its stock is still held (or re-taken in markPaid).
@@ -70,16 +71,20 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
     } else {
       reservationId = `${order.id}:${attemptId}`;
       await reserveAll(env, reservationId, items.map((i) => ({ product_id: i.productId, quantity: i.quantity })));
+      await retakeCoupons(env, order);
+      couponsRetaken = true;
       result = await charge(env, { ...order, walletAmount: 0 }, paymentMethod, order.totalAmount, `order:${order.id}:pay:${attemptId}`);
     }
   } catch (err) {
     if (reservationId !== order.id) await releaseAll(env, reservationId, items.map((i) => i.productId));
+    if (couponsRetaken) await giveBackCoupons(env, order);
     await unlock();
     if (err instanceof ProviderUnavailable) throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was charged");
     throw err;
   }
   if (result.status === "declined") {
     await releaseAll(env, reservationId, items.map((i) => i.productId));
+    if (couponsRetaken) await giveBackCoupons(env, order);
     await unlock();
     throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
   }
