@@ -70,15 +70,33 @@ export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<voi
     // Back in stock: only on the move from none to some, once per restock (the seq names it).
     if (!d.in_stock || d.was_in_stock !== false) return;
     const { users, productName } = await wishlistersOf(env, d.product_id);
+    // At most one notice per user and product a day, however often a seller toggles the stock.
+    const day = new Date().toISOString().slice(0, 10);
     for (const userId of users) {
       await notify(env, {
         userId,
         kind: "back_in_stock",
         title: "Back in stock",
-        body: `${productName} from your wishlist is back in stock.`,
+        body: `An item on your wishlist is back in stock: “${quotedProductName(productName)}”.`,
         data: { product_id: d.product_id },
-        dedupeKey: `bis:${d.product_id}:${d.seq}:${userId}`,
+        dedupeKey: `bis:${d.product_id}:${userId}:${day}`,
       });
     }
   }
+}
+
+/**
+ * A seller chooses the product name, and it goes into messages the platform sends in its own
+ * voice. It is only ever quoted inside a fixed template, cut short, with anything that looks like
+ * a link or an address taken out, so a name cannot turn a notice into a phishing message.
+ */
+export function quotedProductName(name: string): string {
+  const cleaned = name
+    .replace(/[\u0000-\u001f\u007f“”"<>]/g, " ")
+    .replace(/\b(?:https?:\/\/|www\.)\S*/gi, "…")
+    .replace(/\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b\S*/gi, "…")
+    .replace(/\S+@\S+/g, "…")
+    .replace(/\s+/g, " ")
+    .trim();
+  return cleaned.length > 60 ? `${cleaned.slice(0, 59).trimEnd()}…` : cleaned;
 }
