@@ -465,6 +465,8 @@ export const reviews = sqliteTable(
     rating: integer("rating").notNull(),
     comment: text("comment").notNull(),
     status: text("status", { enum: ["visible", "hidden"] }).notNull().default("visible"),
+    /** False once the purchase behind it was refunded in full: shown as such, and left out of the rating. */
+    verified: integer("verified", { mode: "boolean" }).notNull().default(true),
     helpfulCount: integer("helpful_count").notNull().default(0),
     sellerReply: text("seller_reply"),
     sellerReplyAt: text("seller_reply_at"),

@@ -3,6 +3,8 @@ import { countSearches, indexProducts } from "../services/search";
 import { notifyFromEvent, notifyFromEvents } from "../services/notifications/from-events";
 import { ingestEvent, ingestEvents } from "../services/analytics/ingest";
 import { fanOutOrderEvent } from "../services/webhooks";
+import { unverifyRefundedPurchases } from "../services/reviews";
+import type { OrderEventPayload } from "../services/orders";
 
 /** Keeps the search index in step with the catalog and stock (reads the current row, so order does not matter). */
 const searchIndexer: Subscriber = {
@@ -15,6 +17,8 @@ const notifier: Subscriber = { name: "notifier", handle: (event, env) => notifyF
 const analytics: Subscriber = { name: "analytics", handle: (event, env) => ingestEvent(env, event), handleBatch: (events, env) => ingestEvents(env, events) };
 
 const sellerWebhooks: Subscriber = { name: "seller-webhooks", handle: (event, env) => fanOutOrderEvent(env, event) };
+
+const reviewVerifier: Subscriber = { name: "review-verifier", handle: (event, env) => unverifyRefundedPurchases(env, event.data as OrderEventPayload) };
 
 const popularQueries: Subscriber = {
   name: "popular-queries",
@@ -48,5 +52,5 @@ export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "order.shipped": [notifier, analytics, sellerWebhooks],
   "order.delivered": [notifier, analytics, sellerWebhooks],
   "order.cancelled": [notifier, analytics, sellerWebhooks],
-  "order.refunded": [notifier, analytics, sellerWebhooks],
+  "order.refunded": [notifier, analytics, sellerWebhooks, reviewVerifier],
 };

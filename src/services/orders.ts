@@ -135,7 +135,8 @@ export async function hasDeliveredItem(env: Pick<Env, "DB">, buyerId: string, pr
       const row = await db
         .prepare(
           `SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id
-           WHERE o.id IN (${list.map(() => "?").join(",")}) AND i.product_id = ? AND (i.status = 'delivered' OR o.delivered_at IS NOT NULL) LIMIT 1`,
+           WHERE o.id IN (${list.map(() => "?").join(",")}) AND i.product_id = ?
+             AND i.status NOT IN ('refunded', 'cancelled') AND (i.status = 'delivered' OR o.delivered_at IS NOT NULL) LIMIT 1`,
         )
         .bind(...list, productId)
         .first();

@@ -26,6 +26,7 @@ export function toReview(r: ReviewRow) {
     rating: r.rating,
     comment: r.comment,
     status: r.status,
+    verified_purchase: r.verified,
     helpful_count: r.helpfulCount,
     seller_reply: r.sellerReply,
     seller_reply_at: r.sellerReplyAt,
@@ -48,8 +49,8 @@ function ratingChange(env: Pick<Env, "DB" | "EVENTS">, productId: string): { sta
   const statements = [
     env.DB.prepare(
       `UPDATE products SET
-         rating_average = COALESCE((SELECT ROUND(AVG(rating), 4) FROM reviews WHERE product_id = ?1 AND status = 'visible'), 0),
-         rating_count = (SELECT COUNT(*) FROM reviews WHERE product_id = ?1 AND status = 'visible'),
+         rating_average = COALESCE((SELECT ROUND(AVG(rating), 4) FROM reviews WHERE product_id = ?1 AND status = 'visible' AND verified = 1), 0),
+         rating_count = (SELECT COUNT(*) FROM reviews WHERE product_id = ?1 AND status = 'visible' AND verified = 1),
          version = version + 1
        WHERE id = ?1`,
     ).bind(productId),
@@ -188,3 +189,20 @@ export async function listReviews(env: Pick<Env, "DB">, productId: string, sort:
   };
 }
 
+
+/**
+ * Subscriber to order.refunded: a purchase refunded in full no longer backs a "verified" review
+ * (buy, review five stars, refund). The review stays readable, marked unverified, and leaves the
+ * product's rating, unless the buyer still has another delivered order of that product.
+ */
+export async function unverifyRefundedPurchases(env: Pick<Env, "DB" | "EVENTS">, order: { user_id: string; status: string; items: { product_id: string }[] }): Promise<void> {
+  if (order.status !== "refunded") return;
+  for (const productId of new Set(order.items.map((i) => i.product_id))) {
+    if (await hasDeliveredItem(env, order.user_id, productId)) continue;
+    const review = await env.DB.prepare("SELECT id FROM reviews WHERE user_id = ? AND product_id = ? AND verified = 1").bind(order.user_id, productId).first();
+    if (!review) continue;
+    const change = ratingChange(env, productId);
+    await env.DB.batch([env.DB.prepare("UPDATE reviews SET verified = 0, updated_at = ? WHERE id = ?").bind(now(), review.id), ...change.statements]);
+    await change.publish();
+  }
+}

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "../helpers";
 
 const address = { name: "Ada Buyer", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" };
@@ -140,5 +140,35 @@ describe("stock held by unpaid checkouts", () => {
   it("holds a checkout's stock for minutes, not a quarter of an hour", async () => {
     const { CHECKOUT_HOLD_TTL_MS } = await import("../../src/services/checkout");
     expect(CHECKOUT_HOLD_TTL_MS).toBeLessThanOrEqual(5 * 60 * 1000);
+  });
+});
+
+/** Finding 11 (medium): buy, review five stars, refund: the review kept counting as verified. */
+describe("reviews of refunded purchases", () => {
+  it("marks the review unverified and takes it out of the rating once the order is refunded in full", async () => {
+    const admin = await adminUser();
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, categoryId, { price: 2000, stock_available: 3 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    const order = await json(await checkout(buyer, "pm_card_visa"));
+    await call("POST", `/orders/${order.order_id}/status`, { token: seller.access_token, body: { status: "shipped", tracking_number: "1ZR" } });
+    await call("POST", `/orders/${order.order_id}/status`, { token: seller.access_token, body: { status: "delivered" } });
+    const review = await call("POST", "/reviews", { token: buyer.access_token, body: { product_id: product.product_id, rating: 5, comment: "Best ever" } });
+    expect(review.status).toBe(201);
+    expect((await json(review)).verified_purchase).toBe(true);
+    expect((await json(await call("GET", `/products/${product.product_id}`))).rating_count).toBe(1);
+
+    const refund = await call("POST", "/payments/refunds", { token: admin.access_token, body: { order_id: order.order_id, reason: "refund without return" }, headers: { "idempotency-key": unique("r") } });
+    expect(refund.status).toBe(201);
+    await vi.waitFor(
+      async () => {
+        const list = await json(await call("GET", `/reviews?product_id=${product.product_id}`));
+        expect(list.data[0].verified_purchase).toBe(false);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
+    const p = await json(await call("GET", `/products/${product.product_id}`));
+    expect(p.rating_count).toBe(0);
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `reviews` ADD `verified` integer DEFAULT true NOT NULL;
