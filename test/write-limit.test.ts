@@ -26,3 +26,35 @@ describe("write limits (the Rate Limiting binding)", () => {
     expect((await call("POST", "/no-such-write", { token: other.access_token, body: {} })).status).toBe(404);
   });
 });
+
+/** Security issue, low: anonymous writes and token refreshes had 6,000 a minute per address; searches none. */
+describe("anonymous and search limits", () => {
+  async function untilLimited(send: () => Promise<Response>, max: number) {
+    let allowed = 0;
+    for (let i = 0; i < max; i++) {
+      const res = await send();
+      if (res.status === 429) return { allowed, res };
+      allowed++;
+    }
+    return { allowed, res: null };
+  }
+
+  it("limits writes without a token to 300 a minute per address, /auth/refresh included", async () => {
+    const ip = "198.18.7.1";
+    const { allowed, res } = await untilLimited(() => call("POST", "/auth/refresh", { body: { refresh_token: "rt_nope.x" }, headers: { "cf-connecting-ip": ip } }), 700);
+    expect(res).not.toBeNull();
+    expect(allowed).toBeGreaterThanOrEqual(300);
+    expect(allowed).toBeLessThan(700);
+    expect(res!.headers.get("retry-after")).toBe("60");
+  });
+
+  it("limits searches and suggestions to 600 a minute per address", async () => {
+    const ip = "198.18.7.2";
+    const { allowed, res } = await untilLimited(() => call("GET", "/suggest", { headers: { "cf-connecting-ip": ip } }), 1300);
+    expect(res).not.toBeNull();
+    expect(allowed).toBeGreaterThanOrEqual(600);
+    expect((await res!.json<any>()).error.code).toBe("rate_limited");
+    // Another address is not affected.
+    expect((await call("GET", "/suggest?prefix=so", { headers: { "cf-connecting-ip": "198.18.7.3" } })).status).toBe(200);
+  });
+});

@@ -95,7 +95,12 @@ export class SearchShard extends DurableObject<Env> {
    * answers the written document could appear in (see invalidate), so hot
    * queries stay cached under a steady stream of stock updates.
    */
-  private results = new TtlCache<CachedResult>(15 * 60_000, 2_000);
+  private results = new TtlCache<CachedResult>(15 * 60_000, 2_000, 16 * 1024 * 1024, (c, key) => {
+    // Estimated without serialising: a hit is an id and five numbers; facets are small maps.
+    let facets = 0;
+    for (const values of Object.values(c.result.facets)) facets += Object.keys(values).length;
+    return key.length * 2 + c.result.hits.length * 120 + facets * 80 + c.words.join("").length * 2 + 256;
+  });
   /** Popular queries still to answer ahead of demand after a fill or restore (see warm). */
   private warmQueue: string[] | null = null;
   private warming = false;

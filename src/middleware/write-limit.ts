@@ -3,34 +3,43 @@ import { ApiError } from "../lib/errors";
 import type { AppEnv } from "../types";
 
 /**
- * Per-user and per-IP limits on every write (POST, PATCH, PUT, DELETE), through
- * the platform's Rate Limiting bindings (`[[ratelimits]]` in wrangler.toml:
- * 600 writes a minute per user, 6,000 per IP, which many users may share). The
- * binding counts in the Worker's own location without a round trip, so a write
- * pays no Durable Object call for it; its count is per location and approximate,
- * which is what a flood guard needs. Exact, global counts (login attempts,
- * sign-ups) stay in the RateLimiter objects. `WRITE_LIMITS = "off"` turns these
- * two off (browser tests from one address). Auth routes have their own, stricter
- * limits; provider webhooks are exempt (the provider retries and is verified by
- * signature).
+ * Flood guards through the platform's Rate Limiting bindings (`[[ratelimits]]` in wrangler.toml),
+ * which count in the Worker's own location without a round trip, so a request pays no Durable
+ * Object call for them; the count is per location and approximate, which is what a flood guard
+ * needs. Exact, global counts (login attempts, sign-ups) stay in the RateLimiter objects.
+ *
+ * - every write (POST, PATCH, PUT, DELETE): 600 a minute per user, 6,000 per IP (many users may
+ *   share one);
+ * - a write without a token (a guest cart, a token refresh): 300 a minute per IP;
+ * - a search or suggestion (each fans out to every shard): 600 a minute per IP.
+ *
+ * `WRITE_LIMITS = "off"` turns them all off (the bench, browser tests from one address). Sign-up
+ * and login have their own, stricter limits; provider webhooks are exempt (the provider retries
+ * and is verified by signature).
  */
 const WRITES = new Set(["POST", "PATCH", "PUT", "DELETE"]);
-const EXEMPT = [/^\/auth\//, /^\/payments\/webhooks\//];
+const EXEMPT = [/^\/auth\/(signup|login)$/, /^\/payments\/webhooks\//];
+const SEARCHES = new Set(["/search", "/suggest", "/store/search"]);
 const PERIOD_SECONDS = 60;
 
-function limited(): never {
-  throw new ApiError("rate_limited", "Too many writes; try again in a minute", { headers: { "Retry-After": String(PERIOD_SECONDS) } });
+function limited(what: string): never {
+  throw new ApiError("rate_limited", `Too many ${what}; try again in a minute`, { headers: { "Retry-After": String(PERIOD_SECONDS) } });
 }
 
 export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
-  if (!WRITES.has(c.req.method) || c.env.WRITE_LIMITS === "off" || EXEMPT.some((re) => re.test(c.req.path))) return next();
-  const auth = c.get("auth");
+  if (c.env.WRITE_LIMITS === "off") return next();
   // Behind Cloudflare every request carries the client's address; without one (a local server) there is no IP to count.
   const ip = c.req.header("cf-connecting-ip");
-  const [byIp, byUser] = await Promise.all([
+  if (c.req.method === "GET") {
+    if (ip && SEARCHES.has(c.req.path) && !(await c.env.SEARCH_LIMIT_IP.limit({ key: ip })).success) limited("searches");
+    return next();
+  }
+  if (!WRITES.has(c.req.method) || EXEMPT.some((re) => re.test(c.req.path))) return next();
+  const auth = c.get("auth");
+  const [byIp, byCaller] = await Promise.all([
     ip ? c.env.WRITE_LIMIT_IP.limit({ key: ip }) : { success: true },
-    auth ? c.env.WRITE_LIMIT_USER.limit({ key: auth.userId }) : { success: true },
+    auth ? c.env.WRITE_LIMIT_USER.limit({ key: auth.userId }) : ip ? c.env.ANON_WRITE_LIMIT_IP.limit({ key: ip }) : { success: true },
   ]);
-  if (!byIp.success || !byUser.success) limited();
+  if (!byIp.success || !byCaller.success) limited("writes");
   return next();
 });

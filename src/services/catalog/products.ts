@@ -41,7 +41,15 @@ export async function findProduct(env: Pick<Env, "DB">, id: string): Promise<Pro
 }
 
 /** Product pages are read far more than written: a 2-second per-isolate cache in front of D1 (see TtlCache). */
-const readCache = new TtlCache<ProductRow>(2000, 5000);
+const readCache = new TtlCache<ProductRow>(2000, 5000, 16 * 1024 * 1024, (row, key) => {
+  // A product row is text fields plus numbers: their lengths are the size, without a JSON pass per miss.
+  let bytes = key.length * 2 + 256;
+  for (const v of Object.values(row)) {
+    if (typeof v === "string") bytes += v.length * 2;
+    else if (v && typeof v === "object") bytes += JSON.stringify(v).length * 2;
+  }
+  return bytes;
+});
 
 /** A product for display; may be up to 2 s stale in another isolate. Writes in this isolate invalidate it. */
 export async function readProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRow | undefined> {

@@ -70,7 +70,7 @@ function compare(sort: SearchParams["sort"]) {
 // ---- query ------------------------------------------------------------------------
 
 /** Hot queries answered from this isolate for 15 s; writes in this isolate bump the version. */
-const resultCache = new TtlCache<unknown>(15_000, 2_000);
+const resultCache = new TtlCache<unknown>(15_000, 2_000, 16 * 1024 * 1024);
 let localVersion = 0;
 /** Writers in this isolate call this so its cached results never outlive their own writes. */
 export function invalidateSearchCache(): void {
@@ -203,7 +203,11 @@ export async function recordSearch(env: Pick<Env, "EVENTS">, q: string, hits: nu
 
 // ---- indexing -----------------------------------------------------------------------
 
-const categoryNameCache = new TtlCache<Map<string, string>>(60_000, 1);
+const categoryNameCache = new TtlCache<Map<string, string>>(60_000, 1, 4 * 1024 * 1024, (names) => {
+  let bytes = 0;
+  for (const [k, v] of names) bytes += (k.length + v.length) * 2 + 64;
+  return bytes;
+});
 
 /** Category id -> name, cached per isolate for a minute (the tree changes rarely). */
 export async function categoryNames(env: Pick<Env, "DB">): Promise<Map<string, string>> {
