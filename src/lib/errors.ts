@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  price_changed: 409,
   email_taken: 409,
   username_taken: 409,
   out_of_stock: 409,

@@ -53,7 +53,8 @@ const Attributes = z
   .refine((a) => Object.keys(a).length <= 50, "at most 50 attributes")
   .openapi({ description: "Free-form facts: colour, sizes, specs", example: { colour: "Red", sizes: ["S", "M"] } });
 
-const Images = z.array(z.url().max(2048)).max(20);
+/** Image URLs are shown on the storefront: https only (no javascript:, data:, or plain http). */
+const Images = z.array(z.url({ protocol: /^https$/, error: "Image URLs must be https" }).max(2048)).max(20);
 
 const productFields = {
   name: z.string().trim().min(1).max(300),

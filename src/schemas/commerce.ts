@@ -106,6 +106,12 @@ export const CreateOrderBody = z
     payment_method_id: SavedMethodId.optional(),
     shipping_address: ShippingAddress,
     use_wallet: z.boolean().optional().openapi({ description: "Spend store credit first" }),
+    expected_total: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .openapi({ description: "The cart total the buyer was shown (minor units). When the price has changed since, the answer is 409 price_changed and nothing is held or charged." }),
   })
   .refine((b) => b.payment_method || b.payment_method_id, { message: "payment_method is required", path: ["payment_method"] })
   .openapi("CreateOrderRequest");

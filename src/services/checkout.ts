@@ -39,6 +39,7 @@ export interface CheckoutInput {
   payment_method_id?: string;
   shipping_address: string | Record<string, string>;
   use_wallet?: boolean;
+  expected_total?: number;
 }
 
 /**
@@ -110,6 +111,11 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       });
     }
     const { view, evaluation } = priced;
+    if (input.expected_total !== undefined && input.expected_total !== view.total) {
+      throw new ApiError("price_changed", `The total is now ${view.total}, not ${input.expected_total}; review the cart and check out again`, {
+        details: [{ field: "expected_total", code: "price_changed", message: `current total ${view.total}` }],
+      });
+    }
 
     // 1. Stock, in fixed order, all or nothing: one call per inventory object.
     checkpoint("reserve");
