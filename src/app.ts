@@ -12,6 +12,7 @@ import { writeLimit } from "./middleware/write-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { docsRoutes } from "./routes/docs";
+import { accountRoutes } from "./routes/account";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
@@ -68,6 +69,7 @@ export function createApp() {
 
   app.route("/", healthRoutes);
   app.route("/", authRoutes);
+  app.route("/", accountRoutes);
   app.route("/", userRoutes);
   app.route("/", categoryRoutes);
   app.route("/", productRoutes);

@@ -38,7 +38,7 @@ describe("GET /users/{id}", () => {
 });
 
 describe("PATCH /users/{id}", () => {
-  it("updates your own username, phone and email", async () => {
+  it("updates your own username and phone; a new email waits for confirmation (test/security/email.test.ts)", async () => {
     const u = await signup();
     const email = `${unique()}@example.com`;
     const res = await call("PATCH", `/users/${u.user.user_id}`, {
@@ -47,10 +47,13 @@ describe("PATCH /users/{id}", () => {
     });
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(body.email).toBe(email);
+    expect(body.email).toBe(u.user.email);
     expect(body.phone_number).toBe("+14155550100");
     expect(body.updated_at >= body.created_at).toBe(true);
-    // The new email signs in.
+    // An admin's change applies at once, and the new email signs in.
+    const admin = await adminUser();
+    const byAdmin = await json(await call("PATCH", `/users/${u.user.user_id}`, { token: admin.access_token, body: { email } }));
+    expect(byAdmin.email).toBe(email);
     expect((await call("POST", "/auth/login", { body: { email, password: u.password } })).status).toBe(200);
     // phone_number: null clears it.
     const cleared = await json(
@@ -89,12 +92,17 @@ describe("PATCH /users/{id}", () => {
     expect(after.role).toBe("buyer");
   });
 
-  it("refuses an email that another account has with 409", async () => {
+  it("does not say whether an email is taken: the answer is the same 200, and nothing changes", async () => {
     const a = await signup();
     const b = await signup();
     const res = await call("PATCH", `/users/${a.user.user_id}`, { token: a.access_token, body: { email: b.user.email } });
-    expect(res.status).toBe(409);
-    expect((await json(res)).error.code).toBe("email_taken");
+    expect(res.status).toBe(200);
+    expect((await json(res)).email).toBe(a.user.email);
+    // An admin's direct change still meets the unique address: 409.
+    const admin = await adminUser();
+    const direct = await call("PATCH", `/users/${a.user.user_id}`, { token: admin.access_token, body: { email: b.user.email } });
+    expect(direct.status).toBe(409);
+    expect((await json(direct)).error.code).toBe("email_taken");
   });
 });
 

@@ -5,6 +5,8 @@ import { createRouter } from "../lib/validation";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { AuthResultSchema, LoginBody, RefreshBody, SignupBody, TokenPairSchema } from "../schemas/users";
 import * as auth from "../services/auth";
+import { sendVerification } from "../services/account";
+import { findUserById } from "../services/users";
 import { mergeGuestCart } from "../services/cart";
 import { guestCartHeader } from "../middleware/cart-ref";
 import { errorFields, log } from "../lib/logger";
@@ -93,6 +95,9 @@ export const authRoutes = createRouter()
     const guestCart = guestCartHeader(c);
     const result = await auth.signup(c.env, c.req.valid("json"), clientIp(c.req.raw), c.req.header("x-admin-bootstrap"));
     if (guestCart) await mergeQuietly(c.env, guestCart, result.user.user_id);
+    // The address is unproven until the mailed code comes back (POST /auth/email/verify).
+    const created = await findUserById(c.env, result.user.user_id);
+    if (created) await sendVerification(c.env, created);
     return c.json(deliverTokens(c, result), 201);
   })
   .openapi(login, async (c) => {

@@ -6,6 +6,7 @@ import { createRouter } from "../lib/validation";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { PublicUserSchema, UpdateUserBody, UserIdParam, UserSchema } from "../schemas/users";
 import * as users from "../services/users";
+import { requestEmailChange } from "../services/account";
 
 const getUser = createRoute({
   method: "get",
@@ -24,7 +25,9 @@ const patchUser = createRoute({
   path: "/users/{user_id}",
   tags: ["Users"],
   summary: "Update your own profile (or any, as admin)",
-  description: "`role`, ids, timestamps and unknown fields are rejected with 400.",
+  description:
+    "`role`, ids, timestamps and unknown fields are rejected with 400. A new `email` is not applied here: a code goes to the new address, " +
+    "and the change applies when it is confirmed (POST /auth/email/verify). An admin's change applies at once.",
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { params: UserIdParam, body: jsonBody(UpdateUserBody) },
@@ -64,7 +67,15 @@ export const userRoutes = createRouter()
       if (!(await users.findUserById(c.env, user_id))) throw new ApiError("not_found", "User not found");
       throw new ApiError("forbidden", "You can only update your own profile");
     }
-    const row = await users.updateUser(c.env, user_id, c.req.valid("json"));
+    const { email, ...rest } = c.req.valid("json");
+    // A user's own email change waits for the new address to confirm it (POST /auth/email/verify);
+    // the answer is the same whether or not that address is taken. An admin's applies at once.
+    if (email !== undefined && auth.role !== "admin") {
+      const me = await users.findUserById(c.env, user_id);
+      if (!me) throw new ApiError("not_found", "User not found");
+      await requestEmailChange(c.env, me, email);
+    }
+    const row = await users.updateUser(c.env, user_id, auth.role === "admin" ? { email, ...rest } : rest);
     return c.json(users.toUser(row), 200);
   })
   .openapi(listUsers, async (c) => {

@@ -14,6 +14,13 @@ const Username = z
   .regex(/^[A-Za-z0-9_.-]+$/, "username may use letters, digits, '_', '.' and '-'")
   .openapi({ example: "ada_l" });
 
+const NewPassword = z.string().min(8).max(256);
+const AccountToken = z.string().min(20).max(200).openapi({ description: "The code from the email" });
+export const VerifyEmailBody = z.strictObject({ token: AccountToken }).openapi("VerifyEmailRequest");
+export const ForgotPasswordBody = z.strictObject({ email: Email }).openapi("ForgotPasswordRequest");
+export const ResetPasswordBody = z.strictObject({ token: AccountToken, password: NewPassword }).openapi("ResetPasswordRequest");
+export const ChangePasswordBody = z.strictObject({ current_password: z.string().min(1).max(256), new_password: NewPassword }).openapi("ChangePasswordRequest");
+
 export const SignupBody = z
   .strictObject({
     email: Email,
@@ -57,6 +64,7 @@ export const UserSchema = z
     email: z.string(),
     phone_number: z.string().nullable(),
     role: RoleSchema,
+    email_verified: z.boolean().openapi({ description: "The address was confirmed with a mailed code (sign-up, email change or password reset)" }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -21,6 +21,7 @@ export function toUser(row: UserRow): User {
     email: row.email,
     phone_number: row.phoneNumber,
     role: row.role,
+    email_verified: row.emailVerifiedAt !== null,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };
@@ -204,6 +205,13 @@ export async function claimAdminBootstrap(env: Pick<Env, "DB">, userId: string):
 
 export async function setRole(env: Pick<Env, "DB">, id: string, role: UserRow["role"]): Promise<UserRow> {
   const row = await getDb(onUserShard(env, id)).update(users).set({ role, updatedAt: new Date().toISOString() }).where(eq(users.id, id)).returning().get();
+  if (!row) throw new ApiError("not_found", "User not found");
+  return row;
+}
+
+export async function markEmailVerified(env: Pick<Env, "DB">, id: string): Promise<UserRow> {
+  const now = new Date().toISOString();
+  const row = await getDb(onUserShard(env, id)).update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, id)).returning().get();
   if (!row) throw new ApiError("not_found", "User not found");
   return row;
 }

@@ -29,6 +29,7 @@ export const KINDS = [
   "abandoned_cart",
   "promotion",
   "admin_message",
+  "account_security",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -44,6 +45,8 @@ export const DEFAULT_CHANNELS: Record<Kind, Channel[]> = {
   abandoned_cart: ["in_app", "email"],
   promotion: [],
   admin_message: ["in_app"],
+  // Verification and reset links: always email, never muted (the sender forces the channel).
+  account_security: ["email"],
 };
 
 export const MAX_SEND_ATTEMPTS = 5;
@@ -192,7 +195,9 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
     const sendable = [];
     for (const p of mine) {
       const user = people.get(p.n.userId);
-      const to = channel === "sms" ? user?.phoneNumber : user?.email;
+      // An email change is confirmed at the new address, which is not yet the user's: the notice names it.
+      const override = p.n.kind === "account_security" && typeof (p.n.data as { to?: unknown })?.to === "string" ? ((p.n.data as { to: string }).to) : null;
+      const to = channel === "sms" ? user?.phoneNumber : (override ?? user?.email);
       if (to) sendable.push({ ...p, msg: { channel, to, subject: p.n.title, body: p.n.body, notificationId: p.n.id } });
       else {
         const error = `no ${channel === "sms" ? "phone number" : "email"} on file`;
@@ -221,7 +226,9 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
     for (const { p, error } of results) {
       if (!error) {
         out.set(p.n.id, { outcome: "sent" });
-        updates.push(db.update(notifications).set({ status: "sent", attempts: p.n.attempts + 1, updatedAt: now }).where(eq(notifications.id, p.n.id)));
+        // A sent verification or reset link is not kept in the notifications table.
+        const scrub = p.n.kind === "account_security" ? { body: "(sent)" } : {};
+        updates.push(db.update(notifications).set({ status: "sent", attempts: p.n.attempts + 1, updatedAt: now, ...scrub }).where(eq(notifications.id, p.n.id)));
         continue;
       }
       const last = p.attempt >= MAX_SEND_ATTEMPTS;
