@@ -14,6 +14,7 @@ import { securityHeaders } from "./middleware/security-headers";
 import { docsRoutes } from "./routes/docs";
 import { accountRoutes } from "./routes/account";
 import { adminRoutes } from "./routes/admin";
+import { privacyRoutes } from "./routes/privacy";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { analyticsRoutes } from "./routes/analytics";
@@ -71,6 +72,7 @@ export function createApp() {
   app.route("/", authRoutes);
   app.route("/", accountRoutes);
   app.route("/", userRoutes);
+  app.route("/", privacyRoutes);
   app.route("/", categoryRoutes);
   app.route("/", productRoutes);
   app.route("/", inventoryRoutes);

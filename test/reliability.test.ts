@@ -90,6 +90,7 @@ describe("checkout under faults", () => {
         throw new ProviderUnavailable("timed out");
       },
       confirm: async () => ({ status: "declined", ref: null, code: "x", message: "x" }),
+      detach: async () => {},
       refund: async () => ({ status: "succeeded", ref: "re_x" }),
     });
     faults++;

@@ -32,12 +32,15 @@ const ADMIN_ONLY = [
   "POST /reviews/{review_id}/moderation",
   "POST /admin/users/{user_id}/role",
   "GET /admin/audit-log",
+  "POST /admin/dead-letters/{dead_letter_id}/replay",
 ];
 /** Operations only sellers (or admins) may call. */
 const SELLER_ONLY = ["POST /products", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];
 /** Operations on a resource someone owns: a stranger must get 403 or 404, never 2xx. */
 const OWNED = [
   "PATCH /users/{user_id}",
+  "GET /users/{user_id}/export",
+  "POST /users/{user_id}/erase",
   "GET /orders/{order_id}",
   "POST /orders/{order_id}/status",
   "PATCH /products/{product_id}",

@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { deadLetters } from "../db/schema";
 import { newId } from "../lib/ids";
@@ -34,4 +35,26 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise
     await recordDeadLetter(env, source, message, "retries exhausted");
     message.ack();
   }
+}
+
+const QUEUE_BINDINGS: Record<string, "EVENTS" | "NOTIFICATIONS" | "ANALYTICS" | "SEARCH_INDEX"> = {
+  "marketplace-events": "EVENTS",
+  "marketplace-notifications": "NOTIFICATIONS",
+  "marketplace-analytics": "ANALYTICS",
+  "marketplace-search-index": "SEARCH_INDEX",
+};
+
+/**
+ * Sends a parked message back to the queue it died on (an admin's replay, once the cause is
+ * fixed). Consumers are idempotent, so a replay of something that meanwhile succeeded does no harm.
+ * Returns the queue, or null when the dead letter is unknown or its queue cannot be replayed to.
+ */
+export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: string; message_id: string } | null> {
+  const row = await getDb(env).select().from(deadLetters).where(eq(deadLetters.id, id)).get();
+  if (!row) return null;
+  const binding = QUEUE_BINDINGS[row.queue];
+  const parked = JSON.parse(row.body) as { body?: unknown };
+  if (!binding || parked.body === undefined) return null;
+  await env[binding].send(parked.body, { contentType: "json" });
+  return { queue: row.queue, message_id: row.messageId };
 }

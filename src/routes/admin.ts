@@ -8,6 +8,7 @@ import { UserIdParam, UserSchema } from "../schemas/users";
 import { audit, listAudit } from "../services/audit";
 import { revokeAllSessions } from "../services/auth";
 import * as users from "../services/users";
+import { replayDeadLetter } from "../queues/dead-letters";
 
 const RoleBody = z.strictObject({ role: z.enum(["buyer", "seller", "admin"]) }).openapi("RoleChange");
 
@@ -52,7 +53,25 @@ const auditLog = createRoute({
   },
 });
 
+const replay = createRoute({
+  method: "post",
+  path: "/admin/dead-letters/{dead_letter_id}/replay",
+  tags: ["Admin"],
+  summary: "Send a dead letter back to its queue (admin); recorded in the audit log",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { params: z.object({ dead_letter_id: z.string().regex(/^dlq_[0-9A-Za-z]+$/).openapi({ param: { name: "dead_letter_id", in: "path" } }) }) },
+  responses: { 202: jsonResponse(z.object({ queue: z.string(), message_id: z.string() }), "Queued again"), ...errorResponses(400, 401, 403, 404) },
+});
+
 export const adminRoutes = createRouter()
+  .openapi(replay, async (c) => {
+    const { dead_letter_id } = c.req.valid("param");
+    const done = await replayDeadLetter(c.env, dead_letter_id);
+    if (!done) throw new ApiError("not_found", "Dead letter not found, or its queue cannot be replayed to");
+    await audit(c.env, { actorId: currentUser(c).userId, action: "dead_letter.replayed", targetType: "dead_letter", targetId: dead_letter_id, details: done });
+    return c.json(done, 202);
+  })
   .openapi(changeRole, async (c) => {
     const actor = currentUser(c);
     const { user_id } = c.req.valid("param");

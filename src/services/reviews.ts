@@ -206,3 +206,24 @@ export async function unverifyRefundedPurchases(env: Pick<Env, "DB" | "EVENTS">,
     await change.publish();
   }
 }
+
+/** A user's reviews (the data export). */
+export async function reviewsBy(env: Pick<Env, "DB">, userId: string) {
+  const rows = await getDb(env).select().from(reviews).where(eq(reviews.userId, userId)).all();
+  return rows.map(toReview);
+}
+
+/** Erasure: the user's reviews go, and each product's rating follows. */
+export async function eraseReviewsBy(env: Pick<Env, "DB" | "EVENTS">, userId: string): Promise<number> {
+  const rows = await getDb(env).select({ id: reviews.id, productId: reviews.productId }).from(reviews).where(eq(reviews.userId, userId)).all();
+  for (const r of rows) {
+    const change = ratingChange(env, r.productId);
+    await env.DB.batch([
+      env.DB.prepare("DELETE FROM review_votes WHERE review_id = ?").bind(r.id),
+      env.DB.prepare("DELETE FROM reviews WHERE id = ?").bind(r.id),
+      ...change.statements,
+    ]);
+    await change.publish();
+  }
+  return rows.length;
+}

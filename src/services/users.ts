@@ -215,3 +215,27 @@ export async function markEmailVerified(env: Pick<Env, "DB">, id: string): Promi
   if (!row) throw new ApiError("not_found", "User not found");
   return row;
 }
+
+/**
+ * Erasure of the account record: the row stays (orders and ledgers point at the id) with every
+ * personal field replaced, no usable password, and the email and username given back so the
+ * address can sign up again.
+ */
+export async function scrubUser(env: Pick<Env, "DB">, id: string): Promise<void> {
+  const before = await findUserById(env, id);
+  if (!before) throw new ApiError("not_found", "User not found");
+  const tag = id.slice(-12).toLowerCase();
+  await getDb(onUserShard(env, id))
+    .update(users)
+    .set({
+      email: `erased-${tag}@erased.invalid`,
+      username: `erased-${tag}`,
+      usernameKey: `erased-${tag}`,
+      phoneNumber: null,
+      passwordHash: "locked$erased",
+      emailVerifiedAt: null,
+      updatedAt: new Date().toISOString(),
+    })
+    .where(eq(users.id, id));
+  await releaseUserKeys(env, id, [emailKey(before.email), usernameKey(before.usernameKey)]);
+}

@@ -110,3 +110,24 @@ export async function deleteMethod(env: Pick<Env, "DB">, userId: string, methodI
     .returning({ id: walletMethods.id });
   if (res.length === 0) throw new ApiError("not_found", "Payment method not found");
 }
+
+/** The data export: the store-credit ledger and the saved methods (masked, as the user sees them). */
+export async function walletOf(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string) {
+  const entries = await getDb(env).select().from(walletEntries).where(eq(walletEntries.userId, userId)).orderBy(desc(walletEntries.id)).limit(10_000).all();
+  return {
+    balance: await balance(env, userId),
+    entries: entries.map((e) => ({ kind: e.kind, amount: e.amount, ref: e.ref, created_at: e.createdAt })),
+    payment_methods: await listMethods(env, userId),
+  };
+}
+
+/**
+ * Erasure: each saved method is detached at the provider (`detach`), then forgotten here. The
+ * credit ledger stays: it is accounting, and holds no personal data beyond the user id.
+ */
+export async function eraseSavedMethods(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string, detach: (ref: string) => Promise<void>): Promise<number> {
+  const rows = await getDb(env).select().from(walletMethods).where(eq(walletMethods.userId, userId)).all();
+  for (const r of rows) await detach(await open(env, userId, r.encryptedRef));
+  await getDb(env).delete(walletMethods).where(eq(walletMethods.userId, userId));
+  return rows.length;
+}

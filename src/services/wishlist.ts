@@ -43,3 +43,12 @@ export async function wishlistersOf(env: Pick<Env, "DB">, productId: string): Pr
   const p = await findProduct(env, productId);
   return { users: rows.map((r) => r.userId), productName: p?.name ?? "A product" };
 }
+
+/** The data export and erasure of a user's wishlist. */
+export async function wishlistOf(env: Pick<Env, "DB">, userId: string) {
+  const rows = await getDb(env).select().from(wishlist).where(eq(wishlist.userId, userId)).all();
+  return rows.map((r) => ({ product_id: r.productId, added_at: r.createdAt }));
+}
+export async function eraseWishlistOf(env: Pick<Env, "DB">, userId: string): Promise<void> {
+  await getDb(env).delete(wishlist).where(eq(wishlist.userId, userId));
+}

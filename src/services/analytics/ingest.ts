@@ -229,3 +229,17 @@ export async function ingestAnonymousViews(env: Env, views: { view_id: string; p
   }
   await env.WAREHOUSE.batch(statements);
 }
+
+/**
+ * Erasure in the warehouse: facts keep their amounts for the sellers' reports but lose the buyer
+ * (user_id becomes "erased"); per-user tables (views, affinities, purchases, registration) go.
+ */
+export async function eraseUserFromWarehouse(env: Pick<Env, "WAREHOUSE">, userId: string): Promise<void> {
+  await env.WAREHOUSE.batch([
+    env.WAREHOUSE.prepare("UPDATE fact_order_items SET user_id = 'erased' WHERE user_id = ?").bind(userId),
+    env.WAREHOUSE.prepare("DELETE FROM recent_views WHERE user_id = ?").bind(userId),
+    env.WAREHOUSE.prepare("DELETE FROM user_affinity WHERE user_id = ?").bind(userId),
+    env.WAREHOUSE.prepare("DELETE FROM user_purchases WHERE user_id = ?").bind(userId),
+    env.WAREHOUSE.prepare("DELETE FROM fact_registrations WHERE user_id = ?").bind(userId),
+  ]);
+}

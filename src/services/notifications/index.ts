@@ -290,3 +290,15 @@ export async function broadcastPromotion(env: Env, title: string, body: string, 
   }
   return n;
 }
+
+/** The data export: every notification of the user (all channels) and their preferences. */
+export async function notificationsOf(env: Pick<Env, "DB">, userId: string) {
+  const rows = await getDb(env).select().from(notifications).where(eq(notifications.userId, userId)).orderBy(desc(notifications.id)).limit(10_000).all();
+  return { notifications: rows.map(toNotification), preferences: await preferences(env, userId) };
+}
+
+/** Erasure: the user's notifications and preferences go. */
+export async function eraseNotificationsOf(env: Pick<Env, "DB">, userId: string): Promise<void> {
+  const db = getDb(env);
+  await db.batch([db.delete(notifications).where(eq(notifications.userId, userId)), db.delete(notificationPreferences).where(eq(notificationPreferences.userId, userId))]);
+}

@@ -32,6 +32,8 @@ export interface PaymentProvider {
   /** Completes a charge that needed customer action (3-D Secure) with a payment method. */
   confirm(ref: string, paymentMethod: string, idempotencyKey: string): Promise<ChargeResult>;
   refund(req: RefundRequest): Promise<RefundResult>;
+  /** Detaches a saved payment method from its customer (an account erasure); unknown ones are fine. */
+  detach(paymentMethodRef: string): Promise<void>;
 }
 
 /** Thrown when the provider cannot be reached or answers 5xx: the saga compensates, the client may retry. */

@@ -10,6 +10,7 @@ import { dispatchEvents } from "../events";
 import { adjustStock } from "../inventory";
 import { findOrder, latestPayment, orderEvent, viewerOf, type OrderRow } from "../orders";
 import * as wallet from "../wallet";
+import { audit } from "../audit";
 import { paymentProvider, ProviderUnavailable } from "./index";
 
 export type RefundRow = typeof refunds.$inferSelect;
@@ -151,6 +152,9 @@ export async function createRefund(
       : db.update(orderItems).set({ status: "refunded" }).where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
   ]);
   await dispatchEvents(home, [event]);
+  if (viewer === "admin" && auth.userId !== order.userId) {
+    await audit(env, { actorId: auth.userId, action: "refund.issued", targetType: "order", targetId: order.id, details: { refund_id: refundId, amount, reason: input.reason, lines: lines?.map((i) => i.id) ?? null } });
+  }
 
   // Refunded lines go back on sale: the named ones, or all of them on a full refund.
   const restocked = lines ?? (claim.status === "refunded" ? items : []);

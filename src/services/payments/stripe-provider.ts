@@ -90,4 +90,14 @@ export class StripePaymentProvider implements PaymentProvider {
       unavailable(err);
     }
   }
+
+  async detach(paymentMethodRef: string): Promise<void> {
+    try {
+      await this.stripe.paymentMethods.detach(paymentMethodRef);
+    } catch (err) {
+      // Already detached, or never attached to a customer: nothing left to do.
+      if (err instanceof Stripe.errors.StripeInvalidRequestError) return;
+      unavailable(err);
+    }
+  }
 }

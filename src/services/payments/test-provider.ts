@@ -33,6 +33,9 @@ export class TestPaymentProvider implements PaymentProvider {
     return this.charge({ amount: 0, currency: "usd", paymentMethod, idempotencyKey: `${paymentRef}:${idempotencyKey}`, orderId: "", userId: "" });
   }
 
+  /** Nothing to detach locally; recorded by tests that override it. */
+  async detach(_paymentMethodRef: string): Promise<void> {}
+
   async refund(req: RefundRequest): Promise<RefundResult> {
     return { status: "succeeded", ref: await ref("re", req.idempotencyKey) };
   }
