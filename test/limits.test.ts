@@ -65,7 +65,7 @@ describe("lists past D1's 100 bound values", () => {
     }
     const res = await call("POST", "/notifications/read", { token: u.access_token, body: { notification_ids: ids } });
     expect(res.status, await res.clone().text()).toBeLessThan(300);
-    const unread = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND read_at IS NULL").bind(u.user.user_id).first<{ n: number }>();
+    const unread = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND kind = 'promotion' AND read_at IS NULL").bind(u.user.user_id).first<{ n: number }>();
     expect(unread!.n).toBe(0);
   });
 

@@ -1,2 +1,3 @@
 // Starts the API reference (/docs) once the pinned Scalar bundle has loaded.
-window.Scalar && window.Scalar.createApiReference("#app", { url: "/openapi.json" });
+const app = document.getElementById("app");
+if (window.Scalar && app) window.Scalar.createApiReference("#app", { url: app.dataset.openapi || "/openapi.json" });

@@ -34,7 +34,7 @@ const page = `<!doctype html>
     <title>Edge Marketplace API</title>
   </head>
   <body>
-    <div id="app"></div>
+    <div id="app" data-openapi="/openapi.json"></div>
     <script src="${SCALAR_URL}" integrity="${SCALAR_INTEGRITY}" crossorigin="anonymous"></script>
     <script src="/assets/docs.js"></script>
   </body>
