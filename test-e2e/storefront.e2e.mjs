@@ -5,7 +5,7 @@
 // test-results/, and runs axe-core on the main pages (no serious or critical
 // violation allowed). Exits non-zero on any failure.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
@@ -53,8 +53,10 @@ async function shot(page, name) {
   await page.screenshot({ path: join(OUT, `${String(step).padStart(2, "0")}-${name}.png`), fullPage: true });
   console.log(`  ✓ ${name}`);
 }
+// axe is evaluated through the DevTools protocol: a <script> tag would be refused by the CSP.
+const AXE_SOURCE = readFileSync(AXE, "utf8");
 async function axe(page, name) {
-  await page.addScriptTag({ path: AXE });
+  await page.evaluate(AXE_SOURCE);
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   if (bad.length) failures.push(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.nodes.length})`).join(", ")}`);
@@ -64,12 +66,32 @@ async function waitText(page, text, timeout = 10_000) {
   await page.waitForFunction((t) => document.body.innerText.includes(t), text, { timeout });
 }
 
+/** Every page runs under the store's CSP: any violation (a refused script, style or request) fails the walk. */
+async function watchCsp(ctx, who) {
+  await ctx.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
+  );
+  ctx.on("page", (p) => p.on("console", (msg) => /CSP violation|Content Security Policy/.test(msg.text()) && failures.push(`${who}: ${msg.text()}`)));
+}
+
 try {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } }); // a phone
+  await watchCsp(ctx, "buyer");
   const page = await ctx.newPage();
 
   // Guest searches and adds to the cart.
   await page.goto(`${BASE}/store`);
+  // The CSP watcher itself: an injected inline script must be refused and reported.
+  const before = failures.length;
+  await page.evaluate(() => {
+    const s = document.createElement("script");
+    s.textContent = "window.__inlineRan = true";
+    document.body.appendChild(s);
+  });
+  await page.waitForTimeout(300);
+  if (failures.length === before || (await page.evaluate(() => window.__inlineRan === true))) throw new Error("the CSP did not refuse an inline script, or the watcher did not report it");
+  failures.length = before;
+  console.log("  ✓ CSP refuses inline script (and the watcher reports violations)");
   await axe(page, "home");
   await shot(page, "home");
   await page.fill("#q", "samsung galaxy");
@@ -94,6 +116,9 @@ try {
   await page.click("#signup button[type=submit]");
   await page.waitForURL(/\/store\/cart/);
   await waitText(page, "Check out");
+  // No token is readable by script: the refresh token is an HttpOnly cookie, the access token lives in memory.
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, cookie: document.cookie }));
+  if (/rt_usr_|access_token|refresh_token|mp_refresh|eyJ/.test(stored)) failures.push(`tokens readable by script: ${stored.slice(0, 200)}`);
   await axe(page, "cart");
   await shot(page, "cart-merged");
 
@@ -115,6 +140,7 @@ try {
   const product = await (await fetch(`${BASE}/products/${productId}`)).json();
   const sellerUser = await (await fetch(`${BASE}/users/${product.seller_id}`)).json();
   const seller = await ctx.browser().newContext({ viewport: { width: 1280, height: 900 } });
+  await watchCsp(seller, "seller");
   const sp = await seller.newPage();
   await sp.goto(`${BASE}/store/account?next=/dashboard`);
   await sp.fill("#le", `${sellerUser.username}@sellers.marketplace.local`);
@@ -162,6 +188,30 @@ try {
   }
   await waitText(sp, product.name.slice(0, 20));
   await shot(sp, "seller-chart");
+
+  // Token theft through the sign-in redirect: a javascript: or off-site next= lands on the store instead.
+  const thief = await ctx.browser().newContext();
+  await watchCsp(thief, "redirect check");
+  const tp = await thief.newPage();
+  let ran = false;
+  tp.on("dialog", async (d) => {
+    ran = true;
+    await d.dismiss();
+  });
+  for (const next of ["javascript:alert(document.domain)", "//evil.example/login"]) {
+    await tp.goto(`${BASE}/store/account?next=${encodeURIComponent(next)}`);
+    if (await tp.$("#logout")) {
+      await tp.click("#logout");
+      await tp.waitForURL(`${BASE}/store`);
+      await tp.goto(`${BASE}/store/account?next=${encodeURIComponent(next)}`);
+    }
+    await tp.fill("#le", email);
+    await tp.fill("#lp", "correct-horse-1");
+    await tp.click("#login button[type=submit]");
+    await tp.waitForURL(`${BASE}/store`, { timeout: 10_000 });
+  }
+  if (ran) failures.push("a javascript: next= ran script after sign-in");
+  console.log("  ✓ sign-in redirect refuses javascript: and off-site next=");
 } catch (err) {
   failures.push(String(err?.stack ?? err));
 } finally {
