@@ -230,7 +230,7 @@ import { safeNextPath } from "./next-path.js";
         <form id="login"><h2>Sign in</h2>
           <label for="le">Email</label><input id="le" type="email" required autocomplete="email">
           <label for="lp">Password</label><input id="lp" type="password" required autocomplete="current-password">
-          <button type="submit">Sign in</button></form>
+          <button type="submit">Sign in</button><p><a href="/store/reset">Forgot your password?</a></p></form>
         <form id="signup"><h2>Create an account</h2>
           <label for="se">Email</label><input id="se" type="email" required autocomplete="email">
           <label for="su">Username</label><input id="su" required autocomplete="username">
@@ -250,6 +250,37 @@ import { safeNextPath } from "./next-path.js";
       $("#signup").addEventListener("submit", async (e) => {
         e.preventDefault();
         done(await api("POST", "/auth/signup", { email: $("#se").value, username: $("#su").value, password: $("#sp").value, role: $("#sr").value }, COOKIE_MODE));
+      });
+    },
+
+    // The links in account emails: a single-use code in the query string, sent to the API once.
+    async verify() {
+      const token = new URLSearchParams(location.search).get("token") || "";
+      history.replaceState(null, "", "/store/verify");
+      const r = await api("POST", "/auth/email/verify", { token });
+      app().innerHTML = r.ok
+        ? `<p>Thank you: <strong>${esc(r.data.email)}</strong> is confirmed.</p><p><a href="/store">Continue shopping</a></p>`
+        : `<p>${esc(errorOf(r))}</p><p><a href="/store/account">Sign in</a> to ask for a new link.</p>`;
+    },
+
+    async reset() {
+      const token = new URLSearchParams(location.search).get("token") || "";
+      history.replaceState(null, "", "/store/reset");
+      if (!token) {
+        app().innerHTML = `<form id="forgot"><label for="fe">Your account's email</label><input id="fe" type="email" required autocomplete="email"><button type="submit">Email me a reset link</button></form>`;
+        $("#forgot").addEventListener("submit", async (e) => {
+          e.preventDefault();
+          await api("POST", "/auth/password/forgot", { email: $("#fe").value });
+          toast("If that address has an account, a reset link is on its way.");
+        });
+        return;
+      }
+      app().innerHTML = `<form id="reset"><label for="np">New password (8+ characters)</label><input id="np" type="password" minlength="8" required autocomplete="new-password"><button type="submit">Set password</button></form>`;
+      $("#reset").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const r = await api("POST", "/auth/password/reset", { token, password: $("#np").value });
+        if (r.ok) location.href = "/store/account";
+        else toast(errorOf(r));
       });
     },
 

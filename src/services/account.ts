@@ -68,7 +68,7 @@ export async function forgotPassword(env: Env, email: string, clientIp: string):
   const user = await findUserByEmail(env, email);
   if (!user) return;
   const token = await issueAccountToken(env, user.id, "reset_password");
-  await mail(env, user.id, "Reset your password", `Set a new password with this code (it works once, for 15 minutes): ${token}\nIf you did not ask for this, ignore this message.`);
+  await mail(env, user.id, "Reset your password", `Set a new password with this code (it works once, for 15 minutes): ${token}\nOr open /store/reset?token=${token}\nIf you did not ask for this, ignore this message.`);
 }
 
 /** A reset proves the address: it is marked verified, and every session ends. */
