@@ -32,6 +32,8 @@ export default defineConfig(async () => {
             JWT_KEYS: TEST_JWT_KEYS,
             ADMIN_EMAIL: "root@admin.test",
             WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+            // Every test runs under the platform's published limits (src/lib/platform-limits.ts).
+            LIMIT_CHECKS: "on",
             ADMIN_BOOTSTRAP_TOKEN: "test-bootstrap-token-0123456789",
             PAYMENT_PROVIDER: "test",
             STRIPE_WEBHOOK_SECRET: "whsec_test_secret_for_the_suite",

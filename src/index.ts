@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { withLimitChecks } from "./lib/platform-limits";
 import { handleQueue } from "./queues";
 import { runScheduled } from "./scheduled";
 
@@ -10,8 +11,10 @@ export { SearchShard } from "./durable/search-shard";
 
 const app = createApp();
 
+// Each invocation sees its bindings through the platform-limit checks when LIMIT_CHECKS is "on"
+// (every test run); otherwise withLimitChecks returns env itself.
 export default {
-  fetch: app.fetch,
-  queue: handleQueue,
-  scheduled: runScheduled,
+  fetch: (request, env, ctx) => app.fetch(request, withLimitChecks(env), ctx),
+  queue: (batch, env, ctx) => handleQueue(batch, withLimitChecks(env), ctx),
+  scheduled: (controller, env, ctx) => runScheduled(controller, withLimitChecks(env), ctx),
 } satisfies ExportedHandler<Env>;

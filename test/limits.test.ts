@@ -94,3 +94,33 @@ describe("lists past D1's 100 bound values", () => {
     expect(n).toBe(30);
   });
 });
+
+describe("a seller's catalog import", () => {
+  it("imports 500 products in one request under the platform limits, all or nothing", async () => {
+    const seller = await signup({ role: "seller" });
+    const cat = await createCategory(unique("Bulk"));
+    const item = (i: number) => ({ name: `Bulk item ${i}`, description: `Item number ${i} of the feed`, price: 100 + i, category_id: cat.category_id, stock_available: i % 7, brand: "Feedco" });
+    const res = await call("POST", "/products/bulk", { token: seller.access_token, body: { products: Array.from({ length: 500 }, (_, i) => item(i)) } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect((await json(res)).count).toBe(500);
+    let listed = 0;
+    let cursor: string | null = null;
+    do {
+      const page: any = await json(await call("GET", `/products?seller_id=${seller.user.user_id}&limit=100${cursor ? `&cursor=${cursor}` : ""}`));
+      listed += page.data.length;
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(listed).toBe(500);
+
+    // One bad item: nothing is created, and the error names it.
+    const bad = Array.from({ length: 10 }, (_, i) => item(i));
+    bad[7] = { ...bad[7], category_id: "cat_00000000000000000000000000" };
+    const refused = await call("POST", "/products/bulk", { token: seller.access_token, body: { products: bad } });
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).error.details[0].field).toBe("products.7.category_id");
+    const invalid = await call("POST", "/products/bulk", { token: seller.access_token, body: { products: [{ ...item(1), price: -1 }] } });
+    expect((await json(invalid)).error.details[0].field).toBe("products.0.price");
+    const tooMany = await call("POST", "/products/bulk", { token: seller.access_token, body: { products: Array.from({ length: 501 }, (_, i) => item(i)) } });
+    expect(tooMany.status).toBe(400);
+  }, 60_000);
+});

@@ -35,7 +35,7 @@ const ADMIN_ONLY = [
   "POST /admin/dead-letters/{dead_letter_id}/replay",
 ];
 /** Operations only sellers (or admins) may call. */
-const SELLER_ONLY = ["POST /products", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];
+const SELLER_ONLY = ["POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];
 /** Operations on a resource someone owns: a stranger must get 403 or 404, never 2xx. */
 const OWNED = [
   "PATCH /users/{user_id}",

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { checkDurableObjectSql } from "../lib/platform-limits";
 import { errorFields, log } from "../lib/logger";
 
 /**
@@ -48,6 +49,7 @@ export class CartObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    checkDurableObjectSql(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       this.ctx.storage.sql.exec(`
         CREATE TABLE IF NOT EXISTS meta (

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { checkDurableObjectSql } from "../lib/platform-limits";
 import { errorFields, log } from "../lib/logger";
 import { MAX_RESERVATION_TTL_MS, type InventoryResult, type ReservationOutcome, type StockLevel } from "./inventory-item";
 import { ReservationLedger } from "./reservation-ledger";
@@ -40,6 +41,7 @@ export class InventoryBucket extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    checkDurableObjectSql(ctx, env);
     this.ledger = new ReservationLedger(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.ctx.storage.sql.exec(`

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { checkDurableObjectSql } from "../lib/platform-limits";
 import { placeOf } from "../lib/hash";
 import { errorFields, log } from "../lib/logger";
 import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type ReservationState } from "./reservation-ledger";
@@ -55,6 +56,7 @@ export class InventoryItem extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    checkDurableObjectSql(ctx, env);
     this.ledger = new ReservationLedger(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.ctx.storage.sql.exec(`

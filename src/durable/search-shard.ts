@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { checkDurableObjectSql } from "../lib/platform-limits";
 import { count, getByID, insertMultiple, load, removeMultiple, save, search, type RawData } from "@orama/orama";
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
@@ -108,6 +109,7 @@ export class SearchShard extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    checkDurableObjectSql(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       this.ctx.storage.sql.exec(`
         CREATE TABLE IF NOT EXISTS snapshot_chunks (n INTEGER PRIMARY KEY, data TEXT NOT NULL);

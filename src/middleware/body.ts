@@ -6,12 +6,20 @@ import type { AppEnv } from "../types";
 /** Largest request body accepted, in bytes; also enforced on chunked bodies as they stream. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new ApiError("payload_too_large", `Request body exceeds ${MAX_BODY_BYTES} bytes`);
-  },
-});
+/** A catalog import (POST /products/bulk, up to 500 products) may be larger. */
+export const MAX_BULK_BODY_BYTES = 2 * 1024 * 1024;
+
+const limit = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError("payload_too_large", `Request body exceeds ${maxSize} bytes`);
+    },
+  });
+const normal = limit(MAX_BODY_BYTES);
+const bulk = limit(MAX_BULK_BODY_BYTES);
+
+export const limitBody = createMiddleware<AppEnv>((c, next) => (c.req.path === "/products/bulk" ? bulk(c, next) : normal(c, next)));
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
 

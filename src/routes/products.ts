@@ -1,4 +1,4 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { currentUser, requireAuth, requireRole } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { PageQuery, pageSchema } from "../lib/pagination";
@@ -19,6 +19,18 @@ const createProduct = createRoute({
   middleware: [requireRole("seller", "admin")] as const,
   request: { body: jsonBody(CreateProductBody) },
   responses: { 201: jsonResponse(ProductSchema, "Created"), ...errorResponses(400, 401, 403) },
+});
+
+const bulkCreate = createRoute({
+  method: "post",
+  path: "/products/bulk",
+  tags: ["Catalog"],
+  summary: `Import up to ${catalog.MAX_BULK_PRODUCTS} products at once (seller), all or nothing`,
+  description: "Each item is a product as for POST /products; errors name the item (`products.7.price`). The body may be up to 2 MB.",
+  security: bearerAuth,
+  middleware: [requireRole("seller", "admin")] as const,
+  request: { body: jsonBody(z.strictObject({ products: z.array(CreateProductBody).min(1).max(catalog.MAX_BULK_PRODUCTS) }).openapi("BulkCreateProductsRequest")) },
+  responses: { 201: jsonResponse(z.object({ data: z.array(ProductSchema), count: z.number().int() }).openapi("BulkCreateProducts"), "Created"), ...errorResponses(400, 401, 403, 413) },
 });
 
 const listProducts = createRoute({
@@ -71,6 +83,10 @@ function indexSoon(env: Env, productId: string) {
 }
 
 export const productRoutes = createRouter()
+  .openapi(bulkCreate, async (c) => {
+    const created = await catalog.createProducts(c.env, currentUser(c).userId, c.req.valid("json").products);
+    return c.json({ data: created, count: created.length }, 201);
+  })
   .openapi(createProduct, async (c) => {
     const product = await catalog.createProduct(c.env, currentUser(c).userId, c.req.valid("json"));
     await indexSoon(c.env, product.product_id);

@@ -98,6 +98,15 @@ export function parseEvent(body: unknown): { ok: true; event: DomainEvent } | { 
 }
 
 /** The outbox insert to put in the same batch as the state change. */
+/** Outbox rows for many events, chunked under D1's 100 bound values a statement (4 a row). */
+export function outboxInsertMany(db: Db, events: DomainEvent[]) {
+  const statements = [];
+  for (let i = 0; i < events.length; i += 20) {
+    statements.push(db.insert(outboxEvents).values(events.slice(i, i + 20).map((e) => ({ id: e.id, type: e.type, payload: JSON.stringify(e), createdAt: e.occurred_at }))));
+  }
+  return statements;
+}
+
 export function outboxInsert(db: Db, event: DomainEvent) {
   return db.insert(outboxEvents).values({
     id: event.id,

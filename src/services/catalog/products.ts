@@ -1,13 +1,14 @@
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { getDb } from "../../db/client";
-import { products } from "../../db/schema";
+import { categories, products } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { TtlCache } from "../../lib/ttl-cache";
 import type { Product } from "../../schemas/catalog";
 import type { AuthContext } from "../../types";
-import { buildEvent, dispatchEvents, outboxInsert, type DomainEvent } from "../events";
+import { buildEvent, dispatchEvents, outboxInsert, outboxInsertMany, type DomainEvent } from "../events";
 import { setStock } from "../inventory";
 import { findCategory, subtreeRange } from "./categories";
 
@@ -139,11 +140,8 @@ export interface CreateProductInput {
   attributes?: Record<string, unknown>;
 }
 
-export async function createProduct(env: Pick<Env, "DB" | "EVENTS">, sellerId: string, input: CreateProductInput): Promise<Product> {
-  const cat = await categoryOrFail(env, input.category_id);
-  const db = getDb(env);
-  const now = new Date().toISOString();
-  const row: ProductRow = {
+function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: string; path: string }, now: string): ProductRow {
+  return {
     id: newId("product"),
     sellerId,
     categoryId: cat.id,
@@ -169,10 +167,47 @@ export async function createProduct(env: Pick<Env, "DB" | "EVENTS">, sellerId: s
     createdAt: now,
     updatedAt: now,
   };
+}
+
+export async function createProduct(env: Pick<Env, "DB" | "EVENTS">, sellerId: string, input: CreateProductInput): Promise<Product> {
+  const cat = await categoryOrFail(env, input.category_id);
+  const db = getDb(env);
+  const row = newProductRow(sellerId, input, cat, new Date().toISOString());
   const event = productEvent("product.created", row);
   await db.batch([db.insert(products).values(row), outboxInsert(db, event)]);
   await dispatchEvents(env, [event]);
   return toProduct(row);
+}
+
+/** A seller's import in one request (a catalog feed). */
+export const MAX_BULK_PRODUCTS = 500;
+/** Columns of a product row: 3 rows an insert stay under D1's 100 bound values a statement. */
+const PRODUCT_ROWS_PER_INSERT = 3;
+
+/**
+ * Many products at once, all or nothing: every row and its outbox event in one D1 batch (one
+ * transaction), the inserts chunked under the bound-value limit. Categories are read once each.
+ * A bad category names its index (`products.7.category_id`).
+ */
+export async function createProducts(env: Pick<Env, "DB" | "EVENTS">, sellerId: string, inputs: CreateProductInput[]): Promise<Product[]> {
+  const cats = new Map<string, { id: string; path: string }>();
+  const ids = [...new Set(inputs.map((i) => i.category_id))];
+  for (let i = 0; i < ids.length; i += 90) {
+    const rows = await getDb(env).select({ id: categories.id, path: categories.path }).from(categories).where(inArray(categories.id, ids.slice(i, i + 90))).all();
+    for (const r of rows) cats.set(r.id, r);
+  }
+  const missing = inputs.flatMap((input, i) => (cats.has(input.category_id) ? [] : [{ field: `products.${i}.category_id`, code: "not_found", message: "No such category" }]));
+  if (missing.length) throw new ApiError("validation_failed", "Some category_id names no category", { details: missing.slice(0, 100) });
+  const now = new Date().toISOString();
+  const rows = inputs.map((input) => newProductRow(sellerId, input, cats.get(input.category_id)!, now));
+  const events = rows.map((r) => productEvent("product.created", r));
+  const db = getDb(env);
+  const statements: BatchItem<"sqlite">[] = [];
+  for (let i = 0; i < rows.length; i += PRODUCT_ROWS_PER_INSERT) statements.push(db.insert(products).values(rows.slice(i, i + PRODUCT_ROWS_PER_INSERT)));
+  statements.push(...outboxInsertMany(db, events));
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  await dispatchEvents(env, events);
+  return rows.map(toProduct);
 }
 
 export interface ListProductsInput {
