@@ -11,6 +11,7 @@ import { idempotency } from "./middleware/idempotency";
 import { writeLimit } from "./middleware/write-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
+import { productionGuard } from "./middleware/production-guard";
 import { docsRoutes } from "./routes/docs";
 import { accountRoutes } from "./routes/account";
 import { adminRoutes } from "./routes/admin";
@@ -62,6 +63,7 @@ export function createApp() {
       maxAge: 600,
     }),
   );
+  app.use("*", productionGuard);
   app.use("*", limitBody);
   app.use("*", requireJsonBody);
   app.use("*", authenticate);

@@ -37,11 +37,10 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise
   }
 }
 
-const QUEUE_BINDINGS: Record<string, "EVENTS" | "NOTIFICATIONS" | "ANALYTICS" | "SEARCH_INDEX"> = {
+const QUEUE_BINDINGS: Record<string, "EVENTS" | "NOTIFICATIONS" | "ANALYTICS"> = {
   "marketplace-events": "EVENTS",
   "marketplace-notifications": "NOTIFICATIONS",
   "marketplace-analytics": "ANALYTICS",
-  "marketplace-search-index": "SEARCH_INDEX",
 };
 
 /**
@@ -52,7 +51,7 @@ const QUEUE_BINDINGS: Record<string, "EVENTS" | "NOTIFICATIONS" | "ANALYTICS" | 
 export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: string; message_id: string } | null> {
   const row = await getDb(env).select().from(deadLetters).where(eq(deadLetters.id, id)).get();
   if (!row) return null;
-  const binding = QUEUE_BINDINGS[row.queue];
+  const binding = QUEUE_BINDINGS[row.queue.replace(/-(staging|production)$/, "")];
   const parked = JSON.parse(row.body) as { body?: unknown };
   if (!binding || parked.body === undefined) return null;
   await env[binding].send(parked.body, { contentType: "json" });
