@@ -39,29 +39,68 @@ class SinkProvider implements ChannelProvider {
   }
 }
 
-/** Resend-style: POST {from, to, subject, text} with a bearer key; idempotent by notification id. */
-class HttpEmailProvider implements ChannelProvider {
-  constructor(private apiKey: string, private from: string, private url = "https://api.resend.com/emails") {}
-  async send(msg: OutboundMessage): Promise<void> {
-    const res = await fetch(this.url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${this.apiKey}`, "content-type": "application/json", "idempotency-key": msg.notificationId },
-      body: JSON.stringify({ from: this.from, to: [msg.to], subject: msg.subject, text: msg.body }),
-    });
-    if (!res.ok) throw new Error(`email provider answered ${res.status}`);
+/**
+ * The provider refused this message for good (a 4xx other than 429: a bad address, a rejected
+ * key): retrying cannot help, so the notification fails at once and its message is dead-lettered.
+ * A 429 or 5xx is thrown as a plain Error and retried with backoff.
+ */
+export class PermanentSendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentSendError";
   }
 }
 
-/** Twilio-style: form POST To/From/Body with basic auth. */
-class HttpSmsProvider implements ChannelProvider {
-  constructor(private accountSid: string, private token: string, private from: string) {}
+async function judge(res: Response, what: string): Promise<void> {
+  if (res.ok) return;
+  let detail = "";
+  try {
+    const body = (await res.json()) as { message?: string; name?: string; code?: number | string };
+    detail = [body.name ?? body.code, body.message].filter(Boolean).join(": ").slice(0, 200);
+  } catch {
+    // not JSON: the status says enough
+  }
+  const text = `${what} answered ${res.status}${detail ? ` (${detail})` : ""}`;
+  if (res.status >= 400 && res.status < 500 && res.status !== 429) throw new PermanentSendError(text);
+  throw new Error(text);
+}
+
+/** Resend's API: POST /emails {from, to, subject, text} with a bearer key; idempotent by notification id. */
+export class HttpEmailProvider implements ChannelProvider {
+  constructor(
+    private apiKey: string,
+    private from: string,
+    private base = "https://api.resend.com",
+    private fetchFn: typeof fetch = fetch,
+  ) {}
   async send(msg: OutboundMessage): Promise<void> {
-    const res = await fetch(`https://api.twilio.com/2010-04-01/Accounts/${this.accountSid}/Messages.json`, {
+    const res = await this.fetchFn(`${this.base}/emails`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.apiKey}`, "content-type": "application/json", "idempotency-key": msg.notificationId },
+      body: JSON.stringify({ from: this.from, to: [msg.to], subject: msg.subject, text: msg.body }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await judge(res, "email provider");
+  }
+}
+
+/** Twilio's API: form POST To/From/Body to the account's Messages resource with basic auth. */
+export class HttpSmsProvider implements ChannelProvider {
+  constructor(
+    private accountSid: string,
+    private token: string,
+    private from: string,
+    private base = "https://api.twilio.com",
+    private fetchFn: typeof fetch = fetch,
+  ) {}
+  async send(msg: OutboundMessage): Promise<void> {
+    const res = await this.fetchFn(`${this.base}/2010-04-01/Accounts/${this.accountSid}/Messages.json`, {
       method: "POST",
       headers: { authorization: `Basic ${btoa(`${this.accountSid}:${this.token}`)}`, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ To: msg.to, From: this.from, Body: `${msg.subject}: ${msg.body}`.slice(0, 1600) }),
+      signal: AbortSignal.timeout(10_000),
     });
-    if (!res.ok) throw new Error(`sms provider answered ${res.status}`);
+    await judge(res, "sms provider");
   }
 }
 
@@ -77,5 +116,6 @@ export function channelProvider(env: Env, channel: "email" | "sms"): ChannelProv
   if (channel === "sms" && env.SMS_PROVIDER === "twilio" && env.SMS_ACCOUNT_SID && env.SMS_AUTH_TOKEN) {
     return new HttpSmsProvider(env.SMS_ACCOUNT_SID, env.SMS_AUTH_TOKEN, env.SMS_FROM);
   }
+  // A deployed store never gets here: the production guard refuses to serve with a sink.
   return new SinkProvider(env);
 }

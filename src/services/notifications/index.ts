@@ -5,7 +5,7 @@ import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { findUsersByIds } from "../users";
-import { channelProvider } from "./channels";
+import { channelProvider, PermanentSendError } from "./channels";
 
 /**
  * Notifications: events become notifications by each user's preferences. In-app
@@ -205,13 +205,14 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
         updates.push(db.update(notifications).set({ status: "failed", attempts: p.n.attempts + 1, lastError: error, updatedAt: now }).where(eq(notifications.id, p.n.id)));
       }
     }
-    const results: { p: (typeof sendable)[number]; error?: string }[] = [];
+    const results: { p: (typeof sendable)[number]; error?: string; permanent?: boolean }[] = [];
+    const failure = (err: unknown) => ({ error: (err as Error).message.slice(0, 500), permanent: err instanceof PermanentSendError });
     if (provider.sendMany) {
       try {
         await provider.sendMany(sendable.map((s) => s.msg));
         for (const p of sendable) results.push({ p });
       } catch (err) {
-        for (const p of sendable) results.push({ p, error: (err as Error).message.slice(0, 500) });
+        for (const p of sendable) results.push({ p, ...failure(err) });
       }
     } else {
       for (const p of sendable) {
@@ -219,11 +220,11 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
           await provider.send(p.msg);
           results.push({ p });
         } catch (err) {
-          results.push({ p, error: (err as Error).message.slice(0, 500) });
+          results.push({ p, ...failure(err) });
         }
       }
     }
-    for (const { p, error } of results) {
+    for (const { p, error, permanent } of results) {
       if (!error) {
         out.set(p.n.id, { outcome: "sent" });
         // A sent verification or reset link is not kept in the notifications table.
@@ -231,7 +232,8 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
         updates.push(db.update(notifications).set({ status: "sent", attempts: p.n.attempts + 1, updatedAt: now, ...scrub }).where(eq(notifications.id, p.n.id)));
         continue;
       }
-      const last = p.attempt >= MAX_SEND_ATTEMPTS;
+      // A refusal for good (a provider's 4xx) is not retried: it fails now and is dead-lettered.
+      const last = permanent || p.attempt >= MAX_SEND_ATTEMPTS;
       out.set(p.n.id, { outcome: last ? "failed" : "retry", error });
       updates.push(db.update(notifications).set({ status: last ? "failed" : "pending", attempts: p.n.attempts + 1, lastError: error, updatedAt: now }).where(eq(notifications.id, p.n.id)));
     }
