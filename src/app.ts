@@ -13,6 +13,9 @@ import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { productionGuard } from "./middleware/production-guard";
 import { docsRoutes } from "./routes/docs";
+import { etag } from "hono/etag";
+import { edgeCache } from "./lib/edge-cache";
+import { countProductView, countSearch } from "./routes/cache-hits";
 import { accountRoutes } from "./routes/account";
 import { adminRoutes } from "./routes/admin";
 import { privacyRoutes } from "./routes/privacy";
@@ -69,6 +72,16 @@ export function createApp() {
   app.use("*", authenticate);
   app.use("*", writeLimit);
   app.use("*", idempotency);
+
+  // Anonymous catalog reads from the data center's cache, with ETags (src/lib/edge-cache.ts).
+  // The ETag wraps the cache, so a hit answers If-None-Match with a 304 too.
+  for (const path of ["/products/:product_id", "/categories", "/search", "/suggest", "/feed"]) app.use(path, etag({ weak: true }));
+  app.use("/products/:product_id", edgeCache({ ttlSeconds: 5, onHit: countProductView }));
+  app.use("/categories", edgeCache({ ttlSeconds: 30 }));
+  // One second: a product written through the API must be searchable within 2 s (API.md).
+  app.use("/search", edgeCache({ ttlSeconds: 1, withQuery: true, onHit: countSearch }));
+  app.use("/suggest", edgeCache({ ttlSeconds: 30, withQuery: true }));
+  app.use("/feed", edgeCache({ ttlSeconds: 5, withQuery: true }));
 
   app.route("/", healthRoutes);
   app.route("/", authRoutes);

@@ -109,7 +109,7 @@ async function settled<R>(productId: string, call: () => R): Promise<Awaited<R>>
   try {
     return await call();
   } finally {
-    invalidateProduct(productId);
+    await invalidateProduct(productId);
   }
 }
 

@@ -63,7 +63,7 @@ function ratingChange(env: Pick<Env, "DB" | "EVENTS">, productId: string): { sta
     ).bind(eventId, at, productId),
   ];
   const publish = async () => {
-    invalidateProduct(productId);
+    await invalidateProduct(productId);
     const p = await findProduct(env, productId);
     if (!p) return;
     await dispatchEvents(env, [{ id: eventId, type: "product.updated", occurred_at: at, data: { product_id: p.id, seller_id: p.sellerId, category_id: p.categoryId, version: p.version } }]);

@@ -1,3 +1,4 @@
+import { purgeEdgeCache } from "../../lib/edge-cache";
 import { and, count, eq, gte, lt, sql } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../../db/client";
 import { categories, products } from "../../db/schema";
@@ -57,7 +58,18 @@ function nameTaken(): never {
   throw new ApiError("conflict", "A sibling category already has this name");
 }
 
+/** The category tree is cached at the edge for 30 s; every category write purges it here. */
+const purgeTree = () => purgeEdgeCache("/categories");
+
 export async function createCategory(env: Pick<Env, "DB">, input: { name: string; parent_id?: string | null }): Promise<CategoryOut> {
+  try {
+    return await createCategoryRow(env, input);
+  } finally {
+    await purgeTree();
+  }
+}
+
+async function createCategoryRow(env: Pick<Env, "DB">, input: { name: string; parent_id?: string | null }): Promise<CategoryOut> {
   const parent = input.parent_id ? await findCategory(env, input.parent_id) : undefined;
   if (input.parent_id && !parent) parentMissing();
   const id = newId("category");
@@ -101,6 +113,14 @@ export async function updateCategory(
   id: string,
   input: { name?: string; parent_id?: string | null },
 ): Promise<CategoryOut> {
+  try {
+    return await updateCategoryRow(env, id, input);
+  } finally {
+    await purgeTree();
+  }
+}
+
+async function updateCategoryRow(env: Pick<Env, "DB">, id: string, input: { name?: string; parent_id?: string | null }): Promise<CategoryOut> {
   const cat = await findCategory(env, id);
   if (!cat) throw new ApiError("not_found", "Category not found");
   const db = getDb(env);
@@ -160,6 +180,7 @@ export async function deleteCategory(env: Pick<Env, "DB">, id: string): Promise<
   const n = await productsUnder(env, cat.path);
   if (n > 0) throw new ApiError("category_in_use", `This category holds ${n} products; move or archive them first`);
   await db.delete(categories).where(eq(categories.id, id));
+  await purgeTree();
 }
 
 /**

@@ -6,6 +6,7 @@ import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { TtlCache } from "../../lib/ttl-cache";
+import { purgeEdgeCache } from "../../lib/edge-cache";
 import type { Product } from "../../schemas/catalog";
 import type { AuthContext } from "../../types";
 import { buildEvent, dispatchEvents, outboxInsert, outboxInsertMany, type DomainEvent } from "../events";
@@ -76,9 +77,10 @@ export async function readProducts(env: Pick<Env, "DB">, ids: string[]): Promise
   return [...hits, ...rows];
 }
 
-/** Called by every writer of a product row (catalog, inventory projection, reviews). */
-export function invalidateProduct(id: string): void {
+/** Called by every writer of a product row (catalog, inventory projection, reviews): this isolate's copy and the data center's cached page go. */
+export async function invalidateProduct(id: string): Promise<void> {
   readCache.delete(id);
+  await purgeEdgeCache(`/products/${id}`);
 }
 
 /** Products by id, any number of them (D1 binds at most 100 values per statement, so large lists go in chunks). */
@@ -292,7 +294,7 @@ export async function updateProduct(
       .where(eq(products.id, id)),
     outboxInsert(db, event),
   ]);
-  invalidateProduct(id);
+  await invalidateProduct(id);
   await dispatchEvents(env, [event]);
   const saved = (await findProduct(env, id))!;
   // The projection may lag the object by a moment; answer with what the object said.
