@@ -12,6 +12,7 @@ import { writeLimit } from "./middleware/write-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { productionGuard } from "./middleware/production-guard";
+import { d1Session } from "./middleware/d1-session";
 import { docsRoutes } from "./routes/docs";
 import { etag } from "hono/etag";
 import { edgeCache } from "./lib/edge-cache";
@@ -61,12 +62,13 @@ export function createApp() {
         const allowed = String(c.env.CORS_ORIGINS ?? "*").split(",").map((o) => o.trim());
         return allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null;
       },
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Cart-Id", "X-Request-Id"],
-      exposeHeaders: ["X-Request-Id", "X-Cart-Id", "Retry-After", "Idempotent-Replayed"],
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Cart-Id", "X-Request-Id", "X-D1-Bookmark"],
+      exposeHeaders: ["X-Request-Id", "X-Cart-Id", "Retry-After", "Idempotent-Replayed", "X-D1-Bookmark"],
       maxAge: 600,
     }),
   );
   app.use("*", productionGuard);
+  app.use("*", d1Session);
   app.use("*", limitBody);
   app.use("*", requireJsonBody);
   app.use("*", authenticate);
