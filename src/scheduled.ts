@@ -5,6 +5,7 @@ import { purgeDispatchedOutbox, relayOutbox } from "./services/events";
 import { remindAbandonedCarts } from "./services/cart";
 import { sweepUnpaidOrders } from "./services/fulfilment";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency";
+import { resealUnderCurrentKey } from "./services/operations";
 
 /**
  * Periodic jobs, keyed by the cron expressions in wrangler.toml. Each job is
@@ -19,6 +20,8 @@ export const CRON_JOBS: Record<string, Job[]> = {
     { name: "purge-idempotency-keys", run: purgeExpiredIdempotencyKeys },
     { name: "cancel-unpaid-orders", run: (env) => sweepUnpaidOrders(env) },
     { name: "abandoned-cart-reminders", run: (env) => remindAbandonedCarts(env) },
+    // While a WALLET_KEY rotation is under way (the previous key still set), a page of rows at a time.
+    { name: "wallet-key-reseal", run: (env) => (env.WALLET_KEY_PREVIOUS ? resealUnderCurrentKey(env) : Promise.resolve()) },
   ],
   "0 3 * * *": [
     { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },

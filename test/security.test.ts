@@ -33,6 +33,8 @@ const ADMIN_ONLY = [
   "POST /admin/users/{user_id}/role",
   "GET /admin/audit-log",
   "POST /admin/dead-letters/{dead_letter_id}/replay",
+  "POST /admin/dead-letters/replay",
+  "POST /admin/wallet-key/reseal",
 ];
 /** Operations only sellers (or admins) may call. */
 const SELLER_ONLY = ["POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];

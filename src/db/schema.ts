@@ -167,6 +167,8 @@ export const deadLetters = sqliteTable(
     messageId: text("message_id").notNull(),
     body: text("body").notNull(),
     attempts: integer("attempts").notNull(),
+    /** When an admin sent it back to its queue (null: still parked). */
+    replayedAt: text("replayed_at"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("dead_letters_message_uq").on(t.queue, t.messageId)],

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { deadLetters } from "../db/schema";
 import { newId } from "../lib/ids";
@@ -55,5 +55,19 @@ export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: s
   const parked = JSON.parse(row.body) as { body?: unknown };
   if (!binding || parked.body === undefined) return null;
   await env[binding].send(parked.body, { contentType: "json" });
+  await getDb(env).update(deadLetters).set({ replayedAt: new Date().toISOString() }).where(eq(deadLetters.id, id));
   return { queue: row.queue, message_id: row.messageId };
+}
+
+/** Replays up to `limit` parked messages not replayed yet (optionally of one queue), oldest first. */
+export async function replayDeadLetters(env: Env, opts: { queue?: string; limit: number }): Promise<{ queue: string; message_id: string }[]> {
+  const where = [isNull(deadLetters.replayedAt)];
+  if (opts.queue) where.push(eq(deadLetters.queue, opts.queue));
+  const rows = await getDb(env).select({ id: deadLetters.id }).from(deadLetters).where(and(...where)).orderBy(deadLetters.id).limit(opts.limit).all();
+  const done = [];
+  for (const r of rows) {
+    const replayed = await replayDeadLetter(env, r.id);
+    if (replayed) done.push(replayed);
+  }
+  return done;
 }

@@ -8,7 +8,8 @@ import { UserIdParam, UserSchema } from "../schemas/users";
 import { audit, listAudit } from "../services/audit";
 import { revokeAllSessions } from "../services/auth";
 import * as users from "../services/users";
-import { replayDeadLetter } from "../queues/dead-letters";
+import { replayDeadLetter, replayDeadLetters } from "../queues/dead-letters";
+import { resealUnderCurrentKey } from "../services/operations";
 
 const RoleBody = z.strictObject({ role: z.enum(["buyer", "seller", "admin"]) }).openapi("RoleChange");
 
@@ -64,7 +65,41 @@ const replay = createRoute({
   responses: { 202: jsonResponse(z.object({ queue: z.string(), message_id: z.string() }), "Queued again"), ...errorResponses(400, 401, 403, 404) },
 });
 
+const replayMany = createRoute({
+  method: "post",
+  path: "/admin/dead-letters/replay",
+  tags: ["Admin"],
+  summary: "Send every parked dead letter (of one queue, or all) back, up to limit; recorded in the audit log",
+  description: "Each is replayed once (its replayed_at is set); consumers are idempotent, so a replay of work that meanwhile succeeded does nothing.",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { body: jsonBody(z.strictObject({ queue: z.string().max(100).optional(), limit: z.number().int().min(1).max(100).default(100) }).openapi("ReplayDeadLetters")) },
+  responses: { 202: jsonResponse(z.object({ replayed: z.number().int(), data: z.array(z.object({ queue: z.string(), message_id: z.string() })) }), "Queued again"), ...errorResponses(400, 401, 403) },
+});
+
+const reseal = createRoute({
+  method: "post",
+  path: "/admin/wallet-key/reseal",
+  tags: ["Admin"],
+  summary: "Re-seal stored secrets under the current WALLET_KEY (after a rotation), a page at a time",
+  description: "Call until `done`; the 15-minute cron does the same while WALLET_KEY_PREVIOUS is set. Then delete WALLET_KEY_PREVIOUS.",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  responses: { 200: jsonResponse(z.object({ resealed: z.number().int(), done: z.boolean() }), "Progress"), ...errorResponses(401, 403) },
+});
+
 export const adminRoutes = createRouter()
+  .openapi(replayMany, async (c) => {
+    const { queue, limit } = c.req.valid("json");
+    const data = await replayDeadLetters(c.env, { queue, limit });
+    await audit(c.env, { actorId: currentUser(c).userId, action: "dead_letter.replayed_many", targetType: "queue", targetId: queue ?? "*", details: { replayed: data.length } });
+    return c.json({ replayed: data.length, data }, 202);
+  })
+  .openapi(reseal, async (c) => {
+    const progress = await resealUnderCurrentKey(c.env);
+    await audit(c.env, { actorId: currentUser(c).userId, action: "wallet_key.resealed", targetType: "wallet_key", targetId: "current", details: progress });
+    return c.json(progress, 200);
+  })
   .openapi(replay, async (c) => {
     const { dead_letter_id } = c.req.valid("param");
     const done = await replayDeadLetter(c.env, dead_letter_id);

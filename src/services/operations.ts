@@ -1,4 +1,6 @@
 import { eachOrderShard } from "../db/shards";
+import { resealMethods } from "./wallet";
+import { resealWebhookSecrets } from "./webhooks";
 
 /**
  * What operators watch (GET /admin/health): the backlog of each asynchronous
@@ -46,4 +48,26 @@ export async function operationalHealth(env: Pick<Env, "DB" | "WAREHOUSE">) {
     checkout_last_hour: { orders: oh.total, paid: oh.paid ?? 0 },
     warehouse_last_fact_at: warehouseLag?.last ?? null,
   };
+}
+
+/**
+ * WALLET_KEY rotation: re-seals saved payment methods and webhook secrets sealed under the
+ * previous key, a bounded page per call (D1's 1,000 queries an invocation). Runs from the daily
+ * cron while WALLET_KEY_PREVIOUS is set, and from POST /admin/wallet-key/reseal until done.
+ */
+export async function resealUnderCurrentKey(env: Env, maxRows = 300): Promise<{ resealed: number; done: boolean }> {
+  let resealed = 0;
+  let done = true;
+  for (const step of [resealMethods, resealWebhookSecrets]) {
+    let after = "";
+    for (let budget = maxRows; budget > 0; ) {
+      const page = await step(env, after, Math.min(100, budget));
+      resealed += page.resealed;
+      budget -= 100;
+      if (page.last === null) break;
+      after = page.last;
+      if (budget <= 0) done = false;
+    }
+  }
+  return { resealed, done };
 }

@@ -1,7 +1,7 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { walletEntries, walletMethods } from "../db/schema";
-import { open, seal } from "../lib/secret-box";
+import { open, reseal, seal } from "../lib/secret-box";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
@@ -130,4 +130,17 @@ export async function eraseSavedMethods(env: Pick<Env, "DB" | "WALLET_KEY">, use
   for (const r of rows) await detach(await open(env, userId, r.encryptedRef));
   await getDb(env).delete(walletMethods).where(eq(walletMethods.userId, userId));
   return rows.length;
+}
+
+/** Key rotation: re-seals a page of saved methods under the current WALLET_KEY; returns how many moved and where to go on. */
+export async function resealMethods(env: Pick<Env, "DB" | "WALLET_KEY">, after: string, limit: number): Promise<{ resealed: number; last: string | null }> {
+  const rows = await getDb(env).select().from(walletMethods).where(gt(walletMethods.id, after)).orderBy(walletMethods.id).limit(limit).all();
+  let resealed = 0;
+  for (const r of rows) {
+    const next = await reseal(env, r.userId, r.encryptedRef);
+    if (next === null) continue;
+    await getDb(env).update(walletMethods).set({ encryptedRef: next }).where(eq(walletMethods.id, r.id));
+    resealed++;
+  }
+  return { resealed, last: rows.length === limit ? rows[rows.length - 1].id : null };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { sellerWebhooks, webhookDeliveries } from "../db/schema";
 import { randomToken, timingSafeEqual } from "../lib/crypto";
@@ -6,7 +6,7 @@ import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { assertOutboundUrl } from "../lib/outbound-url";
-import { open, seal } from "../lib/secret-box";
+import { open, reseal, seal } from "../lib/secret-box";
 import type { DomainEvent } from "./events";
 import type { OrderEventPayload } from "./orders";
 
@@ -165,4 +165,17 @@ export async function attemptDelivery(env: Env, deliveryId: string, attempt: num
     .set({ status: ok ? "delivered" : last ? "failed" : "pending", attempts: d.attempts + 1, lastStatusCode: code, lastError: error, updatedAt: new Date().toISOString() })
     .where(eq(webhookDeliveries.id, d.id));
   return ok ? "delivered" : last ? "failed" : "retry";
+}
+
+/** Key rotation: re-seals a page of webhook signing secrets under the current WALLET_KEY. */
+export async function resealWebhookSecrets(env: Pick<Env, "DB" | "WALLET_KEY">, after: string, limit: number): Promise<{ resealed: number; last: string | null }> {
+  const rows = await getDb(env).select().from(sellerWebhooks).where(gt(sellerWebhooks.id, after)).orderBy(sellerWebhooks.id).limit(limit).all();
+  let resealed = 0;
+  for (const r of rows) {
+    const next = await reseal(env, r.id, r.sealedSecret);
+    if (next === null) continue;
+    await getDb(env).update(sellerWebhooks).set({ sealedSecret: next }).where(eq(sellerWebhooks.id, r.id));
+    resealed++;
+  }
+  return { resealed, last: rows.length === limit ? rows[rows.length - 1].id : null };
 }
