@@ -81,3 +81,12 @@ describe("platform limit checks (on in every test run)", () => {
     expect(limit).toBe("boundParameters");
   });
 });
+
+describe("object memory", () => {
+  it("refuses a search shard past half of an object's 128 MB, at the measured heap per document", async () => {
+    const { checkSearchShardSize, SEARCH_HEAP_BYTES_PER_DOCUMENT } = await import("../src/lib/platform-limits");
+    const most = Math.floor(PLATFORM_LIMITS.objectMemoryBytes / 2 / SEARCH_HEAP_BYTES_PER_DOCUMENT);
+    expect(() => checkSearchShardSize(most, env)).not.toThrow();
+    expect(await limitOf(() => checkSearchShardSize(most + 1, env))).toBe("objectMemoryBytes");
+  });
+});

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { checkDurableObjectSql } from "../lib/platform-limits";
+import { checkDurableObjectSql, checkSearchShardSize } from "../lib/platform-limits";
 import { count, getByID, insertMultiple, load, removeMultiple, save, search, type RawData } from "@orama/orama";
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
@@ -219,6 +219,8 @@ export class SearchShard extends DurableObject<Env> {
       if (old) touched.push(wordsOf(old));
     }
     if (replace.length) await removeMultiple(this.db, replace);
+    // A shard that would outgrow its share of the object's memory fails loudly under the checks.
+    checkSearchShardSize(count(this.db) + fresh.length - replace.length, this.env);
     if (fresh.length) {
       await insertMultiple(
         this.db,

@@ -25,7 +25,25 @@ export const PLATFORM_LIMITS = {
   batchMessages: 100,
   /** Queues: bytes in one sendBatch. */
   batchBytes: 256 * 1024,
+  /** Workers and Durable Objects: memory of one isolate or object. */
+  objectMemoryBytes: 128 * 1024 * 1024,
 } as const;
+
+/**
+ * Heap per indexed search document, weighed by bench/search-heap.ts (workerd exposes no heap
+ * figure, so the shard cannot read its own; docs/search-scaling.md). A shard's index may take at
+ * most half an object's memory: the rest is the runtime, caches and the request in flight.
+ */
+export const SEARCH_HEAP_BYTES_PER_DOCUMENT = 8_200;
+
+/** Refuses to grow a search shard past its share of an object's 128 MB (with LIMIT_CHECKS on). */
+export function checkSearchShardSize(documents: number, env: { LIMIT_CHECKS?: string }): void {
+  if (env.LIMIT_CHECKS !== "on") return;
+  const bytes = documents * SEARCH_HEAP_BYTES_PER_DOCUMENT;
+  if (bytes > PLATFORM_LIMITS.objectMemoryBytes / 2) {
+    throw new PlatformLimitExceeded("objectMemoryBytes", `a search shard of ${documents} documents holds about ${Math.round(bytes / 1048576)} MB; raise SEARCH_SHARDS`);
+  }
+}
 
 export type PlatformLimit = keyof typeof PLATFORM_LIMITS;
 
