@@ -122,7 +122,7 @@ await createBuyers(PERSIST, BUYER_GROUPS);
 // minute with one seller's token, which the per-user limit (600 a minute) would answer with 429.
 // The limit is one in-process Rate Limiting call (about 1% of a checkout's CPU in a profile);
 // the in-runtime rows below run with it on.
-servers.push(await serveApp({ port: APP_PORT, persistTo: PERSIST, vars: { LOG_LEVEL: "warn", WRITE_LIMITS: "off" } }));
+servers.push(await serveApp({ port: APP_PORT, persistTo: PERSIST, vars: { LOG_LEVEL: "warn", WRITE_LIMITS: "off", ...(process.env.BENCH_EDGE_CACHE ? { EDGE_CACHE: process.env.BENCH_EDGE_CACHE } : {}) } }));
 await waitFor(`http://127.0.0.1:${APP_PORT}/health`, 120_000);
 
 const admin = await api("POST", "/auth/login", { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD });

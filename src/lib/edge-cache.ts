@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../types";
+import { TtlCache } from "./ttl-cache";
 
 /**
  * Anonymous catalog reads served from the Cache API (the data center's cache, shared by every
@@ -14,6 +15,19 @@ import type { AppEnv } from "../types";
  * A hit says `X-Cache: HIT`. ETags and 304s are answered by Hono's etag middleware on these routes.
  */
 const ORIGIN = "https://edge-cache.internal";
+
+/**
+ * In front of the Cache API, each isolate keeps the answers it served in the last second or two
+ * (at most the route's TTL), so a hot page costs no cache round trip at all. Writers in this
+ * isolate purge it together with the Cache API; another isolate's copy is at most that old.
+ */
+interface Memo {
+  body: string;
+  status: number;
+  headers: [string, string][];
+}
+const L1_MAX_MS = 2000;
+const memos = new Set<TtlCache<Memo>>();
 
 function cacheKey(path: string, search = ""): Request {
   return new Request(`${ORIGIN}${path}${search}`);
@@ -33,24 +47,39 @@ export interface EdgeCacheOptions {
 }
 
 export function edgeCache(opts: EdgeCacheOptions) {
+  const memo = new TtlCache<Memo>(Math.min(L1_MAX_MS, opts.ttlSeconds * 1000), 2_000, 8 * 1024 * 1024, (m, key) => (m.body.length + key.length) * 2 + 512);
+  memos.add(memo);
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (c.req.method !== "GET" || c.req.header("authorization") || c.req.header("x-cart-id") || typeof caches === "undefined") return next();
+    if (c.req.method !== "GET" || c.env.EDGE_CACHE === "off" || c.req.header("authorization") || c.req.header("x-cart-id") || typeof caches === "undefined") return next();
     const url = new URL(c.req.url);
     const key = cacheKey(url.pathname, opts.withQuery ? canonicalSearch(url) : "");
+    const near = memo.get(key.url);
+    if (near) {
+      const res = new Response(near.body, { status: near.status, headers: near.headers });
+      if (opts.onHit) await opts.onHit(c, res.clone());
+      res.headers.set("X-Cache", "HIT");
+      c.res = res;
+      return;
+    }
     const hit = await caches.default.match(key);
     if (hit) {
-      if (opts.onHit) await opts.onHit(c, hit.clone());
-      const res = new Response(hit.body, hit);
+      const body = await hit.text();
+      memo.set(key.url, { body, status: hit.status, headers: [...hit.headers] });
+      const res = new Response(body, hit);
+      if (opts.onHit) await opts.onHit(c, res.clone());
       res.headers.set("X-Cache", "HIT");
       c.res = res;
       return;
     }
     await next();
     if (c.res.status !== 200) return;
-    const stored = new Response(c.res.clone().body, c.res);
+    const body = await c.res.clone().text();
+    const headers = new Headers(c.res.headers);
+    headers.delete("X-Request-Id");
+    headers.delete("Set-Cookie");
+    memo.set(key.url, { body, status: 200, headers: [...headers] });
+    const stored = new Response(body, { status: 200, headers });
     stored.headers.set("Cache-Control", `public, max-age=${opts.ttlSeconds}`);
-    stored.headers.delete("X-Request-Id");
-    stored.headers.delete("Set-Cookie");
     const put = caches.default.put(key, stored);
     try {
       c.executionCtx.waitUntil(put);
@@ -63,6 +92,8 @@ export function edgeCache(opts: EdgeCacheOptions) {
 
 /** Drops a cached path (its query-less key: a product page, the category tree). */
 export async function purgeEdgeCache(path: string): Promise<void> {
+  const key = cacheKey(path);
+  for (const m of memos) m.delete(key.url);
   if (typeof caches === "undefined") return;
-  await caches.default.delete(cacheKey(path));
+  await caches.default.delete(key);
 }
