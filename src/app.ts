@@ -19,6 +19,7 @@ import { edgeCache } from "./lib/edge-cache";
 import { countProductView, countSearch } from "./routes/cache-hits";
 import { accountRoutes } from "./routes/account";
 import { adminRoutes } from "./routes/admin";
+import { returnRoutes } from "./routes/returns";
 import { privacyRoutes } from "./routes/privacy";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
@@ -97,6 +98,7 @@ export function createApp() {
   app.route("/", couponRoutes);
   app.route("/", orderRoutes);
   app.route("/", paymentRoutes);
+  app.route("/", returnRoutes);
   app.route("/", walletRoutes);
   app.route("/", searchRoutes);
   app.route("/", reviewRoutes);

@@ -208,7 +208,7 @@ import { safeNextPath } from "./next-path.js";
       $("#return") &&
         $("#return").addEventListener("click", async () => {
           const p = await api("POST", "/payments/refunds", { order_id: id, reason: "Returned by the buyer" }, { "Idempotency-Key": crypto.randomUUID() });
-          toast(p.ok ? "Refund issued" : errorOf(p));
+          toast(!p.ok ? errorOf(p) : p.data.status === "pending" ? "Return requested: the seller will send instructions, and the refund follows when the parcel arrives" : "Refund issued");
           pages.order();
         });
     },

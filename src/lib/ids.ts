@@ -29,6 +29,7 @@ export const ID_PREFIXES = {
   webhookDelivery: "whd",
   accountToken: "atk",
   audit: "aud",
+  return: "ret",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -7,6 +7,9 @@ import { PayBody, PaymentSchema, RefundBody, RefundSchema } from "../schemas/com
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { payOrder } from "../services/payments/pay";
 import { createRefund, listRefunds } from "../services/payments/refunds";
+import { openReturnForRefund } from "../services/returns";
+import { findOrder } from "../services/orders";
+import { ApiError } from "../lib/errors";
 
 const pay = createRoute({
   method: "post",
@@ -24,8 +27,11 @@ const refund = createRoute({
   method: "post",
   path: "/payments/refunds",
   tags: ["Payments"],
-  summary: "Refund an order: the buyer's return (delivered, within 30 days) or an admin's refund",
-  description: "Partial or full (`amount` omitted: what is left). Never more than was paid in total (409). A full refund restocks.",
+  summary: "Refund an order: the buyer's (a return, once delivered), a seller's own lines, or an admin's",
+  description:
+    "Partial or full (`amount` omitted: what is left). Never more than was paid in total (409). " +
+    "A buyer before any line shipped: refunded at once. A buyer of a delivered order: a return is opened for the amount and the refund is " +
+    "`pending` (with its `return_id`) until the return is received. A seller refunds their own lines; an admin any (audited).",
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { body: jsonBody(RefundBody) },
@@ -58,7 +64,24 @@ const webhook = createRoute({
 export const paymentRoutes = createRouter()
   .openapi(webhook, async (c) => c.json(await handleStripeWebhook(c.env, await c.req.text(), c.req.header("Stripe-Signature")), 200))
   .openapi(pay, async (c) => c.json(await payOrder(c.env, currentUser(c), c.req.valid("json")), 200))
-  .openapi(refund, async (c) => c.json(await createRefund(c.env, currentUser(c), c.req.valid("json")), 201))
+  .openapi(refund, async (c) => {
+    const auth = currentUser(c);
+    const input = c.req.valid("json");
+    const found = await findOrder(c.env, input.order_id);
+    if (found && found.order.userId === auth.userId && auth.role !== "admin") {
+      const { order, items } = found;
+      // Nothing shipped yet: the money goes back at once, as before.
+      if (items.every((i) => i.status === "paid")) return c.json(await createRefund(c.env, auth, input, { allowStatuses: ["paid"] }), 201);
+      // Delivered: the goods come back first (returns.ts).
+      if (items.some((i) => i.status === "delivered")) {
+        if (input.to_wallet) throw new ApiError("validation_failed", "A refund through a return goes to the payment method", { details: [{ field: "to_wallet", code: "unsupported", message: "not with a return" }] });
+        const remaining = order.totalAmount - order.refundedAmount;
+        return c.json(await openReturnForRefund(c.env, auth, order, items, input.amount ?? remaining, input.reason), 201);
+      }
+      throw new ApiError("invalid_state", "The order is on its way: wait for delivery, then return it");
+    }
+    return c.json(await createRefund(c.env, auth, input), 201);
+  })
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     return c.json(await listRefunds(c.env, currentUser(c).userId, limit, cursor), 200);

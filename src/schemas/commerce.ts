@@ -206,6 +206,7 @@ export const RefundSchema = z
     reason: z.string(),
     status: z.string(),
     transaction_ref: z.string().nullable(),
+    return_id: z.string().optional().openapi({ description: "Set when the refund waits for a return (`status: pending`)" }),
     created_at: z.string(),
   })
   .openapi("Refund");

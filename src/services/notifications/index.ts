@@ -30,6 +30,7 @@ export const KINDS = [
   "promotion",
   "admin_message",
   "account_security",
+  "return_update",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -47,6 +48,7 @@ export const DEFAULT_CHANNELS: Record<Kind, Channel[]> = {
   admin_message: ["in_app"],
   // Verification and reset links: always email, never muted (the sender forces the channel).
   account_security: ["email"],
+  return_update: ["in_app", "email"],
 };
 
 export const MAX_SEND_ATTEMPTS = 5;

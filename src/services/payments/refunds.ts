@@ -53,14 +53,19 @@ export async function createRefund(
     /** Refund exactly these order lines (a buyer cancelling what has not shipped): the amount is theirs, they take `lineStatus` and go back to stock. */
     lines?: string[];
     lineStatus?: "cancelled" | "refunded";
+    /** False for refunds a workflow issues on someone's behalf (a received return): not an admin action. */
+    audited?: boolean;
+    /** False when the caller restocks what actually came back (a return, unit by unit). */
+    restock?: boolean;
   } = {},
 ) {
   const found = await findOrder(env, input.order_id);
   if (!found) throw new ApiError("not_found", "Order not found");
   const viewer = viewerOf(auth, found.order, found.items);
-  if (viewer === "seller") throw new ApiError("forbidden", "Refunds are requested by the buyer or issued by an admin");
   const { order, items } = found;
-  const allowed: readonly string[] = opts.allowStatuses ?? (viewer === "admin" ? REFUNDABLE_BY_ADMIN : ["delivered", "partially_refunded"]);
+  // A seller refunds their own lines only, up to what those lines were paid.
+  const sellerCap = viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).reduce((n, i) => n + i.price * i.quantity - i.discount, 0) - (await refundedBy(env, order.id, auth.userId)) : null;
+  const allowed: readonly string[] = opts.allowStatuses ?? (viewer === "admin" || viewer === "seller" ? REFUNDABLE_BY_ADMIN : ["delivered", "partially_refunded"]);
   if (!allowed.includes(order.status) || (viewer === "buyer" && !order.deliveredAt && !opts.allowStatuses)) {
     throw new ApiError("invalid_state", viewer === "buyer" ? "Only a delivered order can be returned" : `An order that is ${order.status} cannot be refunded`);
   }
@@ -68,7 +73,7 @@ export async function createRefund(
     const age = Date.now() - Date.parse(order.deliveredAt);
     if (age > RETURN_WINDOW_DAYS * 86_400_000) throw new ApiError("invalid_state", `Returns are accepted within ${RETURN_WINDOW_DAYS} days of delivery`);
   }
-  const remaining = order.totalAmount - order.refundedAmount;
+  const remaining = Math.min(order.totalAmount - order.refundedAmount, sellerCap ?? Number.POSITIVE_INFINITY);
   const lines = opts.lines ? items.filter((i) => opts.lines!.includes(i.id)) : null;
   const amount = lines ? Math.min(remaining, lines.reduce((sum, i) => sum + i.price * i.quantity - i.discount, 0)) : (input.amount ?? remaining);
   if (amount <= 0 || amount > remaining) {
@@ -145,6 +150,8 @@ export async function createRefund(
         status: "succeeded",
         transactionRef,
       })
+      // A pending refund (a return waiting for its parcel) becomes this one.
+      .onConflictDoUpdate({ target: refunds.id, set: { amount, walletAmount: walletPart, status: "succeeded", transactionRef, paymentId: payment?.id ?? null, updatedAt: new Date().toISOString() } })
       .returning(),
     db.insert(outboxEvents).values({ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }),
     lines
@@ -152,14 +159,43 @@ export async function createRefund(
       : db.update(orderItems).set({ status: "refunded" }).where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
   ]);
   await dispatchEvents(home, [event]);
-  if (viewer === "admin" && auth.userId !== order.userId) {
+  if (viewer === "admin" && auth.userId !== order.userId && opts.audited !== false) {
     await audit(env, { actorId: auth.userId, action: "refund.issued", targetType: "order", targetId: order.id, details: { refund_id: refundId, amount, reason: input.reason, lines: lines?.map((i) => i.id) ?? null } });
   }
 
   // Refunded lines go back on sale: the named ones, or all of them on a full refund.
-  const restocked = lines ?? (claim.status === "refunded" ? items : []);
+  const restocked = opts.restock === false ? [] : (lines ?? (claim.status === "refunded" ? items : []));
   await Promise.all(restocked.map((i) => adjustStock(env, i.productId, `restock:${refundId}:${i.id}`, i.quantity).catch(() => undefined)));
   return toRefund(row[0]);
+}
+
+/** What has been refunded on a seller's lines of an order (the cap of that seller's own refunds). */
+async function refundedBy(env: Pick<Env, "DB">, orderId: string, sellerId: string): Promise<number> {
+  const row = await getDb(onOrderShard(env, orderId))
+    .select({ n: sql<number>`COALESCE(SUM(${refunds.amount}), 0)` })
+    .from(refunds)
+    .where(and(eq(refunds.orderId, orderId), eq(refunds.requestedBy, sellerId), eq(refunds.status, "succeeded")))
+    .get();
+  return row?.n ?? 0;
+}
+
+/**
+ * A refund the buyer asked for on a delivered order: recorded `pending`, nothing claimed or paid,
+ * until its return is received (returns.ts issues it then, under this id).
+ */
+export async function recordPendingRefund(env: Pick<Env, "DB">, order: OrderRow, requestedBy: string, amount: number, reason: string) {
+  const remaining = order.totalAmount - order.refundedAmount;
+  if (amount <= 0 || amount > remaining) {
+    throw new ApiError("refund_exceeds_payment", `At most ${remaining} can still be refunded on this order`, {
+      details: [{ field: "amount", code: "exceeds_remaining", message: `remaining ${remaining}` }],
+    });
+  }
+  const row = await getDb(onOrderShard(env, order.id))
+    .insert(refunds)
+    .values({ id: newId("refund"), orderId: order.id, paymentId: null, userId: order.userId, requestedBy, amount, walletAmount: 0, currency: order.currency, reason, status: "pending", transactionRef: null })
+    .returning()
+    .get();
+  return toRefund(row);
 }
 
 /** A buyer's refunds, newest first: one indexed read per order database, merged (refunds live beside their orders). */
