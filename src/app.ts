@@ -20,6 +20,7 @@ import { countProductView, countSearch } from "./routes/cache-hits";
 import { accountRoutes } from "./routes/account";
 import { adminRoutes } from "./routes/admin";
 import { returnRoutes } from "./routes/returns";
+import { sellerMoneyRoutes } from "./routes/seller-money";
 import { privacyRoutes } from "./routes/privacy";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
@@ -99,6 +100,7 @@ export function createApp() {
   app.route("/", orderRoutes);
   app.route("/", paymentRoutes);
   app.route("/", returnRoutes);
+  app.route("/", sellerMoneyRoutes);
   app.route("/", walletRoutes);
   app.route("/", searchRoutes);
   app.route("/", reviewRoutes);

@@ -6,6 +6,8 @@ import { remindAbandonedCarts } from "./services/cart";
 import { sweepUnpaidOrders } from "./services/fulfilment";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency";
 import { resealUnderCurrentKey } from "./services/operations";
+import { runPayouts } from "./services/ledger";
+import { paymentProvider } from "./services/payments";
 
 /**
  * Periodic jobs, keyed by the cron expressions in wrangler.toml. Each job is
@@ -27,6 +29,11 @@ export const CRON_JOBS: Record<string, Job[]> = {
     { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },
     { name: "purge-outbox", run: (env) => purgeDispatchedOutbox(env) },
     { name: "analytics-rollups", run: (env) => rebuildRollups(env) },
+    {
+      name: "seller-payouts",
+      // Sellers onboard a payout account with Stripe Connect (not modelled yet: destination null).
+      run: (env) => runPayouts(env, (p) => paymentProvider(env).payout({ ...p, currency: "usd", destination: null })),
+    },
     {
       name: "analytics-drift",
       run: async (env) => {

@@ -91,6 +91,7 @@ describe("checkout under faults", () => {
       },
       confirm: async () => ({ status: "declined", ref: null, code: "x", message: "x" }),
       detach: async () => {},
+      payout: async () => ({ ok: true }),
       refund: async () => ({ status: "succeeded", ref: "re_x" }),
     });
     faults++;

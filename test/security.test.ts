@@ -35,9 +35,11 @@ const ADMIN_ONLY = [
   "POST /admin/dead-letters/{dead_letter_id}/replay",
   "POST /admin/dead-letters/replay",
   "POST /admin/wallet-key/reseal",
+  "GET /admin/commissions",
+  "PUT /admin/commissions",
 ];
 /** Operations only sellers (or admins) may call. */
-const SELLER_ONLY = ["POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];
+const SELLER_ONLY = ["GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];
 /** Operations on a resource someone owns: a stranger must get 403 or 404, never 2xx. */
 const OWNED = [
   "PATCH /users/{user_id}",

@@ -125,6 +125,60 @@ export const returns = sqliteTable(
   (t) => [index("returns_user_idx").on(t.userId, t.id), index("returns_seller_idx").on(t.sellerId, t.id), index("returns_order_idx").on(t.orderId)],
 );
 
+// ---- seller money (src/services/ledger.ts) ----------------------------------
+/**
+ * The double-entry ledger: every posting is a set of entries that sum to zero. Accounts are
+ * `seller:<id>`, `platform:commission` and `platform:clearing` (money held for the marketplace
+ * between the buyer's payment and the sellers' payouts). `ref` makes each entry post once,
+ * however often the event behind it is delivered.
+ */
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    id: text("id").primaryKey(),
+    account: text("account").notNull(),
+    sellerId: text("seller_id"),
+    kind: text("kind", { enum: ["sale", "commission", "refund", "payout", "capture"] }).notNull(),
+    /** Signed minor units. */
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull().default("usd"),
+    orderId: text("order_id"),
+    orderItemId: text("order_item_id"),
+    payoutId: text("payout_id"),
+    ref: text("ref").notNull(),
+    /** When a seller's sale becomes available for payout (delivery plus the holding period); null until delivered. */
+    availableAt: text("available_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("ledger_entries_ref_uq").on(t.ref), index("ledger_entries_seller_idx").on(t.sellerId, t.id), index("ledger_entries_order_idx").on(t.orderId)],
+);
+
+/** Commission per category (inherited down the tree: the deepest rule on a product's path applies). */
+export const commissionRules = sqliteTable("commission_rules", {
+  categoryId: text("category_id").primaryKey(),
+  /** Basis points of the line (1000 = 10%). */
+  percentBp: integer("percent_bp").notNull(),
+  fixed: integer("fixed").notNull().default(0),
+  min: integer("min"),
+  max: integer("max"),
+  updatedAt: updatedAt(),
+});
+
+export const payouts = sqliteTable(
+  "payouts",
+  {
+    id: text("id").primaryKey(),
+    sellerId: text("seller_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull().default("usd"),
+    status: text("status", { enum: ["pending", "paid", "failed"] }).notNull(),
+    transferRef: text("transfer_ref"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("payouts_seller_idx").on(t.sellerId, t.id)],
+);
+
 // ---- audit module (src/services/audit.ts) -----------------------------------
 /** Admin actions, append-only: nothing updates or deletes a row (the code has no such path). */
 export const auditLog = sqliteTable(

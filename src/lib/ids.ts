@@ -30,6 +30,8 @@ export const ID_PREFIXES = {
   accountToken: "atk",
   audit: "aud",
   return: "ret",
+  ledgerEntry: "led",
+  payout: "po",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -4,6 +4,7 @@ import { notifyFromEvent, notifyFromEvents } from "../services/notifications/fro
 import { ingestEvent, ingestEvents } from "../services/analytics/ingest";
 import { fanOutOrderEvent } from "../services/webhooks";
 import { unverifyRefundedPurchases } from "../services/reviews";
+import { postOrderEvent } from "../services/ledger";
 import type { OrderEventPayload } from "../services/orders";
 
 /** Keeps the search index in step with the catalog and stock (reads the current row, so order does not matter). */
@@ -19,6 +20,8 @@ const analytics: Subscriber = { name: "analytics", handle: (event, env) => inges
 const sellerWebhooks: Subscriber = { name: "seller-webhooks", handle: (event, env) => fanOutOrderEvent(env, event) };
 
 const reviewVerifier: Subscriber = { name: "review-verifier", handle: (event, env) => unverifyRefundedPurchases(env, event.data as OrderEventPayload) };
+
+const ledger: Subscriber = { name: "ledger", handle: (event, env) => postOrderEvent(env, event) };
 
 const popularQueries: Subscriber = {
   name: "popular-queries",
@@ -48,9 +51,9 @@ export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "search.performed": [popularQueries, analytics],
   "searches.recorded": [popularQueries, analytics],
   "order.created": [],
-  "order.paid": [notifier, analytics, sellerWebhooks],
+  "order.paid": [notifier, analytics, sellerWebhooks, ledger],
   "order.shipped": [notifier, analytics, sellerWebhooks],
-  "order.delivered": [notifier, analytics, sellerWebhooks],
+  "order.delivered": [notifier, analytics, sellerWebhooks, ledger],
   "order.cancelled": [notifier, analytics, sellerWebhooks],
-  "order.refunded": [notifier, analytics, sellerWebhooks, reviewVerifier],
+  "order.refunded": [notifier, analytics, sellerWebhooks, reviewVerifier, ledger],
 };

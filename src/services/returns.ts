@@ -231,6 +231,7 @@ export async function receiveReturn(env: Env, auth: AuthContext, id: string, rec
       allowStatuses: ["delivered", "partially_refunded", "shipped", "paid"],
       audited: false,
       restock: false,
+      forLines: row.items.map((i) => i.order_item_id),
     });
     refundId = refund.refund_id;
   }

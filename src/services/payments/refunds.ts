@@ -57,6 +57,8 @@ export async function createRefund(
     audited?: boolean;
     /** False when the caller restocks what actually came back (a return, unit by unit). */
     restock?: boolean;
+    /** The lines the money is for, when the caller knows (a return of one seller's lines): the ledger debits their seller. */
+    forLines?: string[];
   } = {},
 ) {
   const found = await findOrder(env, input.order_id);
@@ -133,7 +135,8 @@ export async function createRefund(
   if (walletPart > 0) await wallet.credit(env, order.userId, walletPart, "refund_credit", refundId);
 
   const next: OrderRow = { ...order, refundedAmount: claim.refunded_amount, status: claim.status };
-  const event = orderEvent("order.refunded", next, items, { refund_amount: amount });
+  const refundLines = opts.forLines ?? lines?.map((i) => i.id) ?? (viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).map((i) => i.id) : undefined);
+  const event = orderEvent("order.refunded", next, items, { refund_amount: amount, ...(refundLines ? { refund_lines: refundLines } : {}) });
   const [row] = await db.batch([
     db
       .insert(refunds)

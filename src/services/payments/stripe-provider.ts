@@ -100,4 +100,16 @@ export class StripePaymentProvider implements PaymentProvider {
       unavailable(err);
     }
   }
+
+  async payout(req: { payoutId: string; amount: number; currency: string; destination: string | null }): Promise<{ ok: boolean; ref?: string; message?: string }> {
+    // A seller without a connected account cannot be paid yet; the payout is reversed and retried later.
+    if (!req.destination) return { ok: false, message: "the seller has no connected payout account" };
+    try {
+      const t = await this.stripe.transfers.create({ amount: req.amount, currency: req.currency, destination: req.destination }, { idempotencyKey: `payout:${req.payoutId}` });
+      return { ok: true, ref: t.id };
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError) return { ok: false, message: err.message };
+      unavailable(err);
+    }
+  }
 }

@@ -33,6 +33,11 @@ export class TestPaymentProvider implements PaymentProvider {
     return this.charge({ amount: 0, currency: "usd", paymentMethod, idempotencyKey: `${paymentRef}:${idempotencyKey}`, orderId: "", userId: "" });
   }
 
+  /** Pays out at once (the test provider models a transfer that succeeds). */
+  async payout(req: { payoutId: string }): Promise<{ ok: boolean; ref?: string }> {
+    return { ok: true, ref: await ref("tr", req.payoutId) };
+  }
+
   /** Nothing to detach locally; recorded by tests that override it. */
   async detach(_paymentMethodRef: string): Promise<void> {}
 

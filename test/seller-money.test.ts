@@ -1,0 +1,98 @@
+import { env } from "cloudflare:workers";
+import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { ledgerSum, runPayouts } from "../src/services/ledger";
+import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
+
+let categoryId: string;
+let sub: string;
+beforeAll(async () => {
+  categoryId = (await createCategory(unique("Money"))).category_id;
+  sub = (await createCategory(unique("MoneySub"), categoryId)).category_id;
+});
+afterEach(async () => {
+  // The ledger is double-entry: whatever a scenario did, it sums to zero.
+  expect(await ledgerSum(env)).toBe(0);
+});
+const post = (path: string, token: string, body: unknown) => call("POST", path, { token, body, headers: { "idempotency-key": unique("k") } });
+const balanceOf = async (s: TestUser) => json(await call("GET", "/seller/balance", { token: s.access_token }));
+const holdPassed = (orderId: string) =>
+  env.DB.prepare("UPDATE ledger_entries SET available_at = '2000-01-01T00:00:00.000Z' WHERE order_id = ? AND available_at IS NOT NULL").bind(orderId).run();
+const settled = (s: TestUser, check: (b: any) => void) => vi.waitFor(async () => check(await balanceOf(s)), { timeout: 10_000, interval: 200 });
+
+describe("seller money", () => {
+  it("credits a sale net of commission (inherited from the parent category), pending until delivery plus the hold, then pays it out", async () => {
+    const admin = await adminUser();
+    expect((await call("PUT", "/admin/commissions", { token: admin.access_token, body: { rules: [{ category_id: categoryId, percent: 15, fixed: 30, min: 50, max: 10_000 }] } })).status).toBe(200);
+    onTestFinished(async () => void (await call("PUT", "/admin/commissions", { token: admin.access_token, body: { rules: [] } })));
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, sub, { price: 10_000, stock_available: 5 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    const order = await json(await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }));
+    // 10,000 less 15% and 30: 8,470 to the seller, pending.
+    await settled(seller, (b) => expect(b).toMatchObject({ pending: 8_470, available: 0, paid_out: 0 }));
+    const entries = (await json(await call("GET", "/seller/ledger", { token: seller.access_token }))).data;
+    expect(entries).toEqual([expect.objectContaining({ kind: "sale", amount: 8_470, order_id: order.order_id, available_at: null })]);
+
+    await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "shipped", tracking_number: "1ZM" });
+    await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "delivered" });
+    await vi.waitFor(async () => expect((await json(await call("GET", "/seller/ledger", { token: seller.access_token }))).data[0].available_at).not.toBeNull(), { timeout: 10_000, interval: 200 });
+    expect(await balanceOf(seller)).toMatchObject({ pending: 8_470, available: 0 });
+
+    // The holding period passes (the entries are dated back); the payout run pays the available balance.
+    await holdPassed(order.order_id);
+    expect(await balanceOf(seller)).toMatchObject({ pending: 0, available: 8_470 });
+    const sent: any[] = [];
+    await runPayouts(env, async (p) => (sent.push(p), { ok: true, ref: "tr_local" }));
+    const mine = sent.filter((p) => p.sellerId === seller.user.user_id);
+    expect(mine).toEqual([expect.objectContaining({ amount: 8_470 })]);
+    expect(await balanceOf(seller)).toMatchObject({ pending: 0, available: 0, paid_out: 8_470 });
+    expect((await json(await call("GET", "/seller/payouts", { token: seller.access_token }))).data).toEqual([expect.objectContaining({ amount: 8_470, status: "paid" })]);
+  });
+
+  it("debits the seller of the refunded lines only, and a failed payout leaves the money available", async () => {
+    const [a, b, buyer] = [await signup({ role: "seller" }), await signup({ role: "seller" }), await signup()];
+    const pa = await createProduct(a, categoryId, { price: 6_000, stock_available: 5 });
+    const pb = await createProduct(b, categoryId, { price: 4_000, stock_available: 5 });
+    for (const p of [pa, pb]) await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 1 } });
+    const order = await json(await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }));
+    await settled(a, (x) => expect(x.pending).toBe(5_400));
+    // A ships; the buyer cancels B's unshipped line: only B is debited.
+    await post(`/orders/${order.order_id}/status`, a.access_token, { status: "shipped", tracking_number: "1ZA" });
+    expect((await post(`/orders/${order.order_id}/status`, buyer.access_token, { status: "cancelled" })).status).toBe(200);
+    await settled(b, (x) => expect(x.pending).toBe(0));
+    expect((await balanceOf(a)).pending).toBe(5_400);
+
+    await post(`/orders/${order.order_id}/status`, a.access_token, { status: "delivered" });
+    await vi.waitFor(async () => expect((await json(await call("GET", "/seller/ledger", { token: a.access_token }))).data[0].available_at).not.toBeNull(), { timeout: 10_000, interval: 200 });
+    await holdPassed(order.order_id);
+    await runPayouts(env, async () => ({ ok: false }));
+    expect(await balanceOf(a)).toMatchObject({ available: 5_400, paid_out: 0 });
+    expect((await json(await call("GET", "/seller/payouts", { token: a.access_token }))).data[0].status).toBe("failed");
+  });
+
+  it("posts each entry once when the same events arrive again", async () => {
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, categoryId, { price: 2_000, stock_available: 5 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    const order = await json(await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }));
+    await settled(seller, (x) => expect(x.pending).toBe(1_800));
+    const { postOrderEvent } = await import("../src/services/ledger");
+    const { buildEvent } = await import("../src/services/events");
+    const replay = buildEvent("order.paid", { order_id: order.order_id, user_id: buyer.user.user_id, status: "paid", total_amount: 2_000, currency: "usd", seller_ids: [seller.user.user_id], items: [] });
+    await postOrderEvent(env, replay);
+    await postOrderEvent(env, replay);
+    expect((await balanceOf(seller)).pending).toBe(1_800);
+  });
+
+  it("keeps sellers' money to themselves and commissions to admins", async () => {
+    const buyer = await signup();
+    expect((await call("GET", "/seller/balance", { token: buyer.access_token })).status).toBe(403);
+    const seller = await signup({ role: "seller" });
+    expect((await call("GET", "/admin/commissions", { token: seller.access_token })).status).toBe(403);
+    const admin = await adminUser();
+    const bad = await call("PUT", "/admin/commissions", { token: admin.access_token, body: { rules: [{ category_id: categoryId, percent: 10, min: 500, max: 100 }] } });
+    expect(bad.status).toBe(400);
+  });
+});
