@@ -59,10 +59,9 @@ describe("edge cache", () => {
     expect(JSON.stringify(await json(tree))).toContain(created.category_id);
   });
 
-  it("caches search answers per query, and still counts each search", async () => {
+  it("does not cache search answers at the edge (they must be fresh within 2 s)", async () => {
     const q = `edgecache${unique()}`;
-    expect((await call("GET", `/search?q=${q}`)).headers.get("x-cache")).toBe("MISS");
-    expect((await call("GET", `/search?q=${q}`)).headers.get("x-cache")).toBe("HIT");
-    expect((await call("GET", `/search?q=${q}x`)).headers.get("x-cache")).toBe("MISS");
+    await call("GET", `/search?q=${q}`);
+    expect((await call("GET", `/search?q=${q}`)).headers.get("x-cache")).toBeNull();
   });
 });

@@ -1,21 +1,13 @@
 import type { Context } from "hono";
 import { recordView } from "../services/analytics/views";
-import { recordSearch } from "../services/search";
 import type { AppEnv } from "../types";
 
 /**
  * What a cached answer must still do, so that serving from the edge cache does not lose the
- * facts the handlers record: a product view for the seller's conversion report, a search for
- * popular queries. (src/lib/edge-cache.ts calls these on a hit.)
+ * facts the handlers record: a product view for the seller's conversion report.
+ * (src/lib/edge-cache.ts calls it on a hit.)
  */
 export async function countProductView(c: Context<AppEnv>, cached: Response): Promise<void> {
   const p = (await cached.json()) as { product_id: string; seller_id: string };
   await recordView(c.env, { view_id: c.get("requestId"), product_id: p.product_id, seller_id: p.seller_id, user_id: null, at: new Date().toISOString() });
-}
-
-export async function countSearch(c: Context<AppEnv>, cached: Response): Promise<void> {
-  const url = new URL(c.req.url);
-  if (url.searchParams.get("cursor")) return;
-  const { total } = (await cached.json()) as { total: number };
-  await recordSearch(c.env, url.searchParams.get("q") ?? "", total);
 }
