@@ -12,7 +12,8 @@ import { TtlCache } from "./ttl-cache";
  * made elsewhere. Prices at checkout never come from here (checkout reads them fresh).
  *
  * Only anonymous GETs are cached (no Authorization, no guest cart): a signed-in answer may differ.
- * A hit says `X-Cache: HIT`. ETags and 304s are answered by Hono's etag middleware on these routes.
+ * A hit says `X-Cache: HIT`. A cached answer's ETag answers If-None-Match with a 304 here; the
+ * product route sets a version ETag itself (no hashing), the other routes get Hono's etag.
  */
 const ORIGIN = "https://edge-cache.internal";
 
@@ -46,6 +47,17 @@ export interface EdgeCacheOptions {
   onHit?: (c: Context<AppEnv>, cached: Response) => Promise<void>;
 }
 
+/** If-None-Match against an ETag (weak comparison, lists and `*` included). */
+export function matchesETag(ifNoneMatch: string | undefined, etag: string | null): boolean {
+  if (!ifNoneMatch || !etag) return false;
+  const bare = (t: string) => t.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((t) => t.trim() === "*" || bare(t) === bare(etag));
+}
+
+function notModified(etag: string): Response {
+  return new Response(null, { status: 304, headers: { ETag: etag, "X-Cache": "HIT" } });
+}
+
 export function edgeCache(opts: EdgeCacheOptions) {
   const memo = new TtlCache<Memo>(Math.min(L1_MAX_MS, opts.ttlSeconds * 1000), 2_000, 8 * 1024 * 1024, (m, key) => (m.body.length + key.length) * 2 + 512);
   memos.add(memo);
@@ -57,6 +69,11 @@ export function edgeCache(opts: EdgeCacheOptions) {
     if (near) {
       const res = new Response(near.body, { status: near.status, headers: near.headers });
       if (opts.onHit) await opts.onHit(c, res.clone());
+      const tag = res.headers.get("ETag");
+      if (matchesETag(c.req.header("if-none-match"), tag)) {
+        c.res = notModified(tag!);
+        return;
+      }
       res.headers.set("X-Cache", "HIT");
       c.res = res;
       return;
@@ -67,6 +84,11 @@ export function edgeCache(opts: EdgeCacheOptions) {
       memo.set(key.url, { body, status: hit.status, headers: [...hit.headers] });
       const res = new Response(body, hit);
       if (opts.onHit) await opts.onHit(c, res.clone());
+      const tag = res.headers.get("ETag");
+      if (matchesETag(c.req.header("if-none-match"), tag)) {
+        c.res = notModified(tag!);
+        return;
+      }
       res.headers.set("X-Cache", "HIT");
       c.res = res;
       return;

@@ -9,6 +9,7 @@ import { background } from "../lib/background";
 import * as catalog from "../services/catalog/products";
 import { indexProducts } from "../services/search";
 import { recordView } from "../services/analytics/views";
+import { matchesETag } from "../lib/edge-cache";
 
 const createProduct = createRoute({
   method: "post",
@@ -49,7 +50,7 @@ const getProduct = createRoute({
   tags: ["Catalog"],
   summary: "One product (archived ones too, with `status: archived`)",
   request: { params: ProductIdParam },
-  responses: { 200: jsonResponse(ProductSchema, "The product"), ...errorResponses(400, 404) },
+  responses: { 200: jsonResponse(ProductSchema, "The product"), 304: { description: "Not modified (If-None-Match matched the ETag)" }, ...errorResponses(400, 404) },
 });
 
 const updateProduct = createRoute({
@@ -104,6 +105,10 @@ export const productRoutes = createRouter()
       user_id: c.get("auth")?.userId ?? null,
       at: new Date().toISOString(),
     });
+    // The row's versions say when anything shown changed: an ETag without hashing the body.
+    const tag = `W/"${row.id}.${row.version}.${row.stockVersion}.${row.stockAvailable}"`;
+    c.header("ETag", tag);
+    if (matchesETag(c.req.header("if-none-match"), tag)) return c.body(null, 304);
     return c.json(catalog.toProduct(row), 200);
   })
   .openapi(updateProduct, async (c) => {
