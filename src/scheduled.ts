@@ -29,11 +29,8 @@ export const CRON_JOBS: Record<string, Job[]> = {
     { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },
     { name: "purge-outbox", run: (env) => purgeDispatchedOutbox(env) },
     { name: "analytics-rollups", run: (env) => rebuildRollups(env) },
-    {
-      name: "seller-payouts",
-      // Sellers onboard a payout account with Stripe Connect (not modelled yet: destination null).
-      run: (env) => runPayouts(env, (p) => paymentProvider(env).payout({ ...p, currency: "usd", destination: null })),
-    },
+    // Each seller with an available balance over the minimum, to their connected account (PUT /seller/payout-account).
+    { name: "seller-payouts", run: (env) => runPayouts(env, (p) => paymentProvider(env).payout({ ...p, currency: "usd" })) },
     {
       name: "analytics-drift",
       run: async (env) => {

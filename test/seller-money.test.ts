@@ -96,3 +96,48 @@ describe("seller money", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe("payouts to connected accounts", () => {
+  it("pays through a Stripe Connect transfer (against the wire-format double), holds when an admin says so, and states the month as CSV", async () => {
+    const { StripePaymentProvider } = await import("../src/services/payments/stripe-provider");
+    const { StripeDouble } = await import("./stripe-double");
+    const double = new StripeDouble();
+    const stripe = new StripePaymentProvider("sk_test_double", "http://127.0.0.1:9" /* never dialled */, double.fetch);
+    const admin = await adminUser();
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, categoryId, { price: 5_000, stock_available: 5 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    const order = await json(await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }));
+    await settled(seller, (x) => expect(x.pending).toBe(4_500));
+    await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "shipped", tracking_number: "1ZS" });
+    await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "delivered" });
+    await vi.waitFor(async () => expect((await json(await call("GET", "/seller/ledger", { token: seller.access_token }))).data[0].available_at).not.toBeNull(), { timeout: 10_000, interval: 200 });
+    await holdPassed(order.order_id);
+
+    const send = (p: { payoutId: string; amount: number; destination: string | null }) => stripe.payout({ ...p, currency: "usd" });
+    // Without a connected account the payout fails and the money stays available.
+    await runPayouts(env, send);
+    expect(await balanceOf(seller)).toMatchObject({ available: 4_500, paid_out: 0 });
+    expect((await call("PUT", "/seller/payout-account", { token: seller.access_token, body: { account_id: "acct_1Double42" } })).status).toBe(200);
+    // An admin's hold: nothing is paid.
+    expect((await call("PUT", `/admin/sellers/${seller.user.user_id}/payout-hold`, { token: admin.access_token, body: { hold: true } })).status).toBe(200);
+    await runPayouts(env, send);
+    expect((await balanceOf(seller)).paid_out).toBe(0);
+    await call("PUT", `/admin/sellers/${seller.user.user_id}/payout-hold`, { token: admin.access_token, body: { hold: false } });
+    await runPayouts(env, send);
+    expect(await balanceOf(seller)).toMatchObject({ available: 0, paid_out: 4_500 });
+    const transfer = [...double.transfers.values()].find((t) => t.destination === "acct_1Double42");
+    expect(transfer).toMatchObject({ amount: 4_500, currency: "usd" });
+    expect(double.calls.find((c) => c.path === "/v1/transfers")?.key).toMatch(/^payout:po_/);
+    expect((await json(await call("GET", `/admin/sellers/${seller.user.user_id}/balance`, { token: admin.access_token }))).paid_out).toBe(4_500);
+
+    const month = new Date().toISOString().slice(0, 7);
+    const csv = await call("GET", `/seller/statements/${month}`, { token: seller.access_token });
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const text = await csv.text();
+    expect(text.split("\r\n")[0]).toBe("entry_id,kind,amount,currency,order_id,order_item_id,payout_id,created_at");
+    expect(text).toContain(",sale,4500,");
+    expect(text).toContain(",payout,-4500,");
+  });
+});

@@ -7,6 +7,7 @@
 export class StripeDouble {
   intents = new Map<string, any>();
   refunds = new Map<string, any>();
+  transfers = new Map<string, any>();
   idempotent = new Map<string, { status: number; body: string }>();
   calls: { method: string; path: string; key: string | null; form: Record<string, string> }[] = [];
   failNext = 0;
@@ -76,6 +77,13 @@ export class StripeDouble {
       const refund = { id: `re_double_${++this.seq}`, object: "refund", amount, payment_intent: pi.id, status: "succeeded" };
       this.refunds.set(refund.id, refund);
       return { status: 200, body: refund };
+    }
+    if (method === "POST" && path === "/v1/transfers") {
+      // Connect transfers: to a connected account (acct_…), from the platform's balance.
+      if (!/^acct_/.test(form.destination ?? "")) return { status: 400, body: { error: { type: "invalid_request_error", code: "resource_missing", param: "destination", message: `No such destination: '${form.destination}'` } } };
+      const transfer = { id: `tr_double_${++this.seq}`, object: "transfer", amount: Number(form.amount), currency: form.currency, destination: form.destination };
+      this.transfers.set(transfer.id, transfer);
+      return { status: 200, body: transfer };
     }
     return { status: 404, body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path})` } } };
   }

@@ -314,15 +314,18 @@ import { safeNextPath } from "./next-path.js";
     async dashboard() {
       if (needLogin()) return;
       const me = auth().user;
-      const [an, series, orders, products, cats, coupons] = await Promise.all([
+      const [an, series, orders, products, cats, coupons, bal] = await Promise.all([
         api("GET", "/analytics/seller"),
         api("GET", "/analytics/seller/timeseries"),
         api("GET", "/seller/orders?limit=50"),
         api("GET", `/products?seller_id=${me.user_id}&limit=100`),
         api("GET", "/categories"),
         api("GET", "/coupons"),
+        api("GET", "/seller/balance"),
       ]);
       if (!an.ok) return (app().textContent = errorOf(an));
+      const b = bal.ok ? bal.data : { pending: 0, available: 0, paid_out: 0 };
+      const month = new Date().toISOString().slice(0, 7);
       const days = series.data.data;
       const max = Math.max(1, ...days.map((d) => d.revenue));
       const chart = `<svg role="img" aria-labelledby="chart-title" width="100%" height="160" viewBox="0 0 ${Math.max(1, days.length) * 30} 160" class="chart">
@@ -341,7 +344,10 @@ import { safeNextPath } from "./next-path.js";
           <p id="revenue">Revenue <strong>${money(a.revenue)}</strong> · ${a.orders} orders · ${a.units_sold} units · refunds ${money(a.refunds)}</p>
           ${chart}
           <h3>Top products</h3><ol>${a.top_products.map((p) => `<li>${esc(p.name)} · ${p.units_sold} sold · ${money(p.revenue)}</li>`).join("")}</ol>
-          <p><a href="/analytics/seller?format=csv">Download CSV</a></p></section>
+          <p><a href="/analytics/seller?format=csv" data-download="sales.csv">Download CSV</a></p></section>
+        <section aria-labelledby="h-money"><h2 id="h-money">Your money</h2>
+          <p id="balance">Pending <strong>${money(b.pending)}</strong> · available <strong>${money(b.available)}</strong> · paid out ${money(b.paid_out)}</p>
+          <p>Sales become available 7 days after delivery, less the commission. <a href="/seller/statements/${month}" data-download="statement-${month}.csv">This month's statement (CSV)</a></p></section>
         <section aria-labelledby="h-orders"><h2 id="h-orders">Orders</h2>
           <ul class="list">${orders.data.data
             .map(
@@ -442,6 +448,22 @@ import { safeNextPath } from "./next-path.js";
       });
     },
   };
+
+  // Downloads need the access token, which a plain link would not send: fetch, then save.
+  document.addEventListener("click", async (e) => {
+    const link = e.target instanceof Element ? e.target.closest("a[data-download]") : null;
+    if (!link) return;
+    e.preventDefault();
+    await ready;
+    const res = await fetch(link.getAttribute("href"), { headers: session.access ? { authorization: `Bearer ${session.access}` } : {} });
+    if (!res.ok) return toast(`Error ${res.status}`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = link.getAttribute("data-download");
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  });
 
   document.addEventListener("DOMContentLoaded", () => {
     chrome();

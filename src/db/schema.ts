@@ -164,6 +164,15 @@ export const commissionRules = sqliteTable("commission_rules", {
   updatedAt: updatedAt(),
 });
 
+/** Where and whether a seller is paid: their connected payout account, and an admin's hold. */
+export const sellerPayoutSettings = sqliteTable("seller_payout_settings", {
+  sellerId: text("seller_id").primaryKey(),
+  /** A Stripe connected account id (acct_…). */
+  payoutAccount: text("payout_account"),
+  onHold: integer("on_hold", { mode: "boolean" }).notNull().default(false),
+  updatedAt: updatedAt(),
+});
+
 export const payouts = sqliteTable(
   "payouts",
   {

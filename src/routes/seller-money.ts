@@ -4,6 +4,8 @@ import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as ledger from "../services/ledger";
+import { audit } from "../services/audit";
+import { toCsv } from "../services/analytics/reports";
 
 const seller = { tags: ["Seller money"], security: bearerAuth, middleware: [requireRole("seller", "admin")] };
 
@@ -60,7 +62,60 @@ const putRules = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(Rule) }), "Rules"), ...errorResponses(400, 401, 403) },
 });
 
+const Settings = z.object({ seller_id: z.string(), payout_account: z.string().nullable(), on_hold: z.boolean() }).openapi("PayoutSettings");
+const payoutAccount = createRoute({
+  ...seller,
+  method: "put",
+  path: "/seller/payout-account",
+  summary: "Where your payouts go: your Stripe connected account id",
+  request: { body: jsonBody(z.strictObject({ account_id: z.string().regex(/^acct_[0-9A-Za-z]{6,64}$/) }).openapi("PayoutAccount")) },
+  responses: { 200: jsonResponse(Settings, "Saved"), ...errorResponses(400, 401, 403) },
+});
+const statement = createRoute({
+  ...seller,
+  method: "get",
+  path: "/seller/statements/{month}",
+  summary: "A month of your ledger as CSV (`YYYY-MM`)",
+  request: { params: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).openapi({ param: { name: "month", in: "path" }, example: "2026-11" }) }) },
+  responses: { 200: { description: "CSV", content: { "text/csv": { schema: z.string() } } }, ...errorResponses(400, 401, 403) },
+});
+const hold = createRoute({
+  ...admin,
+  method: "put",
+  path: "/admin/sellers/{seller_id}/payout-hold",
+  summary: "Hold or release a seller's payouts (admin); recorded in the audit log",
+  request: {
+    params: z.object({ seller_id: z.string().regex(/^usr_[0-9A-Za-z]+$/).openapi({ param: { name: "seller_id", in: "path" } }) }),
+    body: jsonBody(z.strictObject({ hold: z.boolean() }).openapi("PayoutHold")),
+  },
+  responses: { 200: jsonResponse(Settings, "Saved"), ...errorResponses(400, 401, 403) },
+});
+const sellerBalanceForAdmin = createRoute({
+  ...admin,
+  method: "get",
+  path: "/admin/sellers/{seller_id}/balance",
+  summary: "A seller's balance (admin)",
+  request: { params: z.object({ seller_id: z.string().regex(/^usr_[0-9A-Za-z]+$/).openapi({ param: { name: "seller_id", in: "path" } }) }) },
+  responses: { 200: jsonResponse(Balance, "Balance"), ...errorResponses(400, 401, 403) },
+});
+
 export const sellerMoneyRoutes = createRouter()
+  .openapi(payoutAccount, async (c) => c.json(await ledger.setPayoutAccount(c.env, currentUser(c).userId, c.req.valid("json").account_id), 200))
+  .openapi(statement, async (c) => {
+    const { month } = c.req.valid("param");
+    const rows = await ledger.monthlyStatement(c.env, currentUser(c).userId, month);
+    c.header("Content-Type", "text/csv; charset=utf-8");
+    c.header("Content-Disposition", `attachment; filename="statement-${month}.csv"`);
+    return c.body(rows.length ? toCsv(rows) : "entry_id,kind,amount,currency,order_id,order_item_id,payout_id,created_at\r\n", 200);
+  })
+  .openapi(hold, async (c) => {
+    const { seller_id } = c.req.valid("param");
+    const { hold: onHold } = c.req.valid("json");
+    const saved = await ledger.setPayoutHold(c.env, seller_id, onHold);
+    await audit(c.env, { actorId: currentUser(c).userId, action: onHold ? "payouts.held" : "payouts.released", targetType: "seller", targetId: seller_id });
+    return c.json(saved, 200);
+  })
+  .openapi(sellerBalanceForAdmin, async (c) => c.json(await ledger.sellerBalance(c.env, c.req.valid("param").seller_id), 200))
   .openapi(balance, async (c) => c.json(await ledger.sellerBalance(c.env, currentUser(c).userId), 200))
   .openapi(entries, async (c) => {
     const { limit, cursor } = c.req.valid("query");

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { commissionRules, ledgerEntries, payouts } from "../db/schema";
+import { commissionRules, ledgerEntries, payouts, sellerPayoutSettings } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
@@ -196,7 +196,11 @@ export async function setCommissionRules(env: Pick<Env, "DB">, rules: Commission
  * the transfer is sent by `send` (the payment adapter). A failed transfer reverses its entries,
  * so the money is available again and the next run retries.
  */
-export async function runPayouts(env: Pick<Env, "DB">, send: (p: { payoutId: string; sellerId: string; amount: number }) => Promise<{ ok: boolean; ref?: string }>, now = new Date().toISOString()) {
+export async function runPayouts(
+  env: Pick<Env, "DB">,
+  send: (p: { payoutId: string; sellerId: string; amount: number; destination: string | null }) => Promise<{ ok: boolean; ref?: string }>,
+  now = new Date().toISOString(),
+) {
   const due = await env.DB.prepare(
     `SELECT seller_id, SUM(amount) AS available FROM ledger_entries
      WHERE account LIKE 'seller:%' AND (kind = 'payout' OR (available_at IS NOT NULL AND available_at <= ?1))
@@ -205,7 +209,10 @@ export async function runPayouts(env: Pick<Env, "DB">, send: (p: { payoutId: str
     .bind(now, MIN_PAYOUT)
     .all<{ seller_id: string; available: number }>();
   let paid = 0;
+  const settings = new Map((await getDb(env).select().from(sellerPayoutSettings).all()).map((r) => [r.sellerId, r]));
   for (const s of due.results) {
+    // An admin's hold keeps the money available and unpaid.
+    if (settings.get(s.seller_id)?.onHold) continue;
     const payoutId = newId("payout");
     await getDb(env).insert(payouts).values({ id: payoutId, sellerId: s.seller_id, amount: s.available, status: "pending" });
     const base = { kind: "payout" as const, payoutId, sellerId: s.seller_id, currency: "usd" };
@@ -213,7 +220,8 @@ export async function runPayouts(env: Pick<Env, "DB">, send: (p: { payoutId: str
       { id: newId("ledgerEntry"), account: sellerAccount(s.seller_id), amount: -s.available, ref: `payout:${payoutId}:seller`, ...base },
       { id: newId("ledgerEntry"), account: CLEARING, amount: s.available, ref: `payout:${payoutId}:clearing`, ...base },
     ]);
-    const result = await send({ payoutId, sellerId: s.seller_id, amount: s.available }).catch(() => ({ ok: false as const, ref: undefined }));
+    const destination = settings.get(s.seller_id)?.payoutAccount ?? null;
+    const result = await send({ payoutId, sellerId: s.seller_id, amount: s.available, destination }).catch(() => ({ ok: false as const, ref: undefined }));
     if (result.ok) {
       await getDb(env).update(payouts).set({ status: "paid", transferRef: result.ref ?? null, updatedAt: now }).where(eq(payouts.id, payoutId));
       paid++;
@@ -231,4 +239,37 @@ export async function runPayouts(env: Pick<Env, "DB">, send: (p: { payoutId: str
 /** Σ of every entry: zero at all times (the tests check it after each scenario). */
 export async function ledgerSum(env: Pick<Env, "DB">): Promise<number> {
   return (await env.DB.prepare("SELECT COALESCE(SUM(amount), 0) AS s FROM ledger_entries").first<{ s: number }>())!.s;
+}
+
+/** A seller's connected payout account (Stripe Connect: acct_…). */
+export async function setPayoutAccount(env: Pick<Env, "DB">, sellerId: string, account: string) {
+  await getDb(env)
+    .insert(sellerPayoutSettings)
+    .values({ sellerId, payoutAccount: account })
+    .onConflictDoUpdate({ target: sellerPayoutSettings.sellerId, set: { payoutAccount: account, updatedAt: new Date().toISOString() } });
+  return payoutSettings(env, sellerId);
+}
+
+/** An admin's payout hold on a seller (fraud review, a dispute): the balance stays available, unpaid. */
+export async function setPayoutHold(env: Pick<Env, "DB">, sellerId: string, onHold: boolean) {
+  await getDb(env)
+    .insert(sellerPayoutSettings)
+    .values({ sellerId, onHold })
+    .onConflictDoUpdate({ target: sellerPayoutSettings.sellerId, set: { onHold, updatedAt: new Date().toISOString() } });
+  return payoutSettings(env, sellerId);
+}
+
+export async function payoutSettings(env: Pick<Env, "DB">, sellerId: string) {
+  const row = await getDb(env).select().from(sellerPayoutSettings).where(eq(sellerPayoutSettings.sellerId, sellerId)).get();
+  return { seller_id: sellerId, payout_account: row?.payoutAccount ?? null, on_hold: row?.onHold ?? false };
+}
+
+/** A month of a seller's ledger as CSV rows (the statement). `month`: YYYY-MM. */
+export async function monthlyStatement(env: Pick<Env, "DB">, sellerId: string, month: string) {
+  const from = `${month}-01T00:00:00.000Z`;
+  const next = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1)).toISOString();
+  const rows = await env.DB.prepare("SELECT id, kind, amount, currency, order_id, order_item_id, payout_id, created_at FROM ledger_entries WHERE account = ? AND created_at >= ? AND created_at < ? ORDER BY id")
+    .bind(sellerAccount(sellerId), from, next)
+    .all<Record<string, unknown>>();
+  return rows.results.map((r) => ({ entry_id: r.id, kind: r.kind, amount: r.amount, currency: r.currency, order_id: r.order_id, order_item_id: r.order_item_id, payout_id: r.payout_id, created_at: r.created_at }));
 }
