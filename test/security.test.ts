@@ -39,9 +39,11 @@ const ADMIN_ONLY = [
   "PUT /admin/commissions",
   "PUT /admin/sellers/{seller_id}/payout-hold",
   "GET /admin/sellers/{seller_id}/balance",
+  "PUT /admin/sellers/{seller_id}/hold-days",
+  "GET /admin/revenue",
 ];
 /** Operations only sellers (or admins) may call. */
-const SELLER_ONLY = ["PUT /seller/payout-account", "GET /seller/statements/{month}", "GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];
+const SELLER_ONLY = ["GET /seller/settings", "PATCH /seller/settings", "POST /seller/payouts", "PUT /seller/payout-account", "GET /seller/statements/{month}", "GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];
 /** Operations on a resource someone owns: a stranger must get 403 or 404, never 2xx. */
 const OWNED = [
   "PATCH /users/{user_id}",

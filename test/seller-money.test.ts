@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
-import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import { ledgerSum, runPayouts } from "../src/services/ledger";
+import { beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { runPayouts } from "../src/services/ledger";
 import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
 
 let categoryId: string;
@@ -9,10 +9,7 @@ beforeAll(async () => {
   categoryId = (await createCategory(unique("Money"))).category_id;
   sub = (await createCategory(unique("MoneySub"), categoryId)).category_id;
 });
-afterEach(async () => {
-  // The ledger is double-entry: whatever a scenario did, it sums to zero.
-  expect(await ledgerSum(env)).toBe(0);
-});
+// (test/setup.ts checks after every test of every file that the ledger sums to zero.)
 const post = (path: string, token: string, body: unknown) => call("POST", path, { token, body, headers: { "idempotency-key": unique("k") } });
 const balanceOf = async (s: TestUser) => json(await call("GET", "/seller/balance", { token: s.access_token }));
 const holdPassed = (orderId: string) =>
@@ -139,5 +136,53 @@ describe("payouts to connected accounts", () => {
     expect(text.split("\r\n")[0]).toBe("entry_id,kind,amount,currency,order_id,order_item_id,payout_id,created_at");
     expect(text).toContain(",sale,4500,");
     expect(text).toContain(",payout,-4500,");
+  });
+});
+
+describe("seller settings", () => {
+  async function deliveredOrder(seller: TestUser, price = 1_000) {
+    const product = await createProduct(seller, categoryId, { price, stock_available: 5 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    const order = await json(await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }));
+    await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "shipped", tracking_number: "1ZT" });
+    await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "delivered" });
+    return { buyer, order, product };
+  }
+
+  it("applies the seller's return window and refunds low-value returns on approval, without the parcel", async () => {
+    const seller = await signup({ role: "seller" });
+    const set = await call("PATCH", "/seller/settings", { token: seller.access_token, body: { return_window_days: 14, refund_on_approval_below: 1_500 } });
+    expect(await json(set)).toMatchObject({ return_window_days: 14, refund_on_approval_below: 1_500 });
+    expect((await call("PATCH", "/seller/settings", { token: seller.access_token, body: { return_window_days: 3 } })).status).toBe(400);
+
+    const late = await deliveredOrder(seller);
+    const { onOrderShard } = await import("../src/db/shards");
+    await onOrderShard(env, late.order.order_id).DB.prepare("UPDATE orders SET delivered_at = ? WHERE id = ?").bind(new Date(Date.now() - 20 * 86_400_000).toISOString(), late.order.order_id).run();
+    expect((await post("/returns", late.buyer.access_token, { order_id: late.order.order_id, items: [{ order_item_id: late.order.items[0].order_item_id, quantity: 1 }], reason: "x" })).status).toBe(409);
+
+    const cheap = await deliveredOrder(seller, 1_000);
+    const ret = await json(await post("/returns", cheap.buyer.access_token, { order_id: cheap.order.order_id, items: [{ order_item_id: cheap.order.items[0].order_item_id, quantity: 1 }], reason: "Not needed" }));
+    const approved = await json(await post(`/returns/${ret.return_id}/approve`, seller.access_token, {}));
+    expect(approved).toMatchObject({ status: "refunded", amount: 1_000 });
+    expect(approved.refund_id).toMatch(/^ref_/);
+  });
+
+  it("pays a manual-schedule seller only when asked, after the admin-set holding period; the platform sees its commissions", async () => {
+    const admin = await adminUser();
+    const seller = await signup({ role: "seller" });
+    expect((await call("PUT", `/admin/sellers/${seller.user.user_id}/hold-days`, { token: admin.access_token, body: { hold_days: 0 } })).status).toBe(200);
+    await call("PATCH", "/seller/settings", { token: seller.access_token, body: { payout_schedule: "manual" } });
+    await call("PUT", "/seller/payout-account", { token: seller.access_token, body: { account_id: "acct_1Manual77" } });
+    await deliveredOrder(seller, 3_000);
+    // Available at once (no hold), yet the cron leaves a manual seller alone.
+    await settled(seller, (b) => expect(b.available).toBe(2_700));
+    await runPayouts(env, async () => ({ ok: true, ref: "tr_cron" }));
+    expect((await balanceOf(seller)).paid_out).toBe(0);
+    const asked = await json(await call("POST", "/seller/payouts", { token: seller.access_token }));
+    expect(asked.paid).toBe(1);
+    expect(await balanceOf(seller)).toMatchObject({ available: 0, paid_out: 2_700 });
+    const rev = await json(await call("GET", "/admin/revenue", { token: admin.access_token }));
+    expect(rev.commissions).toBeGreaterThanOrEqual(300);
   });
 });

@@ -5,3 +5,10 @@ import { env } from "cloudflare:workers";
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 await applyD1Migrations(env.ORDERS_DB_1, env.TEST_MIGRATIONS);
 await applyD1Migrations(env.WAREHOUSE, env.TEST_WAREHOUSE_MIGRATIONS);
+
+// The seller-money ledger is double-entry: after every test in every file it sums to zero.
+import { afterEach, expect } from "vitest";
+import { ledgerSum } from "../src/services/ledger";
+afterEach(async () => {
+  expect(await ledgerSum(env), "the ledger must sum to zero").toBe(0);
+});

@@ -170,6 +170,12 @@ export const sellerPayoutSettings = sqliteTable("seller_payout_settings", {
   /** A Stripe connected account id (acct_…). */
   payoutAccount: text("payout_account"),
   onHold: integer("on_hold", { mode: "boolean" }).notNull().default(false),
+  /** Days after delivery before a sale may be paid out (set by an admin). */
+  holdDays: integer("hold_days").notNull().default(7),
+  payoutSchedule: text("payout_schedule", { enum: ["daily", "weekly", "manual"] }).notNull().default("daily"),
+  returnWindowDays: integer("return_window_days").notNull().default(30),
+  /** Returns worth less than this (minor units) are refunded on approval, without the parcel. */
+  refundOnApprovalBelow: integer("refund_on_approval_below"),
   updatedAt: updatedAt(),
 });
 

@@ -6,6 +6,7 @@ import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/c
 import * as ledger from "../services/ledger";
 import { audit } from "../services/audit";
 import { toCsv } from "../services/analytics/reports";
+import { paymentProvider } from "../services/payments";
 
 const seller = { tags: ["Seller money"], security: bearerAuth, middleware: [requireRole("seller", "admin")] };
 
@@ -62,7 +63,62 @@ const putRules = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(Rule) }), "Rules"), ...errorResponses(400, 401, 403) },
 });
 
-const Settings = z.object({ seller_id: z.string(), payout_account: z.string().nullable(), on_hold: z.boolean() }).openapi("PayoutSettings");
+const Settings = z
+  .object({
+    seller_id: z.string(),
+    payout_account: z.string().nullable(),
+    on_hold: z.boolean(),
+    hold_days: z.number().int(),
+    payout_schedule: z.enum(["daily", "weekly", "manual"]),
+    return_window_days: z.number().int(),
+    refund_on_approval_below: z.number().int().nullable(),
+  })
+  .openapi("SellerSettings");
+const getSettings = createRoute({ ...seller, method: "get", path: "/seller/settings", summary: "Your payout and returns settings", responses: { 200: jsonResponse(Settings, "Settings"), ...errorResponses(401, 403) } });
+const putSettings = createRoute({
+  ...seller,
+  method: "patch",
+  path: "/seller/settings",
+  summary: "Set your payout schedule, return window and the value under which a return is refunded on approval",
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({
+          payout_schedule: z.enum(["daily", "weekly", "manual"]).optional(),
+          return_window_days: z.number().int().min(14).max(365).optional().openapi({ description: "At least 14 days" }),
+          refund_on_approval_below: z.number().int().min(0).max(100_000).nullable().optional(),
+        })
+        .openapi("SellerSettingsPatch"),
+    ),
+  },
+  responses: { 200: jsonResponse(Settings, "Settings"), ...errorResponses(400, 401, 403) },
+});
+const requestPayout = createRoute({
+  ...seller,
+  method: "post",
+  path: "/seller/payouts",
+  summary: "Pay out your available balance now (at least the minimum), whatever your schedule",
+  responses: { 202: jsonResponse(z.object({ paid: z.number().int() }), "Requested"), ...errorResponses(401, 403) },
+});
+const holdDays = createRoute({
+  ...admin,
+  method: "put",
+  path: "/admin/sellers/{seller_id}/hold-days",
+  summary: "A seller's holding period after delivery (admin; default 7 days); recorded in the audit log",
+  request: {
+    params: z.object({ seller_id: z.string().regex(/^usr_[0-9A-Za-z]+$/).openapi({ param: { name: "seller_id", in: "path" } }) }),
+    body: jsonBody(z.strictObject({ hold_days: z.number().int().min(0).max(180) }).openapi("HoldDays")),
+  },
+  responses: { 200: jsonResponse(Settings, "Saved"), ...errorResponses(400, 401, 403) },
+});
+const revenue = createRoute({
+  ...admin,
+  method: "get",
+  path: "/admin/revenue",
+  summary: "The platform's commissions over a period (admin)",
+  request: { query: z.object({ from: z.string().datetime().optional(), to: z.string().datetime().optional() }) },
+  responses: { 200: jsonResponse(z.object({ currency: z.string(), from: z.string(), to: z.string(), commissions: z.number().int(), orders: z.number().int() }), "Revenue"), ...errorResponses(400, 401, 403) },
+});
 const payoutAccount = createRoute({
   ...seller,
   method: "put",
@@ -100,6 +156,25 @@ const sellerBalanceForAdmin = createRoute({
 });
 
 export const sellerMoneyRoutes = createRouter()
+  .openapi(getSettings, async (c) => c.json(await ledger.payoutSettings(c.env, currentUser(c).userId), 200))
+  .openapi(putSettings, async (c) => c.json(await ledger.updateSellerSettings(c.env, currentUser(c).userId, c.req.valid("json")), 200))
+  .openapi(requestPayout, async (c) => {
+    const me = currentUser(c).userId;
+    const paid = await ledger.runPayouts(c.env, async (p) => paymentProvider(c.env).payout({ ...p, currency: "usd" }), undefined, me);
+    return c.json({ paid }, 202);
+  })
+  .openapi(holdDays, async (c) => {
+    const { seller_id } = c.req.valid("param");
+    const saved = await ledger.setHoldDays(c.env, seller_id, c.req.valid("json").hold_days);
+    await audit(c.env, { actorId: currentUser(c).userId, action: "payouts.hold_days_changed", targetType: "seller", targetId: seller_id, details: { hold_days: saved.hold_days } });
+    return c.json(saved, 200);
+  })
+  .openapi(revenue, async (c) => {
+    const q = c.req.valid("query");
+    const to = q.to ?? new Date().toISOString();
+    const from = q.from ?? new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
+    return c.json(await ledger.platformRevenue(c.env, from, to), 200);
+  })
   .openapi(payoutAccount, async (c) => c.json(await ledger.setPayoutAccount(c.env, currentUser(c).userId, c.req.valid("json").account_id), 200))
   .openapi(statement, async (c) => {
     const { month } = c.req.valid("param");

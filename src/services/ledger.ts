@@ -92,11 +92,14 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     return;
   }
   if (event.type === "order.delivered") {
-    const at = new Date(Date.parse(order.deliveredAt ?? new Date().toISOString()) + HOLDING_PERIOD_DAYS * 86_400_000).toISOString();
-    await getDb(env)
-      .update(ledgerEntries)
-      .set({ availableAt: at })
-      .where(and(eq(ledgerEntries.orderId, order.id), sql`${ledgerEntries.kind} IN ('sale', 'refund')`, isNull(ledgerEntries.availableAt)));
+    const delivered = Date.parse(order.deliveredAt ?? new Date().toISOString());
+    for (const sellerId of new Set(items.map((i) => i.sellerId))) {
+      const { holdDays } = await sellerSettings(env, sellerId);
+      await getDb(env)
+        .update(ledgerEntries)
+        .set({ availableAt: new Date(delivered + holdDays * 86_400_000).toISOString() })
+        .where(and(eq(ledgerEntries.orderId, order.id), eq(ledgerEntries.account, sellerAccount(sellerId)), sql`${ledgerEntries.kind} IN ('sale', 'refund')`, isNull(ledgerEntries.availableAt)));
+    }
     return;
   }
   if (event.type === "order.refunded" && data.refund_amount) {
@@ -200,19 +203,25 @@ export async function runPayouts(
   env: Pick<Env, "DB">,
   send: (p: { payoutId: string; sellerId: string; amount: number; destination: string | null }) => Promise<{ ok: boolean; ref?: string }>,
   now = new Date().toISOString(),
+  only?: string,
 ) {
   const due = await env.DB.prepare(
     `SELECT seller_id, SUM(amount) AS available FROM ledger_entries
      WHERE account LIKE 'seller:%' AND (kind = 'payout' OR (available_at IS NOT NULL AND available_at <= ?1))
+       AND (?3 IS NULL OR seller_id = ?3)
      GROUP BY seller_id HAVING SUM(amount) >= ?2 LIMIT 50`,
   )
-    .bind(now, MIN_PAYOUT)
+    .bind(now, MIN_PAYOUT, only ?? null)
     .all<{ seller_id: string; available: number }>();
   let paid = 0;
   const settings = new Map((await getDb(env).select().from(sellerPayoutSettings).all()).map((r) => [r.sellerId, r]));
   for (const s of due.results) {
-    // An admin's hold keeps the money available and unpaid.
-    if (settings.get(s.seller_id)?.onHold) continue;
+    // An admin's hold keeps the money available and unpaid; the schedule says when the cron pays
+    // (weekly: Mondays; manual: only when the seller asks, `only`).
+    const mine = settings.get(s.seller_id);
+    if (mine?.onHold) continue;
+    const schedule = mine?.payoutSchedule ?? "daily";
+    if (!only && (schedule === "manual" || (schedule === "weekly" && new Date(now).getUTCDay() !== 1))) continue;
     const payoutId = newId("payout");
     await getDb(env).insert(payouts).values({ id: payoutId, sellerId: s.seller_id, amount: s.available, status: "pending" });
     const base = { kind: "payout" as const, payoutId, sellerId: s.seller_id, currency: "usd" };
@@ -259,9 +268,57 @@ export async function setPayoutHold(env: Pick<Env, "DB">, sellerId: string, onHo
   return payoutSettings(env, sellerId);
 }
 
-export async function payoutSettings(env: Pick<Env, "DB">, sellerId: string) {
+/** A seller's settings, with the platform's defaults where they set nothing. */
+export async function sellerSettings(env: Pick<Env, "DB">, sellerId: string) {
   const row = await getDb(env).select().from(sellerPayoutSettings).where(eq(sellerPayoutSettings.sellerId, sellerId)).get();
-  return { seller_id: sellerId, payout_account: row?.payoutAccount ?? null, on_hold: row?.onHold ?? false };
+  return {
+    holdDays: row?.holdDays ?? HOLDING_PERIOD_DAYS,
+    payoutSchedule: row?.payoutSchedule ?? ("daily" as const),
+    returnWindowDays: row?.returnWindowDays ?? 30,
+    refundOnApprovalBelow: row?.refundOnApprovalBelow ?? null,
+    payoutAccount: row?.payoutAccount ?? null,
+    onHold: row?.onHold ?? false,
+  };
+}
+
+export async function payoutSettings(env: Pick<Env, "DB">, sellerId: string) {
+  const s = await sellerSettings(env, sellerId);
+  return {
+    seller_id: sellerId,
+    payout_account: s.payoutAccount,
+    on_hold: s.onHold,
+    hold_days: s.holdDays,
+    payout_schedule: s.payoutSchedule,
+    return_window_days: s.returnWindowDays,
+    refund_on_approval_below: s.refundOnApprovalBelow,
+  };
+}
+
+/** What a seller sets for themselves: payout schedule, return window, refund on approval below an amount. */
+export async function updateSellerSettings(
+  env: Pick<Env, "DB">,
+  sellerId: string,
+  input: { payout_schedule?: "daily" | "weekly" | "manual"; return_window_days?: number; refund_on_approval_below?: number | null },
+) {
+  const set = {
+    ...(input.payout_schedule !== undefined ? { payoutSchedule: input.payout_schedule } : {}),
+    ...(input.return_window_days !== undefined ? { returnWindowDays: input.return_window_days } : {}),
+    ...(input.refund_on_approval_below !== undefined ? { refundOnApprovalBelow: input.refund_on_approval_below } : {}),
+  };
+  await getDb(env)
+    .insert(sellerPayoutSettings)
+    .values({ sellerId, ...set })
+    .onConflictDoUpdate({ target: sellerPayoutSettings.sellerId, set: { ...set, updatedAt: new Date().toISOString() } });
+  return payoutSettings(env, sellerId);
+}
+
+/** The holding period is the platform's to set per seller (an admin). */
+export async function setHoldDays(env: Pick<Env, "DB">, sellerId: string, holdDays: number) {
+  await getDb(env)
+    .insert(sellerPayoutSettings)
+    .values({ sellerId, holdDays })
+    .onConflictDoUpdate({ target: sellerPayoutSettings.sellerId, set: { holdDays, updatedAt: new Date().toISOString() } });
+  return payoutSettings(env, sellerId);
 }
 
 /** A month of a seller's ledger as CSV rows (the statement). `month`: YYYY-MM. */
@@ -272,4 +329,14 @@ export async function monthlyStatement(env: Pick<Env, "DB">, sellerId: string, m
     .bind(sellerAccount(sellerId), from, next)
     .all<Record<string, unknown>>();
   return rows.results.map((r) => ({ entry_id: r.id, kind: r.kind, amount: r.amount, currency: r.currency, order_id: r.order_id, order_item_id: r.order_item_id, payout_id: r.payout_id, created_at: r.created_at }));
+}
+
+/** The platform's revenue: commissions net of what refunds gave back, over a period. */
+export async function platformRevenue(env: Pick<Env, "DB">, from: string, to: string) {
+  const row = await env.DB.prepare(
+    "SELECT COALESCE(SUM(amount), 0) AS commissions, COUNT(DISTINCT order_id) AS orders FROM ledger_entries WHERE account = ?1 AND created_at >= ?2 AND created_at < ?3",
+  )
+    .bind(COMMISSION, from, to)
+    .first<{ commissions: number; orders: number }>();
+  return { currency: "usd", from, to, commissions: row?.commissions ?? 0, orders: row?.orders ?? 0 };
 }

@@ -9,7 +9,8 @@ import type { AuthContext } from "../types";
 import { adjustStock } from "./inventory";
 import { notify } from "./notifications";
 import { findOrder, type OrderItemRow, type OrderRow } from "./orders";
-import { createRefund, recordPendingRefund, RETURN_WINDOW_DAYS } from "./payments/refunds";
+import { createRefund, recordPendingRefund } from "./payments/refunds";
+import { sellerSettings } from "./ledger";
 
 /**
  * Returns (RMA): the buyer asks to send back some delivered units of one seller's lines, within
@@ -84,11 +85,12 @@ export async function requestReturn(env: Env, auth: AuthContext, input: ReturnRe
     });
   }
   const returned = await alreadyReturned(env, order.id);
+  const window = (await sellerSettings(env, [...sellers][0])).returnWindowDays;
   for (const want of input.items) {
     const item = byId.get(want.order_item_id)!;
     if (item.status !== "delivered") throw conflict(`Line ${item.id} has not been delivered, so it cannot be returned`);
     const delivered = await deliveredAt(order, item);
-    if (Date.now() - Date.parse(delivered) > RETURN_WINDOW_DAYS * 86_400_000) throw conflict(`Returns are accepted within ${RETURN_WINDOW_DAYS} days of delivery`);
+    if (Date.now() - Date.parse(delivered) > window * 86_400_000) throw conflict(`Returns are accepted within ${window} days of delivery`);
     const left = item.quantity - (returned.get(item.id) ?? 0);
     if (want.quantity > left) throw conflict(left === 0 ? `Line ${item.id} is already being returned` : `At most ${left} of line ${item.id} can still be returned`);
     lines.push({ order_item_id: item.id, product_id: item.productId, quantity: want.quantity, unit_amount: unitAmount(item), condition: null });
@@ -170,6 +172,23 @@ function assertSellerSide(role: Role) {
 export async function approveReturn(env: Env, auth: AuthContext, id: string, note?: string) {
   const { row, role } = await getReturn(env, auth, id);
   assertSellerSide(role);
+  const worth = row.items.reduce((n, i) => n + i.unit_amount * i.quantity, 0);
+  const { refundOnApprovalBelow } = await sellerSettings(env, row.sellerId);
+  if (refundOnApprovalBelow !== null && worth < refundOnApprovalBelow) {
+    // Low value: the seller's policy refunds on approval and keeps no parcel (nothing restocks).
+    const approved = await move(env, row, ["requested"], { status: "approved", note: note ?? null, label: null });
+    const amount = row.requestedAmount !== null ? Math.min(row.requestedAmount, worth) : worth;
+    const refund = await createRefund(env, { userId: auth.userId, role: "admin" }, { order_id: row.orderId, amount, reason: `return ${row.id} (refunded on approval)` }, {
+      refundId: row.refundId ?? undefined,
+      allowStatuses: ["delivered", "partially_refunded", "shipped", "paid"],
+      audited: false,
+      restock: false,
+      forLines: row.items.map((i) => i.order_item_id),
+    });
+    const done = await move(env, approved, ["approved"], { status: "refunded", refundId: refund.refund_id, amount });
+    await tell(env, row.userId, done, "Return refunded", `Your return for order ${row.orderId} was refunded; keep the item.`);
+    return toReturn(done);
+  }
   const next = await move(env, row, ["requested"], { status: "approved", note: note ?? null, label: `RMA-${row.id}` });
   await tell(env, row.userId, next, "Return approved", `Your return for order ${row.orderId} was approved. Write RMA-${row.id} on the parcel and add its tracking number.`);
   return toReturn(next);
