@@ -186,3 +186,50 @@ describe("seller settings", () => {
     expect(rev.commissions).toBeGreaterThanOrEqual(300);
   });
 });
+
+describe("the whole flow, with the test provider and with Stripe's wire-format double", () => {
+  it.each(["test", "stripe"])("sale, delivery, return, approval, receipt, refund, restock, ledger and payout (%s)", async (providerName) => {
+    const { overridePaymentProvider } = await import("../src/services/payments");
+    const { StripePaymentProvider } = await import("../src/services/payments/stripe-provider");
+    const { StripeDouble } = await import("./stripe-double");
+    const double = new StripeDouble();
+    if (providerName === "stripe") overridePaymentProvider(new StripePaymentProvider("sk_test_double", "http://127.0.0.1:9" /* never dialled */, double.fetch));
+    try {
+      const admin = await adminUser();
+      const seller = await signup({ role: "seller" });
+      await call("PUT", `/admin/sellers/${seller.user.user_id}/hold-days`, { token: admin.access_token, body: { hold_days: 0 } });
+      await call("PUT", "/seller/payout-account", { token: seller.access_token, body: { account_id: "acct_1Whole9" } });
+      const product = await createProduct(seller, categoryId, { price: 2_000, stock_available: 5 });
+      const buyer = await signup();
+      await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 2 } });
+      const order = await json(await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }));
+      expect(order.status).toBe("paid");
+      await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "shipped", tracking_number: "1ZW" });
+      await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "delivered" });
+      await settled(seller, (b) => expect(b.available).toBe(3_600));
+
+      const item = order.items[0].order_item_id;
+      const ret = await json(await post("/returns", buyer.access_token, { order_id: order.order_id, items: [{ order_item_id: item, quantity: 1 }], reason: "One is enough" }));
+      await post(`/returns/${ret.return_id}/approve`, seller.access_token, {});
+      await post(`/returns/${ret.return_id}/tracking`, buyer.access_token, { tracking_number: "1ZBACK" });
+      const done = await json(await post(`/returns/${ret.return_id}/receive`, seller.access_token, { items: [{ order_item_id: item, quantity: 1, condition: "sellable" }] }));
+      expect(done).toMatchObject({ status: "refunded", amount: 2_000 });
+      expect((await json(await call("GET", `/inventory/${product.product_id}`, { token: seller.access_token }))).stock_available).toBe(4);
+      // The refund comes off the seller's side: 1,800 of the 2,000 (the platform gives back its 200).
+      await settled(seller, (b) => expect(b.available).toBe(1_800));
+      const kinds = (await json(await call("GET", "/seller/ledger", { token: seller.access_token }))).data.map((e: any) => `${e.kind}:${e.amount}`);
+      expect(kinds).toEqual(expect.arrayContaining(["sale:3600", "refund:-1800"]));
+
+      const paid = await json(await call("POST", "/seller/payouts", { token: seller.access_token }));
+      expect(paid.paid).toBe(1);
+      expect(await balanceOf(seller)).toMatchObject({ available: 0, paid_out: 1_800 });
+      if (providerName === "stripe") {
+        expect([...double.intents.values()].some((pi) => pi.amount === 4_000 && pi.status === "succeeded")).toBe(true);
+        expect([...double.refunds.values()].some((r) => r.amount === 2_000)).toBe(true);
+        expect([...double.transfers.values()].find((t) => t.destination === "acct_1Whole9")?.amount).toBe(1_800);
+      }
+    } finally {
+      overridePaymentProvider(null);
+    }
+  });
+});
