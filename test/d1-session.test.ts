@@ -1,19 +1,10 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app";
-import { adminUser, signup, unique } from "./helpers";
+import { adminUser, callWithVars, signup, unique } from "./helpers";
 
-const app = createApp();
 async function callWithReplicas(method: string, path: string, opts: { token?: string; body?: unknown; bookmark?: string } = {}) {
-  const headers = new Headers({ "cf-connecting-ip": "198.18.9.1" });
-  if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
-  if (opts.bookmark) headers.set("x-d1-bookmark", opts.bookmark);
-  if (opts.body) headers.set("content-type", "application/json");
-  const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`http://marketplace.test${path}`, { method, headers, body: opts.body ? JSON.stringify(opts.body) : undefined }), { ...env, D1_READ_REPLICAS: "on" }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
+  const headers: Record<string, string> = { "cf-connecting-ip": "198.18.9.1", ...(opts.bookmark ? { "x-d1-bookmark": opts.bookmark } : {}) };
+  return callWithVars({ D1_READ_REPLICAS: "on" }, method, path, { token: opts.token, body: opts.body, headers });
 }
 
 /** Issue 17: read replicas through the D1 Sessions API, with the bookmark for read-your-writes. */

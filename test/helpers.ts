@@ -1,13 +1,14 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { createApp } from "../src/app";
 import { overridePaymentProvider } from "../src/services/payments";
 import { TestPaymentProvider } from "../src/services/payments/test-provider";
 
-/** The Worker under test, called through its real fetch handler (routing, middleware, bindings). */
-export async function call(
-  method: string,
-  path: string,
-  opts: { body?: unknown; raw?: BodyInit; token?: string; headers?: Record<string, string> } = {},
-): Promise<Response> {
+/** Requests are addressed to the loopback: nothing is dialled (the handler is called in-process). */
+const BASE = "http://127.0.0.1";
+type CallOpts = { body?: unknown; raw?: BodyInit; token?: string; headers?: Record<string, string> };
+
+function request(method: string, path: string, opts: CallOpts): Request {
   const headers = new Headers(opts.headers);
   if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
   let body: BodyInit | undefined = opts.raw;
@@ -16,7 +17,22 @@ export async function call(
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", uniqueIp());
-  return exports.default.fetch(new Request(`http://marketplace.test${path}`, { method, headers, body }));
+  return new Request(`${BASE}${path}`, { method, headers, body });
+}
+
+/** The Worker under test, called through its real fetch handler (routing, middleware, bindings). */
+export async function call(method: string, path: string, opts: CallOpts = {}): Promise<Response> {
+  return exports.default.fetch(request(method, path, opts));
+}
+
+let varsApp: ReturnType<typeof createApp> | undefined;
+/** The same app with some bindings or vars changed (a production-mode env, read replicas on). */
+export async function callWithVars(vars: Partial<Env>, method: string, path: string, opts: CallOpts = {}): Promise<Response> {
+  varsApp ??= createApp();
+  const ctx = createExecutionContext();
+  const res = await varsApp.fetch(request(method, path, opts), { ...env, ...vars }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 export async function json<T = any>(res: Response): Promise<T> {

@@ -1,20 +1,9 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app";
 import { misconfiguration } from "../src/middleware/production-guard";
+import { callWithVars } from "./helpers";
 
-const app = createApp();
-async function callAs(vars: Partial<Env>, method: string, path: string, body?: unknown) {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`http://marketplace.test${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined }),
-    { ...env, ...vars },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res;
-}
+const callAs = (vars: Partial<Env>, method: string, path: string, body?: unknown) => callWithVars(vars, method, path, { body });
 
 const configured: Partial<Env> = {
   ENVIRONMENT: "production",

@@ -65,24 +65,14 @@ export function edgeCache(opts: EdgeCacheOptions) {
     if (c.req.method !== "GET" || c.env.EDGE_CACHE === "off" || c.req.header("authorization") || c.req.header("x-cart-id") || typeof caches === "undefined") return next();
     const url = new URL(c.req.url);
     const key = cacheKey(url.pathname, opts.withQuery ? canonicalSearch(url) : "");
-    const near = memo.get(key.url);
+    // A hit from this isolate's memo, else from the data center's cache (which then fills the memo).
+    let near = memo.get(key.url);
+    if (!near) {
+      const hit = await caches.default.match(key);
+      if (hit) memo.set(key.url, (near = { body: await hit.text(), status: hit.status, headers: [...hit.headers] }));
+    }
     if (near) {
       const res = new Response(near.body, { status: near.status, headers: near.headers });
-      if (opts.onHit) await opts.onHit(c, res.clone());
-      const tag = res.headers.get("ETag");
-      if (matchesETag(c.req.header("if-none-match"), tag)) {
-        c.res = notModified(tag!);
-        return;
-      }
-      res.headers.set("X-Cache", "HIT");
-      c.res = res;
-      return;
-    }
-    const hit = await caches.default.match(key);
-    if (hit) {
-      const body = await hit.text();
-      memo.set(key.url, { body, status: hit.status, headers: [...hit.headers] });
-      const res = new Response(body, hit);
       if (opts.onHit) await opts.onHit(c, res.clone());
       const tag = res.headers.get("ETag");
       if (matchesETag(c.req.header("if-none-match"), tag)) {

@@ -26,9 +26,12 @@ export function misconfiguration(env: Partial<Env>): string[] {
 
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 let logged = false;
+/** The bindings object is the isolate's for its life: its verdict is worked out once. */
+const verdicts = new WeakMap<object, string[]>();
 
 export const productionGuard = createMiddleware<AppEnv>(async (c, next) => {
-  const problems = misconfiguration(c.env);
+  let problems = verdicts.get(c.env);
+  if (!problems) verdicts.set(c.env, (problems = misconfiguration(c.env)));
   if (problems.length === 0) return next();
   if (!logged) {
     logged = true;

@@ -1,7 +1,7 @@
 import { ApiError } from "../lib/errors";
 import type { AuthContext } from "../types";
 import { eraseUserFromWarehouse } from "./analytics/ingest";
-import { auditInsert } from "./audit";
+import { audit } from "./audit";
 import { revokeAllSessions } from "./auth";
 import { cartStub } from "./cart";
 import { eraseNotificationsOf, notificationsOf } from "./notifications";
@@ -13,7 +13,6 @@ import { eraseReviewsBy, reviewsBy } from "./reviews";
 import { findUserById, scrubUser, toUser } from "./users";
 import { eraseSavedMethods, walletOf } from "./wallet";
 import { eraseWishlistOf, wishlistOf } from "./wishlist";
-import { getDb } from "../db/client";
 
 /**
  * The data-protection rights the design asks to comply with, composed from each domain's own
@@ -61,7 +60,7 @@ export async function eraseUser(env: Env, actor: AuthContext, userId: string, pa
   await eraseUserFromWarehouse(env, userId);
   await scrubUser(env, userId);
   if (actor.role === "admin" && actor.userId !== userId) {
-    await auditInsert(getDb(env), { actorId: actor.userId, action: "user.erased", targetType: "user", targetId: userId, details: { orders, reviews, payment_methods: detached } });
+    await audit(env, { actorId: actor.userId, action: "user.erased", targetType: "user", targetId: userId, details: { orders, reviews, payment_methods: detached } });
   }
   return { user_id: userId, erased: true as const, orders_kept_without_personal_data: orders, reviews_removed: reviews, payment_methods_detached: detached };
 }

@@ -89,7 +89,8 @@ export async function requestReturn(env: Env, auth: AuthContext, input: ReturnRe
   for (const want of input.items) {
     const item = byId.get(want.order_item_id)!;
     if (item.status !== "delivered") throw conflict(`Line ${item.id} has not been delivered, so it cannot be returned`);
-    const delivered = await deliveredAt(order, item);
+    // Delivery of the last line stamps the order; a line marked delivered before that falls back to shipping.
+    const delivered = order.deliveredAt ?? order.shippedAt ?? order.createdAt;
     if (Date.now() - Date.parse(delivered) > window * 86_400_000) throw conflict(`Returns are accepted within ${window} days of delivery`);
     const left = item.quantity - (returned.get(item.id) ?? 0);
     if (want.quantity > left) throw conflict(left === 0 ? `Line ${item.id} is already being returned` : `At most ${left} of line ${item.id} can still be returned`);
@@ -116,11 +117,6 @@ export async function requestReturn(env: Env, auth: AuthContext, input: ReturnRe
   await getDb(onOrderShard(env, order.id)).insert(returns).values(row);
   await tell(env, row.sellerId, row, "Return requested", `A buyer asked to return ${lines.reduce((n, l) => n + l.quantity, 0)} unit(s) of order ${order.id}.`);
   return toReturn(row);
-}
-
-/** When the order was delivered (every line delivered stamps the order). */
-async function deliveredAt(order: OrderRow, _item: OrderItemRow): Promise<string> {
-  return order.deliveredAt ?? order.shippedAt ?? order.createdAt;
 }
 
 async function tell(env: Env, userId: string, r: ReturnRow, title: string, body: string) {

@@ -10,8 +10,8 @@ import { call, json, signup } from "../helpers";
  */
 describe("webhook URL validator", () => {
   it.each([
-    ["http://hooks.shop-example.com/x", "https_only"],
-    ["ftp://hooks.shop-example.com/x", "https_only"],
+    ["http://127.0.0.1/x", "https_only"],
+    ["ftp://127.0.0.1/x", "https_only"],
     ["file:///etc/passwd", "https_only"],
     ["https://127.0.0.1/x", "ip_literal"],
     ["https://2130706433/x", "ip_literal"],
@@ -48,7 +48,7 @@ describe("webhook registration and delivery", () => {
 
   it("answers a private, loopback or metadata URL with 400 naming the field", async () => {
     const seller = await signup({ role: "seller" });
-    for (const url of ["https://169.254.169.254/x", "https://[::1]/x", "https://localhost/x", "ftp://hooks.shop-example.com/x"]) {
+    for (const url of ["https://169.254.169.254/x", "https://[::1]/x", "https://localhost/x", "ftp://127.0.0.1/x"]) {
       const res = await call("POST", "/webhooks", { token: seller.access_token, body: { url } });
       expect(res.status).toBe(400);
       expect((await json(res)).error.details[0].field).toBe("url");
