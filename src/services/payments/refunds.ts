@@ -15,8 +15,6 @@ import { paymentProvider, ProviderUnavailable } from "./index";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
-export const RETURN_WINDOW_DAYS = 30;
-
 export function toRefund(r: RefundRow) {
   return {
     refund_id: r.id,
@@ -36,8 +34,8 @@ export function toRefund(r: RefundRow) {
 const REFUNDABLE_BY_ADMIN = ["paid", "shipped", "delivered", "partially_refunded"] as const;
 
 /**
- * A refund: the buyer's return of a delivered order within 30 days, or an
- * admin's. The amount is claimed against the order in one conditional UPDATE
+ * A refund: an admin's, a seller's of their own lines, or one a workflow issues for the buyer
+ * (a cancel of unshipped lines, a received return: they pass allowStatuses). The amount is claimed against the order in one conditional UPDATE
  * (refunded_amount + amount <= total_amount), so 20 concurrent requests can
  * never refund more than was paid; a provider failure gives the claim back.
  * The card gets back what it paid, the rest (or everything, with to_wallet)
@@ -67,14 +65,11 @@ export async function createRefund(
   const { order, items } = found;
   // A seller refunds their own lines only, up to what those lines were paid.
   const sellerCap = viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).reduce((n, i) => n + i.price * i.quantity - i.discount, 0) - (await refundedBy(env, order.id, auth.userId)) : null;
-  const allowed: readonly string[] = opts.allowStatuses ?? (viewer === "admin" || viewer === "seller" ? REFUNDABLE_BY_ADMIN : ["delivered", "partially_refunded"]);
-  if (!allowed.includes(order.status) || (viewer === "buyer" && !order.deliveredAt && !opts.allowStatuses)) {
-    throw new ApiError("invalid_state", viewer === "buyer" ? "Only a delivered order can be returned" : `An order that is ${order.status} cannot be refunded`);
-  }
-  if (viewer === "buyer" && order.deliveredAt && !opts.allowStatuses) {
-    const age = Date.now() - Date.parse(order.deliveredAt);
-    if (age > RETURN_WINDOW_DAYS * 86_400_000) throw new ApiError("invalid_state", `Returns are accepted within ${RETURN_WINDOW_DAYS} days of delivery`);
-  }
+  // A buyer's money comes back through a cancel (unshipped lines) or a return (returns.ts), which
+  // say which statuses they refund; a buyer never refunds a shipped order directly.
+  if (viewer === "buyer" && !opts.allowStatuses) throw new ApiError("invalid_state", "Return a delivered order with POST /returns");
+  const allowed: readonly string[] = opts.allowStatuses ?? REFUNDABLE_BY_ADMIN;
+  if (!allowed.includes(order.status)) throw new ApiError("invalid_state", `An order that is ${order.status} cannot be refunded`);
   const remaining = Math.min(order.totalAmount - order.refundedAmount, sellerCap ?? Number.POSITIVE_INFINITY);
   const lines = opts.lines ? items.filter((i) => opts.lines!.includes(i.id)) : null;
   const amount = lines ? Math.min(remaining, lines.reduce((sum, i) => sum + i.price * i.quantity - i.discount, 0)) : (input.amount ?? remaining);
