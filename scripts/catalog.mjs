@@ -32,7 +32,9 @@ export function normalise(record, index) {
       categories,
       price,
       images: record.imageURL ? [record.imageURL.startsWith("//") ? `https:${record.imageURL}` : record.imageURL] : [],
-      attributes: { colour, sizes: record.sizes ?? [], sale_season: record.saleSeason ?? null },
+      // The colour is the product's; each size is a variant with its own stock (about one in eight sold out).
+      attributes: { ...(colour ? { colour } : {}), ...(record.saleSeason ? { sale_season: record.saleSeason } : {}) },
+      variants: sizeVariants(ref, record),
       popularity: stableHash(ref) % 1000,
       stock: record.outOfStock ? 0 : 5 + (stableHash(`${ref}:stock`) % 96),
     };
@@ -46,10 +48,82 @@ export function normalise(record, index) {
     categories,
     price: toCents(record.price ?? 0),
     images: record.image ? [record.image] : [],
-    attributes: {},
+    attributes: isPhone(categories) ? phoneAttributes(record.name) : {},
     popularity: Number.isFinite(record.popularity) ? record.popularity : 0,
     stock: 5 + (stableHash(`${ref}:stock`) % 196),
   };
+}
+
+/** One variant per size, in the catalog's order; stock per size, none at all where the record is sold out. */
+function sizeVariants(ref, record) {
+  const sizes = [...new Set((record.sizes ?? []).filter((s) => typeof s === "string" && s.trim()).map((s) => s.trim()))];
+  if (sizes.length === 0) return undefined;
+  return sizes.map((size) => {
+    const h = stableHash(`${ref}:size:${size}`);
+    return { key: `${ref}:size:${size}`, sku: `${String(record.id ?? ref).replace(/[^A-Za-z0-9]/g, "")}-${size}`.slice(0, 64), options: { size }, stock: record.outOfStock || h % 8 === 0 ? 0 : 1 + (h % 20) };
+  });
+}
+
+const PHONE_CATEGORIES = new Set(["Unlocked Cell Phones", "All Cell Phones with Plans", "Prepaid Phones", "iPhone", "Refurbished Phones", "Samsung Galaxy", "Smartphones", "Unlocked Phones"]);
+const isPhone = (categories) => categories.some((c) => PHONE_CATEGORIES.has(c));
+
+/** Carriers as Best Buy's names state them. */
+export const CARRIERS = [
+  ["AT&T", /\bAT&T\b/],
+  ["Verizon", /\bVerizon\b/],
+  ["Sprint", /\bSprint\b/],
+  ["T-Mobile", /\bT-Mobile\b/],
+  ["Boost Mobile", /\bBoost Mobile\b/],
+  ["Cricket Wireless", /\bCricket\b/],
+  ["Virgin Mobile", /\bVirgin Mobile\b/],
+  ["Straight Talk", /\bStraight Talk\b/],
+  ["Total Wireless", /\bTotal Wireless\b/],
+  ["TracFone", /\bTracFone\b/i],
+  ["Simple Mobile", /\bSimple Mobile\b/],
+  ["MetroPCS", /\bMetroPCS\b/],
+  ["Unlocked", /\bUnlocked\b/],
+];
+
+/** What a phone's name states: storage capacity (GB), carrier and colour ("… 16GB Memory … - Black"). */
+export function phoneAttributes(name) {
+  const out = {};
+  const gb = /(\d{1,4})\s?GB\b/i.exec(name);
+  if (gb) out.storage_capacity = Number(gb[1]);
+  const carrier = CARRIERS.find(([, re]) => re.test(name));
+  if (carrier) out.carrier = carrier[0];
+  const tail = name.split(" - ").slice(1).pop();
+  if (name.split(" - ").length > 2 && tail) {
+    const colour = tail.replace(/\(.*?\)/g, "").trim();
+    if (colour && colour.length <= 30 && !/\d/.test(colour) && colour.split(/\s+/).length <= 3) out.colour = colour;
+  }
+  return out;
+}
+
+/**
+ * The attribute schemas the seed defines: size (a variant option) and colour on every top-level
+ * department whose products come in sizes, and storage capacity, carrier and colour on each phone
+ * category. Enum values are what the catalog holds.
+ */
+export function attributeSchemas(products) {
+  const out = new Map();
+  const put = (path, name, def) => {
+    const key = `${path.join(" > ")}|${name}`;
+    const cur = out.get(key) ?? { path, name, ...def, values: new Set() };
+    for (const v of def.values ?? []) cur.values.add(v);
+    out.set(key, cur);
+  };
+  for (const p of products) {
+    if (p.variants?.length) {
+      put(p.categories.slice(0, 1), "size", { type: "enum", variant_option: true, facet: true, values: p.variants.map((v) => v.options.size).filter(Boolean) });
+      if (p.attributes.colour) put(p.categories.slice(0, 1), "colour", { type: "enum", facet: true, values: [p.attributes.colour] });
+    } else if (isPhone(p.categories)) {
+      const at = p.categories.slice(0, p.categories.findIndex((c) => PHONE_CATEGORIES.has(c)) + 1);
+      put(at, "storage_capacity", { type: "number", unit: "GB", facet: true });
+      put(at, "carrier", { type: "enum", facet: true, values: CARRIERS.map(([c]) => c) });
+      put(at, "colour", { type: "text", facet: true });
+    }
+  }
+  return [...out.values()].map((a) => ({ ...a, values: a.type === "enum" ? [...a.values] : [] }));
 }
 
 export function loadFile(path) {
@@ -75,6 +149,7 @@ const TREE = {
   "Clothing": { "Polo shirts": ["Short sleeve polo shirts"], "T-shirts": ["Printed T-shirts", "Plain T-shirts"], "Jackets": ["Bomber jackets"] },
   "Shoes": { "Sneakers": ["Low top sneakers", "High top sneakers"], "Boots": ["Chelsea boots"] },
 };
+const COLOURS = ["Black", "Navy", "White", "Red", "Green", "Gray"];
 const ADJECTIVES = ["Slim-Fit", "Wireless", "Portable", "Premium", "Compact", "Classic", "Ultra", "Smart", "Cotton", "Leather"];
 const LEAVES = Object.entries(TREE).flatMap(([a, subs]) => Object.entries(subs).flatMap(([b, leaves]) => leaves.map((c) => [a, b, c])));
 
@@ -94,21 +169,26 @@ export function generateCatalog(n, seed = 42) {
   const pick = (arr) => arr[Math.floor(rand() * arr.length)];
   return Array.from({ length: n }, (_, i) => {
     const categories = pick(LEAVES);
+    const finish = (p) => (isPhone(categories) ? { ...p, attributes: phoneAttributes(p.name) } : p);
     const brand = pick(BRANDS);
     const name = `${brand} ${pick(ADJECTIVES)} ${categories[2].replace(/s$/, "")} ${100 + Math.floor(rand() * 900)}`;
     const ref = `generated:${seed}:${i}`;
-    return {
+    const sized = categories[0] === "Clothing" || categories[0] === "Shoes";
+    const colour = pick(COLOURS);
+    const phone = isPhone(categories);
+    return finish({
       source_ref: ref,
-      name,
+      name: phone ? `${name} ${pick([16, 32, 64, 128])}GB (${pick(CARRIERS.map(([c]) => c))}) - ${colour}` : name,
       description: `${name}: a ${pick(ADJECTIVES).toLowerCase()} pick from ${brand} in ${categories.join(" / ")}.`,
       brand,
       categories,
       price: 500 + Math.floor(rand() * 200_000),
       images: [],
-      attributes: {},
+      attributes: sized ? { colour } : {},
+      ...(sized ? { variants: sizeVariants(ref, { id: `g${i}`, sizes: categories[0] === "Shoes" ? ["40", "41", "42", "43", "44"] : ["S", "M", "L", "XL"] }) } : {}),
       popularity: Math.floor(rand() * 20_000),
       stock: Math.floor(rand() * 200),
-    };
+    });
   });
 }
 
@@ -126,6 +206,7 @@ export function synthesize(base, n) {
         name: `${p.name} (${round + 1})`,
         price: Math.max(100, p.price + ((stableHash(`${p.source_ref}#${round}`) % 2001) - 1000)),
         stock: stableHash(`${p.source_ref}#${round}:stock`) % 200,
+        ...(p.variants ? { variants: p.variants.map((v) => ({ ...v, key: `${v.key}#${round}`, sku: `${v.sku}-${round}`.slice(0, 64) })) } : {}),
       });
   }
   return out;

@@ -14,7 +14,7 @@ import { createHash, randomBytes, scrypt } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { loadFile, loadSeedCatalog, loadSeedQueries, stableHash, synthesize } from "./catalog.mjs";
+import { attributeSchemas, loadFile, loadSeedCatalog, loadSeedQueries, stableHash, synthesize } from "./catalog.mjs";
 import { ROOT, WRANGLER, ensureDevVars, run } from "./lib.mjs";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -32,6 +32,8 @@ export function seedId(prefix, key, ms) {
 
 const q = (v) => (v === null || v === undefined ? "NULL" : typeof v === "number" ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
 const iso = (ms) => new Date(ms).toISOString();
+/** As src/lib/variant-ids.ts: options as JSON with names sorted. */
+const optionsKey = (o) => JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
 function hashPassword(password) {
@@ -95,19 +97,35 @@ export async function buildSeedSql({ products, queries = [], adminEmail, adminPa
   }
   sql.push(...insert("users", ["id", "email", "username", "username_key", "phone_number", "role", "password_hash", "created_at", "updated_at"], sellerRows), ...userKeysSql(sellerRows));
 
+  // Attribute schemas (src/services/catalog/attributes.ts) on the departments and phone categories.
+  sql.push(...insert("category_attributes", ["id", "category_id", "name", "type", "values", "unit", "required", "variant_option", "facet", "created_at"],
+    attributeSchemas(products).map((a) => {
+      const cat = cats.get(a.path.join(" > "));
+      return [seedId("att", `${a.path.join(" > ")}|${a.name}`, SEED_EPOCH), cat.id, a.name, a.type, JSON.stringify(a.values), a.unit ?? null, 0, a.variant_option ? 1 : 0, a.facet ? 1 : 0, iso(SEED_EPOCH)];
+    })));
+
   // Products: created_at spread over the year before the seed epoch so "newest" has an order.
+  // Each gets its variants (sizes), or its one default variant (`var_` + the product id's body).
   const seeded = [];
+  const variantRows = [];
   const productRows = products.map((p) => {
     const created = SEED_EPOCH - (stableHash(`${p.source_ref}:t`) % (365 * 86_400)) * 1000;
     const cat = cats.get(p.categories.join(" > "));
-    seeded.push({ id: seedId("prd", p.source_ref, created), seller_id: sellers.get(storeOf(p)), category_id: cat.id, brand: p.brand, price: p.price, popularity: p.popularity, name: p.name, stock: p.stock, created });
+    const id = seedId("prd", p.source_ref, created);
+    const variants = p.variants?.length
+      ? p.variants.map((v, i) => [seedId("var", v.key, created), id, v.sku, JSON.stringify(v.options), optionsKey(v.options), null, v.stock, 0, 1, i, iso(created), iso(created)])
+      : [[`var_${id.slice(4)}`, id, null, "{}", "{}", null, p.stock, 0, 1, 0, iso(created), iso(created)]];
+    variantRows.push(...variants);
+    const stock = variants.reduce((n, v) => n + v[6], 0);
+    seeded.push({ id, seller_id: sellers.get(storeOf(p)), category_id: cat.id, brand: p.brand, price: p.price, popularity: p.popularity, name: p.name, stock, created, variant_id: variants[0][0], variant_options: variants[0][3] });
     return [
-      seedId("prd", p.source_ref, created), sellers.get(storeOf(p)), cat.id, cat.path, p.name, p.description, p.price, null, "usd",
-      p.stock, 0, p.brand, JSON.stringify(p.images), JSON.stringify(p.attributes), "active", p.popularity, p.source_ref, iso(created), iso(created),
+      id, sellers.get(storeOf(p)), cat.id, cat.path, p.name, p.description, p.price, null, "usd",
+      stock, 0, p.brand, JSON.stringify(p.images), JSON.stringify(p.attributes), "active", p.popularity, p.source_ref, iso(created), iso(created),
     ];
   });
   sql.push(...insert("products", ["id", "seller_id", "category_id", "category_path", "name", "description", "price", "list_price", "currency",
     "stock_available", "stock_version", "brand", "images", "attributes", "status", "popularity", "source_ref", "created_at", "updated_at"], productRows));
+  sql.push(...insert("product_variants", ["id", "product_id", "sku", "options", "options_key", "price", "stock_available", "stock_version", "stock_buckets", "position", "created_at", "updated_at"], variantRows));
   sql.push(...insert("search_queries", ["query", "popularity"], queries.map((q) => [q.query, q.popularity])));
   const history = withHistory ? await historySql(seeded, sellerPassword) : { sql: [], warehouse: [], orders: 0 };
   sql.push(...history.sql);
@@ -152,7 +170,7 @@ async function historySql(seeded, password) {
     for (const it of o.items) {
       const p = it.product;
       const itemStatus = status === "refunded" ? "refunded" : status;
-      itemRows.push([seedId("oit", `h:${o.n}:${p.id}`, o.at), id, p.id, p.seller_id, p.name, it.quantity, p.price, 0, itemStatus, shipped ? `1ZSEED${o.n}` : null, at]);
+      itemRows.push([seedId("oit", `h:${o.n}:${p.id}`, o.at), id, p.id, p.variant_id, p.variant_options, p.seller_id, p.name, it.quantity, p.price, 0, itemStatus, shipped ? `1ZSEED${o.n}` : null, at]);
       facts.push([`${id}:${p.id}`, id, p.seller_id, p.id, buyer, it.quantity, p.price * it.quantity, status, at.slice(0, 10), at]);
       purchases.set(`${buyer}|${p.id}`, [buyer, p.id, at]);
       for (const [kind, key] of [["category", p.category_id], ["brand", (p.brand ?? "").toLowerCase()]]) {
@@ -171,12 +189,12 @@ async function historySql(seeded, password) {
     ...insert("users", ["id", "email", "username", "username_key", "phone_number", "role", "password_hash", "created_at", "updated_at"], buyers),
     ...userKeysSql(buyers),
     ...insert("orders", ["id", "user_id", "status", "subtotal", "discount", "shipping", "total_amount", "wallet_amount", "currency", "coupon_codes", "shipping_address", "tracking_number", "refunded_amount", "paid_at", "shipped_at", "delivered_at", "created_at", "updated_at"], orderRows),
-    ...insert("order_items", ["id", "order_id", "product_id", "seller_id", "name", "quantity", "price", "discount", "status", "tracking_number", "created_at"], itemRows),
+    ...insert("order_items", ["id", "order_id", "product_id", "variant_id", "options", "seller_id", "name", "quantity", "price", "discount", "status", "tracking_number", "created_at"], itemRows),
     ...insert("payments", ["id", "order_id", "user_id", "provider", "transaction_ref", "amount", "currency", "status", "payment_method", "created_at", "updated_at"], paymentRows),
     // Who lists each order (src/db/shards.ts). The seeded history assumes one order database (ORDER_SHARDS=1).
     ...insert("order_index", ["owner_id", "role", "order_id"], [
       ...orderRows.map((o) => [o[1], "buyer", o[0]]),
-      ...[...new Set(itemRows.map((i) => `${i[3]}|${i[1]}`))].map((k) => [k.split("|")[0], "seller", k.split("|")[1]]),
+      ...[...new Set(itemRows.map((i) => `${i[5]}|${i[1]}`))].map((k) => [k.split("|")[0], "seller", k.split("|")[1]]),
     ]),
   ];
   const warehouse = [

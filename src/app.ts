@@ -27,6 +27,7 @@ import { healthRoutes } from "./routes/health";
 import { analyticsRoutes } from "./routes/analytics";
 import { cartRoutes } from "./routes/cart";
 import { categoryRoutes } from "./routes/categories";
+import { variantRoutes } from "./routes/variants";
 import { couponRoutes } from "./routes/coupons";
 import { notificationRoutes } from "./routes/notifications";
 import { orderRoutes } from "./routes/orders";
@@ -96,6 +97,7 @@ export function createApp() {
   app.route("/", privacyRoutes);
   app.route("/", categoryRoutes);
   app.route("/", productRoutes);
+  app.route("/", variantRoutes);
   app.route("/", inventoryRoutes);
   app.route("/", cartRoutes);
   app.route("/", couponRoutes);

@@ -101,7 +101,7 @@ describe("POST /inventory/{product_id}", () => {
     const { id, seller } = await product(3);
     const res = await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 7 } });
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ product_id: id, stock_available: 10, reserved: 0 });
+    expect(await json(res)).toEqual({ product_id: id, variant_id: `var_${id.slice(4)}`, stock_available: 10, reserved: 0 });
 
     const headers = { "Idempotency-Key": `restock-${unique()}` };
     await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 5 }, headers });

@@ -109,7 +109,7 @@ export const returns = sqliteTable(
     sellerId: text("seller_id").notNull(),
     status: text("status", { enum: ["requested", "approved", "rejected", "in_transit", "received", "refunded"] }).notNull(),
     items: text("items", { mode: "json" })
-      .$type<{ order_item_id: string; product_id: string; quantity: number; unit_amount: number; condition: "sellable" | "damaged" | null }[]>()
+      .$type<{ order_item_id: string; product_id: string; variant_id?: string | null; quantity: number; unit_amount: number; condition: "sellable" | "damaged" | null }[]>()
       .notNull(),
     reason: text("reason").notNull(),
     note: text("note"),
@@ -337,6 +337,58 @@ export const products = sqliteTable(
 
 // ---- cart module (src/services/cart.ts; the CartObject is the truth) --------
 /** Projection of each cart object, for the abandoned-cart job and admin views. */
+/**
+ * A product's variants (sizes, colours, capacities): each is sold and stocked on its own, its stock
+ * held by its own inventory object. Every product has at least one; a product made without variants
+ * has one default variant (`var_` + the product id's body, empty options) whose inventory object is
+ * the product's own, so stock that existed before variants stays where it was.
+ */
+export const productVariants = sqliteTable(
+  "product_variants",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id").notNull(),
+    sku: text("sku"),
+    options: text("options", { mode: "json" }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+    /** The options as canonical JSON (sorted names): two variants of one product never share it. */
+    optionsKey: text("options_key").notNull().default("{}"),
+    /** Overrides the product's price (minor units) when set. */
+    price: integer("price"),
+    /** Projection of the variant's inventory object, as `products.stock_available` is of the sum. */
+    stockAvailable: integer("stock_available").notNull().default(0),
+    stockVersion: integer("stock_version").notNull().default(0),
+    stockBuckets: integer("stock_buckets").notNull().default(1),
+    position: integer("position").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("product_variants_product_idx").on(t.productId, t.position),
+    uniqueIndex("product_variants_options_uq").on(t.productId, t.optionsKey),
+    uniqueIndex("product_variants_sku_uq").on(t.productId, t.sku),
+  ],
+);
+
+/** The attributes a category's products carry (inherited by its subcategories), typed and validated. */
+export const categoryAttributes = sqliteTable(
+  "category_attributes",
+  {
+    id: text("id").primaryKey(),
+    categoryId: text("category_id").notNull(),
+    name: text("name").notNull(),
+    type: text("type", { enum: ["enum", "number", "text", "boolean"] }).notNull(),
+    values: text("values", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    unit: text("unit"),
+    required: integer("required", { mode: "boolean" }).notNull().default(false),
+    /** A variant option (size): its value belongs to each variant, not the product. */
+    variantOption: integer("variant_option", { mode: "boolean" }).notNull().default(false),
+    /** Search offers it as a facet and a filter. */
+    facet: integer("facet", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("category_attributes_name_uq").on(t.categoryId, t.name), index("category_attributes_facet_idx").on(t.facet)],
+);
+
 export const carts = sqliteTable(
   "carts",
   {
@@ -431,6 +483,10 @@ export const orderItems = sqliteTable(
     id: text("id").primaryKey(),
     orderId: text("order_id").notNull(),
     productId: text("product_id").notNull(),
+    /** The variant sold (null on lines written before variants: the product's default variant). */
+    variantId: text("variant_id"),
+    /** A copy of the variant's options at the time of the order. */
+    options: text("options", { mode: "json" }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     sellerId: text("seller_id").notNull(),
     /** A copy: archived or renamed products do not change past orders. */
     name: text("name").notNull(),

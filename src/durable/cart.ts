@@ -15,6 +15,8 @@ import { errorFields, log } from "../lib/logger";
 export type CartLine = {
   cart_item_id: string;
   product_id: string;
+  /** The variant (a line is one variant of one product). */
+  variant_id: string;
   quantity: number;
   price_when_added: number;
   added_at: number;
@@ -39,9 +41,15 @@ const CHECKOUT_LEASE_MS = 60_000;
  */
 const PROJECTION_DELAY_MS = 1_000;
 
+/** What an unpaid order holds stock in: a product's variant (variant_id absent: its default one). */
+export interface HeldStock {
+  product_id: string;
+  variant_id?: string | null;
+}
+
 export interface StaleHold {
   orderId: string;
-  productIds: string[];
+  refs: HeldStock[];
 }
 
 export class CartObject extends DurableObject<Env> {
@@ -69,14 +77,24 @@ export class CartObject extends DurableObject<Env> {
           product_ids TEXT NOT NULL,
           until INTEGER NOT NULL
         );
-        CREATE TABLE IF NOT EXISTS lines (
-          product_id TEXT PRIMARY KEY,
+        CREATE TABLE IF NOT EXISTS items (
+          product_id TEXT NOT NULL,
+          variant_id TEXT NOT NULL,
           cart_item_id TEXT NOT NULL,
           quantity INTEGER NOT NULL,
           price_when_added INTEGER NOT NULL,
-          added_at INTEGER NOT NULL
+          added_at INTEGER NOT NULL,
+          PRIMARY KEY (product_id, variant_id)
         );
       `);
+      // Carts from before variants kept one line per product: each becomes a line of the product's default variant.
+      if (this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lines'").toArray().length) {
+        this.ctx.storage.sql.exec(
+          `INSERT OR IGNORE INTO items (product_id, variant_id, cart_item_id, quantity, price_when_added, added_at)
+           SELECT product_id, 'var_' || substr(product_id, instr(product_id, '_') + 1), cart_item_id, quantity, price_when_added, added_at FROM lines`,
+        );
+        this.ctx.storage.sql.exec("DROP TABLE lines");
+      }
     });
   }
 
@@ -113,47 +131,50 @@ export class CartObject extends DurableObject<Env> {
     const m = this.meta();
     if (!m) return { cart_id: cartId, user_id: userId, lines: [], coupons: [], last_activity_at: Date.now(), created: false };
     const lines = this.ctx.storage.sql
-      .exec<CartLine>("SELECT cart_item_id, product_id, quantity, price_when_added, added_at FROM lines ORDER BY added_at, product_id")
+      .exec<CartLine>("SELECT cart_item_id, product_id, variant_id, quantity, price_when_added, added_at FROM items ORDER BY added_at, product_id, variant_id")
       .toArray();
     return { cart_id: m.cart_id, user_id: m.user_id, lines, coupons: JSON.parse(m.coupons), last_activity_at: m.last_activity_at, created: true };
   }
 
   /** Adds to a line (creating it); the line's quantity is capped at `maxQuantity`. Returns the new quantity. */
-  add(cartId: string, userId: string | null, line: { product_id: string; cart_item_id: string; quantity: number; price: number; maxQuantity: number }): { ok: true; state: CartState } | { ok: false; code: "checkout_in_progress" | "too_many_lines" | "quantity_exceeds_stock"; available?: number } {
+  add(cartId: string, userId: string | null, line: { product_id: string; variant_id: string; cart_item_id: string; quantity: number; price: number; maxQuantity: number }): { ok: true; state: CartState } | { ok: false; code: "checkout_in_progress" | "too_many_lines" | "quantity_exceeds_stock"; available?: number } {
     this.ensure(cartId, userId);
     if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
     const existing = this.ctx.storage.sql
-      .exec<{ quantity: number }>("SELECT quantity FROM lines WHERE product_id = ?", line.product_id)
+      .exec<{ quantity: number }>("SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?", line.product_id, line.variant_id)
       .toArray()[0];
     const cap = Math.min(MAX_LINE_QUANTITY, line.maxQuantity);
     const next = (existing?.quantity ?? 0) + line.quantity;
     if (next > cap) return { ok: false, code: "quantity_exceeds_stock", available: cap };
     if (!existing) {
-      const count = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM lines").one().n;
+      const count = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM items").one().n;
       if (count >= MAX_LINES) return { ok: false, code: "too_many_lines" };
       this.ctx.storage.sql.exec(
-        "INSERT INTO lines (product_id, cart_item_id, quantity, price_when_added, added_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO items (product_id, variant_id, cart_item_id, quantity, price_when_added, added_at) VALUES (?, ?, ?, ?, ?, ?)",
         line.product_id,
+        line.variant_id,
         line.cart_item_id,
         next,
         line.price,
         Date.now(),
       );
     } else {
-      this.ctx.storage.sql.exec("UPDATE lines SET quantity = ? WHERE product_id = ?", next, line.product_id);
+      this.ctx.storage.sql.exec("UPDATE items SET quantity = ? WHERE product_id = ? AND variant_id = ?", next, line.product_id, line.variant_id);
     }
     this.touch();
     return { ok: true, state: this.state(cartId, userId) };
   }
 
-  /** Removes `quantity` units of a product, or the whole line when quantity is omitted or reaches 0. */
-  remove(cartId: string, userId: string | null, productId: string, quantity?: number): { ok: true; state: CartState; found: boolean } | { ok: false; code: "checkout_in_progress" } {
+  /** Removes `quantity` units of a variant, or the whole line when quantity is omitted or reaches 0. */
+  remove(cartId: string, userId: string | null, productId: string, variantId: string, quantity?: number): { ok: true; state: CartState; found: boolean } | { ok: false; code: "checkout_in_progress" } {
     if (!this.meta()) return { ok: true, state: this.state(cartId, userId), found: false };
     if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
-    const existing = this.ctx.storage.sql.exec<{ quantity: number }>("SELECT quantity FROM lines WHERE product_id = ?", productId).toArray()[0];
+    const existing = this.ctx.storage.sql
+      .exec<{ quantity: number }>("SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?", productId, variantId)
+      .toArray()[0];
     if (!existing) return { ok: true, state: this.state(cartId, userId), found: false };
-    if (quantity === undefined || quantity >= existing.quantity) this.ctx.storage.sql.exec("DELETE FROM lines WHERE product_id = ?", productId);
-    else this.ctx.storage.sql.exec("UPDATE lines SET quantity = quantity - ? WHERE product_id = ?", quantity, productId);
+    if (quantity === undefined || quantity >= existing.quantity) this.ctx.storage.sql.exec("DELETE FROM items WHERE product_id = ? AND variant_id = ?", productId, variantId);
+    else this.ctx.storage.sql.exec("UPDATE items SET quantity = quantity - ? WHERE product_id = ? AND variant_id = ?", quantity, productId, variantId);
     this.touch();
     return { ok: true, state: this.state(cartId, userId), found: true };
   }
@@ -165,19 +186,22 @@ export class CartObject extends DurableObject<Env> {
     return this.state(cartId, userId);
   }
 
-  /** Merges a guest cart's lines in: quantities add, each capped by the given per-product limit. */
+  /** Merges a guest cart's lines in: quantities add, each capped by the given per-variant limit. */
   merge(cartId: string, userId: string | null, lines: CartLine[], caps: Record<string, number>, coupons: string[]): CartState {
     this.ensure(cartId, userId);
     for (const l of lines) {
-      const cap = Math.min(MAX_LINE_QUANTITY, caps[l.product_id] ?? MAX_LINE_QUANTITY);
-      const existing = this.ctx.storage.sql.exec<{ quantity: number }>("SELECT quantity FROM lines WHERE product_id = ?", l.product_id).toArray()[0];
+      const cap = Math.min(MAX_LINE_QUANTITY, caps[l.variant_id] ?? MAX_LINE_QUANTITY);
+      const existing = this.ctx.storage.sql
+        .exec<{ quantity: number }>("SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?", l.product_id, l.variant_id)
+        .toArray()[0];
       const next = Math.min(cap, (existing?.quantity ?? 0) + l.quantity);
       if (next <= 0) continue;
-      if (existing) this.ctx.storage.sql.exec("UPDATE lines SET quantity = ? WHERE product_id = ?", next, l.product_id);
+      if (existing) this.ctx.storage.sql.exec("UPDATE items SET quantity = ? WHERE product_id = ? AND variant_id = ?", next, l.product_id, l.variant_id);
       else
         this.ctx.storage.sql.exec(
-          "INSERT INTO lines (product_id, cart_item_id, quantity, price_when_added, added_at) VALUES (?, ?, ?, ?, ?)",
+          "INSERT INTO items (product_id, variant_id, cart_item_id, quantity, price_when_added, added_at) VALUES (?, ?, ?, ?, ?, ?)",
           l.product_id,
+          l.variant_id,
           l.cart_item_id,
           next,
           l.price_when_added,
@@ -197,7 +221,7 @@ export class CartObject extends DurableObject<Env> {
     if (!this.meta()) return;
     const holder = this.lockedBy();
     if (checkoutId && holder && holder !== checkoutId) return;
-    this.ctx.storage.sql.exec("DELETE FROM lines");
+    this.ctx.storage.sql.exec("DELETE FROM items");
     this.ctx.storage.sql.exec("UPDATE meta SET coupons = '[]', checkout_id = NULL, checkout_until = 0 WHERE id = 1");
     this.touch();
   }
@@ -217,14 +241,14 @@ export class CartObject extends DurableObject<Env> {
     const staleHolds = this.ctx.storage.sql
       .exec<{ order_id: string; product_ids: string }>("DELETE FROM holds WHERE order_id != ? RETURNING order_id, product_ids", checkoutId)
       .toArray()
-      .map((h) => ({ orderId: h.order_id, productIds: JSON.parse(h.product_ids) as string[] }));
+      .map((h) => ({ orderId: h.order_id, refs: (JSON.parse(h.product_ids) as (string | HeldStock)[]).map((r) => (typeof r === "string" ? { product_id: r } : r)) }));
     return { ok: true, state: this.state(cartId, userId), staleHolds };
   }
 
-  /** Remembers that an unpaid order (awaiting authentication) holds stock until `until`. */
-  recordHold(orderId: string, productIds: string[], until: number): void {
+  /** Remembers that an unpaid order (awaiting authentication) holds stock until `until` (`product_ids` holds the refs, as JSON). */
+  recordHold(orderId: string, refs: HeldStock[], until: number): void {
     this.ctx.storage.sql.exec("DELETE FROM holds WHERE until < ?", Date.now());
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO holds (order_id, product_ids, until) VALUES (?, ?, ?)", orderId, JSON.stringify(productIds), until);
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO holds (order_id, product_ids, until) VALUES (?, ?, ?)", orderId, JSON.stringify(refs), until);
   }
 
   /** Ends a checkout's lease without touching the lines (the checkout failed). */
@@ -256,7 +280,7 @@ export class CartObject extends DurableObject<Env> {
         )
         .toArray()[0];
       if (!m || m.seq <= m.projected_seq) return true;
-      const items = this.ctx.storage.sql.exec<{ n: number }>("SELECT COALESCE(SUM(quantity), 0) AS n FROM lines").one().n;
+      const items = this.ctx.storage.sql.exec<{ n: number }>("SELECT COALESCE(SUM(quantity), 0) AS n FROM items").one().n;
       try {
         await this.env.DB.prepare(
           `INSERT INTO carts (id, user_id, item_count, status, seq, last_activity_at) VALUES (?, ?, ?, 'active', ?, ?)

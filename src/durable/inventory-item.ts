@@ -1,12 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { checkDurableObjectSql } from "../lib/platform-limits";
 import { placeOf } from "../lib/hash";
+import { defaultVariantId } from "../lib/variant-ids";
 import { errorFields, log } from "../lib/logger";
 import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type ReservationState } from "./reservation-ledger";
 
 /**
- * The source of truth for one product's stock: one object per product id, its
- * state in the object's SQLite storage.
+ * The source of truth for one variant's stock: one object per stock key (the
+ * product id for a product's default variant, else the variant id; see
+ * src/lib/variant-ids.ts), its state in the object's SQLite storage. Below,
+ * "productId" parameters carry that key.
  *
  *   available: what can still be reserved (what API.md calls stock_available)
  *   reserved:  held by checkouts in progress; becomes sold on commit, or
@@ -17,10 +20,11 @@ import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type Reserva
  * idempotent by the id the caller passes (reservation id, adjustment id): a
  * retried call returns the first outcome and changes nothing again.
  *
- * The object initialises itself from the product's D1 row on first use (that
- * is how seeded and newly created products get their opening stock). From then
- * on D1's `stock_available` is only a projection this object writes, guarded by
- * a sequence number so an older write never overwrites a newer one.
+ * The object initialises itself from the variant's D1 row on first use (that
+ * is how seeded and newly created variants get their opening stock). From then
+ * on D1's `stock_available` (the variant's, and the product's as the sum over
+ * its variants) is only a projection this object writes, guarded by a sequence
+ * number so an older write never overwrites a newer one.
  */
 
 export type { ReservationState };
@@ -77,7 +81,9 @@ export class InventoryItem extends DurableObject<Env> {
       `);
       // Added after the first release: whether the last inventory.changed said "in stock" (for 0 -> n alerts),
       // and the bucket count with a counter for reclaim transfer ids (hot SKUs).
-      for (const column of ["announced_in_stock INTEGER", "bucket_count INTEGER NOT NULL DEFAULT 1", "transfers INTEGER NOT NULL DEFAULT 0"]) {
+      // Then, with variants: the variant and product this object's stock belongs to (null in objects
+      // made before: their key is the product id, and they hold its default variant).
+      for (const column of ["announced_in_stock INTEGER", "bucket_count INTEGER NOT NULL DEFAULT 1", "transfers INTEGER NOT NULL DEFAULT 0", "variant_id TEXT", "owner_id TEXT"]) {
         try {
           this.ctx.storage.sql.exec(`ALTER TABLE stock ADD COLUMN ${column}`);
         } catch {
@@ -112,15 +118,19 @@ export class InventoryItem extends DurableObject<Env> {
     if (this.productId) return true;
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.productId) return;
-      const row = await this.env.DB.prepare("SELECT stock_available FROM products WHERE id = ?")
-        .bind(productId)
-        .first<{ stock_available: number }>();
-      if (!row) return;
+      const variantId = productId.startsWith("var_") ? productId : defaultVariantId(productId);
+      const row = await this.env.DB.prepare("SELECT product_id, stock_available FROM product_variants WHERE id = ?")
+        .bind(variantId)
+        .first<{ product_id: string; stock_available: number }>();
+      // The key must name the variant's object: a variant id for a default variant is refused (its object is the product's).
+      if (!row || (productId.startsWith("var_") && defaultVariantId(row.product_id) === productId)) return;
       this.ctx.storage.sql.exec(
-        "INSERT INTO stock (id, product_id, available, reserved, seq, projected_seq, announced_in_stock) VALUES (1, ?, ?, 0, 1, 1, ?)",
+        "INSERT INTO stock (id, product_id, available, reserved, seq, projected_seq, announced_in_stock, variant_id, owner_id) VALUES (1, ?, ?, 0, 1, 1, ?, ?, ?)",
         productId,
         Math.max(0, row.stock_available),
         row.stock_available > 0 ? 1 : 0,
+        variantId,
+        row.product_id,
       );
       this.productId = productId;
     });
@@ -385,7 +395,8 @@ export class InventoryItem extends DurableObject<Env> {
     if (!Number.isInteger(n) || n < 1 || n > MAX_BUCKETS) return { ok: false, code: "invalid_state", message: `buckets must be 1 to ${MAX_BUCKETS}` };
     this.ctx.storage.sql.exec("UPDATE stock SET bucket_count = ? WHERE id = 1", n);
     await this.reclaim(-1);
-    await this.env.DB.prepare("UPDATE products SET stock_buckets = ? WHERE id = ?").bind(n, productId).run();
+    const { variantId } = this.owner();
+    await this.env.DB.prepare("UPDATE product_variants SET stock_buckets = ? WHERE id = ?").bind(n, variantId).run();
     return { ok: true, ...this.level(), buckets: n };
   }
 
@@ -394,6 +405,12 @@ export class InventoryItem extends DurableObject<Env> {
     const used = this.ctx.storage.sql.exec<{ idx: number }>("SELECT idx FROM buckets ORDER BY idx").toArray().map((r) => r.idx);
     for (const idx of used) if (await this.bucketStub(productId, idx).has(reservationId)) return idx;
     return null;
+  }
+
+  /** The variant and product this object's stock belongs to. */
+  private owner(): { variantId: string; productId: string } {
+    const r = this.ctx.storage.sql.exec<{ product_id: string; variant_id: string | null; owner_id: string | null }>("SELECT product_id, variant_id, owner_id FROM stock WHERE id = 1").one();
+    return { variantId: r.variant_id ?? defaultVariantId(r.product_id), productId: r.owner_id ?? r.product_id };
   }
 
   async alarm(): Promise<void> {
@@ -479,12 +496,17 @@ export class InventoryItem extends DurableObject<Env> {
       s.available = this.level().available; // the product's total, buckets included
       try {
         // A change that left the total where D1 already has it (a commit moves reserved units to sold) needs no write.
+        const owner = this.owner();
         if (s.seq > s.projected_seq && s.available !== this.projectedAvailable) {
-          await this.env.DB.prepare(
-            "UPDATE products SET stock_available = ?, stock_version = ? WHERE id = ? AND stock_version < ?",
-          )
-            .bind(s.available, s.seq, s.product_id, s.seq)
-            .run();
+          // The variant's level, then the product's as the sum of its variants' (the object's own
+          // level when no variant rows exist), in one batch: one round trip, one transaction.
+          await this.env.DB.batch([
+            this.env.DB.prepare("UPDATE product_variants SET stock_available = ?, stock_version = ? WHERE id = ? AND stock_version < ?").bind(s.available, s.seq, owner.variantId, s.seq),
+            this.env.DB.prepare(
+              `UPDATE products SET stock_available = COALESCE((SELECT SUM(stock_available) FROM product_variants WHERE product_id = ?1), ?2),
+                 stock_version = stock_version + 1 WHERE id = ?1`,
+            ).bind(owner.productId, s.available),
+          ]);
         }
         if (s.pending_event) {
           await this.env.EVENTS.send(
@@ -493,7 +515,8 @@ export class InventoryItem extends DurableObject<Env> {
               type: "inventory.changed",
               occurred_at: new Date().toISOString(),
               data: {
-                product_id: s.product_id,
+                product_id: owner.productId,
+                variant_id: owner.variantId,
                 available: s.available,
                 in_stock: s.available > 0,
                 was_in_stock: s.announced_in_stock === null ? undefined : s.announced_in_stock === 1,

@@ -4,7 +4,7 @@ import { count, getByID, insertMultiple, load, removeMultiple, save, search, typ
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
 import { categoryNames } from "../services/search";
-import { mayMatch, ranker, shardOf, terms, toSearchDoc, type ProductForIndex } from "../services/search/documents";
+import { mayMatch, ranker, shardOf, terms, toSearchDoc, VARIANTS_SQL, type ProductForIndex } from "../services/search/documents";
 import type { Visitor } from "../services/search/matcher";
 import { createIndex, docInfo, type Db, type DocInfo, type SearchDoc } from "../services/search/orama-index";
 import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
@@ -62,7 +62,7 @@ export interface ShardResult {
 const CHUNK_CHARS = 1_000_000;
 const SNAPSHOT_DELAY_MS = 5_000;
 /** Snapshots of another layout are not loaded: the shard rebuilds from D1 instead. */
-const SNAPSHOT_FORMAT = 2;
+const SNAPSHOT_FORMAT = 3;
 
 interface CachedResult {
   result: ShardResult;
@@ -76,6 +76,8 @@ interface FacetCounts {
   brand: Map<string, number>;
   category_id: Map<string, number>;
   price: number[];
+  /** Attribute name -> value -> matches (every attribute: the merger keeps the facetable ones). */
+  attrs: Map<string, Map<string, number>>;
 }
 
 export class SearchShard extends DurableObject<Env> {
@@ -224,7 +226,7 @@ export class SearchShard extends DurableObject<Env> {
     if (fresh.length) {
       await insertMultiple(
         this.db,
-        fresh.map(({ version: _v, ...doc }) => doc),
+        fresh.map(({ version: _v, facet_pairs: _p, ...doc }) => doc),
         500,
       );
     }
@@ -293,7 +295,7 @@ export class SearchShard extends DurableObject<Env> {
       for (;;) {
         const page = await this.env.DB.prepare(
           `SELECT id, seller_id, category_id, category_path, name, description, price, brand, status, rating_average,
-                  stock_available, popularity, version, stock_version, created_at
+                  stock_available, popularity, version, stock_version, created_at, attributes, ${VARIANTS_SQL}
            FROM products WHERE status = 'active' AND id > ? ORDER BY id LIMIT 2000`,
         )
           .bind(after)
@@ -351,6 +353,11 @@ export class SearchShard extends DurableObject<Env> {
         counts.category_id.set(d.category_id, (counts.category_id.get(d.category_id) ?? 0) + 1);
         // Ranges are half-open [from, to), so every price counts once.
         for (let i = 0; i < ranges.length; i++) if (d.price >= ranges[i].from && d.price < ranges[i].to) counts.price[i]++;
+        for (const [name, value] of d.facets ?? []) {
+          let m = counts.attrs.get(name);
+          if (!m) counts.attrs.set(name, (m = new Map()));
+          m.set(value, (m.get(value) ?? 0) + 1);
+        }
       }
       const pop = 0.5 * Math.log10(1 + d.popularity);
       return rank ? rank(d) + pop : pop;
@@ -369,7 +376,7 @@ export class SearchShard extends DurableObject<Env> {
             : q.sort === "newest"
               ? { property: "created_at", order: "DESC" as const }
               : undefined;
-    const counts: FacetCounts = { brand: new Map(), category_id: new Map(), price: q.priceRanges.map(() => 0) };
+    const counts: FacetCounts = { brand: new Map(), category_id: new Map(), price: q.priceRanges.map(() => 0), attrs: new Map() };
     // Orama's search runs synchronously (no hooks are installed), so `counting` belongs to this query alone.
     this.counting = q.facets ? { counts, ranges: q.priceRanges } : null;
     this.missing = step.missing;
@@ -393,6 +400,7 @@ export class SearchShard extends DurableObject<Env> {
           brand: Object.fromEntries([...counts.brand].filter(([k]) => k)),
           category_id: Object.fromEntries(counts.category_id),
           price: Object.fromEntries(q.priceRanges.map((r, i) => [`${r.from}-${r.to}`, counts.price[i]])),
+          ...Object.fromEntries([...counts.attrs].map(([name, m]) => [`attr:${name}`, Object.fromEntries(m)])),
         }
       : {};
     const relevance = !sortBy && q.term.trim() !== "";

@@ -32,6 +32,8 @@ export const ID_PREFIXES = {
   return: "ret",
   ledgerEntry: "led",
   payout: "po",
+  variant: "var",
+  attribute: "att",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -61,12 +61,12 @@ const removeCoupon = createRoute({
 export const cartRoutes = createRouter()
   .openapi(getCart, async (c) => c.json(await cart.getCart(c.env, cartRefFor(c)), 200))
   .openapi(add, async (c) => {
-    const { product_id, quantity } = c.req.valid("json");
-    return c.json(await cart.addToCart(c.env, cartRefFor(c), product_id, quantity), 200);
+    const { product_id, variant_id, quantity } = c.req.valid("json");
+    return c.json(await cart.addToCart(c.env, cartRefFor(c), product_id, quantity, variant_id), 200);
   })
   .openapi(remove, async (c) => {
-    const { product_id, quantity } = c.req.valid("json");
-    return c.json(await cart.removeFromCart(c.env, cartRefFor(c), product_id, quantity), 200);
+    const { product_id, variant_id, quantity } = c.req.valid("json");
+    return c.json(await cart.removeFromCart(c.env, cartRefFor(c), product_id, quantity, variant_id), 200);
   })
   .openapi(coupon, async (c) => c.json(await cart.applyCoupon(c.env, cartRefFor(c), c.req.valid("json").code), 200))
   .openapi(removeCoupon, async (c) => c.json(await cart.removeCoupon(c.env, cartRefFor(c), c.req.valid("json").code), 200));

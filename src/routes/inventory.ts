@@ -3,9 +3,10 @@ import { currentUser, requireAuth } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { createRouter } from "../lib/validation";
-import { BucketsBody, BucketsSchema, HoldBody, HoldParams, HoldSchema, InventoryAdjustBody, ProductIdParam, StockSchema } from "../schemas/catalog";
+import { BucketsBody, BucketsSchema, HoldBody, HoldParams, HoldSchema, InventoryAdjustBody, ProductIdParam, StockSchema, VariantQuery } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
-import { assertCanManage, readProduct } from "../services/catalog/products";
+import { assertCanManage, findProduct, readProduct } from "../services/catalog/products";
+import { pickVariant } from "../services/catalog/variants";
 import * as inventory from "../services/inventory";
 
 const adjust = createRoute({
@@ -29,8 +30,8 @@ const read = createRoute({
   summary: "Live stock from the inventory object (the product's seller or an admin)",
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  request: { params: ProductIdParam },
-  responses: { 200: jsonResponse(StockSchema, "Live stock"), ...errorResponses(401, 403, 404) },
+  request: { params: ProductIdParam, query: VariantQuery },
+  responses: { 200: jsonResponse(StockSchema, "Live stock"), ...errorResponses(400, 401, 403, 404) },
 });
 
 const buckets = createRoute({
@@ -69,61 +70,67 @@ const finish = (action: "commit" | "release") =>
     description: action === "commit" ? "Refused with 409 `reservation_expired` once the hold has expired." : "Idempotent.",
     security: bearerAuth,
     middleware: [requireAuth] as const,
-    request: { params: HoldParams },
-    responses: { 200: jsonResponse(StockSchema, "Stock after the change"), ...errorResponses(401, 403, 404, 409) },
+    request: { params: HoldParams, query: VariantQuery },
+    responses: { 200: jsonResponse(StockSchema, "Stock after the change"), ...errorResponses(400, 401, 403, 404, 409) },
   });
 
-async function manageable(env: Env, auth: ReturnType<typeof currentUser>, productId: string) {
+/** The product's variant the caller may manage: its seller or an admin, the variant named (or the only one). */
+async function manageable(env: Env, auth: ReturnType<typeof currentUser>, productId: string, variantId?: string) {
   // The seller of a product never changes, so the display cache is safe for this check.
-  const product = await readProduct(env, productId);
+  let product = await readProduct(env, productId);
   if (!product) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, product);
-  return product;
+  // A variant made moments ago in another isolate may not be in this one's cached copy yet.
+  if (variantId && !product.variants.some((v) => v.id === variantId)) product = (await findProduct(env, productId)) ?? product;
+  const variant = pickVariant(product.variants, variantId, product.price);
+  return { product_id: productId, variant_id: variant.id };
 }
 
 export const inventoryRoutes = createRouter()
   .openapi(adjust, async (c) => {
     const { product_id } = c.req.valid("param");
-    await manageable(c.env, currentUser(c), product_id);
+    const body = c.req.valid("json");
+    const ref = await manageable(c.env, currentUser(c), product_id, body.variant_id);
     const key = c.req.header("Idempotency-Key");
-    const level = await inventory.adjustStock(c.env, product_id, key ? `idem:${currentUser(c).userId}:${key}` : newId("reservation"), c.req.valid("json").quantity);
-    return c.json({ product_id, stock_available: level.available, reserved: level.reserved }, 200);
+    const level = await inventory.adjustStock(c.env, ref, key ? `idem:${currentUser(c).userId}:${key}` : newId("reservation"), body.quantity);
+    return c.json({ ...ref, stock_available: level.available, reserved: level.reserved }, 200);
   })
   .openapi(buckets, async (c) => {
     const { product_id } = c.req.valid("param");
-    await manageable(c.env, currentUser(c), product_id);
-    const level = await inventory.configureBuckets(c.env, product_id, c.req.valid("json").buckets);
-    return c.json({ product_id, stock_available: level.available, reserved: level.reserved, buckets: level.buckets }, 200);
+    const body = c.req.valid("json");
+    const ref = await manageable(c.env, currentUser(c), product_id, body.variant_id);
+    const level = await inventory.configureBuckets(c.env, ref, body.buckets);
+    return c.json({ ...ref, stock_available: level.available, reserved: level.reserved, buckets: level.buckets }, 200);
   })
   .openapi(read, async (c) => {
     const { product_id } = c.req.valid("param");
-    await manageable(c.env, currentUser(c), product_id);
-    const level = await inventory.getStock(c.env, product_id);
-    return c.json({ product_id, stock_available: level.available, reserved: level.reserved }, 200);
+    const ref = await manageable(c.env, currentUser(c), product_id, c.req.valid("query").variant_id);
+    const level = await inventory.getStock(c.env, ref);
+    return c.json({ ...ref, stock_available: level.available, reserved: level.reserved }, 200);
   });
 
 for (const action of ["commit", "release"] as const) {
   inventoryRoutes.openapi(finish(action), async (c) => {
     const { product_id, reservation_id } = c.req.valid("param");
     const auth = currentUser(c);
-    await manageable(c.env, auth, product_id);
-    const level = await inventory.finishHold(c.env, product_id, `hold:${auth.userId}:${reservation_id}`, action);
-    return c.json({ product_id, stock_available: level.available, reserved: level.reserved }, 200);
+    const ref = await manageable(c.env, auth, product_id, c.req.valid("query").variant_id);
+    const level = await inventory.finishHold(c.env, ref, `hold:${auth.userId}:${reservation_id}`, action);
+    return c.json({ ...ref, stock_available: level.available, reserved: level.reserved }, 200);
   });
 }
 
 inventoryRoutes.openapi(hold, async (c) => {
   const { product_id } = c.req.valid("param");
   const auth = currentUser(c);
-  await manageable(c.env, auth, product_id);
   const body = c.req.valid("json");
+  const ref = await manageable(c.env, auth, product_id, body.variant_id);
   const id = body.reservation_id ?? newId("reservation");
   // Namespaced by caller, so one seller's ids can never touch another's holds or a checkout's.
-  const r = await inventory.holdStock(c.env, product_id, `hold:${auth.userId}:${id}`, body.quantity, body.ttl_seconds * 1000);
+  const r = await inventory.holdStock(c.env, ref, `hold:${auth.userId}:${id}`, body.quantity, body.ttl_seconds * 1000);
   return c.json(
     {
       reservation_id: id,
-      product_id,
+      ...ref,
       quantity: r.quantity,
       state: r.state,
       expires_at: new Date(r.expires_at).toISOString(),

@@ -23,7 +23,13 @@ const SearchQuery = PageQuery.extend({
   sort: z.enum(["relevance", "price_asc", "price_desc", "rating", "newest"]).default("relevance"),
 });
 
+/** Search's own parameters; any other names a facetable attribute. */
+const SEARCH_PARAMS = new Set(Object.keys(SearchQuery.shape));
+
 const Hit = ProductSchema.extend({
+  matching_variants: z
+    .array(z.object({ variant_id: z.string(), options: z.record(z.string(), z.string()), in_stock: z.boolean() }))
+    .openapi({ description: "The variants matching the attribute filters (all of them without one), and whether each is in stock" }),
   score: z.number(),
   highlights: z.object({ name: z.string().openapi({ description: "The name with matched words in <mark>" }) }),
 }).openapi("SearchHit");
@@ -35,14 +41,18 @@ const searchRoute = createRoute({
   summary: "Full-text product search with filters, facets and typo tolerance",
   description:
     "All words must match first; then one typo per word of 5+ letters; then any word. Facets count what the filters leave. " +
-    "Prices are cents.",
+    "Prices are cents. Any facetable attribute filters too, by its name: `?size=M&colour=Red`; `size=M,L` is either. " +
+    "A filter on a variant option (size) matches products with such a variant in stock.",
   request: { query: SearchQuery },
   responses: {
     200: jsonResponse(
       z.object({
         data: z.array(Hit),
         total: z.number().int(),
-        facets: z.object({ brand: z.record(z.string(), z.number()), category_id: z.record(z.string(), z.number()), price_range: z.record(z.string(), z.number()) }),
+        facets: z
+          .object({ brand: z.record(z.string(), z.number()), category_id: z.record(z.string(), z.number()), price_range: z.record(z.string(), z.number()) })
+          .catchall(z.record(z.string(), z.number()))
+          .openapi({ description: "Counts per value of brand, category, price range, and one key per facetable attribute (`size`, `colour`)" }),
         next_cursor: z.string().nullable(),
       }),
       "Results",
@@ -100,7 +110,8 @@ export const searchRoutes = createRouter()
   .openapi(statsRoute, async (c) => c.json({ data: await search.shardStats(c.env, c.req.valid("query").reload ?? false) }, 200))
   .openapi(searchRoute, async (c) => {
     const params = c.req.valid("query");
-    const result = await search.searchProducts(c.env, params);
+    const attributes = await search.attributeFilters(c.env, c.req.queries(), SEARCH_PARAMS);
+    const result = await search.searchProducts(c.env, { ...params, attributes });
     if (!params.cursor) await search.recordSearch(c.env, params.q, result.total);
     c.header("Cache-Control", "public, max-age=5");
     return c.json(result, 200);

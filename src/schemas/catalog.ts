@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { VariantId, VariantInput, VariantSchema } from "./attributes";
 
 /** One currency for now: a cart and an order are single-currency, and every price in the seed is USD. */
 export const Currency = z
@@ -69,7 +70,13 @@ const productFields = {
   attributes: Attributes.optional(),
 };
 
-export const CreateProductBody = z.strictObject(productFields).openapi("CreateProductRequest");
+export const CreateProductBody = z
+  .strictObject({
+    ...productFields,
+    stock_available: productFields.stock_available.optional().openapi({ description: "Required without variants; with variants, each holds its own" }),
+    variants: z.array(VariantInput).min(1).max(100).optional().openapi({ description: "Sizes, colours…: each sold and stocked on its own. Without: one default variant" }),
+  })
+  .openapi("CreateProductRequest");
 
 /** Every product field but `seller_id` and `product_id` (a strict schema turns those into 400s). */
 export const UpdateProductBody = z
@@ -102,6 +109,7 @@ export const ProductSchema = z
     brand: z.string().nullable(),
     images: z.array(z.string()),
     attributes: z.record(z.string(), z.unknown()),
+    variants: z.array(VariantSchema).openapi({ description: "At least one; a product made without variants has one default variant with empty options" }),
     status: z.enum(["active", "archived"]),
     rating_average: z.number(),
     rating_count: z.number().int(),
@@ -129,16 +137,20 @@ export const InventoryAdjustBody = z
       .max(1_000_000)
       .refine((n) => n !== 0, "quantity must not be 0")
       .openapi({ description: "Units to add; negative removes (never below what checkouts hold)", example: 25 }),
+    variant_id: VariantId.optional().openapi({ description: "Required when the product has several variants" }),
   })
   .openapi("InventoryAdjustRequest");
 
+export const VariantQuery = z.object({ variant_id: VariantId.optional().openapi({ description: "Required when the product has several variants" }) });
+
 export const StockSchema = z
-  .object({ product_id: z.string(), stock_available: z.number().int(), reserved: z.number().int() })
+  .object({ product_id: z.string(), variant_id: z.string(), stock_available: z.number().int().openapi({ description: "The variant's" }), reserved: z.number().int() })
   .openapi("Stock");
 
 export const BucketsBody = z
   .strictObject({
     buckets: z.number().int().min(1).max(64).openapi({ description: "Bucket objects to spread this product's reservations over (1: one inventory object)", example: 8 }),
+    variant_id: VariantId.optional(),
   })
   .openapi("InventoryBuckets");
 
@@ -149,6 +161,7 @@ export const HoldBody = z
     quantity: z.number().int().min(1).max(10_000),
     ttl_seconds: z.number().int().min(1).max(3600).default(900),
     reservation_id: z.string().regex(/^[A-Za-z0-9_:-]{1,80}$/).optional().openapi({ description: "Your id for the hold; a retry with the same id holds once" }),
+    variant_id: VariantId.optional(),
   })
   .openapi("HoldRequest");
 
@@ -156,6 +169,7 @@ export const HoldSchema = z
   .object({
     reservation_id: z.string(),
     product_id: z.string(),
+    variant_id: z.string(),
     quantity: z.number().int(),
     state: z.enum(["held", "committed", "released", "expired"]),
     expires_at: z.string(),

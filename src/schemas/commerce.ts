@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { VariantId } from "./attributes";
 import { CategoryId, Money, ProductId, UserId } from "./catalog";
 
 const OrderId = z.string().max(64).regex(/^ord_[0-9A-Za-z]+$/, "must be an ord_ id").openapi({ example: "ord_01JD0000000000000000000000" });
@@ -11,9 +12,10 @@ const PaymentMethod = z
 const SavedMethodId = z.string().regex(/^wpm_[0-9A-Za-z]+$/).openapi({ description: "A saved payment method from the wallet" });
 
 // ---- cart -------------------------------------------------------------------------
-export const CartAddBody = z.strictObject({ product_id: ProductId, quantity: z.number().int().min(1).max(99) }).openapi("CartAddRequest");
+const LineVariant = VariantId.optional().openapi({ description: "Which variant; required when the product has more than one (the 400 lists them)" });
+export const CartAddBody = z.strictObject({ product_id: ProductId, variant_id: LineVariant, quantity: z.number().int().min(1).max(99) }).openapi("CartAddRequest");
 export const CartRemoveBody = z
-  .strictObject({ product_id: ProductId, quantity: z.number().int().min(1).max(99).optional().openapi({ description: "Omit to remove the line" }) })
+  .strictObject({ product_id: ProductId, variant_id: LineVariant, quantity: z.number().int().min(1).max(99).optional().openapi({ description: "Omit to remove the line" }) })
   .openapi("CartRemoveRequest");
 export const CartCouponBody = z.strictObject({ code: z.string().trim().min(1).max(40) }).openapi("CartCouponRequest");
 
@@ -27,6 +29,8 @@ export const CartSchema = z
       z.object({
         cart_item_id: z.string(),
         product_id: z.string(),
+        variant_id: z.string(),
+        options: z.record(z.string(), z.string()),
         name: z.string().nullable(),
         quantity: z.number().int(),
         price_when_added: z.number().int(),
@@ -134,6 +138,8 @@ export const OrderSchema = z
       z.object({
         order_item_id: z.string(),
         product_id: z.string(),
+        variant_id: z.string(),
+        options: z.record(z.string(), z.string()),
         seller_id: z.string(),
         name: z.string(),
         quantity: z.number().int(),

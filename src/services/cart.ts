@@ -2,6 +2,7 @@ import type { CartLine, CartState } from "../durable/cart";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { findPricing, findProducts, readProduct, readProducts, type PricingRow } from "./catalog/products";
+import { pickVariant, type VariantRow } from "./catalog/variants";
 import * as promotions from "./promotions";
 
 /**
@@ -28,6 +29,8 @@ export function newCartId(): string {
 export interface CartItemView {
   cart_item_id: string;
   product_id: string;
+  variant_id: string;
+  options: Record<string, string>;
   name: string | null;
   quantity: number;
   price_when_added: number;
@@ -70,26 +73,31 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
   const ids = state.lines.map((l) => l.product_id);
   const rows: PricingRow[] = opts.fresh ? await findPricing(env, ids) : await readProducts(env, ids);
   const products = new Map(rows.map((r) => [r.id, r]));
+  const variantOf = (l: CartLine): VariantRow | undefined => products.get(l.product_id)?.variants.find((v) => v.id === l.variant_id);
   const items: CartItemView[] = state.lines.map((l) => {
     const p = products.get(l.product_id);
-    const current = p?.price ?? l.price_when_added;
+    const v = variantOf(l);
+    // A variant removed since it was added is as gone as an archived product: shown, not sold.
+    const current = v?.price ?? p?.price ?? l.price_when_added;
     return {
       cart_item_id: l.cart_item_id,
       product_id: l.product_id,
+      variant_id: l.variant_id,
+      options: v?.options ?? {},
       name: p?.name ?? null,
       quantity: l.quantity,
       price_when_added: l.price_when_added,
       price: current,
       price_changed: current !== l.price_when_added,
       line_total: current * l.quantity,
-      available: !!p && p.status === "active" && p.stockAvailable > 0,
+      available: !!p && !!v && p.status === "active" && v.stockAvailable > 0,
     };
   });
   const lines: promotions.PricedLine[] = state.lines
-    .filter((l) => products.has(l.product_id))
+    .filter((l) => variantOf(l))
     .map((l) => {
       const p = products.get(l.product_id)!;
-      return { product_id: p.id, seller_id: p.sellerId, category_path: p.categoryPath, quantity: l.quantity, price: p.price };
+      return { product_id: p.id, variant_id: l.variant_id, seller_id: p.sellerId, category_path: p.categoryPath, quantity: l.quantity, price: variantOf(l)!.price ?? p.price };
     });
   const evaluation = await promotions.evaluate(env, state.coupons, lines, state.user_id);
   const subtotal = items.reduce((s, i) => s + i.line_total, 0);
@@ -134,18 +142,20 @@ function activeProduct<P extends PricingRow>(p: P | undefined): P {
   return p;
 }
 
-export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number): Promise<CartView> {
+export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number, variantId?: string): Promise<CartView> {
   // The display cache: the cap below is a courtesy (a cart holds no stock), and checkout re-reads every line.
   const product = activeProduct(await readProduct(env, productId));
-  if (product.stockAvailable <= 0) throw new ApiError("out_of_stock", "This product is out of stock");
+  const variant = pickVariant(product.variants, variantId, product.price);
+  if (variant.stockAvailable <= 0) throw new ApiError("out_of_stock", product.variants.length > 1 ? "This variant is out of stock" : "This product is out of stock");
   const { cartId, userId } = identity(ref);
   const r = await cartStub(env, ref).add(cartId, userId, {
     product_id: product.id,
+    variant_id: variant.id,
     cart_item_id: newId("cartItem"),
     quantity,
-    price: product.price,
+    price: variant.price ?? product.price,
     // A cart holds no stock, but asking for more than exists is refused up front.
-    maxQuantity: product.stockAvailable,
+    maxQuantity: variant.stockAvailable,
   });
   if (!r.ok) {
     if (r.code === "checkout_in_progress") throw new ApiError("invalid_state", "This cart is being checked out");
@@ -157,9 +167,25 @@ export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, pro
   return (await price(env, r.state)).view;
 }
 
-export async function removeFromCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity?: number): Promise<CartView> {
+/**
+ * Removes units of a line. Without a variant id, the product's one line in the cart is meant;
+ * with several lines of the product, the 400 lists them.
+ */
+export async function removeFromCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity?: number, variantId?: string): Promise<CartView> {
   const { cartId, userId } = identity(ref);
-  const r = await cartStub(env, ref).remove(cartId, userId, productId, quantity);
+  const stub = cartStub(env, ref);
+  let variant = variantId;
+  if (!variant) {
+    const lines = (await stub.state(cartId, userId)).lines.filter((l) => l.product_id === productId);
+    if (lines.length > 1) {
+      throw new ApiError("validation_failed", "The cart holds several variants of this product: say which with variant_id", {
+        details: lines.map((l) => ({ field: "variant_id", code: "required", message: `${l.variant_id}: ${l.quantity} in the cart` })),
+      });
+    }
+    if (lines.length === 0) throw new ApiError("not_found", "This product is not in the cart");
+    variant = lines[0].variant_id;
+  }
+  const r = await stub.remove(cartId, userId, productId, variant, quantity);
   if (!r.ok) throw new ApiError("invalid_state", "This cart is being checked out");
   if (!r.found) throw new ApiError("not_found", "This product is not in the cart");
   return (await price(env, r.state)).view;
@@ -199,9 +225,10 @@ export async function mergeGuestCart(env: Pick<Env, "CART" | "DB">, guestCartId:
   const state = await guest.state(guestCartId, null);
   if (!state.created || state.lines.length === 0) return;
   const rows = await findProducts(env, state.lines.map((l) => l.product_id));
+  // Caps per variant: its stock, none for an archived product or a variant gone since.
   const caps: Record<string, number> = {};
-  for (const r of rows) caps[r.id] = r.status === "active" ? r.stockAvailable : 0;
-  const lines: CartLine[] = state.lines.filter((l) => (caps[l.product_id] ?? 0) > 0);
+  for (const r of rows) for (const v of r.variants) caps[v.id] = r.status === "active" ? v.stockAvailable : 0;
+  const lines: CartLine[] = state.lines.filter((l) => (caps[l.variant_id] ?? 0) > 0);
   const { cartId } = identity({ userId });
   await cartStub(env, { userId }).merge(cartId, userId, lines, caps, state.coupons);
   await guest.clear();

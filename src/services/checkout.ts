@@ -11,7 +11,7 @@ import type { AuthContext } from "../types";
 import { cartStub, price, userCartId } from "./cart";
 import { dispatchEvents } from "./events";
 import { commitAll, releaseAll, reserveAll, syncProjection } from "./inventory";
-import { findOrder, latestPayment, newOrderWrites, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
+import { findOrder, latestPayment, newOrderWrites, stockRefOf, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./payments";
 import * as promotions from "./promotions";
 import * as wallet from "./wallet";
@@ -98,16 +98,16 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     saga.onFailure("cart-lease", () => cart.endCheckout(orderId));
     // A new checkout ends the holds of the shopper's earlier unpaid one (finding 9 of the
     // security issue): that order stays payable, and paying it takes the stock again.
-    for (const hold of lease.staleHolds) await releaseAll(env, hold.orderId, hold.productIds).catch(() => undefined);
+    for (const hold of lease.staleHolds) await releaseAll(env, hold.orderId, hold.refs).catch(() => undefined);
     if (lease.state.lines.length === 0) throw new ApiError("cart_empty", "The cart is empty");
     const priced = await price(env, lease.state, { fresh: true });
     const gone = lease.state.lines.filter((l) => {
       const p = priced.products.get(l.product_id);
-      return !p || p.status !== "active";
+      return !p || p.status !== "active" || !p.variants.some((v) => v.id === l.variant_id);
     });
     if (gone.length > 0) {
       throw new ApiError("invalid_state", "Some products in the cart are no longer sold; remove them first", {
-        details: gone.map((l) => ({ field: l.product_id, code: "unavailable", message: "archived or removed" })),
+        details: gone.map((l) => ({ field: l.product_id, code: "unavailable", message: `archived or removed (${l.variant_id})` })),
       });
     }
     const { view, evaluation } = priced;
@@ -122,7 +122,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     await saga.step(
       "stock",
       () => reserveAll(env, orderId, priced.lines, CHECKOUT_HOLD_TTL_MS, { awaitProjection: false }),
-      () => releaseAll(env, orderId, priced.lines.map((l) => l.product_id)),
+      () => releaseAll(env, orderId, priced.lines),
     );
 
     // 2. The order, pending payment, with its items, index rows and event: one D1 batch.
@@ -153,11 +153,13 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       id: newId("orderItem"),
       orderId,
       productId: l.product_id,
+      variantId: l.variant_id ?? null,
+      options: priced.products.get(l.product_id)!.variants.find((v) => v.id === l.variant_id)?.options ?? {},
       sellerId: l.seller_id,
       name: priced.products.get(l.product_id)!.name,
       quantity: l.quantity,
       price: l.price,
-      discount: evaluation.lineDiscounts[l.product_id] ?? 0,
+      discount: evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0,
       status: "pending",
       trackingNumber: null,
       createdAt: now,
@@ -212,8 +214,8 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       // Stock stays reserved until the TTL while the buyer authenticates; the cart is done.
       saga.complete();
       await home.batch([home.insert(payments).values(result.row), home.update(orders).set({ walletAmount: order.walletAmount, paymentLockUntil: null }).where(eq(orders.id, orderId))]);
-      await syncProjection(env, items.map((i) => i.productId));
-      await cart.recordHold(orderId, items.map((i) => i.productId), Date.now() + CHECKOUT_HOLD_TTL_MS);
+      await syncProjection(env, items.map(stockRefOf));
+      await cart.recordHold(orderId, items.map(stockRefOf), Date.now() + CHECKOUT_HOLD_TTL_MS);
       await cart.clear(orderId);
       const found = (await findOrder(env, orderId))!;
       return toOrder(found.order, found.items, { viewer: "buyer", payment: result.row });
@@ -254,7 +256,7 @@ function cancelOrder(env: Env, order: OrderRow, items: OrderItemRow[]) {
 export async function cancelUnpaidOrder(env: Env, order: OrderRow, items: OrderItemRow[]): Promise<void> {
   await cancelOrder(env, order, items);
   // (Holds of abandoned pay attempts expire by TTL.)
-  await releaseAll(env, order.id, items.map((i) => i.productId));
+  await releaseAll(env, order.id, items.map(stockRefOf));
   await giveBackCoupons(env, order);
   await wallet.reverseDebit(env, order.userId, order.id);
 }
@@ -342,16 +344,16 @@ export async function charge(env: Env, order: OrderRow, paymentMethod: string, a
  * (checkout's saga, or settlePaymentWithoutStock).
  */
 export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[], reservationId: string, payment?: PaymentRow): Promise<OrderRow> {
-  const productIds = items.map((i) => i.productId);
+  const refs = items.map(stockRefOf);
   try {
-    await commitAll(env, reservationId, productIds);
+    await commitAll(env, reservationId, refs);
   } catch (err) {
     // The hold is gone (expired during a slow 3-D Secure, or released by a decline): take the stock again.
     if (!(err instanceof ApiError) || (err.code !== "reservation_expired" && err.code !== "not_found")) throw err;
     const retryId = `${reservationId}:late`;
     try {
-      await reserveAll(env, retryId, items.map((i) => ({ product_id: i.productId, quantity: i.quantity })));
-      await commitAll(env, retryId, productIds);
+      await reserveAll(env, retryId, items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })));
+      await commitAll(env, retryId, refs);
     } catch {
       throw new StockGone();
     }

@@ -33,7 +33,7 @@ export const OrderEventData = z.object({
   currency: z.string(),
   tracking_number: z.string().nullable().optional(),
   seller_ids: z.array(z.string()),
-  items: z.array(z.object({ product_id: z.string(), seller_id: z.string(), quantity: z.number().int(), price: z.number().int() })),
+  items: z.array(z.object({ product_id: z.string(), variant_id: z.string().optional(), seller_id: z.string(), quantity: z.number().int(), price: z.number().int() })),
   refund_amount: z.number().int().optional(),
   /** The order lines a refund was for (a cancel of unshipped lines, a seller's own lines); absent: the whole order. */
   refund_lines: z.array(z.string()).optional(),
@@ -59,6 +59,9 @@ export const EventCatalog = {
   }),
   "inventory.changed": z.object({
     product_id: z.string(),
+    /** The variant whose stock moved (absent in events from before variants: the default one). */
+    variant_id: z.string().optional(),
+    /** The variant's stock. */
     available: z.number().int(),
     in_stock: z.boolean(),
     /** What the previous inventory.changed said: false -> true is "back in stock". */

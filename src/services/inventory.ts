@@ -1,16 +1,33 @@
 import { ApiError } from "../lib/errors";
 import { placeOf } from "../lib/hash";
 import { TtlCache } from "../lib/ttl-cache";
+import { defaultVariantId, stockKey } from "../lib/variant-ids";
 import { invalidateProduct } from "./catalog/products";
 import type { InventoryResult, ReservationOutcome, StockLevel } from "../durable/inventory-item";
 
 type InventoryEnv = Pick<Env, "INVENTORY" | "INVENTORY_BUCKET" | "DB">;
 
 /**
- * The inventory module: every stock change goes through the product's
+ * The inventory module: every stock change goes through the variant's
  * InventoryItem Durable Object (src/durable/inventory-item.ts). Other modules
  * call these functions, never the object or D1's projection directly.
+ *
+ * Stock is per variant. A caller names it by product and variant (a missing
+ * variant id means the product's default variant); the object's name is the
+ * variant's stock key (src/lib/variant-ids.ts).
  */
+export interface StockRef {
+  product_id: string;
+  variant_id?: string | null;
+}
+
+/** A product id alone names its default variant (what callers before variants pass). */
+export type StockTarget = string | StockRef;
+const asRef = (t: StockTarget): StockRef => (typeof t === "string" ? { product_id: t } : t);
+const keyOf = (t: StockTarget) => {
+  const ref = asRef(t);
+  return stockKey(ref.product_id, ref.variant_id);
+};
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
 
@@ -23,12 +40,13 @@ function stub(env: Pick<Env, "INVENTORY">, productId: string) {
 /** Bucket counts by product, per isolate: a resize reaches other isolates within this TTL (the primary finds strays). */
 const bucketCounts = new TtlCache<number>(30_000, 10_000);
 
-async function bucketCount(env: InventoryEnv, productId: string): Promise<number> {
-  const hit = bucketCounts.get(productId);
+async function bucketCount(env: InventoryEnv, key: string): Promise<number> {
+  const hit = bucketCounts.get(key);
   if (hit !== undefined) return hit;
-  const row = await env.DB.prepare("SELECT stock_buckets FROM products WHERE id = ?").bind(productId).first<{ stock_buckets: number }>();
+  const variantId = key.startsWith("var_") ? key : defaultVariantId(key);
+  const row = await env.DB.prepare("SELECT stock_buckets FROM product_variants WHERE id = ?").bind(variantId).first<{ stock_buckets: number }>();
   const n = Math.max(1, row?.stock_buckets ?? 1);
-  bucketCounts.set(productId, n);
+  bucketCounts.set(key, n);
   return n;
 }
 
@@ -97,19 +115,20 @@ async function holder(env: InventoryEnv, productId: string, reservationId: strin
 }
 
 /** Spreads a product's stock over `n` bucket objects (1: its InventoryItem alone). */
-export async function configureBuckets(env: InventoryEnv, productId: string, n: number): Promise<StockLevel & { buckets: number }> {
-  const r = await settled(productId, () => stub(env, productId).configureBuckets(productId, n));
+export async function configureBuckets(env: InventoryEnv, ref: StockTarget, n: number): Promise<StockLevel & { buckets: number }> {
+  const key = keyOf(ref);
+  const r = await settled(ref, () => stub(env, key).configureBuckets(key, n));
   if (!r.ok) raise(r);
-  bucketCounts.set(productId, n);
+  bucketCounts.set(key, n);
   return r;
 }
 
 /** Every call may move stock: once it settles, this isolate's display cache of the product is dropped. */
-async function settled<R>(productId: string, call: () => R): Promise<Awaited<R>> {
+async function settled<R>(target: StockTarget, call: () => R): Promise<Awaited<R>> {
   try {
     return await call();
   } finally {
-    await invalidateProduct(productId);
+    await invalidateProduct(asRef(target).product_id);
   }
 }
 
@@ -133,27 +152,29 @@ function raise(result: Extract<InventoryResult, { ok: false }>): never {
   }
 }
 
-export async function getStock(env: Pick<Env, "INVENTORY">, productId: string): Promise<StockLevel> {
-  const r = await stub(env, productId).get(productId);
+export async function getStock(env: Pick<Env, "INVENTORY">, ref: StockTarget): Promise<StockLevel> {
+  const key = keyOf(ref);
+  const r = await stub(env, key).get(key);
   if (!r.ok) raise(r);
   return r;
 }
 
 /** Restock (delta > 0) or remove stock (delta < 0); idempotent by `adjustmentId`. */
-export async function adjustStock(env: Pick<Env, "INVENTORY">, productId: string, adjustmentId: string, delta: number): Promise<StockLevel> {
-  const r = await settled(productId, () => stub(env, productId).adjust(productId, adjustmentId, delta));
+export async function adjustStock(env: Pick<Env, "INVENTORY">, ref: StockTarget, adjustmentId: string, delta: number): Promise<StockLevel> {
+  const key = keyOf(ref);
+  const r = await settled(ref, () => stub(env, key).adjust(key, adjustmentId, delta));
   if (!r.ok) raise(r);
   return r;
 }
 
-export async function setStock(env: Pick<Env, "INVENTORY">, productId: string, adjustmentId: string, target: number): Promise<StockLevel> {
-  const r = await settled(productId, () => stub(env, productId).setAvailable(productId, adjustmentId, target));
+export async function setStock(env: Pick<Env, "INVENTORY">, ref: StockTarget, adjustmentId: string, target: number): Promise<StockLevel> {
+  const key = keyOf(ref);
+  const r = await settled(ref, () => stub(env, key).setAvailable(key, adjustmentId, target));
   if (!r.ok) raise(r);
   return r;
 }
 
-export interface ReservationLine {
-  product_id: string;
+export interface ReservationLine extends StockRef {
   quantity: number;
 }
 
@@ -171,24 +192,28 @@ export async function reserveAll(
   ttlMs = DEFAULT_RESERVATION_TTL_MS,
   opts: { awaitProjection?: boolean } = {},
 ): Promise<ReservationOutcome[]> {
-  const merged = new Map<string, number>();
-  for (const l of lines) merged.set(l.product_id, (merged.get(l.product_id) ?? 0) + l.quantity);
+  const merged = new Map<string, { ref: StockRef; quantity: number }>();
+  for (const l of lines) {
+    const key = keyOf(l);
+    merged.set(key, { ref: l, quantity: (merged.get(key)?.quantity ?? 0) + l.quantity });
+  }
   const ordered = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const held: string[] = [];
+  const held: StockTarget[] = [];
   try {
     const out: ReservationOutcome[] = [];
-    for (const [productId, quantity] of ordered) {
-      const at = await holder(env, productId, reservationId);
-      const r = await settled(productId, () => at.reserve(quantity, ttlMs, opts.awaitProjection ?? true));
+    for (const [key, { ref, quantity }] of ordered) {
+      const at = await holder(env, key, reservationId);
+      const r = await settled(ref, () => at.reserve(quantity, ttlMs, opts.awaitProjection ?? true));
       if (!r.ok) {
         if (r.code === "out_of_stock") {
-          throw new ApiError("out_of_stock", `Not enough stock for ${productId}: ${r.available ?? 0} available, ${quantity} wanted`, {
-            details: [{ field: productId, code: "out_of_stock", message: `${r.available ?? 0} available` }],
+          const what = ref.variant_id && key === ref.variant_id ? `${ref.product_id} (${ref.variant_id})` : ref.product_id;
+          throw new ApiError("out_of_stock", `Not enough stock for ${what}: ${r.available ?? 0} available, ${quantity} wanted`, {
+            details: [{ field: ref.product_id, code: "out_of_stock", message: `${r.available ?? 0} available${ref.variant_id ? ` of ${ref.variant_id}` : ""}` }],
           });
         }
         raise(r);
       }
-      held.push(productId);
+      held.push(ref);
       out.push(r);
     }
     return out;
@@ -198,34 +223,39 @@ export async function reserveAll(
   }
 }
 
+/** One ref per inventory object. */
+function distinct(refs: StockTarget[]): [string, StockTarget][] {
+  return [...new Map(refs.map((r) => [keyOf(r), r] as const)).entries()];
+}
+
 /** Takes the held units for good. Throws if any hold had expired (the caller then refunds or re-reserves). */
-export async function commitAll(env: InventoryEnv, reservationId: string, productIds: string[]): Promise<void> {
-  const results = await Promise.all([...new Set(productIds)].map(async (id) => settled(id, async () => (await holder(env, id, reservationId)).commit())));
+export async function commitAll(env: InventoryEnv, reservationId: string, refs: StockTarget[]): Promise<void> {
+  const results = await Promise.all(distinct(refs).map(async ([key, ref]) => settled(ref, async () => (await holder(env, key, reservationId)).commit())));
   const failed = results.find((r) => !r.ok);
   if (failed && !failed.ok) raise(failed);
 }
 
-/** Releases holds; never throws for holds already released or expired. Best-effort per product. */
-export async function releaseAll(env: InventoryEnv, reservationId: string, productIds: string[]): Promise<void> {
-  await Promise.allSettled([...new Set(productIds)].map((id) => settled(id, async () => (await holder(env, id, reservationId)).release())));
+/** Releases holds; never throws for holds already released or expired. Best-effort per variant. */
+export async function releaseAll(env: InventoryEnv, reservationId: string, refs: StockTarget[]): Promise<void> {
+  await Promise.allSettled(distinct(refs).map(([key, ref]) => settled(ref, async () => (await holder(env, key, reservationId)).release())));
 }
 
-/** A seller's manual hold (an offline sale, a quote): one product, one reservation. */
-export async function holdStock(env: InventoryEnv, productId: string, reservationId: string, quantity: number, ttlMs: number): Promise<ReservationOutcome> {
-  const at = await holder(env, productId, reservationId);
-  const r = await settled(productId, () => at.reserve(quantity, ttlMs, true));
+/** A seller's manual hold (an offline sale, a quote): one variant, one reservation. */
+export async function holdStock(env: InventoryEnv, ref: StockTarget, reservationId: string, quantity: number, ttlMs: number): Promise<ReservationOutcome> {
+  const at = await holder(env, keyOf(ref), reservationId);
+  const r = await settled(ref, () => at.reserve(quantity, ttlMs, true));
   if (!r.ok) raise(r);
   return r;
 }
 
-export async function finishHold(env: InventoryEnv, productId: string, reservationId: string, action: "commit" | "release"): Promise<ReservationOutcome | StockLevel> {
-  const at = await holder(env, productId, reservationId);
-  const r = await settled(productId, () => (action === "commit" ? at.commit() : at.release()));
+export async function finishHold(env: InventoryEnv, ref: StockTarget, reservationId: string, action: "commit" | "release"): Promise<ReservationOutcome | StockLevel> {
+  const at = await holder(env, keyOf(ref), reservationId);
+  const r = await settled(ref, () => (action === "commit" ? at.commit() : at.release()));
   if (!r.ok) raise(r);
   return r;
 }
 
-/** Waits until D1's stock projection of these products is current (after reserves made without waiting). */
-export async function syncProjection(env: Pick<Env, "INVENTORY">, productIds: string[]): Promise<void> {
-  await Promise.all([...new Set(productIds)].map((id) => settled(id, () => stub(env, id).sync(id))));
+/** Waits until D1's stock projection of these variants is current (after reserves made without waiting). */
+export async function syncProjection(env: Pick<Env, "INVENTORY">, refs: StockTarget[]): Promise<void> {
+  await Promise.all(distinct(refs).map(([key, ref]) => settled(ref, () => stub(env, key).sync(key))));
 }

@@ -1,3 +1,4 @@
+import { defaultVariantId } from "../lib/variant-ids";
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import { getDb } from "../db/client";
@@ -19,6 +20,9 @@ import { buildEvent, dispatchEvents, OrderEventData, outboxInsert, type DomainEv
  */
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = typeof orderItems.$inferSelect;
+
+/** The stock an order line took: its variant (lines from before variants: the product's default one). */
+export const stockRefOf = (i: Pick<OrderItemRow, "productId" | "variantId">) => ({ product_id: i.productId, variant_id: i.variantId });
 export type OrderStatus = OrderRow["status"];
 
 export type OrderEventPayload = z.infer<typeof OrderEventData>;
@@ -38,7 +42,7 @@ export function orderEvent(
     currency: order.currency,
     tracking_number: order.trackingNumber,
     seller_ids: [...new Set(items.map((i) => i.sellerId))],
-    items: items.map((i) => ({ product_id: i.productId, seller_id: i.sellerId, quantity: i.quantity, price: i.price })),
+    items: items.map((i) => ({ product_id: i.productId, variant_id: i.variantId ?? defaultVariantId(i.productId), seller_id: i.sellerId, quantity: i.quantity, price: i.price })),
     ...extra,
   });
 }
@@ -196,6 +200,8 @@ export function toOrder(order: OrderRow, items: OrderItemRow[], opts: { viewer?:
     items: visible.map((i) => ({
       order_item_id: i.id,
       product_id: i.productId,
+      variant_id: i.variantId ?? defaultVariantId(i.productId),
+      options: i.options ?? {},
       seller_id: i.sellerId,
       name: i.name,
       quantity: i.quantity,

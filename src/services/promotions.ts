@@ -17,6 +17,8 @@ export type CouponRow = typeof coupons.$inferSelect;
 
 export interface PricedLine {
   product_id: string;
+  /** The variant sold: a cart may hold two variants of one product as two lines. */
+  variant_id?: string;
   seller_id: string;
   category_path: string;
   quantity: number;
@@ -35,7 +37,7 @@ export interface Evaluation {
   discount: number;
   freeShipping: boolean;
   applied: AppliedCoupon[];
-  /** Per product id, its share of the discount (for order lines and partial refunds). */
+  /** Per line (its variant id, or product id without one; see lineKey), its share of the discount (for order lines and partial refunds). */
   lineDiscounts: Record<string, number>;
 }
 
@@ -159,6 +161,9 @@ async function eligibleLines(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLi
   return out;
 }
 
+/** What a line's discount share is filed under. */
+export const lineKey = (l: { product_id: string; variant_id?: string }) => l.variant_id ?? l.product_id;
+
 /** Why a coupon cannot apply right now, or null when it can. */
 export async function whyNotApplicable(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLine[], userId: string | null): Promise<string | null> {
   return (await check(env, c, lines, userId)).reason;
@@ -203,7 +208,7 @@ export async function evaluate(
 ): Promise<Evaluation & { rejected: { code: string; reason: string }[]; coupons: CouponRow[] }> {
   const rows = await findCouponsByCodes(env, codes);
   const lineDiscounts: Record<string, number> = {};
-  const remaining = new Map(lines.map((l) => [l.product_id, l.price * l.quantity]));
+  const remaining = new Map(lines.map((l) => [lineKey(l), l.price * l.quantity]));
   const applied: AppliedCoupon[] = [];
   const rejected: { code: string; reason: string }[] = [];
   let freeShipping = false;
@@ -213,7 +218,7 @@ export async function evaluate(
       rejected.push({ code: c.code, reason });
       continue;
     }
-    const base = eligible.reduce((s, l) => s + (remaining.get(l.product_id) ?? 0), 0);
+    const base = eligible.reduce((s, l) => s + (remaining.get(lineKey(l)) ?? 0), 0);
     let amount = 0;
     if (c.kind === "percent") amount = Math.floor((base * c.value) / 100);
     else if (c.kind === "fixed") amount = Math.min(c.value, base);
@@ -221,12 +226,12 @@ export async function evaluate(
     // Spread the amount over eligible lines in proportion (last line takes the rounding).
     let left = amount;
     eligible.forEach((l, i) => {
-      const lineBase = remaining.get(l.product_id) ?? 0;
+      const lineBase = remaining.get(lineKey(l)) ?? 0;
       const share = i === eligible.length - 1 ? left : base > 0 ? Math.floor((amount * lineBase) / base) : 0;
       const take = Math.min(share, lineBase, left);
       left -= take;
-      remaining.set(l.product_id, lineBase - take);
-      lineDiscounts[l.product_id] = (lineDiscounts[l.product_id] ?? 0) + take;
+      remaining.set(lineKey(l), lineBase - take);
+      lineDiscounts[lineKey(l)] = (lineDiscounts[lineKey(l)] ?? 0) + take;
     });
     applied.push({ code: c.code, kind: c.kind, value: c.value, amount: amount - left, combinable: c.combinable });
   }

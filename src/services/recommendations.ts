@@ -2,7 +2,7 @@ import { and, desc, eq, gt, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { products } from "../db/schema";
 import { TtlCache } from "../lib/ttl-cache";
-import { findProducts, toProduct, type ProductRow } from "./catalog/products";
+import { findProducts, toProduct, withVariants, type ProductRecord } from "./catalog/products";
 
 /**
  * Recommendations from the warehouse's signals (co-purchases, co-views,
@@ -15,17 +15,17 @@ async function purchasedBy(env: Pick<Env, "WAREHOUSE">, userId: string): Promise
   return new Set(rows.results.map((r) => r.product_id));
 }
 
-function sellable(rows: ProductRow[], exclude: Set<string>): ProductRow[] {
+function sellable<R extends { id: string; status: string; stockAvailable: number }>(rows: R[], exclude: Set<string>): R[] {
   return rows.filter((r) => r.status === "active" && r.stockAvailable > 0 && !exclude.has(r.id));
 }
 
 /** The most popular sellable products, optionally in some categories or brands. */
-async function popular(env: Pick<Env, "DB">, limit: number, exclude: Set<string>, filter?: { categoryIds?: string[]; brands?: string[] }): Promise<ProductRow[]> {
+async function popular(env: Pick<Env, "DB">, limit: number, exclude: Set<string>, filter?: { categoryIds?: string[]; brands?: string[] }): Promise<ProductRecord[]> {
   const where = [eq(products.status, "active"), gt(products.stockAvailable, 0)];
   if (filter?.categoryIds?.length) where.push(inArray(products.categoryId, filter.categoryIds));
   if (filter?.brands?.length) where.push(inArray(sql`LOWER(${products.brand})`, filter.brands));
   const rows = await getDb(env).select().from(products).where(and(...where)).orderBy(desc(products.popularity), desc(products.id)).limit(limit + exclude.size).all();
-  return sellable(rows, exclude).slice(0, limit);
+  return withVariants(env, sellable(rows, exclude).slice(0, limit));
 }
 
 /** "Bought together", then "viewed together", then popular in the same category. */
@@ -65,7 +65,7 @@ export async function forUser(env: Env, userId: string | null, limit: number) {
   const brands = taste.results.filter((t) => t.kind === "brand").map((t) => t.key).slice(0, 5);
   const out: { product: ReturnType<typeof toProduct>; reason: string }[] = [];
   const seen = new Set(exclude);
-  const add = (rows: ProductRow[], reason: string) => {
+  const add = (rows: ProductRecord[], reason: string) => {
     for (const r of rows) {
       if (out.length >= limit || seen.has(r.id)) continue;
       seen.add(r.id);
@@ -99,10 +99,11 @@ async function buildFeed(env: Env, userId: string | null, limit: number) {
     db.select().from(products).where(and(live, isNotNull(products.listPrice), lt(products.price, products.listPrice))).orderBy(desc(products.popularity)).limit(limit),
     db.select().from(products).where(live).orderBy(desc(products.createdAt), desc(products.id)).limit(limit),
   ]);
+  const [sale, fresh] = [await withVariants(env, onSale), await withVariants(env, newest)];
   const sections = [
     { key: "popular", title: "Popular right now", items: (await popular(env, limit, new Set())).map(toProduct) },
-    { key: "on_sale", title: "On sale", items: onSale.map(toProduct) },
-    { key: "new_arrivals", title: "New arrivals", items: newest.map(toProduct) },
+    { key: "on_sale", title: "On sale", items: sale.map(toProduct) },
+    { key: "new_arrivals", title: "New arrivals", items: fresh.map(toProduct) },
   ];
   if (userId) sections.unshift({ key: "recommended", title: "Picked for you", items: (await forUser(env, userId, limit)).map((r) => r.product) });
   return { sections: sections.filter((s) => s.items.length > 0) };

@@ -1,3 +1,4 @@
+import { defaultVariantId } from "../lib/variant-ids";
 import { and, desc, eq, lt, ne, or, type SQL } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { returns } from "../db/schema";
@@ -32,7 +33,7 @@ export function toReturn(r: ReturnRow) {
     user_id: r.userId,
     seller_id: r.sellerId,
     status: r.status,
-    items: r.items.map((i) => ({ order_item_id: i.order_item_id, product_id: i.product_id, variant_id: null, quantity: i.quantity, condition: i.condition })),
+    items: r.items.map((i) => ({ order_item_id: i.order_item_id, product_id: i.product_id, variant_id: i.variant_id ?? defaultVariantId(i.product_id), quantity: i.quantity, condition: i.condition })),
     reason: r.reason,
     note: r.note,
     label: r.label,
@@ -94,7 +95,7 @@ export async function requestReturn(env: Env, auth: AuthContext, input: ReturnRe
     if (Date.now() - Date.parse(delivered) > window * 86_400_000) throw conflict(`Returns are accepted within ${window} days of delivery`);
     const left = item.quantity - (returned.get(item.id) ?? 0);
     if (want.quantity > left) throw conflict(left === 0 ? `Line ${item.id} is already being returned` : `At most ${left} of line ${item.id} can still be returned`);
-    lines.push({ order_item_id: item.id, product_id: item.productId, quantity: want.quantity, unit_amount: unitAmount(item), condition: null });
+    lines.push({ order_item_id: item.id, product_id: item.productId, variant_id: item.variantId, quantity: want.quantity, unit_amount: unitAmount(item), condition: null });
   }
   const now = new Date().toISOString();
   const row: ReturnRow = {
@@ -235,7 +236,7 @@ export async function receiveReturn(env: Env, auth: AuthContext, id: string, rec
   for (const r of received) {
     if (r.condition !== "sellable" || r.quantity === 0) continue;
     const line = expected.get(r.order_item_id)!;
-    await adjustStock(env, line.product_id, `return:${row.id}:${r.order_item_id}:${r.condition}`, r.quantity);
+    await adjustStock(env, { product_id: line.product_id, variant_id: line.variant_id }, `return:${row.id}:${r.order_item_id}:${r.condition}`, r.quantity);
   }
   const worth = received.reduce((sum, r) => sum + expected.get(r.order_item_id)!.unit_amount * r.quantity, 0);
   const amount = row.requestedAmount !== null ? Math.min(row.requestedAmount, worth) : worth;

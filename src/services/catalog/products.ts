@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { getDb } from "../../db/client";
-import { categories, products } from "../../db/schema";
+import { categories, products, productVariants } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
@@ -12,11 +12,16 @@ import type { AuthContext } from "../../types";
 import { buildEvent, dispatchEvents, outboxInsert, outboxInsertMany, type DomainEvent } from "../events";
 import { setStock } from "../inventory";
 import { findCategory, subtreeRange } from "./categories";
+import { assertValid, attributesForPath, validateAgainst, type AttributeRow } from "./attributes";
+import { findVariants, newVariantRows, toVariant, type VariantRow } from "./variants";
+import type { VariantInputT } from "../../schemas/attributes";
 
 /** The catalog's products: owns the `products` table (stock there is the inventory module's projection). */
 export type ProductRow = typeof products.$inferSelect;
+/** A product with its variants (position order): what every read of a product returns. */
+export type ProductRecord = ProductRow & { variants: VariantRow[] };
 
-export function toProduct(row: ProductRow): Product {
+export function toProduct(row: ProductRecord): Product {
   return {
     product_id: row.id,
     seller_id: row.sellerId,
@@ -30,6 +35,7 @@ export function toProduct(row: ProductRow): Product {
     brand: row.brand,
     images: row.images,
     attributes: row.attributes,
+    variants: row.variants.map((v) => toVariant(v, row.price)),
     status: row.status,
     rating_average: Math.round(row.ratingAverage * 100) / 100,
     rating_count: row.ratingCount,
@@ -38,23 +44,30 @@ export function toProduct(row: ProductRow): Product {
   };
 }
 
-export async function findProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRow | undefined> {
-  return getDb(env).select().from(products).where(eq(products.id, id)).get();
+/** The product and its variants in one round trip (a D1 batch). */
+export async function findProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRecord | undefined> {
+  const db = getDb(env);
+  const [rows, variants] = await db.batch([
+    db.select().from(products).where(eq(products.id, id)),
+    db.select().from(productVariants).where(eq(productVariants.productId, id)).orderBy(productVariants.position, productVariants.id),
+  ]);
+  return rows[0] ? { ...rows[0], variants } : undefined;
 }
 
 /** Product pages are read far more than written: a 2-second per-isolate cache in front of D1 (see TtlCache). */
-const readCache = new TtlCache<ProductRow>(2000, 5000, 16 * 1024 * 1024, (row, key) => {
+const readCache = new TtlCache<ProductRecord>(2000, 5000, 16 * 1024 * 1024, (row, key) => {
   // A product row is text fields plus numbers: their lengths are the size, without a JSON pass per miss.
   let bytes = key.length * 2 + 256;
   for (const v of Object.values(row)) {
     if (typeof v === "string") bytes += v.length * 2;
     else if (v && typeof v === "object") bytes += JSON.stringify(v).length * 2;
   }
+  bytes += row.variants.length * 200;
   return bytes;
 });
 
 /** A product for display; may be up to 2 s stale in another isolate. Writes in this isolate invalidate it. */
-export async function readProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRow | undefined> {
+export async function readProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRecord | undefined> {
   const hit = readCache.get(id);
   if (hit) return hit;
   const row = await findProduct(env, id);
@@ -63,8 +76,8 @@ export async function readProduct(env: Pick<Env, "DB">, id: string): Promise<Pro
 }
 
 /** Many products for display (a cart's lines), through the same cache; misses are read from D1 together. */
-export async function readProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRow[]> {
-  const hits: ProductRow[] = [];
+export async function readProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRecord[]> {
+  const hits: ProductRecord[] = [];
   const misses: string[] = [];
   for (const id of new Set(ids)) {
     const hit = readCache.get(id);
@@ -84,13 +97,31 @@ export async function invalidateProduct(id: string): Promise<void> {
 }
 
 /** Products by id, any number of them (D1 binds at most 100 values per statement, so large lists go in chunks). */
-export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRow[]> {
+export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRecord[]> {
   const unique = [...new Set(ids)];
-  const out: ProductRow[] = [];
+  const out: ProductRecord[] = [];
+  const db = getDb(env);
   for (let i = 0; i < unique.length; i += 90) {
-    out.push(...(await getDb(env).select().from(products).where(inArray(products.id, unique.slice(i, i + 90))).all()));
+    const chunk = unique.slice(i, i + 90);
+    const [rows, variants] = await db.batch([db.select().from(products).where(inArray(products.id, chunk)), db.select().from(productVariants).where(inArray(productVariants.productId, chunk))]);
+    out.push(...attach(rows, variants));
   }
   return out;
+}
+
+/** Rows read by another query (listings, feeds) with their variants: one more read per 90 products. */
+export async function withVariants(env: Pick<Env, "DB">, rows: ProductRow[]): Promise<ProductRecord[]> {
+  if (rows.length === 0) return [];
+  const variants = await findVariants(env, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, variants: variants.get(r.id) ?? [] }));
+}
+
+/** Gives each row its variants, in position order. */
+function attach<R extends { id: string }>(rows: R[], variants: VariantRow[]): (R & { variants: VariantRow[] })[] {
+  const by = new Map<string, VariantRow[]>();
+  for (const v of variants) by.set(v.productId, [...(by.get(v.productId) ?? []), v]);
+  for (const list of by.values()) list.sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1));
+  return rows.map((r) => ({ ...r, variants: by.get(r.id) ?? [] }));
 }
 
 /** What pricing a cart needs of a product: no description, images or attributes to carry through D1's result conversion. */
@@ -103,23 +134,26 @@ const pricingColumns = {
   status: products.status,
   stockAvailable: products.stockAvailable,
 };
-export type PricingRow = Pick<ProductRow, keyof typeof pricingColumns>;
+export type PricingRow = Pick<ProductRow, keyof typeof pricingColumns> & { variants: VariantRow[] };
 
-/** The pricing columns of products by id, fresh from D1 (checkout), in chunks under the 100 bound values. */
+/** The pricing columns of products by id with their variants, fresh from D1 (checkout): one batch per 90 products. */
 export async function findPricing(env: Pick<Env, "DB">, ids: string[]): Promise<PricingRow[]> {
   const unique = [...new Set(ids)];
   const out: PricingRow[] = [];
+  const db = getDb(env);
   for (let i = 0; i < unique.length; i += 90) {
-    out.push(...(await getDb(env).select(pricingColumns).from(products).where(inArray(products.id, unique.slice(i, i + 90))).all()));
+    const chunk = unique.slice(i, i + 90);
+    const [rows, variants] = await db.batch([db.select(pricingColumns).from(products).where(inArray(products.id, chunk)), db.select().from(productVariants).where(inArray(productVariants.productId, chunk))]);
+    out.push(...attach(rows, variants));
   }
   return out;
 }
 
-async function categoryOrFail(env: Pick<Env, "DB">, id: string) {
+async function categoryOrFail(env: Pick<Env, "DB">, id: string, field = "category_id") {
   const cat = await findCategory(env, id);
   if (!cat) {
     throw new ApiError("validation_failed", "category_id names no category", {
-      details: [{ field: "category_id", code: "not_found", message: "No such category" }],
+      details: [{ field, code: "not_found", message: "No such category" }],
     });
   }
   return cat;
@@ -136,10 +170,29 @@ export interface CreateProductInput {
   list_price?: number | null;
   currency?: string;
   category_id: string;
-  stock_available: number;
+  /** Required without variants; with them, the product's stock is theirs summed. */
+  stock_available?: number;
   brand?: string | null;
   images?: string[];
-  attributes?: Record<string, unknown>;
+  attributes?: Record<string, AttributeValue>;
+  variants?: VariantInputT[];
+}
+type AttributeValue = string | number | boolean | null | (string | number)[];
+
+function stockRequired(field: string): never {
+  throw new ApiError("validation_failed", "stock_available is required for a product without variants", {
+    details: [{ field, code: "required", message: "give stock_available, or variants with their own" }],
+  });
+}
+
+/** The product's rows: the product, and its variants (or its default one), checked against the category's attributes. */
+function newProductRecord(sellerId: string, input: CreateProductInput, cat: { id: string; path: string }, schema: AttributeRow[], now: string, prefix = ""): ProductRecord {
+  if (!input.variants?.length && input.stock_available === undefined) stockRequired(`${prefix}stock_available`);
+  assertValid(validateAgainst(schema, input.attributes ?? {}, input.variants?.length ? input.variants : null, prefix));
+  const row = newProductRow(sellerId, input, cat, now);
+  const variants = newVariantRows(row.id, input.variants, input.stock_available ?? 0, now);
+  row.stockAvailable = variants.reduce((s, v) => s + v.stockAvailable, 0);
+  return { ...row, variants };
 }
 
 function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: string; path: string }, now: string): ProductRow {
@@ -155,7 +208,7 @@ function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: s
     currency: input.currency ?? "usd",
     stockBuckets: 1,
     // Opening stock: the inventory object adopts this value on its first call.
-    stockAvailable: input.stock_available,
+    stockAvailable: input.stock_available ?? 0,
     stockVersion: 0,
     brand: input.brand ?? null,
     images: input.images ?? [],
@@ -173,12 +226,21 @@ function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: s
 
 export async function createProduct(env: Pick<Env, "DB" | "EVENTS">, sellerId: string, input: CreateProductInput): Promise<Product> {
   const cat = await categoryOrFail(env, input.category_id);
+  const record = newProductRecord(sellerId, input, cat, await attributesForPath(env, cat.path), new Date().toISOString());
   const db = getDb(env);
-  const row = newProductRow(sellerId, input, cat, new Date().toISOString());
-  const event = productEvent("product.created", row);
-  await db.batch([db.insert(products).values(row), outboxInsert(db, event)]);
+  const { variants, ...row } = record;
+  const event = productEvent("product.created", record);
+  await db.batch([db.insert(products).values(row), ...variantInserts(db, variants), outboxInsert(db, event)]);
   await dispatchEvents(env, [event]);
-  return toProduct(row);
+  return toProduct(record);
+}
+
+/** Columns of a variant row: 8 rows an insert stay under D1's 100 bound values a statement. */
+const VARIANT_ROWS_PER_INSERT = 8;
+function variantInserts(db: ReturnType<typeof getDb>, rows: VariantRow[]) {
+  const out = [];
+  for (let i = 0; i < rows.length; i += VARIANT_ROWS_PER_INSERT) out.push(db.insert(productVariants).values(rows.slice(i, i + VARIANT_ROWS_PER_INSERT)));
+  return out;
 }
 
 /** A seller's import in one request (a catalog feed). */
@@ -201,15 +263,19 @@ export async function createProducts(env: Pick<Env, "DB" | "EVENTS">, sellerId: 
   const missing = inputs.flatMap((input, i) => (cats.has(input.category_id) ? [] : [{ field: `products.${i}.category_id`, code: "not_found", message: "No such category" }]));
   if (missing.length) throw new ApiError("validation_failed", "Some category_id names no category", { details: missing.slice(0, 100) });
   const now = new Date().toISOString();
-  const rows = inputs.map((input) => newProductRow(sellerId, input, cats.get(input.category_id)!, now));
-  const events = rows.map((r) => productEvent("product.created", r));
+  const schemas = new Map<string, AttributeRow[]>();
+  for (const cat of cats.values()) schemas.set(cat.id, await attributesForPath(env, cat.path));
+  const records = inputs.map((input, i) => newProductRecord(sellerId, input, cats.get(input.category_id)!, schemas.get(input.category_id)!, now, `products.${i}.`));
+  const rows = records.map(({ variants: _v, ...row }) => row);
+  const events = records.map((r) => productEvent("product.created", r));
   const db = getDb(env);
   const statements: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < rows.length; i += PRODUCT_ROWS_PER_INSERT) statements.push(db.insert(products).values(rows.slice(i, i + PRODUCT_ROWS_PER_INSERT)));
+  statements.push(...variantInserts(db, records.flatMap((r) => r.variants)));
   statements.push(...outboxInsertMany(db, events));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   await dispatchEvents(env, events);
-  return rows.map(toProduct);
+  return records.map(toProduct);
 }
 
 export interface ListProductsInput {
@@ -238,7 +304,8 @@ export async function listProducts(env: Pick<Env, "DB">, q: ListProductsInput) {
     .limit(q.limit + 1)
     .all();
   const page = toPage(rows, q.limit, (r) => [r.id]);
-  return { data: page.data.map(toProduct), next_cursor: page.next_cursor };
+  const variants = await findVariants(env, page.data.map((r) => r.id));
+  return { data: page.data.map((r) => toProduct({ ...r, variants: variants.get(r.id) ?? [] })), next_cursor: page.next_cursor };
 }
 
 export type UpdateProductInput = Partial<CreateProductInput> & { status?: "active" | "archived" };
@@ -260,12 +327,26 @@ export async function updateProduct(
   const current = await findProduct(env, id);
   if (!current) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, current);
+  if (input.variants !== undefined) {
+    throw new ApiError("validation_failed", "variants are added with POST /products/{product_id}/variants", { details: [{ field: "variants", code: "not_allowed", message: "use the variants routes" }] });
+  }
   const cat = input.category_id && input.category_id !== current.categoryId ? await categoryOrFail(env, input.category_id) : undefined;
+  if (input.attributes !== undefined || cat) {
+    const schema = await attributesForPath(env, (cat ?? { path: current.categoryPath }).path);
+    const hasOwnVariants = current.variants.some((v) => Object.keys(v.options).length > 0);
+    assertValid(validateAgainst(schema, input.attributes ?? current.attributes as Record<string, AttributeValue>, hasOwnVariants ? current.variants : null));
+  }
 
   // Stock goes through its Durable Object, the source of truth; the object writes the projection.
   let stock = current.stockAvailable;
   if (input.stock_available !== undefined) {
-    stock = (await setStock(env, id, `set:${adjustmentId}`, input.stock_available)).available;
+    if (current.variants.length > 1) {
+      throw new ApiError("validation_failed", "This product has several variants: set each one's stock with POST /inventory/{product_id} and variant_id", {
+        details: [{ field: "stock_available", code: "several_variants", message: "stock is per variant" }],
+      });
+    }
+    const only = current.variants[0];
+    stock = (await setStock(env, { product_id: id, variant_id: only?.id ?? null }, `set:${adjustmentId}`, input.stock_available)).available;
   }
 
   const patch: Partial<ProductRow> = {};
@@ -285,7 +366,7 @@ export async function updateProduct(
   const db = getDb(env);
   const now = new Date().toISOString();
   const archiving = input.status === "archived" && current.status !== "archived";
-  const next: ProductRow = { ...current, ...patch, stockAvailable: stock, version: current.version + 1, updatedAt: now };
+  const next: ProductRecord = { ...current, ...patch, stockAvailable: stock, version: current.version + 1, updatedAt: now };
   const event = productEvent(archiving ? "product.archived" : "product.updated", next);
   await db.batch([
     db
@@ -298,7 +379,8 @@ export async function updateProduct(
   await dispatchEvents(env, [event]);
   const saved = (await findProduct(env, id))!;
   // The projection may lag the object by a moment; answer with what the object said.
-  return toProduct({ ...saved, stockAvailable: input.stock_available !== undefined ? stock : saved.stockAvailable });
+  if (input.stock_available === undefined) return toProduct(saved);
+  return toProduct({ ...saved, stockAvailable: stock, variants: saved.variants.map((v) => ({ ...v, stockAvailable: stock })) });
 }
 
 /** Soft delete: the product leaves listings and search; orders that hold it keep their copy. */

@@ -7,7 +7,7 @@ import { newId } from "../../lib/ids";
 import type { AuthContext } from "../../types";
 import { charge, giveBackCoupons, markPaid, resolvePaymentMethod, retakeCoupons, settlePaymentWithoutStock, StockGone } from "../checkout";
 import { releaseAll, reserveAll } from "../inventory";
-import { findOrder, latestPayment, viewerOf } from "../orders";
+import { findOrder, latestPayment, stockRefOf, viewerOf } from "../orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./index";
 
 export type PaymentRow = typeof payments.$inferSelect;
@@ -70,20 +70,20 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
         .where(eq(payments.id, previous.id));
     } else {
       reservationId = `${order.id}:${attemptId}`;
-      await reserveAll(env, reservationId, items.map((i) => ({ product_id: i.productId, quantity: i.quantity })));
+      await reserveAll(env, reservationId, items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })));
       await retakeCoupons(env, order);
       couponsRetaken = true;
       result = await charge(env, { ...order, walletAmount: 0 }, paymentMethod, order.totalAmount, `order:${order.id}:pay:${attemptId}`);
     }
   } catch (err) {
-    if (reservationId !== order.id) await releaseAll(env, reservationId, items.map((i) => i.productId));
+    if (reservationId !== order.id) await releaseAll(env, reservationId, items.map(stockRefOf));
     if (couponsRetaken) await giveBackCoupons(env, order);
     await unlock();
     if (err instanceof ProviderUnavailable) throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was charged");
     throw err;
   }
   if (result.status === "declined") {
-    await releaseAll(env, reservationId, items.map((i) => i.productId));
+    await releaseAll(env, reservationId, items.map(stockRefOf));
     if (couponsRetaken) await giveBackCoupons(env, order);
     await unlock();
     throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });

@@ -8,7 +8,7 @@ import { decodeCursor, toPage } from "../../lib/pagination";
 import type { AuthContext } from "../../types";
 import { dispatchEvents } from "../events";
 import { adjustStock } from "../inventory";
-import { findOrder, latestPayment, orderEvent, viewerOf, type OrderRow } from "../orders";
+import { findOrder, latestPayment, orderEvent, stockRefOf, viewerOf, type OrderRow } from "../orders";
 import * as wallet from "../wallet";
 import { audit } from "../audit";
 import { paymentProvider, ProviderUnavailable } from "./index";
@@ -163,7 +163,7 @@ export async function createRefund(
 
   // Refunded lines go back on sale: the named ones, or all of them on a full refund.
   const restocked = opts.restock === false ? [] : (lines ?? (claim.status === "refunded" ? items : []));
-  await Promise.all(restocked.map((i) => adjustStock(env, i.productId, `restock:${refundId}:${i.id}`, i.quantity).catch(() => undefined)));
+  await Promise.all(restocked.map((i) => adjustStock(env, stockRefOf(i), `restock:${refundId}:${i.id}`, i.quantity).catch(() => undefined)));
   return toRefund(row[0]);
 }
 

@@ -7,7 +7,7 @@ import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/logger";
 import { markPaid, settlePaymentWithoutStock, StockGone } from "../checkout";
 import { releaseAll } from "../inventory";
-import { findOrder } from "../orders";
+import { findOrder, stockRefOf } from "../orders";
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
@@ -78,7 +78,7 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
       .update(payments)
       .set({ status: "failed", failureCode: pi.last_payment_error?.code ?? "payment_failed", updatedAt: now })
       .where(eq(payments.id, payment.id));
-    await releaseAll(env, found.order.id, found.items.map((i) => i.productId));
+    await releaseAll(env, found.order.id, found.items.map(stockRefOf));
   }
   return true;
 }

@@ -25,6 +25,53 @@ export interface ProductForIndex {
   version: number;
   stock_version: number;
   created_at: string;
+  /** The product's attributes, as D1 stores them (JSON). */
+  attributes?: string | null;
+  /** Its variants as `[{ o: options, s: stock }]` JSON (see VARIANTS_SQL). */
+  variants?: string | null;
+}
+
+/** The select-list expression giving each product row its variants' options and stock, for indexing. */
+export const VARIANTS_SQL =
+  "(SELECT json_group_array(json_object('o', json(v.options), 's', v.stock_available)) FROM product_variants v WHERE v.product_id = products.id) AS variants";
+
+/** At most this many facet values per document (a product has a few attributes and a size run). */
+const MAX_FACET_VALUES = 60;
+
+/**
+ * A product's facet values: `a:name=value` for each scalar attribute, and `s:name=value` for
+ * each option of a variant in stock (filtering by size means "I can buy it in M"). Tokens are
+ * lower-case for matching; `pairs` keep the values as shown, for facet counts.
+ */
+export function facetValues(p: Pick<ProductForIndex, "attributes" | "variants">): { tokens: string[]; pairs: [string, string][] } {
+  const tokens = new Set<string>();
+  const pairs: [string, string][] = [];
+  const add = (kind: string, name: string, value: string) => {
+    const token = `${kind}:${name}=${value.toLowerCase()}`;
+    if (tokens.has(token) || tokens.size >= MAX_FACET_VALUES) return;
+    tokens.add(token);
+    if (!pairs.some(([n, v]) => n === name && v.toLowerCase() === value.toLowerCase())) pairs.push([name, value]);
+  };
+  const parse = <T>(text: string | null | undefined, fallback: T): T => {
+    try {
+      return text ? (JSON.parse(text) as T) : fallback;
+    } catch {
+      return fallback;
+    }
+  };
+  for (const [name, value] of Object.entries(parse<Record<string, unknown>>(p.attributes, {}))) {
+    if (typeof value === "string" ? value.length > 0 && value.length <= 60 : typeof value === "number" || typeof value === "boolean") add("a", name, String(value));
+  }
+  for (const v of parse<{ o: Record<string, string>; s: number }[]>(p.variants, [])) {
+    if (!(v.s > 0)) continue;
+    for (const [name, value] of Object.entries(v.o ?? {})) if (typeof value === "string") add("s", name, value);
+  }
+  return { tokens: [...tokens], pairs };
+}
+
+/** The tokens a filter value matches: a product attribute, or an option of a variant in stock. */
+export function filterTokens(name: string, values: string[]): string[] {
+  return values.flatMap((v) => [`a:${name}=${v.toLowerCase()}`, `s:${name}=${v.toLowerCase()}`]);
 }
 
 /** A product's search shard for a given count (FNV-1a of its id: it never moves while the count is unchanged). */
@@ -38,6 +85,7 @@ export function docVersion(p: { version: number; stock_version: number }): numbe
 
 export function toSearchDoc(p: ProductForIndex, categoryNames: Map<string, string>): SearchDoc {
   const ids = p.category_path.split("/").filter(Boolean);
+  const facets = facetValues(p);
   return {
     id: p.id,
     name: p.name,
@@ -53,6 +101,8 @@ export function toSearchDoc(p: ProductForIndex, categoryNames: Map<string, strin
     in_stock: p.stock_available > 0,
     created_at: Date.parse(p.created_at) || 0,
     popularity: p.popularity,
+    facet_values: facets.tokens,
+    facet_pairs: facets.pairs,
     version: docVersion(p),
   };
 }

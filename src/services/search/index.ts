@@ -4,9 +4,10 @@ import { ApiError } from "../../lib/errors";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { TtlCache } from "../../lib/ttl-cache";
 import { findCategory } from "../catalog/categories";
-import { findProducts, toProduct } from "../catalog/products";
+import { facetableAttributes } from "../catalog/attributes";
+import { findProducts, toProduct, type ProductRecord } from "../catalog/products";
 import { buildEvent } from "../events";
-import { shardOf, terms, toSearchDoc, wordMatches, type ProductForIndex } from "./documents";
+import { filterTokens, shardOf, terms, toSearchDoc, VARIANTS_SQL, wordMatches, type ProductForIndex } from "./documents";
 import { MAX_RESULT_DEPTH, shardQuery } from "./shard-query";
 
 /**
@@ -45,6 +46,45 @@ export interface SearchParams {
   sort: "relevance" | "price_asc" | "price_desc" | "rating" | "newest";
   limit: number;
   cursor?: string;
+  /** Facetable attributes to filter by, name -> values (OR within a name, AND across names). */
+  attributes?: Record<string, string[]>;
+}
+
+/** The most values one attribute filter may list (`size=S,M,L`). */
+const MAX_FILTER_VALUES = 20;
+
+/**
+ * The attribute filters of a search request: every query parameter that is not one of search's
+ * own. Each must name a facetable attribute (else a 400, as for any unknown field); `size=M,L`
+ * and `size=M&size=L` both mean either.
+ */
+export async function attributeFilters(env: Pick<Env, "DB">, query: Record<string, string[]>, known: Set<string>): Promise<Record<string, string[]>> {
+  const names = Object.keys(query).filter((k) => !known.has(k));
+  if (names.length === 0) return {};
+  const facetable = await facetableAttributes(env);
+  const bad = names.filter((n) => !facetable.has(n));
+  if (bad.length) {
+    throw new ApiError("validation_failed", `Unknown search parameter ${bad[0]}`, {
+      details: bad.slice(0, 20).map((n) => ({ field: n, code: "unrecognized", message: facetable.size ? `not a search parameter or facetable attribute (${[...facetable.keys()].slice(0, 20).join(", ")})` : "not a search parameter" })),
+    });
+  }
+  const out: Record<string, string[]> = {};
+  for (const n of names.sort()) {
+    const values = [...new Set(query[n].flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean))];
+    if (values.length === 0 || values.length > MAX_FILTER_VALUES || values.some((v) => v.length > 60)) {
+      throw new ApiError("validation_failed", `${n} takes 1 to ${MAX_FILTER_VALUES} values`, { details: [{ field: n, code: "invalid_value", message: `1 to ${MAX_FILTER_VALUES} values of at most 60 characters, comma-separated` }] });
+    }
+    out[n] = values.sort();
+  }
+  return out;
+}
+
+/** A hit's variants that match the filters on variant options (all of them when no filter names one). */
+export function matchingVariants(row: ProductRecord, filters: Record<string, string[]>) {
+  const onOptions = Object.entries(filters).filter(([name]) => row.variants.some((v) => name in v.options));
+  const want = onOptions.map(([name, values]) => [name, new Set(values.map((v) => v.toLowerCase()))] as const);
+  const matching = row.variants.filter((v) => want.every(([name, values]) => values.has((v.options[name] ?? "").toLowerCase())));
+  return { filtered: onOptions.length > 0, variants: matching.map((v) => ({ variant_id: v.id, options: v.options, in_stock: v.stockAvailable > 0 })) };
 }
 
 // ---- ranking --------------------------------------------------------------------
@@ -93,18 +133,21 @@ export async function searchProducts(env: Env, p: SearchParams, opts: { shards?:
   if (p.min_price !== undefined && p.max_price !== undefined && p.min_price > p.max_price) {
     throw new ApiError("validation_failed", "min_price is above max_price", { details: [{ field: "min_price", code: "range", message: "min_price > max_price" }] });
   }
-  const cacheKey = JSON.stringify([localVersion, shards, p]);
+  const facetable = await facetableAttributes(env);
+  const cacheKey = JSON.stringify([localVersion, shards, p, facetable.size]);
   const cached = resultCache.get(cacheKey);
   if (cached) return cached as Awaited<ReturnType<typeof runSearch>>;
-  const result = await runSearch(env, p, shards, offset);
+  const result = await runSearch(env, p, shards, offset, [...facetable.keys()].sort());
   resultCache.set(cacheKey, result);
   return result;
 }
 
-async function runSearch(env: Env, p: SearchParams, shards: number, offset: number) {
+async function runSearch(env: Env, p: SearchParams, shards: number, offset: number, facetNames: string[]) {
   const where: Record<string, unknown> = {};
+  type Facets = { brand: Record<string, number>; category_id: Record<string, number>; price_range: Record<string, number> } & Record<string, Record<string, number>>;
+  const noFacets = (): Facets => ({ ...Object.fromEntries(facetNames.map((n) => [n, {}])), brand: {}, category_id: {}, price_range: {} });
   if (p.category_id) {
-    if (!(await findCategory(env, p.category_id))) return { data: [], total: 0, facets: { brand: {}, category_id: {}, price_range: {} }, next_cursor: null };
+    if (!(await findCategory(env, p.category_id))) return { data: [], total: 0, facets: noFacets(), next_cursor: null };
     where.category_ids = { containsAny: [p.category_id] };
   }
   if (p.brand) where.brand_key = { eq: p.brand.toLowerCase() };
@@ -113,39 +156,52 @@ async function runSearch(env: Env, p: SearchParams, shards: number, offset: numb
   }
   if (p.min_rating !== undefined) where.rating = { gte: p.min_rating };
   if (p.in_stock) where.in_stock = true;
+  const filters = p.attributes ?? {};
+  // One condition per attribute, all of them: Orama intersects an `and` list (values within one are any-of).
+  const attributeConditions = Object.entries(filters).map(([name, values]) => ({ facet_values: { containsAny: filterTokens(name, values) } }));
+  const shardWhere = attributeConditions.length ? { and: [...(Object.keys(where).length ? [where] : []), ...attributeConditions] } : where;
 
   const queryTerms = terms(p.q);
   // Each shard answers with the first step that finds anything there. A shard that answered a later step
   // found nothing at the earliest answered step, so keeping only that step's answers is what trying the
   // steps one by one across all shards would give, in one round trip.
-  const answers = await fanOut(env, shards, shardQuery(p, where, offset));
+  const answers = await fanOut(env, shards, shardQuery(p, shardWhere, offset));
   const found = answers.filter((r) => r.count > 0);
   const step = found.length ? Math.min(...found.map((r) => r.step)) : -1;
   const results = found.filter((r) => r.step === step);
   const total = results.reduce((s, r) => s + r.count, 0);
 
   // Facets: counts per shard, summed.
-  const facets = { brand: {} as Record<string, number>, category_id: {} as Record<string, number>, price_range: {} as Record<string, number> };
+  const facets = noFacets();
   for (const r of results) {
     for (const [k, v] of Object.entries(r.facets.brand ?? {})) if (k) facets.brand[k] = (facets.brand[k] ?? 0) + v;
     for (const [k, v] of Object.entries(r.facets.category_id ?? {})) facets.category_id[k] = (facets.category_id[k] ?? 0) + v;
     for (const [k, v] of Object.entries(r.facets.price ?? {})) if (v > 0) facets.price_range[k] = (facets.price_range[k] ?? 0) + v;
+    // Attribute facets: only the facetable ones are shown (shards count every attribute).
+    for (const name of facetNames) for (const [k, v] of Object.entries(r.facets[`attr:${name}`] ?? {})) facets[name][k] = (facets[name][k] ?? 0) + v;
   }
 
   facets.brand = topValues(facets.brand, 50);
   facets.category_id = topValues(facets.category_id, 50);
+  for (const name of facetNames) facets[name] = topValues(facets[name], 50);
 
   // Rank the union of the shards' candidates with the shared score, then page.
   // Merge the shards' candidates (already ranked by the shared score) and page.
   const merged = results.flatMap((r) => r.hits).sort(compare(p.sort));
   const window = merged.slice(0, offset + p.limit + 20);
   const rows = new Map((await findProducts(env, window.map((h) => h.id))).map((r) => [r.id, r]));
-  // The index may lag an archive by a moment; D1 has the last word.
-  const candidates = window.filter((h) => rows.get(h.id)?.status === "active");
+  // The index may lag an archive or a sell-out by a moment; D1 has the last word. A filter on
+  // variant options needs one variant matching every such filter in stock (the index checks each alone).
+  const matches = new Map(window.map((h) => [h.id, rows.get(h.id) ? matchingVariants(rows.get(h.id)!, filters) : null]));
+  const candidates = window.filter((h) => {
+    const m = matches.get(h.id);
+    return rows.get(h.id)?.status === "active" && m && (!m.filtered || m.variants.some((v) => v.in_stock));
+  });
   const page = candidates.slice(offset, offset + p.limit);
   const nextOffset = offset + p.limit;
   const data = page.map((h) => ({
     ...toProduct(rows.get(h.id)!),
+    matching_variants: matches.get(h.id)!.variants,
     score: Math.round(h.rank * 100) / 100,
     highlights: { name: highlight(rows.get(h.id)!.name, queryTerms) },
   }));
@@ -234,7 +290,7 @@ export async function indexProducts(env: Env, productIds: string[], opts: { shar
     const chunk = unique.slice(i, i + 90);
     const res = await env.DB.prepare(
       `SELECT id, seller_id, category_id, category_path, name, description, price, brand, status, rating_average,
-              stock_available, popularity, version, stock_version, created_at
+              stock_available, popularity, version, stock_version, created_at, attributes, ${VARIANTS_SQL}
        FROM products WHERE id IN (${chunk.map(() => "?").join(",")})`,
     )
       .bind(...chunk)

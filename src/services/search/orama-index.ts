@@ -22,6 +22,8 @@ export const SEARCH_SCHEMA = {
   in_stock: "boolean",
   created_at: "number",
   popularity: "number",
+  /** Attribute and in-stock variant option values (`a:colour=red`, `s:size=m`): see facetValues. */
+  facet_values: "enum[]",
 } as const;
 
 export interface SearchDoc {
@@ -39,6 +41,9 @@ export interface SearchDoc {
   in_stock: boolean;
   created_at: number;
   popularity: number;
+  facet_values?: string[];
+  /** The facet values as shown, by attribute name (kept beside the index, not indexed). */
+  facet_pairs?: [string, string][];
   /** Product version * 1e9 + stock seq: a later write always compares greater. */
   version: number;
 }
@@ -52,10 +57,12 @@ export interface DocInfo extends DocTerms {
   brandName: string;
   category_id: string;
   price: number;
+  /** Attribute facet values as shown (name, value). */
+  facets: [string, string][];
 }
 
 export function docInfo(d: SearchDoc): DocInfo {
-  return { ...docTerms(d), popularity: d.popularity, brandName: d.brand, category_id: d.category_id, price: d.price };
+  return { ...docTerms(d), popularity: d.popularity, brandName: d.brand, category_id: d.category_id, price: d.price, facets: d.facet_pairs ?? [] };
 }
 
 export function createIndex(visitor: Visitor): Db {

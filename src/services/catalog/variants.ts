@@ -1,0 +1,101 @@
+import { inArray } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { productVariants } from "../../db/schema";
+import { ApiError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { defaultVariantId, optionsKey } from "../../lib/variant-ids";
+import type { Variant, VariantInputT } from "../../schemas/attributes";
+
+/**
+ * A product's variants: owns `product_variants`. The rows' stock is the inventory objects'
+ * projection (one object per variant); everything else (SKU, options, price override) is the
+ * catalog's.
+ */
+export type VariantRow = typeof productVariants.$inferSelect;
+
+export function toVariant(r: VariantRow, productPrice: number): Variant {
+  return {
+    variant_id: r.id,
+    product_id: r.productId,
+    sku: r.sku,
+    options: r.options,
+    price: r.price ?? productPrice,
+    price_override: r.price,
+    stock_available: r.stockAvailable,
+  };
+}
+
+/** Variants of many products, in position order, chunked under D1's 100 bound values. */
+export async function findVariants(env: Pick<Env, "DB">, productIds: string[]): Promise<Map<string, VariantRow[]>> {
+  const unique = [...new Set(productIds)];
+  const out = new Map<string, VariantRow[]>();
+  for (let i = 0; i < unique.length; i += 90) {
+    const rows = await getDb(env).select().from(productVariants).where(inArray(productVariants.productId, unique.slice(i, i + 90))).all();
+    for (const r of rows) out.set(r.productId, [...(out.get(r.productId) ?? []), r]);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1));
+  return out;
+}
+
+/** The rows a new product's variants start as: the given ones, or one default variant holding `stock`. */
+export function newVariantRows(productId: string, inputs: VariantInputT[] | undefined, stock: number, now: string): VariantRow[] {
+  const list = inputs && inputs.length ? inputs : null;
+  if (!list) {
+    return [
+      { id: defaultVariantId(productId), productId, sku: null, options: {}, optionsKey: "{}", price: null, stockAvailable: stock, stockVersion: 0, stockBuckets: 1, position: 0, createdAt: now, updatedAt: now },
+    ];
+  }
+  const seen = new Map<string, number>();
+  const skus = new Map<string, number>();
+  list.forEach((v, i) => {
+    const key = optionsKey(v.options);
+    if (seen.has(key)) throw duplicate(`variants.${i}.options`, `the same options as variants.${seen.get(key)}`);
+    seen.set(key, i);
+    if (v.sku) {
+      if (skus.has(v.sku)) throw duplicate(`variants.${i}.sku`, `the same SKU as variants.${skus.get(v.sku)}`);
+      skus.set(v.sku, i);
+    }
+  });
+  return list.map((v, i) => ({
+    id: newId("variant"),
+    productId,
+    sku: v.sku ?? null,
+    options: v.options,
+    optionsKey: optionsKey(v.options),
+    price: v.price ?? null,
+    stockAvailable: v.stock_available,
+    stockVersion: 0,
+    stockBuckets: 1,
+    position: i,
+    createdAt: now,
+    updatedAt: now,
+  }));
+}
+
+function duplicate(field: string, message: string): ApiError {
+  return new ApiError("validation_failed", `Two variants clash: ${field} has ${message}`, { details: [{ field, code: "duplicate", message }] });
+}
+
+/**
+ * Resolves which variant a cart or stock request means. With one variant, the id may be left
+ * out; with several it is required, and the 400 lists them so a client can ask the shopper.
+ */
+export function pickVariant(variants: VariantRow[], variantId: string | undefined | null, productPrice: number): VariantRow {
+  if (variantId) {
+    const v = variants.find((x) => x.id === variantId);
+    if (!v) {
+      throw new ApiError("validation_failed", "variant_id names no variant of this product", {
+        details: [{ field: "variant_id", code: "not_found", message: `one of ${variants.map((x) => x.id).join(", ")}` }],
+      });
+    }
+    return v;
+  }
+  if (variants.length === 1) return variants[0];
+  throw new ApiError("validation_failed", "This product comes in several variants: say which with variant_id", {
+    details: variants.slice(0, 99).map((v) => ({
+      field: "variant_id",
+      code: "required",
+      message: `${v.id}: ${Object.entries(v.options).map(([k, val]) => `${k} ${val}`).join(", ") || "default"}, ${v.price ?? productPrice} cents, ${v.stockAvailable} in stock`,
+    })),
+  });
+}
