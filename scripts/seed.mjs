@@ -55,7 +55,7 @@ function insert(table, columns, rows) {
   const out = [];
   for (let i = 0; i < rows.length; i += 100) {
     const values = rows.slice(i, i + 100).map((r) => `(${r.map(q).join(",")})`).join(",\n");
-    out.push(`INSERT OR IGNORE INTO ${table} (${columns.join(",")}) VALUES\n${values};`);
+    out.push(`INSERT OR IGNORE INTO ${table} (${columns.map((c) => `"${c}"`).join(",")}) VALUES\n${values};`);
   }
   return out;
 }

@@ -225,3 +225,24 @@ describe("shard answer cache", () => {
     expect(r.facets.price).toEqual({ "0-5000": 1, "5000-10000": 1 });
   });
 });
+
+describe("attributes and variants in the seed", () => {
+  it("the seeded catalog: polos in M are polos with an M in stock (sizes are variants, phones carry typed attributes)", async () => {
+    const res = await call("GET", "/search?q=polo&size=M&limit=50");
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.data.length).toBeGreaterThan(5);
+    for (const h of body.data) {
+      expect(h.name.toLowerCase()).toContain("polo");
+      expect(h.matching_variants.length).toBeGreaterThan(0);
+      expect(h.matching_variants.every((v: any) => v.options.size === "M")).toBe(true);
+      expect(h.matching_variants.some((v: any) => v.in_stock)).toBe(true);
+    }
+    expect(Object.keys(body.facets)).toEqual(expect.arrayContaining(["size", "colour", "carrier", "storage_capacity"]));
+    if (!real) return;
+    // Phones carry typed attributes derived from their names.
+    const phones = await json(await call("GET", "/search?q=galaxy&carrier=Verizon&limit=10"));
+    expect(phones.data.length).toBeGreaterThan(0);
+    for (const h of phones.data) expect(h.attributes.carrier).toBe("Verizon");
+  });
+});
