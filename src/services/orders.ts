@@ -1,5 +1,5 @@
 import { defaultVariantId } from "../lib/variant-ids";
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lt } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import { getDb } from "../db/client";
 import { orderIndex, orderItems, orders, payments } from "../db/schema";
@@ -55,7 +55,8 @@ export async function indexOrder(env: Pick<Env, "DB">, orderId: string, buyerId:
 
 /** D1 binds at most 100 values per statement: rows per multi-row insert for a table of `columns` columns. */
 const rowsPerInsert = (columns: number) => Math.floor(100 / columns);
-const ORDER_ITEM_COLUMNS = 11;
+/** Derived from the table, so a new column cannot push a multi-row insert past the limit. */
+const ORDER_ITEM_COLUMNS = Object.keys(getTableColumns(orderItems)).length;
 const INDEX_COLUMNS = 3;
 
 /**
