@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { call, createCategory, createProduct, signup, unique } from "./helpers";
+import { env } from "cloudflare:workers";
+import { indexProducts } from "../src/services/search";
+import { adminUser, call, createCategory, createProduct, json, signup, unique } from "./helpers";
 
 describe("storefront pages", () => {
   it("renders the home, search, product and app pages server-side as accessible HTML", async () => {
@@ -31,5 +33,29 @@ describe("storefront pages", () => {
     }
     expect((await call("GET", "/store/product/prd_NOPE")).status).toBe(404);
 
+  });
+
+  it("lets a buyer pick a variant on the product page, and shows attribute facets on the search page", async () => {
+    const admin = await adminUser();
+    const cat = await createCategory(`Knitwear ${unique()}`);
+    await call("POST", `/categories/${cat.category_id}/attributes`, { token: admin.access_token, body: { name: "size", type: "enum", values: ["S", "M", "L"], variant_option: true, facet: true } });
+    const seller = await signup({ role: "seller" });
+    const word = `qx${unique().replace(/[^a-z0-9]/gi, "").toLowerCase()}`;
+    const res = await call("POST", "/products", {
+      token: seller.access_token,
+      body: { name: `${word} Merino Sweater`, description: "Warm", price: 12000, category_id: cat.category_id, variants: [{ options: { size: "S" }, stock_available: 0 }, { options: { size: "M" }, stock_available: 2 }, { options: { size: "L" }, stock_available: 1, price: 13000 }] },
+    });
+    const p = await json(res);
+    const page = await (await call("GET", `/store/product/${p.product_id}`)).text();
+    expect(page).toContain('<label for="variant">Size</label>');
+    expect(page).toMatch(/<option value="var_[^"]+" disabled="">S · \$120\.00 · sold out<\/option>/);
+    expect(page).toMatch(/<option value="var_[^"]+" selected="">M · \$120\.00 · 2 left<\/option>/);
+    expect(page).toContain("L · $130.00 · 1 left");
+    await indexProducts(env, [p.product_id]);
+    const search = await (await call("GET", `/store/search?q=${word}`)).text();
+    expect(search).toContain("<h2>Size</h2>");
+    expect(search).toMatch(/href="\/store\/search\?q=[^"]*&amp;size=M">M \(1\)/);
+    const filtered = await (await call("GET", `/store/search?q=${word}&size=S`)).text();
+    expect(filtered).toContain("0 products");
   });
 });

@@ -97,7 +97,8 @@ import { safeNextPath } from "./next-path.js";
       const id = $("[data-product-id]").getAttribute("data-product-id");
       $("#add-form").addEventListener("submit", async (e) => {
         e.preventDefault();
-        const r = await api("POST", "/cart/add", { product_id: id, quantity: Number($("#qty").value) });
+        const variant = $("#variant") ? $("#variant").value : "";
+        const r = await api("POST", "/cart/add", { product_id: id, ...(variant ? { variant_id: variant } : {}), quantity: Number($("#qty").value) });
         toast(r.ok ? "Added to your cart" : errorOf(r));
         chrome();
       });
@@ -125,9 +126,9 @@ import { safeNextPath } from "./next-path.js";
           <thead><tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
           <tbody>${c.items
             .map(
-              (i) => `<tr><td><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}</td>
+              (i) => `<tr><td><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${Object.keys(i.options || {}).length ? ` <span class="options">${esc(Object.values(i.options).join(" / "))}</span>` : ""}${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}</td>
               <td>${i.quantity}</td><td>${money(i.line_total)}</td>
-              <td><button type="button" data-remove="${i.product_id}">Remove</button></td></tr>`,
+              <td><button type="button" data-remove="${i.product_id}" data-variant="${esc(i.variant_id)}">Remove</button></td></tr>`,
             )
             .join("")}</tbody></table>
         <p>Subtotal ${money(c.subtotal)}${c.discount ? ` · Discount −${money(c.discount)}` : ""} · <strong>Total ${money(c.total)}</strong></p>
@@ -136,7 +137,7 @@ import { safeNextPath } from "./next-path.js";
         <p><a class="button" href="/store/checkout" id="to-checkout">Check out</a></p>`;
       app().querySelectorAll("[data-remove]").forEach((b) =>
         b.addEventListener("click", async () => {
-          await api("POST", "/cart/remove", { product_id: b.getAttribute("data-remove") });
+          await api("POST", "/cart/remove", { product_id: b.getAttribute("data-remove"), variant_id: b.getAttribute("data-variant") });
           pages.cart();
           chrome();
         }),
@@ -195,7 +196,7 @@ import { safeNextPath } from "./next-path.js";
       const o = r.data;
       app().innerHTML = `
         <p>Status: <strong id="order-status">${esc(o.status)}</strong>${o.tracking_number ? ` · Tracking ${esc(o.tracking_number)}` : ""}</p>
-        <ul class="list">${o.items.map((i) => `<li><a href="/store/product/${i.product_id}">${esc(i.name)}</a> × ${i.quantity} · ${money(i.price)}</li>`).join("")}</ul>
+        <ul class="list">${o.items.map((i) => `<li><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${Object.keys(i.options || {}).length ? ` (${esc(Object.values(i.options).join(" / "))})` : ""} × ${i.quantity} · ${money(i.price)}</li>`).join("")}</ul>
         <p>Total ${money(o.total_amount)}${o.refunded_amount ? ` · Refunded ${money(o.refunded_amount)}` : ""}</p>
         ${o.status === "pending_payment" ? `<button type="button" id="pay-now">Pay with Visa</button>` : ""}
         ${o.status === "delivered" ? `<button type="button" id="return">Return for a refund</button>` : ""}`;

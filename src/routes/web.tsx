@@ -4,7 +4,7 @@ import type { AppEnv } from "../types";
 import { findProduct, toProduct } from "../services/catalog/products";
 import { listReviews } from "../services/reviews";
 import { homeFeed, related } from "../services/recommendations";
-import { categoryNames, searchProducts } from "../services/search";
+import { attributeFilters, categoryNames, searchProducts } from "../services/search";
 import { AppPage, HomePage, ProductPage, SearchPage } from "../web/pages";
 
 /**
@@ -22,6 +22,8 @@ const SearchParams = z.object({
   cursor: z.string().max(512).optional(),
 });
 
+const PAGE_PARAMS = new Set(Object.keys(SearchParams.shape));
+
 export const webRoutes = new Hono<AppEnv>()
   .get("/", (c) => c.redirect("/store"))
   .get("/store", async (c) => {
@@ -32,7 +34,9 @@ export const webRoutes = new Hono<AppEnv>()
   .get("/store/search", async (c) => {
     const parsed = SearchParams.safeParse(c.req.query());
     const params = parsed.success ? parsed.data : SearchParams.parse({});
-    const result = await searchProducts(c.env, { ...params, limit: 24 });
+    // Attribute facets chosen on the page (`size=M,L`); a parameter that names none is ignored here, not an error page.
+    const attributes = await attributeFilters(c.env, c.req.queries(), PAGE_PARAMS).catch(() => ({}));
+    const result = await searchProducts(c.env, { ...params, attributes, limit: 24 });
     const names = await categoryNames(c.env);
     const shown: Record<string, string> = {};
     for (const [k, v] of Object.entries(c.req.query())) if (typeof v === "string" && v && k !== "cursor") shown[k] = v;

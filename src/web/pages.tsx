@@ -40,7 +40,7 @@ export interface SearchView {
   params: Record<string, string>;
   total: number;
   data: (Product & { highlights: { name: string } })[];
-  facets: { brand: Record<string, number>; category_id: Record<string, number>; price_range: Record<string, number> };
+  facets: { brand: Record<string, number>; category_id: Record<string, number>; price_range: Record<string, number> } & Record<string, Record<string, number>>;
   next_cursor: string | null;
   categoryNames: Record<string, string>;
 }
@@ -52,8 +52,21 @@ const link = (params: Record<string, string>, change: Record<string, string | nu
   return `/store/search?${qs}`;
 };
 
+/** Turns one value of a multi-valued filter (`size=M,L`) on or off. */
+function toggled(current: string | undefined, value: string): string | null {
+  const values = new Set((current ?? "").split(",").filter(Boolean));
+  if (values.has(value)) values.delete(value);
+  else values.add(value);
+  return values.size ? [...values].join(",") : null;
+}
+
+const OWN_FACETS = new Set(["brand", "category_id", "price_range"]);
+const label = (name: string) => name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+
 export function SearchPage(v: SearchView) {
   const ranges = Object.entries(v.facets.price_range);
+  // Attribute facets (size, colour, carrier…) with values in these results, and any already chosen.
+  const attributeFacets = Object.entries(v.facets).filter(([name, values]) => !OWN_FACETS.has(name) && (Object.keys(values).length > 0 || v.params[name]));
   return (
     <Layout title={v.q ? `“${v.q}”` : "Browse"} page="search" q={v.q}>
       <h1>{v.q ? `Results for “${v.q}”` : "Browse"}</h1>
@@ -97,6 +110,23 @@ export function SearchPage(v: SearchView) {
               </li>
             ))}
           </ul>
+          {attributeFacets.map(([name, values]) => {
+            const chosen = new Set((v.params[name] ?? "").split(",").filter(Boolean));
+            return (
+              <>
+                <h2>{label(name)}</h2>
+                <ul class="facets" data-facet={name}>
+                  {Object.entries(values).slice(0, 20).map(([value, n]) => (
+                    <li>
+                      <a href={link(v.params, { [name]: toggled(v.params[name], value) })} aria-current={chosen.has(value) ? "true" : undefined}>
+                        {value} ({n})
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            );
+          })}
           <h2>Price</h2>
           <ul class="facets">
             {ranges.map(([r, n]) => {
@@ -152,7 +182,33 @@ export function ProductPage({
             {reviews.rating_count ? `${reviews.rating_average.toFixed(1)} / 5 from ${reviews.rating_count} reviews` : "No reviews yet"}
           </p>
           <p class={p.stock_available > 0 ? "stock" : "stock out"}>{p.stock_available > 0 ? `${p.stock_available} in stock` : "Out of stock"}</p>
+          {Object.entries(p.attributes).filter(([, val]) => typeof val === "string" || typeof val === "number" || typeof val === "boolean").length ? (
+            <dl class="attributes">
+              {Object.entries(p.attributes)
+                .filter(([, val]) => typeof val === "string" || typeof val === "number" || typeof val === "boolean")
+                .map(([name, val]) => (
+                  <>
+                    <dt>{label(name)}</dt>
+                    <dd>{String(val)}</dd>
+                  </>
+                ))}
+            </dl>
+          ) : null}
           <form id="add-form" class="inline">
+            {p.variants.length > 1 ? (
+              <>
+                <label for="variant">{[...new Set(p.variants.flatMap((x) => Object.keys(x.options)))].map(label).join(" / ") || "Option"}</label>
+                <select id="variant" name="variant_id" required>
+                  {p.variants.map((x) => (
+                    <option value={x.variant_id} disabled={x.stock_available <= 0} selected={x.variant_id === p.variants.find((y) => y.stock_available > 0)?.variant_id}>
+                      {Object.values(x.options).join(" / ") || "Standard"} · {money(x.price)} · {x.stock_available > 0 ? `${x.stock_available} left` : "sold out"}
+                    </option>
+                  ))}
+                </select>
+              </>
+            ) : (
+              <input type="hidden" id="variant" name="variant_id" value={p.variants[0]?.variant_id ?? ""} />
+            )}
             <label for="qty">Quantity</label>
             <input id="qty" name="quantity" type="number" min="1" max="99" value="1" />
             <button type="submit" id="add-to-cart" disabled={p.stock_available <= 0}>
