@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { indexProducts } from "../src/services/search";
 import { env } from "cloudflare:workers";
 import { adminUser, call, createCategory, json, signup, unique, type TestUser } from "./helpers";
@@ -167,6 +167,15 @@ describe("variants", () => {
     expect(after.stock_available).toBe(10);
     const seen = await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }));
     expect(seen.items[0]).toMatchObject({ variant_id: M, options: { size: "M" } });
+    // The seller's figures count units per variant, and report low stock per size.
+    await vi.waitFor(
+      async () => {
+        const report = await json(await call("GET", "/analytics/seller", { token: seller.access_token }));
+        expect(report.top_variants).toEqual([expect.objectContaining({ variant_id: M, product_id: p.product_id, options: { size: "M" }, units_sold: 2, revenue: 10000 })]);
+        expect(report.low_stock_variants.map((v: any) => [v.variant_id, v.stock_available])).toEqual(expect.arrayContaining([[M, 2], [S, 3]]));
+      },
+      { timeout: 10_000, interval: 200 },
+    );
   });
 
   it("30 buyers race for the last 5 units of one size: exactly 5 win, and the other sizes are untouched", async () => {

@@ -20,6 +20,8 @@ export const factOrderItems = sqliteTable(
     orderId: text("order_id").notNull(),
     sellerId: text("seller_id").notNull(),
     productId: text("product_id").notNull(),
+    /** The variant sold (null in facts from before variants: the product's default one). */
+    variantId: text("variant_id"),
     userId: text("user_id").notNull(),
     quantity: integer("quantity").notNull(),
     /** price * quantity in minor units. */
@@ -79,6 +81,20 @@ export const dimProducts = sqliteTable(
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [index("dim_products_seller_idx").on(t.sellerId, t.stockAvailable)],
+);
+
+/** Each variant's options and stock, copied from the catalog with its product (low stock per size). */
+export const dimVariants = sqliteTable(
+  "dim_variants",
+  {
+    variantId: text("variant_id").primaryKey(),
+    productId: text("product_id").notNull(),
+    sellerId: text("seller_id").notNull(),
+    options: text("options").notNull().default("{}"),
+    status: text("status").notNull(),
+    stockAvailable: integer("stock_available").notNull(),
+  },
+  (t) => [index("dim_variants_seller_idx").on(t.sellerId, t.stockAvailable), index("dim_variants_product_idx").on(t.productId)],
 );
 
 /** Daily rollups, rebuilt by the nightly cron from the facts. */

@@ -1,3 +1,4 @@
+import { stockKey } from "../../lib/variant-ids";
 import type { DomainEvent } from "../events";
 import type { OrderEventPayload } from "../orders";
 
@@ -94,10 +95,11 @@ function orderStatements(env: Env, event: DomainEvent, signals: boolean): D1Prep
       statements.push(
         w
           .prepare(
-            `INSERT OR IGNORE INTO fact_order_items (order_item_id, order_id, seller_id, product_id, user_id, quantity, revenue, status, date_key, paid_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'paid', ?, ?)`,
+            `INSERT OR IGNORE INTO fact_order_items (order_item_id, order_id, seller_id, product_id, variant_id, user_id, quantity, revenue, status, date_key, paid_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'paid', ?, ?)`,
           )
-          .bind(`${o.order_id}:${item.product_id}`, o.order_id, item.seller_id, item.product_id, o.user_id, item.quantity, item.price * item.quantity, dateKey(event.occurred_at), event.occurred_at),
+          // One fact per line: a line is a variant (keyed by the product for its default one, as facts were before variants).
+          .bind(`${o.order_id}:${stockKey(item.product_id, item.variant_id)}`, o.order_id, item.seller_id, item.product_id, item.variant_id ?? null, o.user_id, item.quantity, item.price * item.quantity, dateKey(event.occurred_at), event.occurred_at),
       );
     }
   }
@@ -159,15 +161,27 @@ async function refreshProductDims(env: Env, ids: string[]): Promise<void> {
       .bind(...part)
       .all<{ id: string; seller_id: string; name: string; category_id: string; brand: string | null; status: string; stock_available: number; rating_average: number; updated_at: string }>();
     if (rows.results.length === 0) continue;
-    await env.WAREHOUSE.batch(
-      rows.results.map((p) =>
+    const variants = await env.DB.prepare(
+      `SELECT v.id, v.product_id, p.seller_id, v.options, p.status, v.stock_available FROM product_variants v JOIN products p ON p.id = v.product_id
+       WHERE v.product_id IN (${part.map(() => "?").join(",")})`,
+    )
+      .bind(...part)
+      .all<{ id: string; product_id: string; seller_id: string; options: string; status: string; stock_available: number }>();
+    await env.WAREHOUSE.batch([
+      ...variants.results.map((v) =>
+        env.WAREHOUSE.prepare(
+          `INSERT INTO dim_variants (variant_id, product_id, seller_id, options, status, stock_available) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (variant_id) DO UPDATE SET options = excluded.options, status = excluded.status, stock_available = excluded.stock_available`,
+        ).bind(v.id, v.product_id, v.seller_id, v.options, v.status, v.stock_available),
+      ),
+      ...rows.results.map((p) =>
         env.WAREHOUSE.prepare(
           `INSERT INTO dim_products (product_id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (product_id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name, category_id = excluded.category_id, brand = excluded.brand,
              status = excluded.status, stock_available = excluded.stock_available, rating_average = excluded.rating_average, updated_at = excluded.updated_at`,
         ).bind(p.id, p.seller_id, p.name, p.category_id, p.brand, p.status, p.stock_available, p.rating_average, p.updated_at),
       ),
-    );
+    ]);
   }
 }
 

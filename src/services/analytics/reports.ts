@@ -22,7 +22,7 @@ const LIVE = "status NOT IN ('cancelled')";
 
 export async function sellerReport(env: Pick<Env, "WAREHOUSE">, sellerId: string, r: Range) {
   const w = env.WAREHOUSE;
-  const [totals, byStatus, top, low, refunds, rating] = await w.batch<Record<string, unknown>>([
+  const [totals, byStatus, top, low, refunds, rating, topVariants, lowVariants] = await w.batch<Record<string, unknown>>([
     w
       .prepare(`SELECT COALESCE(SUM(revenue), 0) AS revenue, COALESCE(SUM(quantity), 0) AS units, COUNT(DISTINCT order_id) AS orders FROM fact_order_items WHERE seller_id = ? AND date_key BETWEEN ? AND ? AND ${LIVE}`)
       .bind(sellerId, r.from, r.to),
@@ -49,7 +49,26 @@ export async function sellerReport(env: Pick<Env, "WAREHOUSE">, sellerId: string
       )
       .bind(sellerId, r.from, r.to),
     w.prepare("SELECT AVG(rating_average) AS avg FROM dim_products WHERE seller_id = ? AND rating_average > 0").bind(sellerId),
+    // Units per variant (a size run sells unevenly); facts from before variants count as the default one.
+    w
+      .prepare(
+        `SELECT COALESCE(f.variant_id, 'var_' || substr(f.product_id, 5)) AS variant_id, f.product_id, COALESCE(d.name, f.product_id) AS name,
+                COALESCE(v.options, '{}') AS options, SUM(f.quantity) AS units_sold, SUM(f.revenue) AS revenue
+         FROM fact_order_items f LEFT JOIN dim_products d ON d.product_id = f.product_id
+           LEFT JOIN dim_variants v ON v.variant_id = COALESCE(f.variant_id, 'var_' || substr(f.product_id, 5))
+         WHERE f.seller_id = ? AND f.date_key BETWEEN ? AND ? AND f.${LIVE}
+         GROUP BY 1, 2 ORDER BY units_sold DESC, 1 LIMIT 20`,
+      )
+      .bind(sellerId, r.from, r.to),
+    w
+      .prepare(
+        `SELECT v.variant_id, v.product_id, COALESCE(d.name, v.product_id) AS name, v.options, v.stock_available FROM dim_variants v
+         LEFT JOIN dim_products d ON d.product_id = v.product_id
+         WHERE v.seller_id = ? AND v.status = 'active' AND v.stock_available <= ? ORDER BY v.stock_available, v.variant_id LIMIT 50`,
+      )
+      .bind(sellerId, LOW_STOCK_THRESHOLD),
   ]);
+  const withOptions = (rows: Record<string, unknown>[]) => rows.map((x) => ({ ...x, options: JSON.parse(String(x.options ?? "{}")) as Record<string, string> }));
   const t = totals.results[0] as { revenue: number; units: number; orders: number };
   const refunded = Math.round(Number((refunds.results[0] as { refunded: number }).refunded ?? 0));
   const refundOrders = Number((refunds.results[0] as { orders: number }).orders ?? 0);
@@ -68,6 +87,8 @@ export async function sellerReport(env: Pick<Env, "WAREHOUSE">, sellerId: string
     average_rating: Math.round(Number((rating.results[0] as { avg: number | null }).avg ?? 0) * 100) / 100,
     top_products: top.results,
     low_stock: low.results,
+    top_variants: withOptions(topVariants.results),
+    low_stock_variants: withOptions(lowVariants.results),
   };
 }
 
