@@ -273,3 +273,31 @@ describe("search by attributes", () => {
     expect(suggested.data.length).toBeGreaterThan(0);
   });
 });
+
+describe("back in stock per variant", () => {
+  it("alerts those waiting for a size when it returns, and those who saved the product only when it had none at all", async () => {
+    const { sub } = await apparel();
+    const seller = await signup({ role: "seller" });
+    const p = await polo(seller, sub.category_id, { S: 0, M: 0, L: 2 });
+    const [S, M] = ["S", "M"].map((s) => variantOf(p, s).variant_id);
+    const wantsM = await signup();
+    const wantsS = await signup();
+    const anySize = await signup();
+    expect((await call("POST", "/wishlist", { token: wantsM.access_token, body: { product_id: p.product_id, variant_id: M } })).status).toBe(201);
+    expect((await call("POST", "/wishlist", { token: wantsS.access_token, body: { product_id: p.product_id, variant_id: S } })).status).toBe(201);
+    expect((await call("POST", "/wishlist", { token: anySize.access_token, body: { product_id: p.product_id } })).status).toBe(201);
+    expect((await call("POST", "/wishlist", { token: anySize.access_token, body: { product_id: p.product_id, variant_id: "var_other" } })).status).toBe(400);
+    const alerts = async (u: TestUser) => (await json(await call("GET", "/notifications", { token: u.access_token }))).data.filter((n: any) => n.kind === "back_in_stock");
+
+    await call("POST", `/inventory/${p.product_id}`, { token: seller.access_token, body: { quantity: 3, variant_id: M } });
+    await vi.waitFor(async () => expect(await alerts(wantsM)).toHaveLength(1), { timeout: 8000, interval: 200 });
+    const [alert] = await alerts(wantsM);
+    expect(alert.body).toContain("in M");
+    expect(alert.data).toMatchObject({ product_id: p.product_id, variant_id: M });
+    // L was in stock all along, so the product never was out: no alert for the whole product, none for S.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await alerts(anySize)).toHaveLength(0);
+    expect(await alerts(wantsS)).toHaveLength(0);
+    expect((await json(await call("GET", "/wishlist", { token: wantsM.access_token }))).data[0]).toMatchObject({ product_id: p.product_id, variant_id: M });
+  });
+});

@@ -698,7 +698,13 @@ export const messageSink = sqliteTable(
 // ---- wishlist module (src/services/wishlist.ts) -----------------------------
 export const wishlist = sqliteTable(
   "wishlist",
-  { userId: text("user_id").notNull(), productId: text("product_id").notNull(), createdAt: createdAt() },
+  {
+    userId: text("user_id").notNull(),
+    productId: text("product_id").notNull(),
+    /** The variant waited for (a size that sold out); null: the product in any variant. */
+    variantId: text("variant_id"),
+    createdAt: createdAt(),
+  },
   (t) => [primaryKey({ columns: [t.userId, t.productId] }), index("wishlist_product_idx").on(t.productId)],
 );
 

@@ -1,3 +1,4 @@
+import { VariantId } from "../schemas/attributes";
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "../db/client";
@@ -116,8 +117,9 @@ const wishAdd = createRoute({
   summary: "Add a product to your wishlist (you hear when it is back in stock)",
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  request: { body: jsonBody(z.strictObject({ product_id: ProductId })) },
-  responses: { 201: jsonResponse(z.object({ product_id: z.string(), product: z.unknown() }), "Added"), ...errorResponses(400, 401, 404) },
+  description: "With `variant_id`, the alert is for that variant (a sold-out size); without, for the product as a whole.",
+  request: { body: jsonBody(z.strictObject({ product_id: ProductId, variant_id: VariantId.optional() })) },
+  responses: { 201: jsonResponse(z.object({ product_id: z.string(), variant_id: z.string().nullable(), product: z.unknown() }), "Added"), ...errorResponses(400, 401, 404) },
 });
 
 const wishList = createRoute({
@@ -214,7 +216,10 @@ export const notificationRoutes = createRouter()
     ownPrefs(c, user_id);
     return c.json(await notifications.setPreferences(c.env, user_id, c.req.valid("json")), 200);
   })
-  .openapi(wishAdd, async (c) => c.json(await wishlist.addToWishlist(c.env, currentUser(c).userId, c.req.valid("json").product_id), 201))
+  .openapi(wishAdd, async (c) => {
+    const { product_id, variant_id } = c.req.valid("json");
+    return c.json(await wishlist.addToWishlist(c.env, currentUser(c).userId, product_id, variant_id), 201);
+  })
   .openapi(wishList, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     return c.json(await wishlist.listWishlist(c.env, currentUser(c).userId, limit, cursor), 200);

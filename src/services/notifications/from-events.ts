@@ -66,10 +66,11 @@ export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<voi
     return;
   }
   if (event.type === "inventory.changed") {
-    const d = event.data as { product_id: string; in_stock: boolean; was_in_stock?: boolean; seq: number };
+    const d = event.data as { product_id: string; variant_id?: string; in_stock: boolean; was_in_stock?: boolean; seq: number };
     // Back in stock: only on the move from none to some, once per restock (the seq names it).
     if (!d.in_stock || d.was_in_stock !== false) return;
-    const { users, productName } = await wishlistersOf(env, d.product_id);
+    const { users, productName, options } = await wishlistersOf(env, d.product_id, d.variant_id);
+    const which = Object.values(options).length ? ` in ${Object.values(options).map((o) => quotedProductName(o)).join(" / ")}` : "";
     // At most one notice per user and product a day, however often a seller toggles the stock.
     const day = new Date().toISOString().slice(0, 10);
     for (const userId of users) {
@@ -77,8 +78,8 @@ export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<voi
         userId,
         kind: "back_in_stock",
         title: "Back in stock",
-        body: `An item on your wishlist is back in stock: “${quotedProductName(productName)}”.`,
-        data: { product_id: d.product_id },
+        body: `An item on your wishlist is back in stock${which}: “${quotedProductName(productName)}”.`,
+        data: { product_id: d.product_id, ...(d.variant_id ? { variant_id: d.variant_id } : {}) },
         dedupeKey: `bis:${d.product_id}:${userId}:${day}`,
       });
     }

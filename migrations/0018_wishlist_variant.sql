@@ -1,0 +1,1 @@
+ALTER TABLE `wishlist` ADD `variant_id` text;
