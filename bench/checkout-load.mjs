@@ -28,7 +28,9 @@ if (!spec.checkoutOnly) await Promise.all(
   Array.from({ length: connections }, async () => {
     while (next < tokens.length) {
       const i = next++;
-      const add = await post("/cart/add", tokens[i], { product_id: productIds[i % productIds.length], quantity: 1 });
+      // A line is a product id (its one variant) or { product_id, variant_id } (a size of a sized product).
+      const line = productIds[i % productIds.length];
+      const add = await post("/cart/add", tokens[i], { ...(typeof line === "string" ? { product_id: line } : line), quantity: 1 });
       if (add === 200) ready.push(tokens[i]);
       else codes[`add_${add}`] = (codes[`add_${add}`] ?? 0) + 1;
     }

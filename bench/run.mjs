@@ -128,11 +128,19 @@ await waitFor(`http://127.0.0.1:${APP_PORT}/health`, 120_000);
 const admin = await api("POST", "/auth/login", { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD });
 const page = await api("GET", "/products?limit=100");
 const productPaths = page.data.map((p) => `/products/${p.product_id}`);
-const hot = page.data[0];
+// Products with one variant (stock set on the product) and sized ones (stock per variant), from as many pages as it takes.
+const single = [];
+const sized = [];
+for (let cursor = null, pages = 0; (single.length < 70 || sized.length < 50) && pages < 60; pages++) {
+  const more = await api("GET", `/products?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  for (const p of more.data) (p.variants.length === 1 ? single : sized).push(p);
+  if (!(cursor = more.next_cursor)) break;
+}
+const hot = single[0];
 const HOT_STOCK = 1_000_000;
 const hotBefore = await api("PATCH", `/products/${hot.product_id}`, { stock_available: HOT_STOCK }, admin.access_token);
 if (hotBefore.stock_available !== HOT_STOCK) throw new Error("could not set the hot SKU's stock");
-const soldOut = page.data[1];
+const soldOut = single[1];
 const SELLOUT_STOCK = 100;
 await api("PATCH", `/products/${soldOut.product_id}`, { stock_available: SELLOUT_STOCK }, admin.access_token);
 
@@ -169,7 +177,7 @@ const workloads = [
     url: `${app}/cart/add`,
     method: "POST",
     body: { quantity: 1 },
-    rotate: { carts: guestCarts, products: page.data.filter((p) => p.stock_available > 0).slice(0, 50).map((p) => p.product_id) },
+    rotate: { carts: guestCarts, products: single.filter((p) => p.stock_available > 0).slice(0, 50).map((p) => p.product_id) },
   },
   {
     name: "hot-SKU reserve (one product)",
@@ -241,8 +249,11 @@ if (!only || "search".includes(only)) {
 
 // Checkout: each virtual buyer adds one item and pays with the test provider.
 if (!only || "checkout".includes(only)) {
-  const stockIds = page.data.slice(10, 60).map((p) => p.product_id);
+  const stockIds = single.slice(10, 60).map((p) => p.product_id);
   for (const id of stockIds) await api("PATCH", `/products/${id}`, { stock_available: 100_000 }, admin.access_token);
+  // Sized products: one size each, restocked through its variant.
+  const sizedLines = sized.slice(0, 50).map((p) => ({ product_id: p.product_id, variant_id: p.variants[0].variant_id }));
+  for (const l of sizedLines) await api("POST", `/inventory/${l.product_id}`, { quantity: 100_000, variant_id: l.variant_id }, admin.access_token);
   for (const connections of CONNECTIONS) {
     const n = checkoutBuyers();
     const tokens = await mintTokens(vars, n, `CO${connections}X`);
@@ -254,8 +265,20 @@ if (!only || "checkout".includes(only)) {
     rows.push({ workload: "checkout (POST /orders, test provider)", connections, rps: r.rps, ratio, p50: r.p50, p99: r.p99, errors: fivexx });
     console.log(`  ${"checkout".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} orders/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
   }
+  if (sizedLines.length) {
+    const connections = CONNECTIONS.includes(16) ? 16 : CONNECTIONS[0];
+    const n = checkoutBuyers();
+    const tokens = await mintTokens(vars, n, `COV${connections}X`);
+    const r = checkoutLoad({ url: app, tokens, productIds: sizedLines, connections });
+    const fivexx = Object.entries(r.codes).filter(([c]) => c.startsWith("5")).reduce((a, [, v]) => a + v, 0);
+    if (fivexx) failures.push(`checkout with variants @${connections}: ${fivexx} 5xx`);
+    if ((r.codes["201"] ?? 0) !== n) failures.push(`checkout with variants @${connections}: ${r.codes["201"] ?? 0} of ${n} orders paid (${JSON.stringify(r.codes)})`);
+    const ratio = helloRps[connections] ? r.rps / helloRps[connections] : NaN;
+    rows.push({ workload: "checkout of a size (POST /orders, variants)", connections, rps: r.rps, ratio, p50: r.p50, p99: r.p99, errors: fivexx });
+    console.log(`  ${"checkout of a size".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} orders/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+  }
   // Hot-SKU checkout: 1,000 buyers, 100 units, 64 at a time. Exactly 100 orders may be paid.
-  const hotId = page.data[60].product_id;
+  const hotId = single[60].product_id;
   await api("PATCH", `/products/${hotId}`, { stock_available: 100 }, admin.access_token);
   const tokens = await mintTokens(vars, 1000, "HOTX");
   const r = checkoutLoad({ url: app, tokens, productIds: [hotId], connections: 64 });
