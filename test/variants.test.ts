@@ -301,3 +301,51 @@ describe("back in stock per variant", () => {
     expect((await json(await call("GET", "/wishlist", { token: wantsM.access_token }))).data[0]).toMatchObject({ product_id: p.product_id, variant_id: M });
   });
 });
+
+describe("products from before variants", () => {
+  it("get their default variant from the migration, and their stock stays in the product's inventory object", async () => {
+    const cat = await createCategory(`Legacy ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    // A product row as the code before variants wrote it: no variant rows.
+    const id = `prd_01LEGACY${unique().replace(/[^A-Za-z0-9]/g, "").toUpperCase()}`.slice(0, 30);
+    await env.DB.prepare(
+      "INSERT INTO products (id, seller_id, category_id, category_path, name, description, price, currency, stock_available) VALUES (?, ?, ?, ?, 'Old lamp', 'From before', 1500, 'usd', 6)",
+    )
+      .bind(id, seller.user.user_id, cat.category_id, `/${cat.category_id}/`)
+      .run();
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0017_"))!;
+    for (const q of backfill.queries) await env.DB.prepare(q).run();
+    const p = await product(id);
+    expect(p.variants).toEqual([expect.objectContaining({ variant_id: `var_${id.slice(4)}`, options: {}, stock_available: 6 })]);
+    const buyer = await signup();
+    expect((await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: id, quantity: 2 } })).status).toBe(200);
+    expect((await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: address } })).status).toBe(201);
+    const live = await json(await call("GET", `/inventory/${id}`, { token: seller.access_token }));
+    expect(live).toMatchObject({ variant_id: `var_${id.slice(4)}`, stock_available: 4 });
+    expect((await product(id)).stock_available).toBe(4);
+    // Running the backfill again changes nothing.
+    for (const q of backfill.queries) await env.DB.prepare(q).run();
+    expect((await product(id)).variants).toHaveLength(1);
+  });
+
+  it("spreads a hot variant over bucket objects like a hot product", async () => {
+    const { sub } = await apparel();
+    const seller = await signup({ role: "seller" });
+    const p = await polo(seller, sub.category_id, { S: 1, M: 40, L: 1 });
+    const M = variantOf(p, "M").variant_id;
+    const res = await call("PUT", `/inventory/${p.product_id}/buckets`, { token: seller.access_token, body: { buckets: 4, variant_id: M } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await json(res)).toMatchObject({ variant_id: M, buckets: 4, stock_available: 40 });
+    const holds = await Promise.all(
+      Array.from({ length: 45 }, (_, i) => call("POST", `/inventory/${p.product_id}/holds`, { token: seller.access_token, body: { quantity: 1, variant_id: M, reservation_id: `h${i}` } })),
+    );
+    expect(holds.filter((r) => r.status === 201)).toHaveLength(40);
+    // Buckets report to the variant's object moments later.
+    await vi.waitFor(
+      async () => expect(await json(await call("GET", `/inventory/${p.product_id}?variant_id=${M}`, { token: seller.access_token }))).toMatchObject({ stock_available: 0, reserved: 40 }),
+      { timeout: 5000, interval: 100 },
+    );
+    const others = await json(await call("GET", `/inventory/${p.product_id}?variant_id=${variantOf(p, "S").variant_id}`, { token: seller.access_token }));
+    expect(others.stock_available).toBe(1);
+  });
+});

@@ -119,9 +119,20 @@ export class InventoryItem extends DurableObject<Env> {
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.productId) return;
       const variantId = productId.startsWith("var_") ? productId : defaultVariantId(productId);
-      const row = await this.env.DB.prepare("SELECT product_id, stock_available FROM product_variants WHERE id = ?")
+      let row = await this.env.DB.prepare("SELECT product_id, stock_available FROM product_variants WHERE id = ?")
         .bind(variantId)
         .first<{ product_id: string; stock_available: number }>();
+      if (!row && !productId.startsWith("var_")) {
+        // A product row without its default variant (written by a version from before variants, during a
+        // rolling deploy): the variant is made from it, as migration 0017 made them for the rows it found.
+        row = await this.env.DB.prepare(
+          `INSERT INTO product_variants (id, product_id, options, options_key, stock_available, stock_version, stock_buckets, position)
+           SELECT ?, id, '{}', '{}', stock_available, stock_version, stock_buckets, 0 FROM products WHERE id = ?
+           ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING product_id, stock_available`,
+        )
+          .bind(variantId, productId)
+          .first<{ product_id: string; stock_available: number }>();
+      }
       // The key must name the variant's object: a variant id for a default variant is refused (its object is the product's).
       if (!row || (productId.startsWith("var_") && defaultVariantId(row.product_id) === productId)) return;
       this.ctx.storage.sql.exec(
