@@ -6,6 +6,7 @@
 // shows where its time goes. Used to build docs/performance.md.
 //
 //   node bench/profile.mjs checkout|cart|product|search|home [seconds=8] [connections=16]
+import { loadSeedCatalog, loadSeedQueries } from "../scripts/catalog.mjs";
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -59,7 +60,8 @@ const cdp = (method, params = {}) =>
 
 const admin = await api("POST", "/auth/login", { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD });
 const page = await api("GET", "/products?limit=100");
-const ids = page.data.slice(10, 60).map((p) => p.product_id);
+// Products of one variant: their stock is set on the product (a sized one's is per variant).
+const ids = page.data.filter((p) => p.variants.length === 1).slice(0, 50).map((p) => p.product_id);
 for (const id of ids) await api("PATCH", `/products/${id}`, { stock_available: 100_000 }, admin.access_token);
 
 const n = Number(seconds) * 150;
@@ -82,7 +84,8 @@ if (workload === "checkout" || workload === "cart") {
 } else {
   const paths = {
     product: page.data.map((p) => `/products/${p.product_id}`),
-    search: ["/search?q=laptop&limit=20", "/search?q=shirt&limit=20", "/search?q=tv&limit=20"],
+    // The real shopper queries (the 400 most popular), as the bench's mix draws them.
+    search: loadSeedQueries(loadSeedCatalog().products).slice(0, 400).map((q) => `/search?q=${encodeURIComponent(q.query)}&limit=20`),
     home: ["/feed"],
   }[workload];
   loadCmd = [join(ROOT, "bench", "load.mjs"), JSON.stringify({ url: server.url, paths, connections: Number(connections), duration: Number(seconds) })];

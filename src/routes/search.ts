@@ -26,10 +26,10 @@ const SearchQuery = PageQuery.extend({
 /** Search's own parameters; any other names a facetable attribute. */
 const SEARCH_PARAMS = new Set(Object.keys(SearchQuery.shape));
 
-const Hit = ProductSchema.extend({
+const Hit = ProductSchema.omit({ variants: true }).extend({
   matching_variants: z
     .array(z.object({ variant_id: z.string(), options: z.record(z.string(), z.string()), in_stock: z.boolean() }))
-    .openapi({ description: "The variants matching the attribute filters (all of them without one), and whether each is in stock" }),
+    .openapi({ description: "The variants matching the attribute filters (all of them without one), and whether each is in stock; the product page lists them in full" }),
   score: z.number(),
   highlights: z.object({ name: z.string().openapi({ description: "The name with matched words in <mark>" }) }),
 }).openapi("SearchHit");

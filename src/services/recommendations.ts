@@ -2,7 +2,7 @@ import { and, desc, eq, gt, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { products } from "../db/schema";
 import { TtlCache } from "../lib/ttl-cache";
-import { findProducts, toProduct, withVariants, type ProductRecord } from "./catalog/products";
+import { findProducts, record, toProduct, withVariantsJson, type ProductRecord } from "./catalog/products";
 
 /**
  * Recommendations from the warehouse's signals (co-purchases, co-views,
@@ -24,8 +24,8 @@ async function popular(env: Pick<Env, "DB">, limit: number, exclude: Set<string>
   const where = [eq(products.status, "active"), gt(products.stockAvailable, 0)];
   if (filter?.categoryIds?.length) where.push(inArray(products.categoryId, filter.categoryIds));
   if (filter?.brands?.length) where.push(inArray(sql`LOWER(${products.brand})`, filter.brands));
-  const rows = await getDb(env).select().from(products).where(and(...where)).orderBy(desc(products.popularity), desc(products.id)).limit(limit + exclude.size).all();
-  return withVariants(env, sellable(rows, exclude).slice(0, limit));
+  const rows = await getDb(env).select(withVariantsJson).from(products).where(and(...where)).orderBy(desc(products.popularity), desc(products.id)).limit(limit + exclude.size).all();
+  return sellable(rows.map(record), exclude).slice(0, limit);
 }
 
 /** "Bought together", then "viewed together", then popular in the same category. */
@@ -96,10 +96,10 @@ async function buildFeed(env: Env, userId: string | null, limit: number) {
   const db = getDb(env);
   const live = and(eq(products.status, "active"), gt(products.stockAvailable, 0));
   const [onSale, newest] = await db.batch([
-    db.select().from(products).where(and(live, isNotNull(products.listPrice), lt(products.price, products.listPrice))).orderBy(desc(products.popularity)).limit(limit),
-    db.select().from(products).where(live).orderBy(desc(products.createdAt), desc(products.id)).limit(limit),
+    db.select(withVariantsJson).from(products).where(and(live, isNotNull(products.listPrice), lt(products.price, products.listPrice))).orderBy(desc(products.popularity)).limit(limit),
+    db.select(withVariantsJson).from(products).where(live).orderBy(desc(products.createdAt), desc(products.id)).limit(limit),
   ]);
-  const [sale, fresh] = [await withVariants(env, onSale), await withVariants(env, newest)];
+  const [sale, fresh] = [onSale.map(record), newest.map(record)];
   const sections = [
     { key: "popular", title: "Popular right now", items: (await popular(env, limit, new Set())).map(toProduct) },
     { key: "on_sale", title: "On sale", items: sale.map(toProduct) },

@@ -1,7 +1,7 @@
 import type { Product } from "../schemas/catalog";
 import { Layout, money } from "./layout";
 
-function Card({ p }: { p: Product }) {
+function Card({ p }: { p: Omit<Product, "variants"> }) {
   return (
     <li class="card">
       <a href={`/store/product/${p.product_id}`}>
@@ -39,7 +39,7 @@ export interface SearchView {
   q: string;
   params: Record<string, string>;
   total: number;
-  data: (Product & { highlights: { name: string } })[];
+  data: (Omit<Product, "variants"> & { highlights: { name: string } })[];
   facets: { brand: Record<string, number>; category_id: Record<string, number>; price_range: Record<string, number> } & Record<string, Record<string, number>>;
   next_cursor: string | null;
   categoryNames: Record<string, string>;

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { getDb } from "../../db/client";
 import { categories, products, productVariants } from "../../db/schema";
@@ -13,7 +13,7 @@ import { buildEvent, dispatchEvents, outboxInsert, outboxInsertMany, type Domain
 import { setStock } from "../inventory";
 import { findCategory, subtreeRange } from "./categories";
 import { assertValid, attributesForPath, validateAgainst, type AttributeRow } from "./attributes";
-import { findVariants, newVariantRows, toVariant, type VariantRow } from "./variants";
+import { newVariantRows, parseVariants, toVariant, variantsJsonColumn, type VariantRow } from "./variants";
 import type { VariantInputT } from "../../schemas/attributes";
 
 /** The catalog's products: owns the `products` table (stock there is the inventory module's projection). */
@@ -44,14 +44,14 @@ export function toProduct(row: ProductRecord): Product {
   };
 }
 
-/** The product and its variants in one round trip (a D1 batch). */
+/** Select these (drizzle) and map each row with `record` for products with their variants, in one statement. */
+export const withVariantsJson = { ...getTableColumns(products), variantsJson: variantsJsonColumn };
+export const record = ({ variantsJson, ...row }: ProductRow & { variantsJson: string | null }): ProductRecord => ({ ...row, variants: parseVariants(variantsJson) });
+
+/** The product and its variants in one statement. */
 export async function findProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRecord | undefined> {
-  const db = getDb(env);
-  const [rows, variants] = await db.batch([
-    db.select().from(products).where(eq(products.id, id)),
-    db.select().from(productVariants).where(eq(productVariants.productId, id)).orderBy(productVariants.position, productVariants.id),
-  ]);
-  return rows[0] ? { ...rows[0], variants } : undefined;
+  const row = await getDb(env).select(withVariantsJson).from(products).where(eq(products.id, id)).get();
+  return row ? record(row) : undefined;
 }
 
 /** Product pages are read far more than written: a 2-second per-isolate cache in front of D1 (see TtlCache). */
@@ -100,28 +100,11 @@ export async function invalidateProduct(id: string): Promise<void> {
 export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRecord[]> {
   const unique = [...new Set(ids)];
   const out: ProductRecord[] = [];
-  const db = getDb(env);
   for (let i = 0; i < unique.length; i += 90) {
-    const chunk = unique.slice(i, i + 90);
-    const [rows, variants] = await db.batch([db.select().from(products).where(inArray(products.id, chunk)), db.select().from(productVariants).where(inArray(productVariants.productId, chunk))]);
-    out.push(...attach(rows, variants));
+    const rows = await getDb(env).select(withVariantsJson).from(products).where(inArray(products.id, unique.slice(i, i + 90))).all();
+    out.push(...rows.map(record));
   }
   return out;
-}
-
-/** Rows read by another query (listings, feeds) with their variants: one more read per 90 products. */
-export async function withVariants(env: Pick<Env, "DB">, rows: ProductRow[]): Promise<ProductRecord[]> {
-  if (rows.length === 0) return [];
-  const variants = await findVariants(env, rows.map((r) => r.id));
-  return rows.map((r) => ({ ...r, variants: variants.get(r.id) ?? [] }));
-}
-
-/** Gives each row its variants, in position order. */
-function attach<R extends { id: string }>(rows: R[], variants: VariantRow[]): (R & { variants: VariantRow[] })[] {
-  const by = new Map<string, VariantRow[]>();
-  for (const v of variants) by.set(v.productId, [...(by.get(v.productId) ?? []), v]);
-  for (const list of by.values()) list.sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1));
-  return rows.map((r) => ({ ...r, variants: by.get(r.id) ?? [] }));
 }
 
 /** What pricing a cart needs of a product: no description, images or attributes to carry through D1's result conversion. */
@@ -133,18 +116,17 @@ const pricingColumns = {
   price: products.price,
   status: products.status,
   stockAvailable: products.stockAvailable,
+  variantsJson: variantsJsonColumn,
 };
-export type PricingRow = Pick<ProductRow, keyof typeof pricingColumns> & { variants: VariantRow[] };
+export type PricingRow = Pick<ProductRow, Exclude<keyof typeof pricingColumns, "variantsJson">> & { variants: VariantRow[] };
 
-/** The pricing columns of products by id with their variants, fresh from D1 (checkout): one batch per 90 products. */
+/** The pricing columns of products by id with their variants, fresh from D1 (checkout): one statement per 90 products. */
 export async function findPricing(env: Pick<Env, "DB">, ids: string[]): Promise<PricingRow[]> {
   const unique = [...new Set(ids)];
   const out: PricingRow[] = [];
-  const db = getDb(env);
   for (let i = 0; i < unique.length; i += 90) {
-    const chunk = unique.slice(i, i + 90);
-    const [rows, variants] = await db.batch([db.select(pricingColumns).from(products).where(inArray(products.id, chunk)), db.select().from(productVariants).where(inArray(productVariants.productId, chunk))]);
-    out.push(...attach(rows, variants));
+    const rows = await getDb(env).select(pricingColumns).from(products).where(inArray(products.id, unique.slice(i, i + 90))).all();
+    out.push(...rows.map(({ variantsJson, ...r }) => ({ ...r, variants: parseVariants(variantsJson) })));
   }
   return out;
 }
@@ -297,15 +279,14 @@ export async function listProducts(env: Pick<Env, "DB">, q: ListProductsInput) {
   if (q.seller_id) where.push(eq(products.sellerId, q.seller_id));
   if (q.cursor) where.push(lt(products.id, String(decodeCursor(q.cursor, 1)[0])));
   const rows = await getDb(env)
-    .select()
+    .select(withVariantsJson)
     .from(products)
     .where(and(...where))
     .orderBy(desc(products.id))
     .limit(q.limit + 1)
     .all();
   const page = toPage(rows, q.limit, (r) => [r.id]);
-  const variants = await findVariants(env, page.data.map((r) => r.id));
-  return { data: page.data.map((r) => toProduct({ ...r, variants: variants.get(r.id) ?? [] })), next_cursor: page.next_cursor };
+  return { data: page.data.map((r) => toProduct(record(r))), next_cursor: page.next_cursor };
 }
 
 export type UpdateProductInput = Partial<CreateProductInput> & { status?: "active" | "archived" };
