@@ -35,7 +35,7 @@ export const webRoutes = new Hono<AppEnv>()
     const parsed = SearchParams.safeParse(c.req.query());
     const params = parsed.success ? parsed.data : SearchParams.parse({});
     // Attribute facets chosen on the page (`size=M,L`); a parameter that names none is ignored here, not an error page.
-    const attributes = await attributeFilters(c.env, c.req.queries(), PAGE_PARAMS).catch(() => ({}));
+    const attributes = await attributeFilters(c.env, c.req.queries(), PAGE_PARAMS, { ignoreUnknown: true }).catch(() => ({}));
     const result = await searchProducts(c.env, { ...params, attributes, limit: 24 });
     const names = await categoryNames(c.env);
     const shown: Record<string, string> = {};

@@ -58,12 +58,19 @@ const MAX_FILTER_VALUES = 20;
  * own. Each must name a facetable attribute (else a 400, as for any unknown field); `size=M,L`
  * and `size=M&size=L` both mean either.
  */
-export async function attributeFilters(env: Pick<Env, "DB">, query: Record<string, string[]>, known: Set<string>): Promise<Record<string, string[]>> {
-  const names = Object.keys(query).filter((k) => !known.has(k));
+export async function attributeFilters(
+  env: Pick<Env, "DB">,
+  query: Record<string, string[]>,
+  known: Set<string>,
+  opts: { ignoreUnknown?: boolean } = {},
+): Promise<Record<string, string[]>> {
+  let names = Object.keys(query).filter((k) => !known.has(k));
   if (names.length === 0) return {};
   const facetable = await facetableAttributes(env);
   const bad = names.filter((n) => !facetable.has(n));
-  if (bad.length) {
+  // A page (the storefront) drops what it does not know instead of failing.
+  if (opts.ignoreUnknown) names = names.filter((n) => facetable.has(n));
+  else if (bad.length) {
     throw new ApiError("validation_failed", `Unknown search parameter ${bad[0]}`, {
       details: bad.slice(0, 20).map((n) => ({ field: n, code: "unrecognized", message: facetable.size ? `not a search parameter or facetable attribute (${[...facetable.keys()].slice(0, 20).join(", ")})` : "not a search parameter" })),
     });
