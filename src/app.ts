@@ -28,6 +28,7 @@ import { analyticsRoutes } from "./routes/analytics";
 import { cartRoutes } from "./routes/cart";
 import { categoryRoutes } from "./routes/categories";
 import { variantRoutes } from "./routes/variants";
+import { shippingRoutes } from "./routes/shipping";
 import { couponRoutes } from "./routes/coupons";
 import { notificationRoutes } from "./routes/notifications";
 import { orderRoutes } from "./routes/orders";
@@ -100,6 +101,7 @@ export function createApp() {
   app.route("/", variantRoutes);
   app.route("/", inventoryRoutes);
   app.route("/", cartRoutes);
+  app.route("/", shippingRoutes);
   app.route("/", couponRoutes);
   app.route("/", orderRoutes);
   app.route("/", paymentRoutes);

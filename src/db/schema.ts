@@ -138,7 +138,7 @@ export const ledgerEntries = sqliteTable(
     id: text("id").primaryKey(),
     account: text("account").notNull(),
     sellerId: text("seller_id"),
-    kind: text("kind", { enum: ["sale", "commission", "refund", "payout", "capture"] }).notNull(),
+    kind: text("kind", { enum: ["sale", "commission", "refund", "payout", "capture", "shipping", "tax"] }).notNull(),
     /** Signed minor units. */
     amount: integer("amount").notNull(),
     currency: text("currency").notNull().default("usd"),
@@ -457,6 +457,15 @@ export const orders = sqliteTable(
     subtotal: integer("subtotal").notNull(),
     discount: integer("discount").notNull(),
     shipping: integer("shipping").notNull().default(0),
+    /** Tax added on top of the prices (US-style sales tax); in total_amount. */
+    taxTotal: integer("tax_total").notNull().default(0),
+    /** Tax contained in the prices (VAT, GST): shown, not added. */
+    taxIncluded: integer("tax_included").notNull().default(0),
+    /** What each seller's shipment costs: `[{ seller_id, option_id, name, amount }]`. */
+    shippingLines: text("shipping_lines", { mode: "json" })
+      .$type<{ seller_id: string; option_id: string; name: string; amount: number }[]>()
+      .notNull()
+      .default(sql`'[]'`),
     totalAmount: integer("total_amount").notNull(),
     /** Paid from store credit; the rest is charged to the payment method. */
     walletAmount: integer("wallet_amount").notNull().default(0),
@@ -706,6 +715,30 @@ export const wishlist = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.productId] }), index("wishlist_product_idx").on(t.productId)],
+);
+
+// ---- shipping and tax module (src/services/shipping.ts, src/services/tax.ts) ---
+/** A seller's shipping zones and rates (API.md "Shipping, tax and currency"); no row: free shipping everywhere. */
+export const shippingProfiles = sqliteTable("shipping_profiles", {
+  sellerId: text("seller_id").primaryKey(),
+  zones: text("zones", { mode: "json" }).$type<import("../schemas/shipping").Zone[]>().notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** Tax rates by jurisdiction: a country, or a region of it (`region` '' for the whole country). */
+export const taxRates = sqliteTable(
+  "tax_rates",
+  {
+    country: text("country").notNull(),
+    region: text("region").notNull().default(""),
+    name: text("name").notNull(),
+    /** Basis points: 725 is 7.25%. */
+    rateBp: integer("rate_bp").notNull(),
+    /** VAT or GST contained in prices (true), or sales tax added on top (false). */
+    inclusive: integer("inclusive", { mode: "boolean" }).notNull(),
+    source: text("source").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.country, t.region] })],
 );
 
 // ---- integrations module (src/services/webhooks.ts) -------------------------

@@ -22,11 +22,25 @@ export type CartLine = {
   added_at: number;
 };
 
+/** Where the cart ships (API.md's address): what shipping options and tax are worked out for. */
+export interface CartAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  postal_code: string;
+  country: string;
+  region?: string;
+}
+
 export interface CartState {
   cart_id: string;
   user_id: string | null;
   lines: CartLine[];
   coupons: string[];
+  shipping_address: CartAddress | null;
+  /** The buyer's shipping option per seller (absent: the cheapest). */
+  shipping_choices: Record<string, string>;
   last_activity_at: number;
   created: boolean;
 }
@@ -87,6 +101,14 @@ export class CartObject extends DurableObject<Env> {
           PRIMARY KEY (product_id, variant_id)
         );
       `);
+      // Added with shipping: the address and the option chosen per seller.
+      for (const column of ["shipping_address TEXT", "shipping_choices TEXT NOT NULL DEFAULT '{}'"]) {
+        try {
+          this.ctx.storage.sql.exec(`ALTER TABLE meta ADD COLUMN ${column}`);
+        } catch {
+          // already there
+        }
+      }
       // Carts from before variants kept one line per product: each becomes a line of the product's default variant.
       if (this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lines'").toArray().length) {
         this.ctx.storage.sql.exec(
@@ -100,9 +122,17 @@ export class CartObject extends DurableObject<Env> {
 
   private meta() {
     return this.ctx.storage.sql
-      .exec<{ cart_id: string; user_id: string | null; coupons: string; last_activity_at: number; checkout_id: string | null; checkout_until: number; status: string }>(
-        "SELECT cart_id, user_id, coupons, last_activity_at, checkout_id, checkout_until, status FROM meta WHERE id = 1",
-      )
+      .exec<{
+        cart_id: string;
+        user_id: string | null;
+        coupons: string;
+        last_activity_at: number;
+        checkout_id: string | null;
+        checkout_until: number;
+        status: string;
+        shipping_address: string | null;
+        shipping_choices: string;
+      }>("SELECT cart_id, user_id, coupons, last_activity_at, checkout_id, checkout_until, status, shipping_address, shipping_choices FROM meta WHERE id = 1")
       .toArray()[0];
   }
 
@@ -129,11 +159,20 @@ export class CartObject extends DurableObject<Env> {
 
   state(cartId: string, userId: string | null): CartState {
     const m = this.meta();
-    if (!m) return { cart_id: cartId, user_id: userId, lines: [], coupons: [], last_activity_at: Date.now(), created: false };
+    if (!m) return { cart_id: cartId, user_id: userId, lines: [], coupons: [], shipping_address: null, shipping_choices: {}, last_activity_at: Date.now(), created: false };
     const lines = this.ctx.storage.sql
       .exec<CartLine>("SELECT cart_item_id, product_id, variant_id, quantity, price_when_added, added_at FROM items ORDER BY added_at, product_id, variant_id")
       .toArray();
-    return { cart_id: m.cart_id, user_id: m.user_id, lines, coupons: JSON.parse(m.coupons), last_activity_at: m.last_activity_at, created: true };
+    return {
+      cart_id: m.cart_id,
+      user_id: m.user_id,
+      lines,
+      coupons: JSON.parse(m.coupons),
+      shipping_address: m.shipping_address ? (JSON.parse(m.shipping_address) as CartAddress) : null,
+      shipping_choices: JSON.parse(m.shipping_choices ?? "{}") as Record<string, string>,
+      last_activity_at: m.last_activity_at,
+      created: true,
+    };
   }
 
   /** Adds to a line (creating it); the line's quantity is capped at `maxQuantity`. Returns the new quantity. */
@@ -179,6 +218,24 @@ export class CartObject extends DurableObject<Env> {
     return { ok: true, state: this.state(cartId, userId), found: true };
   }
 
+  /** Where the cart ships; the options chosen for another address no longer apply. */
+  setAddress(cartId: string, userId: string | null, address: CartAddress): CartState {
+    this.ensure(cartId, userId);
+    this.ctx.storage.sql.exec("UPDATE meta SET shipping_address = ?, shipping_choices = '{}' WHERE id = 1", JSON.stringify(address));
+    this.touch();
+    return this.state(cartId, userId);
+  }
+
+  /** The buyer's shipping option for one seller's parcel (checked against the quote by the caller). */
+  chooseShipping(cartId: string, userId: string | null, sellerId: string, optionId: string): CartState {
+    this.ensure(cartId, userId);
+    const m = this.meta()!;
+    const choices = { ...(JSON.parse(m.shipping_choices ?? "{}") as Record<string, string>), [sellerId]: optionId };
+    this.ctx.storage.sql.exec("UPDATE meta SET shipping_choices = ? WHERE id = 1", JSON.stringify(choices));
+    this.touch();
+    return this.state(cartId, userId);
+  }
+
   setCoupons(cartId: string, userId: string | null, codes: string[]): CartState {
     this.ensure(cartId, userId);
     this.ctx.storage.sql.exec("UPDATE meta SET coupons = ? WHERE id = 1", JSON.stringify(codes));
@@ -222,7 +279,7 @@ export class CartObject extends DurableObject<Env> {
     const holder = this.lockedBy();
     if (checkoutId && holder && holder !== checkoutId) return;
     this.ctx.storage.sql.exec("DELETE FROM items");
-    this.ctx.storage.sql.exec("UPDATE meta SET coupons = '[]', checkout_id = NULL, checkout_until = 0 WHERE id = 1");
+    this.ctx.storage.sql.exec("UPDATE meta SET coupons = '[]', shipping_choices = '{}', checkout_id = NULL, checkout_until = 0 WHERE id = 1");
     this.touch();
   }
 

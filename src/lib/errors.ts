@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   category_in_use: 409,
   reservation_expired: 409,
   coupon_not_applicable: 409,
+  not_shippable: 409,
   already_reviewed: 409,
   refund_exceeds_payment: 409,
   idempotency_key_reused: 409,

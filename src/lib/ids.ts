@@ -34,6 +34,7 @@ export const ID_PREFIXES = {
   payout: "po",
   variant: "var",
   attribute: "att",
+  shippingRate: "shr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

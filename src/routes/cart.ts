@@ -3,6 +3,7 @@ import { cartRefFor } from "../middleware/cart-ref";
 import { createRouter } from "../lib/validation";
 import { CartAddBody, CartCouponBody, CartRemoveBody, CartSchema } from "../schemas/commerce";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { AddressBody, ShippingOptionBody } from "../schemas/shipping";
 import * as cart from "../services/cart";
 
 const cartHeader = {
@@ -49,6 +50,25 @@ const coupon = createRoute({
   responses: { 200: jsonResponse(CartSchema, "The cart with the discount"), ...errorResponses(400, 404, 409) },
 });
 
+const shippingAddress = createRoute({
+  method: "post",
+  path: "/cart/shipping-address",
+  tags: ["Cart"],
+  summary: "Where the cart ships: the shipping options per seller and the tax there",
+  description: `${guestNote} 409 \`not_shippable\` (naming the lines) when a seller does not ship to the address; nothing is saved then.`,
+  request: { body: jsonBody(AddressBody) },
+  responses: { 200: { ...jsonResponse(CartSchema, "The cart with shipping_options and tax_total"), headers: cartHeader }, ...errorResponses(400, 409) },
+});
+
+const shippingOption = createRoute({
+  method: "post",
+  path: "/cart/shipping-option",
+  tags: ["Cart"],
+  summary: "Choose one seller's shipping option",
+  request: { body: jsonBody(ShippingOptionBody) },
+  responses: { 200: jsonResponse(CartSchema, "The cart"), ...errorResponses(400, 404, 409) },
+});
+
 const removeCoupon = createRoute({
   method: "post",
   path: "/cart/coupon/remove",
@@ -69,4 +89,9 @@ export const cartRoutes = createRouter()
     return c.json(await cart.removeFromCart(c.env, cartRefFor(c), product_id, quantity, variant_id), 200);
   })
   .openapi(coupon, async (c) => c.json(await cart.applyCoupon(c.env, cartRefFor(c), c.req.valid("json").code), 200))
+  .openapi(shippingAddress, async (c) => c.json(await cart.setShippingAddress(c.env, cartRefFor(c), c.req.valid("json").address), 200))
+  .openapi(shippingOption, async (c) => {
+    const { seller_id, option_id } = c.req.valid("json");
+    return c.json(await cart.chooseShipping(c.env, cartRefFor(c), seller_id, option_id), 200);
+  })
   .openapi(removeCoupon, async (c) => c.json(await cart.removeCoupon(c.env, cartRefFor(c), c.req.valid("json").code), 200));

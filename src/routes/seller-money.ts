@@ -14,7 +14,7 @@ const Balance = z.object({ currency: z.string(), pending: z.number().int(), avai
 const Entry = z
   .object({
     entry_id: z.string(),
-    kind: z.enum(["sale", "commission", "refund", "payout", "capture"]),
+    kind: z.enum(["sale", "commission", "refund", "payout", "capture", "shipping", "tax"]),
     amount: z.number().int(),
     currency: z.string(),
     order_id: z.string().nullable(),

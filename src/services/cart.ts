@@ -1,9 +1,11 @@
-import type { CartLine, CartState } from "../durable/cart";
+import type { CartAddress, CartLine, CartState } from "../durable/cart";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { findPricing, findProducts, readProduct, readProducts, type PricingRow } from "./catalog/products";
 import { pickVariant, type VariantRow } from "./catalog/variants";
 import * as promotions from "./promotions";
+import { notShippable, quote, type SellerShipping } from "./shipping";
+import { taxProvider, type TaxQuote } from "./tax";
 
 /**
  * The cart module. Each cart is a CartObject (src/durable/cart.ts): a user's
@@ -50,6 +52,15 @@ export interface CartView {
   coupon_warnings: { code: string; reason: string }[];
   subtotal: number;
   discount: number;
+  shipping_address: CartAddress | null;
+  /** Per seller: the options for the shipping address and the one chosen (empty until an address is known). */
+  shipping_options: SellerShipping[];
+  shipping_total: number;
+  /** Sales tax added on top of the prices. */
+  tax_total: number;
+  /** VAT or GST contained in the prices (not added again). */
+  tax_included: number;
+  /** subtotal − discount + shipping_total + tax_total. */
   total: number;
   currency: string;
   price_changes: boolean;
@@ -62,6 +73,9 @@ export interface PricedCart {
   products: Map<string, PricingRow>;
   lines: promotions.PricedLine[];
   evaluation: Awaited<ReturnType<typeof promotions.evaluate>>;
+  /** Sellers that do not ship to the address (checkout refuses with 409 not_shippable). */
+  unshippable: string[];
+  tax: TaxQuote | null;
 }
 
 /**
@@ -69,7 +83,7 @@ export interface PricedCart {
  * products through the display cache (at most 2 s stale in another isolate);
  * checkout asks for `fresh` rows from D1, so it charges the current price.
  */
-export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fresh?: boolean } = {}): Promise<PricedCart> {
+export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fresh?: boolean; address?: CartAddress | null } = {}): Promise<PricedCart> {
   const ids = state.lines.map((l) => l.product_id);
   const rows: PricingRow[] = opts.fresh ? await findPricing(env, ids) : await readProducts(env, ids);
   const products = new Map(rows.map((r) => [r.id, r]));
@@ -101,7 +115,36 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     });
   const evaluation = await promotions.evaluate(env, state.coupons, lines, state.user_id);
   const subtotal = items.reduce((s, i) => s + i.line_total, 0);
-  const discount = Math.min(evaluation.discount, subtotal);
+  let discount = Math.min(evaluation.discount, subtotal);
+
+  // Shipping and tax, once the cart knows where it goes (no address: neither is known yet, both 0).
+  const address = opts.address ?? state.shipping_address;
+  let shipping: SellerShipping[] = [];
+  let unshippable: string[] = [];
+  let tax: TaxQuote | null = null;
+  if (address && lines.length) {
+    const parcels = new Map<string, { seller_id: string; subtotal: number; items: number }>();
+    for (const l of lines) {
+      const p = parcels.get(l.seller_id) ?? { seller_id: l.seller_id, subtotal: 0, items: 0 };
+      p.subtotal += l.price * l.quantity;
+      p.items += l.quantity;
+      parcels.set(l.seller_id, p);
+    }
+    ({ sellers: shipping, unshippable } = await quote(env, address, [...parcels.values()], state.shipping_choices));
+    // A free-shipping coupon takes off the shipping it covers (its seller's, or everyone's), as a discount.
+    for (const c of evaluation.coupons.filter((c) => c.kind === "free_shipping" && evaluation.applied.some((a) => a.code === c.code))) {
+      const covered = shipping.filter((s) => !c.sellerId || s.seller_id === c.sellerId).reduce((n, s) => n + (s.options.find((o) => o.option_id === s.selected)?.amount ?? 0), 0);
+      const applied = evaluation.applied.find((a) => a.code === c.code)!;
+      applied.amount += covered;
+      discount += covered;
+    }
+    tax = await taxProvider().quote(
+      env,
+      address,
+      lines.map((l) => ({ key: promotions.lineKey(l), amount: l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0) })),
+    );
+  }
+  const shippingTotal = shipping.reduce((n, s) => n + (s.options.find((o) => o.option_id === s.selected)?.amount ?? 0), 0);
   const idle = Date.now() - state.last_activity_at > ABANDONED_AFTER_MS && state.lines.length > 0;
   const view: CartView = {
     cart_id: state.cart_id,
@@ -113,12 +156,17 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     coupon_warnings: evaluation.rejected,
     subtotal,
     discount,
-    total: subtotal - discount,
+    shipping_address: address ?? null,
+    shipping_options: shipping,
+    shipping_total: shippingTotal,
+    tax_total: tax?.added ?? 0,
+    tax_included: tax?.included ?? 0,
+    total: subtotal - discount + shippingTotal + (tax?.added ?? 0),
     currency: "usd",
     price_changes: items.some((i) => i.price_changed),
     updated_at: new Date(state.last_activity_at).toISOString(),
   };
-  return { state, view, products, lines, evaluation };
+  return { state, view, products, lines, evaluation, unshippable, tax };
 }
 
 /** A user's cart id is derived from the user id (same time-sortable body), so it is stable before the first write. */
@@ -189,6 +237,32 @@ export async function removeFromCart(env: Pick<Env, "CART" | "DB">, ref: CartRef
   if (!r.ok) throw new ApiError("invalid_state", "This cart is being checked out");
   if (!r.found) throw new ApiError("not_found", "This product is not in the cart");
   return (await price(env, r.state)).view;
+}
+
+/** Sets where the cart ships: 200 with the options and tax there; 409 not_shippable (nothing saved) when some seller does not ship there. */
+export async function setShippingAddress(env: Pick<Env, "CART" | "DB">, ref: CartRef, address: CartAddress): Promise<CartView> {
+  const { cartId, userId } = identity(ref);
+  const stub = cartStub(env, ref);
+  const current = await stub.state(cartId, userId);
+  const trial = await price(env, { ...current, shipping_choices: {} }, { address });
+  if (trial.unshippable.length) throw notShippable(trial.lines, trial.unshippable);
+  return (await price(env, await stub.setAddress(cartId, userId, address))).view;
+}
+
+/** Chooses one seller's shipping option among those offered for the cart's address. */
+export async function chooseShipping(env: Pick<Env, "CART" | "DB">, ref: CartRef, sellerId: string, optionId: string): Promise<CartView> {
+  const { cartId, userId } = identity(ref);
+  const stub = cartStub(env, ref);
+  const priced = await price(env, await stub.state(cartId, userId));
+  if (!priced.view.shipping_address) throw new ApiError("invalid_state", "Set the shipping address first (POST /cart/shipping-address)");
+  const seller = priced.view.shipping_options.find((s) => s.seller_id === sellerId);
+  if (!seller) throw new ApiError("not_found", "No item in the cart is shipped by this seller");
+  if (!seller.options.some((o) => o.option_id === optionId)) {
+    throw new ApiError("validation_failed", "option_id is not offered for this address", {
+      details: [{ field: "option_id", code: "not_offered", message: `one of ${seller.options.map((o) => o.option_id).join(", ")}` }],
+    });
+  }
+  return (await price(env, await stub.chooseShipping(cartId, userId, sellerId, optionId))).view;
 }
 
 /** Applies a coupon: 404 when no such code, 409 when it does not apply to this cart (with the reason). */

@@ -8,7 +8,9 @@ import { errorFields, log } from "../lib/logger";
 import { writeMetric } from "../lib/metrics";
 import { Saga } from "../lib/saga";
 import type { AuthContext } from "../types";
+import type { CartAddress } from "../durable/cart";
 import { cartStub, price, userCartId } from "./cart";
+import { notShippable } from "./shipping";
 import { dispatchEvents } from "./events";
 import { commitAll, releaseAll, reserveAll, syncProjection } from "./inventory";
 import { findOrder, latestPayment, newOrderWrites, stockRefOf, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
@@ -100,7 +102,10 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     // security issue): that order stays payable, and paying it takes the stock again.
     for (const hold of lease.staleHolds) await releaseAll(env, hold.orderId, hold.refs).catch(() => undefined);
     if (lease.state.lines.length === 0) throw new ApiError("cart_empty", "The cart is empty");
-    const priced = await price(env, lease.state, { fresh: true });
+    // Shipping and tax for the order's address when it gives one (else the cart's): cheapest options unless chosen.
+    const address = orderAddress(input.shipping_address) ?? lease.state.shipping_address;
+    const priced = await price(env, lease.state, { fresh: true, address });
+    if (priced.unshippable.length) throw notShippable(priced.lines, priced.unshippable);
     const gone = lease.state.lines.filter((l) => {
       const p = priced.products.get(l.product_id);
       return !p || p.status !== "active" || !p.variants.some((v) => v.id === l.variant_id);
@@ -134,7 +139,13 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       status: "pending_payment",
       subtotal: view.subtotal,
       discount: view.discount,
-      shipping: 0,
+      shipping: view.shipping_total,
+      taxTotal: view.tax_total,
+      taxIncluded: view.tax_included,
+      shippingLines: view.shipping_options.map((s) => {
+        const o = s.options.find((x) => x.option_id === s.selected)!;
+        return { seller_id: s.seller_id, option_id: o.option_id, name: o.name, amount: o.amount };
+      }),
       totalAmount: view.total,
       walletAmount: 0,
       currency: view.currency,
@@ -241,6 +252,12 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     log("error", "checkout failed; compensated", { order_id: orderId, user_id: userId, ...errorFields(err) });
     throw new ApiError("service_unavailable", "Checkout could not complete; nothing was charged or held. Try again shortly.");
   }
+}
+
+/** An order's address as shipping and tax read it: an object with a country (a free-text address has none). */
+function orderAddress(a: CheckoutInput["shipping_address"]): CartAddress | null {
+  if (typeof a !== "object" || !a || typeof a.country !== "string" || !/^[A-Za-z]{2}$/.test(a.country)) return null;
+  return { name: a.name ?? "", line1: a.line1 ?? "", city: a.city ?? "", postal_code: a.postal_code ?? "", country: a.country.toUpperCase(), ...(a.region ? { region: a.region.toUpperCase() } : {}) };
 }
 
 /** The order step's undo: the unpaid order is cancelled (its other holds have their own undos). */

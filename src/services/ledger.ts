@@ -30,6 +30,8 @@ export const HOLDING_PERIOD_DAYS = 7;
 export const MIN_PAYOUT = 1_000;
 const CLEARING = "platform:clearing";
 const COMMISSION = "platform:commission";
+/** Sales tax collected, owed to the jurisdictions. */
+const TAX = "platform:tax";
 const sellerAccount = (id: string) => `seller:${id}`;
 
 type Entry = typeof ledgerEntries.$inferInsert;
@@ -88,6 +90,27 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
         { id: newId("ledgerEntry"), account: COMMISSION, sellerId: i.sellerId, kind: "commission", amount: c, ref: `commission:${i.id}`, ...base },
       );
     }
+    // Each seller's shipping (what the buyer paid for it, net of a free-shipping coupon's share) is the seller's;
+    // tax added on top is the platform's to remit (a marketplace facilitator).
+    const base = { currency: order.currency, orderId: order.id, orderItemId: null };
+    const shippingDiscount = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
+    let coupon = shippingDiscount;
+    for (const s of order.shippingLines ?? []) {
+      const off = Math.min(coupon, s.amount);
+      coupon -= off;
+      const paid = s.amount - off;
+      if (paid <= 0) continue;
+      entries.push(
+        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -paid, ref: `capture:shipping:${order.id}:${s.seller_id}`, ...base },
+        { id: newId("ledgerEntry"), account: sellerAccount(s.seller_id), sellerId: s.seller_id, kind: "shipping", amount: paid, ref: `shipping:${order.id}:${s.seller_id}`, ...base },
+      );
+    }
+    if (order.taxTotal > 0) {
+      entries.push(
+        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -order.taxTotal, ref: `capture:tax:${order.id}`, ...base },
+        { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: order.taxTotal, ref: `tax:${order.id}`, ...base },
+      );
+    }
     await post(env, entries);
     return;
   }
@@ -98,7 +121,7 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
       await getDb(env)
         .update(ledgerEntries)
         .set({ availableAt: new Date(delivered + holdDays * 86_400_000).toISOString() })
-        .where(and(eq(ledgerEntries.orderId, order.id), eq(ledgerEntries.account, sellerAccount(sellerId)), sql`${ledgerEntries.kind} IN ('sale', 'refund')`, isNull(ledgerEntries.availableAt)));
+        .where(and(eq(ledgerEntries.orderId, order.id), eq(ledgerEntries.account, sellerAccount(sellerId)), sql`${ledgerEntries.kind} IN ('sale', 'refund', 'shipping')`, isNull(ledgerEntries.availableAt)));
     }
     return;
   }
