@@ -41,9 +41,10 @@ const ADMIN_ONLY = [
   "GET /admin/sellers/{seller_id}/balance",
   "PUT /admin/sellers/{seller_id}/hold-days",
   "GET /admin/revenue",
+  "POST /categories/{category_id}/attributes",
 ];
 /** Operations only sellers (or admins) may call. */
-const SELLER_ONLY = ["GET /seller/settings", "PATCH /seller/settings", "POST /seller/payouts", "PUT /seller/payout-account", "GET /seller/statements/{month}", "GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks"];
+const SELLER_ONLY = ["GET /seller/settings", "PATCH /seller/settings", "POST /seller/payouts", "PUT /seller/payout-account", "GET /seller/statements/{month}", "GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks", "PUT /seller/shipping-profile", "GET /seller/shipping-profile"];
 /** Operations on a resource someone owns: a stranger must get 403 or 404, never 2xx. */
 const OWNED = [
   "PATCH /users/{user_id}",
@@ -53,6 +54,8 @@ const OWNED = [
   "POST /orders/{order_id}/status",
   "PATCH /products/{product_id}",
   "DELETE /products/{product_id}",
+  "POST /products/{product_id}/variants",
+  "PATCH /products/{product_id}/variants/{variant_id}",
   "POST /inventory/{product_id}",
   "GET /inventory/{product_id}",
   "POST /inventory/{product_id}/holds",
@@ -111,6 +114,7 @@ beforeAll(async () => {
     payment_method_id: method.payment_method_id,
     webhook_id: hook.webhook_id,
     reservation_id: "probe-hold",
+    variant_id: product.variants[0].variant_id,
   });
 }, 60_000);
 

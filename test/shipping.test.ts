@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
+
+const california = { name: "Ada Buyer", line1: "1 Main St", city: "Los Angeles", postal_code: "90001", country: "US", region: "CA" };
+const berlin = { name: "Ada Käuferin", line1: "Unter den Linden 1", city: "Berlin", postal_code: "10117", country: "DE" };
+const tokyo = { name: "Ada", line1: "1-1 Chiyoda", city: "Tokyo", postal_code: "100-0001", country: "JP" };
+
+/**
+ * Seller A ships the US (Standard $5 flat, Express $15 flat) and Germany/France ($7 per item).
+ * Seller B ships the US and Canada ($8, free from $50 of B's goods) and Germany ($12 flat).
+ * The cart: 2 × A's $20.00 item and 1 × B's $30.00 item.
+ */
+async function twoSellers() {
+  const cat = await createCategory(`Ship ${unique()}`);
+  const a = await signup({ role: "seller" });
+  const b = await signup({ role: "seller" });
+  const putA = await call("PUT", "/seller/shipping-profile", {
+    token: a.access_token,
+    body: {
+      zones: [
+        { name: "US", countries: ["US"], rates: [{ name: "Standard", kind: "flat", amount: 500, min_days: 3, max_days: 5 }, { name: "Express", kind: "flat", amount: 1500, min_days: 1, max_days: 2 }] },
+        { name: "EU", countries: ["DE", "FR"], rates: [{ name: "Europe", kind: "per_item", amount: 700, min_days: 4, max_days: 8 }] },
+      ],
+    },
+  });
+  expect(putA.status, await putA.clone().text()).toBe(200);
+  const putB = await call("PUT", "/seller/shipping-profile", {
+    token: b.access_token,
+    body: {
+      zones: [
+        { name: "North America", countries: ["us", "CA"], rates: [{ name: "Ground", kind: "free_over", amount: 800, threshold: 5000, min_days: 2, max_days: 6 }] },
+        { name: "Germany", countries: ["DE"], rates: [{ name: "DHL", kind: "flat", amount: 1200, min_days: 2, max_days: 4 }] },
+      ],
+    },
+  });
+  expect(putB.status).toBe(200);
+  const pa = await createProduct(a, cat.category_id, { price: 2000, stock_available: 20 });
+  const pb = await createProduct(b, cat.category_id, { price: 3000, stock_available: 20 });
+  const buyer = await signup();
+  await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: pa.product_id, quantity: 2 } });
+  await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: pb.product_id, quantity: 1 } });
+  return { a, b, pa, pb, buyer, profileA: await json(putA) };
+}
+
+const seller = (cart: any, s: TestUser) => cart.shipping_options.find((o: any) => o.seller_id === s.user.user_id);
+
+describe("shipping profiles", () => {
+  it("are a seller's own, validated, and read back with option ids", async () => {
+    const s = await signup({ role: "seller" });
+    const buyer = await signup();
+    const empty = await json(await call("GET", "/seller/shipping-profile", { token: s.access_token }));
+    expect(empty).toEqual({ seller_id: s.user.user_id, zones: [], updated_at: null });
+    const body = { zones: [{ name: "US", countries: ["US"], rates: [{ name: "Std", kind: "flat", amount: 500, min_days: 3, max_days: 5 }] }] };
+    expect((await call("PUT", "/seller/shipping-profile", { token: buyer.access_token, body })).status).toBe(403);
+    expect((await call("PUT", "/seller/shipping-profile", { body })).status).toBe(401);
+    const noThreshold = await call("PUT", "/seller/shipping-profile", { token: s.access_token, body: { zones: [{ name: "US", countries: ["US"], rates: [{ name: "Std", kind: "free_over", amount: 500, min_days: 3, max_days: 5 }] }] } });
+    expect(noThreshold.status).toBe(400);
+    expect((await json(noThreshold)).error.details[0].field).toBe("zones.0.rates.0.threshold");
+    expect((await call("PUT", "/seller/shipping-profile", { token: s.access_token, body: { zones: [{ name: "X", countries: ["USA"], rates: body.zones[0].rates }] } })).status).toBe(400);
+    expect((await call("PUT", "/seller/shipping-profile", { token: s.access_token, body: { zones: [{ ...body.zones[0], rates: [{ ...body.zones[0].rates[0], amount: 4.5 }] }] } })).status).toBe(400);
+    const saved = await json(await call("PUT", "/seller/shipping-profile", { token: s.access_token, body }));
+    expect(saved.zones[0].rates[0].option_id).toMatch(/^shr_/);
+    expect(await json(await call("GET", "/seller/shipping-profile", { token: s.access_token }))).toEqual(saved);
+  });
+});
+
+describe("shipping and tax in the cart and the order", () => {
+  it("a two-seller cart shipped to California and to Germany: shipping per seller and tax, against hand-computed totals", async () => {
+    const { a, b, buyer } = await twoSellers();
+    const before = await json(await call("GET", "/cart", { token: buyer.access_token }));
+    expect(before).toMatchObject({ subtotal: 7000, shipping_options: [], shipping_total: 0, tax_total: 0, total: 7000 });
+
+    // California: A's cheapest is Standard $5; B's $30 is under its $50 threshold, so $8. Sales tax 7.25% on
+    // top, per line, half up: 4000 × 7.25% = 290.0, 3000 × 7.25% = 217.5 → 218.
+    const us = await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: california } });
+    expect(us.status, await us.clone().text()).toBe(200);
+    const usCart = await json(us);
+    expect(seller(usCart, a).options.map((o: any) => [o.name, o.amount, o.min_days, o.max_days])).toEqual([["Standard", 500, 3, 5], ["Express", 1500, 1, 2]]);
+    expect(seller(usCart, a).selected).toBe(seller(usCart, a).options[0].option_id);
+    expect(seller(usCart, b).options.map((o: any) => [o.name, o.amount])).toEqual([["Ground", 800]]);
+    expect(usCart).toMatchObject({ subtotal: 7000, discount: 0, shipping_total: 1300, tax_total: 290 + 218, tax_included: 0, total: 7000 + 1300 + 508 });
+
+    // Express for A.
+    const express = seller(usCart, a).options[1].option_id;
+    expect((await call("POST", "/cart/shipping-option", { token: buyer.access_token, body: { seller_id: a.user.user_id, option_id: "shr_nope" } })).status).toBe(400);
+    const chosen = await json(await call("POST", "/cart/shipping-option", { token: buyer.access_token, body: { seller_id: a.user.user_id, option_id: express } }));
+    expect(chosen).toMatchObject({ shipping_total: 1500 + 800, tax_total: 508, total: 7000 + 2300 + 508 });
+
+    // Germany: A charges $7 per item (2 items), B $12. VAT 19% is in the prices: 4000 × 19/119 = 638.66 → 639,
+    // 3000 × 19/119 = 478.99 → 479; shown, not added.
+    const de = await json(await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: berlin } }));
+    expect(de).toMatchObject({ shipping_total: 1400 + 1200, tax_total: 0, tax_included: 639 + 479, total: 7000 + 2600 });
+    expect(seller(de, a).selected).toBe(seller(de, a).options[0].option_id);
+
+    // The order takes the cart's options and the tax of its address.
+    const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: berlin } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const order = await json(res);
+    expect(order).toMatchObject({ subtotal: 7000, discount: 0, shipping_total: 2600, tax_total: 0, tax_included: 1118, total_amount: 9600 });
+    expect(order.shipping_lines.map((l: any) => [l.seller_id, l.name, l.amount]).sort()).toEqual([[a.user.user_id, "Europe", 1400], [b.user.user_id, "DHL", 1200]].sort());
+    expect(order.total_amount).toBe(order.subtotal - order.discount + order.shipping_total + order.tax_total);
+    expect(order.payment.amount).toBe(9600);
+  });
+
+  it("POST /orders with today's body: the cheapest option per seller and the tax of the shipping address", async () => {
+    const { buyer } = await twoSellers();
+    const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: california } });
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({ shipping_total: 1300, tax_total: 508, total_amount: 8808 });
+  });
+
+  it("a free-shipping coupon takes off exactly the shipping", async () => {
+    const { buyer } = await twoSellers();
+    const admin = await adminUser();
+    const code = `SHIPFREE${unique()}`.replace(/[^A-Za-z0-9]/g, "").slice(0, 30).toUpperCase();
+    expect((await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "free_shipping" } })).status).toBe(201);
+    const without = await json(await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: california } }));
+    const withCoupon = await json(await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code } }));
+    expect(withCoupon.discount).toBe(without.shipping_total);
+    expect(withCoupon.total).toBe(without.total - without.shipping_total);
+    expect(withCoupon.tax_total).toBe(without.tax_total);
+    expect(withCoupon.coupon).toMatchObject({ code, amount: 1300 });
+    const order = await json(await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: california } }));
+    expect(order).toMatchObject({ shipping_total: 1300, discount: 1300, total_amount: 7000 + 508 });
+  });
+
+  it("an address a seller does not ship to is a 409 not_shippable naming the lines", async () => {
+    const { pa, buyer } = await twoSellers();
+    const res = await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: tokyo } });
+    expect(res.status).toBe(409);
+    const body = await json(res);
+    expect(body.error.code).toBe("not_shippable");
+    // Neither seller covers Japan: both lines are named.
+    expect(body.error.details.map((d: any) => d.field)).toContain(pa.product_id);
+    expect(body.error.details.every((d: any) => d.code === "not_shippable")).toBe(true);
+    const order = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: tokyo } });
+    expect(order.status).toBe(409);
+    expect((await json(order)).error.code).toBe("not_shippable");
+    // Nothing was held: the cart still checks out to a covered address.
+    expect((await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: california } })).status).toBe(201);
+    expect((await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: { ...tokyo, country: "JPN" } } })).status).toBe(400);
+  });
+
+  it("a seller without a profile ships free everywhere, as before", async () => {
+    const cat = await createCategory(`Free ${unique()}`);
+    const s = await signup({ role: "seller" });
+    const p = await createProduct(s, cat.category_id, { price: 1000 });
+    const guest = await call("POST", "/cart/add", { body: { product_id: p.product_id, quantity: 1 } });
+    const cartId = guest.headers.get("X-Cart-Id")!;
+    const cart = await json(await call("POST", "/cart/shipping-address", { headers: { "X-Cart-Id": cartId }, body: { address: tokyo } }));
+    expect(cart.shipping_options).toEqual([{ seller_id: s.user.user_id, selected: "free", options: [{ option_id: "free", name: "Free shipping", amount: 0, min_days: null, max_days: null }] }]);
+    expect(cart).toMatchObject({ shipping_total: 0, tax_total: 0, tax_included: 91, total: 1000 });
+  });
+});
