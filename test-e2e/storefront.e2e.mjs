@@ -128,6 +128,13 @@ try {
   await page.fill("#line1", "1 Main St");
   await page.fill("#city", "Springfield");
   await page.fill("#postal", "12345");
+  await page.fill("#region", "CA");
+  // Shipping options, tax and the total are shown before paying (California: 7.25% sales tax on top).
+  await page.click("#quote");
+  await page.waitForSelector("#order-total");
+  const taxShown = await page.textContent("#tax-total");
+  if (!/\$\d/.test(taxShown ?? "") || taxShown === "$0.00") failures.push(`checkout shows no California tax: ${taxShown}`);
+  await axe(page, "checkout");
   await page.selectOption("#pm", "pm_card_visa");
   await shot(page, "checkout");
   await page.click("#place-order");

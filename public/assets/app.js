@@ -153,26 +153,74 @@ import { safeNextPath } from "./next-path.js";
     async checkout() {
       if (needLogin()) return;
       const c = (await api("GET", "/cart")).data;
+      const a = c.shipping_address || {};
       app().innerHTML = `
-        <p>Total <strong>${money(c.total)}</strong> for ${c.items.length} item(s).</p>
+        <p>${c.items.length} item(s), subtotal <strong>${money(c.subtotal)}</strong>.</p>
         <form id="pay">
-          <label for="name">Full name</label><input id="name" required autocomplete="name">
-          <label for="line1">Address</label><input id="line1" required autocomplete="address-line1">
-          <label for="city">City</label><input id="city" required autocomplete="address-level2">
-          <label for="postal">Postal code</label><input id="postal" required autocomplete="postal-code">
-          <label for="country">Country (2 letters)</label><input id="country" required value="US" maxlength="2">
+          <label for="name">Full name</label><input id="name" required autocomplete="name" value="${esc(a.name || "")}">
+          <label for="line1">Address</label><input id="line1" required autocomplete="address-line1" value="${esc(a.line1 || "")}">
+          <label for="city">City</label><input id="city" required autocomplete="address-level2" value="${esc(a.city || "")}">
+          <label for="postal">Postal code</label><input id="postal" required autocomplete="postal-code" value="${esc(a.postal_code || "")}">
+          <label for="country">Country (2 letters)</label><input id="country" required value="${esc(a.country || "US")}" maxlength="2">
+          <label for="region">Region or state (optional, e.g. CA)</label><input id="region" maxlength="10" value="${esc(a.region || "")}" autocomplete="address-level1">
+          <button type="button" id="quote">Show shipping and tax</button>
+          <section id="summary" aria-live="polite"></section>
           <label for="pm">Payment method (test cards)</label>
           <select id="pm"><option value="pm_card_visa">Visa (succeeds)</option><option value="pm_card_chargeDeclined">Declined card</option><option value="pm_card_authenticationRequired">Card needing 3-D Secure</option></select>
           <label class="check"><input type="checkbox" id="wallet"> Use store credit first</label>
           <button type="submit" id="place-order">Place order</button>
         </form>`;
       const key = crypto.randomUUID();
+      const address = () => {
+        const out = { name: $("#name").value, line1: $("#line1").value, city: $("#city").value, postal_code: $("#postal").value, country: $("#country").value.toUpperCase() };
+        if ($("#region").value.trim()) out.region = $("#region").value.trim().toUpperCase();
+        return out;
+      };
+      let shown = null;
+      // What the buyer pays before paying: each seller's options (cheapest chosen), tax, and the total.
+      const render = (cart) => {
+        shown = cart;
+        $("#summary").innerHTML = `
+          ${cart.shipping_options.map((s, i) => `<fieldset><legend>Shipping for seller ${i + 1}</legend>${s.options
+            .map((o) => `<label class="check"><input type="radio" name="ship-${esc(s.seller_id)}" value="${esc(o.option_id)}" data-seller="${esc(s.seller_id)}" ${o.option_id === s.selected ? "checked" : ""}> ${esc(o.name)} · ${money(o.amount)}${o.min_days !== null ? ` · ${o.min_days}–${o.max_days} days` : ""}</label>`)
+            .join("")}</fieldset>`).join("")}
+          <table class="totals"><tbody>
+            <tr><th scope="row">Subtotal</th><td>${money(cart.subtotal)}</td></tr>
+            ${cart.discount ? `<tr><th scope="row">Discount</th><td>−${money(cart.discount)}</td></tr>` : ""}
+            <tr><th scope="row">Shipping</th><td id="shipping-total">${money(cart.shipping_total)}</td></tr>
+            <tr><th scope="row">Tax</th><td id="tax-total">${money(cart.tax_total)}${cart.tax_included ? ` (${money(cart.tax_included)} VAT included in prices)` : ""}</td></tr>
+            <tr><th scope="row">Total</th><td><strong id="order-total">${money(cart.total)}</strong></td></tr>
+          </tbody></table>`;
+        for (const r of document.querySelectorAll("#summary input[type=radio]")) {
+          r.addEventListener("change", async () => {
+            const res = await api("POST", "/cart/shipping-option", { seller_id: r.getAttribute("data-seller"), option_id: r.value });
+            if (res.ok) render(res.data);
+            else toast(errorOf(res));
+          });
+        }
+      };
+      const quote = async () => {
+        const res = await api("POST", "/cart/shipping-address", { address: address() });
+        if (res.ok) render(res.data);
+        else {
+          shown = null;
+          $("#summary").textContent = errorOf(res);
+        }
+        return res.ok;
+      };
+      $("#quote").addEventListener("click", quote);
+      // A changed address needs a new quote before the order is placed.
+      for (const id of ["line1", "city", "postal", "country", "region"]) $(`#${id}`).addEventListener("input", () => (shown = null));
+      if (c.shipping_address) render(c);
       $("#pay").addEventListener("submit", async (e) => {
         e.preventDefault();
+        // The buyer sees shipping, tax and the total first; placing the order charges exactly that.
+        if (!shown && !(await quote())) return;
         const body = {
           payment_method: $("#pm").value,
           use_wallet: $("#wallet").checked,
-          shipping_address: { name: $("#name").value, line1: $("#line1").value, city: $("#city").value, postal_code: $("#postal").value, country: $("#country").value },
+          shipping_address: address(),
+          expected_total: shown.total,
         };
         const r = await api("POST", "/orders", body, { "Idempotency-Key": key });
         if (r.ok) location.href = `/store/orders/${r.data.order_id}`;
