@@ -29,6 +29,7 @@ import { cartRoutes } from "./routes/cart";
 import { categoryRoutes } from "./routes/categories";
 import { variantRoutes } from "./routes/variants";
 import { shippingRoutes } from "./routes/shipping";
+import { fxRoutes } from "./routes/fx";
 import { couponRoutes } from "./routes/coupons";
 import { notificationRoutes } from "./routes/notifications";
 import { orderRoutes } from "./routes/orders";
@@ -102,6 +103,7 @@ export function createApp() {
   app.route("/", inventoryRoutes);
   app.route("/", cartRoutes);
   app.route("/", shippingRoutes);
+  app.route("/", fxRoutes);
   app.route("/", couponRoutes);
   app.route("/", orderRoutes);
   app.route("/", paymentRoutes);

@@ -42,6 +42,7 @@ const ADMIN_ONLY = [
   "PUT /admin/sellers/{seller_id}/hold-days",
   "GET /admin/revenue",
   "POST /categories/{category_id}/attributes",
+  "PUT /admin/fx-rates",
 ];
 /** Operations only sellers (or admins) may call. */
 const SELLER_ONLY = ["GET /seller/settings", "PATCH /seller/settings", "POST /seller/payouts", "PUT /seller/payout-account", "GET /seller/statements/{month}", "GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks", "PUT /seller/shipping-profile", "GET /seller/shipping-profile"];

@@ -142,6 +142,8 @@ export const ledgerEntries = sqliteTable(
     /** Signed minor units. */
     amount: integer("amount").notNull(),
     currency: text("currency").notNull().default("usd"),
+    /** The rate an order in another currency was settled at (micro-units per 1 USD); null for usd amounts. */
+    fxRateMicro: integer("fx_rate_micro"),
     orderId: text("order_id"),
     orderItemId: text("order_item_id"),
     payoutId: text("payout_id"),
@@ -467,6 +469,8 @@ export const orders = sqliteTable(
       .notNull()
       .default(sql`'[]'`),
     totalAmount: integer("total_amount").notNull(),
+    /** The exchange rate the order was priced at (micro-units of its currency per 1 USD; 1e6 for usd). */
+    fxRateMicro: integer("fx_rate_micro").notNull().default(1_000_000),
     /** Paid from store credit; the rest is charged to the payment method. */
     walletAmount: integer("wallet_amount").notNull().default(0),
     currency: text("currency").notNull(),
@@ -740,6 +744,14 @@ export const taxRates = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.country, t.region] })],
 );
+
+/** Exchange rates for presentment currencies, in micro-units per 1 USD (an admin or the rates job updates them). */
+export const fxRates = sqliteTable("fx_rates", {
+  currency: text("currency").primaryKey(),
+  rateMicro: integer("rate_micro").notNull(),
+  source: text("source").notNull(),
+  updatedAt: updatedAt(),
+});
 
 // ---- integrations module (src/services/webhooks.ts) -------------------------
 /** A seller's endpoint for order events; the signing secret is sealed with WALLET_KEY. */

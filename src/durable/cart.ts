@@ -41,6 +41,8 @@ export interface CartState {
   shipping_address: CartAddress | null;
   /** The buyer's shipping option per seller (absent: the cheapest). */
   shipping_choices: Record<string, string>;
+  /** The presentment currency (null: the store's base currency). */
+  currency: string | null;
   last_activity_at: number;
   created: boolean;
 }
@@ -102,7 +104,7 @@ export class CartObject extends DurableObject<Env> {
         );
       `);
       // Added with shipping: the address and the option chosen per seller.
-      for (const column of ["shipping_address TEXT", "shipping_choices TEXT NOT NULL DEFAULT '{}'"]) {
+      for (const column of ["shipping_address TEXT", "shipping_choices TEXT NOT NULL DEFAULT '{}'", "currency TEXT"]) {
         try {
           this.ctx.storage.sql.exec(`ALTER TABLE meta ADD COLUMN ${column}`);
         } catch {
@@ -132,7 +134,8 @@ export class CartObject extends DurableObject<Env> {
         status: string;
         shipping_address: string | null;
         shipping_choices: string;
-      }>("SELECT cart_id, user_id, coupons, last_activity_at, checkout_id, checkout_until, status, shipping_address, shipping_choices FROM meta WHERE id = 1")
+        currency: string | null;
+      }>("SELECT cart_id, user_id, coupons, last_activity_at, checkout_id, checkout_until, status, shipping_address, shipping_choices, currency FROM meta WHERE id = 1")
       .toArray()[0];
   }
 
@@ -159,7 +162,7 @@ export class CartObject extends DurableObject<Env> {
 
   state(cartId: string, userId: string | null): CartState {
     const m = this.meta();
-    if (!m) return { cart_id: cartId, user_id: userId, lines: [], coupons: [], shipping_address: null, shipping_choices: {}, last_activity_at: Date.now(), created: false };
+    if (!m) return { cart_id: cartId, user_id: userId, lines: [], coupons: [], shipping_address: null, shipping_choices: {}, currency: null, last_activity_at: Date.now(), created: false };
     const lines = this.ctx.storage.sql
       .exec<CartLine>("SELECT cart_item_id, product_id, variant_id, quantity, price_when_added, added_at FROM items ORDER BY added_at, product_id, variant_id")
       .toArray();
@@ -170,6 +173,7 @@ export class CartObject extends DurableObject<Env> {
       coupons: JSON.parse(m.coupons),
       shipping_address: m.shipping_address ? (JSON.parse(m.shipping_address) as CartAddress) : null,
       shipping_choices: JSON.parse(m.shipping_choices ?? "{}") as Record<string, string>,
+      currency: m.currency ?? null,
       last_activity_at: m.last_activity_at,
       created: true,
     };
@@ -232,6 +236,15 @@ export class CartObject extends DurableObject<Env> {
     const m = this.meta()!;
     const choices = { ...(JSON.parse(m.shipping_choices ?? "{}") as Record<string, string>), [sellerId]: optionId };
     this.ctx.storage.sql.exec("UPDATE meta SET shipping_choices = ? WHERE id = 1", JSON.stringify(choices));
+    this.touch();
+    return this.state(cartId, userId);
+  }
+
+  /** The currency the cart is shown and charged in (one per cart: lines cannot mix currencies). */
+  setCurrency(cartId: string, userId: string | null, currency: string): CartState {
+    this.ensure(cartId, userId);
+    if (this.lockedBy()) return this.state(cartId, userId);
+    this.ctx.storage.sql.exec("UPDATE meta SET currency = ? WHERE id = 1", currency);
     this.touch();
     return this.state(cartId, userId);
   }

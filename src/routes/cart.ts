@@ -1,4 +1,4 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { cartRefFor } from "../middleware/cart-ref";
 import { createRouter } from "../lib/validation";
 import { CartAddBody, CartCouponBody, CartRemoveBody, CartSchema } from "../schemas/commerce";
@@ -69,6 +69,16 @@ const shippingOption = createRoute({
   responses: { 200: jsonResponse(CartSchema, "The cart"), ...errorResponses(400, 404, 409) },
 });
 
+const currency = createRoute({
+  method: "post",
+  path: "/cart/currency",
+  tags: ["Cart"],
+  summary: "Show and charge the cart in another currency",
+  description: `${guestNote} One of GET /fx-rates; amounts are converted from the store's prices and rounded half up to the currency's minor units (JPY has none).`,
+  request: { body: jsonBody(z.strictObject({ currency: z.string().min(3).max(3) }).openapi("CartCurrencyRequest")) },
+  responses: { 200: { ...jsonResponse(CartSchema, "The cart in that currency"), headers: cartHeader }, ...errorResponses(400, 409) },
+});
+
 const removeCoupon = createRoute({
   method: "post",
   path: "/cart/coupon/remove",
@@ -94,4 +104,5 @@ export const cartRoutes = createRouter()
     const { seller_id, option_id } = c.req.valid("json");
     return c.json(await cart.chooseShipping(c.env, cartRefFor(c), seller_id, option_id), 200);
   })
+  .openapi(currency, async (c) => c.json(await cart.setCurrency(c.env, cartRefFor(c), c.req.valid("json").currency), 200))
   .openapi(removeCoupon, async (c) => c.json(await cart.removeCoupon(c.env, cartRefFor(c), c.req.valid("json").code), 200));

@@ -6,6 +6,8 @@ import { pickVariant, type VariantRow } from "./catalog/variants";
 import * as promotions from "./promotions";
 import { notShippable, quote, type SellerShipping } from "./shipping";
 import { taxProvider, type TaxQuote } from "./tax";
+import { rateOf } from "./fx";
+import { BASE_CURRENCY, fromUsd, USD_RATE_MICRO } from "../lib/currency";
 
 /**
  * The cart module. Each cart is a CartObject (src/durable/cart.ts): a user's
@@ -76,6 +78,8 @@ export interface PricedCart {
   /** Sellers that do not ship to the address (checkout refuses with 409 not_shippable). */
   unshippable: string[];
   tax: TaxQuote | null;
+  /** The rate the cart was converted at (micro-units of its currency per 1 USD). */
+  fxRateMicro: number;
 }
 
 /**
@@ -122,6 +126,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
   let shipping: SellerShipping[] = [];
   let unshippable: string[] = [];
   let tax: TaxQuote | null = null;
+  let shippingDiscount = 0;
   if (address && lines.length) {
     const parcels = new Map<string, { seller_id: string; subtotal: number; items: number }>();
     for (const l of lines) {
@@ -137,6 +142,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
       const applied = evaluation.applied.find((a) => a.code === c.code)!;
       applied.amount += covered;
       discount += covered;
+      shippingDiscount += covered;
     }
     tax = await taxProvider().quote(
       env,
@@ -166,7 +172,33 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     price_changes: items.some((i) => i.price_changed),
     updated_at: new Date(state.last_activity_at).toISOString(),
   };
-  return { state, view, products, lines, evaluation, unshippable, tax };
+  let fxRateMicro = USD_RATE_MICRO;
+  if (state.currency && state.currency !== BASE_CURRENCY) {
+    // Shown and charged in the cart's currency: every amount converted from its base amount, then the
+    // totals summed again in the target currency so they add up exactly after rounding.
+    const { currency, rateMicro } = await rateOf(env, state.currency);
+    fxRateMicro = rateMicro;
+    const c = (n: number) => fromUsd(n, currency, rateMicro);
+    for (const i of items) {
+      i.price_when_added = c(i.price_when_added);
+      i.price = c(i.price);
+      i.line_total = i.price * i.quantity;
+    }
+    for (const l of lines) l.price = c(l.price);
+    for (const k of Object.keys(evaluation.lineDiscounts)) evaluation.lineDiscounts[k] = c(evaluation.lineDiscounts[k]);
+    for (const a of evaluation.applied) a.amount = c(a.amount);
+    for (const s of shipping) for (const o of s.options) o.amount = c(o.amount);
+    const taxed = tax ? Object.values(tax.lines).reduce((n, t) => n + c(t), 0) : 0;
+    view.subtotal = items.reduce((n, i) => n + i.line_total, 0);
+    view.shipping_total = shipping.reduce((n, s) => n + (s.options.find((o) => o.option_id === s.selected)?.amount ?? 0), 0);
+    view.discount = Math.min(view.subtotal + view.shipping_total, Object.values(evaluation.lineDiscounts).reduce((n, d) => n + d, 0) + c(shippingDiscount));
+    view.tax_total = tax?.added ? taxed : 0;
+    view.tax_included = tax?.included ? taxed : 0;
+    view.total = view.subtotal - view.discount + view.shipping_total + view.tax_total;
+    view.currency = currency;
+    view.price_changes = items.some((i) => i.price_changed);
+  }
+  return { state, view, products, lines, evaluation, unshippable, tax, fxRateMicro };
 }
 
 /** A user's cart id is derived from the user id (same time-sortable body), so it is stable before the first write. */
@@ -247,6 +279,15 @@ export async function setShippingAddress(env: Pick<Env, "CART" | "DB">, ref: Car
   const trial = await price(env, { ...current, shipping_choices: {} }, { address });
   if (trial.unshippable.length) throw notShippable(trial.lines, trial.unshippable);
   return (await price(env, await stub.setAddress(cartId, userId, address))).view;
+}
+
+/** Shows and charges the cart in this currency (one of GET /fx-rates). */
+export async function setCurrency(env: Pick<Env, "CART" | "DB">, ref: CartRef, currency: string): Promise<CartView> {
+  const { currency: c } = await rateOf(env, currency);
+  const { cartId, userId } = identity(ref);
+  const state = await cartStub(env, ref).setCurrency(cartId, userId, c);
+  if (state.currency !== c) throw new ApiError("invalid_state", "This cart is being checked out");
+  return (await price(env, state)).view;
 }
 
 /** Chooses one seller's shipping option among those offered for the cart's address. */

@@ -116,6 +116,10 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       });
     }
     const { view, evaluation } = priced;
+    // Store credit is kept in the base currency: a cart in another currency pays by card alone.
+    if (input.use_wallet && view.currency !== "usd") {
+      throw new ApiError("validation_failed", "Store credit pays for carts in usd only", { details: [{ field: "use_wallet", code: "currency", message: `the cart is in ${view.currency}` }] });
+    }
     if (input.expected_total !== undefined && input.expected_total !== view.total) {
       throw new ApiError("price_changed", `The total is now ${view.total}, not ${input.expected_total}; review the cart and check out again`, {
         details: [{ field: "expected_total", code: "price_changed", message: `current total ${view.total}` }],
@@ -147,6 +151,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
         return { seller_id: s.seller_id, option_id: o.option_id, name: o.name, amount: o.amount };
       }),
       totalAmount: view.total,
+      fxRateMicro: priced.fxRateMicro,
       walletAmount: 0,
       currency: view.currency,
       couponCodes: evaluation.applied.map((a) => a.code),

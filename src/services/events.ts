@@ -35,6 +35,8 @@ export const OrderEventData = z.object({
   seller_ids: z.array(z.string()),
   items: z.array(z.object({ product_id: z.string(), variant_id: z.string().optional(), seller_id: z.string(), quantity: z.number().int(), price: z.number().int() })),
   refund_amount: z.number().int().optional(),
+  /** The rate an order in another currency was priced at (micro-units per 1 USD); absent: usd. */
+  fx_rate_micro: z.number().int().optional(),
   /** The order lines a refund was for (a cancel of unshipped lines, a seller's own lines); absent: the whole order. */
   refund_lines: z.array(z.string()).optional(),
 });

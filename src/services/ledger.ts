@@ -1,3 +1,4 @@
+import { toUsd } from "../lib/currency";
 import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { commissionRules, ledgerEntries, payouts, sellerPayoutSettings } from "../db/schema";
@@ -6,7 +7,7 @@ import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { findProducts } from "./catalog/products";
 import type { DomainEvent } from "./events";
-import { findOrder, type OrderItemRow } from "./orders";
+import { findOrder, type OrderItemRow, type OrderRow } from "./orders";
 
 /**
  * The marketplace's money: a double-entry ledger (every posting sums to zero), fed by order
@@ -38,6 +39,18 @@ type Entry = typeof ledgerEntries.$inferInsert;
 type Rule = typeof commissionRules.$inferSelect;
 
 const gross = (i: OrderItemRow) => i.price * i.quantity - i.discount;
+
+/**
+ * The ledger is kept in the sellers' settlement currency (usd): an order charged in another
+ * currency is posted at the rate it was priced at, and the rate is recorded on each entry.
+ */
+function settlement(order: Pick<OrderRow, "currency" | "fxRateMicro">) {
+  const foreign = order.currency !== "usd";
+  return {
+    usd: (amount: number) => toUsd(amount, order.currency, order.fxRateMicro ?? 1_000_000),
+    base: { currency: "usd", fxRateMicro: foreign ? (order.fxRateMicro ?? null) : null },
+  };
+}
 
 function commissionOf(amount: number, rule: Pick<Rule, "percentBp" | "fixed" | "min" | "max">): number {
   let c = Math.round((amount * rule.percentBp) / 10_000) + rule.fixed;
@@ -77,13 +90,14 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
   const found = await findOrder(env, data.order_id);
   if (!found) return;
   const { order, items } = found;
+  const fx = settlement(order);
   if (event.type === "order.paid") {
     const rules = await rulesFor(env, items.map((i) => i.productId));
     const entries: Entry[] = [];
     for (const i of items) {
-      const g = gross(i);
+      const g = fx.usd(gross(i));
       const c = commissionOf(g, rules.get(i.productId) ?? { percentBp: DEFAULT_COMMISSION_BP, fixed: 0, min: null, max: null });
-      const base = { currency: order.currency, orderId: order.id, orderItemId: i.id };
+      const base = { ...fx.base, orderId: order.id, orderItemId: i.id };
       entries.push(
         { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -g, ref: `capture:${i.id}`, ...base },
         { id: newId("ledgerEntry"), account: sellerAccount(i.sellerId), sellerId: i.sellerId, kind: "sale", amount: g - c, ref: `sale:${i.id}`, ...base },
@@ -92,13 +106,13 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     }
     // Each seller's shipping (what the buyer paid for it, net of a free-shipping coupon's share) is the seller's;
     // tax added on top is the platform's to remit (a marketplace facilitator).
-    const base = { currency: order.currency, orderId: order.id, orderItemId: null };
+    const base = { ...fx.base, orderId: order.id, orderItemId: null };
     const shippingDiscount = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
     let coupon = shippingDiscount;
     for (const s of order.shippingLines ?? []) {
       const off = Math.min(coupon, s.amount);
       coupon -= off;
-      const paid = s.amount - off;
+      const paid = fx.usd(s.amount - off);
       if (paid <= 0) continue;
       entries.push(
         { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -paid, ref: `capture:shipping:${order.id}:${s.seller_id}`, ...base },
@@ -106,9 +120,10 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
       );
     }
     if (order.taxTotal > 0) {
+      const tax = fx.usd(order.taxTotal);
       entries.push(
-        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -order.taxTotal, ref: `capture:tax:${order.id}`, ...base },
-        { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: order.taxTotal, ref: `tax:${order.id}`, ...base },
+        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -tax, ref: `capture:tax:${order.id}`, ...base },
+        { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: tax, ref: `tax:${order.id}`, ...base },
       );
     }
     await post(env, entries);
@@ -132,18 +147,20 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
       .from(ledgerEntries)
       .where(and(eq(ledgerEntries.orderId, order.id), sql`${ledgerEntries.kind} IN ('sale', 'commission')`))
       .all();
-    const total = lines.reduce((n, i) => n + gross(i), 0);
+    const g = (i: OrderItemRow) => fx.usd(gross(i));
+    const total = lines.reduce((n, i) => n + g(i), 0);
     if (total === 0) return;
     const entries: Entry[] = [];
-    let left = data.refund_amount;
+    const refund = fx.usd(data.refund_amount);
+    let left = refund;
     lines.forEach((i, n) => {
       // The refund is spread over its lines by their amounts (the last takes the rounding).
-      const share = n === lines.length - 1 ? left : Math.round((data.refund_amount! * gross(i)) / total);
+      const share = n === lines.length - 1 ? left : Math.round((refund * g(i)) / total);
       left -= share;
       const sale = sales.find((e) => e.orderItemId === i.id && e.kind === "sale");
       const commission = sales.find((e) => e.orderItemId === i.id && e.kind === "commission")?.amount ?? 0;
-      const fromCommission = gross(i) ? Math.round((share * commission) / gross(i)) : 0;
-      const base = { currency: order.currency, orderId: order.id, orderItemId: i.id };
+      const fromCommission = g(i) ? Math.round((share * commission) / g(i)) : 0;
+      const base = { ...fx.base, orderId: order.id, orderItemId: i.id };
       entries.push(
         { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: share, ref: `refund:${event.id}:${i.id}:clearing`, ...base },
         { id: newId("ledgerEntry"), account: sellerAccount(i.sellerId), sellerId: i.sellerId, kind: "refund", amount: -(share - fromCommission), ref: `refund:${event.id}:${i.id}:seller`, availableAt: sale?.availableAt ?? null, ...base },

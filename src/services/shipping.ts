@@ -92,7 +92,7 @@ export async function quote(
   for (const parcel of parcels) {
     const zones = profiles.get(parcel.seller_id);
     let options: ShippingOption[];
-    if (!zones) options = [FREE_OPTION];
+    if (!zones) options = [{ ...FREE_OPTION }];
     else {
       const zone = zones.find((z) => covers(z, address));
       if (!zone) {

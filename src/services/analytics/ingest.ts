@@ -1,4 +1,5 @@
 import { stockKey } from "../../lib/variant-ids";
+import { toUsd } from "../../lib/currency";
 import type { DomainEvent } from "../events";
 import type { OrderEventPayload } from "../orders";
 
@@ -83,6 +84,8 @@ const PRODUCT_EVENTS = new Set(["product.created", "product.updated", "product.a
 function orderStatements(env: Env, event: DomainEvent, signals: boolean): D1PreparedStatement[] {
   const w = env.WAREHOUSE;
   const o = event.data as OrderEventPayload;
+  // The warehouse reports in the platform currency: an order in another is counted at its rate.
+  const usd = (amount: number) => toUsd(amount, o.currency, o.fx_rate_micro ?? 1_000_000);
   const statements = [
     w
       .prepare(
@@ -99,13 +102,13 @@ function orderStatements(env: Env, event: DomainEvent, signals: boolean): D1Prep
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'paid', ?, ?)`,
           )
           // One fact per line: a line is a variant (keyed by the product for its default one, as facts were before variants).
-          .bind(`${o.order_id}:${stockKey(item.product_id, item.variant_id)}`, o.order_id, item.seller_id, item.product_id, item.variant_id ?? null, o.user_id, item.quantity, item.price * item.quantity, dateKey(event.occurred_at), event.occurred_at),
+          .bind(`${o.order_id}:${stockKey(item.product_id, item.variant_id)}`, o.order_id, item.seller_id, item.product_id, item.variant_id ?? null, o.user_id, item.quantity, usd(item.price * item.quantity), dateKey(event.occurred_at), event.occurred_at),
       );
     }
   }
   if (event.type === "order.refunded") {
     statements.push(
-      w.prepare("INSERT OR IGNORE INTO fact_refunds (event_id, order_id, amount, date_key) VALUES (?, ?, ?, ?)").bind(event.id, o.order_id, o.refund_amount ?? 0, dateKey(event.occurred_at)),
+      w.prepare("INSERT OR IGNORE INTO fact_refunds (event_id, order_id, amount, date_key) VALUES (?, ?, ?, ?)").bind(event.id, o.order_id, usd(o.refund_amount ?? 0), dateKey(event.occurred_at)),
     );
   }
   if (signals) statements.push(...purchaseSignals(env, o, event.occurred_at));

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { fromUsd, toUsd } from "../src/lib/currency";
+import { adminUser, call, createCategory, createProduct, json, signup, unique } from "./helpers";
+
+const berlin = { name: "Ada Käuferin", line1: "Unter den Linden 1", city: "Berlin", postal_code: "10117", country: "DE" };
+
+async function rates() {
+  const admin = await adminUser();
+  const res = await call("PUT", "/admin/fx-rates", { token: admin.access_token, body: { rates: { eur: 920_000, jpy: 150_000_000 } } });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return admin;
+}
+
+describe("currency conversion", () => {
+  it("rounds half up to each currency's minor units, in integers", () => {
+    // $19.99 at 0.92 EUR/USD is 18.3908 EUR: 1839 cents. At 150 JPY/USD it is 2998.5 yen: 2999 (JPY has no minor unit).
+    expect(fromUsd(1999, "eur", 920_000)).toBe(1839);
+    expect(fromUsd(1999, "jpy", 150_000_000)).toBe(2999);
+    expect(fromUsd(1, "jpy", 150_000_000)).toBe(2); // 1.5 yen rounds up
+    expect(fromUsd(1999, "usd", 1_000_000)).toBe(1999);
+    expect(toUsd(2999, "jpy", 150_000_000)).toBe(1999);
+    expect(toUsd(1839, "eur", 920_000)).toBe(1999);
+    expect(Number.isInteger(fromUsd(123_456_789, "gbp", 790_123))).toBe(true);
+  });
+});
+
+describe("a cart in another currency", () => {
+  it("shows every amount in EUR or JPY, rounded by the currency's rules, and refuses what the store does not sell in", async () => {
+    await rates();
+    const cat = await createCategory(`Fx ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const p = await createProduct(seller, cat.category_id, { price: 1999, stock_available: 10 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 3 } });
+    const eur = await json(await call("POST", "/cart/currency", { token: buyer.access_token, body: { currency: "EUR" } }));
+    expect(eur).toMatchObject({ currency: "eur", subtotal: 3 * 1839, total: 3 * 1839 });
+    expect(eur.items[0]).toMatchObject({ price: 1839, line_total: 5517 });
+    const jpy = await json(await call("POST", "/cart/currency", { token: buyer.access_token, body: { currency: "jpy" } }));
+    expect(jpy).toMatchObject({ currency: "jpy", subtotal: 3 * 2999, total: 8997 });
+    expect((await json(await call("GET", "/cart", { token: buyer.access_token }))).currency).toBe("jpy");
+    const bad = await call("POST", "/cart/currency", { token: buyer.access_token, body: { currency: "xyz" } });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.details[0]).toMatchObject({ field: "currency", code: "unsupported_currency" });
+    const rateList = await json(await call("GET", "/fx-rates"));
+    expect(rateList.data.find((r: any) => r.currency === "jpy")).toMatchObject({ rate_micro: 150_000_000 });
+    expect((await call("PUT", "/admin/fx-rates", { token: buyer.access_token, body: { rates: { eur: 1 } } })).status).toBe(403);
+    expect((await call("PUT", "/admin/fx-rates", { token: (await adminUser()).access_token, body: { rates: { usd: 2 } } })).status).toBe(400);
+    expect((await call("PUT", "/admin/fx-rates", { token: (await adminUser()).access_token, body: { rates: { eur: 0.92 } } })).status).toBe(400);
+  });
+
+  it("checks out in EUR with shipping and tax converted: the charge is in euros, the seller's ledger in dollars at the recorded rate", async () => {
+    await rates();
+    const cat = await createCategory(`Fx ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    await call("PUT", "/seller/shipping-profile", {
+      token: seller.access_token,
+      body: { zones: [{ name: "EU", countries: ["DE"], rates: [{ name: "Europe", kind: "flat", amount: 1000, min_days: 3, max_days: 6 }] }] },
+    });
+    const p = await createProduct(seller, cat.category_id, { price: 5000, stock_available: 10 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 2 } });
+    await call("POST", "/cart/currency", { token: buyer.access_token, body: { currency: "eur" } });
+    const cart = await json(await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: berlin } }));
+    // $100 of goods is 92.00 EUR; shipping $10 is 9.20 EUR; German VAT (19%) is in the prices, per line: 92.00 × 19/119 = 14.689 → 14.69.
+    expect(cart).toMatchObject({ currency: "eur", subtotal: 9200, shipping_total: 920, tax_total: 0, tax_included: 1469, total: 10120 });
+    expect((await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: berlin, use_wallet: true } })).status).toBe(400);
+    const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: berlin, expected_total: 10120 } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const order = await json(res);
+    expect(order).toMatchObject({ currency: "eur", subtotal: 9200, shipping_total: 920, total_amount: 10120 });
+    expect(order.items[0]).toMatchObject({ price: 4600, quantity: 2 });
+    expect(order.payment.amount).toBe(10120);
+    // The ledger settles in usd: 92.00 EUR of goods is $100.00 again, 9.20 EUR of shipping $10.00.
+    const { vi } = await import("vitest");
+    await vi.waitFor(
+      async () => {
+        const ledger = await json(await call("GET", "/seller/ledger", { token: seller.access_token }));
+        const sale = ledger.data.find((e: any) => e.kind === "sale");
+        const shipping = ledger.data.find((e: any) => e.kind === "shipping");
+        expect(sale).toMatchObject({ currency: "usd", order_id: order.order_id });
+        expect(sale.amount).toBeGreaterThan(8000);
+        expect(sale.amount).toBeLessThanOrEqual(10000);
+        expect(shipping).toMatchObject({ currency: "usd", amount: 1000 });
+      },
+      { timeout: 8000, interval: 200 },
+    );
+  });
+});
