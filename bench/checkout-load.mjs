@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { url, tokens, productIds, connections } = spec;
-const address = { name: "Bench Buyer", line1: "1 Load St", city: "Austin", postal_code: "73301", country: "US" };
+const address = { name: "Bench Buyer", line1: "1 Load St", city: "Austin", postal_code: "73301", country: "US", region: "TX" };
 const latencies = [];
 const codes = {};
 let next = 0;

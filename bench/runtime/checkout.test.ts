@@ -69,7 +69,7 @@ it("checkout and add-to-cart against a 404 through the same middleware", async (
     products.push(await res.json());
   }
   const buyers = await Promise.all(Array.from({ length: N }, (_, i) => token(`usr_B${String(i).padStart(7, "0")}${suffix}`.padEnd(30, "0").slice(0, 30), "buyer")));
-  const address = { name: "Bench Buyer", line1: "1 Load St", city: "Austin", postal_code: "73301", country: "US" };
+  const address = { name: "Bench Buyer", line1: "1 Load St", city: "Austin", postal_code: "73301", country: "US", region: "TX" };
 
   // Warm-up: the isolate, the objects and the caches, as a running server has them; then
   // let the background work of the set-up (indexing, projections) finish before measuring.

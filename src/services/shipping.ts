@@ -3,6 +3,7 @@ import { getDb } from "../db/client";
 import { shippingProfiles } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { TtlCache } from "../lib/ttl-cache";
 import type { Address, Zone, ZoneInput } from "../schemas/shipping";
 import type { z } from "@hono/zod-openapi";
 
@@ -34,6 +35,12 @@ export interface Parcel {
   items: number;
 }
 
+/**
+ * Profiles by seller for 10 s per isolate (a seller edits theirs rarely; a cart or checkout reads
+ * them on every priced request). A save in this isolate replaces its copy; "none" is cached too.
+ */
+const profileCache = new TtlCache<Zone[] | null>(10_000, 10_000, 8 * 1024 * 1024);
+
 /** The option of a seller without a profile. */
 export const FREE_OPTION: ShippingOption = { option_id: "free", name: "Free shipping", amount: 0, min_days: null, max_days: null };
 
@@ -50,6 +57,7 @@ export async function putProfile(env: Pick<Env, "DB">, sellerId: string, zones: 
     .insert(shippingProfiles)
     .values({ sellerId, zones: stored, updatedAt: now })
     .onConflictDoUpdate({ target: shippingProfiles.sellerId, set: { zones: stored, updatedAt: now } });
+  profileCache.set(sellerId, stored);
   return { seller_id: sellerId, zones: stored, updated_at: now };
 }
 
@@ -84,8 +92,17 @@ export async function quote(
 ): Promise<{ sellers: SellerShipping[]; unshippable: string[] }> {
   const ids = [...new Set(parcels.map((p) => p.seller_id))];
   const profiles = new Map<string, Zone[]>();
-  for (let i = 0; i < ids.length; i += 90) {
-    for (const r of await getDb(env).select().from(shippingProfiles).where(inArray(shippingProfiles.sellerId, ids.slice(i, i + 90))).all()) profiles.set(r.sellerId, r.zones);
+  const misses: string[] = [];
+  for (const id of ids) {
+    const hit = profileCache.get(id);
+    if (hit === undefined) misses.push(id);
+    else if (hit) profiles.set(id, hit);
+  }
+  for (let i = 0; i < misses.length; i += 90) {
+    const part = misses.slice(i, i + 90);
+    const rows = await getDb(env).select().from(shippingProfiles).where(inArray(shippingProfiles.sellerId, part)).all();
+    for (const r of rows) profiles.set(r.sellerId, r.zones);
+    for (const id of part) profileCache.set(id, profiles.get(id) ?? null);
   }
   const sellers: SellerShipping[] = [];
   const unshippable: string[] = [];
