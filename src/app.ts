@@ -1,3 +1,4 @@
+import { normalizeOperations } from "./lib/openapi-operations";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -125,6 +126,7 @@ export function createApp() {
     bearerFormat: "JWT",
     description: "Access token from /auth/signup, /auth/login or /auth/refresh (15 minutes)",
   });
+  normalizeOperations(app.openAPIRegistry);
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {

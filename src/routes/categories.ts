@@ -11,7 +11,8 @@ const listCategories = createRoute({
   tags: ["Catalog"],
   summary: "The whole category tree",
   description: "Roots with nested `children`. Cacheable for a minute.",
-  responses: { 200: jsonResponse(z.object({ data: z.array(CategoryTreeNode) }), "The tree") },
+  // 401: a malformed or expired bearer token is refused on every route, public ones too.
+  responses: { 200: jsonResponse(z.object({ data: z.array(CategoryTreeNode) }), "The tree"), ...errorResponses(401) },
 });
 
 const createCategory = createRoute({

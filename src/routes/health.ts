@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/validation";
-import { jsonResponse } from "../schemas/common";
+import { errorResponses, jsonResponse } from "../schemas/common";
 
 const HealthSchema = z
   .object({
@@ -18,6 +18,8 @@ const health = createRoute({
   responses: {
     200: jsonResponse(HealthSchema, "Healthy"),
     503: jsonResponse(HealthSchema, "D1 unreachable"),
+    // A malformed or expired bearer token is refused on every route, public ones too.
+    ...errorResponses(401),
   },
 });
 
