@@ -132,6 +132,7 @@ export function createApp() {
     info: {
       title: "Edge Marketplace API",
       version: "0.1.0",
+      license: { name: "MIT", identifier: "MIT" },
       description:
         "Commerce core on Cloudflare Workers. Errors: `{ error: { code, message, details?, request_id } }`. " +
         "Money is integer minor units. Lists use `limit` (max 100) and `cursor`.",
