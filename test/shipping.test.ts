@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
 
 const california = { name: "Ada Buyer", line1: "1 Main St", city: "Los Angeles", postal_code: "90001", country: "US", region: "CA" };
@@ -102,11 +102,27 @@ describe("shipping and tax in the cart and the order", () => {
     expect(order.payment.amount).toBe(9600);
   });
 
-  it("POST /orders with today's body: the cheapest option per seller and the tax of the shipping address", async () => {
-    const { buyer } = await twoSellers();
+  it("POST /orders with today's body: the cheapest option per seller and the tax of the shipping address; a refund returns shipping and tax too", async () => {
+    const { a, b, buyer } = await twoSellers();
     const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: california } });
     expect(res.status).toBe(201);
-    expect(await json(res)).toMatchObject({ shipping_total: 1300, tax_total: 508, total_amount: 8808 });
+    const order = await json(res);
+    expect(order).toMatchObject({ shipping_total: 1300, tax_total: 508, total_amount: 8808 });
+    // Each seller is credited their goods net of commission plus their shipping (A: $5, B: $8).
+    const balance = async (s: TestUser) => {
+      const r = await json(await call("GET", "/seller/balance", { token: s.access_token }));
+      return r.pending + r.available;
+    };
+    await vi.waitFor(async () => expect(await balance(a)).toBeGreaterThan(500), { timeout: 8000, interval: 200 });
+    await vi.waitFor(async () => expect(await balance(b)).toBeGreaterThan(800), { timeout: 8000, interval: 200 });
+    const ledgerA = await json(await call("GET", "/seller/ledger", { token: a.access_token }));
+    expect(ledgerA.data.find((e: any) => e.kind === "shipping")).toMatchObject({ amount: 500, order_id: order.order_id });
+    // A whole refund takes back the goods, each seller's shipping and the tax: both balances return to 0.
+    const admin = await adminUser();
+    const refund = await call("POST", "/payments/refunds", { token: admin.access_token, body: { order_id: order.order_id, reason: "lost in transit" } });
+    expect(refund.status, await refund.clone().text()).toBe(201);
+    expect((await json(refund)).amount).toBe(8808);
+    await vi.waitFor(async () => expect([await balance(a), await balance(b)]).toEqual([0, 0]), { timeout: 8000, interval: 200 });
   });
 
   it("a free-shipping coupon takes off exactly the shipping", async () => {

@@ -145,13 +145,60 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     const sales = await getDb(env)
       .select()
       .from(ledgerEntries)
-      .where(and(eq(ledgerEntries.orderId, order.id), sql`${ledgerEntries.kind} IN ('sale', 'commission')`))
+      .where(and(eq(ledgerEntries.orderId, order.id), sql`${ledgerEntries.kind} IN ('sale', 'commission', 'shipping')`))
       .all();
     const g = (i: OrderItemRow) => fx.usd(gross(i));
     const total = lines.reduce((n, i) => n + g(i), 0);
     if (total === 0) return;
     const entries: Entry[] = [];
-    const refund = fx.usd(data.refund_amount);
+    let refund = fx.usd(data.refund_amount);
+    // A refund of the whole order returns its shipping and tax in proportion, as the buyer paid them:
+    // the sellers give back their shipping, the tax account what it was to remit; the rest is goods.
+    if (!data.refund_lines) {
+      const goods = total;
+      const couponOnShipping = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
+      let coupon = couponOnShipping;
+      const shipping = (order.shippingLines ?? []).map((l) => {
+        const off = Math.min(coupon, l.amount);
+        coupon -= off;
+        return { seller_id: l.seller_id, paid: fx.usd(l.amount - off) };
+      });
+      const shippingPaid = shipping.reduce((n, l) => n + l.paid, 0);
+      const tax = fx.usd(order.taxTotal ?? 0);
+      const whole = goods + shippingPaid + tax;
+      const taxPart = whole ? Math.floor((refund * tax) / whole) : 0;
+      const shippingPart = whole ? Math.floor((refund * shippingPaid) / whole) : 0;
+      const base = { ...fx.base, orderId: order.id, orderItemId: null };
+      if (taxPart > 0) {
+        entries.push(
+          { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: taxPart, ref: `refund:${event.id}:tax:clearing`, ...base },
+          { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: -taxPart, ref: `refund:${event.id}:tax`, ...base },
+        );
+      }
+      let shipLeft = shippingPart;
+      shipping
+        .filter((l) => l.paid > 0)
+        .forEach((l, n, list) => {
+          const part = n === list.length - 1 ? shipLeft : Math.floor((shippingPart * l.paid) / shippingPaid);
+          shipLeft -= part;
+          if (part <= 0) return;
+          entries.push(
+            { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: part, ref: `refund:${event.id}:shipping:${l.seller_id}:clearing`, ...base },
+            {
+              id: newId("ledgerEntry"),
+              account: sellerAccount(l.seller_id),
+              sellerId: l.seller_id,
+              kind: "shipping",
+              amount: -part,
+              ref: `refund:${event.id}:shipping:${l.seller_id}`,
+              // Released with the shipping it takes back (pending until delivery, or already available).
+              availableAt: sales.find((e) => e.kind === "shipping" && e.sellerId === l.seller_id && e.amount > 0)?.availableAt ?? null,
+              ...base,
+            },
+          );
+        });
+      refund -= taxPart + shippingPart;
+    }
     let left = refund;
     lines.forEach((i, n) => {
       // The refund is spread over its lines by their amounts (the last takes the rounding).
