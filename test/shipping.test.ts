@@ -167,4 +167,28 @@ describe("shipping and tax in the cart and the order", () => {
     expect(cart.shipping_options).toEqual([{ seller_id: s.user.user_id, selected: "free", options: [{ option_id: "free", name: "Free shipping", amount: 0, min_days: null, max_days: null }] }]);
     expect(cart).toMatchObject({ shipping_total: 0, tax_total: 0, tax_included: 91, total: 1000 });
   });
+
+  it("prices by weight band from the variants' weights, and refuses a parcel heavier than the last band", async () => {
+    const cat = await createCategory(`Heavy ${unique()}`);
+    const s = await signup({ role: "seller" });
+    expect((await call("PUT", "/seller/shipping-profile", { token: s.access_token, body: { zones: [{ name: "US", countries: ["US"], rates: [{ name: "Parcel", kind: "weight", amount: 0, min_days: 2, max_days: 5 }] }] } })).status).toBe(400);
+    const bands = [{ up_to_grams: 1000, amount: 600 }, { up_to_grams: 5000, amount: 1500 }];
+    expect((await call("PUT", "/seller/shipping-profile", { token: s.access_token, body: { zones: [{ name: "US", countries: ["US"], rates: [{ name: "Parcel", kind: "weight", amount: 0, min_days: 2, max_days: 5, bands: [...bands].reverse() }] }] } })).status).toBe(400);
+    expect((await call("PUT", "/seller/shipping-profile", { token: s.access_token, body: { zones: [{ name: "US", countries: ["US"], rates: [{ name: "Parcel", kind: "weight", amount: 0, min_days: 2, max_days: 5, bands }] }] } })).status).toBe(200);
+    const res = await call("POST", "/products", { token: s.access_token, body: { name: "Dumbbell", description: "Iron", price: 2500, category_id: cat.category_id, variants: [{ options: { mass: "400 g" }, stock_available: 50, weight_grams: 400 }] } });
+    const p = await json(res);
+    expect(p.variants[0].weight_grams).toBe(400);
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 2 } });
+    const light = await json(await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: { ...california, region: undefined } } }));
+    expect(light.shipping_total).toBe(600); // 800 g
+    const heavier = await json(await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 1 } }));
+    expect(heavier.shipping_total).toBe(1500); // 1,200 g
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 10 } });
+    const order = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: { ...california, region: undefined } } });
+    expect(order.status).toBe(409); // 5,200 g: past the last band
+    expect((await json(order)).error.code).toBe("not_shippable");
+    const patched = await call("PATCH", `/products/${p.product_id}/variants/${p.variants[0].variant_id}`, { token: s.access_token, body: { weight_grams: 300 } });
+    expect(await json(patched)).toMatchObject({ weight_grams: 300 });
+  });
 });

@@ -115,7 +115,7 @@ describe("variants", () => {
     const seller = await signup({ role: "seller" });
     const res = await call("POST", "/products", { token: seller.access_token, body: { name: "Mug", description: "A mug", price: 900, category_id: cat.category_id, stock_available: 4 } });
     const p = await json(res);
-    expect(p.variants).toEqual([{ variant_id: `var_${p.product_id.slice(4)}`, product_id: p.product_id, sku: null, options: {}, price: 900, price_override: null, stock_available: 4 }]);
+    expect(p.variants).toEqual([{ variant_id: `var_${p.product_id.slice(4)}`, product_id: p.product_id, sku: null, options: {}, price: 900, price_override: null, stock_available: 4, weight_grams: null }]);
     const buyer = await signup();
     const cart = await json(await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 1 } }));
     expect(cart.items[0]).toMatchObject({ product_id: p.product_id, variant_id: p.variants[0].variant_id, options: {} });

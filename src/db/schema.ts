@@ -360,6 +360,8 @@ export const productVariants = sqliteTable(
     stockAvailable: integer("stock_available").notNull().default(0),
     stockVersion: integer("stock_version").notNull().default(0),
     stockBuckets: integer("stock_buckets").notNull().default(1),
+    /** Shipping weight of one unit (weight-band shipping rates); null: not given, counts as 0. */
+    weightGrams: integer("weight_grams"),
     position: integer("position").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

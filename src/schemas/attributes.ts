@@ -52,12 +52,17 @@ export const VariantInput = z.strictObject({
   options: VariantOptions,
   price: VariantPrice.optional().openapi({ description: "Overrides the product's price" }),
   stock_available: z.number().int().min(0).max(1_000_000),
+  weight_grams: z.number().int().min(0).max(1_000_000).optional().openapi({ description: "Shipping weight of one unit, for weight-band rates" }),
 });
 export type VariantInputT = z.infer<typeof VariantInput>;
 
 export const CreateVariantBody = VariantInput.openapi("CreateVariantRequest");
 export const UpdateVariantBody = z
-  .strictObject({ sku: Sku.nullable().optional(), price: VariantPrice.nullable().optional().openapi({ description: "null: back to the product's price" }) })
+  .strictObject({
+    sku: Sku.nullable().optional(),
+    price: VariantPrice.nullable().optional().openapi({ description: "null: back to the product's price" }),
+    weight_grams: z.number().int().min(0).max(1_000_000).nullable().optional(),
+  })
   .openapi("UpdateVariantRequest");
 
 export const VariantSchema = z
@@ -69,6 +74,7 @@ export const VariantSchema = z
     price: z.number().int().openapi({ description: "What this variant sells for: its own price, or the product's" }),
     price_override: z.number().int().nullable(),
     stock_available: z.number().int(),
+    weight_grams: z.number().int().nullable(),
   })
   .openapi("Variant");
 export type Variant = z.infer<typeof VariantSchema>;

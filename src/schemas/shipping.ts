@@ -8,11 +8,19 @@ const Country = z
 
 export const RateInput = z.strictObject({
   name: z.string().trim().min(1).max(80),
-  kind: z.enum(["flat", "per_item", "free_over"]).openapi({ description: "flat: per order; per_item: per unit; free_over: `amount` below `threshold`, free from it" }),
+  kind: z
+    .enum(["flat", "per_item", "free_over", "weight"])
+    .openapi({ description: "flat: per order; per_item: per unit; free_over: `amount` below `threshold`, free from it; weight: by `bands` of the parcel's weight" }),
   amount: z.number().int("money is an integer in minor units (cents)").min(0).max(10_000_000),
   threshold: z.number().int().min(0).max(10_000_000_000).optional().openapi({ description: "free_over: the seller's subtotal from which it is free" }),
   min_days: z.number().int().min(0).max(365),
   max_days: z.number().int().min(0).max(365),
+  bands: z
+    .array(z.strictObject({ up_to_grams: z.number().int().min(1).max(10_000_000), amount: z.number().int().min(0).max(10_000_000) }))
+    .min(1)
+    .max(20)
+    .optional()
+    .openapi({ description: "weight: the price of a parcel up to each weight, ascending; heavier than the last band is not offered" }),
 });
 
 export const ZoneInput = z.strictObject({
@@ -29,6 +37,10 @@ export const ShippingProfileBody = z
     b.zones.forEach((zone, zi) =>
       zone.rates.forEach((r, ri) => {
         if (r.kind === "free_over" && r.threshold === undefined) ctx.addIssue({ code: "custom", path: ["zones", zi, "rates", ri, "threshold"], message: "free_over needs a threshold" });
+        if (r.kind === "weight" && !r.bands) ctx.addIssue({ code: "custom", path: ["zones", zi, "rates", ri, "bands"], message: "a weight rate needs bands" });
+        if (r.bands && r.bands.some((b, i) => i > 0 && b.up_to_grams <= r.bands![i - 1].up_to_grams)) {
+          ctx.addIssue({ code: "custom", path: ["zones", zi, "rates", ri, "bands"], message: "bands ascend by up_to_grams" });
+        }
         if (r.max_days < r.min_days) ctx.addIssue({ code: "custom", path: ["zones", zi, "rates", ri, "max_days"], message: "max_days is below min_days" });
       }),
     );

@@ -128,11 +128,12 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
   let tax: TaxQuote | null = null;
   let shippingDiscount = 0;
   if (address && lines.length) {
-    const parcels = new Map<string, { seller_id: string; subtotal: number; items: number }>();
+    const parcels = new Map<string, { seller_id: string; subtotal: number; items: number; grams: number }>();
     for (const l of lines) {
-      const p = parcels.get(l.seller_id) ?? { seller_id: l.seller_id, subtotal: 0, items: 0 };
+      const p = parcels.get(l.seller_id) ?? { seller_id: l.seller_id, subtotal: 0, items: 0, grams: 0 };
       p.subtotal += l.price * l.quantity;
       p.items += l.quantity;
+      p.grams += (products.get(l.product_id)?.variants.find((v) => v.id === l.variant_id)?.weightGrams ?? 0) * l.quantity;
       parcels.set(l.seller_id, p);
     }
     ({ sellers: shipping, unshippable } = await quote(env, address, [...parcels.values()], state.shipping_choices));

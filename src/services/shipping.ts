@@ -33,6 +33,8 @@ export interface Parcel {
   seller_id: string;
   subtotal: number;
   items: number;
+  /** Units' weights summed (grams); units without a weight count 0. */
+  grams: number;
 }
 
 /**
@@ -68,8 +70,11 @@ function covers(zone: Zone, a: Pick<Address, "country" | "region" | "postal_code
   return true;
 }
 
-function price(rate: Zone["rates"][number], parcel: Parcel): number {
+/** What a rate charges for a parcel; null when it does not take it (heavier than its last weight band). */
+function price(rate: Zone["rates"][number], parcel: Parcel): number | null {
   switch (rate.kind) {
+    case "weight":
+      return rate.bands?.find((b) => parcel.grams <= b.up_to_grams)?.amount ?? null;
     case "per_item":
       return rate.amount * parcel.items;
     case "free_over":
@@ -117,8 +122,16 @@ export async function quote(
         continue;
       }
       options = zone.rates
-        .map((r) => ({ option_id: r.option_id, name: r.name, amount: price(r, parcel), min_days: r.min_days, max_days: r.max_days }))
+        .flatMap((r) => {
+          const amount = price(r, parcel);
+          return amount === null ? [] : [{ option_id: r.option_id, name: r.name, amount, min_days: r.min_days, max_days: r.max_days }];
+        })
         .sort((a, b) => a.amount - b.amount || (a.max_days ?? 0) - (b.max_days ?? 0));
+      // A parcel too heavy for every rate of its zone cannot be shipped there.
+      if (options.length === 0) {
+        unshippable.push(parcel.seller_id);
+        continue;
+      }
     }
     const chosen = options.find((o) => o.option_id === choices[parcel.seller_id]) ?? options[0];
     sellers.push({ seller_id: parcel.seller_id, selected: chosen.option_id, options });

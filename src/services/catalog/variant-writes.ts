@@ -39,6 +39,7 @@ export async function createVariant(env: Pick<Env, "DB" | "EVENTS">, auth: AuthC
     stockAvailable: input.stock_available,
     stockVersion: 0,
     stockBuckets: 1,
+    weightGrams: input.weight_grams ?? null,
     position: Math.max(-1, ...product.variants.map((v) => v.position)) + 1,
     createdAt: now,
     updatedAt: now,
@@ -73,7 +74,7 @@ export async function updateVariant(
   auth: AuthContext,
   productId: string,
   variantId: string,
-  input: { sku?: string | null; price?: number | null },
+  input: { sku?: string | null; price?: number | null; weight_grams?: number | null },
 ): Promise<Variant> {
   const product = await findProduct(env, productId);
   if (!product) throw new ApiError("not_found", "Product not found");
@@ -84,6 +85,7 @@ export async function updateVariant(
   const patch: Partial<VariantRow> = { updatedAt: now };
   if (input.sku !== undefined) patch.sku = input.sku;
   if (input.price !== undefined) patch.price = input.price;
+  if (input.weight_grams !== undefined) patch.weightGrams = input.weight_grams;
   const db = getDb(env);
   const event = buildEvent("product.updated", { product_id: productId, seller_id: product.sellerId, category_id: product.categoryId, version: product.version + 1 });
   try {

@@ -21,6 +21,7 @@ export function toVariant(r: VariantRow, productPrice: number): Variant {
     price: r.price ?? productPrice,
     price_override: r.price,
     stock_available: r.stockAvailable,
+    weight_grams: r.weightGrams ?? null,
   };
 }
 
@@ -31,7 +32,7 @@ export function toVariant(r: VariantRow, productPrice: number): Variant {
  */
 export const variantsJsonColumn = sql<string>`(SELECT json_group_array(json_object(
   'id', v.id, 'productId', v.product_id, 'sku', v.sku, 'options', json(v.options), 'optionsKey', v.options_key, 'price', v.price,
-  'stockAvailable', v.stock_available, 'stockVersion', v.stock_version, 'stockBuckets', v.stock_buckets, 'position', v.position,
+  'stockAvailable', v.stock_available, 'stockVersion', v.stock_version, 'stockBuckets', v.stock_buckets, 'weightGrams', v.weight_grams, 'position', v.position,
   'createdAt', v.created_at, 'updatedAt', v.updated_at)) FROM product_variants v WHERE v.product_id = products.id)`;
 
 /** The variants of variantsJsonColumn, in position order. */
@@ -45,7 +46,7 @@ export function newVariantRows(productId: string, inputs: VariantInputT[] | unde
   const list = inputs && inputs.length ? inputs : null;
   if (!list) {
     return [
-      { id: defaultVariantId(productId), productId, sku: null, options: {}, optionsKey: "{}", price: null, stockAvailable: stock, stockVersion: 0, stockBuckets: 1, position: 0, createdAt: now, updatedAt: now },
+      { id: defaultVariantId(productId), productId, sku: null, options: {}, optionsKey: "{}", price: null, stockAvailable: stock, stockVersion: 0, stockBuckets: 1, weightGrams: null, position: 0, createdAt: now, updatedAt: now },
     ];
   }
   const seen = new Map<string, number>();
@@ -69,6 +70,7 @@ export function newVariantRows(productId: string, inputs: VariantInputT[] | unde
     stockAvailable: v.stock_available,
     stockVersion: 0,
     stockBuckets: 1,
+    weightGrams: v.weight_grams ?? null,
     position: i,
     createdAt: now,
     updatedAt: now,

@@ -1,0 +1,1 @@
+ALTER TABLE `product_variants` ADD `weight_grams` integer;
