@@ -178,6 +178,21 @@ describe("variants", () => {
     );
   });
 
+  it("a product with a long size run is created in one request, under D1's 100 bound values a statement", async () => {
+    const cat = await createCategory(`Run ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const sizes = Array.from({ length: 40 }, (_, i) => String(30 + i));
+    const res = await call("POST", "/products", {
+      token: seller.access_token,
+      body: { name: "Trousers", description: "Cotton", price: 9000, category_id: cat.category_id, variants: sizes.map((size) => ({ options: { waist: size }, stock_available: 2, weight_grams: 500 })) },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const p = await json(res);
+    expect(p.variants).toHaveLength(40);
+    expect(p.stock_available).toBe(80);
+    expect((await product(p.product_id)).variants.map((v: any) => v.options.waist)).toEqual(sizes);
+  });
+
   it("30 buyers race for the last 5 units of one size: exactly 5 win, and the other sizes are untouched", async () => {
     const { sub } = await apparel();
     const seller = await signup({ role: "seller" });

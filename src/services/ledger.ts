@@ -1,6 +1,6 @@
 import { toUsd } from "../lib/currency";
 import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
-import { getDb } from "../db/client";
+import { getDb, rowsPerInsert } from "../db/client";
 import { commissionRules, ledgerEntries, payouts, sellerPayoutSettings } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -79,8 +79,8 @@ async function post(env: Pick<Env, "DB">, entries: Entry[]): Promise<void> {
   if (entries.reduce((n, e) => n + e.amount, 0) !== 0) throw new Error("ledger posting does not balance");
   const db = getDb(env);
   const statements = [];
-  // 11 columns a row: 8 rows a statement stay under D1's 100 bound values.
-  for (let i = 0; i < entries.length; i += 8) statements.push(db.insert(ledgerEntries).values(entries.slice(i, i + 8)).onConflictDoNothing());
+  const per = rowsPerInsert(ledgerEntries);
+  for (let i = 0; i < entries.length; i += per) statements.push(db.insert(ledgerEntries).values(entries.slice(i, i + per)).onConflictDoNothing());
   await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
 }
 

@@ -1,7 +1,7 @@
 import { defaultVariantId } from "../lib/variant-ids";
-import { and, desc, eq, getTableColumns, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
-import { getDb } from "../db/client";
+import { getDb, rowsPerInsert } from "../db/client";
 import { orderIndex, orderItems, orders, payments } from "../db/schema";
 import { onOrderShard, onOwnerShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
@@ -54,11 +54,6 @@ export async function indexOrder(env: Pick<Env, "DB">, orderId: string, buyerId:
   await Promise.all(owners.map((o) => getDb(onOwnerShard(env, o.ownerId)).insert(orderIndex).values({ ...o, orderId }).onConflictDoNothing()));
 }
 
-/** D1 binds at most 100 values per statement: rows per multi-row insert for a table of `columns` columns. */
-const rowsPerInsert = (columns: number) => Math.floor(100 / columns);
-/** Derived from the table, so a new column cannot push a multi-row insert past the limit. */
-const ORDER_ITEM_COLUMNS = Object.keys(getTableColumns(orderItems)).length;
-const INDEX_COLUMNS = 3;
 
 /**
  * A new order as writes: the statements for its home database (the order, its
@@ -76,8 +71,8 @@ export function newOrderWrites<E extends Pick<Env, "DB">>(env: E, order: OrderRo
   const elsewhere = owners.filter((o) => onOwnerShard(env, o.ownerId).DB !== home.DB);
   const statements = [
     db.insert(orders).values(order),
-    ...chunk(items, rowsPerInsert(ORDER_ITEM_COLUMNS)).map((part) => db.insert(orderItems).values(part)),
-    ...chunk(here, rowsPerInsert(INDEX_COLUMNS)).map((part) => db.insert(orderIndex).values(part).onConflictDoNothing()),
+    ...chunk(items, rowsPerInsert(orderItems)).map((part) => db.insert(orderItems).values(part)),
+    ...chunk(here, rowsPerInsert(orderIndex)).map((part) => db.insert(orderIndex).values(part).onConflictDoNothing()),
     outboxInsert(db, created),
   ] as const;
   return {

@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { getDb } from "../../db/client";
+import { getDb, rowsPerInsert } from "../../db/client";
 import { categories, products, productVariants } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -217,18 +217,16 @@ export async function createProduct(env: Pick<Env, "DB" | "EVENTS">, sellerId: s
   return toProduct(record);
 }
 
-/** Columns of a variant row: 8 rows an insert stay under D1's 100 bound values a statement. */
-const VARIANT_ROWS_PER_INSERT = 8;
 function variantInserts(db: ReturnType<typeof getDb>, rows: VariantRow[]) {
+  const per = rowsPerInsert(productVariants);
   const out = [];
-  for (let i = 0; i < rows.length; i += VARIANT_ROWS_PER_INSERT) out.push(db.insert(productVariants).values(rows.slice(i, i + VARIANT_ROWS_PER_INSERT)));
+  for (let i = 0; i < rows.length; i += per) out.push(db.insert(productVariants).values(rows.slice(i, i + per)));
   return out;
 }
 
 /** A seller's import in one request (a catalog feed). */
 export const MAX_BULK_PRODUCTS = 500;
-/** Columns of a product row: 3 rows an insert stay under D1's 100 bound values a statement. */
-const PRODUCT_ROWS_PER_INSERT = 3;
+const PRODUCT_ROWS_PER_INSERT = rowsPerInsert(products);
 
 /**
  * Many products at once, all or nothing: every row and its outbox event in one D1 batch (one
