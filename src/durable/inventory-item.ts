@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { checkDurableObjectSql } from "../lib/platform-limits";
 import { placeOf } from "../lib/hash";
-import { defaultVariantId } from "../lib/variant-ids";
+import { defaultVariantId, isVariantKey, variantIdOfKey } from "../lib/variant-ids";
 import { errorFields, log } from "../lib/logger";
 import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type ReservationState } from "./reservation-ledger";
 
@@ -118,11 +118,11 @@ export class InventoryItem extends DurableObject<Env> {
     if (this.productId) return true;
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.productId) return;
-      const variantId = productId.startsWith("var_") ? productId : defaultVariantId(productId);
+      const variantId = variantIdOfKey(productId);
       let row = await this.env.DB.prepare("SELECT product_id, stock_available FROM product_variants WHERE id = ?")
         .bind(variantId)
         .first<{ product_id: string; stock_available: number }>();
-      if (!row && !productId.startsWith("var_")) {
+      if (!row && !isVariantKey(productId)) {
         // A product row without its default variant (written by a version from before variants, during a
         // rolling deploy): the variant is made from it, as migration 0017 made them for the rows it found.
         row = await this.env.DB.prepare(
@@ -134,7 +134,7 @@ export class InventoryItem extends DurableObject<Env> {
           .first<{ product_id: string; stock_available: number }>();
       }
       // The key must name the variant's object: a variant id for a default variant is refused (its object is the product's).
-      if (!row || (productId.startsWith("var_") && defaultVariantId(row.product_id) === productId)) return;
+      if (!row || (isVariantKey(productId) && defaultVariantId(row.product_id) === productId)) return;
       this.ctx.storage.sql.exec(
         "INSERT INTO stock (id, product_id, available, reserved, seq, projected_seq, announced_in_stock, variant_id, owner_id) VALUES (1, ?, ?, 0, 1, 1, ?, ?, ?)",
         productId,

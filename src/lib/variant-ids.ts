@@ -15,6 +15,16 @@ export function stockKey(productId: string, variantId?: string | null): string {
   return !variantId || variantId === defaultVariantId(productId) ? productId : variantId;
 }
 
+/** The variant whose stock an inventory object named `key` holds (stockKey's inverse). */
+export function variantIdOfKey(key: string): string {
+  return isVariantKey(key) ? key : defaultVariantId(key);
+}
+
+/** Whether an inventory object's name is a variant id (else a product id: that product's default variant). */
+export function isVariantKey(key: string): boolean {
+  return key.startsWith("var_");
+}
+
 /** Options as canonical JSON (names sorted): equal option sets compare equal. */
 export function optionsKey(options: Record<string, string>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));

@@ -4,7 +4,7 @@ import { newId } from "../lib/ids";
 import { findPricing, findProducts, readProduct, readProducts, type PricingRow } from "./catalog/products";
 import { pickVariant, type VariantRow } from "./catalog/variants";
 import * as promotions from "./promotions";
-import { notShippable, quote, type SellerShipping } from "./shipping";
+import { notShippable, quote, shippingCost, type SellerShipping } from "./shipping";
 import { taxProvider, type TaxQuote } from "./tax";
 import { rateOf } from "./fx";
 import { BASE_CURRENCY, fromUsd, USD_RATE_MICRO } from "../lib/currency";
@@ -139,7 +139,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     ({ sellers: shipping, unshippable } = await quote(env, address, [...parcels.values()], state.shipping_choices));
     // A free-shipping coupon takes off the shipping it covers (its seller's, or everyone's), as a discount.
     for (const c of evaluation.coupons.filter((c) => c.kind === "free_shipping" && evaluation.applied.some((a) => a.code === c.code))) {
-      const covered = shipping.filter((s) => !c.sellerId || s.seller_id === c.sellerId).reduce((n, s) => n + (s.options.find((o) => o.option_id === s.selected)?.amount ?? 0), 0);
+      const covered = shippingCost(shipping.filter((s) => !c.sellerId || s.seller_id === c.sellerId));
       const applied = evaluation.applied.find((a) => a.code === c.code)!;
       applied.amount += covered;
       discount += covered;
@@ -151,7 +151,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
       lines.map((l) => ({ key: promotions.lineKey(l), amount: l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0) })),
     );
   }
-  const shippingTotal = shipping.reduce((n, s) => n + (s.options.find((o) => o.option_id === s.selected)?.amount ?? 0), 0);
+  const shippingTotal = shippingCost(shipping);
   const idle = Date.now() - state.last_activity_at > ABANDONED_AFTER_MS && state.lines.length > 0;
   const view: CartView = {
     cart_id: state.cart_id,
@@ -191,7 +191,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     for (const s of shipping) for (const o of s.options) o.amount = c(o.amount);
     const taxed = tax ? Object.values(tax.lines).reduce((n, t) => n + c(t), 0) : 0;
     view.subtotal = items.reduce((n, i) => n + i.line_total, 0);
-    view.shipping_total = shipping.reduce((n, s) => n + (s.options.find((o) => o.option_id === s.selected)?.amount ?? 0), 0);
+    view.shipping_total = shippingCost(shipping);
     view.discount = Math.min(view.subtotal + view.shipping_total, Object.values(evaluation.lineDiscounts).reduce((n, d) => n + d, 0) + c(shippingDiscount));
     view.tax_total = tax?.added ? taxed : 0;
     view.tax_included = tax?.included ? taxed : 0;

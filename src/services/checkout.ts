@@ -10,7 +10,7 @@ import { Saga } from "../lib/saga";
 import type { AuthContext } from "../types";
 import type { CartAddress } from "../durable/cart";
 import { cartStub, price, userCartId } from "./cart";
-import { notShippable } from "./shipping";
+import { notShippable, selectedOption } from "./shipping";
 import { dispatchEvents } from "./events";
 import { commitAll, releaseAll, reserveAll, syncProjection } from "./inventory";
 import { findOrder, latestPayment, newOrderWrites, stockRefOf, toOrder, transition, type OrderItemRow, type OrderRow } from "./orders";
@@ -147,7 +147,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       taxTotal: view.tax_total,
       taxIncluded: view.tax_included,
       shippingLines: view.shipping_options.map((s) => {
-        const o = s.options.find((x) => x.option_id === s.selected)!;
+        const o = selectedOption(s);
         return { seller_id: s.seller_id, option_id: o.option_id, name: o.name, amount: o.amount };
       }),
       totalAmount: view.total,

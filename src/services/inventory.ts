@@ -1,7 +1,7 @@
 import { ApiError } from "../lib/errors";
 import { placeOf } from "../lib/hash";
 import { TtlCache } from "../lib/ttl-cache";
-import { defaultVariantId, stockKey } from "../lib/variant-ids";
+import { stockKey, variantIdOfKey } from "../lib/variant-ids";
 import { invalidateProduct } from "./catalog/products";
 import type { InventoryResult, ReservationOutcome, StockLevel } from "../durable/inventory-item";
 
@@ -43,8 +43,7 @@ const bucketCounts = new TtlCache<number>(30_000, 10_000);
 async function bucketCount(env: InventoryEnv, key: string): Promise<number> {
   const hit = bucketCounts.get(key);
   if (hit !== undefined) return hit;
-  const variantId = key.startsWith("var_") ? key : defaultVariantId(key);
-  const row = await env.DB.prepare("SELECT stock_buckets FROM product_variants WHERE id = ?").bind(variantId).first<{ stock_buckets: number }>();
+  const row = await env.DB.prepare("SELECT stock_buckets FROM product_variants WHERE id = ?").bind(variantIdOfKey(key)).first<{ stock_buckets: number }>();
   const n = Math.max(1, row?.stock_buckets ?? 1);
   bucketCounts.set(key, n);
   return n;

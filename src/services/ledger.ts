@@ -84,6 +84,19 @@ async function post(env: Pick<Env, "DB">, entries: Entry[]): Promise<void> {
   await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
 }
 
+/**
+ * What the buyer paid for each seller's shipping, in usd: its option's price less the share of a
+ * free-shipping coupon (the part of the order's discount that is on no line), taken in line order.
+ */
+function shippingPaid(order: OrderRow, items: OrderItemRow[], usd: (amount: number) => number): { seller_id: string; paid: number }[] {
+  let coupon = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
+  return (order.shippingLines ?? []).map((l) => {
+    const off = Math.min(coupon, l.amount);
+    coupon -= off;
+    return { seller_id: l.seller_id, paid: usd(l.amount - off) };
+  });
+}
+
 /** The events consumer's "ledger" subscriber. */
 export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): Promise<void> {
   const data = event.data as { order_id: string; refund_amount?: number; refund_lines?: string[] };
@@ -107,12 +120,8 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     // Each seller's shipping (what the buyer paid for it, net of a free-shipping coupon's share) is the seller's;
     // tax added on top is the platform's to remit (a marketplace facilitator).
     const base = { ...fx.base, orderId: order.id, orderItemId: null };
-    const shippingDiscount = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
-    let coupon = shippingDiscount;
-    for (const s of order.shippingLines ?? []) {
-      const off = Math.min(coupon, s.amount);
-      coupon -= off;
-      const paid = fx.usd(s.amount - off);
+    for (const s of shippingPaid(order, items, fx.usd)) {
+      const paid = s.paid;
       if (paid <= 0) continue;
       entries.push(
         { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -paid, ref: `capture:shipping:${order.id}:${s.seller_id}`, ...base },
@@ -156,18 +165,12 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     // the sellers give back their shipping, the tax account what it was to remit; the rest is goods.
     if (!data.refund_lines) {
       const goods = total;
-      const couponOnShipping = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
-      let coupon = couponOnShipping;
-      const shipping = (order.shippingLines ?? []).map((l) => {
-        const off = Math.min(coupon, l.amount);
-        coupon -= off;
-        return { seller_id: l.seller_id, paid: fx.usd(l.amount - off) };
-      });
-      const shippingPaid = shipping.reduce((n, l) => n + l.paid, 0);
+      const shipping = shippingPaid(order, items, fx.usd);
+      const shippingTotal = shipping.reduce((n, l) => n + l.paid, 0);
       const tax = fx.usd(order.taxTotal ?? 0);
-      const whole = goods + shippingPaid + tax;
+      const whole = goods + shippingTotal + tax;
       const taxPart = whole ? Math.floor((refund * tax) / whole) : 0;
-      const shippingPart = whole ? Math.floor((refund * shippingPaid) / whole) : 0;
+      const shippingPart = whole ? Math.floor((refund * shippingTotal) / whole) : 0;
       const base = { ...fx.base, orderId: order.id, orderItemId: null };
       if (taxPart > 0) {
         entries.push(
@@ -179,7 +182,7 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
       shipping
         .filter((l) => l.paid > 0)
         .forEach((l, n, list) => {
-          const part = n === list.length - 1 ? shipLeft : Math.floor((shippingPart * l.paid) / shippingPaid);
+          const part = n === list.length - 1 ? shipLeft : Math.floor((shippingPart * l.paid) / shippingTotal);
           shipLeft -= part;
           if (part <= 0) return;
           entries.push(

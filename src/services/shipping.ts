@@ -139,6 +139,16 @@ export async function quote(
   return { sellers, unshippable };
 }
 
+/** The option a seller's parcel goes by. */
+export function selectedOption(s: SellerShipping): ShippingOption {
+  return s.options.find((o) => o.option_id === s.selected) ?? s.options[0];
+}
+
+/** What the chosen options of these sellers cost together. */
+export function shippingCost(sellers: SellerShipping[]): number {
+  return sellers.reduce((n, s) => n + selectedOption(s).amount, 0);
+}
+
 export function notShippable(lines: { product_id: string; seller_id: string }[], sellers: string[]): ApiError {
   const bad = lines.filter((l) => sellers.includes(l.seller_id));
   return new ApiError("not_shippable", "Some items cannot be shipped to this address", {

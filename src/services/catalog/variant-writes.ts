@@ -2,14 +2,12 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../../db/client";
 import { products, productVariants } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
-import { newId } from "../../lib/ids";
-import { optionsKey } from "../../lib/variant-ids";
 import type { Variant, VariantInputT } from "../../schemas/attributes";
 import type { AuthContext } from "../../types";
 import { buildEvent, dispatchEvents, outboxInsert } from "../events";
 import { assertValid, attributesForPath, validateAgainst } from "./attributes";
 import { assertCanManage, findProduct, invalidateProduct } from "./products";
-import { toVariant, type VariantRow } from "./variants";
+import { toVariant, variantRow, type VariantRow } from "./variants";
 
 /** The most variants one product may have (a size run times a few colours). */
 export const MAX_VARIANTS = 100;
@@ -29,21 +27,7 @@ export async function createVariant(env: Pick<Env, "DB" | "EVENTS">, auth: AuthC
   const schema = (await attributesForPath(env, product.categoryPath)).filter((a) => a.variantOption);
   assertValid(validateAgainst(schema, {}, [input]).map((d) => ({ ...d, field: d.field.replace(/^variants\.0\./, "") })));
   const now = new Date().toISOString();
-  const row: VariantRow = {
-    id: newId("variant"),
-    productId,
-    sku: input.sku ?? null,
-    options: input.options,
-    optionsKey: optionsKey(input.options),
-    price: input.price ?? null,
-    stockAvailable: input.stock_available,
-    stockVersion: 0,
-    stockBuckets: 1,
-    weightGrams: input.weight_grams ?? null,
-    position: Math.max(-1, ...product.variants.map((v) => v.position)) + 1,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const row = variantRow(productId, input, Math.max(-1, ...product.variants.map((v) => v.position)) + 1, now);
   const db = getDb(env);
   const event = buildEvent("product.updated", { product_id: productId, seller_id: product.sellerId, category_id: product.categoryId, version: product.version + 1 });
   try {

@@ -60,7 +60,12 @@ export function newVariantRows(productId: string, inputs: VariantInputT[] | unde
       skus.set(v.sku, i);
     }
   });
-  return list.map((v, i) => ({
+  return list.map((v, i) => variantRow(productId, v, i, now));
+}
+
+/** A new variant's row (not a default variant: its id is its own). */
+export function variantRow(productId: string, v: VariantInputT, position: number, now: string): VariantRow {
+  return {
     id: newId("variant"),
     productId,
     sku: v.sku ?? null,
@@ -71,10 +76,10 @@ export function newVariantRows(productId: string, inputs: VariantInputT[] | unde
     stockVersion: 0,
     stockBuckets: 1,
     weightGrams: v.weight_grams ?? null,
-    position: i,
+    position,
     createdAt: now,
     updatedAt: now,
-  }));
+  };
 }
 
 function duplicate(field: string, message: string): ApiError {
