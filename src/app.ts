@@ -43,6 +43,7 @@ import { webhookRoutes } from "./routes/webhooks";
 import { webRoutes } from "./routes/web";
 import { inventoryRoutes } from "./routes/inventory";
 import { productRoutes } from "./routes/products";
+import { auctionRoutes } from "./routes/auctions";
 import { userRoutes } from "./routes/users";
 import type { AppEnv } from "./types";
 
@@ -101,6 +102,7 @@ export function createApp() {
   app.route("/", categoryRoutes);
   app.route("/", productRoutes);
   app.route("/", variantRoutes);
+  app.route("/", auctionRoutes);
   app.route("/", inventoryRoutes);
   app.route("/", cartRoutes);
   app.route("/", shippingRoutes);

@@ -8,6 +8,7 @@ export { InventoryItem } from "./durable/inventory-item";
 export { InventoryBucket } from "./durable/inventory-bucket";
 export { RateLimiter } from "./durable/rate-limiter";
 export { SearchShard } from "./durable/search-shard";
+export { AuctionObject } from "./durable/auction";
 
 const app = createApp();
 

@@ -8,6 +8,7 @@ import { purgeExpiredIdempotencyKeys } from "./services/idempotency";
 import { resealUnderCurrentKey } from "./services/operations";
 import { runPayouts } from "./services/ledger";
 import { paymentProvider } from "./services/payments";
+import { sweepEndedAuctions } from "./services/auctions";
 
 /**
  * Periodic jobs, keyed by the cron expressions in wrangler.toml. Each job is
@@ -17,7 +18,11 @@ import { paymentProvider } from "./services/payments";
 type Job = { name: string; run(env: Env): Promise<unknown> };
 
 export const CRON_JOBS: Record<string, Job[]> = {
-  "* * * * *": [{ name: "relay-outbox", run: (env) => relayOutbox(env) }],
+  "* * * * *": [
+    { name: "relay-outbox", run: (env) => relayOutbox(env) },
+    // Auctions close by their own alarm; this closes any whose object was never called after it opened.
+    { name: "close-ended-auctions", run: (env) => sweepEndedAuctions(env) },
+  ],
   "*/15 * * * *": [
     { name: "purge-idempotency-keys", run: purgeExpiredIdempotencyKeys },
     { name: "cancel-unpaid-orders", run: (env) => sweepUnpaidOrders(env) },

@@ -319,6 +319,8 @@ export const products = sqliteTable(
     images: text("images", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    /** How it is sold: at its price (`fixed`), or to the highest bidder (`auction`: the auctions module holds the terms). */
+    listing: text("listing", { enum: ["fixed", "auction"] }).notNull().default("fixed"),
     ratingAverage: real("rating_average").notNull().default(0),
     ratingCount: integer("rating_count").notNull().default(0),
     popularity: integer("popularity").notNull().default(0),
@@ -483,6 +485,8 @@ export const orders = sqliteTable(
     refundedAmount: integer("refunded_amount").notNull().default(0),
     /** A payment attempt holds this until the instant; a second concurrent attempt is refused. */
     paymentLockUntil: integer("payment_lock_until"),
+    /** When an unpaid order is cancelled (epoch ms); null: the standard unpaid window from created_at. An auction's winner has 48 h. */
+    payBy: integer("pay_by"),
     paidAt: text("paid_at"),
     shippedAt: text("shipped_at"),
     deliveredAt: text("delivered_at"),
@@ -787,4 +791,52 @@ export const webhookDeliveries = sqliteTable(
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex("webhook_deliveries_once_uq").on(t.webhookId, t.eventId), index("webhook_deliveries_log_idx").on(t.webhookId, t.id)],
+);
+
+// ---- auctions module (src/services/auctions/) ------------------------------
+/**
+ * A D1 mirror of each auction, for lists (a seller's auctions, a buyer's) and search. The
+ * AuctionObject Durable Object is the truth; it writes here from its own outbox after each change.
+ */
+export const auctions = sqliteTable(
+  "auctions",
+  {
+    productId: text("product_id").primaryKey(),
+    sellerId: text("seller_id").notNull(),
+    variantId: text("variant_id").notNull(),
+    name: text("name").notNull(),
+    currency: text("currency").notNull(),
+    startPrice: integer("start_price").notNull(),
+    reservePrice: integer("reserve_price"),
+    buyNowPrice: integer("buy_now_price"),
+    endsAt: integer("ends_at").notNull(),
+    status: text("status", { enum: ["live", "ended"] }).notNull().default("live"),
+    /** How it ended: `sold` (a winner met the reserve), `unsold`, `bought_now`. */
+    outcome: text("outcome", { enum: ["sold", "unsold", "bought_now"] }),
+    currentPrice: integer("current_price").notNull(),
+    bidCount: integer("bid_count").notNull().default(0),
+    leaderId: text("leader_id"),
+    winnerId: text("winner_id"),
+    orderId: text("order_id"),
+    /** The object's change counter of this copy: an older copy never overwrites a newer one. */
+    seq: integer("seq").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("auctions_seller_idx").on(t.sellerId, t.productId), index("auctions_status_ends_idx").on(t.status, t.endsAt)],
+);
+
+/** Every accepted bid, mirrored from the auction object (maximums stay private: no route shows another's). */
+export const auctionBids = sqliteTable(
+  "auction_bids",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id").notNull(),
+    bidderId: text("bidder_id").notNull(),
+    maxAmount: integer("max_amount").notNull(),
+    /** The auction's price just after this bid. */
+    priceAfter: integer("price_after").notNull(),
+    placedAt: integer("placed_at").notNull(),
+  },
+  (t) => [index("auction_bids_bidder_idx").on(t.bidderId, t.productId), index("auction_bids_product_idx").on(t.productId, t.placedAt)],
 );

@@ -35,6 +35,7 @@ export const ID_PREFIXES = {
   variant: "var",
   attribute: "att",
   shippingRate: "shr",
+  bid: "bid",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { VariantId, VariantInput, VariantSchema } from "./attributes";
+import { AuctionInput } from "./auctions";
 
 /** One currency for now: a cart and an order are single-currency, and every price in the seed is USD. */
 export const Currency = z
@@ -75,7 +76,10 @@ export const CreateProductBody = z
     ...productFields,
     stock_available: productFields.stock_available.optional().openapi({ description: "Required without variants; with variants, each holds its own" }),
     variants: z.array(VariantInput).min(1).max(100).optional().openapi({ description: "Sizes, colours…: each sold and stocked on its own. Without: one default variant" }),
+    price: productFields.price.optional().openapi({ description: "Required, except for an auction (whose price starts at `auction.start_price`)" }),
+    auction: AuctionInput.optional().openapi({ description: "Sell to the highest bidder instead (one variant, `stock_available` 1)" }),
   })
+  .refine((b) => b.price !== undefined || b.auction !== undefined, { message: "price is required", path: ["price"] })
   .openapi("CreateProductRequest");
 
 /** Every product field but `seller_id` and `product_id` (a strict schema turns those into 400s). */
@@ -111,6 +115,7 @@ export const ProductSchema = z
     attributes: z.record(z.string(), z.unknown()),
     variants: z.array(VariantSchema).openapi({ description: "At least one; a product made without variants has one default variant with empty options" }),
     status: z.enum(["active", "archived"]),
+    listing: z.enum(["fixed", "auction"]).openapi({ description: "`auction`: bid with POST /auctions/{product_id}/bids; it cannot be added to a cart" }),
     rating_average: z.number(),
     rating_count: z.number().int(),
     created_at: z.string(),

@@ -23,6 +23,7 @@ const errorDescriptions: Record<number, string> = {
   409: "Conflict with the current state",
   413: "Body over the size limit",
   415: "Body is not JSON",
+  426: "Upgrade required (a WebSocket route called without `Upgrade: websocket`)",
   429: "Rate limited; see `Retry-After`",
 };
 

@@ -226,6 +226,7 @@ function activeProduct<P extends PricingRow>(p: P | undefined): P {
 export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number, variantId?: string): Promise<CartView> {
   // The display cache: the cap below is a courtesy (a cart holds no stock), and checkout re-reads every line.
   const product = activeProduct(await readProduct(env, productId));
+  if (product.listing === "auction") throw new ApiError("invalid_state", "This item is sold by auction: bid on it with POST /auctions/{product_id}/bids");
   const variant = pickVariant(product.variants, variantId, product.price);
   if (variant.stockAvailable <= 0) throw new ApiError("out_of_stock", product.variants.length > 1 ? "This variant is out of stock" : "This product is out of stock");
   const { cartId, userId } = identity(ref);

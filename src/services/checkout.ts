@@ -159,6 +159,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       trackingNumber: null,
       refundedAmount: 0,
       paymentLockUntil: Date.now() + 120_000,
+      payBy: null,
       paidAt: null,
       shippedAt: null,
       deliveredAt: null,

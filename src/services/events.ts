@@ -70,6 +70,11 @@ export const EventCatalog = {
     was_in_stock: z.boolean().optional(),
     seq: z.number().int(),
   }),
+  /** The auction's leader changed: the one who led is told (their maximum stays private). */
+  "auction.outbid": z.object({ product_id: z.string(), user_id: z.string(), name: z.string(), current_price: z.number().int(), currency: z.string() }),
+  /** An auction's order was written for its buyer (the winner, a buy-it-now, or a second-chance offer). */
+  "auction.won": z.object({ product_id: z.string(), user_id: z.string(), name: z.string(), order_id: z.string(), price: z.number().int(), currency: z.string(), second_chance: z.boolean() }),
+  "auction.ended": z.object({ product_id: z.string(), seller_id: z.string(), outcome: z.enum(["sold", "unsold", "bought_now"]), price: z.number().int().nullable(), bid_count: z.number().int() }),
 } as const;
 
 export type EventType = keyof typeof EventCatalog;

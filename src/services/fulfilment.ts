@@ -116,7 +116,10 @@ export async function sweepUnpaidOrders(env: Env, now = Date.now(), batch = 100)
   const ids = (
     await Promise.all(
       eachOrderShard(env).map((e) =>
-        e.DB.prepare("SELECT id FROM orders WHERE status = 'pending_payment' AND created_at < ? ORDER BY created_at LIMIT ?").bind(cutoff, batch).all<{ id: string }>(),
+        // An order with its own deadline (an auction's winner: 48 h) is cancelled at it; the rest after the standard window.
+        e.DB.prepare("SELECT id FROM orders WHERE status = 'pending_payment' AND ((pay_by IS NULL AND created_at < ?) OR pay_by < ?) ORDER BY created_at LIMIT ?")
+          .bind(cutoff, now, batch)
+          .all<{ id: string }>(),
       ),
     )
   ).flatMap((r) => r.results);

@@ -15,6 +15,7 @@ import { findCategory, subtreeRange } from "./categories";
 import { assertValid, attributesForPath, validateAgainst, type AttributeRow } from "./attributes";
 import { newVariantRows, parseVariants, toVariant, variantsJsonColumn, type VariantRow } from "./variants";
 import type { VariantInputT } from "../../schemas/attributes";
+import { auctionRowInsert, auctionTerms, openAuction, type AuctionTermsInput } from "../auctions";
 
 /** The catalog's products: owns the `products` table (stock there is the inventory module's projection). */
 export type ProductRow = typeof products.$inferSelect;
@@ -37,6 +38,7 @@ export function toProduct(row: ProductRecord): Product {
     attributes: row.attributes,
     variants: row.variants.map((v) => toVariant(v, row.price)),
     status: row.status,
+    listing: row.listing,
     rating_average: Math.round(row.ratingAverage * 100) / 100,
     rating_count: row.ratingCount,
     created_at: row.createdAt,
@@ -148,7 +150,8 @@ function productEvent(type: "product.created" | "product.updated" | "product.arc
 export interface CreateProductInput {
   name: string;
   description: string;
-  price: number;
+  /** Required but for an auction (its start price). */
+  price?: number;
   list_price?: number | null;
   currency?: string;
   category_id: string;
@@ -158,6 +161,8 @@ export interface CreateProductInput {
   images?: string[];
   attributes?: Record<string, AttributeValue>;
   variants?: VariantInputT[];
+  /** Sold to the highest bidder (the auctions module holds the terms). */
+  auction?: AuctionTermsInput;
 }
 type AttributeValue = string | number | boolean | null | (string | number)[];
 
@@ -185,7 +190,7 @@ function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: s
     categoryPath: cat.path,
     name: input.name,
     description: input.description,
-    price: input.price,
+    price: input.price ?? input.auction?.start_price ?? 0,
     listPrice: input.list_price ?? null,
     currency: input.currency ?? "usd",
     stockBuckets: 1,
@@ -196,6 +201,7 @@ function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: s
     images: input.images ?? [],
     attributes: input.attributes ?? {},
     status: "active",
+    listing: input.auction ? "auction" : "fixed",
     ratingAverage: 0,
     ratingCount: 0,
     popularity: 0,
@@ -206,13 +212,17 @@ function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: s
   };
 }
 
-export async function createProduct(env: Pick<Env, "DB" | "EVENTS">, sellerId: string, input: CreateProductInput): Promise<Product> {
+export async function createProduct(env: Pick<Env, "DB" | "EVENTS" | "AUCTION">, sellerId: string, input: CreateProductInput): Promise<Product> {
   const cat = await categoryOrFail(env, input.category_id);
-  const record = newProductRecord(sellerId, input, cat, await attributesForPath(env, cat.path), new Date().toISOString());
+  // An auction sells one unit: stock_available defaults to 1 (auctionTerms refuses any other count).
+  const given = input.auction && input.stock_available === undefined && !input.variants ? { ...input, stock_available: 1 } : input;
+  const record = newProductRecord(sellerId, given, cat, await attributesForPath(env, cat.path), new Date().toISOString());
+  const terms = input.auction ? auctionTerms(input.auction, record) : null;
   const db = getDb(env);
   const { variants, ...row } = record;
   const event = productEvent("product.created", record);
-  await db.batch([db.insert(products).values(row), ...variantInserts(db, variants), outboxInsert(db, event)]);
+  await db.batch([db.insert(products).values(row), ...variantInserts(db, variants), ...(terms ? [auctionRowInsert(db, terms)] : []), outboxInsert(db, event)]);
+  if (terms) await openAuction(env, terms);
   await dispatchEvents(env, [event]);
   return toProduct(record);
 }
@@ -234,6 +244,10 @@ const PRODUCT_ROWS_PER_INSERT = rowsPerInsert(products);
  * A bad category names its index (`products.7.category_id`).
  */
 export async function createProducts(env: Pick<Env, "DB" | "EVENTS">, sellerId: string, inputs: CreateProductInput[]): Promise<Product[]> {
+  const auctions = inputs.flatMap((input, i) => (input.auction ? [{ field: `products.${i}.auction`, code: "unsupported", message: "An auction is listed on its own (POST /products)" }] : []));
+  if (auctions.length) throw new ApiError("validation_failed", "Auction listings are created one at a time", { details: auctions.slice(0, 100) });
+  const unpriced = inputs.flatMap((input, i) => (input.price === undefined ? [{ field: `products.${i}.price`, code: "required", message: "price is required" }] : []));
+  if (unpriced.length) throw new ApiError("validation_failed", "price is required", { details: unpriced.slice(0, 100) });
   const cats = new Map<string, { id: string; path: string }>();
   const ids = [...new Set(inputs.map((i) => i.category_id))];
   for (let i = 0; i < ids.length; i += 90) {
@@ -306,6 +320,11 @@ export async function updateProduct(
   const current = await findProduct(env, id);
   if (!current) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, current);
+  // An auction's unit, price and currency are its terms: bidders bid on them.
+  const terms = (["price", "stock_available", "currency", "auction"] as const).filter((f) => input[f] !== undefined);
+  if (current.listing === "auction" && terms.length) {
+    throw new ApiError("invalid_state", "An auction's price, stock and currency cannot change", { details: terms.map((f) => ({ field: f, code: "auction", message: "set by the auction" })) });
+  }
   if (input.variants !== undefined) {
     throw new ApiError("validation_failed", "variants are added with POST /products/{product_id}/variants", { details: [{ field: "variants", code: "not_allowed", message: "use the variants routes" }] });
   }

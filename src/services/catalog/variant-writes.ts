@@ -23,6 +23,7 @@ export async function createVariant(env: Pick<Env, "DB" | "EVENTS">, auth: AuthC
   const product = await findProduct(env, productId);
   if (!product) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, product);
+  if (product.listing === "auction") throw new ApiError("invalid_state", "An auction sells a single item: it has one variant");
   if (product.variants.length >= MAX_VARIANTS) throw new ApiError("invalid_state", `A product has at most ${MAX_VARIANTS} variants`);
   const schema = (await attributesForPath(env, product.categoryPath)).filter((a) => a.variantOption);
   assertValid(validateAgainst(schema, {}, [input]).map((d) => ({ ...d, field: d.field.replace(/^variants\.0\./, "") })));

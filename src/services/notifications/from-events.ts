@@ -65,6 +65,30 @@ export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<voi
     await notify(env, { userId: d.user_id, kind: "welcome", title: "Welcome to the marketplace", body: "Your account is ready. Happy shopping!", dedupeKey: `welcome:${d.user_id}` });
     return;
   }
+  if (event.type === "auction.outbid") {
+    const d = event.data as { product_id: string; user_id: string; name: string; current_price: number };
+    await notify(env, {
+      userId: d.user_id,
+      kind: "auction_outbid",
+      title: "You've been outbid",
+      body: `Someone bid more for “${quotedProductName(d.name)}”: it is now $${formatMinorUnits(d.current_price)}. Bid again before it ends.`,
+      data: { product_id: d.product_id, current_price: d.current_price },
+      dedupeKey: `event:${event.id}`,
+    });
+    return;
+  }
+  if (event.type === "auction.won") {
+    const d = event.data as { product_id: string; user_id: string; name: string; order_id: string; price: number; second_chance: boolean };
+    await notify(env, {
+      userId: d.user_id,
+      kind: "auction_won",
+      title: d.second_chance ? "A second chance to buy" : "You won",
+      body: `${d.second_chance ? "The winner did not pay: you can have" : "You won"} “${quotedProductName(d.name)}” for $${formatMinorUnits(d.price)}. Pay for order ${d.order_id} within 48 hours.`,
+      data: { product_id: d.product_id, order_id: d.order_id, price: d.price },
+      dedupeKey: `event:${event.id}`,
+    });
+    return;
+  }
   if (event.type === "inventory.changed") {
     const d = event.data as { product_id: string; variant_id?: string; in_stock: boolean; was_in_stock?: boolean; seq: number };
     // Back in stock: only on the move from none to some, once per restock (the seq names it).

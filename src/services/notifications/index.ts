@@ -31,6 +31,8 @@ export const KINDS = [
   "admin_message",
   "account_security",
   "return_update",
+  "auction_outbid",
+  "auction_won",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -49,6 +51,8 @@ export const DEFAULT_CHANNELS: Record<Kind, Channel[]> = {
   // Verification and reset links: always email, never muted (the sender forces the channel).
   account_security: ["email"],
   return_update: ["in_app", "email"],
+  auction_outbid: ["in_app", "email"],
+  auction_won: ["in_app", "email"],
 };
 
 export const MAX_SEND_ATTEMPTS = 5;

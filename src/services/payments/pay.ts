@@ -69,8 +69,12 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
         .set({ status: result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed", updatedAt: new Date().toISOString() })
         .where(eq(payments.id, previous.id));
     } else {
-      reservationId = `${order.id}:${attemptId}`;
-      await reserveAll(env, reservationId, items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })));
+      // An order with its own deadline (an auction's) holds its unit under the order's id until then;
+      // every other order takes its stock again for this attempt.
+      if (order.payBy === null) {
+        reservationId = `${order.id}:${attemptId}`;
+        await reserveAll(env, reservationId, items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })));
+      }
       await retakeCoupons(env, order);
       couponsRetaken = true;
       result = await charge(env, { ...order, walletAmount: 0 }, paymentMethod, order.totalAmount, `order:${order.id}:pay:${attemptId}`);
@@ -83,7 +87,8 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
     throw err;
   }
   if (result.status === "declined") {
-    await releaseAll(env, reservationId, items.map(stockRefOf));
+    // (An auction's order keeps its unit to its deadline: the winner may pay with another card.)
+    if (order.payBy === null || reservationId !== order.id) await releaseAll(env, reservationId, items.map(stockRefOf));
     if (couponsRetaken) await giveBackCoupons(env, order);
     await unlock();
     throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
