@@ -45,7 +45,7 @@ const ADMIN_ONLY = [
   "PUT /admin/fx-rates",
 ];
 /** Operations only sellers (or admins) may call. */
-const SELLER_ONLY = ["GET /seller/settings", "PATCH /seller/settings", "POST /seller/payouts", "PUT /seller/payout-account", "GET /seller/statements/{month}", "GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks", "PUT /seller/shipping-profile", "GET /seller/shipping-profile"];
+const SELLER_ONLY = ["GET /seller/settings", "PATCH /seller/settings", "POST /seller/payouts", "PUT /seller/payout-account", "GET /seller/statements/{month}", "GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks", "PUT /seller/shipping-profile", "GET /seller/shipping-profile", "GET /seller/auctions", "POST /auctions/{product_id}/second-chance"];
 /** Operations on a resource someone owns: a stranger must get 403 or 404, never 2xx. */
 const OWNED = [
   "PATCH /users/{user_id}",
@@ -56,6 +56,7 @@ const OWNED = [
   "PATCH /products/{product_id}",
   "DELETE /products/{product_id}",
   "POST /products/{product_id}/variants",
+  "POST /auctions/{product_id}/second-chance",
   "PATCH /products/{product_id}/variants/{variant_id}",
   "POST /inventory/{product_id}",
   "GET /inventory/{product_id}",
