@@ -309,6 +309,8 @@ if (won !== SELLOUT_STOCK || sellAfter.stock_available !== 0) failures.push(`sel
 // against a 404 through the same middleware, and the inventory object's own throughput.
 const bucketSellouts = [];
 const inRuntime = [];
+let auctionRace = null;
+let fanout = null;
 // The app's server is stopped first, so nothing else runs on the server core meanwhile.
 await cleanup();
 if (!only || "hot-SKU".includes(only) || only === "runtime") {
@@ -318,6 +320,20 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
     const m = /BENCH_RESULT (\{.*\})/.exec(line);
     if (!m) continue;
     const r = JSON.parse(m[1]);
+    if (r.kind === "auction") {
+      if (r.invariant) {
+        auctionRace = r;
+        if (r.winners !== 1 || r.price !== r.rule_price || r.accepted_after_end !== 0) failures.push(`auction race: ${r.winners} winners, price ${r.price} (rule ${r.rule_price}), ${r.accepted_after_end} bids accepted after the end`);
+        continue;
+      }
+      rows.push({ workload: `${r.name}, in-runtime${Number.isFinite(r.ratio) ? " (ratio to the 404)" : ": ms from the bid to each watcher"}`, connections: r.connections, rps: r.rps, ratio: r.ratio, p50: r.p50, p99: r.p99, errors: 0 });
+      if (Number.isFinite(r.rps)) console.log(`  ${r.name.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} bids/s  x${r.ratio.toFixed(3)} of the 404 (${r.accepted} accepted)`);
+      else {
+        fanout = r;
+        console.log(`  ${r.name.padEnd(32)} p50 ${r.p50} ms  p99 ${r.p99} ms per watcher; all ${r.connections} have it: p50 ${r.all_p50} ms, p99 ${r.all_p99} ms`);
+      }
+      continue;
+    }
     if (r.kind === "in-runtime") {
       if (r.invariant) {
         if (r.sold !== r.expected) failures.push(`in-runtime checkout: ${r.sold} units sold for ${r.expected} bought`);
@@ -371,6 +387,10 @@ const report = [
   bucketSellouts.length
     ? `Hot-SKU buckets (in-runtime, 2,000 buyers for 300 units each): ${bucketSellouts.map((r) => `${r.buckets} bucket${r.buckets > 1 ? "s" : ""}: ${r.granted} sold, oversell ${r.oversell}`).join("; ")}. ` +
       "Every object shares workerd's one thread here, so more buckets cannot add throughput on this machine; each bucket's share of the load is 1/N (docs/hot-skus.md)."
+    : "",
+  fanout ? `Auction fan-out (in-runtime): ${fanout.connections} WebSocket watchers of one listing, a bid each time; every watcher had the message p50 ${fanout.p50} ms / p99 ${fanout.p99} ms after the bid was sent, the last of them p50 ${fanout.all_p50} ms / p99 ${fanout.all_p99} ms.` : "",
+  auctionRace
+    ? `Auction race at the close (in-runtime): 200 bidders at once, then a second wave of 200 after the end: ${auctionRace.accepted} bids accepted, ${auctionRace.winners} winner, price ${auctionRace.price} (the rule over the accepted bids: ${auctionRace.rule_price}), ${auctionRace.accepted_after_end} accepted after the end.`
     : "",
   `Invariants: hot SKU ${holds} holds answered 201 (${moved} units taken), oversell ${oversell}; sell-out (1,000 buyers, 100 units) ${won}/${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left.`,
   failures.length ? `\n**FAILED**: ${failures.join("; ")}` : "All invariants held.",
