@@ -196,6 +196,39 @@ try {
   await waitText(sp, product.name.slice(0, 20));
   await shot(sp, "seller-chart");
 
+  // A live auction at both widths: the seller lists one, the buyer bids on a phone, a rival's
+  // higher bid arrives over the WebSocket without a reload, and the seller watches at 1280 px.
+  const sellerLogin = await (
+    await fetch(`${BASE}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: `${sellerUser.username}@sellers.marketplace.local`, password: vars.LOCAL_ADMIN_PASSWORD }) })
+  ).json();
+  const listed = await fetch(`${BASE}/products`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${sellerLogin.access_token}` },
+    body: JSON.stringify({ name: "E2E Vintage Camera", description: "One of one", category_id: product.category_id, auction: { start_price: 5000, buy_now_price: 20000, ends_at: new Date(Date.now() + 2 * 86400_000).toISOString() } }),
+  });
+  if (listed.status !== 201) throw new Error(`auction listing failed: ${listed.status} ${await listed.text()}`);
+  const lot = await listed.json();
+  await page.goto(`${BASE}/store/product/${lot.product_id}`);
+  await waitText(page, "Ends in");
+  await page.fill("#max-bid", "80.00");
+  await page.click("#place-bid");
+  await waitText(page, "you are the highest bidder");
+  await axe(page, "auction");
+  await shot(page, "auction-bid-phone");
+  const rival = await (
+    await fetch(`${BASE}/auth/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: `rival${Date.now()}@example.com`, username: `rival${Date.now()}`, password: "correct-horse-2" }) })
+  ).json();
+  const outbid = await fetch(`${BASE}/auctions/${lot.product_id}/bids`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${rival.access_token}` }, body: JSON.stringify({ max_amount: 12000 }) });
+  if (outbid.status !== 201) throw new Error(`rival bid failed: ${outbid.status}`);
+  // 8,000 + one increment of 100: the buyer's page follows the socket.
+  await waitText(page, "$81.00");
+  await waitText(page, "2 bids");
+  await shot(page, "auction-outbid-phone");
+  await sp.goto(`${BASE}/store/product/${lot.product_id}`);
+  await waitText(sp, "$81.00");
+  await waitText(sp, "Ends in");
+  await shot(sp, "auction-seller-desktop");
+
   // Token theft through the sign-in redirect: a javascript: or off-site next= lands on the store instead.
   const thief = await ctx.browser().newContext();
   await watchCsp(thief, "redirect check");

@@ -250,7 +250,7 @@ describe("bidding", () => {
     expect(ends).toBeGreaterThanOrEqual(before + 120_000);
     expect(ends).toBeLessThanOrEqual(Date.now() + 120_000);
     await vi.waitFor(() => expect(w.messages.map((m) => m.type)).toEqual(["bid", "bid", "extended"]), { timeout: 3000 });
-    expect(w.messages[1]).toEqual({ type: "bid", current_price: 1550, bid_count: 2, ends_at: after.ends_at });
+    expect(w.messages[1]).toEqual({ type: "bid", current_price: 1550, bid_count: 2, ends_at: after.ends_at, next_minimum: 1600 });
     expect(w.messages[2]).toMatchObject({ type: "extended", ends_at: after.ends_at });
     // "ping" is answered by the runtime without waking the object.
     const pong = new Promise((r) => w.ws.addEventListener("message", (e) => e.data === "pong" && r(true)));

@@ -35,6 +35,21 @@ describe("storefront pages", () => {
 
   });
 
+  it("shows an auction's live price, countdown and bid form instead of add-to-cart", async () => {
+    const cat = await createCategory(`Lots ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const res = await call("POST", "/products", {
+      token: seller.access_token,
+      body: { name: "Vintage Leica M3", description: "1957", category_id: cat.category_id, auction: { start_price: 50000, buy_now_price: 120000, ends_at: new Date(Date.now() + 2 * 86400_000).toISOString() } },
+    });
+    const p = await json(res);
+    const page = await (await call("GET", `/store/product/${p.product_id}`)).text();
+    expect(page).toContain('id="auction"');
+    expect(page).toContain('<span class="price big" id="auction-price">$500.00</span>');
+    expect(page).toContain('<label for="max-bid">Your maximum ($)</label>');
+    expect(page).toMatch(/<form id="add-form" class="inline" hidden="">/);
+  });
+
   it("lets a buyer pick a variant on the product page, and shows attribute facets on the search page", async () => {
     const admin = await adminUser();
     const cat = await createCategory(`Knitwear ${unique()}`);

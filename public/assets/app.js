@@ -92,9 +92,83 @@ import { safeNextPath } from "./next-path.js";
       });
   }
 
+  /**
+   * An auction's live price and countdown: the WebSocket pushes every bid, extension and end;
+   * without it (or when it drops) the page polls GET /auctions/{id} every 5 seconds.
+   */
+  async function auction(id) {
+    let state = null;
+    const render = () => {
+      if (!state) return;
+      $("#auction-price").textContent = money(state.current_price);
+      $("#auction-bids").textContent = state.bid_count ? `${state.bid_count} bid${state.bid_count > 1 ? "s" : ""}` : "No bids yet";
+      const ended = state.status === "ended";
+      const notes = [];
+      if (ended) notes.push(state.outcome === "sold" || state.outcome === "bought_now" ? "Sold" : "Ended unsold");
+      else notes.push(`Next bid at least ${money(state.next_minimum)}`);
+      if (!ended && state.reserve_met === false) notes.push("reserve not met");
+      if (state.leading === true) notes.push(ended ? "you won" : "you are the highest bidder");
+      $("#auction-status").textContent = notes.join(" · ");
+      $("#bid-form").hidden = ended;
+      $("#buy-now").hidden = ended || !state.buy_now_price;
+      if (state.buy_now_price) $("#buy-now").textContent = `Buy it now for ${money(state.buy_now_price)}`;
+      tick();
+    };
+    const tick = () => {
+      if (!state) return;
+      const left = Date.parse(state.ends_at) - Date.now();
+      if (state.status === "ended" || left <= 0) return ($("#auction-countdown").textContent = `Ended ${new Date(state.ends_at).toLocaleString()}`);
+      const s = Math.floor(left / 1000);
+      const d = Math.floor(s / 86400);
+      const hms = [Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, "0")).join(":");
+      $("#auction-countdown").textContent = `Ends in ${d ? `${d}d ` : ""}${hms}`;
+    };
+    const load = async () => {
+      const r = await api("GET", `/auctions/${id}`);
+      if (r.ok) state = r.data;
+      render();
+    };
+    await load();
+    setInterval(tick, 1000);
+    let polling = null;
+    const poll = () => (polling ??= setInterval(load, 5000));
+    try {
+      const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/auctions/${id}/live`);
+      ws.addEventListener("message", (e) => {
+        if (e.data === "pong" || !state) return;
+        const m = JSON.parse(e.data);
+        Object.assign(state, { current_price: m.current_price, bid_count: m.bid_count, ends_at: m.ends_at, ...(m.next_minimum ? { next_minimum: m.next_minimum } : {}) });
+        // Who leads is the caller's to know: only a watcher who led (and may have lost it) reads it
+        // back, and everyone at the end, so a bid does not send every watcher to the API.
+        if (m.type === "ended" || (m.type === "bid" && state.leading)) load();
+        else render();
+      });
+      ws.addEventListener("close", poll);
+      ws.addEventListener("error", poll);
+      setInterval(() => ws.readyState === 1 && ws.send("ping"), 30_000);
+    } catch {
+      poll();
+    }
+    $("#bid-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (needLogin()) return;
+      const max = Math.round(Number($("#max-bid").value) * 100);
+      const r = await api("POST", `/auctions/${id}/bids`, { max_amount: max }, { "Idempotency-Key": crypto.randomUUID() });
+      toast(r.ok ? (r.data.leading ? "You are the highest bidder" : `Outbid at once: the price is now ${money(r.data.current_price)}`) : errorOf(r));
+      load();
+    });
+    $("#buy-now").addEventListener("click", async () => {
+      if (needLogin()) return;
+      const r = await api("POST", `/auctions/${id}/buy-now`, {});
+      if (r.ok) location.href = `/store/orders/${r.data.order_id}`;
+      else toast(errorOf(r));
+    });
+  }
+
   const pages = {
     product() {
       const id = $("[data-product-id]").getAttribute("data-product-id");
+      if ($("#auction")) auction(id);
       $("#add-form").addEventListener("submit", async (e) => {
         e.preventDefault();
         const variant = $("#variant") ? $("#variant").value : "";

@@ -6,6 +6,7 @@ import { AuctionBook, type AuctionMeta, type AuctionTerms } from "../services/au
 import { writeMirror } from "../services/auctions/mirror";
 import { createAuctionOrder } from "../services/auctions/winner-order";
 import { loadTerms } from "../services/auctions/terms";
+import { nextMinimum } from "../services/auctions/rules";
 
 /**
  * One auction listing (named by its product id): the single owner of its bids. A shell over
@@ -18,7 +19,8 @@ import { loadTerms } from "../services/auctions/terms";
 /** Retry delay for the mirror or a winner's order after a failure. */
 const RETRY_MS = 5_000;
 
-export type LiveMessage = { type: "bid" | "extended" | "ended"; current_price: number; bid_count: number; ends_at: string };
+/** API.md's message, plus the minimum next bid while the auction is live (so watchers need not ask). */
+export type LiveMessage = { type: "bid" | "extended" | "ended"; current_price: number; bid_count: number; ends_at: string; next_minimum?: number };
 
 export class AuctionObject extends DurableObject<Env> {
   private book!: AuctionBook;
@@ -64,7 +66,7 @@ export class AuctionObject extends DurableObject<Env> {
     }
     if (!r.replayed) {
       const { meta, standing, bid_count } = r.snapshot;
-      const message = { current_price: standing.currentPrice, bid_count, ends_at: new Date(meta.ends_at).toISOString() };
+      const message = { current_price: standing.currentPrice, bid_count, ends_at: new Date(meta.ends_at).toISOString(), next_minimum: nextMinimum(bid_count, standing.currentPrice) };
       this.broadcast({ type: "bid", ...message });
       if (r.extended) {
         this.broadcast({ type: "extended", ...message });

@@ -177,11 +177,11 @@ export function ProductPage({
         <div>
           <h1>{p.name}</h1>
           <p class="brand-name">{p.brand}</p>
-          <p class="price big">{money(p.price)}</p>
+          {p.listing === "auction" ? <p>Starting bid {money(p.price)}</p> : <p class="price big">{money(p.price)}</p>}
           <p>
             {reviews.rating_count ? `${reviews.rating_average.toFixed(1)} / 5 from ${reviews.rating_count} reviews` : "No reviews yet"}
           </p>
-          <p class={p.stock_available > 0 ? "stock" : "stock out"}>{p.stock_available > 0 ? `${p.stock_available} in stock` : "Out of stock"}</p>
+          {p.listing === "auction" ? null : <p class={p.stock_available > 0 ? "stock" : "stock out"}>{p.stock_available > 0 ? `${p.stock_available} in stock` : "Out of stock"}</p>}
           {Object.entries(p.attributes).filter(([, val]) => typeof val === "string" || typeof val === "number" || typeof val === "boolean").length ? (
             <dl class="attributes">
               {Object.entries(p.attributes)
@@ -194,7 +194,28 @@ export function ProductPage({
                 ))}
             </dl>
           ) : null}
-          <form id="add-form" class="inline">
+          {p.listing === "auction" ? (
+            <section id="auction" class="auction" aria-labelledby="h-auction" aria-live="polite">
+              <h2 id="h-auction">Auction</h2>
+              <p>
+                Current bid <span class="price big" id="auction-price">{money(p.price)}</span>
+              </p>
+              <p>
+                <span id="auction-bids">No bids yet</span> · <span id="auction-countdown">…</span>
+              </p>
+              <p id="auction-status" class="small-print"></p>
+              <form id="bid-form" class="inline">
+                <label for="max-bid">Your maximum ($)</label>
+                <input id="max-bid" name="max_amount" type="number" min="0.01" step="0.01" required />
+                <button type="submit" id="place-bid">Place bid</button>
+              </form>
+              <p class="small-print">We bid for you up to your maximum, one increment at a time; nobody sees it.</p>
+              <button type="button" id="buy-now" hidden>
+                Buy it now
+              </button>
+            </section>
+          ) : null}
+          <form id="add-form" class="inline" hidden={p.listing === "auction"}>
             {p.variants.length > 1 ? (
               <>
                 <label for="variant">{[...new Set(p.variants.flatMap((x) => Object.keys(x.options)))].map(label).join(" / ") || "Option"}</label>
