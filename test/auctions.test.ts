@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { increment, nextMinimum, standing, type PlacedBid } from "../src/services/auctions/rules";
 import { sweepUnpaidOrders } from "../src/services/fulfilment";
 import { sweepEndedAuctions } from "../src/services/auctions";
+import { indexProducts } from "../src/services/search";
 import { call, createCategory, json, signup, unique, type TestUser } from "./helpers";
 
 const DAY = 24 * 3600 * 1000;
@@ -184,6 +185,33 @@ describe("auction listings", () => {
     const fixed = await call("POST", "/products", { token: s.access_token, body: { name: "x", description: "y", price: 100, category_id, stock_available: 1 } });
     expect((await call("GET", `/auctions/${(await json(fixed)).product_id}`)).status).toBe(404);
     expect((await call("GET", "/auctions/not-an-id")).status).toBe(400);
+  });
+});
+
+describe("auctions in search", () => {
+  it("filter and facet by listing, sort by ending soonest, and leave the index when they end", async () => {
+    const { seller: s, category_id } = await seller();
+    const word = `zq${unique().replace(/[^a-z0-9]/gi, "").toLowerCase()}`;
+    const later = await auction(s, category_id, { ends_at: new Date(Date.now() + 5 * DAY).toISOString() });
+    const sooner = await auction(s, category_id, { ends_at: new Date(Date.now() + 2 * DAY).toISOString() });
+    for (const p of [later, sooner]) await call("PATCH", `/products/${p.product_id}`, { token: s.access_token, body: { name: `${word} lot ${p.product_id.slice(-4)}` } });
+    const fixed = await call("POST", "/products", { token: s.access_token, body: { name: `${word} fixed`, description: "d", price: 100, category_id, stock_available: 3 } });
+    const fixedId = (await json(fixed)).product_id;
+    await indexProducts(env, [later.product_id, sooner.product_id, fixedId]);
+    const all = await json(await call("GET", `/search?q=${word}`));
+    expect(all.total).toBe(3);
+    expect(all.facets.listing).toEqual({ auction: 2, fixed: 1 });
+    const auctionsOnly = await json(await call("GET", `/search?q=${word}&listing=auction`));
+    expect(auctionsOnly.data.map((h: any) => h.listing)).toEqual(["auction", "auction"]);
+    expect((await json(await call("GET", `/search?q=${word}&listing=fixed`))).data.map((h: any) => h.product_id)).toEqual([fixedId]);
+    const ending = await json(await call("GET", `/search?q=${word}&sort=ending_soonest`));
+    expect(ending.data.map((h: any) => h.product_id)).toEqual([sooner.product_id, later.product_id]);
+    expect((await call("GET", `/search?q=${word}&listing=both`)).status).toBe(400);
+    await closeNow(sooner.product_id);
+    await vi.waitFor(async () => {
+      await indexProducts(env, [sooner.product_id]);
+      expect((await json(await call("GET", `/search?q=${word}&listing=auction`))).data.map((h: any) => h.product_id)).toEqual([later.product_id]);
+    });
   });
 });
 

@@ -48,6 +48,10 @@ describe("storefront pages", () => {
     expect(page).toContain('<span class="price big" id="auction-price">$500.00</span>');
     expect(page).toContain('<label for="max-bid">Your maximum ($)</label>');
     expect(page).toMatch(/<form id="add-form" class="inline" hidden="">/);
+    await indexProducts(env, [p.product_id]);
+    const results = await (await call("GET", "/store/search?q=leica&listing=auction&sort=ending_soonest")).text();
+    expect(results).toContain("Auction · bids from $500.00");
+    expect(results).toContain("<h2>Format</h2>");
   });
 
   it("lets a buyer pick a variant on the product page, and shows attribute facets on the search page", async () => {

@@ -4,7 +4,7 @@ import { count, getByID, insertMultiple, load, removeMultiple, save, search, typ
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
 import { categoryNames } from "../services/search";
-import { mayMatch, ranker, shardOf, terms, toSearchDoc, VARIANTS_SQL, type ProductForIndex } from "../services/search/documents";
+import { AUCTION_SQL, mayMatch, ranker, searchable, shardOf, terms, toSearchDoc, VARIANTS_SQL, type ProductForIndex } from "../services/search/documents";
 import type { Visitor } from "../services/search/matcher";
 import { createIndex, docInfo, type Db, type DocInfo, type SearchDoc } from "../services/search/orama-index";
 import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
@@ -22,7 +22,7 @@ export type { SearchDoc } from "../services/search/orama-index";
 export interface ShardQuery {
   term: string;
   where: Record<string, unknown>;
-  sort: "relevance" | "price_asc" | "price_desc" | "rating" | "newest";
+  sort: "relevance" | "price_asc" | "price_desc" | "rating" | "newest" | "ending_soonest";
   /** How many top hits this shard returns (offset + limit of the merged page). */
   take: number;
   /**
@@ -48,6 +48,7 @@ export interface ShardHit {
   price: number;
   rating: number;
   created_at: number;
+  ends_at: number;
   popularity: number;
 }
 
@@ -62,7 +63,8 @@ export interface ShardResult {
 const CHUNK_CHARS = 1_000_000;
 const SNAPSHOT_DELAY_MS = 5_000;
 /** Snapshots of another layout are not loaded: the shard rebuilds from D1 instead. */
-const SNAPSHOT_FORMAT = 3;
+/** 4: documents carry `ends_at` and the listing facet (older snapshots are rebuilt from D1). */
+const SNAPSHOT_FORMAT = 4;
 
 interface CachedResult {
   result: ShardResult;
@@ -295,7 +297,7 @@ export class SearchShard extends DurableObject<Env> {
       for (;;) {
         const page = await this.env.DB.prepare(
           `SELECT id, seller_id, category_id, category_path, name, description, price, brand, status, rating_average,
-                  stock_available, popularity, version, stock_version, created_at, attributes, ${VARIANTS_SQL}
+                  stock_available, popularity, version, stock_version, created_at, attributes, ${VARIANTS_SQL}, ${AUCTION_SQL}
            FROM products WHERE status = 'active' AND id > ? ORDER BY id LIMIT 2000`,
         )
           .bind(after)
@@ -303,7 +305,7 @@ export class SearchShard extends DurableObject<Env> {
         const rows = page.results;
         if (rows.length === 0) break;
         after = rows[rows.length - 1].id;
-        await this.apply(rows.filter((r) => shardOf(r.id, shards) === shard).map((r) => toSearchDoc(r, names)));
+        await this.apply(rows.filter((r) => shardOf(r.id, shards) === shard && searchable(r)).map((r) => toSearchDoc(r, names)));
       }
       await this.apply([], [], true);
       await this.persist();
@@ -375,7 +377,9 @@ export class SearchShard extends DurableObject<Env> {
             ? { property: "rating", order: "DESC" as const }
             : q.sort === "newest"
               ? { property: "created_at", order: "DESC" as const }
-              : undefined;
+              : q.sort === "ending_soonest"
+                ? { property: "ends_at", order: "ASC" as const }
+                : undefined;
     const counts: FacetCounts = { brand: new Map(), category_id: new Map(), price: q.priceRanges.map(() => 0), attrs: new Map() };
     // Orama's search runs synchronously (no hooks are installed), so `counting` belongs to this query alone.
     this.counting = q.facets ? { counts, ranges: q.priceRanges } : null;
@@ -410,6 +414,7 @@ export class SearchShard extends DurableObject<Env> {
       price: h.document.price,
       rating: h.document.rating,
       created_at: h.document.created_at,
+      ends_at: h.document.ends_at ?? 0,
       popularity: h.document.popularity,
     }));
     // Orama breaks score ties by insertion order; the merger's order (popularity, then id) is shard-independent.

@@ -20,7 +20,8 @@ const SearchQuery = PageQuery.extend({
   max_price: Cents.optional(),
   min_rating: z.coerce.number().min(0).max(5).optional(),
   in_stock: Bool.optional(),
-  sort: z.enum(["relevance", "price_asc", "price_desc", "rating", "newest"]).default("relevance"),
+  listing: z.enum(["fixed", "auction"]).optional().openapi({ description: "Fixed-price listings or live auctions only" }),
+  sort: z.enum(["relevance", "price_asc", "price_desc", "rating", "newest", "ending_soonest"]).default("relevance").openapi({ description: "`ending_soonest`: live auctions, the nearest end first" }),
 });
 
 /** Search's own parameters; any other names a facetable attribute. */

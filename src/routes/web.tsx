@@ -18,7 +18,8 @@ const SearchParams = z.object({
   brand: z.string().max(100).optional(),
   min_price: z.coerce.number().int().min(0).optional(),
   max_price: z.coerce.number().int().min(0).optional(),
-  sort: z.enum(["relevance", "price_asc", "price_desc", "rating", "newest"]).default("relevance"),
+  listing: z.enum(["fixed", "auction"]).optional(),
+  sort: z.enum(["relevance", "price_asc", "price_desc", "rating", "newest", "ending_soonest"]).default("relevance"),
   cursor: z.string().max(512).optional(),
 });
 

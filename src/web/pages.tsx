@@ -12,7 +12,11 @@ function Card({ p }: { p: Omit<Product, "variants"> }) {
         {money(p.price)}
         {p.list_price && p.list_price > p.price ? <s class="was">{money(p.list_price)}</s> : null}
       </span>
-      <span class={p.stock_available > 0 ? "stock" : "stock out"}>{p.stock_available > 0 ? "In stock" : "Out of stock"}</span>
+      {p.listing === "auction" ? (
+        <span class="stock">Auction · bids from {money(p.price)}</span>
+      ) : (
+        <span class={p.stock_available > 0 ? "stock" : "stock out"}>{p.stock_available > 0 ? "In stock" : "Out of stock"}</span>
+      )}
     </li>
   );
 }
@@ -60,7 +64,8 @@ function toggled(current: string | undefined, value: string): string | null {
   return values.size ? [...values].join(",") : null;
 }
 
-const OWN_FACETS = new Set(["brand", "category_id", "price_range"]);
+const OWN_FACETS = new Set(["brand", "category_id", "price_range", "listing"]);
+const LISTING_LABELS: Record<string, string> = { fixed: "Buy now", auction: "Auction" };
 const label = (name: string) => name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 
 export function SearchPage(v: SearchView) {
@@ -82,7 +87,7 @@ export function SearchPage(v: SearchView) {
               ))}
             <label for="sort">Sort by</label>
             <select id="sort" name="sort">
-              {["relevance", "price_asc", "price_desc", "rating", "newest"].map((s) => (
+              {["relevance", "price_asc", "price_desc", "rating", "newest", "ending_soonest"].map((s) => (
                 <option value={s} selected={(v.params.sort ?? "relevance") === s}>
                   {s.replace("_", " ")}
                 </option>
@@ -90,6 +95,20 @@ export function SearchPage(v: SearchView) {
             </select>
             <button type="submit">Apply</button>
           </form>
+          {Object.keys(v.facets.listing ?? {}).length > 1 || v.params.listing ? (
+            <>
+              <h2>Format</h2>
+              <ul class="facets" data-facet="listing">
+                {Object.entries(v.facets.listing ?? {}).map(([l, n]) => (
+                  <li>
+                    <a href={link(v.params, { listing: v.params.listing === l ? null : l })} aria-current={v.params.listing === l ? "true" : undefined}>
+                      {LISTING_LABELS[l] ?? l} ({n})
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
           <h2>Brand</h2>
           <ul class="facets">
             {Object.entries(v.facets.brand).slice(0, 12).map(([b, n]) => (

@@ -15,7 +15,7 @@ import { findCategory } from "./categories";
 export type AttributeRow = typeof categoryAttributes.$inferSelect;
 
 /** Names search already uses for its own parameters: an attribute cannot take them. */
-export const RESERVED_NAMES = new Set(["q", "category_id", "brand", "min_price", "max_price", "min_rating", "in_stock", "sort", "limit", "cursor", "price", "seller_id"]);
+export const RESERVED_NAMES = new Set(["q", "category_id", "brand", "min_price", "max_price", "min_rating", "in_stock", "sort", "limit", "cursor", "price", "seller_id", "listing"]);
 
 export function toAttribute(r: AttributeRow): Attribute {
   return {

@@ -29,6 +29,21 @@ export interface ProductForIndex {
   attributes?: string | null;
   /** Its variants as `[{ o: options, s: stock }]` JSON (see VARIANTS_SQL). */
   variants?: string | null;
+  /** `fixed` or `auction` (absent in rows read before auctions: fixed). */
+  listing?: string;
+  /** A live auction's end (epoch ms; see AUCTION_SQL); null for a fixed price or an ended auction. */
+  ends_at?: number | null;
+}
+
+/**
+ * The select-list expression giving an auction listing its end while it is live, from the
+ * auctions module's D1 mirror (search reads it as it reads products: to index, never to write).
+ */
+export const AUCTION_SQL = "listing, (SELECT a.ends_at FROM auctions a WHERE a.product_id = products.id AND a.status = 'live') AS ends_at";
+
+/** What search finds: active products, and of auctions only the live ones (an ended auction cannot be bought). */
+export function searchable(p: Pick<ProductForIndex, "status" | "listing" | "ends_at">): boolean {
+  return p.status === "active" && (p.listing !== "auction" || !!p.ends_at);
 }
 
 /** The select-list expression giving each product row its variants' options and stock, for indexing. */
@@ -43,7 +58,7 @@ const MAX_FACET_VALUES = 60;
  * each option of a variant in stock (filtering by size means "I can buy it in M"). Tokens are
  * lower-case for matching; `pairs` keep the values as shown, for facet counts.
  */
-export function facetValues(p: Pick<ProductForIndex, "attributes" | "variants">): { tokens: string[]; pairs: [string, string][] } {
+export function facetValues(p: Pick<ProductForIndex, "attributes" | "variants" | "listing">): { tokens: string[]; pairs: [string, string][] } {
   const tokens = new Set<string>();
   const pairs: [string, string][] = [];
   const add = (kind: string, name: string, value: string) => {
@@ -62,12 +77,17 @@ export function facetValues(p: Pick<ProductForIndex, "attributes" | "variants">)
   for (const [name, value] of Object.entries(parse<Record<string, unknown>>(p.attributes, {}))) {
     if (typeof value === "string" ? value.length > 0 && value.length <= 60 : typeof value === "number" || typeof value === "boolean") add("a", name, String(value));
   }
+  // How it is sold: a facet of every product, `l:listing=auction` (the name is reserved for attributes).
+  add("l", "listing", p.listing ?? "fixed");
   for (const v of parse<{ o: Record<string, string>; s: number }[]>(p.variants, [])) {
     if (!(v.s > 0)) continue;
     for (const [name, value] of Object.entries(v.o ?? {})) if (typeof value === "string") add("s", name, value);
   }
   return { tokens: [...tokens], pairs };
 }
+
+/** The token of the listing filter (`?listing=auction`). */
+export const listingToken = (listing: string) => `l:listing=${listing}`;
 
 /** The tokens a filter value matches: a product attribute, or an option of a variant in stock. */
 export function filterTokens(name: string, values: string[]): string[] {
@@ -79,8 +99,12 @@ export function shardOf(productId: string, shards: number): number {
   return placeOf(productId, shards);
 }
 
-export function docVersion(p: { version: number; stock_version: number }): number {
-  return p.version * 1_000_000_000 + p.stock_version;
+/**
+ * Product version, then stock seq, then whether an auction has ended: a later state always compares
+ * greater (an auction's end changes neither the product nor, when unsold, its stock, yet takes it out).
+ */
+export function docVersion(p: { version: number; stock_version: number; listing?: string; ends_at?: number | null }): number {
+  return p.version * 1_000_000_000 + p.stock_version * 2 + (p.listing === "auction" && !p.ends_at ? 1 : 0);
 }
 
 export function toSearchDoc(p: ProductForIndex, categoryNames: Map<string, string>): SearchDoc {
@@ -101,6 +125,7 @@ export function toSearchDoc(p: ProductForIndex, categoryNames: Map<string, strin
     in_stock: p.stock_available > 0,
     created_at: Date.parse(p.created_at) || 0,
     popularity: p.popularity,
+    ends_at: p.ends_at ?? 0,
     facet_values: facets.tokens,
     facet_pairs: facets.pairs,
     version: docVersion(p),

@@ -7,7 +7,7 @@ import { findCategory } from "../catalog/categories";
 import { facetableAttributes } from "../catalog/attributes";
 import { findProducts, toProduct, type ProductRecord } from "../catalog/products";
 import { buildEvent } from "../events";
-import { filterTokens, shardOf, terms, toSearchDoc, VARIANTS_SQL, wordMatches, type ProductForIndex } from "./documents";
+import { AUCTION_SQL, filterTokens, listingToken, searchable, shardOf, terms, toSearchDoc, VARIANTS_SQL, wordMatches, type ProductForIndex } from "./documents";
 import { MAX_RESULT_DEPTH, shardQuery } from "./shard-query";
 
 /**
@@ -43,7 +43,9 @@ export interface SearchParams {
   max_price?: number;
   min_rating?: number;
   in_stock?: boolean;
-  sort: "relevance" | "price_asc" | "price_desc" | "rating" | "newest";
+  sort: "relevance" | "price_asc" | "price_desc" | "rating" | "newest" | "ending_soonest";
+  /** Fixed-price listings or auctions only. */
+  listing?: "fixed" | "auction";
   limit: number;
   cursor?: string;
   /** Facetable attributes to filter by, name -> values (OR within a name, AND across names). */
@@ -108,6 +110,8 @@ function compare(sort: SearchParams["sort"]) {
         return b.rating - a.rating || b.popularity - a.popularity || tie;
       case "newest":
         return b.created_at - a.created_at || tie;
+      case "ending_soonest":
+        return a.ends_at - b.ends_at || tie;
       default:
         return b.rank - a.rank || b.popularity - a.popularity || tie;
     }
@@ -152,7 +156,7 @@ export async function searchProducts(env: Env, p: SearchParams, opts: { shards?:
 async function runSearch(env: Env, p: SearchParams, shards: number, offset: number, facetNames: string[]) {
   const where: Record<string, unknown> = {};
   type Facets = { brand: Record<string, number>; category_id: Record<string, number>; price_range: Record<string, number> } & Record<string, Record<string, number>>;
-  const noFacets = (): Facets => ({ ...Object.fromEntries(facetNames.map((n) => [n, {}])), brand: {}, category_id: {}, price_range: {} });
+  const noFacets = (): Facets => ({ ...Object.fromEntries(facetNames.map((n) => [n, {}])), brand: {}, category_id: {}, price_range: {}, listing: {} });
   if (p.category_id) {
     if (!(await findCategory(env, p.category_id))) return { data: [], total: 0, facets: noFacets(), next_cursor: null };
     where.category_ids = { containsAny: [p.category_id] };
@@ -166,6 +170,9 @@ async function runSearch(env: Env, p: SearchParams, shards: number, offset: numb
   const filters = p.attributes ?? {};
   // One condition per attribute, all of them: Orama intersects an `and` list (values within one are any-of).
   const attributeConditions = Object.entries(filters).map(([name, values]) => ({ facet_values: { containsAny: filterTokens(name, values) } }));
+  // "Ending soonest" ranks live auctions by their end, so it lists auctions only.
+  const listing = p.sort === "ending_soonest" ? "auction" : p.listing;
+  if (listing) attributeConditions.push({ facet_values: { containsAny: [listingToken(listing)] } });
   const shardWhere = attributeConditions.length ? { and: [...(Object.keys(where).length ? [where] : []), ...attributeConditions] } : where;
 
   const queryTerms = terms(p.q);
@@ -186,6 +193,7 @@ async function runSearch(env: Env, p: SearchParams, shards: number, offset: numb
     for (const [k, v] of Object.entries(r.facets.price ?? {})) if (v > 0) facets.price_range[k] = (facets.price_range[k] ?? 0) + v;
     // Attribute facets: only the facetable ones are shown (shards count every attribute).
     for (const name of facetNames) for (const [k, v] of Object.entries(r.facets[`attr:${name}`] ?? {})) facets[name][k] = (facets[name][k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.facets["attr:listing"] ?? {})) facets.listing[k] = (facets.listing[k] ?? 0) + v;
   }
 
   facets.brand = topValues(facets.brand, 50);
@@ -304,7 +312,7 @@ export async function indexProducts(env: Env, productIds: string[], opts: { shar
     const chunk = unique.slice(i, i + 90);
     const res = await env.DB.prepare(
       `SELECT id, seller_id, category_id, category_path, name, description, price, brand, status, rating_average,
-              stock_available, popularity, version, stock_version, created_at, attributes, ${VARIANTS_SQL}
+              stock_available, popularity, version, stock_version, created_at, attributes, ${VARIANTS_SQL}, ${AUCTION_SQL}
        FROM products WHERE id IN (${chunk.map(() => "?").join(",")})`,
     )
       .bind(...chunk)
@@ -321,8 +329,8 @@ export async function indexProducts(env: Env, productIds: string[], opts: { shar
       const stub = shardStub(env, shards, i);
       await stub.ensureFilled(i, shards);
       await stub.apply(
-        list.filter((r) => r.status === "active").map((r) => toSearchDoc(r, names)),
-        list.filter((r) => r.status !== "active").map((r) => ({ id: r.id, version: toSearchDoc(r, names).version })),
+        list.filter(searchable).map((r) => toSearchDoc(r, names)),
+        list.filter((r) => !searchable(r)).map((r) => ({ id: r.id, version: toSearchDoc(r, names).version })),
       );
     }),
   );

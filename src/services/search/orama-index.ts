@@ -22,6 +22,8 @@ export const SEARCH_SCHEMA = {
   in_stock: "boolean",
   created_at: "number",
   popularity: "number",
+  /** A live auction's end (epoch ms), for "ending soonest"; 0 for a fixed-price listing. */
+  ends_at: "number",
   /** Attribute and in-stock variant option values (`a:colour=red`, `s:size=m`): see facetValues. */
   facet_values: "enum[]",
 } as const;
@@ -41,6 +43,7 @@ export interface SearchDoc {
   in_stock: boolean;
   created_at: number;
   popularity: number;
+  ends_at?: number;
   facet_values?: string[];
   /** The facet values as shown, by attribute name (kept beside the index, not indexed). */
   facet_pairs?: [string, string][];
