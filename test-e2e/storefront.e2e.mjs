@@ -228,6 +228,12 @@ try {
   await waitText(sp, "$81.00");
   await waitText(sp, "Ends in");
   await shot(sp, "auction-seller-desktop");
+  await page.goto(`${BASE}/store/orders`);
+  await waitText(page, "E2E Vintage Camera");
+  await waitText(page, "outbid");
+  await sp.goto(`${BASE}/dashboard`);
+  await sp.waitForSelector("#h-auctions");
+  await waitText(sp, "E2E Vintage Camera");
 
   // Token theft through the sign-in redirect: a javascript: or off-site next= lands on the store instead.
   const thief = await ctx.browser().newContext();

@@ -304,10 +304,17 @@ import { safeNextPath } from "./next-path.js";
 
     async orders() {
       if (needLogin()) return;
-      const r = await api("GET", "/orders?limit=50");
-      app().innerHTML = r.data.data.length
-        ? `<ul class="list">${r.data.data.map((o) => `<li><a href="/store/orders/${o.order_id}">${o.order_id}</a> · ${esc(o.status)} · ${money(o.total_amount)} · ${new Date(o.created_at).toLocaleString()}</li>`).join("")}</ul>`
-        : "<p>No orders yet.</p>";
+      const [r, lots] = await Promise.all([api("GET", "/orders?limit=50"), api("GET", "/account/auctions?limit=50")]);
+      const RELATION = { leading: "you lead", outbid: "outbid", won: "you won", lost: "ended" };
+      app().innerHTML =
+        (r.data.data.length
+          ? `<ul class="list">${r.data.data.map((o) => `<li><a href="/store/orders/${o.order_id}">${o.order_id}</a> · ${esc(o.status)} · ${money(o.total_amount)} · ${new Date(o.created_at).toLocaleString()}</li>`).join("")}</ul>`
+          : "<p>No orders yet.</p>") +
+        (lots.ok && lots.data.data.length
+          ? `<h2>Your auctions</h2><ul class="list" id="my-auctions">${lots.data.data
+              .map((l) => `<li><a href="/store/product/${l.product_id}">${esc(l.name)}</a> · ${RELATION[l.relation] ?? esc(l.relation)} · ${money(l.current_price)} · ${l.bid_count} bids${l.order_id ? ` · <a href="/store/orders/${l.order_id}">pay for it</a>` : ""}</li>`)
+              .join("")}</ul>`
+          : "");
     },
 
     async order() {
@@ -437,7 +444,7 @@ import { safeNextPath } from "./next-path.js";
     async dashboard() {
       if (needLogin()) return;
       const me = auth().user;
-      const [an, series, orders, products, cats, coupons, bal] = await Promise.all([
+      const [an, series, orders, products, cats, coupons, bal, lots] = await Promise.all([
         api("GET", "/analytics/seller"),
         api("GET", "/analytics/seller/timeseries"),
         api("GET", "/seller/orders?limit=50"),
@@ -445,6 +452,7 @@ import { safeNextPath } from "./next-path.js";
         api("GET", "/categories"),
         api("GET", "/coupons"),
         api("GET", "/seller/balance"),
+        api("GET", "/seller/auctions?limit=50"),
       ]);
       if (!an.ok) return (app().textContent = errorOf(an));
       const b = bal.ok ? bal.data : { pending: 0, available: 0, paid_out: 0 };
@@ -492,12 +500,26 @@ import { safeNextPath } from "./next-path.js";
             <label for="np-stock">Stock</label><input id="np-stock" type="number" min="0" value="10" required>
             <label for="np-cat">Category</label><select id="np-cat">${flat.map(([id, name]) => `<option value="${id}">${esc(name)}</option>`).join("")}</select>
             <button type="submit">Create</button></form></section>
+        <section aria-labelledby="h-auctions"><h2 id="h-auctions">Auctions</h2>
+          ${lots.ok && lots.data.data.length
+            ? `<table><caption class="sr">Your auctions</caption><thead><tr><th>Item</th><th>Status</th><th>Bids</th><th>Price</th><th>Ends</th><th></th></tr></thead><tbody>${lots.data.data
+                .map(
+                  (l) => `<tr><td><a href="/store/product/${l.product_id}">${esc(l.name)}</a></td><td>${esc(l.status === "ended" ? l.outcome.replace("_", " ") : "live")}</td><td>${l.bid_count}</td><td>${money(l.current_price)}</td><td>${new Date(l.ends_at).toLocaleString()}</td>
+                  <td>${l.order_id ? `order ${esc(l.order_id)}` : ""}${l.outcome === "sold" ? ` <button type="button" data-second-chance="${l.product_id}">Offer to the runner-up</button>` : ""}</td></tr>`,
+                )
+                .join("")}</tbody></table>`
+            : "<p>No auctions yet. List one with an <code>auction</code> on POST /products.</p>"}</section>
         <section aria-labelledby="h-coupons"><h2 id="h-coupons">Coupons</h2>
           <ul class="list">${(coupons.data ? coupons.data.data : []).map((c) => `<li>${esc(c.code)} · ${c.kind} ${c.value} · used ${c.times_redeemed}${c.usage_limit ? ` of ${c.usage_limit}` : ""}</li>`).join("")}</ul>
           <form id="new-coupon"><label for="nc-code">Code</label><input id="nc-code" required pattern="[A-Za-z0-9_-]{3,32}">
             <label for="nc-pct">Percent off</label><input id="nc-pct" type="number" min="1" max="100" value="10">
             <button type="submit">Create coupon</button></form></section>`;
       const act = (sel, fn) => app().querySelectorAll(sel).forEach((b) => b.addEventListener("click", fn(b)));
+      act("[data-second-chance]", (b) => async () => {
+        const r = await api("POST", `/auctions/${b.getAttribute("data-second-chance")}/second-chance`);
+        toast(r.ok ? `Offered to the runner-up at ${money(r.data.total_amount)}` : errorOf(r));
+        if (r.ok) pages.dashboard();
+      });
       act("[data-ship]", (b) => async () => {
         const id = b.getAttribute("data-ship");
         const r = await api("POST", `/orders/${id}/status`, { status: "shipped", tracking_number: $(`#t-${id}`).value || "TRACK" });
