@@ -326,8 +326,11 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
         if (r.winners !== 1 || r.price !== r.rule_price || r.accepted_after_end !== 0) failures.push(`auction race: ${r.winners} winners, price ${r.price} (rule ${r.rule_price}), ${r.accepted_after_end} bids accepted after the end`);
         continue;
       }
-      rows.push({ workload: `${r.name}, in-runtime${Number.isFinite(r.ratio) ? " (ratio to the 404)" : ": ms from the bid to each watcher"}`, connections: r.connections, rps: r.rps, ratio: r.ratio, p50: r.p50, p99: r.p99, errors: 0 });
-      if (Number.isFinite(r.rps)) console.log(`  ${r.name.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} bids/s  x${r.ratio.toFixed(3)} of the 404 (${r.accepted} accepted)`);
+      // JSON has no NaN: the fan-out row's rate and ratio arrive as null.
+      const rps = r.rps ?? NaN;
+      const ratio = r.ratio ?? NaN;
+      rows.push({ workload: `${r.name}, in-runtime${Number.isFinite(ratio) ? " (ratio to the 404)" : ": ms from the bid to each watcher"}`, connections: r.connections, rps, ratio, p50: r.p50, p99: r.p99, errors: 0 });
+      if (Number.isFinite(rps)) console.log(`  ${r.name.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} bids/s  x${r.ratio.toFixed(3)} of the 404 (${r.accepted} accepted)`);
       else {
         fanout = r;
         console.log(`  ${r.name.padEnd(32)} p50 ${r.p50} ms  p99 ${r.p99} ms per watcher; all ${r.connections} have it: p50 ${r.all_p50} ms, p99 ${r.all_p99} ms`);
@@ -366,7 +369,7 @@ const reproduce = `BENCH_DURATION=${DURATION} BENCH_CONNECTIONS=${CONNECTIONS.jo
 const table = [
   "| workload | connections | req/s | ratio to hello | p50 ms | p99 ms | errors |",
   "|---|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.workload} | ${r.connections} | ${r.rps.toFixed(0)} | ${Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : "-"} | ${r.p50} | ${r.p99} | ${r.errors} |`),
+  ...rows.map((r) => `| ${r.workload} | ${r.connections} | ${Number.isFinite(r.rps) ? r.rps.toFixed(0) : "-"} | ${Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : "-"} | ${r.p50} | ${r.p99} | ${r.errors} |`),
 ].join("\n");
 const report = [
   `# Benchmark results`,
