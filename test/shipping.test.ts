@@ -102,6 +102,45 @@ describe("shipping and tax in the cart and the order", () => {
     expect(order.payment.amount).toBe(9600);
   });
 
+  it("tax per line, with reduced rates by the category's tax class (inherited): books in Germany, Britain and California", async () => {
+    const admin = await adminUser();
+    const books = await json(await call("POST", "/categories", { token: admin.access_token, body: { name: `Books ${unique()}`, tax_class: "books" } }));
+    expect(books.tax_class).toBe("books");
+    const novels = await createCategory(`Novels ${unique()}`, books.category_id);
+    const gadgets = await createCategory(`Gadgets ${unique()}`);
+    expect((await call("POST", "/categories", { token: admin.access_token, body: { name: "x", tax_class: "caviar" } })).status).toBe(400);
+    const s = await signup({ role: "seller" });
+    const novel = await createProduct(s, novels.category_id, { price: 1070, stock_available: 10 });
+    const lamp = await createProduct(s, gadgets.category_id, { price: 2380, stock_available: 10 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: novel.product_id, quantity: 1 } });
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: lamp.product_id, quantity: 1 } });
+    const line = (cart: any, p: any) => cart.items.find((i: any) => i.product_id === p.product_id).tax;
+
+    // Germany: the novel (a subcategory of Books) at the reduced 7%, inside the price: 1070 × 7/107 = 70;
+    // the lamp at 19%: 2380 × 19/119 = 380.
+    const de = await json(await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: berlin } }));
+    expect([line(de, novel), line(de, lamp)]).toEqual([70, 380]);
+    expect(de).toMatchObject({ tax_total: 0, tax_included: 450 });
+    // Britain zero-rates books: the lamp's 20% alone, 2380 × 20/120 = 396.67 → 397.
+    const gb = await json(await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: { ...berlin, city: "London", postal_code: "SW1A 1AA", country: "GB" } } }));
+    expect([line(gb, novel), line(gb, lamp)]).toEqual([0, 397]);
+    // California has no book rate: both at 7.25% on top, 1070 → 77.575 → 78, 2380 → 172.55 → 173.
+    const ca = await json(await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: california } }));
+    expect([line(ca, novel), line(ca, lamp)]).toEqual([78, 173]);
+    expect(ca.tax_total).toBe(251);
+
+    // The order keeps each line's tax.
+    const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: berlin } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const order = await json(res);
+    expect(order.items.map((i: any) => [i.product_id, i.tax]).sort()).toEqual([[novel.product_id, 70], [lamp.product_id, 380]].sort());
+    expect(order.tax_included).toBe(450);
+    // A category's class can be cleared (back to the standard rate).
+    const cleared = await json(await call("PATCH", `/categories/${books.category_id}`, { token: admin.access_token, body: { tax_class: null } }));
+    expect(cleared.tax_class).toBeNull();
+  });
+
   it("POST /orders with today's body: the cheapest option per seller and the tax of the shipping address; a refund returns shipping and tax too", async () => {
     const { a, b, buyer } = await twoSellers();
     const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: california } });

@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { TAX_CLASSES } from "../lib/tax-classes";
 
 const createdAt = () =>
   text("created_at")
@@ -288,6 +289,8 @@ export const categories = sqliteTable(
     /** Materialised path of ids, `/cat_a/cat_b/`: descendants are `path LIKE '/cat_a/%'`. */
     path: text("path").notNull(),
     depth: integer("depth").notNull(),
+    /** Reduced or zero-rated as this where a jurisdiction says so (src/lib/tax-classes.ts); null: inherited, else standard. */
+    taxClass: text("tax_class", { enum: TAX_CLASSES }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -514,6 +517,8 @@ export const orderItems = sqliteTable(
     price: integer("price").notNull(),
     /** This line's share of the order discount. */
     discount: integer("discount").notNull().default(0),
+    /** The line's tax (added on top, or contained in the price where `tax_included`), in the order's currency. */
+    tax: integer("tax").notNull().default(0),
     /** Each seller fulfils their own items (a seller sub-order). */
     status: text("status", { enum: ["pending", "paid", "shipped", "delivered", "cancelled", "refunded"] }).notNull(),
     trackingNumber: text("tracking_number"),
@@ -749,6 +754,20 @@ export const taxRates = sqliteTable(
     source: text("source").notNull(),
   },
   (t) => [primaryKey({ columns: [t.country, t.region] })],
+);
+
+/** Reduced and zero rates by tax class per jurisdiction; a class without a row here pays the standard rate. */
+export const taxClassRates = sqliteTable(
+  "tax_class_rates",
+  {
+    country: text("country").notNull(),
+    region: text("region").notNull().default(""),
+    taxClass: text("tax_class", { enum: TAX_CLASSES }).notNull(),
+    /** Basis points (700 is 7%); inclusive or added as the jurisdiction's standard rate is. */
+    rateBp: integer("rate_bp").notNull(),
+    source: text("source").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.country, t.region, t.taxClass] })],
 );
 
 /** Exchange rates for presentment currencies, in micro-units per 1 USD (an admin or the rates job updates them). */

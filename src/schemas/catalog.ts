@@ -1,6 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { VariantId, VariantInput, VariantSchema } from "./attributes";
 import { AuctionInput } from "./auctions";
+import { TAX_CLASSES } from "../lib/tax-classes";
+
+const TaxClassInput = z
+  .enum(TAX_CLASSES)
+  .nullable()
+  .optional()
+  .openapi({ description: "Taxed at a jurisdiction's reduced or zero rate for this class where it has one (inherited by subcategories); null: inherit" });
 
 /** One currency for now: a cart and an order are single-currency, and every price in the seed is USD. */
 export const Currency = z
@@ -29,6 +36,7 @@ export const CategorySchema = z
     name: z.string(),
     parent_id: z.string().nullable(),
     depth: z.number().int(),
+    tax_class: z.enum(TAX_CLASSES).nullable().openapi({ description: "Its own tax class (null: its parent's, else the standard rate)" }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -43,11 +51,11 @@ export const CategoryTreeNode: z.ZodType<CategoryNode> = CategorySchema.extend({
 }).openapi("CategoryTreeNode");
 
 export const CreateCategoryBody = z
-  .strictObject({ name: z.string().trim().min(1).max(100), parent_id: CategoryId.nullable().optional() })
+  .strictObject({ name: z.string().trim().min(1).max(100), parent_id: CategoryId.nullable().optional(), tax_class: TaxClassInput })
   .openapi("CreateCategoryRequest");
 
 export const UpdateCategoryBody = z
-  .strictObject({ name: z.string().trim().min(1).max(100).optional(), parent_id: CategoryId.nullable().optional() })
+  .strictObject({ name: z.string().trim().min(1).max(100).optional(), parent_id: CategoryId.nullable().optional(), tax_class: TaxClassInput })
   .openapi("UpdateCategoryRequest");
 
 const Attributes = z

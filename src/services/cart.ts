@@ -3,6 +3,7 @@ import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { findPricing, findProducts, readProduct, readProducts, type PricingRow } from "./catalog/products";
 import { pickVariant, type VariantRow } from "./catalog/variants";
+import { taxClassesOf } from "./catalog/categories";
 import * as promotions from "./promotions";
 import { notShippable, quote, shippingCost, type SellerShipping } from "./shipping";
 import { taxProvider, type TaxQuote } from "./tax";
@@ -41,6 +42,8 @@ export interface CartItemView {
   price: number;
   price_changed: boolean;
   line_total: number;
+  /** The line's tax at the shipping address (added, or contained where the cart shows `tax_included`); 0 until an address is known. */
+  tax: number;
   available: boolean;
 }
 
@@ -78,6 +81,8 @@ export interface PricedCart {
   /** Sellers that do not ship to the address (checkout refuses with 409 not_shippable). */
   unshippable: string[];
   tax: TaxQuote | null;
+  /** Each line's tax (by promotions.lineKey), in the cart's currency. */
+  lineTax: Record<string, number>;
   /** The rate the cart was converted at (micro-units of its currency per 1 USD). */
   fxRateMicro: number;
 }
@@ -108,6 +113,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
       price: current,
       price_changed: current !== l.price_when_added,
       line_total: current * l.quantity,
+      tax: 0,
       available: !!p && !!v && p.status === "active" && v.stockAvailable > 0,
     };
   });
@@ -145,10 +151,11 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
       discount += covered;
       shippingDiscount += covered;
     }
+    const classes = await taxClassesOf(env, [...new Set(lines.map((l) => l.category_path))]);
     tax = await taxProvider().quote(
       env,
       address,
-      lines.map((l) => ({ key: promotions.lineKey(l), amount: l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0) })),
+      lines.map((l) => ({ key: promotions.lineKey(l), amount: l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0), taxClass: classes.get(l.category_path) ?? null })),
     );
   }
   const shippingTotal = shippingCost(shipping);
@@ -173,6 +180,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     price_changes: items.some((i) => i.price_changed),
     updated_at: new Date(state.last_activity_at).toISOString(),
   };
+  const lineTax: Record<string, number> = { ...(tax?.lines ?? {}) };
   let fxRateMicro = USD_RATE_MICRO;
   if (state.currency && state.currency !== BASE_CURRENCY) {
     // Shown and charged in the cart's currency: every amount converted from its base amount, then the
@@ -189,7 +197,8 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     for (const k of Object.keys(evaluation.lineDiscounts)) evaluation.lineDiscounts[k] = c(evaluation.lineDiscounts[k]);
     for (const a of evaluation.applied) a.amount = c(a.amount);
     for (const s of shipping) for (const o of s.options) o.amount = c(o.amount);
-    const taxed = tax ? Object.values(tax.lines).reduce((n, t) => n + c(t), 0) : 0;
+    for (const k of Object.keys(lineTax)) lineTax[k] = c(lineTax[k]);
+    const taxed = Object.values(lineTax).reduce((n, t) => n + t, 0);
     view.subtotal = items.reduce((n, i) => n + i.line_total, 0);
     view.shipping_total = shippingCost(shipping);
     view.discount = Math.min(view.subtotal + view.shipping_total, Object.values(evaluation.lineDiscounts).reduce((n, d) => n + d, 0) + c(shippingDiscount));
@@ -199,7 +208,8 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     view.currency = currency;
     view.price_changes = items.some((i) => i.price_changed);
   }
-  return { state, view, products, lines, evaluation, unshippable, tax, fxRateMicro };
+  for (const i of items) i.tax = lineTax[promotions.lineKey(i)] ?? 0;
+  return { state, view, products, lines, evaluation, unshippable, tax, lineTax, fxRateMicro };
 }
 
 /** A user's cart id is derived from the user id (same time-sortable body), so it is stable before the first write. */

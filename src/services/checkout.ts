@@ -177,6 +177,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       quantity: l.quantity,
       price: l.price,
       discount: evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0,
+      tax: priced.lineTax[promotions.lineKey(l)] ?? 0,
       status: "pending",
       trackingNumber: null,
       createdAt: now,

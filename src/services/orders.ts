@@ -204,6 +204,7 @@ export function toOrder(order: OrderRow, items: OrderItemRow[], opts: { viewer?:
       quantity: i.quantity,
       price: i.price,
       discount: i.discount,
+      tax: i.tax ?? 0,
       status: i.status,
       tracking_number: i.trackingNumber,
     })),

@@ -1,19 +1,24 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { taxRates } from "../db/schema";
+import { taxClassRates, taxRates } from "../db/schema";
 import { TtlCache } from "../lib/ttl-cache";
+import type { TaxClass } from "../lib/tax-classes";
 
 /**
- * Tax: owns `tax_rates`. A provider answers what a cart's lines owe at an address; the one here
+ * Tax: owns `tax_rates` and `tax_class_rates`. A provider answers what a cart's lines owe at an address; the one here
  * reads the rate table (a region's rate, else the country's). Sales tax is added on top of the
  * prices; VAT and GST are contained in them (shown as `tax_included`, not added again).
- * Tax is charged on goods after discounts, not on shipping.
+ * Tax is charged on goods after discounts, not on shipping. A line of a category with a tax class
+ * (books, food…) pays the jurisdiction's rate for that class where it has one (GB books: 0%, DE
+ * food: 7%), else the standard rate.
  */
 
 export interface TaxLine {
   key: string;
   /** What the line costs after its discount, minor units. */
   amount: number;
+  /** Its category's tax class (null or absent: the standard rate). */
+  taxClass?: TaxClass | null;
 }
 
 export interface TaxQuote {
@@ -47,6 +52,25 @@ async function rateFor(env: Pick<Env, "DB">, country: string, region?: string): 
   return row;
 }
 
+/** A jurisdiction's class rates (the region's, else the country's), cached like the standard rate. */
+const classCache = new TtlCache<Map<string, number>>(60_000, 500);
+
+async function classRatesFor(env: Pick<Env, "DB">, country: string, region?: string): Promise<Map<string, number>> {
+  const key = `${country}|${region ?? ""}`;
+  const hit = classCache.get(key);
+  if (hit) return hit;
+  const rows = await getDb(env)
+    .select()
+    .from(taxClassRates)
+    .where(and(eq(taxClassRates.country, country), inArray(taxClassRates.region, region ? [region.toUpperCase(), ""] : [""])))
+    .all();
+  // The region's row for a class wins over the country's.
+  const out = new Map<string, number>();
+  for (const r of [...rows].sort((a, b) => (a.region === "" ? -1 : 1) - (b.region === "" ? -1 : 1))) out.set(r.taxClass, r.rateBp);
+  classCache.set(key, out);
+  return out;
+}
+
 /** Integer rounding half up of n * bp / 10,000 (no floats: money is integer minor units). */
 export function ofBasisPoints(n: number, bp: number): number {
   return Math.floor((n * bp + 5_000) / 10_000);
@@ -57,9 +81,11 @@ export const tableTax: TaxProvider = {
     const rate = await rateFor(env, address.country.toUpperCase(), address.region);
     const out: TaxQuote = { added: 0, included: 0, lines: {}, jurisdiction: rate ? `${rate.country}${rate.region ? `-${rate.region}` : ""}` : null };
     if (!rate) return out;
+    const classes = lines.some((l) => l.taxClass) ? await classRatesFor(env, address.country.toUpperCase(), address.region) : new Map<string, number>();
     for (const l of lines) {
+      const bp = (l.taxClass ? classes.get(l.taxClass) : undefined) ?? rate.rateBp;
       // Inclusive: the tax inside a gross amount is gross * r / (1 + r), rounded half up.
-      const tax = rate.inclusive ? Math.floor((l.amount * rate.rateBp * 2 + (10_000 + rate.rateBp)) / (2 * (10_000 + rate.rateBp))) : ofBasisPoints(l.amount, rate.rateBp);
+      const tax = rate.inclusive ? Math.floor((l.amount * bp * 2 + (10_000 + bp)) / (2 * (10_000 + bp))) : ofBasisPoints(l.amount, bp);
       out.lines[l.key] = tax;
       if (rate.inclusive) out.included += tax;
       else out.added += tax;

@@ -7,6 +7,8 @@ import { releaseAll, reserveAll } from "../inventory";
 import { findOrder, newOrderWrites, type OrderItemRow, type OrderRow } from "../orders";
 import { quote, selectedOption } from "../shipping";
 import { taxProvider } from "../tax";
+import { taxClassesOf } from "../catalog/categories";
+import { findProduct } from "../catalog/products";
 import { WINNER_PAY_WINDOW_MS } from "./rules";
 
 /** What an auction's order is made of: the one unit, its buyer and the price the auction reached. */
@@ -75,6 +77,7 @@ export async function createAuctionOrder(env: Env, sale: AuctionSale, now = Date
       quantity: 1,
       price: sale.price,
       discount: 0,
+      tax: tax.added + tax.included,
       status: "pending",
       trackingNumber: null,
       createdAt: at,
@@ -110,6 +113,8 @@ async function shippingAndTax(env: Env, sale: AuctionSale) {
   // Checked when the bid was placed (assertShipsTo); a profile changed since leaves the parcel to the seller.
   if (q.unshippable.length) return none;
   const option = selectedOption(q.sellers[0]);
-  const tax = await taxProvider().quote(env, sale.address, [{ key: sale.productId, amount: sale.price }]);
+  const path = (await findProduct(env, sale.productId))?.categoryPath;
+  const taxClass = path ? ((await taxClassesOf(env, [path])).get(path) ?? null) : null;
+  const tax = await taxProvider().quote(env, sale.address, [{ key: sale.productId, amount: sale.price, taxClass }]);
   return { shipping: option.amount, shippingLines: [{ seller_id: sale.sellerId, option_id: option.option_id, name: option.name, amount: option.amount }], tax };
 }

@@ -4,6 +4,8 @@ import { getDb, isUniqueViolation } from "../../db/client";
 import { categories, products } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { TtlCache } from "../../lib/ttl-cache";
+import type { TaxClass } from "../../lib/tax-classes";
 
 /** The category tree: owns the `categories` table. Paths (`/cat_a/cat_b/`) make subtree queries one LIKE. */
 export type CategoryRow = typeof categories.$inferSelect;
@@ -13,6 +15,7 @@ export interface CategoryOut {
   name: string;
   parent_id: string | null;
   depth: number;
+  tax_class: TaxClass | null;
   created_at: string;
   updated_at: string;
 }
@@ -26,6 +29,7 @@ export function toCategory(row: CategoryRow): CategoryOut {
     name: row.name,
     parent_id: row.parentId,
     depth: row.depth,
+    tax_class: row.taxClass ?? null,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };
@@ -61,15 +65,18 @@ function nameTaken(): never {
 /** The category tree is cached at the edge for 30 s; every category write purges it here. */
 const purgeTree = () => purgeEdgeCache("/categories");
 
-export async function createCategory(env: Pick<Env, "DB">, input: { name: string; parent_id?: string | null }): Promise<CategoryOut> {
+type CategoryInput = { name: string; parent_id?: string | null; tax_class?: TaxClass | null };
+
+export async function createCategory(env: Pick<Env, "DB">, input: CategoryInput): Promise<CategoryOut> {
   try {
     return await createCategoryRow(env, input);
   } finally {
+    if (input.tax_class) taxClassCache.clear();
     await purgeTree();
   }
 }
 
-async function createCategoryRow(env: Pick<Env, "DB">, input: { name: string; parent_id?: string | null }): Promise<CategoryOut> {
+async function createCategoryRow(env: Pick<Env, "DB">, input: CategoryInput): Promise<CategoryOut> {
   const parent = input.parent_id ? await findCategory(env, input.parent_id) : undefined;
   if (input.parent_id && !parent) parentMissing();
   const id = newId("category");
@@ -83,6 +90,7 @@ async function createCategoryRow(env: Pick<Env, "DB">, input: { name: string; pa
         parentKey: parent?.id ?? "",
         path: `${parent?.path ?? "/"}${id}/`,
         depth: parent ? parent.depth + 1 : 0,
+        taxClass: input.tax_class ?? null,
       })
       .returning()
       .get();
@@ -111,16 +119,17 @@ async function productsUnder(env: Pick<Env, "DB">, path: string): Promise<number
 export async function updateCategory(
   env: Pick<Env, "DB">,
   id: string,
-  input: { name?: string; parent_id?: string | null },
+  input: Partial<CategoryInput>,
 ): Promise<CategoryOut> {
   try {
     return await updateCategoryRow(env, id, input);
   } finally {
+    if (input.tax_class !== undefined) taxClassCache.clear();
     await purgeTree();
   }
 }
 
-async function updateCategoryRow(env: Pick<Env, "DB">, id: string, input: { name?: string; parent_id?: string | null }): Promise<CategoryOut> {
+async function updateCategoryRow(env: Pick<Env, "DB">, id: string, input: Partial<CategoryInput>): Promise<CategoryOut> {
   const cat = await findCategory(env, id);
   if (!cat) throw new ApiError("not_found", "Category not found");
   const db = getDb(env);
@@ -147,7 +156,7 @@ async function updateCategoryRow(env: Pick<Env, "DB">, id: string, input: { name
     const statements = [
       db
         .update(categories)
-        .set({ name: input.name ?? cat.name, parentId, parentKey: parentId ?? "", path, depth, updatedAt: now })
+        .set({ name: input.name ?? cat.name, parentId, parentKey: parentId ?? "", path, depth, taxClass: input.tax_class === undefined ? cat.taxClass : input.tax_class, updatedAt: now })
         .where(eq(categories.id, id)),
     ];
     if (moving) {
@@ -191,4 +200,26 @@ export async function deleteCategory(env: Pick<Env, "DB">, id: string): Promise<
  */
 export function subtreeRange(path: string): [string, string] {
   return [path, `${path.slice(0, -1)}0`];
+}
+
+/**
+ * The categories with a tax class of their own, by id, for 60 s per isolate (a class changes with
+ * a ruling, not by the minute; a write in this isolate clears it). The table is small.
+ */
+const taxClassCache = new TtlCache<Map<string, TaxClass>>(60_000, 1);
+
+/** Each category path's tax class: the nearest category on the path (itself first) that has one; null: the standard rate. */
+export async function taxClassesOf(env: Pick<Env, "DB">, paths: string[]): Promise<Map<string, TaxClass | null>> {
+  let own = taxClassCache.get("all");
+  if (!own) {
+    const rows = await getDb(env).select({ id: categories.id, taxClass: categories.taxClass }).from(categories).where(sql`${categories.taxClass} IS NOT NULL`).all();
+    own = new Map(rows.map((r) => [r.id, r.taxClass!]));
+    taxClassCache.set("all", own);
+  }
+  const out = new Map<string, TaxClass | null>();
+  for (const path of paths) {
+    const ids = path.split("/").filter(Boolean).reverse();
+    out.set(path, ids.map((id) => own.get(id)).find((c) => c !== undefined) ?? null);
+  }
+  return out;
 }
