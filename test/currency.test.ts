@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { exports } from "cloudflare:workers";
 import { fromUsd, toUsd } from "../src/lib/currency";
 import { adminUser, call, createCategory, createProduct, json, signup, unique } from "./helpers";
 
@@ -46,6 +47,52 @@ describe("a cart in another currency", () => {
     expect((await call("PUT", "/admin/fx-rates", { token: buyer.access_token, body: { rates: { eur: 1 } } })).status).toBe(403);
     expect((await call("PUT", "/admin/fx-rates", { token: (await adminUser()).access_token, body: { rates: { usd: 2 } } })).status).toBe(400);
     expect((await call("PUT", "/admin/fx-rates", { token: (await adminUser()).access_token, body: { rates: { eur: 0.92 } } })).status).toBe(400);
+  });
+
+  it("charges a price the seller set in a currency instead of converting, with the tax on it; a new cart starts in the shopper's region's currency", async () => {
+    await rates();
+    const cat = await createCategory(`Fx ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    // $19.99 would be 18.39 EUR and 2,999 yen; the seller prices it at 17.99 EUR and 3,000 yen.
+    const p = await createProduct(seller, cat.category_id, { price: 1999, stock_available: 10, prices: { eur: 1799, jpy: 3000 } });
+    expect(p.prices).toEqual({ eur: 1799, jpy: 3000 });
+    const bad = await call("POST", "/products", { token: seller.access_token, body: { name: "x", description: "y", price: 1, category_id: cat.category_id, stock_available: 1, prices: { xyz: 1 } } });
+    expect(bad.status).toBe(400);
+    expect((await call("POST", "/products", { token: seller.access_token, body: { name: "x", description: "y", price: 1, category_id: cat.category_id, stock_available: 1, prices: { eur: 1.5 } } })).status).toBe(400);
+    const plain = await createProduct(seller, cat.category_id, { price: 1999, stock_available: 10 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 2 } });
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: plain.product_id, quantity: 1 } });
+    const jpy = await json(await call("POST", "/cart/currency", { token: buyer.access_token, body: { currency: "jpy" } }));
+    expect(jpy.items.map((i: any) => i.price)).toEqual([3000, 2999]);
+    expect(jpy.subtotal).toBe(8999);
+    await call("POST", "/cart/currency", { token: buyer.access_token, body: { currency: "eur" } });
+    // German VAT on what is charged, inside the price: 3598 × 19/119 = 574.47 → 574; the converted line 1839 × 19/119 = 293.6 → 294.
+    const de = await json(await call("POST", "/cart/shipping-address", { token: buyer.access_token, body: { address: berlin } }));
+    expect(de.items.map((i: any) => [i.price, i.tax])).toEqual([[1799, 574], [1839, 294]]);
+    expect(de).toMatchObject({ subtotal: 2 * 1799 + 1839, tax_included: 574 + 294 });
+    const order = await json(await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: berlin } }));
+    expect(order).toMatchObject({ currency: "eur", subtotal: 5437, total_amount: 5437 });
+    expect(order.items.find((i: any) => i.product_id === p.product_id)).toMatchObject({ price: 1799, tax: 574 });
+    // Patching the set prices (an empty object clears them).
+    const cleared = await json(await call("PATCH", `/products/${p.product_id}`, { token: seller.access_token, body: { prices: {} } }));
+    expect(cleared.prices).toEqual({});
+
+    // A guest in Japan (as Cloudflare locates the request) starts a cart in yen; one from nowhere known, in dollars.
+    const add = (country?: string) =>
+      exports.default.fetch(
+        new Request("http://127.0.0.1/cart/add", {
+          method: "POST",
+          headers: { "content-type": "application/json", "cf-connecting-ip": `203.0.113.${Math.floor(Math.random() * 250)}` },
+          body: JSON.stringify({ product_id: plain.product_id, quantity: 1 }),
+          ...(country ? { cf: { country } } : {}),
+        } as RequestInit),
+      );
+    const tokyo = await add("JP");
+    expect(tokyo.status).toBe(200);
+    expect(await json(tokyo)).toMatchObject({ currency: "jpy", subtotal: 2999 });
+    expect((await json(await add("BR"))).currency).toBe("usd");
+    expect((await json(await add())).currency).toBe("usd");
   });
 
   it("checks out in EUR with shipping and tax converted: the charge is in euros, the seller's ledger in dollars at the recorded rate", async () => {

@@ -312,6 +312,11 @@ export const products = sqliteTable(
     /** The reference price a sale is measured against (minor units), when there is one. */
     listPrice: integer("list_price"),
     currency: text("currency").notNull().default("usd"),
+    /**
+     * Prices the seller set in other currencies (minor units by currency, `{ "eur": 1899 }`): a cart in one
+     * of them charges this instead of converting `price`. Variants with a price of their own are converted.
+     */
+    prices: text("prices", { mode: "json" }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
     /** Projection of the inventory Durable Object's `available`; checkout never trusts it. */
     stockAvailable: integer("stock_available").notNull().default(0),
     /** The inventory DO's sequence number of the projected value: older writes never win. */

@@ -140,13 +140,15 @@ export class CartObject extends DurableObject<Env> {
   }
 
   /** Creates the cart record on first write. */
-  private ensure(cartId: string, userId: string | null): void {
+  /** Creates the cart record on first write, in `currency` when given (the shopper's region's; null: the base). */
+  private ensure(cartId: string, userId: string | null, currency: string | null = null): void {
     if (this.meta()) return;
     this.ctx.storage.sql.exec(
-      "INSERT INTO meta (id, cart_id, user_id, last_activity_at) VALUES (1, ?, ?, ?)",
+      "INSERT INTO meta (id, cart_id, user_id, last_activity_at, currency) VALUES (1, ?, ?, ?, ?)",
       cartId,
       userId,
       Date.now(),
+      currency,
     );
   }
 
@@ -180,8 +182,13 @@ export class CartObject extends DurableObject<Env> {
   }
 
   /** Adds to a line (creating it); the line's quantity is capped at `maxQuantity`. Returns the new quantity. */
-  add(cartId: string, userId: string | null, line: { product_id: string; variant_id: string; cart_item_id: string; quantity: number; price: number; maxQuantity: number }): { ok: true; state: CartState } | { ok: false; code: "checkout_in_progress" | "too_many_lines" | "quantity_exceeds_stock"; available?: number } {
-    this.ensure(cartId, userId);
+  add(
+    cartId: string,
+    userId: string | null,
+    line: { product_id: string; variant_id: string; cart_item_id: string; quantity: number; price: number; maxQuantity: number },
+    currency: string | null = null,
+  ): { ok: true; state: CartState } | { ok: false; code: "checkout_in_progress" | "too_many_lines" | "quantity_exceeds_stock"; available?: number } {
+    this.ensure(cartId, userId, currency);
     if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
     const existing = this.ctx.storage.sql
       .exec<{ quantity: number }>("SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?", line.product_id, line.variant_id)

@@ -92,7 +92,9 @@ export const cartRoutes = createRouter()
   .openapi(getCart, async (c) => c.json(await cart.getCart(c.env, cartRefFor(c)), 200))
   .openapi(add, async (c) => {
     const { product_id, variant_id, quantity } = c.req.valid("json");
-    return c.json(await cart.addToCart(c.env, cartRefFor(c), product_id, quantity, variant_id), 200);
+    // A new cart is priced in the shopper's currency, from the country Cloudflare locates the request in.
+    const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
+    return c.json(await cart.addToCart(c.env, cartRefFor(c), product_id, quantity, variant_id, country), 200);
   })
   .openapi(remove, async (c) => {
     const { product_id, variant_id, quantity } = c.req.valid("json");

@@ -2,6 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { VariantId, VariantInput, VariantSchema } from "./attributes";
 import { AuctionInput } from "./auctions";
 import { TAX_CLASSES } from "../lib/tax-classes";
+import { BASE_CURRENCY, MINOR_UNITS } from "../lib/currency";
+
+const OTHER_CURRENCIES = Object.keys(MINOR_UNITS).filter((c) => c !== BASE_CURRENCY) as [string, ...string[]];
 
 const TaxClassInput = z
   .enum(TAX_CLASSES)
@@ -77,6 +80,10 @@ const productFields = {
   brand: z.string().trim().max(100).nullable().optional(),
   images: Images.optional(),
   attributes: Attributes.optional(),
+  prices: z
+    .partialRecord(z.enum(OTHER_CURRENCIES), z.number().int("money is an integer in the currency's minor units").min(0).max(10_000_000_000))
+    .optional()
+    .openapi({ description: "Prices set in other currencies, in their minor units (JPY has none): a cart in one of them is charged this instead of a conversion", example: { eur: 1899, jpy: 3000 } }),
 };
 
 export const CreateProductBody = z
@@ -103,6 +110,7 @@ export const UpdateProductBody = z
     brand: productFields.brand,
     images: productFields.images,
     attributes: productFields.attributes,
+    prices: productFields.prices,
     status: z.enum(["active", "archived"]).optional(),
   })
   .openapi("UpdateProductRequest");
@@ -117,6 +125,7 @@ export const ProductSchema = z
     price: z.number().int(),
     list_price: z.number().int().nullable(),
     currency: z.string(),
+    prices: z.record(z.string(), z.number().int()).openapi({ description: "Prices set in other currencies (minor units)" }),
     stock_available: z.number().int(),
     brand: z.string().nullable(),
     images: z.array(z.string()),

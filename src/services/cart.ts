@@ -7,7 +7,7 @@ import { taxClassesOf } from "./catalog/categories";
 import * as promotions from "./promotions";
 import { notShippable, quote, shippingCost, type SellerShipping } from "./shipping";
 import { taxProvider, type TaxQuote } from "./tax";
-import { rateOf } from "./fx";
+import { rateOf, regionCurrency } from "./fx";
 import { BASE_CURRENCY, fromUsd, USD_RATE_MICRO } from "../lib/currency";
 
 /**
@@ -188,16 +188,35 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     const { currency, rateMicro } = await rateOf(env, state.currency);
     fxRateMicro = rateMicro;
     const c = (n: number) => fromUsd(n, currency, rateMicro);
+    // A price the seller set in this currency is charged as set (a variant with its own price is converted).
+    const setPrice = (productId: string, variantId: string): number | undefined => {
+      const p = products.get(productId);
+      const v = p?.variants.find((x) => x.id === variantId);
+      return v && v.price == null ? p?.prices?.[currency] : undefined;
+    };
+    let anySet = false;
     for (const i of items) {
-      i.price_when_added = c(i.price_when_added);
-      i.price = c(i.price);
+      const set = setPrice(i.product_id, i.variant_id);
+      anySet ||= set !== undefined;
+      i.price_when_added = set !== undefined && !i.price_changed ? set : c(i.price_when_added);
+      i.price = set ?? c(i.price);
       i.line_total = i.price * i.quantity;
     }
-    for (const l of lines) l.price = c(l.price);
+    for (const l of lines) l.price = setPrice(l.product_id, l.variant_id!) ?? c(l.price);
     for (const k of Object.keys(evaluation.lineDiscounts)) evaluation.lineDiscounts[k] = c(evaluation.lineDiscounts[k]);
     for (const a of evaluation.applied) a.amount = c(a.amount);
     for (const s of shipping) for (const o of s.options) o.amount = c(o.amount);
     for (const k of Object.keys(lineTax)) lineTax[k] = c(lineTax[k]);
+    if (anySet && tax && address) {
+      // Set prices are not conversions of the base ones: the tax is worked out again on what is charged.
+      const classes = await taxClassesOf(env, [...new Set(lines.map((l) => l.category_path))]);
+      const again = await taxProvider().quote(
+        env,
+        address,
+        lines.map((l) => ({ key: promotions.lineKey(l), amount: Math.max(0, l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0)), taxClass: classes.get(l.category_path) ?? null })),
+      );
+      for (const k of Object.keys(lineTax)) lineTax[k] = again.lines[k] ?? 0;
+    }
     const taxed = Object.values(lineTax).reduce((n, t) => n + t, 0);
     view.subtotal = items.reduce((n, i) => n + i.line_total, 0);
     view.shipping_total = shippingCost(shipping);
@@ -233,7 +252,8 @@ function activeProduct<P extends PricingRow>(p: P | undefined): P {
   return p;
 }
 
-export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number, variantId?: string): Promise<CartView> {
+/** Adds units of a product's variant. A new cart starts in the currency of the shopper's `country` (the request's) when the store sells in it. */
+export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number, variantId?: string, country?: string): Promise<CartView> {
   // The display cache: the cap below is a courtesy (a cart holds no stock), and checkout re-reads every line.
   const product = activeProduct(await readProduct(env, productId));
   if (product.listing === "auction") throw new ApiError("invalid_state", "This item is sold by auction: bid on it with POST /auctions/{product_id}/bids");
@@ -248,7 +268,7 @@ export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, pro
     price: variant.price ?? product.price,
     // A cart holds no stock, but asking for more than exists is refused up front.
     maxQuantity: variant.stockAvailable,
-  });
+  }, await regionCurrency(env, country));
   if (!r.ok) {
     if (r.code === "checkout_in_progress") throw new ApiError("invalid_state", "This cart is being checked out");
     if (r.code === "too_many_lines") throw new ApiError("invalid_state", "A cart holds at most 100 different products");

@@ -1,7 +1,7 @@
 import { getDb } from "../db/client";
 import { fxRates } from "../db/schema";
 import { ApiError } from "../lib/errors";
-import { BASE_CURRENCY, isPresentmentCurrency, USD_RATE_MICRO, type PresentmentCurrency } from "../lib/currency";
+import { BASE_CURRENCY, currencyOfCountry, isPresentmentCurrency, USD_RATE_MICRO, type PresentmentCurrency } from "../lib/currency";
 import { TtlCache } from "../lib/ttl-cache";
 
 /** Exchange rates: owns `fx_rates`. Read per isolate for 30 s; a write in this isolate drops its copy. */
@@ -26,6 +26,13 @@ export async function rateOf(env: Pick<Env, "DB">, currency: string, field = "cu
     throw new ApiError("validation_failed", `The store does not sell in ${currency}`, { details: [{ field, code: "unsupported_currency", message: `one of ${offered}` }] });
   }
   return { currency: c, rateMicro: rate };
+}
+
+/** The currency of a shopper's country (the request's, from Cloudflare), when the store has a rate for it; else null (the base). */
+export async function regionCurrency(env: Pick<Env, "DB">, country: string | undefined | null): Promise<PresentmentCurrency | null> {
+  const c = currencyOfCountry(country);
+  if (!c || c === BASE_CURRENCY) return null;
+  return (await rates(env)).has(c) ? c : null;
 }
 
 export async function listRates(env: Pick<Env, "DB">) {

@@ -32,6 +32,7 @@ export function toProduct(row: ProductRecord): Product {
     price: row.price,
     list_price: row.listPrice,
     currency: row.currency,
+    prices: row.prices ?? {},
     stock_available: row.stockAvailable,
     brand: row.brand,
     images: row.images,
@@ -116,6 +117,7 @@ const pricingColumns = {
   categoryPath: products.categoryPath,
   name: products.name,
   price: products.price,
+  prices: products.prices,
   status: products.status,
   stockAvailable: products.stockAvailable,
   variantsJson: variantsJsonColumn,
@@ -160,6 +162,7 @@ export interface CreateProductInput {
   brand?: string | null;
   images?: string[];
   attributes?: Record<string, AttributeValue>;
+  prices?: Partial<Record<string, number>>;
   variants?: VariantInputT[];
   /** Sold to the highest bidder (the auctions module holds the terms). */
   auction?: AuctionTermsInput;
@@ -182,6 +185,11 @@ function newProductRecord(sellerId: string, input: CreateProductInput, cat: { id
   return { ...row, variants };
 }
 
+/** Prices by currency as stored: the given ones, without empty entries. */
+function cleanPrices(prices: Partial<Record<string, number>> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(prices ?? {}).filter((e): e is [string, number] => typeof e[1] === "number"));
+}
+
 function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: string; path: string }, now: string): ProductRow {
   return {
     id: newId("product"),
@@ -193,6 +201,7 @@ function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: s
     price: input.price ?? input.auction?.start_price ?? 0,
     listPrice: input.list_price ?? null,
     currency: input.currency ?? "usd",
+    prices: cleanPrices(input.prices),
     stockBuckets: 1,
     // Opening stock: the inventory object adopts this value on its first call.
     stockAvailable: input.stock_available ?? 0,
@@ -321,7 +330,7 @@ export async function updateProduct(
   if (!current) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, current);
   // An auction's unit, price and currency are its terms: bidders bid on them.
-  const terms = (["price", "stock_available", "currency", "auction"] as const).filter((f) => input[f] !== undefined);
+  const terms = (["price", "prices", "stock_available", "currency", "auction"] as const).filter((f) => input[f] !== undefined);
   if (current.listing === "auction" && terms.length) {
     throw new ApiError("invalid_state", "An auction's price, stock and currency cannot change", { details: terms.map((f) => ({ field: f, code: "auction", message: "set by the auction" })) });
   }
@@ -356,6 +365,7 @@ export async function updateProduct(
   if (input.brand !== undefined) patch.brand = input.brand;
   if (input.images !== undefined) patch.images = input.images;
   if (input.attributes !== undefined) patch.attributes = input.attributes;
+  if (input.prices !== undefined) patch.prices = cleanPrices(input.prices);
   if (input.status !== undefined) patch.status = input.status;
   if (cat) {
     patch.categoryId = cat.id;
