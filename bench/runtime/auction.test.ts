@@ -6,59 +6,14 @@
 // Each prints one BENCH_RESULT line (kind "auction").
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { SignJWT } from "jose";
 import { expect, it } from "vitest";
 import { standing } from "../../src/services/auctions/rules";
+import { call, percentile as pct, run, token } from "./harness";
 
 const BIDDERS = 64;
 const BIDS = Number(env.BENCH_BIDS ?? 3000);
 const WATCHERS = 1000;
 const FANOUT_BIDS = 20;
-
-async function token(sub: string, role: string): Promise<string> {
-  const ring = JSON.parse(env.JWT_KEYS) as { current: string; keys: Record<string, string> };
-  const key = Uint8Array.from(atob(ring.keys[ring.current].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-  return new SignJWT({ role })
-    .setProtectedHeader({ alg: "HS256", kid: ring.current, typ: "JWT" })
-    .setSubject(sub)
-    .setIssuer(env.JWT_ISSUER)
-    .setAudience(env.JWT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime("30m")
-    .sign(key);
-}
-
-let ip = 0;
-function call(method: string, path: string, tok?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  ip++;
-  const h: Record<string, string> = { "cf-connecting-ip": `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}`, ...headers };
-  if (tok) h.authorization = `Bearer ${tok}`;
-  if (body !== undefined) h["content-type"] = "application/json";
-  return exports.default.fetch(new Request(`http://bench.local${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) }));
-}
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-
-async function run(n: number, concurrency: number, one: (k: number) => Promise<number>) {
-  let next = 0;
-  const latencies: number[] = [];
-  const codes: Record<string, number> = {};
-  const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const k = next++;
-        const s = Date.now();
-        const status = await one(k);
-        latencies.push(Date.now() - s);
-        codes[status] = (codes[status] ?? 0) + 1;
-      }
-    }),
-  );
-  const rps = n / ((Date.now() - t0) / 1000);
-  latencies.sort((a, b) => a - b);
-  return { rps, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), codes };
-}
 
 async function listing(seller: string, category_id: string, start_price: number) {
   const res = await call("POST", "/products", seller, {

@@ -3,58 +3,18 @@
 // Measures a 404 through the full middleware, POST /cart/add and POST /orders,
 // and prints one BENCH_RESULT line each (rate and ratio to the 404). Checks the
 // stock afterwards: every paid order took exactly its units.
-import { env, exports } from "cloudflare:workers";
-import { SignJWT } from "jose";
+import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
+import { call, run, token } from "./harness";
 
 const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 16);
 const N = Number(env.BENCH_CHECKOUTS ?? 1500);
 const PRODUCTS = 50;
 
-async function token(sub: string, role: string): Promise<string> {
-  const ring = JSON.parse(env.JWT_KEYS) as { current: string; keys: Record<string, string> };
-  const key = Uint8Array.from(atob(ring.keys[ring.current].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-  return new SignJWT({ role })
-    .setProtectedHeader({ alg: "HS256", kid: ring.current, typ: "JWT" })
-    .setSubject(sub)
-    .setIssuer(env.JWT_ISSUER)
-    .setAudience(env.JWT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime("30m")
-    .sign(key);
-}
-
-let ip = 0;
-function call(method: string, path: string, tok?: string, body?: unknown): Promise<Response> {
-  ip++;
-  const headers: Record<string, string> = { "cf-connecting-ip": `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` };
-  if (tok) headers.authorization = `Bearer ${tok}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  return exports.default.fetch(new Request(`http://bench.local${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
-}
-
 async function measure(name: string, n: number, one: (k: number) => Promise<number>, expected: number) {
-  let next = 0;
-  const latencies: number[] = [];
-  const codes: Record<string, number> = {};
-  const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const k = next++;
-        const s = Date.now();
-        const status = await one(k);
-        latencies.push(Date.now() - s);
-        codes[status] = (codes[status] ?? 0) + 1;
-      }
-    }),
-  );
-  const seconds = (Date.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  const r = { name, connections: CONCURRENCY, rps: n / seconds, p50: pct(0.5), p99: pct(0.99), codes };
-  expect(codes[expected], `${name}: ${JSON.stringify(codes)}`).toBe(n);
-  return r;
+  const r = await run(n, CONCURRENCY, one);
+  expect(r.codes[expected], `${name}: ${JSON.stringify(r.codes)}`).toBe(n);
+  return { name, connections: CONCURRENCY, ...r };
 }
 
 it("checkout and add-to-cart against a 404 through the same middleware", async () => {

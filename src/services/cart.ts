@@ -4,6 +4,7 @@ import { newId } from "../lib/ids";
 import { findPricing, findProducts, readProduct, readProducts, type PricingRow } from "./catalog/products";
 import { pickVariant, type VariantRow } from "./catalog/variants";
 import { taxClassesOf } from "./catalog/categories";
+import type { TaxClass } from "../lib/tax-classes";
 import * as promotions from "./promotions";
 import { notShippable, quote, shippingCost, type SellerShipping } from "./shipping";
 import { taxProvider, type TaxQuote } from "./tax";
@@ -133,6 +134,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
   let unshippable: string[] = [];
   let tax: TaxQuote | null = null;
   let shippingDiscount = 0;
+  let classes = new Map<string, TaxClass | null>();
   if (address && lines.length) {
     const parcels = new Map<string, { seller_id: string; subtotal: number; items: number; grams: number }>();
     for (const l of lines) {
@@ -151,7 +153,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
       discount += covered;
       shippingDiscount += covered;
     }
-    const classes = await taxClassesOf(env, [...new Set(lines.map((l) => l.category_path))]);
+    classes = await taxClassesOf(env, [...new Set(lines.map((l) => l.category_path))]);
     tax = await taxProvider().quote(
       env,
       address,
@@ -209,7 +211,6 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     for (const k of Object.keys(lineTax)) lineTax[k] = c(lineTax[k]);
     if (anySet && tax && address) {
       // Set prices are not conversions of the base ones: the tax is worked out again on what is charged.
-      const classes = await taxClassesOf(env, [...new Set(lines.map((l) => l.category_path))]);
       const again = await taxProvider().quote(
         env,
         address,

@@ -203,7 +203,9 @@ export class AuctionBook {
     const previousLeader = before.leader && before.leader.bidderId !== after.leader!.bidderId ? before.leader.bidderId : null;
     this.queue("bid", { bid_id: bidId, bidder_id: input.bidderId, max_amount: input.maxAmount, price_after: after.currentPrice, placed_at: input.now });
     if (previousLeader) this.queue("outbid", { user_id: previousLeader, current_price: after.currentPrice });
-    return { ok: true, ...reply, extended: endsAt !== meta.ends_at, replayed: false, snapshot: this.snapshot()! };
+    // The snapshot from what was just written, without reading the row back or ranking the bids again.
+    const snapshot = { meta: { ...meta, ends_at: endsAt, seq: meta.seq + 1 }, standing: after, bid_count: this.bids.length };
+    return { ok: true, ...reply, extended: endsAt !== meta.ends_at, replayed: false, snapshot };
   }
 
   /** Closes a live auction whose end has come: a winner whose maximum met the reserve buys at the price; else unsold. */
