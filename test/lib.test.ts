@@ -1,3 +1,4 @@
+import { linePaid, refundTax } from "../src/services/payments/refund-tax";
 import { describe, expect, it } from "vitest";
 import { isId, newId } from "../src/lib/ids";
 import { allocate, formatMinorUnits, lineTotal, percentOf, toMinorUnits } from "../src/lib/money";
@@ -51,5 +52,32 @@ describe("cursors", () => {
     expect(() => decodeCursor("%%%", 1)).toThrow();
     expect(toPage([1, 2, 3], 2, (n) => [n]).next_cursor).toBe(encodeCursor([2]));
     expect(toPage([1, 2], 2, (n) => [n]).next_cursor).toBeNull();
+  });
+});
+
+describe("refundTax: the tax inside a refund", () => {
+  const item = (price: number, quantity: number, tax: number, discount = 0) => ({ price, quantity, discount, tax });
+  const salesTax = { taxTotal: 455, taxIncluded: 0, totalAmount: 8755 };
+  it("a refund of exactly some lines' cost returns exactly their tax; part of it, its share rounded down", () => {
+    const b = item(3000, 1, 195);
+    expect(linePaid(salesTax, b)).toBe(3195);
+    expect(refundTax(salesTax, 3195, [b])).toEqual({ added: 195, included: 0 });
+    expect(refundTax(salesTax, 1597, [b])).toEqual({ added: 97, included: 0 });
+    expect(refundTax(salesTax, 1000, [item(2000, 2, 260), b])).toEqual({ added: 61, included: 0 });
+  });
+  it("VAT is inside the price: a line costs its price, and the refund's VAT is reported as included", () => {
+    const vat = { taxTotal: 0, taxIncluded: 479, totalAmount: 3000 };
+    const line = item(3000, 1, 479);
+    expect(linePaid(vat, line)).toBe(3000);
+    expect(refundTax(vat, 3000, [line])).toEqual({ added: 0, included: 479 });
+  });
+  it("a whole-order refund returns the order's tax in proportion to its total, never more than it charged", () => {
+    expect(refundTax(salesTax, 8755)).toEqual({ added: 455, included: 0 });
+    expect(refundTax(salesTax, 1000)).toEqual({ added: 51, included: 0 });
+    expect(refundTax({ taxTotal: 0, taxIncluded: 0, totalAmount: 500 }, 500)).toEqual({ added: 0, included: 0 });
+  });
+  it("stays exact where a double's product would not (amounts near the platform's maximum)", () => {
+    const big = { taxTotal: 9_999_999_999, taxIncluded: 0, totalAmount: 10_000_000_000 };
+    expect(refundTax(big, 9_999_999_999)).toEqual({ added: 9_999_999_998, included: 0 });
   });
 });

@@ -22,6 +22,7 @@ const ADMIN_ONLY = [
   "POST /notifications",
   "POST /notifications/broadcast",
   "GET /analytics/platform",
+  "GET /analytics/tax",
   "GET /analytics/drift",
   "GET /admin/dead-letters",
   "GET /admin/health",

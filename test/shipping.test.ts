@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
 
@@ -162,6 +163,40 @@ describe("shipping and tax in the cart and the order", () => {
     expect(refund.status, await refund.clone().text()).toBe(201);
     expect((await json(refund)).amount).toBe(8808);
     await vi.waitFor(async () => expect([await balance(a), await balance(b)]).toEqual([0, 0]), { timeout: 8000, interval: 200 });
+  });
+
+  it("cancelling one seller's unshipped lines gives their sales tax back with them; the tax report per jurisdiction nets it", async () => {
+    const { a, b, buyer } = await twoSellers();
+    const admin = await adminUser();
+    // Washington, 6.5% on top, per line: A 4000 → 260, B 3000 → 195. Shipping $5 + $8. No other test ships to WA.
+    const washington = { ...california, city: "Seattle", postal_code: "98101", region: "WA" };
+    const order = await json(await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: washington } }));
+    expect(order).toMatchObject({ subtotal: 7000, shipping_total: 1300, tax_total: 455, total_amount: 8755 });
+    const lineB = order.items.find((i: any) => i.seller_id === b.user.user_id);
+    expect(lineB.tax).toBe(195);
+    // A ships; the buyer cancels what has not shipped: B's line, its goods and its tax (3000 + 195).
+    expect((await call("POST", `/orders/${order.order_id}/status`, { token: a.access_token, body: { status: "shipped", tracking_number: "1ZWA" } })).status).toBe(200);
+    const cancel = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
+    expect(cancel.status, await cancel.clone().text()).toBe(200);
+    const after = await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }));
+    expect(after.refunded_amount).toBe(3195);
+    // The tax account keeps only A's 260 to remit.
+    const taxHeld = () => env.DB.prepare("SELECT COALESCE(SUM(amount), 0) AS n FROM ledger_entries WHERE account = 'platform:tax' AND order_id = ?").bind(order.order_id).first<{ n: number }>();
+    await vi.waitFor(async () => expect((await taxHeld())?.n).toBe(260), { timeout: 8000, interval: 200 });
+    // The platform's report: collected 455 in US-WA, 195 refunded, 260 net (usd), in JSON and CSV; admins only.
+    const path = "/analytics/tax";
+    await vi.waitFor(
+      async () => {
+        const report = await json(await call("GET", path, { token: admin.access_token }));
+        expect(report.data.find((j: any) => j.jurisdiction === "US-WA")).toEqual({ jurisdiction: "US-WA", collected: 455, refunded: 195, net: 260, included: 0, included_refunded: 0, included_net: 0, orders: 1 });
+      },
+      { timeout: 8000, interval: 200 },
+    );
+    const csv = await (await call("GET", `${path}?format=csv`, { token: admin.access_token })).text();
+    expect(csv.split("\n")[0]).toContain("jurisdiction");
+    expect(csv).toContain("US-WA,455,195,0,0,1,260,0");
+    expect((await call("GET", path, { token: a.access_token })).status).toBe(403);
+    expect((await call("GET", `${path}?from=2026-13-01`, { token: admin.access_token })).status).toBe(400);
   });
 
   it("a free-shipping coupon takes off exactly the shipping", async () => {

@@ -475,6 +475,8 @@ export const orders = sqliteTable(
     taxTotal: integer("tax_total").notNull().default(0),
     /** Tax contained in the prices (VAT, GST): shown, not added. */
     taxIncluded: integer("tax_included").notNull().default(0),
+    /** Where the tax was owed (`US-TX`, `DE`), as the tax provider matched the address; null: untaxed. */
+    taxJurisdiction: text("tax_jurisdiction"),
     /** What each seller's shipment costs: `[{ seller_id, option_id, name, amount }]`. */
     shippingLines: text("shipping_lines", { mode: "json" })
       .$type<{ seller_id: string; option_id: string; name: string; amount: number }[]>()

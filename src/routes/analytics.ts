@@ -85,6 +85,18 @@ const platform = createRoute({
   responses: { 200: jsonResponse(Report, "Report"), ...errorResponses(400, 401, 403) },
 });
 
+const tax = createRoute({
+  method: "get",
+  path: "/analytics/tax",
+  tags: ["Analytics"],
+  summary: "Tax collected per jurisdiction, refunds and net, in usd (admin)",
+  description: "`collected`: sales tax added on top of prices, which the platform remits; `included`: VAT or GST contained in prices. Refunds count on the day they were made.",
+  security: bearerAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { query: RangeQuery.omit({ seller_id: true }) },
+  responses: { 200: jsonResponse(Report, "Report"), ...errorResponses(400, 401, 403) },
+});
+
 const drift = createRoute({
   method: "get",
   path: "/analytics/drift",
@@ -115,5 +127,10 @@ export const analyticsRoutes = createRouter()
     const q = c.req.valid("query");
     const report = await reports.platformReport(c.env, range(q));
     return respond(c, q.format, report, report.top_sellers, "platform-top-sellers") as never;
+  })
+  .openapi(tax, async (c) => {
+    const q = c.req.valid("query");
+    const report = await reports.taxReport(c.env, range(q));
+    return respond(c, q.format, report, report.data, "tax-by-jurisdiction") as never;
   })
   .openapi(drift, async (c) => c.json(await reports.driftReport(c.env), 200));

@@ -146,6 +146,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       shipping: view.shipping_total,
       taxTotal: view.tax_total,
       taxIncluded: view.tax_included,
+      taxJurisdiction: priced.tax?.jurisdiction ?? null,
       shippingLines: view.shipping_options.map((s) => {
         const o = selectedOption(s);
         return { seller_id: s.seller_id, option_id: o.option_id, name: o.name, amount: o.amount };

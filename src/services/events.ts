@@ -39,6 +39,10 @@ export const OrderEventData = z.object({
   fx_rate_micro: z.number().int().optional(),
   /** The order lines a refund was for (a cancel of unshipped lines, a seller's own lines); absent: the whole order. */
   refund_lines: z.array(z.string()).optional(),
+  /** The order's tax and where it was owed, in the order's currency; absent: untaxed. */
+  tax: z.object({ jurisdiction: z.string().nullable(), added: z.number().int(), included: z.number().int() }).optional(),
+  /** The tax inside a refund (src/services/payments/refund-tax.ts): added on top, or contained in the prices. */
+  refund_tax: z.object({ added: z.number().int(), included: z.number().int() }).optional(),
 });
 
 export const EventCatalog = {

@@ -99,7 +99,7 @@ function shippingPaid(order: OrderRow, items: OrderItemRow[], usd: (amount: numb
 
 /** The events consumer's "ledger" subscriber. */
 export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): Promise<void> {
-  const data = event.data as { order_id: string; refund_amount?: number; refund_lines?: string[] };
+  const data = event.data as { order_id: string; refund_amount?: number; refund_lines?: string[]; refund_tax?: { added: number; included: number } };
   const found = await findOrder(env, data.order_id);
   if (!found) return;
   const { order, items } = found;
@@ -161,23 +161,23 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     if (total === 0) return;
     const entries: Entry[] = [];
     let refund = fx.usd(data.refund_amount);
-    // A refund of the whole order returns its shipping and tax in proportion, as the buyer paid them:
-    // the sellers give back their shipping, the tax account what it was to remit; the rest is goods.
+    const base = { ...fx.base, orderId: order.id, orderItemId: null };
+    // A refund returns the tax inside it to the buyer: the tax account gives back what it was to remit.
+    // Events since refund-tax.ts say how much; older ones (whole-order refunds only) in proportion.
+    const tax = fx.usd(order.taxTotal ?? 0);
+    const shipping = shippingPaid(order, items, fx.usd);
+    const shippingTotal = data.refund_lines ? 0 : shipping.reduce((n, l) => n + l.paid, 0);
+    const whole = total + shippingTotal + tax;
+    const taxPart = data.refund_tax ? fx.usd(data.refund_tax.added) : data.refund_lines || !whole ? 0 : Math.floor((refund * tax) / whole);
+    if (taxPart > 0) {
+      entries.push(
+        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: taxPart, ref: `refund:${event.id}:tax:clearing`, ...base },
+        { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: -taxPart, ref: `refund:${event.id}:tax`, ...base },
+      );
+    }
+    // A refund of the whole order returns its shipping in proportion, as the buyer paid it: the sellers give it back.
     if (!data.refund_lines) {
-      const goods = total;
-      const shipping = shippingPaid(order, items, fx.usd);
-      const shippingTotal = shipping.reduce((n, l) => n + l.paid, 0);
-      const tax = fx.usd(order.taxTotal ?? 0);
-      const whole = goods + shippingTotal + tax;
-      const taxPart = whole ? Math.floor((refund * tax) / whole) : 0;
       const shippingPart = whole ? Math.floor((refund * shippingTotal) / whole) : 0;
-      const base = { ...fx.base, orderId: order.id, orderItemId: null };
-      if (taxPart > 0) {
-        entries.push(
-          { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: taxPart, ref: `refund:${event.id}:tax:clearing`, ...base },
-          { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: -taxPart, ref: `refund:${event.id}:tax`, ...base },
-        );
-      }
       let shipLeft = shippingPart;
       shipping
         .filter((l) => l.paid > 0)
@@ -200,8 +200,9 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
             },
           );
         });
-      refund -= taxPart + shippingPart;
+      refund -= shippingPart;
     }
+    refund -= taxPart;
     let left = refund;
     lines.forEach((i, n) => {
       // The refund is spread over its lines by their amounts (the last takes the rounding).

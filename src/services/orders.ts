@@ -41,6 +41,7 @@ export function orderEvent(
     total_amount: order.totalAmount,
     currency: order.currency,
     ...(order.currency !== "usd" ? { fx_rate_micro: order.fxRateMicro } : {}),
+    ...(order.taxTotal > 0 || order.taxIncluded > 0 ? { tax: { jurisdiction: order.taxJurisdiction ?? null, added: order.taxTotal, included: order.taxIncluded } } : {}),
     tracking_number: order.trackingNumber,
     seller_ids: [...new Set(items.map((i) => i.sellerId))],
     items: items.map((i) => ({ product_id: i.productId, variant_id: i.variantId ?? defaultVariantId(i.productId), seller_id: i.sellerId, quantity: i.quantity, price: i.price })),

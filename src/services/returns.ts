@@ -11,6 +11,7 @@ import { adjustStock } from "./inventory";
 import { notify } from "./notifications";
 import { findOrder, type OrderItemRow, type OrderRow } from "./orders";
 import { createRefund, recordPendingRefund } from "./payments/refunds";
+import { linePaid } from "./payments/refund-tax";
 import { sellerSettings } from "./ledger";
 
 /**
@@ -46,7 +47,8 @@ export function toReturn(r: ReturnRow) {
 }
 
 const conflict = (message: string) => new ApiError("invalid_state", message);
-const unitAmount = (i: OrderItemRow) => Math.floor((i.price * i.quantity - i.discount) / i.quantity);
+/** What one unit of a line cost the buyer, its sales tax included (a return gives the tax back). */
+const unitAmount = (order: OrderRow, i: OrderItemRow) => Math.floor(linePaid(order, i) / i.quantity);
 
 /** Units of each line already in a return that was not rejected. */
 async function alreadyReturned(env: Pick<Env, "DB">, orderId: string): Promise<Map<string, number>> {
@@ -95,7 +97,7 @@ export async function requestReturn(env: Env, auth: AuthContext, input: ReturnRe
     if (Date.now() - Date.parse(delivered) > window * 86_400_000) throw conflict(`Returns are accepted within ${window} days of delivery`);
     const left = item.quantity - (returned.get(item.id) ?? 0);
     if (want.quantity > left) throw conflict(left === 0 ? `Line ${item.id} is already being returned` : `At most ${left} of line ${item.id} can still be returned`);
-    lines.push({ order_item_id: item.id, product_id: item.productId, variant_id: item.variantId, quantity: want.quantity, unit_amount: unitAmount(item), condition: null });
+    lines.push({ order_item_id: item.id, product_id: item.productId, variant_id: item.variantId, quantity: want.quantity, unit_amount: unitAmount(order, item), condition: null });
   }
   const now = new Date().toISOString();
   const row: ReturnRow = {
@@ -281,7 +283,7 @@ export async function openReturnForRefund(env: Env, auth: AuthContext, order: Or
   if (open.length === 0) throw conflict("Every delivered unit of this order is already being returned");
   const seller = open[0].sellerId;
   const mine = open.filter((i) => i.sellerId === seller);
-  const refund = await recordPendingRefund(env, order, auth.userId, Math.min(amount, mine.reduce((n, i) => n + unitAmount(i) * (i.quantity - (returned.get(i.id) ?? 0)), 0)), reason);
+  const refund = await recordPendingRefund(env, order, auth.userId, Math.min(amount, mine.reduce((n, i) => n + unitAmount(order, i) * (i.quantity - (returned.get(i.id) ?? 0)), 0)), reason);
   const ret = await requestReturn(
     env,
     auth,

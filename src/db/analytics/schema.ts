@@ -47,6 +47,28 @@ export const factRefunds = sqliteTable(
   (t) => [index("fact_refunds_order_idx").on(t.orderId)],
 );
 
+/**
+ * Tax per jurisdiction for the platform's report, in usd: an order's tax when it is paid (keyed
+ * `paid:<order>`), and what each refund gave back (keyed by its event, amounts negative).
+ */
+export const factTax = sqliteTable(
+  "fact_tax",
+  {
+    factId: text("fact_id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    /** `US-TX`, `DE`; "" when the provider named none. */
+    jurisdiction: text("jurisdiction").notNull(),
+    /** Sales tax added on top of prices (the platform collects and remits it). */
+    added: integer("added").notNull(),
+    /** VAT or GST contained in the prices. */
+    included: integer("included").notNull(),
+    /** The order's currency (amounts here are converted to usd at the order's rate). */
+    currency: text("currency").notNull(),
+    dateKey: text("date_key").notNull(),
+  },
+  (t) => [index("fact_tax_jurisdiction_idx").on(t.jurisdiction, t.dateKey)],
+);
+
 export const factProductViews = sqliteTable(
   "fact_product_views",
   { viewId: text("view_id").primaryKey(), productId: text("product_id").notNull(), sellerId: text("seller_id").notNull(), dateKey: text("date_key").notNull() },

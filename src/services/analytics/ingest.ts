@@ -106,6 +106,13 @@ function orderStatements(env: Env, event: DomainEvent, signals: boolean): D1Prep
       );
     }
   }
+  // Tax per jurisdiction: what a paid order owed, and what each refund gave back.
+  const taxFact = (id: string, sign: 1 | -1, t: { added: number; included: number }) =>
+    w
+      .prepare("INSERT OR IGNORE INTO fact_tax (fact_id, order_id, jurisdiction, added, included, currency, date_key) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(id, o.order_id, o.tax?.jurisdiction ?? "", sign * usd(t.added), sign * usd(t.included), o.currency, dateKey(event.occurred_at));
+  if (event.type === "order.paid" && o.tax) statements.push(taxFact(`paid:${o.order_id}`, 1, o.tax));
+  if (event.type === "order.refunded" && o.refund_tax) statements.push(taxFact(event.id, -1, o.refund_tax));
   if (event.type === "order.refunded") {
     statements.push(
       w.prepare("INSERT OR IGNORE INTO fact_refunds (event_id, order_id, amount, date_key) VALUES (?, ?, ?, ?)").bind(event.id, o.order_id, usd(o.refund_amount ?? 0), dateKey(event.occurred_at)),

@@ -142,6 +142,39 @@ export async function platformReport(env: Pick<Env, "WAREHOUSE">, r: Range) {
   };
 }
 
+/**
+ * Tax per jurisdiction over a period, in usd: what paid orders owed (sales tax added on top, which
+ * the platform collected and remits; VAT/GST contained in prices), what refunds gave back, and the
+ * net. A refund counts on the day it was made.
+ */
+export async function taxReport(env: Pick<Env, "WAREHOUSE">, r: Range) {
+  const rows = await env.WAREHOUSE.prepare(
+    `SELECT jurisdiction,
+       COALESCE(SUM(CASE WHEN added > 0 THEN added END), 0) AS collected,
+       COALESCE(-SUM(CASE WHEN added < 0 THEN added END), 0) AS refunded,
+       COALESCE(SUM(CASE WHEN included > 0 THEN included END), 0) AS included,
+       COALESCE(-SUM(CASE WHEN included < 0 THEN included END), 0) AS included_refunded,
+       COUNT(DISTINCT CASE WHEN fact_id LIKE 'paid:%' THEN order_id END) AS orders
+     FROM fact_tax WHERE date_key BETWEEN ? AND ? GROUP BY jurisdiction ORDER BY jurisdiction`,
+  )
+    .bind(r.from, r.to)
+    .all<{ jurisdiction: string; collected: number; refunded: number; included: number; included_refunded: number; orders: number }>();
+  const data = rows.results.map((j) => ({ ...j, net: j.collected - j.refunded, included_net: j.included - j.included_refunded }));
+  return {
+    from: r.from,
+    to: r.to,
+    currency: "usd",
+    data,
+    totals: {
+      collected: data.reduce((n, j) => n + j.collected, 0),
+      refunded: data.reduce((n, j) => n + j.refunded, 0),
+      net: data.reduce((n, j) => n + j.net, 0),
+      included: data.reduce((n, j) => n + j.included, 0),
+      included_net: data.reduce((n, j) => n + j.included_net, 0),
+    },
+  };
+}
+
 /** Cron: rebuilds the daily seller rollups from the facts (idempotent: a full replace per day touched). */
 export async function rebuildRollups(env: Pick<Env, "WAREHOUSE">): Promise<void> {
   await env.WAREHOUSE.batch([

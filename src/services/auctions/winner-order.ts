@@ -49,6 +49,7 @@ export async function createAuctionOrder(env: Env, sale: AuctionSale, now = Date
       shipping,
       taxTotal: tax.added,
       taxIncluded: tax.included,
+      taxJurisdiction: tax.jurisdiction,
       shippingLines,
       totalAmount: sale.price + shipping + tax.added,
       fxRateMicro: 1_000_000,
@@ -107,7 +108,7 @@ export async function assertShipsTo(env: Pick<Env, "DB">, productId: string, sel
 
 /** Shipping by the seller's profile and tax for the winner's address, when they gave one (none: both 0 until they do). */
 async function shippingAndTax(env: Env, sale: AuctionSale) {
-  const none = { shipping: 0, shippingLines: [] as OrderRow["shippingLines"], tax: { added: 0, included: 0 } };
+  const none = { shipping: 0, shippingLines: [] as OrderRow["shippingLines"], tax: { added: 0, included: 0, jurisdiction: null as string | null } };
   if (!sale.address) return none;
   const q = await quote(env, sale.address, [{ seller_id: sale.sellerId, subtotal: sale.price, items: 1, grams: 0 }], {});
   // Checked when the bid was placed (assertShipsTo); a profile changed since leaves the parcel to the seller.

@@ -12,6 +12,7 @@ import { findOrder, latestPayment, orderEvent, stockRefOf, viewerOf, type OrderR
 import * as wallet from "../wallet";
 import { audit } from "../audit";
 import { paymentProvider, ProviderUnavailable } from "./index";
+import { linePaid, refundTax } from "./refund-tax";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
@@ -64,7 +65,8 @@ export async function createRefund(
   const viewer = viewerOf(auth, found.order, found.items);
   const { order, items } = found;
   // A seller refunds their own lines only, up to what those lines were paid.
-  const sellerCap = viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).reduce((n, i) => n + i.price * i.quantity - i.discount, 0) - (await refundedBy(env, order.id, auth.userId)) : null;
+  // What a line cost includes its sales tax, so a refund of it gives the tax back too.
+  const sellerCap = viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).reduce((n, i) => n + linePaid(order, i), 0) - (await refundedBy(env, order.id, auth.userId)) : null;
   // A buyer's money comes back through a cancel (unshipped lines) or a return (returns.ts), which
   // say which statuses they refund; a buyer never refunds a shipped order directly.
   if (viewer === "buyer" && !opts.allowStatuses) throw new ApiError("invalid_state", "Return a delivered order with POST /returns");
@@ -72,7 +74,7 @@ export async function createRefund(
   if (!allowed.includes(order.status)) throw new ApiError("invalid_state", `An order that is ${order.status} cannot be refunded`);
   const remaining = Math.min(order.totalAmount - order.refundedAmount, sellerCap ?? Number.POSITIVE_INFINITY);
   const lines = opts.lines ? items.filter((i) => opts.lines!.includes(i.id)) : null;
-  const amount = lines ? Math.min(remaining, lines.reduce((sum, i) => sum + i.price * i.quantity - i.discount, 0)) : (input.amount ?? remaining);
+  const amount = lines ? Math.min(remaining, lines.reduce((sum, i) => sum + linePaid(order, i), 0)) : (input.amount ?? remaining);
   if (amount <= 0 || amount > remaining) {
     throw new ApiError("refund_exceeds_payment", `At most ${remaining} can still be refunded on this order`, {
       details: [{ field: "amount", code: "exceeds_remaining", message: `remaining ${remaining}` }],
@@ -131,7 +133,12 @@ export async function createRefund(
 
   const next: OrderRow = { ...order, refundedAmount: claim.refunded_amount, status: claim.status };
   const refundLines = opts.forLines ?? lines?.map((i) => i.id) ?? (viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).map((i) => i.id) : undefined);
-  const event = orderEvent("order.refunded", next, items, { refund_amount: amount, ...(refundLines ? { refund_lines: refundLines } : {}) });
+  const taxBack = refundTax(order, amount, refundLines ? items.filter((i) => refundLines.includes(i.id)) : undefined);
+  const event = orderEvent("order.refunded", next, items, {
+    refund_amount: amount,
+    ...(refundLines ? { refund_lines: refundLines } : {}),
+    ...(taxBack.added || taxBack.included ? { refund_tax: taxBack } : {}),
+  });
   const [row] = await db.batch([
     db
       .insert(refunds)
