@@ -8,6 +8,14 @@ export class StripeDouble {
   intents = new Map<string, any>();
   refunds = new Map<string, any>();
   transfers = new Map<string, any>();
+  calculations = new Map<string, any>();
+  /** Stripe Tax's answer per jurisdiction (basis points) and per tax code; a code absent here pays the standard rate. */
+  taxRates: Record<string, { bp: number; codes?: Record<string, number> }> = {
+    "US-CA": { bp: 725 },
+    "US-WA": { bp: 650 },
+    DE: { bp: 1900, codes: { txcd_35010000: 700 } },
+    GB: { bp: 2000, codes: { txcd_35010000: 0 } },
+  };
   idempotent = new Map<string, { status: number; body: string }>();
   calls: { method: string; path: string; key: string | null; form: Record<string, string> }[] = [];
   failNext = 0;
@@ -16,7 +24,7 @@ export class StripeDouble {
   fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const req = new Request(input, init);
     const url = new URL(req.url);
-    const form = Object.fromEntries(new URLSearchParams(await req.text()));
+    const form = Object.fromEntries(new URLSearchParams(req.method === "GET" ? url.search : await req.text()));
     const key = req.headers.get("idempotency-key");
     this.calls.push({ method: req.method, path: url.pathname, key, form });
     if (req.headers.get("authorization") !== "Bearer sk_test_double") {
@@ -85,6 +93,48 @@ export class StripeDouble {
       this.transfers.set(transfer.id, transfer);
       return { status: 200, body: transfer };
     }
+    if (method === "POST" && path === "/v1/tax/calculations") return this.calculate(form);
+    const lineItems = /^\/v1\/tax\/calculations\/([^/]+)\/line_items$/.exec(path);
+    if (method === "GET" && lineItems) {
+      const all = this.calculations.get(lineItems[1])?.all as any[] | undefined;
+      if (!all) return { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: "No such tax calculation" } } };
+      const from = form.starting_after ? all.findIndex((l) => l.id === form.starting_after) + 1 : 0;
+      const page = all.slice(from, from + Number(form.limit ?? 10));
+      return { status: 200, body: { object: "list", data: page, has_more: from + page.length < all.length, url: path } };
+    }
     return { status: 404, body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path})` } } };
+  }
+
+  /** Stripe Tax: per line, exclusive (added) or inclusive (contained) at the address's rate; the first 10 lines inline, as Stripe lists them. */
+  private calculate(form: Record<string, string>): { status: number; body: unknown } {
+    const country = form["customer_details[address][country]"];
+    const state = form["customer_details[address][state]"];
+    if (!country || form["customer_details[address_source]"] !== "shipping") {
+      return { status: 400, body: { error: { type: "invalid_request_error", code: "parameter_missing", message: "Missing customer_details[address]" } } };
+    }
+    const where = this.taxRates[`${country}-${state}`] ? `${country}-${state}` : country;
+    const rate = this.taxRates[where];
+    const id = `taxcalc_double_${++this.seq}`;
+    const lines: any[] = [];
+    for (let i = 0; form[`line_items[${i}][amount]`] !== undefined; i++) {
+      const amount = Number(form[`line_items[${i}][amount]`]);
+      const behavior = form[`line_items[${i}][tax_behavior]`];
+      const code = form[`line_items[${i}][tax_code]`];
+      const bp = rate ? (rate.codes?.[code] ?? rate.bp) : 0;
+      const tax = behavior === "inclusive" ? Math.floor((amount * bp * 2 + (10_000 + bp)) / (2 * (10_000 + bp))) : Math.floor((amount * bp + 5_000) / 10_000);
+      lines.push({ id: `tax_li_double_${this.seq}_${i}`, object: "tax.calculation_line_item", amount, amount_tax: tax, reference: form[`line_items[${i}][reference]`], tax_behavior: behavior, tax_code: code });
+    }
+    const sum = (inclusive: boolean) => lines.filter((l) => (l.tax_behavior === "inclusive") === inclusive).reduce((n, l) => n + l.amount_tax, 0);
+    const calc = {
+      id,
+      object: "tax.calculation",
+      currency: form.currency,
+      tax_amount_exclusive: sum(false),
+      tax_amount_inclusive: sum(true),
+      tax_breakdown: rate ? [{ amount: sum(false) + sum(true), inclusive: lines[0]?.tax_behavior === "inclusive", tax_rate_details: { country, state: where.includes("-") ? state : null, percentage_decimal: String(rate.bp / 100), tax_type: "sales_tax" } }] : [],
+      line_items: { object: "list", data: lines.slice(0, 10), has_more: lines.length > 10, url: `/v1/tax/calculations/${id}/line_items` },
+    };
+    this.calculations.set(id, { ...calc, all: lines });
+    return { status: 200, body: calc };
   }
 }

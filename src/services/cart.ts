@@ -93,7 +93,7 @@ export interface PricedCart {
  * products through the display cache (at most 2 s stale in another isolate);
  * checkout asks for `fresh` rows from D1, so it charges the current price.
  */
-export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fresh?: boolean; address?: CartAddress | null } = {}): Promise<PricedCart> {
+export async function price(env: Pick<Env, "DB"> & Partial<Pick<Env, "TAX_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE" | "STRIPE_TAX_CODES">>, state: CartState, opts: { fresh?: boolean; address?: CartAddress | null } = {}): Promise<PricedCart> {
   const ids = state.lines.map((l) => l.product_id);
   const rows: PricingRow[] = opts.fresh ? await findPricing(env, ids) : await readProducts(env, ids);
   const products = new Map(rows.map((r) => [r.id, r]));
@@ -154,7 +154,7 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
       shippingDiscount += covered;
     }
     classes = await taxClassesOf(env, [...new Set(lines.map((l) => l.category_path))]);
-    tax = await taxProvider().quote(
+    tax = await taxProvider(env).quote(
       env,
       address,
       lines.map((l) => ({ key: promotions.lineKey(l), amount: l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0), taxClass: classes.get(l.category_path) ?? null })),
@@ -211,10 +211,11 @@ export async function price(env: Pick<Env, "DB">, state: CartState, opts: { fres
     for (const k of Object.keys(lineTax)) lineTax[k] = c(lineTax[k]);
     if (anySet && tax && address) {
       // Set prices are not conversions of the base ones: the tax is worked out again on what is charged.
-      const again = await taxProvider().quote(
+      const again = await taxProvider(env).quote(
         env,
         address,
         lines.map((l) => ({ key: promotions.lineKey(l), amount: Math.max(0, l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0)), taxClass: classes.get(l.category_path) ?? null })),
+        currency,
       );
       for (const k of Object.keys(lineTax)) lineTax[k] = again.lines[k] ?? 0;
     }

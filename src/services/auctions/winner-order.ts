@@ -116,6 +116,6 @@ async function shippingAndTax(env: Env, sale: AuctionSale) {
   const option = selectedOption(q.sellers[0]);
   const path = (await findProduct(env, sale.productId))?.categoryPath;
   const taxClass = path ? ((await taxClassesOf(env, [path])).get(path) ?? null) : null;
-  const tax = await taxProvider().quote(env, sale.address, [{ key: sale.productId, amount: sale.price, taxClass }]);
+  const tax = await taxProvider(env).quote(env, sale.address, [{ key: sale.productId, amount: sale.price, taxClass }]);
   return { shipping: option.amount, shippingLines: [{ seller_id: sale.sellerId, option_id: option.option_id, name: option.name, amount: option.amount }], tax };
 }

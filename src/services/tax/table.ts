@@ -1,38 +1,17 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { taxClassRates, taxRates } from "../db/schema";
-import { TtlCache } from "../lib/ttl-cache";
-import type { TaxClass } from "../lib/tax-classes";
+import { getDb } from "../../db/client";
+import { taxClassRates, taxRates } from "../../db/schema";
+import { TtlCache } from "../../lib/ttl-cache";
+import type { TaxProvider, TaxQuote } from "./provider";
 
 /**
- * Tax: owns `tax_rates` and `tax_class_rates`. A provider answers what a cart's lines owe at an address; the one here
+ * The rate-table adapter: owns `tax_rates` and `tax_class_rates`. It
  * reads the rate table (a region's rate, else the country's). Sales tax is added on top of the
  * prices; VAT and GST are contained in them (shown as `tax_included`, not added again).
  * Tax is charged on goods after discounts, not on shipping. A line of a category with a tax class
  * (books, food…) pays the jurisdiction's rate for that class where it has one (GB books: 0%, DE
  * food: 7%), else the standard rate.
  */
-
-export interface TaxLine {
-  key: string;
-  /** What the line costs after its discount, minor units. */
-  amount: number;
-  /** Its category's tax class (null or absent: the standard rate). */
-  taxClass?: TaxClass | null;
-}
-
-export interface TaxQuote {
-  /** Added to the total. */
-  added: number;
-  /** Contained in the prices. */
-  included: number;
-  lines: Record<string, number>;
-  jurisdiction: string | null;
-}
-
-export interface TaxProvider {
-  quote(env: Pick<Env, "DB">, address: { country: string; region?: string }, lines: TaxLine[]): Promise<TaxQuote>;
-}
 
 type RateRow = typeof taxRates.$inferSelect;
 /** The table changes with legislation, not by the minute: a minute per isolate. */
@@ -93,7 +72,3 @@ export const tableTax: TaxProvider = {
     return out;
   },
 };
-
-export function taxProvider(): TaxProvider {
-  return tableTax;
-}
