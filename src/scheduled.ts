@@ -9,6 +9,7 @@ import { resealUnderCurrentKey } from "./services/operations";
 import { runPayouts } from "./services/ledger";
 import { paymentProvider } from "./services/payments";
 import { sweepEndedAuctions } from "./services/auctions";
+import { refreshFxRates } from "./services/fx-feed";
 
 /**
  * Periodic jobs, keyed by the cron expressions in wrangler.toml. Each job is
@@ -34,6 +35,8 @@ export const CRON_JOBS: Record<string, Job[]> = {
     { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },
     { name: "purge-outbox", run: (env) => purgeDispatchedOutbox(env) },
     { name: "analytics-rollups", run: (env) => rebuildRollups(env) },
+    // The ECB's reference rates of the last working day (FX_RATES_URL); carts convert at them from then on.
+    { name: "fx-rates", run: (env) => refreshFxRates(env) },
     // Each seller with an available balance over the minimum, to their connected account (PUT /seller/payout-account).
     { name: "seller-payouts", run: (env) => runPayouts(env, (p) => paymentProvider(env).payout({ ...p, currency: "usd" })) },
     {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { fromUsd, toUsd } from "../src/lib/currency";
 import { adminUser, call, createCategory, createProduct, json, signup, unique } from "./helpers";
 
@@ -131,5 +131,65 @@ describe("a cart in another currency", () => {
       },
       { timeout: 8000, interval: 200 },
     );
+  });
+});
+
+describe("the exchange-rate job (the ECB's daily reference rates)", () => {
+  // The feed's shape (www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml): rates per 1 EUR.
+  const feed = (usd: string, jpy = "162.50") => `<?xml version="1.0" encoding="UTF-8"?>
+<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
+  <gesmes:subject>Reference rates</gesmes:subject>
+  <Cube><Cube time='2026-12-01'>
+    <Cube currency='USD' rate='${usd}'/><Cube currency='JPY' rate='${jpy}'/><Cube currency='GBP' rate='0.8450'/>
+    <Cube currency='CHF' rate='0.9400'/><Cube currency='CAD' rate='1.5000'/><Cube currency='AUD' rate='1.6500'/><Cube currency='SEK' rate='11.2000'/>
+  </Cube></Cube>
+</gesmes:Envelope>`;
+  const receiver = (body: string, status = 200) => {
+    const seen: string[] = [];
+    const fetchFn = (async (input: RequestInfo | URL) => {
+      seen.push(String(input));
+      return new Response(body, { status, headers: { "content-type": "text/xml" } });
+    }) as typeof fetch;
+    return { seen, fetchFn };
+  };
+  // A local address only: the test's receiver answers in-process and nothing is dialled.
+  const feedEnv = { DB: env.DB, FX_RATES_URL: "http://127.0.0.1:9/eurofxref-daily.xml" };
+
+  it("sets every presentment currency per 1 USD in integer millionths, and records the feed's date", async () => {
+    const { refreshFxRates } = await import("../src/services/fx-feed");
+    const admin = await rates();
+    // Today's rates near the feed's, so no move is refused.
+    await call("PUT", "/admin/fx-rates", { token: admin.access_token, body: { rates: { eur: 920_000, jpy: 150_000_000, gbp: 780_000, chf: 870_000, cad: 1_390_000, aud: 1_520_000 } } });
+    const { seen, fetchFn } = receiver(feed("1.0800"));
+    const out = await refreshFxRates(feedEnv, fetchFn);
+    expect(seen).toEqual(["http://127.0.0.1:9/eurofxref-daily.xml"]);
+    expect(out).toEqual({ source: "ecb:2026-12-01", updated: ["aud", "cad", "chf", "eur", "gbp", "jpy"], refused: [] });
+    const list = (await json(await call("GET", "/fx-rates"))).data as { currency: string; rate_micro: number; source: string }[];
+    const rate = (c: string) => list.find((r) => r.currency === c)!;
+    // EUR per USD = 1 / 1.08 = 0.925925… → 925926; JPY = 162.50 / 1.08 = 150.462962… → 150462963.
+    expect(rate("eur")).toMatchObject({ rate_micro: 925_926, source: "ecb:2026-12-01" });
+    expect(rate("jpy").rate_micro).toBe(150_462_963);
+    expect(rate("gbp").rate_micro).toBe(782_407);
+    expect(list.some((r) => r.currency === "sek")).toBe(false);
+  });
+
+  it("keeps a rate the feed moved more than 15% in a day, refuses an unreadable feed, and does nothing unconfigured", async () => {
+    const { refreshFxRates } = await import("../src/services/fx-feed");
+    const admin = await rates();
+    await call("PUT", "/admin/fx-rates", { token: admin.access_token, body: { rates: { eur: 920_000, jpy: 150_000_000, gbp: 780_000, chf: 870_000, cad: 1_390_000, aud: 1_520_000 } } });
+    const jump = await refreshFxRates(feedEnv, receiver(feed("1.0800", "250.00")).fetchFn);
+    expect(jump.refused).toEqual([{ currency: "jpy", from: 150_000_000, to: 231_481_481 }]);
+    expect(jump.updated).not.toContain("jpy");
+    const jpy = (await json(await call("GET", "/fx-rates"))).data.find((r: any) => r.currency === "jpy");
+    expect(jpy).toMatchObject({ rate_micro: 150_000_000, source: "admin" });
+    await expect(refreshFxRates(feedEnv, receiver("<html>maintenance</html>").fetchFn)).rejects.toThrow(/unreadable/);
+    await expect(refreshFxRates(feedEnv, receiver(feed("1.08").replace(/<Cube currency='USD'[^>]*>/, "")).fetchFn)).rejects.toThrow(/no USD/);
+    await expect(refreshFxRates(feedEnv, receiver("", 503).fetchFn)).rejects.toThrow(/503/);
+    expect(await refreshFxRates({ DB: env.DB, FX_RATES_URL: "" }, receiver(feed("1.08")).fetchFn)).toMatchObject({ skipped: expect.stringContaining("FX_RATES_URL"), updated: [] });
+  });
+
+  it("runs in the daily cron", async () => {
+    const { CRON_JOBS } = await import("../src/scheduled");
+    expect(CRON_JOBS["0 3 * * *"].map((j) => j.name)).toContain("fx-rates");
   });
 });
