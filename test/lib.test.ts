@@ -1,4 +1,4 @@
-import { linePaid, refundTax } from "../src/services/payments/refund-tax";
+import { linePaid, refundTax, shippingBack } from "../src/services/payments/refund-tax";
 import { describe, expect, it } from "vitest";
 import { isId, newId } from "../src/lib/ids";
 import { allocate, formatMinorUnits, lineTotal, percentOf, toMinorUnits } from "../src/lib/money";
@@ -79,5 +79,23 @@ describe("refundTax: the tax inside a refund", () => {
   it("stays exact where a double's product would not (amounts near the platform's maximum)", () => {
     const big = { taxTotal: 9_999_999_999, taxIncluded: 0, totalAmount: 10_000_000_000 };
     expect(refundTax(big, 9_999_999_999)).toEqual({ added: 9_999_999_998, included: 0 });
+  });
+});
+
+describe("shippingBack: a cancel gives a seller's shipping back when it leaves them nothing to ship", () => {
+  const order = { discount: 0, shippingLines: [{ seller_id: "A", option_id: "o1", name: "Std", amount: 500 }, { seller_id: "B", option_id: "o2", name: "Ground", amount: 800 }] };
+  const items = [
+    { id: "a1", sellerId: "A", status: "shipped" as const, discount: 0 },
+    { id: "b1", sellerId: "B", status: "paid" as const, discount: 0 },
+    { id: "b2", sellerId: "B", status: "cancelled" as const, discount: 0 },
+  ];
+  it("returns it for a seller whose every line is now gone, not for one who shipped", () => {
+    expect(shippingBack(order, items, [{ id: "b1" }])).toEqual([{ seller_id: "B", amount: 800 }]);
+    expect(shippingBack(order, [...items, { id: "b3", sellerId: "B", status: "paid" as const, discount: 0 }], [{ id: "b1" }])).toEqual([]);
+    expect(shippingBack(order, items, [{ id: "a1" }])).toEqual([{ seller_id: "A", amount: 500 }]);
+  });
+  it("returns what the buyer paid: a free-shipping coupon's share is not given back", () => {
+    expect(shippingBack({ ...order, discount: 600 }, items, [{ id: "b1" }])).toEqual([{ seller_id: "B", amount: 700 }]);
+    expect(shippingBack({ ...order, discount: 1300 }, items, [{ id: "b1" }])).toEqual([]);
   });
 });

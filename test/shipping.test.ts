@@ -165,7 +165,7 @@ describe("shipping and tax in the cart and the order", () => {
     await vi.waitFor(async () => expect([await balance(a), await balance(b)]).toEqual([0, 0]), { timeout: 8000, interval: 200 });
   });
 
-  it("cancelling one seller's unshipped lines gives their sales tax back with them; the tax report per jurisdiction nets it", async () => {
+  it("cancelling one seller's unshipped lines gives their sales tax and that seller's shipping back; the tax report per jurisdiction nets it", async () => {
     const { a, b, buyer } = await twoSellers();
     const admin = await adminUser();
     // Washington, 6.5% on top, per line: A 4000 → 260, B 3000 → 195. Shipping $5 + $8. No other test ships to WA.
@@ -174,12 +174,24 @@ describe("shipping and tax in the cart and the order", () => {
     expect(order).toMatchObject({ subtotal: 7000, shipping_total: 1300, tax_total: 455, total_amount: 8755 });
     const lineB = order.items.find((i: any) => i.seller_id === b.user.user_id);
     expect(lineB.tax).toBe(195);
-    // A ships; the buyer cancels what has not shipped: B's line, its goods and its tax (3000 + 195).
+    // A ships; the buyer cancels what has not shipped: B's line, its goods, its tax and, B having nothing
+    // left to ship, B's shipping (3000 + 195 + 800).
     expect((await call("POST", `/orders/${order.order_id}/status`, { token: a.access_token, body: { status: "shipped", tracking_number: "1ZWA" } })).status).toBe(200);
     const cancel = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
     expect(cancel.status, await cancel.clone().text()).toBe(200);
     const after = await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }));
-    expect(after.refunded_amount).toBe(3195);
+    expect(after.refunded_amount).toBe(3995);
+    // B gave back everything it was credited for the order (its sale, then the refund); A keeps its sale and its shipping.
+    const entries = (s: TestUser) => env.DB.prepare("SELECT kind, amount FROM ledger_entries WHERE seller_id = ? AND account LIKE 'seller:%'").bind(s.user.user_id).all<{ kind: string; amount: number }>();
+    await vi.waitFor(
+      async () => {
+        const rows = (await entries(b)).results;
+        expect(rows.filter((e) => e.amount < 0).map((e) => e.kind).sort()).toEqual(["refund", "shipping"]);
+        expect(rows.reduce((n, e) => n + e.amount, 0)).toBe(0);
+      },
+      { timeout: 8000, interval: 200 },
+    );
+    expect((await entries(a)).results.reduce((n, e) => n + e.amount, 0)).toBeGreaterThan(4000 * 0.8 + 500);
     // The tax account keeps only A's 260 to remit.
     const taxHeld = () => env.DB.prepare("SELECT COALESCE(SUM(amount), 0) AS n FROM ledger_entries WHERE account = 'platform:tax' AND order_id = ?").bind(order.order_id).first<{ n: number }>();
     await vi.waitFor(async () => expect((await taxHeld())?.n).toBe(260), { timeout: 8000, interval: 200 });

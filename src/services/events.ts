@@ -43,6 +43,8 @@ export const OrderEventData = z.object({
   tax: z.object({ jurisdiction: z.string().nullable(), added: z.number().int(), included: z.number().int() }).optional(),
   /** The tax inside a refund (src/services/payments/refund-tax.ts): added on top, or contained in the prices. */
   refund_tax: z.object({ added: z.number().int(), included: z.number().int() }).optional(),
+  /** Shipping a refund gave back, per seller (a cancel of a seller's last unshipped lines), in the order's currency. */
+  refund_shipping: z.array(z.object({ seller_id: z.string(), amount: z.number().int() })).optional(),
 });
 
 export const EventCatalog = {

@@ -7,7 +7,7 @@ import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { findProducts } from "./catalog/products";
 import type { DomainEvent } from "./events";
-import { findOrder, type OrderItemRow, type OrderRow } from "./orders";
+import { findOrder, shippingPaidBySeller, type OrderItemRow, type OrderRow } from "./orders";
 
 /**
  * The marketplace's money: a double-entry ledger (every posting sums to zero), fed by order
@@ -84,22 +84,14 @@ async function post(env: Pick<Env, "DB">, entries: Entry[]): Promise<void> {
   await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
 }
 
-/**
- * What the buyer paid for each seller's shipping, in usd: its option's price less the share of a
- * free-shipping coupon (the part of the order's discount that is on no line), taken in line order.
- */
+/** What the buyer paid for each seller's shipping (orders.ts), in usd. */
 function shippingPaid(order: OrderRow, items: OrderItemRow[], usd: (amount: number) => number): { seller_id: string; paid: number }[] {
-  let coupon = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
-  return (order.shippingLines ?? []).map((l) => {
-    const off = Math.min(coupon, l.amount);
-    coupon -= off;
-    return { seller_id: l.seller_id, paid: usd(l.amount - off) };
-  });
+  return shippingPaidBySeller(order, items).map((l) => ({ seller_id: l.seller_id, paid: usd(l.paid) }));
 }
 
 /** The events consumer's "ledger" subscriber. */
 export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): Promise<void> {
-  const data = event.data as { order_id: string; refund_amount?: number; refund_lines?: string[]; refund_tax?: { added: number; included: number } };
+  const data = event.data as { order_id: string; refund_amount?: number; refund_lines?: string[]; refund_tax?: { added: number; included: number }; refund_shipping?: { seller_id: string; amount: number }[] };
   const found = await findOrder(env, data.order_id);
   if (!found) return;
   const { order, items } = found;
@@ -175,7 +167,9 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
         { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: -taxPart, ref: `refund:${event.id}:tax`, ...base },
       );
     }
-    // A refund of the whole order returns its shipping in proportion, as the buyer paid it: the sellers give it back.
+    // The sellers give back shipping the refund returned: a whole-order refund returns it in proportion, as
+    // the buyer paid it; a cancel of a seller's last unshipped lines says so (`refund_shipping`).
+    const shipBack: { seller_id: string; part: number }[] = [];
     if (!data.refund_lines) {
       const shippingPart = whole ? Math.floor((refund * shippingTotal) / whole) : 0;
       let shipLeft = shippingPart;
@@ -184,23 +178,28 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
         .forEach((l, n, list) => {
           const part = n === list.length - 1 ? shipLeft : Math.floor((shippingPart * l.paid) / shippingTotal);
           shipLeft -= part;
-          if (part <= 0) return;
-          entries.push(
-            { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: part, ref: `refund:${event.id}:shipping:${l.seller_id}:clearing`, ...base },
-            {
-              id: newId("ledgerEntry"),
-              account: sellerAccount(l.seller_id),
-              sellerId: l.seller_id,
-              kind: "shipping",
-              amount: -part,
-              ref: `refund:${event.id}:shipping:${l.seller_id}`,
-              // Released with the shipping it takes back (pending until delivery, or already available).
-              availableAt: sales.find((e) => e.kind === "shipping" && e.sellerId === l.seller_id && e.amount > 0)?.availableAt ?? null,
-              ...base,
-            },
-          );
+          shipBack.push({ seller_id: l.seller_id, part });
         });
-      refund -= shippingPart;
+    } else {
+      for (const s of data.refund_shipping ?? []) shipBack.push({ seller_id: s.seller_id, part: fx.usd(s.amount) });
+    }
+    for (const { seller_id, part } of shipBack) {
+      if (part <= 0) continue;
+      entries.push(
+        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: part, ref: `refund:${event.id}:shipping:${seller_id}:clearing`, ...base },
+        {
+          id: newId("ledgerEntry"),
+          account: sellerAccount(seller_id),
+          sellerId: seller_id,
+          kind: "shipping",
+          amount: -part,
+          ref: `refund:${event.id}:shipping:${seller_id}`,
+          // Released with the shipping it takes back (pending until delivery, or already available).
+          availableAt: sales.find((e) => e.kind === "shipping" && e.sellerId === seller_id && e.amount > 0)?.availableAt ?? null,
+          ...base,
+        },
+      );
+      refund -= part;
     }
     refund -= taxPart;
     let left = refund;

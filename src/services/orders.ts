@@ -49,6 +49,20 @@ export function orderEvent(
   });
 }
 
+/**
+ * What the buyer paid for each seller's shipping, in the order's currency: its option's price less
+ * the share of a free-shipping coupon (the part of the order's discount that is on no line), taken
+ * in line order.
+ */
+export function shippingPaidBySeller(order: Pick<OrderRow, "discount" | "shippingLines">, items: Pick<OrderItemRow, "discount">[]): { seller_id: string; paid: number }[] {
+  let coupon = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
+  return (order.shippingLines ?? []).map((l) => {
+    const off = Math.min(coupon, l.amount);
+    coupon -= off;
+    return { seller_id: l.seller_id, paid: l.amount - off };
+  });
+}
+
 /** Makes an order listable by its buyer and each seller (rows in each owner's database). Idempotent. */
 export async function indexOrder(env: Pick<Env, "DB">, orderId: string, buyerId: string, sellerIds: string[]): Promise<void> {
   const owners = [{ ownerId: buyerId, role: "buyer" as const }, ...[...new Set(sellerIds)].map((ownerId) => ({ ownerId, role: "seller" as const }))];

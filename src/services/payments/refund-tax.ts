@@ -1,4 +1,4 @@
-import type { OrderItemRow, OrderRow } from "../orders";
+import { shippingPaidBySeller, type OrderItemRow, type OrderRow } from "../orders";
 
 /** floor(a * b / c) in exact integers: amounts up to 1e10 times taxes up to 1e10 overflow a double's 2^53. */
 function mulDiv(a: number, b: number, c: number): number {
@@ -32,4 +32,17 @@ export function refundTax(order: Pick<OrderRow, "taxTotal" | "taxIncluded" | "to
     return order.taxTotal > 0 ? { added: part, included: 0 } : { added: 0, included: part };
   }
   return { added: Math.min(order.taxTotal, mulDiv(amount, order.taxTotal, order.totalAmount)), included: Math.min(order.taxIncluded, mulDiv(amount, order.taxIncluded, order.totalAmount)) };
+}
+
+/**
+ * The shipping a cancel of `lines` gives back: each seller whose every line is now cancelled or
+ * refunded (these lines included) and who was paid for shipping. A seller with a line still to
+ * ship, or already shipped, keeps their shipping.
+ */
+export function shippingBack(order: Pick<OrderRow, "discount" | "shippingLines">, items: Pick<OrderItemRow, "id" | "sellerId" | "status" | "discount">[], lines: Pick<OrderItemRow, "id">[]): { seller_id: string; amount: number }[] {
+  const going = new Set(lines.map((l) => l.id));
+  const done = (i: Pick<OrderItemRow, "id" | "status">) => going.has(i.id) || i.status === "cancelled" || i.status === "refunded";
+  return shippingPaidBySeller(order, items)
+    .filter((s) => s.paid > 0 && items.some((i) => i.sellerId === s.seller_id && going.has(i.id)) && items.filter((i) => i.sellerId === s.seller_id).every(done))
+    .map((s) => ({ seller_id: s.seller_id, amount: s.paid }));
 }

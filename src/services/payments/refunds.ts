@@ -12,7 +12,7 @@ import { findOrder, latestPayment, orderEvent, stockRefOf, viewerOf, type OrderR
 import * as wallet from "../wallet";
 import { audit } from "../audit";
 import { paymentProvider, ProviderUnavailable } from "./index";
-import { linePaid, refundTax } from "./refund-tax";
+import { linePaid, refundTax, shippingBack } from "./refund-tax";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
@@ -74,7 +74,13 @@ export async function createRefund(
   if (!allowed.includes(order.status)) throw new ApiError("invalid_state", `An order that is ${order.status} cannot be refunded`);
   const remaining = Math.min(order.totalAmount - order.refundedAmount, sellerCap ?? Number.POSITIVE_INFINITY);
   const lines = opts.lines ? items.filter((i) => opts.lines!.includes(i.id)) : null;
-  const amount = lines ? Math.min(remaining, lines.reduce((sum, i) => sum + linePaid(order, i), 0)) : (input.amount ?? remaining);
+  // A cancel that leaves a seller nothing to ship gives their shipping back too (once: their last lines go now).
+  const linesCost = lines ? lines.reduce((sum, i) => sum + linePaid(order, i), 0) : 0;
+  const shipping = lines && opts.lineStatus === "cancelled" ? shippingBack(order, items, lines) : [];
+  const shippingTotal = shipping.reduce((n, s) => n + s.amount, 0);
+  const amount = lines ? Math.min(remaining, linesCost + shippingTotal) : (input.amount ?? remaining);
+  // Capped by an earlier refund of the same money: it is goods and tax, not shipping.
+  const shippingRefunded = lines && amount === linesCost + shippingTotal ? shipping : [];
   if (amount <= 0 || amount > remaining) {
     throw new ApiError("refund_exceeds_payment", `At most ${remaining} can still be refunded on this order`, {
       details: [{ field: "amount", code: "exceeds_remaining", message: `remaining ${remaining}` }],
@@ -133,10 +139,12 @@ export async function createRefund(
 
   const next: OrderRow = { ...order, refundedAmount: claim.refunded_amount, status: claim.status };
   const refundLines = opts.forLines ?? lines?.map((i) => i.id) ?? (viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).map((i) => i.id) : undefined);
-  const taxBack = refundTax(order, amount, refundLines ? items.filter((i) => refundLines.includes(i.id)) : undefined);
+  const shippingPart = shippingRefunded.reduce((n, s) => n + s.amount, 0);
+  const taxBack = refundTax(order, amount - shippingPart, refundLines ? items.filter((i) => refundLines.includes(i.id)) : undefined);
   const event = orderEvent("order.refunded", next, items, {
     refund_amount: amount,
     ...(refundLines ? { refund_lines: refundLines } : {}),
+    ...(shippingRefunded.length ? { refund_shipping: shippingRefunded } : {}),
     ...(taxBack.added || taxBack.included ? { refund_tax: taxBack } : {}),
   });
   const [row] = await db.batch([
