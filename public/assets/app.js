@@ -564,12 +564,17 @@ import { safeNextPath } from "./next-path.js";
 
     async admin() {
       if (needLogin()) return;
-      const [platform, dead] = await Promise.all([api("GET", "/analytics/platform"), api("GET", "/admin/dead-letters")]);
+      const [platform, dead, taxes] = await Promise.all([api("GET", "/analytics/platform"), api("GET", "/admin/dead-letters"), api("GET", "/analytics/tax")]);
       if (!platform.ok) return (app().textContent = errorOf(platform));
       const p = platform.data;
+      const tax = taxes.ok ? taxes.data : { data: [], totals: { collected: 0, refunded: 0, net: 0, included: 0, included_net: 0 } };
       app().innerHTML = `
         <section aria-labelledby="h-platform"><h2 id="h-platform">Platform (30 days)</h2>
           <p>GMV <strong>${money(p.gmv)}</strong> · ${p.orders} orders · ${p.active_buyers} buyers · ${p.registrations} sign-ups · ${p.searches} searches</p></section>
+        <section aria-labelledby="h-tax"><h2 id="h-tax">Tax by jurisdiction (30 days, usd)</h2>
+          ${tax.data.length ? `<div class="scroll"><table><caption class="sr">Tax by jurisdiction</caption><thead><tr><th scope="col">Jurisdiction</th><th scope="col">Orders</th><th scope="col">Sales tax collected</th><th scope="col">Refunded</th><th scope="col">Net to remit</th><th scope="col">VAT/GST in prices (net)</th></tr></thead>
+          <tbody>${tax.data.map((j) => `<tr><td>${esc(j.jurisdiction || "unknown")}</td><td>${j.orders}</td><td>${money(j.collected)}</td><td>${money(j.refunded)}</td><td><strong>${money(j.net)}</strong></td><td>${money(j.included_net)}</td></tr>`).join("")}</tbody></table></div>
+          <p><a href="/analytics/tax?format=csv" data-download="tax-by-jurisdiction.csv">Download CSV</a></p>` : "<p>No tax collected in this period.</p>"}</section>
         <section aria-labelledby="h-cat"><h2 id="h-cat">Categories</h2>
           <form id="new-cat"><label for="cat-name">New category name</label><input id="cat-name" required>
           <label for="cat-parent">Parent id (optional)</label><input id="cat-parent"><button type="submit">Create</button></form></section>
