@@ -96,6 +96,8 @@ const { result } = await cdp("Profiler.stop");
 console.log(`load: ${out.stdout.slice(0, 300)} ${out.stderr.slice(0, 300)}`);
 
 const prof = result.profile;
+// Kept for a closer look (chrome://inspect, or inclusive time by caller: bench/profile-tree.mjs).
+writeFileSync(join(ROOT, ".wrangler", `profile-${workload}.cpuprofile`), JSON.stringify(prof));
 const dt = new Map();
 for (let i = 0; i < prof.samples.length; i++) dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
 const total = [...dt.values()].reduce((a, b) => a + b, 0);

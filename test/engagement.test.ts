@@ -249,6 +249,23 @@ describe("abandoned carts", () => {
   });
 });
 
+describe("abandoned carts after a checkout", () => {
+  it("a paid cart is not reminded of, though its summary is not rewritten at checkout: the job asks the cart and corrects it", async () => {
+    const { product } = await shop();
+    const shopper = await signup();
+    await call("POST", "/cart/add", { token: shopper.access_token, body: { product_id: product.product_id, quantity: 2 } });
+    const cartId = (await json(await call("GET", "/cart", { token: shopper.access_token }))).cart_id;
+    await vi.waitFor(async () => expect(await env.DB.prepare("SELECT item_count FROM carts WHERE id = ?").bind(cartId).first("item_count")).toBe(2), { timeout: 5000, interval: 100 });
+    expect((await call("POST", "/orders", { token: shopper.access_token, body: { payment_method: "pm_card_visa", shipping_address: "1 Main St" } })).status).toBe(201);
+    const old = Date.now() - ABANDONED_AFTER_MS - 60_000;
+    await env.DB.prepare("UPDATE carts SET last_activity_at = ? WHERE id = ?").bind(old, cartId).run();
+    await remindAbandonedCarts(env);
+    const reminded = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND kind = 'abandoned_cart'").bind(shopper.user.user_id).first<{ n: number }>();
+    expect(reminded!.n).toBe(0);
+    expect(await env.DB.prepare("SELECT item_count FROM carts WHERE id = ?").bind(cartId).first("item_count")).toBe(0);
+  });
+});
+
 describe("seller webhooks", () => {
   it("POSTs signed order events to the seller's receiver, logs deliveries, and retries failures", async () => {
     const { overrideWebhookFetch, verifySignature, SIGNATURE_HEADER } = await import("../src/services/webhooks");

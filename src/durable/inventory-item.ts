@@ -57,6 +57,10 @@ export class InventoryItem extends DurableObject<Env> {
   /** When the alarm is set for (mirrors storage; null until known). */
   private alarmAt: number | null = null;
   private readonly ledger: ReservationLedger;
+  /** Whether any bucket row exists (hot SKUs only): most objects never have one, and skip summing them. */
+  private hasBuckets = false;
+  /** The earliest expiry of a hold (null: none; undefined: not read yet): expiry is looked for only once it is due. */
+  private earliestHold: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -106,6 +110,7 @@ export class InventoryItem extends DurableObject<Env> {
       `);
       const row = this.ctx.storage.sql.exec<{ product_id: string }>("SELECT product_id FROM stock WHERE id = 1").toArray()[0];
       this.productId = row?.product_id ?? null;
+      this.hasBuckets = this.ctx.storage.sql.exec("SELECT 1 FROM buckets LIMIT 1").toArray().length > 0;
     });
   }
 
@@ -161,6 +166,7 @@ export class InventoryItem extends DurableObject<Env> {
   /** The product's stock: the pool plus what its buckets hold (from their reports). What callers and D1 see. */
   private level(): StockLevel {
     const own = this.pool();
+    if (!this.hasBuckets) return own;
     const b = this.ctx.storage.sql
       .exec<{ available: number; reserved: number }>(
         "SELECT COALESCE(SUM(granted - returned - reserved - sold), 0) AS available, COALESCE(SUM(reserved), 0) AS reserved FROM buckets",
@@ -174,10 +180,10 @@ export class InventoryItem extends DurableObject<Env> {
     const before = this.level().available;
     this.ctx.storage.sql.exec("UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1", dAvailable, dReserved);
     alsoApply?.();
-    const after = this.level().available;
-    if ((before === 0) !== (after === 0) || announce) this.ctx.storage.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
+    const level = this.level();
+    if ((before === 0) !== (level.available === 0) || announce) this.ctx.storage.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
     this.scheduleFlush();
-    return this.level();
+    return level;
   }
 
   private notFound(): InventoryResult<never> {
@@ -225,6 +231,7 @@ export class InventoryItem extends DurableObject<Env> {
     }
     const expiresAt = now + Math.min(Math.max(ttlMs, 1000), MAX_RESERVATION_TTL_MS);
     this.ledger.hold(reservationId, quantity, expiresAt, now);
+    if (this.earliestHold !== undefined) this.earliestHold = this.earliestHold === null ? expiresAt : Math.min(this.earliestHold, expiresAt);
     const level = this.change(-quantity, quantity);
     // An alarm is already due at or before this expiry in the common case; only an earlier expiry re-arms.
     if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
@@ -346,6 +353,7 @@ export class InventoryItem extends DurableObject<Env> {
     const units = Math.max(0, share());
     this.ctx.storage.sql.exec("INSERT INTO grants (id, idx, units, created_at) VALUES (?, ?, ?, ?)", transferId, idx, units, Date.now());
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO buckets (idx) VALUES (?)", idx);
+    this.hasBuckets = true;
     if (units > 0) this.change(-units, 0, false, () => this.ctx.storage.sql.exec("UPDATE buckets SET granted = granted + ? WHERE idx = ?", units, idx));
     return units;
   }
@@ -381,13 +389,14 @@ export class InventoryItem extends DurableObject<Env> {
   }
 
   private bucketsHoldSpare(): boolean {
-    return this.ctx.storage.sql.exec("SELECT 1 FROM buckets WHERE granted - returned - reserved - sold > 0 LIMIT 1").toArray().length > 0;
+    return this.hasBuckets && this.ctx.storage.sql.exec("SELECT 1 FROM buckets WHERE granted - returned - reserved - sold > 0 LIMIT 1").toArray().length > 0;
   }
 
   /** A bucket's level, for the product's total; older reports than the last one are ignored. */
   async report(productId: string, idx: number, r: { reserved: number; sold: number; seq: number }): Promise<void> {
     if (!(await this.ensureLoaded(productId))) return;
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO buckets (idx) VALUES (?)", idx);
+    this.hasBuckets = true;
     const known = this.ctx.storage.sql.exec<{ seq: number }>("SELECT seq FROM buckets WHERE idx = ?", idx).one().seq;
     if (r.seq <= known) return;
     this.change(0, 0, false, () =>
@@ -436,7 +445,10 @@ export class InventoryItem extends DurableObject<Env> {
 
   /** Returns the stock of holds past their expiry. Runs before every operation as well as in the alarm. */
   private expireDue(now: number): void {
+    // Nothing can be due before the earliest hold's expiry (a commit or release may leave it early: then one look finds nothing).
+    if (this.earliestHold !== undefined && (this.earliestHold === null || now < this.earliestHold)) return;
     for (const r of this.ledger.expireDue(now)) this.change(r.quantity, -r.quantity);
+    this.earliestHold = this.ledger.nextExpiry();
   }
 
   /** The next alarm: the earliest hold's expiry, a retry of an unfinished projection, or a daily history purge. */

@@ -395,11 +395,17 @@ export async function remindAbandonedCarts(env: Env, now = Date.now(), batch = 2
     .bind(now - ABANDONED_AFTER_MS, batch)
     .all<{ id: string; user_id: string; item_count: number; last_activity_at: number }>();
   for (const c of rows.results) {
+    // The summary may trail the cart (an emptied cart is not projected): the cart object has the last word.
+    const live = await cartStub(env, { userId: c.user_id }).itemCount();
+    if (live === 0) {
+      await env.DB.prepare("UPDATE carts SET item_count = 0 WHERE id = ? AND last_activity_at = ?").bind(c.id, c.last_activity_at).run();
+      continue;
+    }
     await notify(env, {
       userId: c.user_id,
       kind: "abandoned_cart",
       title: "You left something in your cart",
-      body: `${c.item_count} item${c.item_count === 1 ? " is" : "s are"} waiting in your cart.`,
+      body: `${live} item${live === 1 ? " is" : "s are"} waiting in your cart.`,
       data: { cart_id: c.id },
       dedupeKey: `cart:${c.id}:${c.last_activity_at}`,
     });

@@ -122,12 +122,17 @@ export async function configureBuckets(env: InventoryEnv, ref: StockTarget, n: n
   return r;
 }
 
-/** Every call may move stock: once it settles, this isolate's display cache of the product is dropped. */
-async function settled<R>(target: StockTarget, call: () => R): Promise<Awaited<R>> {
+/**
+ * Every call may move stock: once it settles, this isolate's display cache of the product is dropped.
+ * `purge: false` for a call whose change D1 does not show yet (a reserve that does not await the
+ * projection): dropping the cache then would only re-cache the old level, so the commit that waits
+ * for the projection drops it instead. Each purge is a Cache API call.
+ */
+async function settled<R>(target: StockTarget, call: () => R, purge = true): Promise<Awaited<R>> {
   try {
     return await call();
   } finally {
-    await invalidateProduct(asRef(target).product_id);
+    if (purge) await invalidateProduct(asRef(target).product_id);
   }
 }
 
@@ -202,7 +207,7 @@ export async function reserveAll(
     const out: ReservationOutcome[] = [];
     for (const [key, { ref, quantity }] of ordered) {
       const at = await holder(env, key, reservationId);
-      const r = await settled(ref, () => at.reserve(quantity, ttlMs, opts.awaitProjection ?? true));
+      const r = await settled(ref, () => at.reserve(quantity, ttlMs, opts.awaitProjection ?? true), opts.awaitProjection ?? true);
       if (!r.ok) {
         if (r.code === "out_of_stock") {
           const what = ref.variant_id && key === ref.variant_id ? `${ref.product_id} (${ref.variant_id})` : ref.product_id;
