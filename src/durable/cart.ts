@@ -70,6 +70,8 @@ export interface StaleHold {
 
 export class CartObject extends DurableObject<Env> {
   private flushDue = false;
+  /** Whether an unpaid order's hold may be recorded (read at wake, set by recordHold): most checkouts have none to hand back. */
+  private mayHoldStock = true;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -119,6 +121,7 @@ export class CartObject extends DurableObject<Env> {
         );
         this.ctx.storage.sql.exec("DROP TABLE lines");
       }
+      this.mayHoldStock = this.ctx.storage.sql.exec("SELECT 1 FROM holds LIMIT 1").toArray().length > 0;
     });
   }
 
@@ -324,10 +327,14 @@ export class CartObject extends DurableObject<Env> {
     if (this.meta()) {
       this.ctx.storage.sql.exec("UPDATE meta SET checkout_id = ?, checkout_until = ? WHERE id = 1", checkoutId, Date.now() + CHECKOUT_LEASE_MS);
     }
-    const staleHolds = this.ctx.storage.sql
-      .exec<{ order_id: string; product_ids: string }>("DELETE FROM holds WHERE order_id != ? RETURNING order_id, product_ids", checkoutId)
-      .toArray()
-      .map((h) => ({ orderId: h.order_id, refs: (JSON.parse(h.product_ids) as (string | HeldStock)[]).map((r) => (typeof r === "string" ? { product_id: r } : r)) }));
+    const staleHolds = !this.mayHoldStock
+      ? []
+      : this.ctx.storage.sql
+          .exec<{ order_id: string; product_ids: string }>("DELETE FROM holds WHERE order_id != ? RETURNING order_id, product_ids", checkoutId)
+          .toArray()
+          .map((h) => ({ orderId: h.order_id, refs: (JSON.parse(h.product_ids) as (string | HeldStock)[]).map((r) => (typeof r === "string" ? { product_id: r } : r)) }));
+    // Only this checkout's own hold can be left now.
+    if (this.mayHoldStock) this.mayHoldStock = this.ctx.storage.sql.exec("SELECT 1 FROM holds LIMIT 1").toArray().length > 0;
     return { ok: true, state: this.state(cartId, userId), staleHolds };
   }
 
@@ -335,6 +342,7 @@ export class CartObject extends DurableObject<Env> {
   recordHold(orderId: string, refs: HeldStock[], until: number): void {
     this.ctx.storage.sql.exec("DELETE FROM holds WHERE until < ?", Date.now());
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO holds (order_id, product_ids, until) VALUES (?, ?, ?)", orderId, JSON.stringify(refs), until);
+    this.mayHoldStock = true;
   }
 
   /** Ends a checkout's lease without touching the lines (the checkout failed). */

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { getDb } from "../db/client";
+import { getDb, insertStatement } from "../db/client";
 import { onOrderShard } from "../db/shards";
 import { orders, payments } from "../db/schema";
 import { ApiError } from "../lib/errors";
@@ -398,9 +398,7 @@ export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[],
 
 /** The payment row as a statement for another module's batch (the order's move to paid). */
 function paymentInsert(env: Env, row: PaymentRow): D1PreparedStatement {
-  const home = onOrderShard(env, row.orderId);
-  const q = getDb(home).insert(payments).values(row).onConflictDoNothing().toSQL();
-  return home.DB.prepare(q.sql).bind(...q.params);
+  return insertStatement(onOrderShard(env, row.orderId).DB, payments, [row], "ignore");
 }
 
 /** Gives back a successful charge in full (compensation when the order cannot be fulfilled). */

@@ -1,6 +1,6 @@
 import { and, asc, inArray, isNull, lt } from "drizzle-orm";
 import { z } from "@hono/zod-openapi";
-import { getDb, type Db } from "../db/client";
+import { getDb, insertStatement, type Db } from "../db/client";
 import { outboxEvents } from "../db/schema";
 import { eachOrderShard } from "../db/shards";
 import { newId } from "../lib/ids";
@@ -123,6 +123,11 @@ export function outboxInsertMany(db: Db, events: DomainEvent[]) {
     statements.push(db.insert(outboxEvents).values(events.slice(i, i + 20).map((e) => ({ id: e.id, type: e.type, payload: JSON.stringify(e), createdAt: e.occurred_at }))));
   }
   return statements;
+}
+
+/** The outbox row of an event as a plain statement (for a batch of plain statements: a checkout's order write). */
+export function outboxStatement(d1: D1Database, event: DomainEvent): D1PreparedStatement {
+  return insertStatement(d1, outboxEvents, [{ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }]);
 }
 
 export function outboxInsert(db: Db, event: DomainEvent) {

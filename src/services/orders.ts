@@ -1,13 +1,13 @@
 import { defaultVariantId } from "../lib/variant-ids";
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
-import { getDb, rowsPerInsert } from "../db/client";
+import { getDb, insertStatement, rowsPerInsert } from "../db/client";
 import { orderIndex, orderItems, orders, payments } from "../db/schema";
 import { onOrderShard, onOwnerShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { decodeCursor, toPage } from "../lib/pagination";
 import type { AuthContext } from "../types";
-import { buildEvent, dispatchEvents, OrderEventData, outboxInsert, type DomainEvent } from "./events";
+import { buildEvent, dispatchEvents, OrderEventData, outboxInsert, outboxStatement, type DomainEvent } from "./events";
 
 /**
  * The orders module: owns `orders` and `order_items`. An order holds the items
@@ -84,17 +84,18 @@ export function newOrderWrites<E extends Pick<Env, "DB">>(env: E, order: OrderRo
   const owners = [{ ownerId: order.userId, role: "buyer" as const }, ...[...new Set(items.map((i) => i.sellerId))].map((ownerId) => ({ ownerId, role: "seller" as const }))];
   const here = owners.filter((o) => onOwnerShard(env, o.ownerId).DB === home.DB).map((o) => ({ ...o, orderId: order.id }));
   const elsewhere = owners.filter((o) => onOwnerShard(env, o.ownerId).DB !== home.DB);
+  // Plain statements built from cached SQL (insertStatement): the checkout's hottest write.
   const statements = [
-    db.insert(orders).values(order),
-    ...chunk(items, rowsPerInsert(orderItems)).map((part) => db.insert(orderItems).values(part)),
-    ...chunk(here, rowsPerInsert(orderIndex)).map((part) => db.insert(orderIndex).values(part).onConflictDoNothing()),
-    outboxInsert(db, created),
-  ] as const;
+    insertStatement(home.DB, orders, [order]),
+    ...chunk(items, rowsPerInsert(orderItems)).map((part) => insertStatement(home.DB, orderItems, part)),
+    ...chunk(here, rowsPerInsert(orderIndex)).map((part) => insertStatement(home.DB, orderIndex, part, "ignore")),
+    outboxStatement(home.DB, created),
+  ];
   return {
     home,
     created,
     indexElsewhere: () => Promise.all(elsewhere.map((o) => getDb(onOwnerShard(env, o.ownerId)).insert(orderIndex).values({ ...o, orderId: order.id }).onConflictDoNothing())),
-    write: () => db.batch(statements as unknown as Parameters<typeof db.batch>[0]),
+    write: () => home.DB.batch(statements),
   };
 }
 
