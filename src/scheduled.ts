@@ -1,5 +1,5 @@
 import { errorFields, log } from "./lib/logger";
-import { driftReport, rebuildRollups } from "./services/analytics/reports";
+import { driftReport, rebuildRollups } from "./services/analytics";
 import { purgeExpiredRefreshTokens } from "./services/auth";
 import { purgeDispatchedOutbox, relayOutbox } from "./services/events";
 import { remindAbandonedCarts } from "./services/cart";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ingestAnonymousViews, ingestView } from "../services/analytics/ingest";
+import { ingestAnonymousViews, ingestView } from "../services/analytics";
 import { recordDeadLetter } from "./dead-letters";
 import { retryDelaySeconds } from "./events-consumer";
 

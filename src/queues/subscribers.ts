@@ -1,7 +1,7 @@
 import type { DomainEvent, EventType } from "../services/events";
 import { countSearches, indexProducts } from "../services/search";
-import { notifyFromEvent, notifyFromEvents } from "../services/notifications/from-events";
-import { ingestEvent, ingestEvents } from "../services/analytics/ingest";
+import { notifyFromEvent, notifyFromEvents } from "../services/notifications";
+import { ingestEvent, ingestEvents } from "../services/analytics";
 import { fanOutOrderEvent } from "../services/webhooks";
 import { unverifyRefundedPurchases } from "../services/reviews";
 import { postOrderEvent } from "../services/ledger";

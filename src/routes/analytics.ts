@@ -5,7 +5,7 @@ import { ApiError } from "../lib/errors";
 import { createRouter } from "../lib/validation";
 import { UserId } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonResponse } from "../schemas/common";
-import * as reports from "../services/analytics/reports";
+import * as reports from "../services/analytics";
 import type { AppEnv } from "../types";
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date, YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(d)), "not a real date");

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { recordView } from "../services/analytics/views";
+import { recordView } from "../services/analytics";
 import type { AppEnv } from "../types";
 
 /**

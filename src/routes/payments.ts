@@ -1,12 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { handleStripeWebhook } from "../services/payments/webhooks";
 import { currentUser, requireAuth } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { PayBody, PaymentSchema, RefundBody, RefundSchema } from "../schemas/commerce";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
-import { payOrder } from "../services/payments/pay";
-import { createRefund, listRefunds } from "../services/payments/refunds";
+import { createRefund, listRefunds } from "../services/payments";
+import { handleStripeWebhook, payOrder } from "../services/checkout";
 import { openReturnForRefund } from "../services/returns";
 import { findOrder } from "../services/orders";
 import { ApiError } from "../lib/errors";

@@ -8,7 +8,7 @@ import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/c
 import { background } from "../lib/background";
 import * as catalog from "../services/catalog/products";
 import { indexProducts } from "../services/search";
-import { recordView } from "../services/analytics/views";
+import { recordView } from "../services/analytics";
 import { matchesETag } from "../lib/edge-cache";
 
 const createProduct = createRoute({

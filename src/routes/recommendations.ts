@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/validation";
 import { ProductIdParam, ProductSchema } from "../schemas/catalog";
 import { errorResponses, jsonResponse } from "../schemas/common";
-import { findProduct } from "../services/catalog/products";
+import { findProduct } from "../services/catalog/product-reads";
 import { ApiError } from "../lib/errors";
 import * as reco from "../services/recommendations";
 

@@ -5,7 +5,7 @@ import { createRouter } from "../lib/validation";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as ledger from "../services/ledger";
 import { audit } from "../services/audit";
-import { toCsv } from "../services/analytics/reports";
+import { toCsv } from "../services/analytics";
 import { paymentProvider } from "../services/payments";
 
 const seller = { tags: ["Seller money"], security: bearerAuth, middleware: [requireRole("seller", "admin")] };

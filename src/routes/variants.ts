@@ -7,7 +7,7 @@ import { CategoryIdParam, ProductIdParam } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { background } from "../lib/background";
 import { createAttribute, listAttributes } from "../services/catalog/attributes";
-import { readProduct, toProduct } from "../services/catalog/products";
+import { readProduct, toProduct } from "../services/catalog/product-reads";
 import { createVariant, updateVariant } from "../services/catalog/variant-writes";
 import { indexProducts } from "../services/search";
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "@hono/zod-openapi";
 import type { AppEnv } from "../types";
-import { findProduct, toProduct } from "../services/catalog/products";
+import { findProduct, toProduct } from "../services/catalog/product-reads";
 import { listReviews } from "../services/reviews";
 import { homeFeed, related } from "../services/recommendations";
 import { attributeFilters, categoryNames, searchProducts } from "../services/search";

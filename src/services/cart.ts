@@ -1,7 +1,7 @@
 import type { CartAddress, CartLine, CartState } from "../durable/cart";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { findPricing, findProducts, readProduct, readProducts, type PricingRow } from "./catalog/products";
+import { findPricing, findProducts, readProduct, readProducts, type PricingRow } from "./catalog/product-reads";
 import { pickVariant, type VariantRow } from "./catalog/variants";
 import { taxClassesOf } from "./catalog/categories";
 import type { TaxClass } from "../lib/tax-classes";

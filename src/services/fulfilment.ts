@@ -3,7 +3,7 @@ import { eachOrderShard } from "../db/shards";
 import type { AuthContext } from "../types";
 import { cancelUnpaidOrder } from "./checkout";
 import { findOrder, latestPayment, toOrder, transition, viewerOf, type OrderItemRow, type OrderRow } from "./orders";
-import { createRefund } from "./payments/refunds";
+import { createRefund } from "./payments";
 
 /**
  * Order status moves. Sellers ship and deliver their own items (a seller

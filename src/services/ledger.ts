@@ -5,7 +5,7 @@ import { commissionRules, ledgerEntries, payouts, sellerPayoutSettings } from ".
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
-import { findProducts } from "./catalog/products";
+import { findProducts } from "./catalog/product-reads";
 import type { DomainEvent } from "./events";
 import { findOrder, shippingPaidBySeller, type OrderItemRow, type OrderRow } from "./orders";
 

@@ -1,13 +1,13 @@
 import { ApiError } from "../lib/errors";
 import type { AuthContext } from "../types";
-import { eraseUserFromWarehouse } from "./analytics/ingest";
+import { eraseUserFromWarehouse } from "./analytics";
 import { audit } from "./audit";
 import { revokeAllSessions } from "./auth";
 import { cartStub } from "./cart";
 import { eraseNotificationsOf, notificationsOf } from "./notifications";
 import { allOrdersOf, erasePersonalDataInOrders } from "./orders";
 import { paymentProvider } from "./payments";
-import { listRefunds } from "./payments/refunds";
+import { listRefunds } from "./payments";
 import { verifyPassword } from "./passwords";
 import { eraseReviewsBy, reviewsBy } from "./reviews";
 import { findUserById, scrubUser, toUser } from "./users";

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { products } from "../db/schema";
 import { TtlCache } from "../lib/ttl-cache";
-import { findProducts, record, toProduct, withVariantsJson, type ProductRecord } from "./catalog/products";
+import { findProducts, record, toProduct, withVariantsJson, type ProductRecord } from "./catalog/product-reads";
 
 /**
  * Recommendations from the warehouse's signals (co-purchases, co-views,

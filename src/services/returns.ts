@@ -10,8 +10,7 @@ import type { AuthContext } from "../types";
 import { adjustStock } from "./inventory";
 import { notify } from "./notifications";
 import { findOrder, type OrderItemRow, type OrderRow } from "./orders";
-import { createRefund, recordPendingRefund } from "./payments/refunds";
-import { linePaid } from "./payments/refund-tax";
+import { createRefund, linePaid, recordPendingRefund } from "./payments";
 import { sellerSettings } from "./ledger";
 
 /**

@@ -6,7 +6,7 @@ import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
 import type { AuthContext } from "../types";
-import { findProduct, invalidateProduct } from "./catalog/products";
+import { findProduct, invalidateProduct } from "./catalog/product-reads";
 import { dispatchEvents } from "./events";
 
 /**

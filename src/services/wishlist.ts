@@ -3,7 +3,7 @@ import { getDb } from "../db/client";
 import { wishlist } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
-import { findProduct, findProducts, toProduct } from "./catalog/products";
+import { findProduct, findProducts, toProduct } from "./catalog/product-reads";
 
 /** The wishlist: owns `wishlist`. Its wishlisters are who back-in-stock alerts go to. */
 /** Saves a product, or one variant of it (alerted when that one is back), for the user; saving again changes the variant. */

@@ -8,7 +8,7 @@ import { findOrder, newOrderWrites, type OrderItemRow, type OrderRow } from "../
 import { quote, selectedOption } from "../shipping";
 import { taxProvider } from "../tax";
 import { taxClassesOf } from "../catalog/categories";
-import { findProduct } from "../catalog/products";
+import { findProduct } from "../catalog/product-reads";
 import { WINNER_PAY_WINDOW_MS } from "./rules";
 
 /** What an auction's order is made of: the one unit, its buyer and the price the auction reached. */

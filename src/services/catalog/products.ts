@@ -1,139 +1,23 @@
-import { and, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { getDb, rowsPerInsert } from "../../db/client";
 import { categories, products, productVariants } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { TtlCache } from "../../lib/ttl-cache";
-import { purgeEdgeCache } from "../../lib/edge-cache";
 import type { Product } from "../../schemas/catalog";
 import type { AuthContext } from "../../types";
 import { buildEvent, dispatchEvents, outboxInsert, outboxInsertMany, type DomainEvent } from "../events";
 import { setStock } from "../inventory";
 import { findCategory, subtreeRange } from "./categories";
 import { assertValid, attributesForPath, validateAgainst, type AttributeRow } from "./attributes";
-import { newVariantRows, parseVariants, toVariant, variantsJsonColumn, type VariantRow } from "./variants";
+import { newVariantRows, type VariantRow } from "./variants";
 import type { VariantInputT } from "../../schemas/attributes";
 import { auctionRowInsert, auctionTerms, openAuction, type AuctionTermsInput } from "../auctions";
 
-/** The catalog's products: owns the `products` table (stock there is the inventory module's projection). */
-export type ProductRow = typeof products.$inferSelect;
-/** A product with its variants (position order): what every read of a product returns. */
-export type ProductRecord = ProductRow & { variants: VariantRow[] };
-
-export function toProduct(row: ProductRecord): Product {
-  return {
-    product_id: row.id,
-    seller_id: row.sellerId,
-    category_id: row.categoryId,
-    name: row.name,
-    description: row.description,
-    price: row.price,
-    list_price: row.listPrice,
-    currency: row.currency,
-    prices: row.prices ?? {},
-    stock_available: row.stockAvailable,
-    brand: row.brand,
-    images: row.images,
-    attributes: row.attributes,
-    variants: row.variants.map((v) => toVariant(v, row.price)),
-    status: row.status,
-    listing: row.listing,
-    rating_average: Math.round(row.ratingAverage * 100) / 100,
-    rating_count: row.ratingCount,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
-  };
-}
-
-/** Select these (drizzle) and map each row with `record` for products with their variants, in one statement. */
-export const withVariantsJson = { ...getTableColumns(products), variantsJson: variantsJsonColumn };
-export const record = ({ variantsJson, ...row }: ProductRow & { variantsJson: string | null }): ProductRecord => ({ ...row, variants: parseVariants(variantsJson) });
-
-/** The product and its variants in one statement. */
-export async function findProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRecord | undefined> {
-  const row = await getDb(env).select(withVariantsJson).from(products).where(eq(products.id, id)).get();
-  return row ? record(row) : undefined;
-}
-
-/** Product pages are read far more than written: a 2-second per-isolate cache in front of D1 (see TtlCache). */
-const readCache = new TtlCache<ProductRecord>(2000, 5000, 16 * 1024 * 1024, (row, key) => {
-  // A product row is text fields plus numbers: their lengths are the size, without a JSON pass per miss.
-  let bytes = key.length * 2 + 256;
-  for (const v of Object.values(row)) {
-    if (typeof v === "string") bytes += v.length * 2;
-    else if (v && typeof v === "object") bytes += JSON.stringify(v).length * 2;
-  }
-  bytes += row.variants.length * 200;
-  return bytes;
-});
-
-/** A product for display; may be up to 2 s stale in another isolate. Writes in this isolate invalidate it. */
-export async function readProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRecord | undefined> {
-  const hit = readCache.get(id);
-  if (hit) return hit;
-  const row = await findProduct(env, id);
-  if (row) readCache.set(id, row);
-  return row;
-}
-
-/** Many products for display (a cart's lines), through the same cache; misses are read from D1 together. */
-export async function readProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRecord[]> {
-  const hits: ProductRecord[] = [];
-  const misses: string[] = [];
-  for (const id of new Set(ids)) {
-    const hit = readCache.get(id);
-    if (hit) hits.push(hit);
-    else misses.push(id);
-  }
-  if (misses.length === 0) return hits;
-  const rows = await findProducts(env, misses);
-  for (const r of rows) readCache.set(r.id, r);
-  return [...hits, ...rows];
-}
-
-/** Called by every writer of a product row (catalog, inventory projection, reviews): this isolate's copy and the data center's cached page go. */
-export async function invalidateProduct(id: string): Promise<void> {
-  readCache.delete(id);
-  await purgeEdgeCache(`/products/${id}`);
-}
-
-/** Products by id, any number of them (D1 binds at most 100 values per statement, so large lists go in chunks). */
-export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRecord[]> {
-  const unique = [...new Set(ids)];
-  const out: ProductRecord[] = [];
-  for (let i = 0; i < unique.length; i += 90) {
-    const rows = await getDb(env).select(withVariantsJson).from(products).where(inArray(products.id, unique.slice(i, i + 90))).all();
-    out.push(...rows.map(record));
-  }
-  return out;
-}
-
-/** What pricing a cart needs of a product: no description, images or attributes to carry through D1's result conversion. */
-const pricingColumns = {
-  id: products.id,
-  sellerId: products.sellerId,
-  categoryPath: products.categoryPath,
-  name: products.name,
-  price: products.price,
-  prices: products.prices,
-  status: products.status,
-  stockAvailable: products.stockAvailable,
-  variantsJson: variantsJsonColumn,
-};
-export type PricingRow = Pick<ProductRow, Exclude<keyof typeof pricingColumns, "variantsJson">> & { variants: VariantRow[] };
-
-/** The pricing columns of products by id with their variants, fresh from D1 (checkout): one statement per 90 products. */
-export async function findPricing(env: Pick<Env, "DB">, ids: string[]): Promise<PricingRow[]> {
-  const unique = [...new Set(ids)];
-  const out: PricingRow[] = [];
-  for (let i = 0; i < unique.length; i += 90) {
-    const rows = await getDb(env).select(pricingColumns).from(products).where(inArray(products.id, unique.slice(i, i + 90))).all();
-    out.push(...rows.map(({ variantsJson, ...r }) => ({ ...r, variants: parseVariants(variantsJson) })));
-  }
-  return out;
-}
+/** The catalog's products, their writes (reads: ./product-reads.ts, re-exported here). */
+export * from "./product-reads";
+import { findProduct, record, toProduct, withVariantsJson, invalidateProduct, type ProductRecord, type ProductRow } from "./product-reads";
 
 async function categoryOrFail(env: Pick<Env, "DB">, id: string, field = "category_id") {
   const cat = await findCategory(env, id);

@@ -1,18 +1,9 @@
-import { StripePaymentProvider } from "./stripe-provider";
-import { TestPaymentProvider } from "./test-provider";
-import type { PaymentProvider } from "./provider";
-
-export * from "./provider";
-
-/** Test hook: a provider that replaces the configured one (fault injection in tests and the reliability suite). */
-let override: PaymentProvider | null = null;
-export function overridePaymentProvider(p: PaymentProvider | null): void {
-  override = p;
-}
-
-export function paymentProvider(env: Pick<Env, "PAYMENT_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE">): PaymentProvider {
-  if (override) return override;
-  if (env.PAYMENT_PROVIDER === "test") return new TestPaymentProvider();
-  if (!env.STRIPE_SECRET_KEY) throw new Error("PAYMENT_PROVIDER is stripe but STRIPE_SECRET_KEY is not set");
-  return new StripePaymentProvider(env.STRIPE_SECRET_KEY, env.STRIPE_API_BASE);
-}
+/**
+ * Payments, the public module: the provider (test, Stripe), paying an order, refunds and what a
+ * refund gives back of tax and shipping. (Paying an order and the Stripe webhook are checkout's: src/services/checkout/.) Other modules import from here.
+ */
+export * from "./select";
+export { createRefund, listRefunds, recordPendingRefund, toRefund, type RefundRow } from "./refunds";
+export { linePaid, refundTax, shippingBack, type RefundTax } from "./refund-tax";
+export { StripePaymentProvider } from "./stripe-provider";
+export { TestPaymentProvider } from "./test-provider";

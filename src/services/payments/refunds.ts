@@ -11,7 +11,7 @@ import { adjustStock } from "../inventory";
 import { findOrder, latestPayment, orderEvent, stockRefOf, viewerOf, type OrderRow } from "../orders";
 import * as wallet from "../wallet";
 import { audit } from "../audit";
-import { paymentProvider, ProviderUnavailable } from "./index";
+import { paymentProvider, ProviderUnavailable } from "./select";
 import { linePaid, refundTax, shippingBack } from "./refund-tax";
 
 export type RefundRow = typeof refunds.$inferSelect;

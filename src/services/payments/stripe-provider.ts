@@ -1,23 +1,13 @@
 import Stripe from "stripe";
+import { stripeClient } from "../../lib/stripe-client";
 import { ProviderUnavailable, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from "./provider";
 
 /**
- * Stripe through the official SDK with its fetch HTTP client (no Node http in
+ * Payments through Stripe, with the client from lib/stripe-client.ts. Stripe through the official SDK with its fetch HTTP client (no Node http in
  * Workers). Charges are PaymentIntents created and confirmed in one call, with
  * our idempotency key passed through, so a retried checkout step returns the
  * same PaymentIntent instead of charging again.
  */
-export function stripeClient(secretKey: string, apiBase = "https://api.stripe.com", fetchFn?: typeof fetch): Stripe {
-  const url = new URL(apiBase);
-  return new Stripe(secretKey, {
-    httpClient: Stripe.createFetchHttpClient(fetchFn),
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
-    protocol: url.protocol.replace(":", "") as "http" | "https",
-    maxNetworkRetries: 1,
-    timeout: 10_000,
-  });
-}
 
 function unavailable(err: unknown): never {
   throw new ProviderUnavailable(err instanceof Error ? err.message : String(err));

@@ -1,7 +1,30 @@
 import { stemmer } from "@orama/stemmers/english";
 import { placeOf } from "../../lib/hash";
 import { stopwords } from "@orama/stopwords/english";
-import type { SearchDoc } from "./orama-index";
+
+/** A product as one search shard indexes it. */
+export interface SearchDoc {
+  id: string;
+  name: string;
+  description: string;
+  brand: string;
+  brand_key: string;
+  category_names: string;
+  category_id: string;
+  category_ids: string[];
+  seller_id: string;
+  price: number;
+  rating: number;
+  in_stock: boolean;
+  created_at: number;
+  popularity: number;
+  ends_at?: number;
+  facet_values?: string[];
+  /** The facet values as shown, by attribute name (kept beside the index, not indexed). */
+  facet_pairs?: [string, string][];
+  /** Product version * 1e9 + stock seq: a later write always compares greater. */
+  version: number;
+}
 
 /**
  * Turning products into search documents, and the pieces both the shards and

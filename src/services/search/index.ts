@@ -1,11 +1,11 @@
-import type { ShardHit, ShardQuery, ShardResult } from "../../durable/search-shard";
+import type { ShardHit, ShardQuery, ShardResult } from "./shard-types";
 import { coalescer } from "../../lib/coalesce";
 import { ApiError } from "../../lib/errors";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { TtlCache } from "../../lib/ttl-cache";
 import { findCategory } from "../catalog/categories";
 import { facetableAttributes } from "../catalog/attributes";
-import { findProducts, toProduct, type ProductRecord } from "../catalog/products";
+import { findProducts, toProduct, type ProductRecord } from "../catalog/product-reads";
 import { buildEvent } from "../events";
 import { AUCTION_SQL, filterTokens, listingToken, searchable, shardOf, terms, toSearchDoc, VARIANTS_SQL, wordMatches, type ProductForIndex } from "./documents";
 import { MAX_RESULT_DEPTH, shardQuery } from "./shard-query";

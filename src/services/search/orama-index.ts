@@ -1,5 +1,6 @@
 import { create, type Orama } from "@orama/orama";
-import { docTerms, searchTokenizer, type DocTerms } from "./documents";
+import { docTerms, searchTokenizer, type DocTerms, type SearchDoc } from "./documents";
+export type { SearchDoc } from "./documents";
 import { matchingIndex, type Visitor } from "./matcher";
 
 /**
@@ -27,29 +28,6 @@ export const SEARCH_SCHEMA = {
   /** Attribute and in-stock variant option values (`a:colour=red`, `s:size=m`): see facetValues. */
   facet_values: "enum[]",
 } as const;
-
-export interface SearchDoc {
-  id: string;
-  name: string;
-  description: string;
-  brand: string;
-  brand_key: string;
-  category_names: string;
-  category_id: string;
-  category_ids: string[];
-  seller_id: string;
-  price: number;
-  rating: number;
-  in_stock: boolean;
-  created_at: number;
-  popularity: number;
-  ends_at?: number;
-  facet_values?: string[];
-  /** The facet values as shown, by attribute name (kept beside the index, not indexed). */
-  facet_pairs?: [string, string][];
-  /** Product version * 1e9 + stock seq: a later write always compares greater. */
-  version: number;
-}
 
 export type Db = Orama<typeof SEARCH_SCHEMA>;
 

@@ -1,4 +1,4 @@
-import type { MatchStep, ShardQuery } from "../../durable/search-shard";
+import type { MatchStep, ShardQuery } from "./shard-types";
 import { terms } from "./documents";
 import { DEFAULT_PAGE_LIMIT } from "../../lib/pagination";
 

@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { stripeClient } from "../payments/stripe-provider";
+import { stripeClient } from "../../lib/stripe-client";
 import { log, errorFields } from "../../lib/logger";
 import { TtlCache } from "../../lib/ttl-cache";
 import type { TaxClass } from "../../lib/tax-classes";

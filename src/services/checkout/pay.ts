@@ -5,10 +5,10 @@ import { orders, payments } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { AuthContext } from "../../types";
-import { charge, giveBackCoupons, markPaid, resolvePaymentMethod, retakeCoupons, settlePaymentWithoutStock, StockGone } from "../checkout";
+import { charge, giveBackCoupons, markPaid, resolvePaymentMethod, retakeCoupons, settlePaymentWithoutStock, StockGone } from "./workflow";
 import { releaseAll, reserveAll } from "../inventory";
 import { findOrder, latestPayment, stockRefOf, viewerOf } from "../orders";
-import { paymentProvider, ProviderUnavailable, type ChargeResult } from "./index";
+import { paymentProvider, ProviderUnavailable, type ChargeResult } from "../payments";
 
 export type PaymentRow = typeof payments.$inferSelect;
 
