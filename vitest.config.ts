@@ -17,9 +17,17 @@ export default defineConfig(async () => {
   const { loadSeedCatalog, loadSeedQueries } = await import("./scripts/catalog.mjs");
   const { buildSeedSql } = await import("./scripts/seed.mjs");
   const catalog = loadSeedCatalog();
-  const seed = await buildSeedSql({ products: catalog.products, queries: loadSeedQueries(catalog.products), sellerPassword: "seed-sellers-1" });
+  const seed = await buildSeedSql({
+    products: catalog.products,
+    queries: loadSeedQueries(catalog.products),
+    sellerPassword: "seed-sellers-1",
+  });
   // What `npm run seed -- --remote` would load (a slice of the catalog): checked for known passwords.
-  const remoteSeed = await buildSeedSql({ products: catalog.products.slice(0, 40), sellerPassword: null, withHistory: false });
+  const remoteSeed = await buildSeedSql({
+    products: catalog.products.slice(0, 40),
+    sellerPassword: null,
+    withHistory: false,
+  });
   return {
     plugins: [
       cloudflareTest({

@@ -22,14 +22,20 @@ export async function createBuyers(persistTo, groups) {
     const part = rows.slice(i, i + 100);
     sql.push(
       `INSERT OR IGNORE INTO users (id, email, username, username_key, role, password_hash) VALUES ${part
-        .map((id) => `('${id}', '${id.toLowerCase()}@bench.local', '${id.toLowerCase()}', '${id.toLowerCase()}', 'buyer', '${never}')`)
+        .map(
+          (id) =>
+            `('${id}', '${id.toLowerCase()}@bench.local', '${id.toLowerCase()}', '${id.toLowerCase()}', 'buyer', '${never}')`,
+        )
         .join(",")};`,
       `INSERT OR IGNORE INTO user_keys (key, user_id) VALUES ${part.flatMap((id) => [`('email:${id.toLowerCase()}@bench.local', '${id}')`, `('username:${id.toLowerCase()}', '${id}')`]).join(",")};`,
     );
   }
   const file = join(ROOT, ".wrangler", `bench-buyers-${process.pid}.sql`);
   writeFileSync(file, sql.join("\n"));
-  await run(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file, "--yes"], { quiet: true, env: { CI: "1" } });
+  await run(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file, "--yes"], {
+    quiet: true,
+    env: { CI: "1" },
+  });
 }
 
 /** Access tokens for the first `n` buyers of a group. */

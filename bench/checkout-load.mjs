@@ -6,7 +6,14 @@ import { readFileSync } from "node:fs";
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { url, tokens, productIds, connections } = spec;
-const address = { name: "Bench Buyer", line1: "1 Load St", city: "Austin", postal_code: "73301", country: "US", region: "TX" };
+const address = {
+  name: "Bench Buyer",
+  line1: "1 Load St",
+  city: "Austin",
+  postal_code: "73301",
+  country: "US",
+  region: "TX",
+};
 const latencies = [];
 const codes = {};
 let next = 0;
@@ -24,18 +31,22 @@ async function post(path, token, body) {
 // Phase 1 (not timed): every buyer fills their cart, as shoppers do before checking out
 // (skipped with checkoutOnly: the carts were filled by an earlier run).
 const ready = spec.checkoutOnly ? [...tokens] : [];
-if (!spec.checkoutOnly) await Promise.all(
-  Array.from({ length: connections }, async () => {
-    while (next < tokens.length) {
-      const i = next++;
-      // A line is a product id (its one variant) or { product_id, variant_id } (a size of a sized product).
-      const line = productIds[i % productIds.length];
-      const add = await post("/cart/add", tokens[i], { ...(typeof line === "string" ? { product_id: line } : line), quantity: 1 });
-      if (add === 200) ready.push(tokens[i]);
-      else codes[`add_${add}`] = (codes[`add_${add}`] ?? 0) + 1;
-    }
-  }),
-);
+if (!spec.checkoutOnly)
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < tokens.length) {
+        const i = next++;
+        // A line is a product id (its one variant) or { product_id, variant_id } (a size of a sized product).
+        const line = productIds[i % productIds.length];
+        const add = await post("/cart/add", tokens[i], {
+          ...(typeof line === "string" ? { product_id: line } : line),
+          quantity: 1,
+        });
+        if (add === 200) ready.push(tokens[i]);
+        else codes[`add_${add}`] = (codes[`add_${add}`] ?? 0) + 1;
+      }
+    }),
+  );
 
 if (spec.cartOnly) {
   process.stdout.write(JSON.stringify({ carts: ready.length, codes }));
@@ -59,4 +70,6 @@ await Promise.all(
 const seconds = (performance.now() - t0) / 1000;
 latencies.sort((a, b) => a - b);
 const pct = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
-process.stdout.write(JSON.stringify({ rps: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), codes, seconds }));
+process.stdout.write(
+  JSON.stringify({ rps: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), codes, seconds }),
+);

@@ -39,7 +39,14 @@ if (spec.rotate) {
 }
 if (spec.uniqueBody) {
   let i = 0;
-  base.requests = [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...spec.body, reservation_id: `${spec.uniqueBody}-${process.pid}-${i++}` }) }) }];
+  base.requests = [
+    {
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ ...spec.body, reservation_id: `${spec.uniqueBody}-${process.pid}-${i++}` }),
+      }),
+    },
+  ];
 }
 const warm = spec.warmup ? await run({ ...base, duration: spec.warmup }) : null;
 const res = await run(base);

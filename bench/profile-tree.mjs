@@ -9,7 +9,8 @@ import { join } from "node:path";
 const [workload = "checkout", filter = "", rows = "40"] = process.argv.slice(2);
 const prof = JSON.parse(readFileSync(join(process.cwd(), ".wrangler", `profile-${workload}.cpuprofile`), "utf8"));
 const self = new Map();
-for (let i = 0; i < prof.samples.length; i++) self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
+for (let i = 0; i < prof.samples.length; i++)
+  self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -27,5 +28,13 @@ for (const [id, t] of self) {
   }
 }
 const re = new RegExp(filter);
-const out = [...inclusive.entries()].filter(([k]) => re.test(k)).sort((a, b) => b[1] - a[1]).slice(0, Number(rows));
-console.log(`inclusive time, ${(total / 1000).toFixed(0)} ms sampled\n` + out.map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(6)} ms  ${k}`).join("\n"));
+const out = [...inclusive.entries()]
+  .filter(([k]) => re.test(k))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(rows));
+console.log(
+  `inclusive time, ${(total / 1000).toFixed(0)} ms sampled\n` +
+    out
+      .map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(6)} ms  ${k}`)
+      .join("\n"),
+);

@@ -23,15 +23,30 @@ spawnSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)]);
 
 const vars = ensureDevVars();
 rmSync(PERSIST, { recursive: true, force: true });
-await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
-await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
+await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], {
+  quiet: true,
+  env: { CI: "1" },
+});
+await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], {
+  quiet: true,
+  env: { CI: "1" },
+});
 await seedLocal({ persistTo: PERSIST });
 await createBuyers(PERSIST, [["PROFX", Number(seconds) * 150]]);
-const server = await serveApp({ port: PORT, persistTo: PERSIST, vars: { LOG_LEVEL: "warn" }, inspectorPort: INSPECTOR });
+const server = await serveApp({
+  port: PORT,
+  persistTo: PERSIST,
+  vars: { LOG_LEVEL: "warn" },
+  inspectorPort: INSPECTOR,
+});
 await waitFor(`${server.url}/health`, 120_000);
 
 async function api(method, path, body, token) {
-  const res = await fetch(`${server.url}${path}`, { method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
@@ -61,7 +76,10 @@ const cdp = (method, params = {}) =>
 const admin = await api("POST", "/auth/login", { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD });
 const page = await api("GET", "/products?limit=100");
 // Products of one variant: their stock is set on the product (a sized one's is per variant).
-const ids = page.data.filter((p) => p.variants.length === 1).slice(0, 50).map((p) => p.product_id);
+const ids = page.data
+  .filter((p) => p.variants.length === 1)
+  .slice(0, 50)
+  .map((p) => p.product_id);
 for (const id of ids) await api("PATCH", `/products/${id}`, { stock_available: 100_000 }, admin.access_token);
 
 const n = Number(seconds) * 150;
@@ -73,25 +91,52 @@ const spec = join(ROOT, ".wrangler", "profile-spec.json");
 let loadCmd;
 if (workload === "checkout" || workload === "cart") {
   // The carts fill first; for "checkout" that is outside the profile, so only the checkouts are sampled.
-  writeFileSync(spec, JSON.stringify({ url: server.url, tokens, productIds: ids, connections: Number(connections), cartOnly: true }));
+  writeFileSync(
+    spec,
+    JSON.stringify({ url: server.url, tokens, productIds: ids, connections: Number(connections), cartOnly: true }),
+  );
   loadCmd = [join(ROOT, "bench", "checkout-load.mjs"), spec];
   if (workload === "checkout") {
-    const fill = spawnSync("taskset", ["-c", "1", process.execPath, ...loadCmd], { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 26 });
+    const fill = spawnSync("taskset", ["-c", "1", process.execPath, ...loadCmd], {
+      cwd: ROOT,
+      env: CHILD_ENV,
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
     console.log(`carts: ${fill.stdout.slice(0, 200)}`);
-    writeFileSync(spec, JSON.stringify({ url: server.url, tokens, productIds: ids, connections: Number(connections), checkoutOnly: true }));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        url: server.url,
+        tokens,
+        productIds: ids,
+        connections: Number(connections),
+        checkoutOnly: true,
+      }),
+    );
     await new Promise((r) => setTimeout(r, 3000));
   }
 } else {
   const paths = {
     product: page.data.map((p) => `/products/${p.product_id}`),
     // The real shopper queries (the 400 most popular), as the bench's mix draws them.
-    search: loadSeedQueries(loadSeedCatalog().products).slice(0, 400).map((q) => `/search?q=${encodeURIComponent(q.query)}&limit=20`),
+    search: loadSeedQueries(loadSeedCatalog().products)
+      .slice(0, 400)
+      .map((q) => `/search?q=${encodeURIComponent(q.query)}&limit=20`),
     home: ["/feed"],
   }[workload];
-  loadCmd = [join(ROOT, "bench", "load.mjs"), JSON.stringify({ url: server.url, paths, connections: Number(connections), duration: Number(seconds) })];
+  loadCmd = [
+    join(ROOT, "bench", "load.mjs"),
+    JSON.stringify({ url: server.url, paths, connections: Number(connections), duration: Number(seconds) }),
+  ];
 }
 await cdp("Profiler.start");
-const out = spawnSync("taskset", ["-c", "1", process.execPath, ...loadCmd], { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 26 });
+const out = spawnSync("taskset", ["-c", "1", process.execPath, ...loadCmd], {
+  cwd: ROOT,
+  env: CHILD_ENV,
+  encoding: "utf8",
+  maxBuffer: 1 << 26,
+});
 const { result } = await cdp("Profiler.stop");
 console.log(`load: ${out.stdout.slice(0, 300)} ${out.stderr.slice(0, 300)}`);
 
@@ -99,7 +144,8 @@ const prof = result.profile;
 // Kept for a closer look (chrome://inspect, or inclusive time by caller: bench/profile-tree.mjs).
 writeFileSync(join(ROOT, ".wrangler", `profile-${workload}.cpuprofile`), JSON.stringify(prof));
 const dt = new Map();
-for (let i = 0; i < prof.samples.length; i++) dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
+for (let i = 0; i < prof.samples.length; i++)
+  dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
 const total = [...dt.values()].reduce((a, b) => a + b, 0);
 const byFn = new Map();
 const byArea = new Map();
@@ -108,13 +154,24 @@ for (const node of prof.nodes) {
   if (!t) continue;
   const f = node.callFrame;
   const url = f.url || "(native)";
-  const area = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? /src\/([^/]+(\/[^/.]+)?)/.exec(url)?.[1] ?? (f.functionName.startsWith("(") ? f.functionName : url.split("/").pop());
+  const area =
+    /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+    /src\/([^/]+(\/[^/.]+)?)/.exec(url)?.[1] ??
+    (f.functionName.startsWith("(") ? f.functionName : url.split("/").pop());
   const fn = `${f.functionName || "(anonymous)"} ${url.split("/").slice(-2).join("/")}:${f.lineNumber + 1}`;
   byFn.set(fn, (byFn.get(fn) ?? 0) + t);
   byArea.set(area, (byArea.get(area) ?? 0) + t);
 }
-const top = (m, k) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(6)} ms  ${name}`);
-console.log(`\nCPU profile of ${workload}: ${(total / 1000).toFixed(0)} ms sampled in the user worker's isolate\n\nby area:\n${top(byArea, 25).join("\n")}\n\nby function (self time):\n${top(byFn, 40).join("\n")}`);
+const top = (m, k) =>
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k)
+    .map(
+      ([name, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(6)} ms  ${name}`,
+    );
+console.log(
+  `\nCPU profile of ${workload}: ${(total / 1000).toFixed(0)} ms sampled in the user worker's isolate\n\nby area:\n${top(byArea, 25).join("\n")}\n\nby function (self time):\n${top(byFn, 40).join("\n")}`,
+);
 ws.close();
 await server.dispose();
 process.exit(0);

@@ -101,20 +101,40 @@ console.log("bench: the bare Hono hello, under plain workerd and under the harne
     ]) {
       const r = load({ url: `${url}/`, connections, duration: DURATION, warmup: WARMUP });
       into[connections] = r.rps;
-      rows.push({ workload: name, connections, rps: r.rps, ratio: into === helloRps ? 1 : NaN, p50: r.p50, p99: r.p99, errors: r.errors });
-      console.log(`  ${name.padEnd(40)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+      rows.push({
+        workload: name,
+        connections,
+        rps: r.rps,
+        ratio: into === helloRps ? 1 : NaN,
+        p50: r.p50,
+        p99: r.p99,
+        errors: r.errors,
+      });
+      console.log(
+        `  ${name.padEnd(40)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+      );
     }
     const trust = helloRps[connections] / plainRps[connections];
-    rows.find((r) => r.workload === "hello (bare Hono, plain workerd serve)" && r.connections === connections).ratio = 1 / trust;
-    if (!(trust >= 0.5)) failures.push(`the harness's hello is ${trust.toFixed(2)}x the plain workerd one at ${connections} connections (under 0.5x): these figures are not trustworthy`);
+    rows.find((r) => r.workload === "hello (bare Hono, plain workerd serve)" && r.connections === connections).ratio =
+      1 / trust;
+    if (!(trust >= 0.5))
+      failures.push(
+        `the harness's hello is ${trust.toFixed(2)}x the plain workerd one at ${connections} connections (under 0.5x): these figures are not trustworthy`,
+      );
   }
   await cleanup();
 }
 
 console.log("bench: migrating and seeding a fresh local state…");
 rmSync(PERSIST, { recursive: true, force: true });
-await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
-await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
+await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], {
+  quiet: true,
+  env: { CI: "1" },
+});
+await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], {
+  quiet: true,
+  env: { CI: "1" },
+});
 await seedLocal({ persistTo: PERSIST });
 await createBuyers(PERSIST, BUYER_GROUPS);
 // Info-level access logs off (production ships them asynchronously through Workers Logs);
@@ -122,7 +142,17 @@ await createBuyers(PERSIST, BUYER_GROUPS);
 // minute with one seller's token, which the per-user limit (600 a minute) would answer with 429.
 // The limit is one in-process Rate Limiting call (about 1% of a checkout's CPU in a profile);
 // the in-runtime rows below run with it on.
-servers.push(await serveApp({ port: APP_PORT, persistTo: PERSIST, vars: { LOG_LEVEL: "warn", WRITE_LIMITS: "off", ...(process.env.BENCH_EDGE_CACHE ? { EDGE_CACHE: process.env.BENCH_EDGE_CACHE } : {}) } }));
+servers.push(
+  await serveApp({
+    port: APP_PORT,
+    persistTo: PERSIST,
+    vars: {
+      LOG_LEVEL: "warn",
+      WRITE_LIMITS: "off",
+      ...(process.env.BENCH_EDGE_CACHE ? { EDGE_CACHE: process.env.BENCH_EDGE_CACHE } : {}),
+    },
+  }),
+);
 await waitFor(`http://127.0.0.1:${APP_PORT}/health`, 120_000);
 
 const admin = await api("POST", "/auth/login", { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD });
@@ -151,7 +181,7 @@ const seedCatalog = loadSeedCatalog();
 const queries = loadSeedQueries(seedCatalog.products);
 function weightedSample(items, weight, n, seed = 7) {
   let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const total = items.reduce((s, it) => s + weight(it), 0);
   return Array.from({ length: n }, () => {
     let r = rand() * total;
@@ -159,16 +189,31 @@ function weightedSample(items, weight, n, seed = 7) {
     return items[items.length - 1];
   });
 }
-const searchMix = weightedSample(queries, (q) => q.popularity, 2000).map((q) => `/search?q=${encodeURIComponent(q.query)}&limit=20`);
-const suggestMix = weightedSample(queries, (q) => q.popularity, 2000, 11).map((q) => `/suggest?prefix=${encodeURIComponent(q.query.slice(0, 4))}`);
-const guestCarts = Array.from({ length: 200 }, (_, i) => `crt_${String(i).padStart(6, "0")}BENCH${Date.now().toString(36).toUpperCase().padStart(15, "0")}`.slice(0, 30));
+const searchMix = weightedSample(queries, (q) => q.popularity, 2000).map(
+  (q) => `/search?q=${encodeURIComponent(q.query)}&limit=20`,
+);
+const suggestMix = weightedSample(queries, (q) => q.popularity, 2000, 11).map(
+  (q) => `/suggest?prefix=${encodeURIComponent(q.query.slice(0, 4))}`,
+);
+const guestCarts = Array.from({ length: 200 }, (_, i) =>
+  `crt_${String(i).padStart(6, "0")}BENCH${Date.now().toString(36).toUpperCase().padStart(15, "0")}`.slice(0, 30),
+);
 const auth = { authorization: `Bearer ${admin.access_token}` };
 const workloads = [
   { name: "GET /health (D1 ping)", url: `${app}/health` },
   { name: "GET /products/{id}", url: app, paths: productPaths },
-  { name: "POST /auth/login (scrypt)", url: `${app}/auth/login`, method: "POST", body: { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD } },
+  {
+    name: "POST /auth/login (scrypt)",
+    url: `${app}/auth/login`,
+    method: "POST",
+    body: { email: vars.ADMIN_EMAIL, password: vars.LOCAL_ADMIN_PASSWORD },
+  },
   { name: "GET /store (home page, SSR)", url: `${app}/store` },
-  { name: "GET /store/search (search page, SSR)", url: app, paths: searchMix.map((p) => p.replace("/search?", "/store/search?")) },
+  {
+    name: "GET /store/search (search page, SSR)",
+    url: app,
+    paths: searchMix.map((p) => p.replace("/search?", "/store/search?")),
+  },
   { name: "GET /search (real query mix)", url: app, paths: searchMix },
   { name: "GET /suggest (real prefixes)", url: app, paths: suggestMix },
   {
@@ -177,7 +222,13 @@ const workloads = [
     url: `${app}/cart/add`,
     method: "POST",
     body: { quantity: 1 },
-    rotate: { carts: guestCarts, products: single.filter((p) => p.stock_available > 0).slice(0, 50).map((p) => p.product_id) },
+    rotate: {
+      carts: guestCarts,
+      products: single
+        .filter((p) => p.stock_available > 0)
+        .slice(0, 50)
+        .map((p) => p.product_id),
+    },
   },
   {
     name: "hot-SKU reserve (one product)",
@@ -199,14 +250,27 @@ for (const w of workloads.filter((w) => !only || w.name.includes(only))) {
   for (const connections of CONNECTIONS) {
     const r = load({ ...w, connections, duration: DURATION, warmup: WARMUP });
     const codes = { ...r.statusCodes };
-    const fivexx = Object.entries(codes).filter(([c]) => c.startsWith("5")).reduce((n, [, v]) => n + v.count, 0);
+    const fivexx = Object.entries(codes)
+      .filter(([c]) => c.startsWith("5"))
+      .reduce((n, [, v]) => n + v.count, 0);
     if (w.uniqueBody) {
       for (const src of [r.statusCodes, r.warmupStatusCodes]) holds += src["201"]?.count ?? 0;
     }
     const ratio = helloRps[connections] ? r.rps / helloRps[connections] : NaN;
-    rows.push({ workload: w.name, connections, rps: r.rps, ratio, p50: r.p50, p99: r.p99, errors: r.errors + fivexx, non2xx: r.non2xx });
+    rows.push({
+      workload: w.name,
+      connections,
+      rps: r.rps,
+      ratio,
+      p50: r.p50,
+      p99: r.p99,
+      errors: r.errors + fivexx,
+      non2xx: r.non2xx,
+    });
     if (fivexx > 0) failures.push(`${w.name} @${connections}: ${fivexx} responses 5xx`);
-    console.log(`  ${w.name.padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  x${ratio.toFixed(2)}  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+    console.log(
+      `  ${w.name.padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  x${ratio.toFixed(2)}  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+    );
   }
 }
 
@@ -216,9 +280,14 @@ let hitReport = null;
 if (!only || "search".includes(only)) {
   const vocab = new Set();
   for (const p of seedCatalog.products) {
-    for (const w of `${p.name} ${p.brand ?? ""} ${p.categories.join(" ")} ${p.description}`.toLowerCase().split(/[^a-z0-9]+/)) if (w) vocab.add(w);
+    for (const w of `${p.name} ${p.brand ?? ""} ${p.categories.join(" ")} ${p.description}`
+      .toLowerCase()
+      .split(/[^a-z0-9]+/))
+      if (w) vocab.add(w);
   }
-  let answerable = 0, answerableHit = 0, otherHit = 0;
+  let answerable = 0,
+    answerableHit = 0,
+    otherHit = 0;
   let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
@@ -252,30 +321,68 @@ if (!only || "checkout".includes(only)) {
   const stockIds = single.slice(10, 60).map((p) => p.product_id);
   for (const id of stockIds) await api("PATCH", `/products/${id}`, { stock_available: 100_000 }, admin.access_token);
   // Sized products: one size each, restocked through its variant.
-  const sizedLines = sized.slice(0, 50).map((p) => ({ product_id: p.product_id, variant_id: p.variants[0].variant_id }));
-  for (const l of sizedLines) await api("POST", `/inventory/${l.product_id}`, { quantity: 100_000, variant_id: l.variant_id }, admin.access_token);
+  const sizedLines = sized
+    .slice(0, 50)
+    .map((p) => ({ product_id: p.product_id, variant_id: p.variants[0].variant_id }));
+  for (const l of sizedLines)
+    await api(
+      "POST",
+      `/inventory/${l.product_id}`,
+      { quantity: 100_000, variant_id: l.variant_id },
+      admin.access_token,
+    );
   for (const connections of CONNECTIONS) {
     const n = checkoutBuyers();
     const tokens = await mintTokens(vars, n, `CO${connections}X`);
     const r = checkoutLoad({ url: app, tokens, productIds: stockIds, connections });
-    const fivexx = Object.entries(r.codes).filter(([c]) => c.startsWith("5")).reduce((a, [, v]) => a + v, 0);
+    const fivexx = Object.entries(r.codes)
+      .filter(([c]) => c.startsWith("5"))
+      .reduce((a, [, v]) => a + v, 0);
     if (fivexx) failures.push(`checkout @${connections}: ${fivexx} 5xx`);
-    if ((r.codes["201"] ?? 0) !== n) failures.push(`checkout @${connections}: ${r.codes["201"] ?? 0} of ${n} orders paid (${JSON.stringify(r.codes)})`);
+    if ((r.codes["201"] ?? 0) !== n)
+      failures.push(
+        `checkout @${connections}: ${r.codes["201"] ?? 0} of ${n} orders paid (${JSON.stringify(r.codes)})`,
+      );
     const ratio = helloRps[connections] ? r.rps / helloRps[connections] : NaN;
-    rows.push({ workload: "checkout (POST /orders, test provider)", connections, rps: r.rps, ratio, p50: r.p50, p99: r.p99, errors: fivexx });
-    console.log(`  ${"checkout".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} orders/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+    rows.push({
+      workload: "checkout (POST /orders, test provider)",
+      connections,
+      rps: r.rps,
+      ratio,
+      p50: r.p50,
+      p99: r.p99,
+      errors: fivexx,
+    });
+    console.log(
+      `  ${"checkout".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} orders/s  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+    );
   }
   if (sizedLines.length) {
     const connections = CONNECTIONS.includes(16) ? 16 : CONNECTIONS[0];
     const n = checkoutBuyers();
     const tokens = await mintTokens(vars, n, `COV${connections}X`);
     const r = checkoutLoad({ url: app, tokens, productIds: sizedLines, connections });
-    const fivexx = Object.entries(r.codes).filter(([c]) => c.startsWith("5")).reduce((a, [, v]) => a + v, 0);
+    const fivexx = Object.entries(r.codes)
+      .filter(([c]) => c.startsWith("5"))
+      .reduce((a, [, v]) => a + v, 0);
     if (fivexx) failures.push(`checkout with variants @${connections}: ${fivexx} 5xx`);
-    if ((r.codes["201"] ?? 0) !== n) failures.push(`checkout with variants @${connections}: ${r.codes["201"] ?? 0} of ${n} orders paid (${JSON.stringify(r.codes)})`);
+    if ((r.codes["201"] ?? 0) !== n)
+      failures.push(
+        `checkout with variants @${connections}: ${r.codes["201"] ?? 0} of ${n} orders paid (${JSON.stringify(r.codes)})`,
+      );
     const ratio = helloRps[connections] ? r.rps / helloRps[connections] : NaN;
-    rows.push({ workload: "checkout of a size (POST /orders, variants)", connections, rps: r.rps, ratio, p50: r.p50, p99: r.p99, errors: fivexx });
-    console.log(`  ${"checkout of a size".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} orders/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+    rows.push({
+      workload: "checkout of a size (POST /orders, variants)",
+      connections,
+      rps: r.rps,
+      ratio,
+      p50: r.p50,
+      p99: r.p99,
+      errors: fivexx,
+    });
+    console.log(
+      `  ${"checkout of a size".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} orders/s  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+    );
   }
   // Hot-SKU checkout: 1,000 buyers, 100 units, 64 at a time. Exactly 100 orders may be paid.
   const hotId = single[60].product_id;
@@ -285,8 +392,17 @@ if (!only || "checkout".includes(only)) {
   const paid = r.codes["201"] ?? 0;
   const left = (await api("GET", `/inventory/${hotId}`, undefined, admin.access_token)).stock_available;
   hotCheckout = { paid, left, codes: r.codes };
-  if (paid !== 100 || left !== 0) failures.push(`hot-SKU checkout: ${paid} paid of 100 units, ${left} left (${JSON.stringify(r.codes)})`);
-  rows.push({ workload: "hot-SKU checkout (1,000 buyers, 100 units)", connections: 64, rps: r.rps, ratio: helloRps[64] ? r.rps / helloRps[64] : NaN, p50: r.p50, p99: r.p99, errors: 0 });
+  if (paid !== 100 || left !== 0)
+    failures.push(`hot-SKU checkout: ${paid} paid of 100 units, ${left} left (${JSON.stringify(r.codes)})`);
+  rows.push({
+    workload: "hot-SKU checkout (1,000 buyers, 100 units)",
+    connections: 64,
+    rps: r.rps,
+    ratio: helloRps[64] ? r.rps / helloRps[64] : NaN,
+    p50: r.p50,
+    p99: r.p99,
+    errors: 0,
+  });
 }
 
 // Invariants. Hot SKU: units are conserved (available + reserved unchanged) and
@@ -300,10 +416,20 @@ if (oversell !== 0 || moved !== hotAfter.reserved || holds > moved) {
 }
 
 // Sell-out: 1,000 buyers on 64 connections race for 100 units; exactly 100 may win.
-const sell = load({ name: "sellout", url: `${app}/inventory/${soldOut.product_id}/holds`, method: "POST", headers: auth, body: { quantity: 1 }, uniqueBody: "sellout", connections: 64, amount: 1000 });
+const sell = load({
+  name: "sellout",
+  url: `${app}/inventory/${soldOut.product_id}/holds`,
+  method: "POST",
+  headers: auth,
+  body: { quantity: 1 },
+  uniqueBody: "sellout",
+  connections: 64,
+  amount: 1000,
+});
 const won = sell.statusCodes["201"]?.count ?? 0;
 const sellAfter = await api("GET", `/inventory/${soldOut.product_id}`, undefined, admin.access_token);
-if (won !== SELLOUT_STOCK || sellAfter.stock_available !== 0) failures.push(`sell-out: ${won} of ${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left`);
+if (won !== SELLOUT_STOCK || sellAfter.stock_available !== 0)
+  failures.push(`sell-out: ${won} of ${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left`);
 
 // Inside workerd with no HTTP in front (bench/runtime): checkout and add-to-cart
 // against a 404 through the same middleware, and the inventory object's own throughput.
@@ -314,7 +440,13 @@ let fanout = null;
 // The app's server is stopped first, so nothing else runs on the server core meanwhile.
 await cleanup();
 if (!only || "hot-SKU".includes(only) || only === "runtime") {
-  const [cmd, argv] = pinned(serverCores, process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--config", "bench/runtime/vitest.config.ts", "--silent=false"]);
+  const [cmd, argv] = pinned(serverCores, process.execPath, [
+    join(ROOT, "node_modules", "vitest", "vitest.mjs"),
+    "run",
+    "--config",
+    "bench/runtime/vitest.config.ts",
+    "--silent=false",
+  ]);
   const out = spawnSync(cmd, argv, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
   for (const line of `${out.stdout}\n${out.stderr}`.split("\n")) {
     const m = /BENCH_RESULT (\{.*\})/.exec(line);
@@ -323,17 +455,33 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
     if (r.kind === "auction") {
       if (r.invariant) {
         auctionRace = r;
-        if (r.winners !== 1 || r.price !== r.rule_price || r.accepted_after_end !== 0) failures.push(`auction race: ${r.winners} winners, price ${r.price} (rule ${r.rule_price}), ${r.accepted_after_end} bids accepted after the end`);
+        if (r.winners !== 1 || r.price !== r.rule_price || r.accepted_after_end !== 0)
+          failures.push(
+            `auction race: ${r.winners} winners, price ${r.price} (rule ${r.rule_price}), ${r.accepted_after_end} bids accepted after the end`,
+          );
         continue;
       }
       // JSON has no NaN: the fan-out row's rate and ratio arrive as null.
       const rps = r.rps ?? NaN;
       const ratio = r.ratio ?? NaN;
-      rows.push({ workload: `${r.name}, in-runtime${Number.isFinite(ratio) ? " (ratio to the 404)" : ": ms from the bid to each watcher"}`, connections: r.connections, rps, ratio, p50: r.p50, p99: r.p99, errors: 0 });
-      if (Number.isFinite(rps)) console.log(`  ${r.name.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} bids/s  x${r.ratio.toFixed(3)} of the 404 (${r.accepted} accepted)`);
+      rows.push({
+        workload: `${r.name}, in-runtime${Number.isFinite(ratio) ? " (ratio to the 404)" : ": ms from the bid to each watcher"}`,
+        connections: r.connections,
+        rps,
+        ratio,
+        p50: r.p50,
+        p99: r.p99,
+        errors: 0,
+      });
+      if (Number.isFinite(rps))
+        console.log(
+          `  ${r.name.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} bids/s  x${r.ratio.toFixed(3)} of the 404 (${r.accepted} accepted)`,
+        );
       else {
         fanout = r;
-        console.log(`  ${r.name.padEnd(32)} p50 ${r.p50} ms  p99 ${r.p99} ms per watcher; all ${r.connections} have it: p50 ${r.all_p50} ms, p99 ${r.all_p99} ms`);
+        console.log(
+          `  ${r.name.padEnd(32)} p50 ${r.p50} ms  p99 ${r.p99} ms per watcher; all ${r.connections} have it: p50 ${r.all_p50} ms, p99 ${r.all_p99} ms`,
+        );
       }
       continue;
     }
@@ -343,22 +491,55 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
         continue;
       }
       inRuntime.push(r);
-      rows.push({ workload: `${r.name}, in-runtime (ratio to the 404)`, connections: r.connections, rps: r.rps, ratio: r.ratio, p50: r.p50, p99: r.p99, errors: 0 });
-      console.log(`  ${`${r.name}, in-runtime`.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  x${r.ratio.toFixed(3)} of the 404`);
+      rows.push({
+        workload: `${r.name}, in-runtime (ratio to the 404)`,
+        connections: r.connections,
+        rps: r.rps,
+        ratio: r.ratio,
+        p50: r.p50,
+        p99: r.p99,
+        errors: 0,
+      });
+      console.log(
+        `  ${`${r.name}, in-runtime`.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  x${r.ratio.toFixed(3)} of the 404`,
+      );
       continue;
     }
     if (r.invariant) {
-      if (r.oversell !== 0) failures.push(`in-runtime hot SKU${r.buckets ? ` (${r.buckets} buckets)` : ""}: ${r.granted} granted, ${r.moved} units`);
+      if (r.oversell !== 0)
+        failures.push(
+          `in-runtime hot SKU${r.buckets ? ` (${r.buckets} buckets)` : ""}: ${r.granted} granted, ${r.moved} units`,
+        );
       if (r.kind === "buckets") bucketSellouts.push(r);
       continue;
     }
     if (r.buckets) {
-      rows.push({ workload: `hot-SKU holds over ${r.buckets} bucket${r.buckets > 1 ? "s" : ""}, in-runtime`, connections: r.connections, rps: r.rps, ratio: NaN, p50: r.p50, p99: r.p99, errors: r.shed });
-      console.log(`  ${`hot-SKU, ${r.buckets} buckets`.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} holds/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+      rows.push({
+        workload: `hot-SKU holds over ${r.buckets} bucket${r.buckets > 1 ? "s" : ""}, in-runtime`,
+        connections: r.connections,
+        rps: r.rps,
+        ratio: NaN,
+        p50: r.p50,
+        p99: r.p99,
+        errors: r.shed,
+      });
+      console.log(
+        `  ${`hot-SKU, ${r.buckets} buckets`.padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} holds/s  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+      );
       continue;
     }
-    rows.push({ workload: "hot-SKU reserve, in-runtime DO RPC (no HTTP)", connections: r.connections, rps: r.rps, ratio: NaN, p50: r.p50, p99: r.p99, errors: 0 });
-    console.log(`  ${"hot-SKU reserve, in-runtime".padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} reserves/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+    rows.push({
+      workload: "hot-SKU reserve, in-runtime DO RPC (no HTTP)",
+      connections: r.connections,
+      rps: r.rps,
+      ratio: NaN,
+      p50: r.p50,
+      p99: r.p99,
+      errors: 0,
+    });
+    console.log(
+      `  ${"hot-SKU reserve, in-runtime".padEnd(32)} c=${String(r.connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} reserves/s  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+    );
   }
   if (out.status !== 0) failures.push(`in-runtime bench failed: ${out.stderr.slice(-500)}`);
 }
@@ -369,7 +550,10 @@ const reproduce = `BENCH_DURATION=${DURATION} BENCH_CONNECTIONS=${CONNECTIONS.jo
 const table = [
   "| workload | connections | req/s | ratio to hello | p50 ms | p99 ms | errors |",
   "|---|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.workload} | ${r.connections} | ${Number.isFinite(r.rps) ? r.rps.toFixed(0) : "-"} | ${Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : "-"} | ${r.p50} | ${r.p99} | ${r.errors} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.workload} | ${r.connections} | ${Number.isFinite(r.rps) ? r.rps.toFixed(0) : "-"} | ${Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : "-"} | ${r.p50} | ${r.p99} | ${r.errors} |`,
+  ),
 ].join("\n");
 const report = [
   `# Benchmark results`,
@@ -386,12 +570,16 @@ const report = [
     const r = evaluateRecommendations();
     return `Recommendations (npm run reco:eval): hit-rate@10 of related on ${r.queries} held-out queries ${(r.related * 100).toFixed(1)}% vs ${(r.baseline * 100).toFixed(1)}% for the best-seller baseline.`;
   })(),
-  hotCheckout ? `Hot-SKU checkout: ${hotCheckout.paid} orders paid for 100 units, ${hotCheckout.left} left; statuses ${JSON.stringify(hotCheckout.codes)}.` : "",
+  hotCheckout
+    ? `Hot-SKU checkout: ${hotCheckout.paid} orders paid for 100 units, ${hotCheckout.left} left; statuses ${JSON.stringify(hotCheckout.codes)}.`
+    : "",
   bucketSellouts.length
     ? `Hot-SKU buckets (in-runtime, 2,000 buyers for 300 units each): ${bucketSellouts.map((r) => `${r.buckets} bucket${r.buckets > 1 ? "s" : ""}: ${r.granted} sold, oversell ${r.oversell}`).join("; ")}. ` +
       "Every object shares workerd's one thread here, so more buckets cannot add throughput on this machine; each bucket's share of the load is 1/N (docs/hot-skus.md)."
     : "",
-  fanout ? `Auction fan-out (in-runtime): ${fanout.connections} WebSocket watchers of one listing, a bid each time; every watcher had the message p50 ${fanout.p50} ms / p99 ${fanout.p99} ms after the bid was sent, the last of them p50 ${fanout.all_p50} ms / p99 ${fanout.all_p99} ms.` : "",
+  fanout
+    ? `Auction fan-out (in-runtime): ${fanout.connections} WebSocket watchers of one listing, a bid each time; every watcher had the message p50 ${fanout.p50} ms / p99 ${fanout.p99} ms after the bid was sent, the last of them p50 ${fanout.all_p50} ms / p99 ${fanout.all_p99} ms.`
+    : "",
   auctionRace
     ? `Auction race at the close (in-runtime): 200 bidders at once, then a second wave of 200 after the end: ${auctionRace.accepted} bids accepted, ${auctionRace.winners} winner, price ${auctionRace.price} (the rule over the accepted bids: ${auctionRace.rule_price}), ${auctionRace.accepted_after_end} accepted after the end.`
     : "",
@@ -405,13 +593,24 @@ const report = [
 let search100k = "";
 if (!only && process.env.BENCH_SEARCH_100K !== "0") {
   await cleanup();
-  const out = spawnSync(process.execPath, [join(ROOT, "bench", "search-100k.mjs")], { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
-  search100k = out.status === 0 ? out.stdout.slice(out.stdout.indexOf("# Search over")).replace(/^# /, "### ") : `search-100k failed: ${out.stderr.slice(-300)}`;
+  const out = spawnSync(process.execPath, [join(ROOT, "bench", "search-100k.mjs")], {
+    cwd: ROOT,
+    env: CHILD_ENV,
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  search100k =
+    out.status === 0
+      ? out.stdout.slice(out.stdout.indexOf("# Search over")).replace(/^# /, "### ")
+      : `search-100k failed: ${out.stderr.slice(-300)}`;
 }
 
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 // A partial run (BENCH_ONLY) must not replace the full table.
-writeFileSync(join(ROOT, "bench", "results", only ? "partial.md" : "latest.md"), search100k ? `${report}\n${search100k}` : report);
+writeFileSync(
+  join(ROOT, "bench", "results", only ? "partial.md" : "latest.md"),
+  search100k ? `${report}\n${search100k}` : report,
+);
 console.log(`\n${report}`);
 await cleanup();
 process.exit(failures.length ? 1 : 0);

@@ -16,23 +16,36 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with --expose-gc");
 
 const docs: SearchDoc[] = synthesize(loadSeedCatalog().products, products)
-  .map((p: { name: string; description: string; brand: string | null; categories: string[]; price: number; stock: number; popularity: number }, i: number) => ({
-    id: `prd_${i.toString(36).padStart(8, "0")}`,
-    name: p.name,
-    description: p.description.slice(0, 2000),
-    brand: p.brand ?? "",
-    brand_key: (p.brand ?? "").toLowerCase(),
-    category_names: p.categories.join(" "),
-    category_id: `cat_${p.categories.at(-1)}`,
-    category_ids: p.categories.map((c) => `cat_${c}`),
-    seller_id: "usr_seller",
-    price: p.price,
-    rating: 4,
-    in_stock: p.stock > 0,
-    created_at: i,
-    popularity: p.popularity,
-    version: 1,
-  }))
+  .map(
+    (
+      p: {
+        name: string;
+        description: string;
+        brand: string | null;
+        categories: string[];
+        price: number;
+        stock: number;
+        popularity: number;
+      },
+      i: number,
+    ) => ({
+      id: `prd_${i.toString(36).padStart(8, "0")}`,
+      name: p.name,
+      description: p.description.slice(0, 2000),
+      brand: p.brand ?? "",
+      brand_key: (p.brand ?? "").toLowerCase(),
+      category_names: p.categories.join(" "),
+      category_id: `cat_${p.categories.at(-1)}`,
+      category_ids: p.categories.map((c) => `cat_${c}`),
+      seller_id: "usr_seller",
+      price: p.price,
+      rating: 4,
+      in_stock: p.stock > 0,
+      created_at: i,
+      popularity: p.popularity,
+      version: 1,
+    }),
+  )
   .filter((d: SearchDoc) => shardOf(d.id, shards) === 0);
 
 const settle = async () => {
@@ -49,4 +62,12 @@ const info = new Map(docs.map((d) => [d.id, docInfo(d)]));
 const versions = new Map(docs.map((d) => [d.id, d.version]));
 const bytes = (await settle()) - before;
 const perDoc = bytes / docs.length;
-console.log(JSON.stringify({ documents: docs.length, heap_bytes: bytes, bytes_per_document: Math.round(perDoc), documents_per_64mb: Math.floor((64 * 2 ** 20) / perDoc), kept: info.size + versions.size > 0 }));
+console.log(
+  JSON.stringify({
+    documents: docs.length,
+    heap_bytes: bytes,
+    bytes_per_document: Math.round(perDoc),
+    documents_per_64mb: Math.floor((64 * 2 ** 20) / perDoc),
+    kept: info.size + versions.size > 0,
+  }),
+);

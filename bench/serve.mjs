@@ -15,7 +15,11 @@ const WORKERD = join(ROOT, "node_modules", "@cloudflare", "workerd-linux-64", "b
 
 /** Bundles a Worker exactly as `wrangler deploy` would (a dry run), into `outdir`. */
 function bundle(configPath, outdir) {
-  const out = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, "-c", configPath], { cwd: ROOT, env: { ...CHILD_ENV, CI: "1" }, encoding: "utf8" });
+  const out = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, "-c", configPath], {
+    cwd: ROOT,
+    env: { ...CHILD_ENV, CI: "1" },
+    encoding: "utf8",
+  });
   if (out.status !== 0) throw new Error(`bundling ${configPath} failed:\n${out.stdout}\n${out.stderr}`);
   return join(outdir, "index.js");
 }
@@ -30,36 +34,40 @@ export async function serveApp({ port, persistTo, vars = {}, inspectorPort }) {
   const configPath = join(ROOT, "wrangler.toml");
   const scriptPath = bundle(configPath, join(BUILD, "app"));
   // The bundle is one ES module, so wrangler's module rules have nothing to match.
-  const { workerOptions: { modulesRules: _rules, ...workerOptions } } = unstable_getMiniflareWorkerOptions(configPath);
+  const {
+    workerOptions: { modulesRules: _rules, ...workerOptions },
+  } = unstable_getMiniflareWorkerOptions(configPath);
   // wrangler describes bindings in Miniflare's v4 option shape, which Miniflare converts.
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port: 0,
-    // Only bench/profile.mjs asks for an inspector (to take a CPU profile); the bench never does.
-    ...(inspectorPort ? { inspectorPort } : {}),
-    // Miniflare would otherwise report every request to Node over its loopback: a cost production does not have.
-    logRequests: false,
-    resourcePersistencePath: join(persistTo, "v3"),
-    // Worker logs (warnings and errors) go to this process's stderr, as Workers Logs would collect them.
-    handleRuntimeStdio: (stdout, stderr) => {
-      stdout.resume();
-      stderr.pipe(process.stderr);
-    },
-    workers: [
-      {
-        ...workerOptions,
-        name: "edge-marketplace",
-        // A socket straight to the Worker (behind its static-asset routing, as on Cloudflare),
-        // not through Miniflare's dev entry worker, which rewrites every request in a JS hop.
-        unsafeDirectSockets: [{ host: "127.0.0.1", port }],
-        modules: true,
-        scriptPath,
-        // Cron triggers fire only when a scheduler calls them; the bench does not (production runs them elsewhere).
-        cronTriggers: [],
-        bindings: { ...workerOptions.bindings, ...readVars(join(ROOT, ".dev.vars")), ...vars },
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      // Only bench/profile.mjs asks for an inspector (to take a CPU profile); the bench never does.
+      ...(inspectorPort ? { inspectorPort } : {}),
+      // Miniflare would otherwise report every request to Node over its loopback: a cost production does not have.
+      logRequests: false,
+      resourcePersistencePath: join(persistTo, "v3"),
+      // Worker logs (warnings and errors) go to this process's stderr, as Workers Logs would collect them.
+      handleRuntimeStdio: (stdout, stderr) => {
+        stdout.resume();
+        stderr.pipe(process.stderr);
       },
-    ],
-  }));
+      workers: [
+        {
+          ...workerOptions,
+          name: "edge-marketplace",
+          // A socket straight to the Worker (behind its static-asset routing, as on Cloudflare),
+          // not through Miniflare's dev entry worker, which rewrites every request in a JS hop.
+          unsafeDirectSockets: [{ host: "127.0.0.1", port }],
+          modules: true,
+          scriptPath,
+          // Cron triggers fire only when a scheduler calls them; the bench does not (production runs them elsewhere).
+          cronTriggers: [],
+          bindings: { ...workerOptions.bindings, ...readVars(join(ROOT, ".dev.vars")), ...vars },
+        },
+      ],
+    }),
+  );
   await mf.ready;
   return { url: `http://127.0.0.1:${port}`, dispose: () => mf.dispose() };
 }
@@ -72,7 +80,15 @@ export async function serveHello({ port }) {
       host: "127.0.0.1",
       port: 0,
       logRequests: false,
-      workers: [{ name: "hello", unsafeDirectSockets: [{ host: "127.0.0.1", port }], modules: true, scriptPath, compatibilityDate: "2026-11-01" }],
+      workers: [
+        {
+          name: "hello",
+          unsafeDirectSockets: [{ host: "127.0.0.1", port }],
+          modules: true,
+          scriptPath,
+          compatibilityDate: "2026-11-01",
+        },
+      ],
     }),
   );
   await mf.ready;
@@ -105,7 +121,13 @@ const hello :Workerd.Worker = (
   const child = spawn(cmd, args, { cwd: dir, stdio: ["ignore", "ignore", "inherit"], detached: true });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
-    if (await fetch(`${url}/`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

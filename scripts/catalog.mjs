@@ -18,7 +18,9 @@ const toCents = (v) => Math.round(Number.parseFloat(String(v)) * 100);
 /** Normalises one record of either known shape (Best Buy or Mr Porter); returns null for anything else. */
 export function normalise(record, index) {
   if (!record || typeof record !== "object" || typeof record.name !== "string") return null;
-  const categories = Array.isArray(record.categories) ? record.categories.filter((c) => typeof c === "string" && c.trim()) : [];
+  const categories = Array.isArray(record.categories)
+    ? record.categories.filter((c) => typeof c === "string" && c.trim())
+    : [];
   if (categories.length === 0) return null;
   if ("designerName" in record) {
     const ref = `mrporter:${record.id ?? index}`;
@@ -56,15 +58,31 @@ export function normalise(record, index) {
 
 /** One variant per size, in the catalog's order; stock per size, none at all where the record is sold out. */
 function sizeVariants(ref, record) {
-  const sizes = [...new Set((record.sizes ?? []).filter((s) => typeof s === "string" && s.trim()).map((s) => s.trim()))];
+  const sizes = [
+    ...new Set((record.sizes ?? []).filter((s) => typeof s === "string" && s.trim()).map((s) => s.trim())),
+  ];
   if (sizes.length === 0) return undefined;
   return sizes.map((size) => {
     const h = stableHash(`${ref}:size:${size}`);
-    return { key: `${ref}:size:${size}`, sku: `${String(record.id ?? ref).replace(/[^A-Za-z0-9]/g, "")}-${size}`.slice(0, 64), options: { size }, stock: record.outOfStock || h % 8 === 0 ? 0 : 1 + (h % 20) };
+    return {
+      key: `${ref}:size:${size}`,
+      sku: `${String(record.id ?? ref).replace(/[^A-Za-z0-9]/g, "")}-${size}`.slice(0, 64),
+      options: { size },
+      stock: record.outOfStock || h % 8 === 0 ? 0 : 1 + (h % 20),
+    };
   });
 }
 
-const PHONE_CATEGORIES = new Set(["Unlocked Cell Phones", "All Cell Phones with Plans", "Prepaid Phones", "iPhone", "Refurbished Phones", "Samsung Galaxy", "Smartphones", "Unlocked Phones"]);
+const PHONE_CATEGORIES = new Set([
+  "Unlocked Cell Phones",
+  "All Cell Phones with Plans",
+  "Prepaid Phones",
+  "iPhone",
+  "Refurbished Phones",
+  "Samsung Galaxy",
+  "Smartphones",
+  "Unlocked Phones",
+]);
 const isPhone = (categories) => categories.some((c) => PHONE_CATEGORIES.has(c));
 
 /** Carriers as Best Buy's names state them. */
@@ -114,8 +132,14 @@ export function attributeSchemas(products) {
   };
   for (const p of products) {
     if (p.variants?.length) {
-      put(p.categories.slice(0, 1), "size", { type: "enum", variant_option: true, facet: true, values: p.variants.map((v) => v.options.size).filter(Boolean) });
-      if (p.attributes.colour) put(p.categories.slice(0, 1), "colour", { type: "enum", facet: true, values: [p.attributes.colour] });
+      put(p.categories.slice(0, 1), "size", {
+        type: "enum",
+        variant_option: true,
+        facet: true,
+        values: p.variants.map((v) => v.options.size).filter(Boolean),
+      });
+      if (p.attributes.colour)
+        put(p.categories.slice(0, 1), "colour", { type: "enum", facet: true, values: [p.attributes.colour] });
     } else if (isPhone(p.categories)) {
       const at = p.categories.slice(0, p.categories.findIndex((c) => PHONE_CATEGORIES.has(c)) + 1);
       put(at, "storage_capacity", { type: "number", unit: "GB", facet: true });
@@ -129,7 +153,10 @@ export function attributeSchemas(products) {
 export function loadFile(path) {
   const data = JSON.parse(readFileSync(path, "utf8"));
   if (!Array.isArray(data)) throw new Error(`${path}: expected a JSON array of products`);
-  return data.map((r, i) => normalise(r, i)).filter(Boolean).filter((p) => p.price > 0);
+  return data
+    .map((r, i) => normalise(r, i))
+    .filter(Boolean)
+    .filter((p) => p.price > 0);
 }
 
 /** The seed catalog: the real data when ../shared/data is beside the clone, else a generated one. */
@@ -140,18 +167,51 @@ export function loadSeedCatalog() {
 }
 
 // A deterministic generator of the same shape, for clones without ../shared/data.
-const BRANDS = ["Samsung", "Apple", "Sony", "LG", "Dell", "HP", "Lenovo", "Bose", "Canon", "Nikon", "GUCCI", "TOM FORD", "Prada", "Acne Studios", "Loewe"];
+const BRANDS = [
+  "Samsung",
+  "Apple",
+  "Sony",
+  "LG",
+  "Dell",
+  "HP",
+  "Lenovo",
+  "Bose",
+  "Canon",
+  "Nikon",
+  "GUCCI",
+  "TOM FORD",
+  "Prada",
+  "Acne Studios",
+  "Loewe",
+];
 const TREE = {
-  "Cell Phones": { "Smartphones": ["Unlocked Phones", "Prepaid Phones"], "Accessories": ["Cases", "Chargers"] },
-  "Computers & Tablets": { "Laptops": ["Gaming Laptops", "2-in-1 Laptops"], "Tablets": ["iPads", "Android Tablets"] },
-  "TV & Home Theater": { "TVs": ["4K TVs", "OLED TVs"], "Speakers": ["Soundbars", "Bookshelf Speakers"] },
-  "Audio": { "Headphones": ["Over-Ear", "Earbuds"] },
-  "Clothing": { "Polo shirts": ["Short sleeve polo shirts"], "T-shirts": ["Printed T-shirts", "Plain T-shirts"], "Jackets": ["Bomber jackets"] },
-  "Shoes": { "Sneakers": ["Low top sneakers", "High top sneakers"], "Boots": ["Chelsea boots"] },
+  "Cell Phones": { Smartphones: ["Unlocked Phones", "Prepaid Phones"], Accessories: ["Cases", "Chargers"] },
+  "Computers & Tablets": { Laptops: ["Gaming Laptops", "2-in-1 Laptops"], Tablets: ["iPads", "Android Tablets"] },
+  "TV & Home Theater": { TVs: ["4K TVs", "OLED TVs"], Speakers: ["Soundbars", "Bookshelf Speakers"] },
+  Audio: { Headphones: ["Over-Ear", "Earbuds"] },
+  Clothing: {
+    "Polo shirts": ["Short sleeve polo shirts"],
+    "T-shirts": ["Printed T-shirts", "Plain T-shirts"],
+    Jackets: ["Bomber jackets"],
+  },
+  Shoes: { Sneakers: ["Low top sneakers", "High top sneakers"], Boots: ["Chelsea boots"] },
 };
 const COLOURS = ["Black", "Navy", "White", "Red", "Green", "Gray"];
-const ADJECTIVES = ["Slim-Fit", "Wireless", "Portable", "Premium", "Compact", "Classic", "Ultra", "Smart", "Cotton", "Leather"];
-const LEAVES = Object.entries(TREE).flatMap(([a, subs]) => Object.entries(subs).flatMap(([b, leaves]) => leaves.map((c) => [a, b, c])));
+const ADJECTIVES = [
+  "Slim-Fit",
+  "Wireless",
+  "Portable",
+  "Premium",
+  "Compact",
+  "Classic",
+  "Ultra",
+  "Smart",
+  "Cotton",
+  "Leather",
+];
+const LEAVES = Object.entries(TREE).flatMap(([a, subs]) =>
+  Object.entries(subs).flatMap(([b, leaves]) => leaves.map((c) => [a, b, c])),
+);
 
 /** xorshift32: a tiny deterministic generator for seeded data. */
 export function rng(seed) {
@@ -185,7 +245,14 @@ export function generateCatalog(n, seed = 42) {
       price: 500 + Math.floor(rand() * 200_000),
       images: [],
       attributes: sized ? { colour } : {},
-      ...(sized ? { variants: sizeVariants(ref, { id: `g${i}`, sizes: categories[0] === "Shoes" ? ["40", "41", "42", "43", "44"] : ["S", "M", "L", "XL"] }) } : {}),
+      ...(sized
+        ? {
+            variants: sizeVariants(ref, {
+              id: `g${i}`,
+              sizes: categories[0] === "Shoes" ? ["40", "41", "42", "43", "44"] : ["S", "M", "L", "XL"],
+            }),
+          }
+        : {}),
       popularity: Math.floor(rand() * 20_000),
       stock: Math.floor(rand() * 200),
     });
@@ -206,7 +273,15 @@ export function synthesize(base, n) {
         name: `${p.name} (${round + 1})`,
         price: Math.max(100, p.price + ((stableHash(`${p.source_ref}#${round}`) % 2001) - 1000)),
         stock: stableHash(`${p.source_ref}#${round}:stock`) % 200,
-        ...(p.variants ? { variants: p.variants.map((v) => ({ ...v, key: `${v.key}#${round}`, sku: `${v.sku}-${round}`.slice(0, 64) })) } : {}),
+        ...(p.variants
+          ? {
+              variants: p.variants.map((v) => ({
+                ...v,
+                key: `${v.key}#${round}`,
+                sku: `${v.sku}-${round}`.slice(0, 64),
+              })),
+            }
+          : {}),
       });
   }
   return out;
@@ -218,15 +293,24 @@ export function loadSeedQueries(products) {
   if (existsSync(file)) {
     return JSON.parse(readFileSync(file, "utf8"))
       .filter((q) => typeof q.query === "string" && q.query.trim())
-      .map((q) => ({ query: q.query.trim().toLowerCase().replace(/\s+/g, " ").slice(0, 100), popularity: Number(q.popularity) || 1 }));
+      .map((q) => ({
+        query: q.query.trim().toLowerCase().replace(/\s+/g, " ").slice(0, 100),
+        popularity: Number(q.popularity) || 1,
+      }));
   }
   const counts = new Map();
   for (const p of products) {
-    const words = p.name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 3);
+    const words = p.name
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((w) => w.length > 3);
     for (let i = 0; i + 1 < words.length; i++) {
       const q = `${words[i]} ${words[i + 1]}`;
       counts.set(q, (counts.get(q) ?? 0) + 1);
     }
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 2000).map(([query, popularity]) => ({ query, popularity }));
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 2000)
+    .map(([query, popularity]) => ({ query, popularity }));
 }

@@ -15,11 +15,18 @@ const config = unstable_readConfig({ config: "wrangler.toml", env }, { hideWarni
 const problems = [];
 const PLACEHOLDER = /^(0{8}-0{4}-0{4}-0{4}-0{12}|0{8}-0{4}-0{4}-0{4}-0{11}\d|1{8}-1{4}-1{4}-1{4}-\d{12}|REPLACE.*)$/i;
 for (const db of config.d1_databases ?? []) {
-  if (!db.database_id || PLACEHOLDER.test(db.database_id)) problems.push(`d1 ${db.binding} (${db.database_name}): database_id is a placeholder; run \`wrangler d1 create ${db.database_name}\` and put its id here`);
+  if (!db.database_id || PLACEHOLDER.test(db.database_id))
+    problems.push(
+      `d1 ${db.binding} (${db.database_name}): database_id is a placeholder; run \`wrangler d1 create ${db.database_name}\` and put its id here`,
+    );
 }
 const vars = config.vars ?? {};
 if (vars.ENVIRONMENT !== env) problems.push(`vars.ENVIRONMENT is "${vars.ENVIRONMENT}", not "${env}"`);
-for (const [key, bad] of [["EMAIL_PROVIDER", "sink"], ["SMS_PROVIDER", "sink"], ["PAYMENT_PROVIDER", "test"]]) {
+for (const [key, bad] of [
+  ["EMAIL_PROVIDER", "sink"],
+  ["SMS_PROVIDER", "sink"],
+  ["PAYMENT_PROVIDER", "test"],
+]) {
   if (vars[key] === bad) problems.push(`vars.${key} is "${bad}"`);
 }
 if (vars.WEBHOOK_ALLOWED_HOSTS) problems.push("vars.WEBHOOK_ALLOWED_HOSTS must be empty");
@@ -29,4 +36,6 @@ if (problems.length) {
   console.error(`deploy check for ${env} failed:\n  - ${problems.join("\n  - ")}`);
   process.exit(1);
 }
-console.log(`deploy check for ${env}: ok (${(config.d1_databases ?? []).length} databases, ${(config.queues?.producers ?? []).length} queues)`);
+console.log(
+  `deploy check for ${env}: ok (${(config.d1_databases ?? []).length} databases, ${(config.queues?.producers ?? []).length} queues)`,
+);

@@ -9,7 +9,10 @@ import { rng, stableHash } from "./catalog.mjs";
  * products: [{ id, seller_id, category_id, brand, price, popularity }] (ids as seeded).
  * Returns orders [{ n, buyer, at (ms), items: [{ product, quantity }] }], oldest first.
  */
-export function generateHistory(products, { orders = 3000, buyers = 500, days = 90, now = Date.parse("2026-11-20T12:00:00Z"), seed = 7 } = {}) {
+export function generateHistory(
+  products,
+  { orders = 3000, buyers = 500, days = 90, now = Date.parse("2026-11-20T12:00:00Z"), seed = 7 } = {},
+) {
   const rand = rng(seed);
   const sellable = products.filter((p) => p.price > 0);
   // Popularity-weighted sampling (Best Buy has real popularity; Mr Porter a stable stand-in).

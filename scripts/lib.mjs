@@ -14,12 +14,18 @@ export const CHILD_ENV = { ...process.env, PATH: `${BIN}${delimiter}${process.en
 /** Runs a command to completion, streaming its output; rejects on a non-zero exit. */
 export function run(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : "inherit", env: { ...CHILD_ENV, ...opts.env } });
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+      env: { ...CHILD_ENV, ...opts.env },
+    });
     let out = "";
     child.stdout?.on("data", (d) => (out += d));
     child.stderr?.on("data", (d) => (out += d));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out}`)),
+    );
   });
 }
 
@@ -59,8 +65,12 @@ export function ensureDevVars() {
   // Every local client shares 127.0.0.1: per-IP sign-up limits would stop a test suite.
   set("SIGNUP_LIMIT_PER_HOUR", "100000");
   if (changed) {
-    const body = Object.entries(vars).map(([k, v]) => `${k}=${/[\s"{}]/.test(v) ? `'${v}'` : v}`).join("\n");
-    writeFileSync(path, `# Local secrets for npm start (git-ignored). Delete this file to regenerate.\n${body}\n`, { mode: 0o600 });
+    const body = Object.entries(vars)
+      .map(([k, v]) => `${k}=${/[\s"{}]/.test(v) ? `'${v}'` : v}`)
+      .join("\n");
+    writeFileSync(path, `# Local secrets for npm start (git-ignored). Delete this file to regenerate.\n${body}\n`, {
+      mode: 0o600,
+    });
   }
   return vars;
 }

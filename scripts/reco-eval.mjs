@@ -11,7 +11,13 @@ import { generateHistory } from "./history.mjs";
 
 export function evaluate() {
   const { products, source } = loadSeedCatalog();
-  const list = products.map((p) => ({ id: p.source_ref, category_id: p.categories.join(" > "), brand: p.brand, price: p.price, popularity: p.popularity }));
+  const list = products.map((p) => ({
+    id: p.source_ref,
+    category_id: p.categories.join(" > "),
+    brand: p.brand,
+    price: p.price,
+    popularity: p.popularity,
+  }));
   const orders = generateHistory(list);
   const cut = Math.floor(orders.length * 0.8);
   const train = orders.slice(0, cut);
@@ -37,7 +43,9 @@ export function evaluate() {
   const bestSellers = [...sold.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
 
   const related = (id) => {
-    const out = [...(pairs.get(id) ?? new Map()).entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([x]) => x);
+    const out = [...(pairs.get(id) ?? new Map()).entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .map(([x]) => x);
     for (const p of byCategory.get(product.get(id).category_id) ?? []) {
       if (out.length >= 10) break;
       if (p.id !== id && !out.includes(p.id)) out.push(p.id);
@@ -60,7 +68,14 @@ export function evaluate() {
       if (others.some((x) => b.has(x))) hitBaseline++;
     }
   }
-  return { source, trainOrders: train.length, testOrders: test.length, queries, related: hitRelated / queries, baseline: hitBaseline / queries };
+  return {
+    source,
+    trainOrders: train.length,
+    testOrders: test.length,
+    queries,
+    related: hitRelated / queries,
+    baseline: hitBaseline / queries,
+  };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop())) {

@@ -66,7 +66,9 @@ export function createApp() {
     "*",
     cors({
       origin: (origin, c) => {
-        const allowed = String(c.env.CORS_ORIGINS ?? "*").split(",").map((o) => o.trim());
+        const allowed = String(c.env.CORS_ORIGINS ?? "*")
+          .split(",")
+          .map((o) => o.trim());
         return allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null;
       },
       allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Cart-Id", "X-Request-Id", "X-D1-Bookmark"],
@@ -143,7 +145,9 @@ export function createApp() {
   }));
   app.route("/", docsRoutes);
 
-  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.get("requestId")), 404));
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.get("requestId")), 404),
+  );
 
   app.onError((err, c) => {
     const requestId = c.get("requestId");
@@ -161,7 +165,12 @@ export function createApp() {
       for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value);
       return c.json(errorBody(apiError.code, apiError.message, requestId, apiError.details), apiError.status);
     }
-    log("error", "unhandled error", { request_id: requestId, method: c.req.method, path: c.req.path, ...errorFields(err) });
+    log("error", "unhandled error", {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      ...errorFields(err),
+    });
     return c.json(errorBody("internal_error", "Something went wrong on our side", requestId), 500);
   });
 

@@ -29,7 +29,10 @@ export const CRON_JOBS: Record<string, Job[]> = {
     { name: "cancel-unpaid-orders", run: (env) => sweepUnpaidOrders(env) },
     { name: "abandoned-cart-reminders", run: (env) => remindAbandonedCarts(env) },
     // While a WALLET_KEY rotation is under way (the previous key still set), a page of rows at a time.
-    { name: "wallet-key-reseal", run: (env) => (env.WALLET_KEY_PREVIOUS ? resealUnderCurrentKey(env) : Promise.resolve()) },
+    {
+      name: "wallet-key-reseal",
+      run: (env) => (env.WALLET_KEY_PREVIOUS ? resealUnderCurrentKey(env) : Promise.resolve()),
+    },
   ],
   "0 3 * * *": [
     { name: "purge-refresh-tokens", run: purgeExpiredRefreshTokens },
@@ -38,12 +41,16 @@ export const CRON_JOBS: Record<string, Job[]> = {
     // The ECB's reference rates of the last working day (FX_RATES_URL); carts convert at them from then on.
     { name: "fx-rates", run: (env) => refreshFxRates(env) },
     // Each seller with an available balance over the minimum, to their connected account (PUT /seller/payout-account).
-    { name: "seller-payouts", run: (env) => runPayouts(env, (p) => paymentProvider(env).payout({ ...p, currency: "usd" })) },
+    {
+      name: "seller-payouts",
+      run: (env) => runPayouts(env, (p) => paymentProvider(env).payout({ ...p, currency: "usd" })),
+    },
     {
       name: "analytics-drift",
       run: async (env) => {
         const report = await driftReport(env);
-        if (report.drifting.length) log("warn", "analytics drift", { drifting: report.drifting.slice(0, 20), sellers: report.drifting.length });
+        if (report.drifting.length)
+          log("warn", "analytics drift", { drifting: report.drifting.slice(0, 20), sellers: report.drifting.length });
       },
     },
   ],

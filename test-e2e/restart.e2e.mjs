@@ -15,18 +15,45 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const PERSIST = join(ROOT, ".wrangler", "restart-state");
 const vars = ensureDevVars();
 rmSync(PERSIST, { recursive: true, force: true });
-await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
-await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
+await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], {
+  quiet: true,
+  env: { CI: "1" },
+});
+await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], {
+  quiet: true,
+  env: { CI: "1" },
+});
 await seedLocal({ persistTo: PERSIST });
 
 let server;
 async function start() {
-  server = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--var", "LOG_LEVEL:warn", "--var", "WRITE_LIMITS:off", "--show-interactive-dev-session=false", "--log-level", "error"], {
-    cwd: ROOT,
-    env: { ...CHILD_ENV, CI: "1" },
-    stdio: ["ignore", "ignore", "ignore"],
-    detached: true,
-  });
+  server = spawn(
+    WRANGLER,
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(PORT),
+      "--inspector-port",
+      String(PORT + 1000),
+      "--persist-to",
+      PERSIST,
+      "--var",
+      "LOG_LEVEL:warn",
+      "--var",
+      "WRITE_LIMITS:off",
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "error",
+    ],
+    {
+      cwd: ROOT,
+      env: { ...CHILD_ENV, CI: "1" },
+      stdio: ["ignore", "ignore", "ignore"],
+      detached: true,
+    },
+  );
   await waitFor(`${BASE}/health`, 120_000);
 }
 const kill = () => {
@@ -55,7 +82,11 @@ await api("PATCH", `/products/${product.product_id}`, { stock_available: START }
 // Buyers sign up before the load (scrypt is slow); each checks out once.
 const buyers = [];
 for (let i = 0; i < 40; i++) {
-  const r = await api("POST", "/auth/signup", { email: `restart${Date.now()}${i}@example.com`, username: `rs${Date.now().toString(36)}${i}`, password: "password123" });
+  const r = await api("POST", "/auth/signup", {
+    email: `restart${Date.now()}${i}@example.com`,
+    username: `rs${Date.now().toString(36)}${i}`,
+    password: "password123",
+  });
   buyers.push(r.data);
   await api("POST", "/cart/add", { product_id: product.product_id, quantity: 1 }, r.data.access_token);
 }
@@ -66,7 +97,13 @@ const load = Promise.all(
   buyers.map(async (b, i) => {
     await new Promise((r) => setTimeout(r, i * 60));
     try {
-      const r = await api("POST", "/orders", { payment_method: "pm_card_visa", shipping_address: "1 Restart Rd" }, b.access_token, { "Idempotency-Key": `restart-${i}` });
+      const r = await api(
+        "POST",
+        "/orders",
+        { payment_method: "pm_card_visa", shipping_address: "1 Restart Rd" },
+        b.access_token,
+        { "Idempotency-Key": `restart-${i}` },
+      );
       if (r.status === 201) acknowledged.push({ order: r.data, buyer: b });
     } catch {
       // the connection died with the server: not acknowledged
@@ -83,14 +120,18 @@ await start();
 const failures = [];
 for (const { order, buyer } of acknowledged) {
   const r = await api("GET", `/orders/${order.order_id}`, undefined, buyer.access_token);
-  if (r.status !== 200 || r.data.status !== "paid" || r.data.items.length !== 1) failures.push(`order ${order.order_id}: ${r.status} ${r.data?.status}`);
+  if (r.status !== 200 || r.data.status !== "paid" || r.data.items.length !== 1)
+    failures.push(`order ${order.order_id}: ${r.status} ${r.data?.status}`);
 }
 const stock = (await api("GET", `/inventory/${product.product_id}`, undefined, admin.access_token)).data;
 const sold = (await api("GET", `/seller/orders?limit=100&status=paid`, undefined, admin.access_token)).status;
 const paidCount = acknowledged.length;
-if (stock.stock_available + stock.reserved > START - paidCount) failures.push(`stock: ${JSON.stringify(stock)} after ${paidCount} acknowledged orders of ${START}`);
+if (stock.stock_available + stock.reserved > START - paidCount)
+  failures.push(`stock: ${JSON.stringify(stock)} after ${paidCount} acknowledged orders of ${START}`);
 if (stock.stock_available + stock.reserved + paidCount > START) failures.push("more units than the starting stock");
-console.log(`after restart: ${paidCount} acknowledged orders all found paid: ${failures.length === 0}; stock ${JSON.stringify(stock)} (start ${START}); killed=${killed}; ${sold}`);
+console.log(
+  `after restart: ${paidCount} acknowledged orders all found paid: ${failures.length === 0}; stock ${JSON.stringify(stock)} (start ${START}); killed=${killed}; ${sold}`,
+);
 kill();
 if (failures.length) {
   console.error(failures.join("\n"));

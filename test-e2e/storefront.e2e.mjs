@@ -14,7 +14,11 @@ import { seedLocal } from "../scripts/seed.mjs";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(CHROMIUM)) {
   console.log("installing Debian's chromium (apt-get install chromium)…");
-  const apt = spawnSync("sh", ["-c", "(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"], { stdio: "inherit" });
+  const apt = spawnSync(
+    "sh",
+    ["-c", "(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"],
+    { stdio: "inherit" },
+  );
   if (apt.status !== 0 || !existsSync(CHROMIUM)) throw new Error("chromium is required: apt-get install chromium");
 }
 const { chromium } = await import("playwright-core");
@@ -28,15 +32,40 @@ rmSync(PERSIST, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const vars = ensureDevVars();
 
-await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
-await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], { quiet: true, env: { CI: "1" } });
-await seedLocal({ persistTo: PERSIST });
-const server = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", PERSIST, "--var", "WRITE_LIMITS:off", "--show-interactive-dev-session=false", "--log-level", "error"], {
-  cwd: ROOT,
-  env: { ...CHILD_ENV, CI: "1" },
-  stdio: ["ignore", "ignore", "inherit"],
-  detached: true,
+await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", PERSIST], {
+  quiet: true,
+  env: { CI: "1" },
 });
+await run(WRANGLER, ["d1", "migrations", "apply", "WAREHOUSE", "--local", "--persist-to", PERSIST], {
+  quiet: true,
+  env: { CI: "1" },
+});
+await seedLocal({ persistTo: PERSIST });
+const server = spawn(
+  WRANGLER,
+  [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(PORT),
+    "--inspector-port",
+    String(PORT + 1000),
+    "--persist-to",
+    PERSIST,
+    "--var",
+    "WRITE_LIMITS:off",
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "error",
+  ],
+  {
+    cwd: ROOT,
+    env: { ...CHILD_ENV, CI: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  },
+);
 const stop = () => {
   try {
     process.kill(-server.pid, "SIGTERM");
@@ -69,9 +98,16 @@ async function waitText(page, text, timeout = 10_000) {
 /** Every page runs under the store's CSP: any violation (a refused script, style or request) fails the walk. */
 async function watchCsp(ctx, who) {
   await ctx.addInitScript(() =>
-    document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    ),
   );
-  ctx.on("page", (p) => p.on("console", (msg) => /CSP violation|Content Security Policy/.test(msg.text()) && failures.push(`${who}: ${msg.text()}`)));
+  ctx.on("page", (p) =>
+    p.on(
+      "console",
+      (msg) => /CSP violation|Content Security Policy/.test(msg.text()) && failures.push(`${who}: ${msg.text()}`),
+    ),
+  );
 }
 
 try {
@@ -89,7 +125,8 @@ try {
     document.body.appendChild(s);
   });
   await page.waitForTimeout(300);
-  if (failures.length === before || (await page.evaluate(() => window.__inlineRan === true))) throw new Error("the CSP did not refuse an inline script, or the watcher did not report it");
+  if (failures.length === before || (await page.evaluate(() => window.__inlineRan === true)))
+    throw new Error("the CSP did not refuse an inline script, or the watcher did not report it");
   failures.length = before;
   console.log("  ✓ CSP refuses inline script (and the watcher reports violations)");
   await axe(page, "home");
@@ -118,7 +155,8 @@ try {
   await waitText(page, "Check out");
   // No token is readable by script: the refresh token is an HttpOnly cookie, the access token lives in memory.
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, cookie: document.cookie }));
-  if (/rt_usr_|access_token|refresh_token|mp_refresh|eyJ/.test(stored)) failures.push(`tokens readable by script: ${stored.slice(0, 200)}`);
+  if (/rt_usr_|access_token|refresh_token|mp_refresh|eyJ/.test(stored))
+    failures.push(`tokens readable by script: ${stored.slice(0, 200)}`);
   await axe(page, "cart");
   await shot(page, "cart-merged");
 
@@ -133,7 +171,8 @@ try {
   await page.click("#quote");
   await page.waitForSelector("#order-total");
   const taxShown = await page.textContent("#tax-total");
-  if (!/\$\d/.test(taxShown ?? "") || taxShown === "$0.00") failures.push(`checkout shows no California tax: ${taxShown}`);
+  if (!/\$\d/.test(taxShown ?? "") || taxShown === "$0.00")
+    failures.push(`checkout shows no California tax: ${taxShown}`);
   await axe(page, "checkout");
   await page.selectOption("#pm", "pm_card_visa");
   await shot(page, "checkout");
@@ -161,7 +200,11 @@ try {
   await sp.waitForSelector(`[data-deliver="${orderId}"]`, { timeout: 15_000 });
   await shot(sp, "seller-shipped");
   await sp.click(`[data-deliver="${orderId}"]`);
-  await sp.waitForFunction((id) => document.querySelector(`[data-status="${id}"]`)?.textContent === "delivered", orderId, { timeout: 15_000 });
+  await sp.waitForFunction(
+    (id) => document.querySelector(`[data-status="${id}"]`)?.textContent === "delivered",
+    orderId,
+    { timeout: 15_000 },
+  );
 
   // The buyer sees the notifications and reviews the product.
   // Notifications arrive through the queues within seconds: reload until they show.
@@ -199,12 +242,24 @@ try {
   // A live auction at both widths: the seller lists one, the buyer bids on a phone, a rival's
   // higher bid arrives over the WebSocket without a reload, and the seller watches at 1280 px.
   const sellerLogin = await (
-    await fetch(`${BASE}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: `${sellerUser.username}@sellers.marketplace.local`, password: vars.LOCAL_ADMIN_PASSWORD }) })
+    await fetch(`${BASE}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        email: `${sellerUser.username}@sellers.marketplace.local`,
+        password: vars.LOCAL_ADMIN_PASSWORD,
+      }),
+    })
   ).json();
   const listed = await fetch(`${BASE}/products`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${sellerLogin.access_token}` },
-    body: JSON.stringify({ name: "E2E Vintage Camera", description: "One of one", category_id: product.category_id, auction: { start_price: 5000, buy_now_price: 20000, ends_at: new Date(Date.now() + 2 * 86400_000).toISOString() } }),
+    body: JSON.stringify({
+      name: "E2E Vintage Camera",
+      description: "One of one",
+      category_id: product.category_id,
+      auction: { start_price: 5000, buy_now_price: 20000, ends_at: new Date(Date.now() + 2 * 86400_000).toISOString() },
+    }),
   });
   if (listed.status !== 201) throw new Error(`auction listing failed: ${listed.status} ${await listed.text()}`);
   const lot = await listed.json();
@@ -216,9 +271,21 @@ try {
   await axe(page, "auction");
   await shot(page, "auction-bid-phone");
   const rival = await (
-    await fetch(`${BASE}/auth/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: `rival${Date.now()}@example.com`, username: `rival${Date.now()}`, password: "correct-horse-2" }) })
+    await fetch(`${BASE}/auth/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        email: `rival${Date.now()}@example.com`,
+        username: `rival${Date.now()}`,
+        password: "correct-horse-2",
+      }),
+    })
   ).json();
-  const outbid = await fetch(`${BASE}/auctions/${lot.product_id}/bids`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${rival.access_token}` }, body: JSON.stringify({ max_amount: 12000 }) });
+  const outbid = await fetch(`${BASE}/auctions/${lot.product_id}/bids`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${rival.access_token}` },
+    body: JSON.stringify({ max_amount: 12000 }),
+  });
   if (outbid.status !== 201) throw new Error(`rival bid failed: ${outbid.status}`);
   // 8,000 + one increment of 100: the buyer's page follows the socket.
   await waitText(page, "$81.00");

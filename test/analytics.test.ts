@@ -11,8 +11,16 @@ async function sale(qty = 2, price = 1500, stock = 10) {
   const seller = await signup({ role: "seller" });
   const product = await createProduct(seller, cat.category_id, { stock_available: stock, price });
   const buyer = await signup();
-  await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: qty } });
-  const order = await json(await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "1 Main St" } }));
+  await call("POST", "/cart/add", {
+    token: buyer.access_token,
+    body: { product_id: product.product_id, quantity: qty },
+  });
+  const order = await json(
+    await call("POST", "/orders", {
+      token: buyer.access_token,
+      body: { payment_method: "pm_card_visa", shipping_address: "1 Main St" },
+    }),
+  );
   return { seller, product, buyer, order };
 }
 
@@ -29,28 +37,46 @@ describe("seller analytics", () => {
       { timeout: 8000, interval: 200 },
     );
     // Status moves follow.
-    await call("POST", `/orders/${order.order_id}/status`, { token: seller.access_token, body: { status: "shipped", tracking_number: "T" } });
-    await vi.waitFor(async () => {
-      const r = await json(await call("GET", "/analytics/seller", { token: seller.access_token }));
-      expect(r.orders_by_status).toEqual({ shipped: 1 });
-    }, { timeout: 8000, interval: 200 });  // the warehouse is fed through the events queue
+    await call("POST", `/orders/${order.order_id}/status`, {
+      token: seller.access_token,
+      body: { status: "shipped", tracking_number: "T" },
+    });
+    await vi.waitFor(
+      async () => {
+        const r = await json(await call("GET", "/analytics/seller", { token: seller.access_token }));
+        expect(r.orders_by_status).toEqual({ shipped: 1 });
+      },
+      { timeout: 8000, interval: 200 },
+    ); // the warehouse is fed through the events queue
 
     const other = await signup({ role: "seller" });
     const theirs = await json(await call("GET", "/analytics/seller", { token: other.access_token }));
     expect(theirs).toMatchObject({ revenue: 0, units_sold: 0, orders: 0, top_products: [] });
-    expect((await call("GET", `/analytics/seller?seller_id=${seller.user.user_id}`, { token: other.access_token })).status).toBe(403);
+    expect(
+      (await call("GET", `/analytics/seller?seller_id=${seller.user.user_id}`, { token: other.access_token })).status,
+    ).toBe(403);
     const buyer = await signup();
     expect((await call("GET", "/analytics/seller", { token: buyer.access_token })).status).toBe(403);
     const admin = await adminUser();
-    expect((await json(await call("GET", `/analytics/seller?seller_id=${seller.user.user_id}`, { token: admin.access_token }))).revenue).toBe(3000);
+    expect(
+      (
+        await json(
+          await call("GET", `/analytics/seller?seller_id=${seller.user.user_id}`, { token: admin.access_token }),
+        )
+      ).revenue,
+    ).toBe(3000);
     expect((await call("GET", "/analytics/seller?from=2026-13-01", { token: seller.access_token })).status).toBe(400);
-    expect((await call("GET", "/analytics/seller?from=2026-05-02&to=2026-05-01", { token: seller.access_token })).status).toBe(400);
+    expect(
+      (await call("GET", "/analytics/seller?from=2026-05-02&to=2026-05-01", { token: seller.access_token })).status,
+    ).toBe(400);
 
     const csv = await call("GET", "/analytics/seller?format=csv", { token: seller.access_token });
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const text = await csv.text();
     expect(text.split("\r\n")[0]).toBe("product_id,name,units_sold,revenue");
-    const series = await json(await call("GET", "/analytics/seller/timeseries?granularity=day", { token: seller.access_token }));
+    const series = await json(
+      await call("GET", "/analytics/seller/timeseries?granularity=day", { token: seller.access_token }),
+    );
     expect(series.data).toEqual([expect.objectContaining({ revenue: 3000, units: 2, orders: 1 })]);
   });
 
@@ -70,7 +96,9 @@ describe("seller analytics", () => {
       const batch = createMessageBatch("marketplace-events", [{ id, body: event, attempts: 1, timestamp: new Date() }]);
       await worker.queue(batch, env, createExecutionContext());
     }
-    await vi.waitFor(async () => expect((await json(await call("GET", "/analytics/seller", { token: seller.access_token }))).revenue).toBe(2000));
+    await vi.waitFor(async () =>
+      expect((await json(await call("GET", "/analytics/seller", { token: seller.access_token }))).revenue).toBe(2000),
+    );
     expect((await driftReport(env)).drifting.filter((d) => d.seller_id === seller.user.user_id)).toEqual([]);
 
     // Lose the fact: the nightly drift check names the seller.
@@ -81,27 +109,38 @@ describe("seller analytics", () => {
 
   it("rebuilds daily rollups equal to a direct computation over the facts", async () => {
     const orders = [(await sale(3, 700)).order.order_id, (await sale(1, 900)).order.order_id];
-    await vi.waitFor(async () => {
-      for (const id of orders) expect(await env.WAREHOUSE.prepare("SELECT 1 FROM fact_order_items WHERE order_id = ?").bind(id).first()).not.toBeNull();
-    }, { timeout: 8000, interval: 200 });  // the warehouse is fed through the events queue
+    await vi.waitFor(
+      async () => {
+        for (const id of orders)
+          expect(
+            await env.WAREHOUSE.prepare("SELECT 1 FROM fact_order_items WHERE order_id = ?").bind(id).first(),
+          ).not.toBeNull();
+      },
+      { timeout: 8000, interval: 200 },
+    ); // the warehouse is fed through the events queue
     // Let any other delivery in flight land before comparing.
     await new Promise((r) => setTimeout(r, 1500));
     await rebuildRollups(env);
     const direct = await env.WAREHOUSE.prepare(
       "SELECT seller_id, date_key, SUM(revenue) AS revenue, SUM(quantity) AS units FROM fact_order_items WHERE status != 'cancelled' GROUP BY seller_id, date_key ORDER BY seller_id, date_key",
     ).all();
-    const rollup = await env.WAREHOUSE.prepare("SELECT seller_id, date_key, revenue, units FROM rollup_seller_daily ORDER BY seller_id, date_key").all();
+    const rollup = await env.WAREHOUSE.prepare(
+      "SELECT seller_id, date_key, revenue, units FROM rollup_seller_daily ORDER BY seller_id, date_key",
+    ).all();
     expect(rollup.results).toEqual(direct.results);
   });
 
   it("gives admins the platform view", async () => {
     await sale(1, 1234);
     const admin = await adminUser();
-    await vi.waitFor(async () => {
-      const r = await json(await call("GET", "/analytics/platform", { token: admin.access_token }));
-      expect(r.gmv).toBeGreaterThanOrEqual(1234);
-      expect(r.top_sellers.length).toBeGreaterThan(0);
-    }, { timeout: 8000, interval: 200 });  // the warehouse is fed through the events queue
+    await vi.waitFor(
+      async () => {
+        const r = await json(await call("GET", "/analytics/platform", { token: admin.access_token }));
+        expect(r.gmv).toBeGreaterThanOrEqual(1234);
+        expect(r.top_sellers.length).toBeGreaterThan(0);
+      },
+      { timeout: 8000, interval: 200 },
+    ); // the warehouse is fed through the events queue
     const seller = await signup({ role: "seller" });
     expect((await call("GET", "/analytics/platform", { token: seller.access_token })).status).toBe(403);
   });
@@ -112,38 +151,58 @@ describe("recommendations and feed", () => {
     const cat = await createCategory(`Reco ${unique()}`);
     const otherCat = await createCategory(`Other ${unique()}`);
     const seller = await signup({ role: "seller" });
-    const camera = await createProduct(seller, cat.category_id, { name: "Camera", stock_available: 50, brand: "Lumen" });
+    const camera = await createProduct(seller, cat.category_id, {
+      name: "Camera",
+      stock_available: 50,
+      brand: "Lumen",
+    });
     const lens = await createProduct(seller, cat.category_id, { name: "Lens", stock_available: 50, brand: "Lumen" });
     const soldOut = await createProduct(seller, cat.category_id, { name: "Strap", stock_available: 1, brand: "Lumen" });
     await createProduct(seller, otherCat.category_id, { name: "Kettle", stock_available: 50, brand: "Boil" });
     const buy = async (ids: string[]) => {
       const b = await signup();
-      for (const id of ids) await call("POST", "/cart/add", { token: b.access_token, body: { product_id: id, quantity: 1 } });
-      expect((await call("POST", "/orders", { token: b.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x" } })).status).toBe(201);
+      for (const id of ids)
+        await call("POST", "/cart/add", { token: b.access_token, body: { product_id: id, quantity: 1 } });
+      expect(
+        (
+          await call("POST", "/orders", {
+            token: b.access_token,
+            body: { payment_method: "pm_card_visa", shipping_address: "x" },
+          })
+        ).status,
+      ).toBe(201);
       return b;
     };
     await buy([camera.product_id, lens.product_id]);
     await buy([camera.product_id, soldOut.product_id]); // sells the last strap
     const fan = await buy([camera.product_id]);
-    await vi.waitFor(async () => {
-      const r = await json(await call("GET", `/products/${camera.product_id}/related`));
-      expect(r.data[0]).toMatchObject({ product: { product_id: lens.product_id }, reason: "bought_together" });
-      expect(r.data.map((x: any) => x.product.product_id)).not.toContain(soldOut.product_id);
-    }, { timeout: 8000, interval: 200 });
-    await vi.waitFor(async () => {
-      const mine = await json(await call("GET", "/recommendations", { token: fan.access_token }));
-      const ids = mine.data.map((x: any) => x.product.product_id);
-      expect(ids).not.toContain(camera.product_id);
-      expect(ids).toContain(lens.product_id);
-      expect(mine.data[0].reason).toBe("your_categories");
-    }, { timeout: 8000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        const r = await json(await call("GET", `/products/${camera.product_id}/related`));
+        expect(r.data[0]).toMatchObject({ product: { product_id: lens.product_id }, reason: "bought_together" });
+        expect(r.data.map((x: any) => x.product.product_id)).not.toContain(soldOut.product_id);
+      },
+      { timeout: 8000, interval: 200 },
+    );
+    await vi.waitFor(
+      async () => {
+        const mine = await json(await call("GET", "/recommendations", { token: fan.access_token }));
+        const ids = mine.data.map((x: any) => x.product.product_id);
+        expect(ids).not.toContain(camera.product_id);
+        expect(ids).toContain(lens.product_id);
+        expect(mine.data[0].reason).toBe("your_categories");
+      },
+      { timeout: 8000, interval: 200 },
+    );
     const guest = await json(await call("GET", "/recommendations"));
     expect(guest.data.every((x: any) => x.reason === "popular" && x.product.stock_available > 0)).toBe(true);
     const feed = await json(await call("GET", "/feed", { token: fan.access_token }));
     expect(feed.sections[0].key).toBe("recommended");
     const guestFeed = await call("GET", "/feed");
     expect(guestFeed.headers.get("cache-control")).toContain("public");
-    expect((await json(guestFeed)).sections.map((s: any) => s.key)).toEqual(expect.arrayContaining(["popular", "new_arrivals"]));
+    expect((await json(guestFeed)).sections.map((s: any) => s.key)).toEqual(
+      expect.arrayContaining(["popular", "new_arrivals"]),
+    );
     expect((await call("GET", "/products/prd_NOPE/related")).status).toBe(404);
     // The feed shows nothing archived or out of stock.
     await call("DELETE", `/products/${lens.product_id}`, { token: seller.access_token });

@@ -88,14 +88,19 @@ describe("signup", () => {
     expect(row?.type).toBe("user.registered");
     expect(JSON.parse(row!.payload).data).toEqual({ user_id: u.user.user_id, role: "buyer" });
     // Sent after the response, with other requests' events: marked dispatched moments later.
-    await vi.waitFor(async () => expect((await outboxRow())?.dispatched_at).toBeGreaterThan(0), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await outboxRow())?.dispatched_at).toBeGreaterThan(0), {
+      timeout: 5000,
+      interval: 50,
+    });
   });
 });
 
 describe("login", () => {
   it("signs in with the right password (email case-insensitive)", async () => {
     const u = await signup();
-    const res = await call("POST", "/auth/login", { body: { email: u.user.email.toUpperCase(), password: u.password } });
+    const res = await call("POST", "/auth/login", {
+      body: { email: u.user.email.toUpperCase(), password: u.password },
+    });
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.user.user_id).toBe(u.user.user_id);
@@ -108,7 +113,9 @@ describe("login", () => {
     const wrong = await call("POST", "/auth/login", { body: { email: u.user.email, password: "not-the-password" } });
     expect(wrong.status).toBe(401);
     expect((await json(wrong)).error.code).toBe("invalid_credentials");
-    const unknown = await call("POST", "/auth/login", { body: { email: `${unique()}@example.com`, password: "whatever1" } });
+    const unknown = await call("POST", "/auth/login", {
+      body: { email: `${unique()}@example.com`, password: "whatever1" },
+    });
     expect(unknown.status).toBe(401);
     expect((await json(unknown)).error.code).toBe("invalid_credentials");
   });
@@ -138,7 +145,11 @@ describe("login", () => {
     const u = await signup();
     const ip = "203.0.113.41";
     const { failures } = await failuresUntilLimited(
-      (i) => call("POST", "/auth/login", { body: { email: u.user.email, password: `wrong-${i}-pass` }, headers: { "cf-connecting-ip": ip } }),
+      (i) =>
+        call("POST", "/auth/login", {
+          body: { email: u.user.email, password: `wrong-${i}-pass` },
+          headers: { "cf-connecting-ip": ip },
+        }),
       20,
     );
     expect(failures).toBe(6);
@@ -190,7 +201,9 @@ describe("refresh and logout", () => {
     const victim = await call("POST", "/auth/refresh", { body: { refresh_token: second.refresh_token } });
     expect(victim.status).toBe(401);
     // Other sessions (families) of the same user are untouched.
-    const other = await json(await call("POST", "/auth/login", { body: { email: u.user.email, password: u.password } }));
+    const other = await json(
+      await call("POST", "/auth/login", { body: { email: u.user.email, password: u.password } }),
+    );
     expect((await call("POST", "/auth/refresh", { body: { refresh_token: other.refresh_token } })).status).toBe(200);
   });
 
@@ -292,8 +305,12 @@ describe("password parameter upgrades", () => {
     await DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(old, u.user.user_id).run();
     const res = await call("POST", "/auth/login", { body: { email: u.user.email, password: u.password } });
     expect(res.status).toBe(200);
-    const row = await DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(u.user.user_id).first<{ password_hash: string }>();
+    const row = await DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(u.user.user_id)
+      .first<{ password_hash: string }>();
     expect(row?.password_hash).toMatch(/^scrypt\$16384\$8\$5\$/);
-    expect((await call("POST", "/auth/login", { body: { email: u.user.email, password: u.password } })).status).toBe(200);
+    expect((await call("POST", "/auth/login", { body: { email: u.user.email, password: u.password } })).status).toBe(
+      200,
+    );
   });
 });

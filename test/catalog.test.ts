@@ -9,7 +9,11 @@ describe("categories", () => {
 
     const tree = await json(await call("GET", "/categories"));
     const node = tree.data.find((c: any) => c.category_id === root.category_id);
-    expect(node.children[0]).toMatchObject({ category_id: child.category_id, parent_id: root.category_id, name: "Phones" });
+    expect(node.children[0]).toMatchObject({
+      category_id: child.category_id,
+      parent_id: root.category_id,
+      name: "Phones",
+    });
     expect(node.children[0].children[0]).toMatchObject({ category_id: leaf.category_id, children: [] });
 
     const buyer = await signup();
@@ -17,15 +21,24 @@ describe("categories", () => {
     expect(denied.status).toBe(403);
 
     const admin = await adminUser();
-    const dup = await call("POST", "/categories", { token: admin.access_token, body: { name: "Phones", parent_id: root.category_id } });
+    const dup = await call("POST", "/categories", {
+      token: admin.access_token,
+      body: { name: "Phones", parent_id: root.category_id },
+    });
     expect(dup.status).toBe(409);
-    const orphan = await call("POST", "/categories", { token: admin.access_token, body: { name: "X", parent_id: "cat_NOPE" } });
+    const orphan = await call("POST", "/categories", {
+      token: admin.access_token,
+      body: { name: "X", parent_id: "cat_NOPE" },
+    });
     expect(orphan.status).toBe(400);
 
     const seller = await signup({ role: "seller" });
     await createProduct(seller, leaf.category_id);
     const otherRoot = await createCategory(`Other ${unique()}`);
-    const move = await call("PATCH", `/categories/${child.category_id}`, { token: admin.access_token, body: { parent_id: otherRoot.category_id } });
+    const move = await call("PATCH", `/categories/${child.category_id}`, {
+      token: admin.access_token,
+      body: { parent_id: otherRoot.category_id },
+    });
     expect(move.status).toBe(409);
     expect((await json(move)).error.code).toBe("category_in_use");
     const del = await call("DELETE", `/categories/${leaf.category_id}`, { token: admin.access_token });
@@ -34,14 +47,20 @@ describe("categories", () => {
     // An empty subtree moves, and its descendants follow.
     const empty = await createCategory(`Empty ${unique()}`);
     const emptyChild = await createCategory("Inner", empty.category_id);
-    const moved = await call("PATCH", `/categories/${empty.category_id}`, { token: admin.access_token, body: { parent_id: otherRoot.category_id } });
+    const moved = await call("PATCH", `/categories/${empty.category_id}`, {
+      token: admin.access_token,
+      body: { parent_id: otherRoot.category_id },
+    });
     expect(moved.status).toBe(200);
     expect((await json(moved)).depth).toBe(1);
     const seller2 = await signup({ role: "seller" });
     const p = await createProduct(seller2, emptyChild.category_id);
     const list = await json(await call("GET", `/products?category_id=${otherRoot.category_id}`));
     expect(list.data.map((x: any) => x.product_id)).toContain(p.product_id);
-    const cycle = await call("PATCH", `/categories/${otherRoot.category_id}`, { token: admin.access_token, body: { parent_id: emptyChild.category_id } });
+    const cycle = await call("PATCH", `/categories/${otherRoot.category_id}`, {
+      token: admin.access_token,
+      body: { parent_id: emptyChild.category_id },
+    });
     expect(cycle.status).toBe(400);
   });
 });
@@ -80,7 +99,10 @@ describe("products", () => {
     expect(byBuyer.status).toBe(403);
 
     const other = await signup({ role: "seller" });
-    const hijack = await call("PATCH", `/products/${created.product_id}`, { token: other.access_token, body: { price: 1 } });
+    const hijack = await call("PATCH", `/products/${created.product_id}`, {
+      token: other.access_token,
+      body: { price: 1 },
+    });
     expect(hijack.status).toBe(403);
 
     for (const body of [{ seller_id: other.user.user_id }, { product_id: "prd_X" }, { price: 10, surprise: true }]) {
@@ -101,11 +123,17 @@ describe("products", () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
 
-    const patched = await call("PATCH", `/products/${created.product_id}`, { token: seller.access_token, body: { price: 3999, name: "Renamed" } });
+    const patched = await call("PATCH", `/products/${created.product_id}`, {
+      token: seller.access_token,
+      body: { price: 3999, name: "Renamed" },
+    });
     expect(await json(patched)).toMatchObject({ price: 3999, name: "Renamed", seller_id: seller.user.user_id });
 
     const admin = await adminUser();
-    const byAdmin = await call("PATCH", `/products/${created.product_id}`, { token: admin.access_token, body: { description: "Edited by staff" } });
+    const byAdmin = await call("PATCH", `/products/${created.product_id}`, {
+      token: admin.access_token,
+      body: { description: "Edited by staff" },
+    });
     expect(byAdmin.status).toBe(200);
     expect(await call("GET", "/products/prd_DOESNOTEXIST").then((r) => r.status)).toBe(404);
   });
@@ -117,7 +145,8 @@ describe("products", () => {
     const seller = await signup({ role: "seller" });
     const other = await signup({ role: "seller" });
     const ids: string[] = [];
-    for (let i = 0; i < 7; i++) ids.push((await createProduct(seller, i % 2 ? a.category_id : b.category_id)).product_id);
+    for (let i = 0; i < 7; i++)
+      ids.push((await createProduct(seller, i % 2 ? a.category_id : b.category_id)).product_id);
     const foreign = await createProduct(other, b.category_id);
 
     const all = await json(await call("GET", `/products?category_id=${root.category_id}&limit=100`));
@@ -165,7 +194,9 @@ describe("products", () => {
     await call("PATCH", `/products/${p.product_id}`, { token: seller.access_token, body: { price: 10 } });
     await call("DELETE", `/products/${p.product_id}`, { token: seller.access_token });
     const { env } = await import("cloudflare:workers");
-    const rows = await env.DB.prepare("SELECT type FROM outbox_events WHERE payload LIKE ? ORDER BY created_at").bind(`%${p.product_id}%`).all<{ type: string }>();
+    const rows = await env.DB.prepare("SELECT type FROM outbox_events WHERE payload LIKE ? ORDER BY created_at")
+      .bind(`%${p.product_id}%`)
+      .all<{ type: string }>();
     expect(rows.results.map((r) => r.type)).toEqual(["product.created", "product.updated", "product.archived"]);
   });
 });

@@ -12,25 +12,51 @@ describe("checkout at the edges", () => {
     const cat = await createCategory(`Edge ${unique()}`);
     const seller = await signup({ role: "seller" });
     const products = [];
-    for (let i = 0; i < 50; i++) products.push(await createProduct(seller, cat.category_id, { stock_available: 3, price: 100 + i }));
+    for (let i = 0; i < 50; i++)
+      products.push(await createProduct(seller, cat.category_id, { stock_available: 3, price: 100 + i }));
     const buyer = await signup();
-    for (const p of products) expect((await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 2 } })).status).toBe(200);
-    const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: address } });
+    for (const p of products)
+      expect(
+        (
+          await call("POST", "/cart/add", {
+            token: buyer.access_token,
+            body: { product_id: p.product_id, quantity: 2 },
+          })
+        ).status,
+      ).toBe(200);
+    const res = await call("POST", "/orders", {
+      token: buyer.access_token,
+      body: { payment_method: "pm_card_visa", shipping_address: address },
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     const order = await json(res);
     expect(order.status).toBe("paid");
     expect(order.items).toHaveLength(50);
     expect(order.total_amount).toBe(products.reduce((s, p) => s + 2 * p.price, 0));
-    for (const p of [products[0], products[49]]) expect((await json(await call("GET", `/inventory/${p.product_id}`, { token: seller.access_token }))).stock_available).toBe(1);
+    for (const p of [products[0], products[49]])
+      expect(
+        (await json(await call("GET", `/inventory/${p.product_id}`, { token: seller.access_token }))).stock_available,
+      ).toBe(1);
     // Every item moves with the order.
-    const shipped = await call("POST", `/orders/${order.order_id}/status`, { token: seller.access_token, body: { status: "shipped", tracking_number: "1Z999" } });
+    const shipped = await call("POST", `/orders/${order.order_id}/status`, {
+      token: seller.access_token,
+      body: { status: "shipped", tracking_number: "1Z999" },
+    });
     expect(shipped.status, await shipped.clone().text()).toBe(200);
     const after = await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }));
     expect(after.status).toBe("shipped");
     expect(after.items.every((i: { status: string }) => i.status === "shipped")).toBe(true);
     // The buyer's and the seller's lists find it.
-    expect((await json(await call("GET", "/orders", { token: buyer.access_token }))).data.map((o: { order_id: string }) => o.order_id)).toContain(order.order_id);
-    expect((await json(await call("GET", "/seller/orders", { token: seller.access_token }))).data.map((o: { order_id: string }) => o.order_id)).toContain(order.order_id);
+    expect(
+      (await json(await call("GET", "/orders", { token: buyer.access_token }))).data.map(
+        (o: { order_id: string }) => o.order_id,
+      ),
+    ).toContain(order.order_id);
+    expect(
+      (await json(await call("GET", "/seller/orders", { token: seller.access_token }))).data.map(
+        (o: { order_id: string }) => o.order_id,
+      ),
+    ).toContain(order.order_id);
   });
 
   it("a payment that completes after the stock is gone is refunded, and the order's coupon use comes back", async () => {
@@ -41,31 +67,70 @@ describe("checkout at the edges", () => {
       const product = await createProduct(seller, cat.category_id, { stock_available: 1, price: 5000 });
       const admin = await adminUser();
       const code = `LATE${unique()}`.slice(0, 30).toUpperCase();
-      expect((await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "fixed", value: 500, usage_limit: 1 } })).status).toBe(201);
+      expect(
+        (
+          await call("POST", "/coupons", {
+            token: admin.access_token,
+            body: { code, kind: "fixed", value: 500, usage_limit: 1 },
+          })
+        ).status,
+      ).toBe(201);
       const buyer = await signup();
-      await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
+      await call("POST", "/cart/add", {
+        token: buyer.access_token,
+        body: { product_id: product.product_id, quantity: 1 },
+      });
       expect((await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code } })).status).toBe(200);
       // 3-D Secure: the order waits for the buyer, its unit held and its coupon use taken.
-      const pending = await json(await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_authenticationRequired", shipping_address: address } }));
+      const pending = await json(
+        await call("POST", "/orders", {
+          token: buyer.access_token,
+          body: { payment_method: "pm_card_authenticationRequired", shipping_address: address },
+        }),
+      );
       expect(pending.status).toBe("pending_payment");
-      const coupon = () => env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?").bind(code).first<{ times_redeemed: number }>();
+      const coupon = () =>
+        env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?")
+          .bind(code)
+          .first<{ times_redeemed: number }>();
       expect((await coupon())!.times_redeemed).toBe(1);
       // The hold lapses while the buyer authenticates, and someone else buys the last unit.
       await releaseAll(env, pending.order_id, [product.product_id]);
       const other = await signup();
-      await call("POST", "/cart/add", { token: other.access_token, body: { product_id: product.product_id, quantity: 1 } });
-      expect((await call("POST", "/orders", { token: other.access_token, body: { payment_method: "pm_card_visa", shipping_address: address } })).status).toBe(201);
+      await call("POST", "/cart/add", {
+        token: other.access_token,
+        body: { product_id: product.product_id, quantity: 1 },
+      });
+      expect(
+        (
+          await call("POST", "/orders", {
+            token: other.access_token,
+            body: { payment_method: "pm_card_visa", shipping_address: address },
+          })
+        ).status,
+      ).toBe(201);
       // The buyer's payment now completes: nothing to sell, so the money and the coupon use go back.
-      const paid = await call("POST", "/payments/pay", { token: buyer.access_token, body: { order_id: pending.order_id, payment_method: "pm_card_visa" } });
+      const paid = await call("POST", "/payments/pay", {
+        token: buyer.access_token,
+        body: { order_id: pending.order_id, payment_method: "pm_card_visa" },
+      });
       expect(paid.status).toBe(409);
       expect((await json(paid)).error.code).toBe("out_of_stock");
       expect(refunds).toHaveLength(1);
-      expect((await json(await call("GET", `/orders/${pending.order_id}`, { token: buyer.access_token }))).status).toBe("cancelled");
+      expect((await json(await call("GET", `/orders/${pending.order_id}`, { token: buyer.access_token }))).status).toBe(
+        "cancelled",
+      );
       expect((await coupon())!.times_redeemed).toBe(0);
       let uses = 0;
-      for (const e of eachOrderShard(env)) uses += (await e.DB.prepare("SELECT COUNT(*) AS n FROM coupon_redemptions WHERE order_id = ?").bind(pending.order_id).first<{ n: number }>())!.n;
+      for (const e of eachOrderShard(env))
+        uses += (await e.DB.prepare("SELECT COUNT(*) AS n FROM coupon_redemptions WHERE order_id = ?")
+          .bind(pending.order_id)
+          .first<{ n: number }>())!.n;
       expect(uses).toBe(0);
-      expect((await json(await call("GET", `/inventory/${product.product_id}`, { token: seller.access_token }))).stock_available).toBe(0);
+      expect(
+        (await json(await call("GET", `/inventory/${product.product_id}`, { token: seller.access_token })))
+          .stock_available,
+      ).toBe(0);
     } finally {
       overridePaymentProvider(null);
     }

@@ -19,7 +19,11 @@ async function addToCart(user: TestUser, product_id: string, quantity = 1) {
 }
 
 async function checkout(user: TestUser, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  return call("POST", "/orders", { token: user.access_token, body: { payment_method: "pm_card_visa", shipping_address: address, ...body }, headers });
+  return call("POST", "/orders", {
+    token: user.access_token,
+    body: { payment_method: "pm_card_visa", shipping_address: address, ...body },
+    headers,
+  });
 }
 
 async function stockOf(productId: string): Promise<number> {
@@ -35,7 +39,10 @@ describe("cart", () => {
     const cartId = first.headers.get("X-Cart-Id")!;
     expect(cartId).toMatch(/^crt_/);
     expect((await json(first)).cart_id).toBe(cartId);
-    const second = await call("POST", "/cart/add", { body: { product_id: other.product_id, quantity: 1 }, headers: { "X-Cart-Id": cartId } });
+    const second = await call("POST", "/cart/add", {
+      body: { product_id: other.product_id, quantity: 1 },
+      headers: { "X-Cart-Id": cartId },
+    });
     const guestCart = await json(second);
     expect(guestCart.items).toHaveLength(2);
     expect(guestCart.subtotal).toBe(2500 * 3);
@@ -43,7 +50,10 @@ describe("cart", () => {
 
     const user = await signup();
     await addToCart(user, product.product_id, 4);
-    const login = await call("POST", "/auth/login", { body: { email: user.user.email, password: user.password }, headers: { "X-Cart-Id": cartId } });
+    const login = await call("POST", "/auth/login", {
+      body: { email: user.user.email, password: user.password },
+      headers: { "X-Cart-Id": cartId },
+    });
     expect(login.status).toBe(200);
     const merged = await json(await call("GET", "/cart", { token: user.access_token }));
     const byProduct = Object.fromEntries(merged.items.map((i: any) => [i.product_id, i.quantity]));
@@ -58,21 +68,62 @@ describe("cart", () => {
   it("validates adds and removes, and shows price changes since adding", async () => {
     const { product, seller } = await setup(3);
     const user = await signup();
-    expect((await call("POST", "/cart/add", { token: user.access_token, body: { product_id: product.product_id, quantity: 0 } })).status).toBe(400);
-    expect((await call("POST", "/cart/add", { token: user.access_token, body: { product_id: product.product_id, quantity: 100 } })).status).toBe(400);
-    expect((await call("POST", "/cart/add", { token: user.access_token, body: { product_id: product.product_id, quantity: 1, price: 1 } })).status).toBe(400);
-    expect((await call("POST", "/cart/add", { token: user.access_token, body: { product_id: "prd_NOPE", quantity: 1 } })).status).toBe(404);
-    expect((await call("POST", "/cart/add", { token: user.access_token, body: { product_id: product.product_id, quantity: 4 } })).status).toBe(409);
+    expect(
+      (
+        await call("POST", "/cart/add", {
+          token: user.access_token,
+          body: { product_id: product.product_id, quantity: 0 },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call("POST", "/cart/add", {
+          token: user.access_token,
+          body: { product_id: product.product_id, quantity: 100 },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call("POST", "/cart/add", {
+          token: user.access_token,
+          body: { product_id: product.product_id, quantity: 1, price: 1 },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await call("POST", "/cart/add", { token: user.access_token, body: { product_id: "prd_NOPE", quantity: 1 } }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await call("POST", "/cart/add", {
+          token: user.access_token,
+          body: { product_id: product.product_id, quantity: 4 },
+        })
+      ).status,
+    ).toBe(409);
     await addToCart(user, product.product_id, 2);
     await call("PATCH", `/products/${product.product_id}`, { token: seller.access_token, body: { price: 2000 } });
     const cart = await json(await call("GET", "/cart", { token: user.access_token }));
     expect(cart.items[0]).toMatchObject({ price_when_added: 2500, price: 2000, price_changed: true, quantity: 2 });
     expect(cart).toMatchObject({ subtotal: 4000, total: 4000, price_changes: true, currency: "usd" });
-    const removed = await json(await call("POST", "/cart/remove", { token: user.access_token, body: { product_id: product.product_id, quantity: 1 } }));
+    const removed = await json(
+      await call("POST", "/cart/remove", {
+        token: user.access_token,
+        body: { product_id: product.product_id, quantity: 1 },
+      }),
+    );
     expect(removed.items[0].quantity).toBe(1);
-    const gone = await json(await call("POST", "/cart/remove", { token: user.access_token, body: { product_id: product.product_id } }));
+    const gone = await json(
+      await call("POST", "/cart/remove", { token: user.access_token, body: { product_id: product.product_id } }),
+    );
     expect(gone.items).toHaveLength(0);
-    expect((await call("POST", "/cart/remove", { token: user.access_token, body: { product_id: product.product_id } })).status).toBe(404);
+    expect(
+      (await call("POST", "/cart/remove", { token: user.access_token, body: { product_id: product.product_id } }))
+        .status,
+    ).toBe(404);
   });
 });
 
@@ -92,15 +143,37 @@ describe("coupons", () => {
       expect(res.status, await res.clone().text()).toBe(201);
     }
     const buyer = await signup();
-    expect((await call("POST", "/coupons", { token: buyer.access_token, body: { code: "NOPE123", kind: "fixed", value: 1 } })).status).toBe(403);
-    const sellerCoupon = await json(await call("POST", "/coupons", { token: seller.access_token, body: { code: `S${unique()}`.slice(0, 30), kind: "fixed", value: 5 } }));
+    expect(
+      (
+        await call("POST", "/coupons", {
+          token: buyer.access_token,
+          body: { code: "NOPE123", kind: "fixed", value: 1 },
+        })
+      ).status,
+    ).toBe(403);
+    const sellerCoupon = await json(
+      await call("POST", "/coupons", {
+        token: seller.access_token,
+        body: { code: `S${unique()}`.slice(0, 30), kind: "fixed", value: 5 },
+      }),
+    );
     expect(sellerCoupon.seller_id).toBe(seller.user.user_id);
 
     await addToCart(buyer, product.product_id, 2);
-    const applied = await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code: pct.toLowerCase() } });
+    const applied = await call("POST", "/cart/coupon", {
+      token: buyer.access_token,
+      body: { code: pct.toLowerCase() },
+    });
     expect(applied.status).toBe(200);
-    expect(await json(applied)).toMatchObject({ subtotal: 10000, discount: 1000, total: 9000, coupon: { code: pct, amount: 1000 } });
-    expect((await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code: "NO-SUCH-CODE" } })).status).toBe(404);
+    expect(await json(applied)).toMatchObject({
+      subtotal: 10000,
+      discount: 1000,
+      total: 9000,
+      coupon: { code: pct, amount: 1000 },
+    });
+    expect(
+      (await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code: "NO-SUCH-CODE" } })).status,
+    ).toBe(404);
     const stacked = await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code: fixed } });
     expect(stacked.status).toBe(409);
     expect((await json(stacked)).error.code).toBe("coupon_not_applicable");
@@ -111,7 +184,10 @@ describe("coupons", () => {
     const { product } = await setup(100, 1000);
     const admin = await adminUser();
     const code = `RACE${unique()}`.slice(0, 30).toUpperCase();
-    await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "fixed", value: 100, usage_limit: 10 } });
+    await call("POST", "/coupons", {
+      token: admin.access_token,
+      body: { code, kind: "fixed", value: 100, usage_limit: 10 },
+    });
     const buyers = await Promise.all(Array.from({ length: 30 }, () => signup()));
     for (const b of buyers) {
       await addToCart(b, product.product_id, 1);
@@ -121,7 +197,9 @@ describe("coupons", () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
     expect(statuses.filter((s) => s === 409)).toHaveLength(20);
-    const row = await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?").bind(code).first<{ times_redeemed: number }>();
+    const row = await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?")
+      .bind(code)
+      .first<{ times_redeemed: number }>();
     expect(row?.times_redeemed).toBe(10);
     // Losers hold nothing: 10 units sold.
     expect(await stockOf(product.product_id)).toBe(90);
@@ -147,7 +225,12 @@ describe("checkout", () => {
       tracking_number: null,
     });
     expect(order.order_id).toMatch(/^ord_/);
-    expect(order.items[0]).toMatchObject({ product_id: product.product_id, seller_id: seller.user.user_id, quantity: 3, price: 2500 });
+    expect(order.items[0]).toMatchObject({
+      product_id: product.product_id,
+      seller_id: seller.user.user_id,
+      quantity: 3,
+      price: 2500,
+    });
     expect(order.payment).toMatchObject({ status: "succeeded", amount: 7500 });
     expect(await stockOf(product.product_id)).toBe(7);
     expect((await json(await call("GET", "/cart", { token: buyer.access_token }))).items).toHaveLength(0);
@@ -161,7 +244,9 @@ describe("checkout", () => {
     const again = await checkout(buyer);
     expect(again.status).toBe(409);
     expect((await json(again)).error.code).toBe("cart_empty");
-    expect((await call("POST", "/orders", { body: { payment_method: "pm_card_visa", shipping_address: address } })).status).toBe(401);
+    expect(
+      (await call("POST", "/orders", { body: { payment_method: "pm_card_visa", shipping_address: address } })).status,
+    ).toBe(401);
   });
 
   it("replays the same Idempotency-Key: the same order, one charge; another body is a 409", async () => {
@@ -169,12 +254,18 @@ describe("checkout", () => {
     const buyer = await signup();
     await addToCart(buyer, product.product_id, 1);
     const key = `checkout-${unique()}`;
-    const [a, b] = [await checkout(buyer, {}, { "Idempotency-Key": key }), await checkout(buyer, {}, { "Idempotency-Key": key })];
+    const [a, b] = [
+      await checkout(buyer, {}, { "Idempotency-Key": key }),
+      await checkout(buyer, {}, { "Idempotency-Key": key }),
+    ];
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     const [oa, ob] = [await json(a), await json(b)];
     expect(ob.order_id).toBe(oa.order_id);
-    const payments = await onOrderShard(env, oa.order_id).DB.prepare("SELECT COUNT(*) AS n FROM payments WHERE order_id = ?").bind(oa.order_id).first<{ n: number }>();
+    const payments = await onOrderShard(env, oa.order_id)
+      .DB.prepare("SELECT COUNT(*) AS n FROM payments WHERE order_id = ?")
+      .bind(oa.order_id)
+      .first<{ n: number }>();
     expect(payments?.n).toBe(1);
     expect(await stockOf(product.product_id)).toBe(9);
     const other = await checkout(buyer, { use_wallet: true }, { "Idempotency-Key": key });
@@ -194,16 +285,34 @@ describe("checkout", () => {
     expect(pending.status).toBe("pending_payment");
 
     const stranger = await signup();
-    expect((await call("POST", "/payments/pay", { token: stranger.access_token, body: { order_id: pending.order_id, payment_method: "pm_card_visa" } })).status).toBe(404);
-    const declinedAgain = await call("POST", "/payments/pay", { token: buyer.access_token, body: { order_id: pending.order_id, payment_method: "pm_card_chargeDeclined" } });
+    expect(
+      (
+        await call("POST", "/payments/pay", {
+          token: stranger.access_token,
+          body: { order_id: pending.order_id, payment_method: "pm_card_visa" },
+        })
+      ).status,
+    ).toBe(404);
+    const declinedAgain = await call("POST", "/payments/pay", {
+      token: buyer.access_token,
+      body: { order_id: pending.order_id, payment_method: "pm_card_chargeDeclined" },
+    });
     expect(declinedAgain.status).toBe(402);
     expect(await stockOf(product.product_id)).toBe(4);
-    const paid = await call("POST", "/payments/pay", { token: buyer.access_token, body: { order_id: pending.order_id, payment_method: "pm_card_visa" } });
+    const paid = await call("POST", "/payments/pay", {
+      token: buyer.access_token,
+      body: { order_id: pending.order_id, payment_method: "pm_card_visa" },
+    });
     expect(paid.status, await paid.clone().text()).toBe(200);
     expect(await json(paid)).toMatchObject({ status: "succeeded", amount: 5000, order_id: pending.order_id });
-    expect((await json(await call("GET", `/orders/${pending.order_id}`, { token: buyer.access_token }))).status).toBe("paid");
+    expect((await json(await call("GET", `/orders/${pending.order_id}`, { token: buyer.access_token }))).status).toBe(
+      "paid",
+    );
     expect(await stockOf(product.product_id)).toBe(2);
-    const twice = await call("POST", "/payments/pay", { token: buyer.access_token, body: { order_id: pending.order_id, payment_method: "pm_card_visa" } });
+    const twice = await call("POST", "/payments/pay", {
+      token: buyer.access_token,
+      body: { order_id: pending.order_id, payment_method: "pm_card_visa" },
+    });
     expect(twice.status).toBe(409);
   });
 
@@ -218,9 +327,14 @@ describe("checkout", () => {
     expect(order.payment).toMatchObject({ status: "requires_action" });
     expect(order.payment.client_secret).toBeTruthy();
     expect(await stockOf(product.product_id)).toBe(3); // held while the buyer authenticates
-    const paid = await call("POST", "/payments/pay", { token: buyer.access_token, body: { order_id: order.order_id, payment_method: "pm_card_visa" } });
+    const paid = await call("POST", "/payments/pay", {
+      token: buyer.access_token,
+      body: { order_id: order.order_id, payment_method: "pm_card_visa" },
+    });
     expect(paid.status, await paid.clone().text()).toBe(200);
-    expect((await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).status).toBe("paid");
+    expect((await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).status).toBe(
+      "paid",
+    );
     expect(await stockOf(product.product_id)).toBe(3);
   });
 
@@ -236,7 +350,10 @@ describe("checkout", () => {
     expect(await stockOf(product.product_id)).toBe(0);
     // Orders are spread over the order databases (ORDER_SHARDS=2 in tests): counted in each.
     let paid = 0;
-    for (const e of eachOrderShard(env)) paid += (await e.DB.prepare("SELECT COUNT(*) AS n FROM order_items WHERE product_id = ? AND status = 'paid'").bind(product.product_id).first<{ n: number }>())!.n;
+    for (const e of eachOrderShard(env))
+      paid += (await e.DB.prepare("SELECT COUNT(*) AS n FROM order_items WHERE product_id = ? AND status = 'paid'")
+        .bind(product.product_id)
+        .first<{ n: number }>())!.n;
     expect(paid).toBe(5);
   });
 
@@ -268,13 +385,25 @@ describe("fulfilment and refunds", () => {
     const { seller, buyer, order } = await paidOrder();
     const path = `/orders/${order.order_id}/status`;
     expect((await call("POST", path, { token: seller.access_token, body: { status: "shipped" } })).status).toBe(400);
-    expect((await call("POST", path, { token: buyer.access_token, body: { status: "shipped", tracking_number: "X" } })).status).toBe(403);
+    expect(
+      (await call("POST", path, { token: buyer.access_token, body: { status: "shipped", tracking_number: "X" } }))
+        .status,
+    ).toBe(403);
     const stranger = await signup({ role: "seller" });
-    expect((await call("POST", path, { token: stranger.access_token, body: { status: "shipped", tracking_number: "X" } })).status).toBe(404);
+    expect(
+      (await call("POST", path, { token: stranger.access_token, body: { status: "shipped", tracking_number: "X" } }))
+        .status,
+    ).toBe(404);
     expect((await call("POST", path, { token: seller.access_token, body: { status: "delivered" } })).status).toBe(409);
-    const shipped = await call("POST", path, { token: seller.access_token, body: { status: "shipped", tracking_number: "1Z999" } });
+    const shipped = await call("POST", path, {
+      token: seller.access_token,
+      body: { status: "shipped", tracking_number: "1Z999" },
+    });
     expect(await json(shipped)).toMatchObject({ status: "shipped", tracking_number: "1Z999" });
-    expect((await call("POST", path, { token: seller.access_token, body: { status: "shipped", tracking_number: "1Z999" } })).status).toBe(409);
+    expect(
+      (await call("POST", path, { token: seller.access_token, body: { status: "shipped", tracking_number: "1Z999" } }))
+        .status,
+    ).toBe(409);
     expect((await call("POST", path, { token: buyer.access_token, body: { status: "cancelled" } })).status).toBe(409);
     const delivered = await call("POST", path, { token: seller.access_token, body: { status: "delivered" } });
     expect((await json(delivered)).status).toBe("delivered");
@@ -284,7 +413,10 @@ describe("fulfilment and refunds", () => {
   it("the buyer cancels a paid order before shipping: refunded in full and restocked", async () => {
     const { buyer, order, product } = await paidOrder(2);
     expect(await stockOf(product.product_id)).toBe(8);
-    const res = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
+    const res = await call("POST", `/orders/${order.order_id}/status`, {
+      token: buyer.access_token,
+      body: { status: "cancelled" },
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     expect((await json(res)).status).toBe("cancelled");
     expect(await stockOf(product.product_id)).toBe(10);
@@ -297,31 +429,75 @@ describe("fulfilment and refunds", () => {
     const path = `/orders/${order.order_id}/status`;
     await call("POST", path, { token: seller.access_token, body: { status: "shipped", tracking_number: "T1" } });
     // On its way: the buyer waits for delivery.
-    expect((await call("POST", "/payments/refunds", { token: buyer.access_token, body: { order_id: order.order_id, reason: "changed my mind" } })).status).toBe(409);
+    expect(
+      (
+        await call("POST", "/payments/refunds", {
+          token: buyer.access_token,
+          body: { order_id: order.order_id, reason: "changed my mind" },
+        })
+      ).status,
+    ).toBe(409);
     await call("POST", path, { token: seller.access_token, body: { status: "delivered" } });
 
     // The buyer's refund of a delivered order is a return: pending, no money moved yet (returns.test.ts runs it to the end).
-    const asked = await call("POST", "/payments/refunds", { token: buyer.access_token, body: { order_id: order.order_id, amount: 1000, reason: "scratched" } });
+    const asked = await call("POST", "/payments/refunds", {
+      token: buyer.access_token,
+      body: { order_id: order.order_id, amount: 1000, reason: "scratched" },
+    });
     expect(asked.status, await asked.clone().text()).toBe(201);
-    expect(await json(asked)).toMatchObject({ amount: 1000, order_id: order.order_id, status: "pending", return_id: expect.stringMatching(/^ret_/) });
-    expect((await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).refunded_amount).toBe(0);
+    expect(await json(asked)).toMatchObject({
+      amount: 1000,
+      order_id: order.order_id,
+      status: "pending",
+      return_id: expect.stringMatching(/^ret_/),
+    });
+    expect(
+      (await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).refunded_amount,
+    ).toBe(0);
 
     const admin = await adminUser();
-    const part = await call("POST", "/payments/refunds", { token: admin.access_token, body: { order_id: order.order_id, amount: 1000, reason: "goodwill" } });
+    const part = await call("POST", "/payments/refunds", {
+      token: admin.access_token,
+      body: { order_id: order.order_id, amount: 1000, reason: "goodwill" },
+    });
     expect(await json(part)).toMatchObject({ amount: 1000, status: "succeeded" });
-    expect((await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).status).toBe("partially_refunded");
-    expect((await call("POST", "/payments/refunds", { token: admin.access_token, body: { order_id: order.order_id, amount: 4001, reason: "x" } })).status).toBe(409);
+    expect((await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).status).toBe(
+      "partially_refunded",
+    );
+    expect(
+      (
+        await call("POST", "/payments/refunds", {
+          token: admin.access_token,
+          body: { order_id: order.order_id, amount: 4001, reason: "x" },
+        })
+      ).status,
+    ).toBe(409);
     const stranger = await signup();
-    expect((await call("POST", "/payments/refunds", { token: stranger.access_token, body: { order_id: order.order_id, reason: "x" } })).status).toBe(404);
+    expect(
+      (
+        await call("POST", "/payments/refunds", {
+          token: stranger.access_token,
+          body: { order_id: order.order_id, reason: "x" },
+        })
+      ).status,
+    ).toBe(404);
 
     const racers = await Promise.all(
-      Array.from({ length: 20 }, () => call("POST", "/payments/refunds", { token: admin.access_token, body: { order_id: order.order_id, amount: 1000, reason: "race" } })),
+      Array.from({ length: 20 }, () =>
+        call("POST", "/payments/refunds", {
+          token: admin.access_token,
+          body: { order_id: order.order_id, amount: 1000, reason: "race" },
+        }),
+      ),
     );
     expect(racers.filter((r) => r.status === 201)).toHaveLength(4);
     expect(racers.filter((r) => r.status >= 500)).toHaveLength(0);
     const final = await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }));
     expect(final).toMatchObject({ status: "refunded", refunded_amount: 5000 });
-    const sum = await onOrderShard(env, order.order_id).DB.prepare("SELECT SUM(amount) AS s FROM refunds WHERE order_id = ? AND status = 'succeeded'").bind(order.order_id).first<{ s: number }>();
+    const sum = await onOrderShard(env, order.order_id)
+      .DB.prepare("SELECT SUM(amount) AS s FROM refunds WHERE order_id = ? AND status = 'succeeded'")
+      .bind(order.order_id)
+      .first<{ s: number }>();
     expect(sum?.s).toBe(5000);
     expect(await stockOf(product.product_id)).toBe(10); // a full refund restocks
     const mine = await json(await call("GET", "/payments/refunds", { token: buyer.access_token }));
@@ -342,9 +518,13 @@ describe("fulfilment and refunds", () => {
     const sellerList = await json(await call("GET", "/seller/orders", { token: a.seller.access_token }));
     expect(sellerList.data[0].items).toHaveLength(1);
     const path = `/orders/${order.order_id}/status`;
-    const partly = await json(await call("POST", path, { token: a.seller.access_token, body: { status: "shipped", tracking_number: "A1" } }));
+    const partly = await json(
+      await call("POST", path, { token: a.seller.access_token, body: { status: "shipped", tracking_number: "A1" } }),
+    );
     expect(partly.status).toBe("paid");
-    const all = await json(await call("POST", path, { token: b.seller.access_token, body: { status: "shipped", tracking_number: "B1" } }));
+    const all = await json(
+      await call("POST", path, { token: b.seller.access_token, body: { status: "shipped", tracking_number: "B1" } }),
+    );
     expect(all.status).toBe("shipped");
   });
 });
@@ -353,28 +533,64 @@ describe("wallet", () => {
   it("saves payment methods encrypted and masked, scoped to their owner; store credit pays first", async () => {
     const { product } = await setup(5, 3000);
     const buyer = await signup();
-    const saved = await call("POST", "/wallet/payment-methods", { token: buyer.access_token, body: { payment_method: "pm_card_visa", label: "Visa" } });
+    const saved = await call("POST", "/wallet/payment-methods", {
+      token: buyer.access_token,
+      body: { payment_method: "pm_card_visa", label: "Visa" },
+    });
     expect(saved.status).toBe(201);
     const method = await json(saved);
     expect(method.display).not.toContain("card_visa");
-    const row = await env.DB.prepare("SELECT encrypted_ref FROM wallet_methods WHERE id = ?").bind(method.payment_method_id).first<{ encrypted_ref: string }>();
+    const row = await env.DB.prepare("SELECT encrypted_ref FROM wallet_methods WHERE id = ?")
+      .bind(method.payment_method_id)
+      .first<{ encrypted_ref: string }>();
     expect(row?.encrypted_ref).not.toContain("pm_card_visa");
-    expect((await call("POST", "/wallet/payment-methods", { token: buyer.access_token, body: { payment_method: "4242424242424242" } })).status).toBe(400);
+    expect(
+      (
+        await call("POST", "/wallet/payment-methods", {
+          token: buyer.access_token,
+          body: { payment_method: "4242424242424242" },
+        })
+      ).status,
+    ).toBe(400);
 
     const thief = await signup();
-    expect((await call("DELETE", `/wallet/payment-methods/${method.payment_method_id}`, { token: thief.access_token })).status).toBe(404);
+    expect(
+      (await call("DELETE", `/wallet/payment-methods/${method.payment_method_id}`, { token: thief.access_token }))
+        .status,
+    ).toBe(404);
     await addToCart(thief, product.product_id, 1);
-    expect((await checkout(thief, { payment_method: undefined, payment_method_id: method.payment_method_id })).status).toBe(404);
+    expect(
+      (await checkout(thief, { payment_method: undefined, payment_method_id: method.payment_method_id })).status,
+    ).toBe(404);
 
     const admin = await adminUser();
-    const credit = await call("POST", "/wallet/credits", { token: admin.access_token, body: { user_id: buyer.user.user_id, amount: 1000, reason: "goodwill" } });
+    const credit = await call("POST", "/wallet/credits", {
+      token: admin.access_token,
+      body: { user_id: buyer.user.user_id, amount: 1000, reason: "goodwill" },
+    });
     expect(await json(credit)).toMatchObject({ balance: 1000 });
-    expect((await call("POST", "/wallet/credits", { token: buyer.access_token, body: { user_id: buyer.user.user_id, amount: 1000, reason: "x" } })).status).toBe(403);
+    expect(
+      (
+        await call("POST", "/wallet/credits", {
+          token: buyer.access_token,
+          body: { user_id: buyer.user.user_id, amount: 1000, reason: "x" },
+        })
+      ).status,
+    ).toBe(403);
 
     await addToCart(buyer, product.product_id, 1);
-    const res = await checkout(buyer, { payment_method: undefined, payment_method_id: method.payment_method_id, use_wallet: true });
+    const res = await checkout(buyer, {
+      payment_method: undefined,
+      payment_method_id: method.payment_method_id,
+      use_wallet: true,
+    });
     expect(res.status, await res.clone().text()).toBe(201);
-    expect(await json(res)).toMatchObject({ status: "paid", total_amount: 3000, wallet_amount: 1000, payment: { amount: 2000 } });
+    expect(await json(res)).toMatchObject({
+      status: "paid",
+      total_amount: 3000,
+      wallet_amount: 1000,
+      payment: { amount: 2000 },
+    });
     const wallet = await json(await call("GET", "/wallet", { token: buyer.access_token }));
     expect(wallet.balance).toBe(0);
     expect(wallet.payment_methods).toHaveLength(1);
@@ -389,7 +605,10 @@ describe("unpaid order sweep", () => {
     const { product } = await setup(5, 1000);
     const admin = await adminUser();
     const code = `SWEEP${unique()}`.slice(0, 30).toUpperCase();
-    await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "fixed", value: 100, usage_limit: 1 } });
+    await call("POST", "/coupons", {
+      token: admin.access_token,
+      body: { code, kind: "fixed", value: 100, usage_limit: 1 },
+    });
     const buyer = await signup();
     await addToCart(buyer, product.product_id, 1);
     await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code } });
@@ -397,10 +616,24 @@ describe("unpaid order sweep", () => {
     expect((await checkout(buyer, { payment_method: "pm_card_authenticationRequired" })).status).toBe(201);
     const [order] = (await json(await call("GET", "/orders", { token: buyer.access_token }))).data;
     expect(order.status).toBe("pending_payment");
-    expect((await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?").bind(code).first<{ times_redeemed: number }>())?.times_redeemed).toBe(1);
+    expect(
+      (
+        await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?")
+          .bind(code)
+          .first<{ times_redeemed: number }>()
+      )?.times_redeemed,
+    ).toBe(1);
     expect(await sweepUnpaidOrders(env, Date.now() + UNPAID_ORDER_TTL_MS + 60_000)).toBeGreaterThanOrEqual(1);
-    expect((await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).status).toBe("cancelled");
-    expect((await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?").bind(code).first<{ times_redeemed: number }>())?.times_redeemed).toBe(0);
+    expect((await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }))).status).toBe(
+      "cancelled",
+    );
+    expect(
+      (
+        await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?")
+          .bind(code)
+          .first<{ times_redeemed: number }>()
+      )?.times_redeemed,
+    ).toBe(0);
     expect(await stockOf(product.product_id)).toBe(5);
   });
 });

@@ -25,7 +25,9 @@ describe("error shape and validation", () => {
     const res = await call("POST", "/auth/signup", { body: { ...validSignup(), role: "buyer", is_verified: true } });
     expect(res.status).toBe(400);
     const { error } = await json(res);
-    expect(error.details).toEqual([{ field: "is_verified", code: "unknown_field", message: 'Unknown field "is_verified"' }]);
+    expect(error.details).toEqual([
+      { field: "is_verified", code: "unknown_field", message: 'Unknown field "is_verified"' },
+    ]);
   });
 
   it("answers malformed JSON, wrong types, arrays and huge strings with 400, never 500", async () => {

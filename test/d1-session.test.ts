@@ -2,8 +2,15 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { adminUser, callWithVars, signup, unique } from "./helpers";
 
-async function callWithReplicas(method: string, path: string, opts: { token?: string; body?: unknown; bookmark?: string } = {}) {
-  const headers: Record<string, string> = { "cf-connecting-ip": "198.18.9.1", ...(opts.bookmark ? { "x-d1-bookmark": opts.bookmark } : {}) };
+async function callWithReplicas(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; bookmark?: string } = {},
+) {
+  const headers: Record<string, string> = {
+    "cf-connecting-ip": "198.18.9.1",
+    ...(opts.bookmark ? { "x-d1-bookmark": opts.bookmark } : {}),
+  };
   return callWithVars({ D1_READ_REPLICAS: "on" }, method, path, { token: opts.token, body: opts.body, headers });
 }
 

@@ -18,7 +18,9 @@ describe("edge cache", () => {
     expect(second.headers.get("x-cache")).toBe("HIT");
     expect((await json(second)).price).toBe(1000);
 
-    expect((await call("PATCH", `/products/${p.product_id}`, { token: seller.access_token, body: { price: 1250 } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/products/${p.product_id}`, { token: seller.access_token, body: { price: 1250 } })).status,
+    ).toBe(200);
     const repriced = await call("GET", `/products/${p.product_id}`);
     expect(repriced.headers.get("x-cache")).toBe("MISS");
     expect((await json(repriced)).price).toBe(1250);
@@ -27,7 +29,15 @@ describe("edge cache", () => {
     await call("GET", `/products/${p.product_id}`);
     const buyer = await signup();
     await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 1 } });
-    expect((await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "1 Main St" }, headers: { "idempotency-key": unique("k") } })).status).toBe(201);
+    expect(
+      (
+        await call("POST", "/orders", {
+          token: buyer.access_token,
+          body: { payment_method: "pm_card_visa", shipping_address: "1 Main St" },
+          headers: { "idempotency-key": unique("k") },
+        })
+      ).status,
+    ).toBe(201);
     expect((await json(await call("GET", `/products/${p.product_id}`))).stock_available).toBe(3);
   });
 
@@ -47,7 +57,9 @@ describe("edge cache", () => {
     expect(again.status).toBe(304);
     expect(await again.text()).toBe("");
     const cats = await call("GET", "/categories");
-    expect((await call("GET", "/categories", { headers: { "if-none-match": cats.headers.get("etag")! } })).status).toBe(304);
+    expect((await call("GET", "/categories", { headers: { "if-none-match": cats.headers.get("etag")! } })).status).toBe(
+      304,
+    );
   });
 
   it("purges the category tree on a category write", async () => {

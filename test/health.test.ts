@@ -15,7 +15,14 @@ describe("meta routes", () => {
     expect(res.status).toBe(200);
     const doc = await json(res);
     expect(doc.openapi).toBe("3.1.0");
-    for (const path of ["/auth/signup", "/auth/login", "/auth/refresh", "/auth/logout", "/users/{user_id}", "/health"]) {
+    for (const path of [
+      "/auth/signup",
+      "/auth/login",
+      "/auth/refresh",
+      "/auth/logout",
+      "/users/{user_id}",
+      "/health",
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
     expect(doc.paths["/auth/signup"].post.responses["201"]).toBeDefined();
@@ -38,7 +45,12 @@ describe("GET /admin/health", () => {
     const res = await call("GET", "/admin/health", { token: admin.access_token });
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(body).toMatchObject({ status: "ok", events_outbox: expect.any(Object), notifications: expect.any(Object), webhooks: expect.any(Object) });
+    expect(body).toMatchObject({
+      status: "ok",
+      events_outbox: expect.any(Object),
+      notifications: expect.any(Object),
+      webhooks: expect.any(Object),
+    });
     expect(typeof body.orders_unpaid_over_1h).toBe("number");
     const user = await signup();
     expect((await call("GET", "/admin/health", { token: user.access_token })).status).toBe(403);

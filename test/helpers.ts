@@ -27,7 +27,12 @@ export async function call(method: string, path: string, opts: CallOpts = {}): P
 
 let varsApp: ReturnType<typeof createApp> | undefined;
 /** The same app with some bindings or vars changed (a production-mode env, read replicas on). */
-export async function callWithVars(vars: Partial<Env>, method: string, path: string, opts: CallOpts = {}): Promise<Response> {
+export async function callWithVars(
+  vars: Partial<Env>,
+  method: string,
+  path: string,
+  opts: CallOpts = {},
+): Promise<Response> {
   varsApp ??= createApp();
   const ctx = createExecutionContext();
   const res = await varsApp.fetch(request(method, path, opts), { ...env, ...vars }, ctx);
@@ -88,15 +93,29 @@ export async function adminUser(): Promise<TestUser> {
 
 export async function createCategory(name: string, parent_id?: string): Promise<{ category_id: string }> {
   const a = await adminUser();
-  const res = await call("POST", "/categories", { token: a.access_token, body: { name, ...(parent_id ? { parent_id } : {}) } });
+  const res = await call("POST", "/categories", {
+    token: a.access_token,
+    body: { name, ...(parent_id ? { parent_id } : {}) },
+  });
   if (res.status !== 201) throw new Error(`category failed: ${res.status} ${await res.text()}`);
   return json(res);
 }
 
-export async function createProduct(seller: TestUser, category_id: string, overrides: Record<string, unknown> = {}): Promise<any> {
+export async function createProduct(
+  seller: TestUser,
+  category_id: string,
+  overrides: Record<string, unknown> = {},
+): Promise<any> {
   const res = await call("POST", "/products", {
     token: seller.access_token,
-    body: { name: `Widget ${unique()}`, description: "A fine widget", price: 1999, category_id, stock_available: 10, ...overrides },
+    body: {
+      name: `Widget ${unique()}`,
+      description: "A fine widget",
+      price: 1999,
+      category_id,
+      stock_available: 10,
+      ...overrides,
+    },
   });
   if (res.status !== 201) throw new Error(`product failed: ${res.status} ${await res.text()}`);
   return json(res);

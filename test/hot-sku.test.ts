@@ -37,16 +37,24 @@ function idsIn(idx: number, n: number, count: number, prefix = unique("r")): str
 describe("hot SKU buckets", () => {
   it("sells exactly the stock under a race spread over 4 buckets, and the total adds up", async () => {
     const { seller, productId } = await hotProduct(50);
-    const res = await call("PUT", `/inventory/${productId}/buckets`, { token: seller.access_token, body: { buckets: 4 } });
+    const res = await call("PUT", `/inventory/${productId}/buckets`, {
+      token: seller.access_token,
+      body: { buckets: 4 },
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     expect((await json(res)).buckets).toBe(4);
 
-    const statuses = await Promise.all(Array.from({ length: 120 }, (_, i) => tryHold(productId, `race-${productId}-${i}`)));
+    const statuses = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => tryHold(productId, `race-${productId}-${i}`)),
+    );
     const won = statuses.filter((s) => s === 201).length;
     expect(won).toBe(50);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     // Buckets report to the product's object moments later; then the total is exact.
-    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 0, reserved: 50 }), { timeout: 3000, interval: 50 });
+    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 0, reserved: 50 }), {
+      timeout: 3000,
+      interval: 50,
+    });
   });
 
   it("rebalances: a bucket that runs dry takes back what the others hold unreserved", async () => {
@@ -60,7 +68,10 @@ describe("hot SKU buckets", () => {
     for (const id of rest) statuses.push(await tryHold(productId, id));
     expect(statuses.filter((s) => s === 201)).toHaveLength(17);
     expect(statuses.at(-1)).toBe(409);
-    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 0, reserved: 20 }), { timeout: 3000, interval: 50 });
+    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 0, reserved: 20 }), {
+      timeout: 3000,
+      interval: 50,
+    });
   });
 
   it("commits, releases and retries through the reservation's bucket, also after a resize", async () => {
@@ -70,16 +81,24 @@ describe("hot SKU buckets", () => {
     await holdStock(env, productId, a, 2, TTL);
     await holdStock(env, productId, a, 2, TTL); // a retry holds once
     await holdStock(env, productId, b, 3, TTL);
-    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 5, reserved: 5 }), { timeout: 3000, interval: 50 });
+    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 5, reserved: 5 }), {
+      timeout: 3000,
+      interval: 50,
+    });
 
     // Back to one object: the holds stay in their buckets and are still found.
     await configureBuckets(env, productId, 1);
     await finishHold(env, productId, a, "commit");
     await finishHold(env, productId, b, "release");
     await finishHold(env, productId, b, "release"); // idempotent
-    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 8, reserved: 0 }), { timeout: 3000, interval: 50 });
+    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 8, reserved: 0 }), {
+      timeout: 3000,
+      interval: 50,
+    });
     // The pool now holds everything unreserved: one object sells the rest.
-    const statuses = await Promise.all(Array.from({ length: 10 }, (_, i) => tryHold(productId, `after-${productId}-${i}`)));
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => tryHold(productId, `after-${productId}-${i}`)),
+    );
     expect(statuses.filter((s) => s === 201)).toHaveLength(8);
   });
 
@@ -90,7 +109,10 @@ describe("hot SKU buckets", () => {
     await finishHold(env, productId, id, "release");
     const r = await holdStock(env, productId, id, 1, TTL);
     expect(r.state).toBe("released");
-    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 5, reserved: 0 }), { timeout: 3000, interval: 50 });
+    await vi.waitFor(async () => expect(await getStock(env, productId)).toMatchObject({ available: 5, reserved: 0 }), {
+      timeout: 3000,
+      interval: 50,
+    });
   });
 
   it("sheds load: a call that waited past its deadline is refused, and too many waiting get 429 at once", async () => {
@@ -99,7 +121,9 @@ describe("hot SKU buckets", () => {
     const late = await stub.reserve(productId, unique("late"), 1, TTL, true, Date.now() - 1);
     expect(late).toMatchObject({ ok: false, code: "overloaded" });
 
-    const statuses = await Promise.all(Array.from({ length: 400 }, (_, i) => tryHold(productId, `flood-${productId}-${i}`)));
+    const statuses = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => tryHold(productId, `flood-${productId}-${i}`)),
+    );
     const won = statuses.filter((s) => s === 201).length;
     const shed = statuses.filter((s) => s === 429).length;
     expect(won + shed).toBe(400);
@@ -112,9 +136,25 @@ describe("hot SKU buckets", () => {
   it("refuses a bucket count out of range, and only the seller or an admin may set it", async () => {
     const { seller, productId } = await hotProduct(5);
     const other = await signup({ role: "seller" });
-    expect((await call("PUT", `/inventory/${productId}/buckets`, { token: other.access_token, body: { buckets: 4 } })).status).toBe(403);
-    expect((await call("PUT", `/inventory/${productId}/buckets`, { token: seller.access_token, body: { buckets: 0 } })).status).toBe(400);
-    expect((await call("PUT", `/inventory/${productId}/buckets`, { token: seller.access_token, body: { buckets: 65 } })).status).toBe(400);
-    expect((await call("PUT", `/inventory/${productId}/buckets`, { token: seller.access_token, body: { buckets: 2, extra: 1 } })).status).toBe(400);
+    expect(
+      (await call("PUT", `/inventory/${productId}/buckets`, { token: other.access_token, body: { buckets: 4 } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await call("PUT", `/inventory/${productId}/buckets`, { token: seller.access_token, body: { buckets: 0 } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call("PUT", `/inventory/${productId}/buckets`, { token: seller.access_token, body: { buckets: 65 } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await call("PUT", `/inventory/${productId}/buckets`, {
+          token: seller.access_token,
+          body: { buckets: 2, extra: 1 },
+        })
+      ).status,
+    ).toBe(400);
   });
 });

@@ -14,7 +14,13 @@ let categoryId: string;
 beforeAll(async () => {
   categoryId = (await createCategory(unique("Idem"))).category_id;
 });
-const product = () => ({ name: `Lamp ${unique()}`, description: "A lamp", price: 2500, category_id: categoryId, stock_available: 3 });
+const product = () => ({
+  name: `Lamp ${unique()}`,
+  description: "A lamp",
+  price: 2500,
+  category_id: categoryId,
+  stock_available: 3,
+});
 const post = (seller: TestUser, body: unknown, key: string) =>
   call("POST", "/products", { token: seller.access_token, body, headers: { "idempotency-key": key } });
 
@@ -46,7 +52,13 @@ describe("Idempotency-Key", () => {
     const key = unique("key-");
     const raw = JSON.stringify(product());
     // The first request holds the key (as if still running).
-    const begun = await beginIdempotentRequest(env, { caller: seller.user.user_id, key, method: "POST", path: "/products", bodyHash: await sha256Hex(raw) });
+    const begun = await beginIdempotentRequest(env, {
+      caller: seller.user.user_id,
+      key,
+      method: "POST",
+      path: "/products",
+      bodyHash: await sha256Hex(raw),
+    });
     expect(begun.kind).toBe("started");
     const res = await call("POST", "/products", {
       raw,

@@ -21,7 +21,9 @@ describe("inventory object", () => {
       Array.from({ length: 200 }, (_, i) => reserveAll(env, `rsv_race_${i}`, [{ product_id: id, quantity: 1 }])),
     );
     const ok = results.filter((r) => r.status === "fulfilled").length;
-    const refused = results.filter((r) => r.status === "rejected" && (r.reason as ApiError).code === "out_of_stock").length;
+    const refused = results.filter(
+      (r) => r.status === "rejected" && (r.reason as ApiError).code === "out_of_stock",
+    ).length;
     expect(ok).toBe(50);
     expect(refused).toBe(150);
     expect(await getStock(env, id)).toMatchObject({ available: 0, reserved: 50 });
@@ -101,11 +103,20 @@ describe("POST /inventory/{product_id}", () => {
     const { id, seller } = await product(3);
     const res = await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 7 } });
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ product_id: id, variant_id: `var_${id.slice(4)}`, stock_available: 10, reserved: 0 });
+    expect(await json(res)).toEqual({
+      product_id: id,
+      variant_id: `var_${id.slice(4)}`,
+      stock_available: 10,
+      reserved: 0,
+    });
 
     const headers = { "Idempotency-Key": `restock-${unique()}` };
     await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 5 }, headers });
-    const replay = await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 5 }, headers });
+    const replay = await call("POST", `/inventory/${id}`, {
+      token: seller.access_token,
+      body: { quantity: 5 },
+      headers,
+    });
     expect((await json(replay)).stock_available).toBe(15);
     expect(await getStock(env, id)).toMatchObject({ available: 15 });
 
@@ -116,11 +127,19 @@ describe("POST /inventory/{product_id}", () => {
     expect(await json(fine)).toMatchObject({ stock_available: 0, reserved: 10 });
 
     const other = await signup({ role: "seller" });
-    expect((await call("POST", `/inventory/${id}`, { token: other.access_token, body: { quantity: 1 } })).status).toBe(403);
+    expect((await call("POST", `/inventory/${id}`, { token: other.access_token, body: { quantity: 1 } })).status).toBe(
+      403,
+    );
     expect((await call("POST", `/inventory/${id}`, { body: { quantity: 1 } })).status).toBe(401);
-    expect((await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 0 } })).status).toBe(400);
-    expect((await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 1.5 } })).status).toBe(400);
-    expect((await call("POST", `/inventory/prd_NOPE`, { token: seller.access_token, body: { quantity: 1 } })).status).toBe(404);
+    expect((await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 0 } })).status).toBe(
+      400,
+    );
+    expect(
+      (await call("POST", `/inventory/${id}`, { token: seller.access_token, body: { quantity: 1.5 } })).status,
+    ).toBe(400);
+    expect(
+      (await call("POST", `/inventory/prd_NOPE`, { token: seller.access_token, body: { quantity: 1 } })).status,
+    ).toBe(404);
   });
 
   it("PATCH stock_available sets the stock through the object", async () => {
@@ -137,7 +156,11 @@ describe("POST /inventory/{product_id}", () => {
     expect(level.available).toBe(0);
     await vi.waitFor(async () => {
       const s = await runInDurableObject(stub(id), (_o, ctx) =>
-        ctx.storage.sql.exec<{ pending_event: number; projected_seq: number; seq: number }>("SELECT pending_event, projected_seq, seq FROM stock").one(),
+        ctx.storage.sql
+          .exec<{ pending_event: number; projected_seq: number; seq: number }>(
+            "SELECT pending_event, projected_seq, seq FROM stock",
+          )
+          .one(),
       );
       expect(s.pending_event).toBe(0);
       expect(s.projected_seq).toBe(s.seq);
@@ -148,21 +171,38 @@ describe("POST /inventory/{product_id}", () => {
 describe("seller holds", () => {
   it("holds, commits and releases through HTTP, scoped to the product's seller", async () => {
     const { id, seller } = await product(5);
-    const held = await call("POST", `/inventory/${id}/holds`, { token: seller.access_token, body: { quantity: 2, reservation_id: "quote-1" } });
+    const held = await call("POST", `/inventory/${id}/holds`, {
+      token: seller.access_token,
+      body: { quantity: 2, reservation_id: "quote-1" },
+    });
     expect(held.status).toBe(201);
-    expect(await json(held)).toMatchObject({ reservation_id: "quote-1", quantity: 2, state: "held", stock_available: 3, reserved: 2 });
-    const again = await call("POST", `/inventory/${id}/holds`, { token: seller.access_token, body: { quantity: 2, reservation_id: "quote-1" } });
+    expect(await json(held)).toMatchObject({
+      reservation_id: "quote-1",
+      quantity: 2,
+      state: "held",
+      stock_available: 3,
+      reserved: 2,
+    });
+    const again = await call("POST", `/inventory/${id}/holds`, {
+      token: seller.access_token,
+      body: { quantity: 2, reservation_id: "quote-1" },
+    });
     expect(await json(again)).toMatchObject({ stock_available: 3, reserved: 2 });
     const commit = await call("POST", `/inventory/${id}/holds/quote-1/commit`, { token: seller.access_token });
     expect(await json(commit)).toMatchObject({ stock_available: 3, reserved: 0 });
     const tooMany = await call("POST", `/inventory/${id}/holds`, { token: seller.access_token, body: { quantity: 4 } });
     expect(tooMany.status).toBe(409);
     expect((await json(tooMany)).error.code).toBe("out_of_stock");
-    await call("POST", `/inventory/${id}/holds`, { token: seller.access_token, body: { quantity: 1, reservation_id: "q2" } });
+    await call("POST", `/inventory/${id}/holds`, {
+      token: seller.access_token,
+      body: { quantity: 1, reservation_id: "q2" },
+    });
     const release = await call("POST", `/inventory/${id}/holds/q2/release`, { token: seller.access_token });
     expect(await json(release)).toMatchObject({ stock_available: 3, reserved: 0 });
     const other = await signup({ role: "seller" });
-    expect((await call("POST", `/inventory/${id}/holds`, { token: other.access_token, body: { quantity: 1 } })).status).toBe(403);
+    expect(
+      (await call("POST", `/inventory/${id}/holds`, { token: other.access_token, body: { quantity: 1 } })).status,
+    ).toBe(403);
     expect((await call("POST", `/inventory/${id}/holds/nope/commit`, { token: seller.access_token })).status).toBe(404);
   });
 });

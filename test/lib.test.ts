@@ -83,7 +83,13 @@ describe("refundTax: the tax inside a refund", () => {
 });
 
 describe("shippingBack: a cancel gives a seller's shipping back when it leaves them nothing to ship", () => {
-  const order = { discount: 0, shippingLines: [{ seller_id: "A", option_id: "o1", name: "Std", amount: 500 }, { seller_id: "B", option_id: "o2", name: "Ground", amount: 800 }] };
+  const order = {
+    discount: 0,
+    shippingLines: [
+      { seller_id: "A", option_id: "o1", name: "Std", amount: 500 },
+      { seller_id: "B", option_id: "o2", name: "Ground", amount: 800 },
+    ],
+  };
   const items = [
     { id: "a1", sellerId: "A", status: "shipped" as const, discount: 0 },
     { id: "b1", sellerId: "B", status: "paid" as const, discount: 0 },
@@ -91,7 +97,13 @@ describe("shippingBack: a cancel gives a seller's shipping back when it leaves t
   ];
   it("returns it for a seller whose every line is now gone, not for one who shipped", () => {
     expect(shippingBack(order, items, [{ id: "b1" }])).toEqual([{ seller_id: "B", amount: 800 }]);
-    expect(shippingBack(order, [...items, { id: "b3", sellerId: "B", status: "paid" as const, discount: 0 }], [{ id: "b1" }])).toEqual([]);
+    expect(
+      shippingBack(
+        order,
+        [...items, { id: "b3", sellerId: "B", status: "paid" as const, discount: 0 }],
+        [{ id: "b1" }],
+      ),
+    ).toEqual([]);
     expect(shippingBack(order, items, [{ id: "a1" }])).toEqual([{ seller_id: "A", amount: 500 }]);
   });
   it("returns what the buyer paid: a free-shipping coupon's share is not given back", () => {

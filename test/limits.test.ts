@@ -16,14 +16,28 @@ describe("lists past D1's 100 bound values", () => {
     const product = await createProduct(seller, cat.category_id, { stock_available: 500, price: 100 });
     const buyer = await signup();
     for (let i = 0; i < 101; i++) {
-      await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
-      expect((await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x" } })).status).toBe(201);
+      await call("POST", "/cart/add", {
+        token: buyer.access_token,
+        body: { product_id: product.product_id, quantity: 1 },
+      });
+      expect(
+        (
+          await call("POST", "/orders", {
+            token: buyer.access_token,
+            body: { payment_method: "pm_card_visa", shipping_address: "x" },
+          })
+        ).status,
+      ).toBe(201);
     }
     const page = await call("GET", "/orders?limit=100", { token: buyer.access_token });
     expect(page.status, await page.clone().text()).toBe(200);
     const first = await json(page);
     expect(first.data).toHaveLength(100);
-    const rest = await json(await call("GET", `/orders?limit=100&cursor=${encodeURIComponent(first.next_cursor)}`, { token: buyer.access_token }));
+    const rest = await json(
+      await call("GET", `/orders?limit=100&cursor=${encodeURIComponent(first.next_cursor)}`, {
+        token: buyer.access_token,
+      }),
+    );
     expect(rest.data).toHaveLength(1);
     const sellerPage = await call("GET", "/seller/orders?limit=100", { token: seller.access_token });
     expect(sellerPage.status).toBe(200);
@@ -37,15 +51,19 @@ describe("lists past D1's 100 bound values", () => {
     // One order database, so all 101 ids meet in one read (the suite runs with two, which halves each read).
     const one = Object.create(env, { ORDER_SHARDS: { value: "1" } }) as Env;
     const buyer = `usr_ONEDB${unique()}`.toUpperCase().slice(0, 30);
-    const ids = Array.from({ length: 101 }, (_, i) => `ord_ONEDB${String(i).padStart(3, "0")}${unique()}`.toUpperCase().slice(0, 30));
+    const ids = Array.from({ length: 101 }, (_, i) =>
+      `ord_ONEDB${String(i).padStart(3, "0")}${unique()}`.toUpperCase().slice(0, 30),
+    );
     for (let i = 0; i < ids.length; i += 20) {
       await env.DB.batch(
-        ids.slice(i, i + 20).flatMap((id) => [
-          env.DB.prepare(
-            "INSERT INTO orders (id, user_id, status, subtotal, discount, shipping, total_amount, wallet_amount, currency, coupon_codes, shipping_address, refunded_amount) VALUES (?, ?, 'paid', 100, 0, 0, 100, 0, 'usd', '[]', '\"x\"', 0)",
-          ).bind(id, buyer),
-          env.DB.prepare("INSERT INTO order_index (owner_id, role, order_id) VALUES (?, 'buyer', ?)").bind(buyer, id),
-        ]),
+        ids
+          .slice(i, i + 20)
+          .flatMap((id) => [
+            env.DB.prepare(
+              "INSERT INTO orders (id, user_id, status, subtotal, discount, shipping, total_amount, wallet_amount, currency, coupon_codes, shipping_address, refunded_amount) VALUES (?, ?, 'paid', 100, 0, 0, 100, 0, 'usd', '[]', '\"x\"', 0)",
+            ).bind(id, buyer),
+            env.DB.prepare("INSERT INTO order_index (owner_id, role, order_id) VALUES (?, 'buyer', ?)").bind(buyer, id),
+          ]),
       );
     }
     const page = await listOrders(one, buyer, 100);
@@ -55,17 +73,27 @@ describe("lists past D1's 100 bound values", () => {
 
   it("marks 100 notifications read in one request", async () => {
     const u = await signup();
-    const ids = Array.from({ length: 100 }, (_, i) => `ntf_LIMIT${String(i).padStart(3, "0")}${unique()}`.toUpperCase().slice(0, 30));
+    const ids = Array.from({ length: 100 }, (_, i) =>
+      `ntf_LIMIT${String(i).padStart(3, "0")}${unique()}`.toUpperCase().slice(0, 30),
+    );
     for (let i = 0; i < ids.length; i += 20) {
       await env.DB.batch(
-        ids.slice(i, i + 20).map((id) =>
-          env.DB.prepare("INSERT INTO notifications (id, user_id, kind, channel, title, body, status, dedupe_key) VALUES (?, ?, 'promotion', 'in_app', 't', 'b', 'sent', ?)").bind(id, u.user.user_id, `lim:${id}`),
-        ),
+        ids
+          .slice(i, i + 20)
+          .map((id) =>
+            env.DB.prepare(
+              "INSERT INTO notifications (id, user_id, kind, channel, title, body, status, dedupe_key) VALUES (?, ?, 'promotion', 'in_app', 't', 'b', 'sent', ?)",
+            ).bind(id, u.user.user_id, `lim:${id}`),
+          ),
       );
     }
     const res = await call("POST", "/notifications/read", { token: u.access_token, body: { notification_ids: ids } });
     expect(res.status, await res.clone().text()).toBeLessThan(300);
-    const unread = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND kind = 'promotion' AND read_at IS NULL").bind(u.user.user_id).first<{ n: number }>();
+    const unread = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND kind = 'promotion' AND read_at IS NULL",
+    )
+      .bind(u.user.user_id)
+      .first<{ n: number }>();
     expect(unread!.n).toBe(0);
   });
 
@@ -75,7 +103,9 @@ describe("lists past D1's 100 bound values", () => {
     overrideWebhookFetch(async () => new Response("ok"));
     for (let i = 0; i < 30; i++) {
       const id = `whk_${sellerId}${i}`.slice(0, 40);
-      await env.DB.prepare("INSERT INTO seller_webhooks (id, seller_id, url, sealed_secret, active) VALUES (?, ?, 'http://127.0.0.1:9/hook', ?, 1)")
+      await env.DB.prepare(
+        "INSERT INTO seller_webhooks (id, seller_id, url, sealed_secret, active) VALUES (?, ?, 'http://127.0.0.1:9/hook', ?, 1)",
+      )
         .bind(id, sellerId, await seal(env, id, `whsec_${i}`))
         .run();
     }
@@ -90,7 +120,10 @@ describe("lists past D1's 100 bound values", () => {
     });
     await fanOutOrderEvent(env, event);
     let n = 0;
-    for (const e of eachOrderShard(env)) n += (await e.DB.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE event_id = ?").bind(event.id).first<{ n: number }>())!.n;
+    for (const e of eachOrderShard(env))
+      n += (await e.DB.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE event_id = ?")
+        .bind(event.id)
+        .first<{ n: number }>())!.n;
     expect(n).toBe(30);
   });
 });
@@ -99,14 +132,26 @@ describe("a seller's catalog import", () => {
   it("imports 500 products in one request under the platform limits, all or nothing", async () => {
     const seller = await signup({ role: "seller" });
     const cat = await createCategory(unique("Bulk"));
-    const item = (i: number) => ({ name: `Bulk item ${i}`, description: `Item number ${i} of the feed`, price: 100 + i, category_id: cat.category_id, stock_available: i % 7, brand: "Feedco" });
-    const res = await call("POST", "/products/bulk", { token: seller.access_token, body: { products: Array.from({ length: 500 }, (_, i) => item(i)) } });
+    const item = (i: number) => ({
+      name: `Bulk item ${i}`,
+      description: `Item number ${i} of the feed`,
+      price: 100 + i,
+      category_id: cat.category_id,
+      stock_available: i % 7,
+      brand: "Feedco",
+    });
+    const res = await call("POST", "/products/bulk", {
+      token: seller.access_token,
+      body: { products: Array.from({ length: 500 }, (_, i) => item(i)) },
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     expect((await json(res)).count).toBe(500);
     let listed = 0;
     let cursor: string | null = null;
     do {
-      const page: any = await json(await call("GET", `/products?seller_id=${seller.user.user_id}&limit=100${cursor ? `&cursor=${cursor}` : ""}`));
+      const page: any = await json(
+        await call("GET", `/products?seller_id=${seller.user.user_id}&limit=100${cursor ? `&cursor=${cursor}` : ""}`),
+      );
       listed += page.data.length;
       cursor = page.next_cursor;
     } while (cursor);
@@ -118,9 +163,15 @@ describe("a seller's catalog import", () => {
     const refused = await call("POST", "/products/bulk", { token: seller.access_token, body: { products: bad } });
     expect(refused.status).toBe(400);
     expect((await json(refused)).error.details[0].field).toBe("products.7.category_id");
-    const invalid = await call("POST", "/products/bulk", { token: seller.access_token, body: { products: [{ ...item(1), price: -1 }] } });
+    const invalid = await call("POST", "/products/bulk", {
+      token: seller.access_token,
+      body: { products: [{ ...item(1), price: -1 }] },
+    });
     expect((await json(invalid)).error.details[0].field).toBe("products.0.price");
-    const tooMany = await call("POST", "/products/bulk", { token: seller.access_token, body: { products: Array.from({ length: 501 }, (_, i) => item(i)) } });
+    const tooMany = await call("POST", "/products/bulk", {
+      token: seller.access_token,
+      body: { products: Array.from({ length: 501 }, (_, i) => item(i)) },
+    });
     expect(tooMany.status).toBe(400);
   }, 60_000);
 });

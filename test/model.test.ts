@@ -17,13 +17,18 @@ let products: { product_id: string; price: number }[] = [];
 beforeAll(async () => {
   const cat = await createCategory(`Model ${Date.now()}`);
   const seller = await signup({ role: "seller" });
-  for (const [i, stock] of STOCK.entries()) products.push(await createProduct(seller, cat.category_id, { stock_available: stock, price: 100 * (i + 1) }));
+  for (const [i, stock] of STOCK.entries())
+    products.push(await createProduct(seller, cat.category_id, { stock_available: stock, price: 100 * (i + 1) }));
 });
 
 type Cmd = { op: "add"; p: number; q: number } | { op: "remove"; p: number; q?: number };
 const command: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ op: fc.constant("add" as const), p: fc.integer({ min: 0, max: 2 }), q: fc.integer({ min: 1, max: 6 }) }),
-  fc.record({ op: fc.constant("remove" as const), p: fc.integer({ min: 0, max: 2 }), q: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }) }),
+  fc.record({
+    op: fc.constant("remove" as const),
+    p: fc.integer({ min: 0, max: 2 }),
+    q: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+  }),
 );
 
 describe("cart and checkout against a model", () => {
@@ -36,7 +41,10 @@ describe("cart and checkout against a model", () => {
         for (const c of cmds) {
           const p = products[c.p];
           if (c.op === "add") {
-            const res = await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: c.q } });
+            const res = await call("POST", "/cart/add", {
+              token: buyer.access_token,
+              body: { product_id: p.product_id, quantity: c.q },
+            });
             const next = (model.get(c.p) ?? 0) + c.q;
             // Rule: a line holds no more than the stock (and 99).
             if (next <= Math.min(99, stockBefore[c.p])) {
@@ -44,7 +52,10 @@ describe("cart and checkout against a model", () => {
               model.set(c.p, next);
             } else expect(res.status).toBe(409);
           } else {
-            const res = await call("POST", "/cart/remove", { token: buyer.access_token, body: { product_id: p.product_id, ...(c.q ? { quantity: c.q } : {}) } });
+            const res = await call("POST", "/cart/remove", {
+              token: buyer.access_token,
+              body: { product_id: p.product_id, ...(c.q ? { quantity: c.q } : {}) },
+            });
             const have = model.get(c.p) ?? 0;
             if (have === 0) expect(res.status).toBe(404);
             else {
@@ -59,7 +70,10 @@ describe("cart and checkout against a model", () => {
           expect(actual).toEqual(expected);
           expect(cart.subtotal).toBe([...model].reduce((s, [i, q]) => s + products[i].price * q, 0));
         }
-        const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "1 Model St" } });
+        const res = await call("POST", "/orders", {
+          token: buyer.access_token,
+          body: { payment_method: "pm_card_visa", shipping_address: "1 Model St" },
+        });
         if (model.size === 0) {
           expect(res.status).toBe(409);
           return;
@@ -71,7 +85,11 @@ describe("cart and checkout against a model", () => {
           expect((await getStock(env, p.product_id)).available).toBe(stockBefore[i] - (model.get(i) ?? 0));
         }
         // Put the stock back for the next run, so every run starts from the same shelves.
-        for (const [i, q] of model) await call("POST", `/inventory/${products[i].product_id}`, { token: (await sellerOf()).access_token, body: { quantity: q } });
+        for (const [i, q] of model)
+          await call("POST", `/inventory/${products[i].product_id}`, {
+            token: (await sellerOf()).access_token,
+            body: { quantity: q },
+          });
       }),
       { numRuns: 15, seed: 42 },
     );
@@ -83,9 +101,13 @@ async function sellerOf(): Promise<TestUser> {
   // The products' seller: log in again with the password signup used.
   if (seller) return seller;
   // Users and products live in different databases (users are spread over two in tests): no join.
-  const p = await env.DB.prepare("SELECT seller_id FROM products WHERE id = ?").bind(products[0].product_id).first<{ seller_id: string }>();
+  const p = await env.DB.prepare("SELECT seller_id FROM products WHERE id = ?")
+    .bind(products[0].product_id)
+    .first<{ seller_id: string }>();
   const row = await findUserById(env, p!.seller_id);
-  const login = await json(await call("POST", "/auth/login", { body: { email: row!.email, password: "s3cret-passw0rd" } }));
+  const login = await json(
+    await call("POST", "/auth/login", { body: { email: row!.email, password: "s3cret-passw0rd" } }),
+  );
   seller = { ...login, password: "s3cret-passw0rd" };
   return seller!;
 }

@@ -10,7 +10,14 @@ import { adminUser, call, json, signup, unique } from "./helpers";
 describe("WALLET_KEY rotation", () => {
   it("opens old rows with the previous key, re-seals them under the new one, then needs only the new one", async () => {
     const buyer = await signup();
-    expect((await call("POST", "/wallet/payment-methods", { token: buyer.access_token, body: { payment_method: "pm_card_mastercard" } })).status).toBe(201);
+    expect(
+      (
+        await call("POST", "/wallet/payment-methods", {
+          token: buyer.access_token,
+          body: { payment_method: "pm_card_mastercard" },
+        })
+      ).status,
+    ).toBe(201);
     const newKey = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
     const rotating = { ...env, WALLET_KEY: newKey, WALLET_KEY_PREVIOUS: env.WALLET_KEY };
     expect((await listMethods(rotating, buyer.user.user_id))[0].display).toBe("pm_…card");
@@ -43,15 +50,26 @@ describe("dead-letter replay", () => {
     const admin = await adminUser();
     const queue = "marketplace-notifications";
     for (let i = 0; i < 3; i++) {
-      await recordDeadLetter(env, queue, { id: unique("m"), body: { notification_id: `ntf_GONE${unique()}`.toUpperCase() }, attempts: 5 }, "test");
+      await recordDeadLetter(
+        env,
+        queue,
+        { id: unique("m"), body: { notification_id: `ntf_GONE${unique()}`.toUpperCase() }, attempts: 5 },
+        "test",
+      );
     }
-    const first = await json(await call("POST", "/admin/dead-letters/replay", { token: admin.access_token, body: { queue } }));
+    const first = await json(
+      await call("POST", "/admin/dead-letters/replay", { token: admin.access_token, body: { queue } }),
+    );
     expect(first.replayed).toBeGreaterThanOrEqual(3);
-    const second = await json(await call("POST", "/admin/dead-letters/replay", { token: admin.access_token, body: { queue } }));
+    const second = await json(
+      await call("POST", "/admin/dead-letters/replay", { token: admin.access_token, body: { queue } }),
+    );
     expect(second.replayed).toBe(0);
     const log = await json(await call("GET", "/admin/audit-log?limit=20", { token: admin.access_token }));
     expect(log.data.some((e: any) => e.action === "dead_letter.replayed_many")).toBe(true);
     const buyer = await signup();
-    expect((await call("POST", "/admin/dead-letters/replay", { token: buyer.access_token, body: {} })).status).toBe(403);
+    expect((await call("POST", "/admin/dead-letters/replay", { token: buyer.access_token, body: {} })).status).toBe(
+      403,
+    );
   });
 });

@@ -24,26 +24,50 @@ describe("platform limit checks (on in every test run)", () => {
 
   it("refuses more than 100 bound parameters", async () => {
     const values = Array.from({ length: PLATFORM_LIMITS.boundParameters + 1 }, (_, i) => i);
-    expect(await limitOf(() => checked.DB.prepare(`SELECT 1 WHERE 1 IN (${values.map(() => "?").join(",")})`).bind(...values).all())).toBe("boundParameters");
+    expect(
+      await limitOf(() =>
+        checked.DB.prepare(`SELECT 1 WHERE 1 IN (${values.map(() => "?").join(",")})`)
+          .bind(...values)
+          .all(),
+      ),
+    ).toBe("boundParameters");
   });
 
   it("refuses a statement over 100 KB", async () => {
-    expect(await limitOf(() => checked.DB.prepare(`SELECT '${"x".repeat(PLATFORM_LIMITS.statementBytes)}'`).all())).toBe("statementBytes");
+    expect(
+      await limitOf(() => checked.DB.prepare(`SELECT '${"x".repeat(PLATFORM_LIMITS.statementBytes)}'`).all()),
+    ).toBe("statementBytes");
   });
 
   it("refuses a LIKE or GLOB pattern over 50 bytes, bound or literal", async () => {
     const long = `%${"a".repeat(60)}%`;
-    expect(await limitOf(() => checked.DB.prepare("SELECT 1 FROM products WHERE name LIKE ?").bind(long).all())).toBe("likePatternBytes");
-    expect(await limitOf(() => checked.DB.prepare("SELECT 1 FROM products WHERE name LIKE ?1 AND id = ?2").bind(long, "x").all())).toBe("likePatternBytes");
+    expect(await limitOf(() => checked.DB.prepare("SELECT 1 FROM products WHERE name LIKE ?").bind(long).all())).toBe(
+      "likePatternBytes",
+    );
+    expect(
+      await limitOf(() =>
+        checked.DB.prepare("SELECT 1 FROM products WHERE name LIKE ?1 AND id = ?2").bind(long, "x").all(),
+      ),
+    ).toBe("likePatternBytes");
     expect(await limitOf(() => checkStatement(`SELECT 1 WHERE 'a' GLOB '${"a".repeat(60)}'`))).toBe("likePatternBytes");
     // A short pattern, or a long value bound elsewhere, is fine.
-    expect(await limitOf(() => checked.DB.prepare("SELECT 1 FROM products WHERE name LIKE ? AND description = ?").bind("%tv%", "y".repeat(500)).all())).toBeNull();
+    expect(
+      await limitOf(() =>
+        checked.DB.prepare("SELECT 1 FROM products WHERE name LIKE ? AND description = ?")
+          .bind("%tv%", "y".repeat(500))
+          .all(),
+      ),
+    ).toBeNull();
   });
 
   it("refuses a SQL function with more than 32 arguments", async () => {
     const args = Array.from({ length: 34 }, (_, i) => `'k${i}'`).join(", ");
     expect(await limitOf(() => checked.DB.prepare(`SELECT json_array(${args})`).all())).toBe("functionArguments");
-    expect(await limitOf(() => checked.DB.prepare(`SELECT json_array(${Array.from({ length: 32 }, () => "1").join(",")})`).all())).toBeNull();
+    expect(
+      await limitOf(() =>
+        checked.DB.prepare(`SELECT json_array(${Array.from({ length: 32 }, () => "1").join(",")})`).all(),
+      ),
+    ).toBeNull();
   });
 
   it("refuses the 1,001st D1 query of one invocation, batches counted per statement", async () => {
@@ -61,9 +85,13 @@ describe("platform limit checks (on in every test run)", () => {
   it("refuses a queue message over 128 KB, and a sendBatch over 100 messages or 256 KB", async () => {
     const big = { blob: "x".repeat(PLATFORM_LIMITS.queueMessageBytes) };
     expect(await limitOf(() => checked.ANALYTICS.send(big as never))).toBe("queueMessageBytes");
-    expect(await limitOf(() => checked.ANALYTICS.sendBatch(Array.from({ length: 101 }, () => ({ body: {} as never }))))).toBe("batchMessages");
+    expect(
+      await limitOf(() => checked.ANALYTICS.sendBatch(Array.from({ length: 101 }, () => ({ body: {} as never })))),
+    ).toBe("batchMessages");
     const half = { blob: "x".repeat(100 * 1024) };
-    expect(await limitOf(() => checked.ANALYTICS.sendBatch([1, 2, 3].map(() => ({ body: half as never }))))).toBe("batchBytes");
+    expect(await limitOf(() => checked.ANALYTICS.sendBatch([1, 2, 3].map(() => ({ body: half as never }))))).toBe(
+      "batchBytes",
+    );
   });
 
   it("checks Durable Object SQL too: more than 100 bound values in a cart's storage is refused", async () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { misconfiguration } from "../src/middleware/production-guard";
 import { callWithVars } from "./helpers";
 
-const callAs = (vars: Partial<Env>, method: string, path: string, body?: unknown) => callWithVars(vars, method, path, { body });
+const callAs = (vars: Partial<Env>, method: string, path: string, body?: unknown) =>
+  callWithVars(vars, method, path, { body });
 
 const configured: Partial<Env> = {
   ENVIRONMENT: "production",
@@ -34,7 +35,12 @@ describe("a deployed Worker refuses to serve on local parts", () => {
   });
 
   it("names each missing secret and a test payment provider", () => {
-    const problems = misconfiguration({ ...configured, PAYMENT_PROVIDER: "test", STRIPE_WEBHOOK_SECRET: "", ADMIN_BOOTSTRAP_TOKEN: "" } as Partial<Env>);
+    const problems = misconfiguration({
+      ...configured,
+      PAYMENT_PROVIDER: "test",
+      STRIPE_WEBHOOK_SECRET: "",
+      ADMIN_BOOTSTRAP_TOKEN: "",
+    } as Partial<Env>);
     expect(problems.some((p) => p.includes("PAYMENT_PROVIDER"))).toBe(true);
     expect(problems.some((p) => p.includes("STRIPE_WEBHOOK_SECRET"))).toBe(true);
     expect(problems.some((p) => p.includes("ADMIN_BOOTSTRAP_TOKEN"))).toBe(true);

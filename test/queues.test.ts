@@ -25,7 +25,9 @@ describe("events consumer", () => {
       { id: "msg-poison-2", body: { id: "evt_x", type: "no.such.event", occurred_at: "", data: {} } },
     ]);
     expect(result.explicitAcks.sort()).toEqual(["msg-poison-1", "msg-poison-2"]);
-    const rows = await env.DB.prepare("SELECT message_id, body FROM dead_letters WHERE message_id LIKE 'msg-poison-%' ORDER BY message_id").all<{
+    const rows = await env.DB.prepare(
+      "SELECT message_id, body FROM dead_letters WHERE message_id LIKE 'msg-poison-%' ORDER BY message_id",
+    ).all<{
       message_id: string;
       body: string;
     }>();
@@ -87,7 +89,9 @@ describe("cron", () => {
     const u = await signup();
     // The event's outbox row is in the user's database (users are spread over two in tests); the relay sweeps each.
     const { DB } = onUserShard(env, u.user.user_id);
-    await DB.prepare("UPDATE outbox_events SET dispatched_at = NULL, created_at = '2000-01-01T00:00:00.000Z' WHERE payload LIKE ?")
+    await DB.prepare(
+      "UPDATE outbox_events SET dispatched_at = NULL, created_at = '2000-01-01T00:00:00.000Z' WHERE payload LIKE ?",
+    )
       .bind(`%${u.user.user_id}%`)
       .run();
     await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, createExecutionContext());
@@ -118,7 +122,14 @@ describe("events consumer by batch", () => {
         total_amount: 1000 * (i + 1),
         currency: "usd",
         seller_ids: ["usr_BATCHSELLER00000000000000"],
-        items: [{ product_id: "prd_BATCHPRODUCT0000000000000", seller_id: "usr_BATCHSELLER00000000000000", quantity: 1, price: 1000 * (i + 1) }],
+        items: [
+          {
+            product_id: "prd_BATCHPRODUCT0000000000000",
+            seller_id: "usr_BATCHSELLER00000000000000",
+            quantity: 1,
+            price: 1000 * (i + 1),
+          },
+        ],
       }),
     );
     const messages = [...paid, paid[0]].map((body, i) => ({ id: `mb${i}`, body }));
@@ -127,15 +138,21 @@ describe("events consumer by batch", () => {
     expect(result.retryMessages).toEqual([]);
     for (const [i, e] of paid.entries()) {
       const d = e.data as { order_id: string; user_id: string };
-      const facts = await env.WAREHOUSE.prepare("SELECT revenue FROM fact_order_items WHERE order_id = ?").bind(d.order_id).all<{ revenue: number }>();
+      const facts = await env.WAREHOUSE.prepare("SELECT revenue FROM fact_order_items WHERE order_id = ?")
+        .bind(d.order_id)
+        .all<{ revenue: number }>();
       expect(facts.results).toEqual([{ revenue: 1000 * (i + 1) }]);
-      const notices = await env.DB.prepare("SELECT channel FROM notifications WHERE dedupe_key LIKE ? ORDER BY channel").bind(`event:${e.id}:%`).all<{ channel: string }>();
+      const notices = await env.DB.prepare("SELECT channel FROM notifications WHERE dedupe_key LIKE ? ORDER BY channel")
+        .bind(`event:${e.id}:%`)
+        .all<{ channel: string }>();
       expect(notices.results.map((r) => r.channel)).toEqual(["email", "in_app"]);
     }
     // Every subscriber of every event is recorded as done: a redelivery of the whole batch adds nothing.
     const again = await deliver("marketplace-events", messages);
     expect(again.explicitAcks.sort()).toEqual(["mb0", "mb1", "mb2", "mb3"]);
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE dedupe_key LIKE ?").bind(`event:${paid[0].id}:%`).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE dedupe_key LIKE ?")
+      .bind(`event:${paid[0].id}:%`)
+      .first<{ n: number }>();
     expect(count!.n).toBe(2);
   });
 
@@ -147,15 +164,30 @@ describe("events consumer by batch", () => {
       userId,
     }));
     for (const r of rows) {
-      await env.DB.prepare("INSERT INTO notifications (id, user_id, kind, channel, title, body, status, dedupe_key) VALUES (?, ?, 'promotion', 'email', 'Hi', 'Sale', 'pending', ?)")
+      await env.DB.prepare(
+        "INSERT INTO notifications (id, user_id, kind, channel, title, body, status, dedupe_key) VALUES (?, ?, 'promotion', 'email', 'Hi', 'Sale', 'pending', ?)",
+      )
         .bind(r.id, r.userId, `batchmail:${r.id}`)
         .run();
     }
-    const result = await deliver("marketplace-notifications", rows.map((r, i) => ({ id: `nm${i}`, body: { notification_id: r.id } })));
+    const result = await deliver(
+      "marketplace-notifications",
+      rows.map((r, i) => ({ id: `nm${i}`, body: { notification_id: r.id } })),
+    );
     expect(result.explicitAcks.sort()).toEqual(["nm0", "nm1", "nm2"]);
-    const status = async (id: string) => (await env.DB.prepare("SELECT status FROM notifications WHERE id = ?").bind(id).first<{ status: string }>())!.status;
-    expect([await status(rows[0].id), await status(rows[1].id), await status(rows[2].id)]).toEqual(["sent", "sent", "failed"]);
-    const sunk = await env.DB.prepare("SELECT recipient FROM message_sink WHERE notification_id IN (?, ?) ORDER BY recipient").bind(rows[0].id, rows[1].id).all<{ recipient: string }>();
+    const status = async (id: string) =>
+      (await env.DB.prepare("SELECT status FROM notifications WHERE id = ?").bind(id).first<{ status: string }>())!
+        .status;
+    expect([await status(rows[0].id), await status(rows[1].id), await status(rows[2].id)]).toEqual([
+      "sent",
+      "sent",
+      "failed",
+    ]);
+    const sunk = await env.DB.prepare(
+      "SELECT recipient FROM message_sink WHERE notification_id IN (?, ?) ORDER BY recipient",
+    )
+      .bind(rows[0].id, rows[1].id)
+      .all<{ recipient: string }>();
     expect(sunk.results.map((r) => r.recipient)).toEqual([a.user.email, b.user.email].sort());
   });
 });

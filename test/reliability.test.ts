@@ -14,7 +14,9 @@ import { adminUser, call, createCategory, createProduct, json, recordRefunds, si
 // What the suite prints at the end: faults injected, invariant checks that held.
 let faults = 0;
 let checks = 0;
-afterAll(() => console.log(`reliability suite: ${faults} faults injected, ${checks} invariant checks held, 0 violated`));
+afterAll(() =>
+  console.log(`reliability suite: ${faults} faults injected, ${checks} invariant checks held, 0 violated`),
+);
 
 afterEach(() => {
   injectCheckoutFault(null);
@@ -29,9 +31,15 @@ async function world() {
   const product = await createProduct(seller, cat.category_id, { stock_available: 5, price: 2000 });
   const admin = await adminUser();
   const code = `REL${unique()}`.slice(0, 30).toUpperCase();
-  await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "fixed", value: 100, usage_limit: 5 } });
+  await call("POST", "/coupons", {
+    token: admin.access_token,
+    body: { code, kind: "fixed", value: 100, usage_limit: 5 },
+  });
   const buyer = await signup();
-  await call("POST", "/wallet/credits", { token: admin.access_token, body: { user_id: buyer.user.user_id, amount: 500, reason: "test" } });
+  await call("POST", "/wallet/credits", {
+    token: admin.access_token,
+    body: { user_id: buyer.user.user_id, amount: 500, reason: "test" },
+  });
   await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 2 } });
   await call("POST", "/cart/coupon", { token: buyer.access_token, body: { code } });
   return { product, buyer, code };
@@ -41,9 +49,14 @@ async function invariants(w: Awaited<ReturnType<typeof world>>) {
   expect(await getStock(env, w.product.product_id)).toMatchObject({ available: 5, reserved: 0 });
   // Every order database (orders are spread over two in tests).
   let paid = 0;
-  for (const e of eachOrderShard(env)) paid += (await e.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE user_id = ? AND status = 'paid'").bind(w.buyer.user.user_id).first<{ n: number }>())!.n;
+  for (const e of eachOrderShard(env))
+    paid += (await e.DB.prepare("SELECT COUNT(*) AS n FROM orders WHERE user_id = ? AND status = 'paid'")
+      .bind(w.buyer.user.user_id)
+      .first<{ n: number }>())!.n;
   expect(paid).toBe(0);
-  const coupon = await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?").bind(w.code).first<{ times_redeemed: number }>();
+  const coupon = await env.DB.prepare("SELECT times_redeemed FROM coupons WHERE code = ?")
+    .bind(w.code)
+    .first<{ times_redeemed: number }>();
   expect(coupon?.times_redeemed).toBe(0);
   expect((await json(await call("GET", "/wallet", { token: w.buyer.access_token }))).balance).toBe(500);
   // The cart is intact, so the buyer can simply try again.
@@ -58,13 +71,19 @@ describe("checkout under faults", () => {
       const w = await world();
       injectCheckoutFault(step);
       faults++;
-      const res = await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true } });
+      const res = await call("POST", "/orders", {
+        token: w.buyer.access_token,
+        body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true },
+      });
       expect(res.status).toBe(503);
       expect((await json(res)).error.code).toBe("service_unavailable");
       await invariants(w);
       // And the retry succeeds.
       injectCheckoutFault(null);
-      const retry = await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true } });
+      const retry = await call("POST", "/orders", {
+        token: w.buyer.access_token,
+        body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true },
+      });
       expect(retry.status, await retry.clone().text()).toBe(201);
       expect(await getStock(env, w.product.product_id)).toMatchObject({ available: 3, reserved: 0 });
     });
@@ -75,7 +94,14 @@ describe("checkout under faults", () => {
     const w = await world();
     injectCheckoutFault("mark-paid");
     faults++;
-    expect((await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x" } })).status).toBe(503);
+    expect(
+      (
+        await call("POST", "/orders", {
+          token: w.buyer.access_token,
+          body: { payment_method: "pm_card_visa", shipping_address: "x" },
+        })
+      ).status,
+    ).toBe(503);
     expect(refunds).toHaveLength(1);
     checks++;
     await invariants(w);
@@ -96,7 +122,10 @@ describe("checkout under faults", () => {
     });
     faults++;
     const w = await world();
-    const res = await call("POST", "/orders", { token: w.buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true } });
+    const res = await call("POST", "/orders", {
+      token: w.buyer.access_token,
+      body: { payment_method: "pm_card_visa", shipping_address: "x", use_wallet: true },
+    });
     expect(res.status).toBe(503);
     await invariants(w);
   });
@@ -105,16 +134,33 @@ describe("checkout under faults", () => {
     const { relayOutbox } = await import("../src/services/events");
     const w = await world();
     // The fault: every event's first send was lost (never marked dispatched).
-    for (const e of eachOrderShard(env)) await e.DB.prepare("UPDATE outbox_events SET dispatched_at = NULL, created_at = '2000-01-01T00:00:00.000Z'").run();
+    for (const e of eachOrderShard(env))
+      await e.DB.prepare(
+        "UPDATE outbox_events SET dispatched_at = NULL, created_at = '2000-01-01T00:00:00.000Z'",
+      ).run();
     faults++;
     const sent: unknown[] = [];
-    const events = { sendBatch: async (m: unknown[]) => void sent.push(...m), send: async () => undefined } as unknown as Queue;
-    const relayed = await relayOutbox({ DB: env.DB, ORDERS_DB_1: env.ORDERS_DB_1, ORDER_SHARDS: env.ORDER_SHARDS, EVENTS: events } as Pick<Env, "DB" | "EVENTS">, 0, 1000);
+    const events = {
+      sendBatch: async (m: unknown[]) => void sent.push(...m),
+      send: async () => undefined,
+    } as unknown as Queue;
+    const relayed = await relayOutbox(
+      { DB: env.DB, ORDERS_DB_1: env.ORDERS_DB_1, ORDER_SHARDS: env.ORDER_SHARDS, EVENTS: events } as Pick<
+        Env,
+        "DB" | "EVENTS"
+      >,
+      0,
+      1000,
+    );
     expect(relayed).toBeGreaterThan(0);
     expect(sent.length).toBe(relayed);
     // Relayed from every database that holds outbox rows, none left behind.
     for (const e of eachOrderShard(env)) {
-      expect((await e.DB.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE dispatched_at IS NULL").first<{ n: number }>())!.n).toBe(0);
+      expect(
+        (await e.DB.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE dispatched_at IS NULL").first<{
+          n: number;
+        }>())!.n,
+      ).toBe(0);
       checks++;
     }
     void w;

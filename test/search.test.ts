@@ -8,7 +8,8 @@ const real = env.TEST_CATALOG_SOURCE === "real";
 beforeAll(async () => {
   // Load the seed catalog (5,851 real products when ../shared/data is present).
   const statements = env.TEST_SEED_SQL.split(/;\n(?=INSERT)/).map((s) => s.replace(/;\s*$/, ""));
-  for (let i = 0; i < statements.length; i += 20) await env.DB.batch(statements.slice(i, i + 20).map((s) => env.DB.prepare(s)));
+  for (let i = 0; i < statements.length; i += 20)
+    await env.DB.batch(statements.slice(i, i + 20).map((s) => env.DB.prepare(s)));
 }, 120_000);
 
 async function search(qs: string) {
@@ -64,7 +65,9 @@ describe("filters, sorts, facets and pages", () => {
     expect(byBrand.total).toBeGreaterThan(0);
     const prices = byBrand.data.map((h: any) => h.price);
     const [lo, hi] = [prices[0], prices[Math.floor((prices.length - 1) / 2)]];
-    const r = await search(`brand=${encodeURIComponent(brand)}&min_price=${lo}&max_price=${hi}&in_stock=true&limit=100`);
+    const r = await search(
+      `brand=${encodeURIComponent(brand)}&min_price=${lo}&max_price=${hi}&in_stock=true&limit=100`,
+    );
     expect(r.total).toBeGreaterThan(0);
     for (const hit of r.data) {
       expect(hit.brand).toBe(brand);
@@ -121,7 +124,17 @@ describe("filters, sorts, facets and pages", () => {
   });
 
   it("answers bad parameters with 400", async () => {
-    for (const qs of ["limit=101", "min_price=-1", "min_price=abc", "sort=cheapest", "min_rating=6", "in_stock=maybe", "cursor=nope", "min_price=500&max_price=100", "category_id=bad"]) {
+    for (const qs of [
+      "limit=101",
+      "min_price=-1",
+      "min_price=abc",
+      "sort=cheapest",
+      "min_rating=6",
+      "in_stock=maybe",
+      "cursor=nope",
+      "min_price=500&max_price=100",
+      "category_id=bad",
+    ]) {
       expect((await call("GET", `/search?q=tv&${qs}`)).status, qs).toBe(400);
     }
     expect((await call("GET", "/suggest")).status).toBe(400);
@@ -135,7 +148,10 @@ describe("index freshness and shards", () => {
     const word = `zephyrine${Date.now().toString(36)}`;
     const p = await createProduct(seller, cat.category_id, { name: `Quantum ${word} Toaster`, brand: "Acme" });
     const t0 = Date.now();
-    await vi.waitFor(async () => expect((await search(`q=${word}`)).data.map((h: any) => h.product_id)).toEqual([p.product_id]), { timeout: 2000, interval: 100 });
+    await vi.waitFor(
+      async () => expect((await search(`q=${word}`)).data.map((h: any) => h.product_id)).toEqual([p.product_id]),
+      { timeout: 2000, interval: 100 },
+    );
     expect(Date.now() - t0).toBeLessThan(2000);
     await call("DELETE", `/products/${p.product_id}`, { token: seller.access_token });
     await vi.waitFor(async () => expect((await search(`q=${word}`)).total).toBe(0), { timeout: 2000, interval: 100 });
@@ -158,7 +174,11 @@ describe("index freshness and shards", () => {
     expect(reloaded.documents).toBeGreaterThan(0);
     const stats = await stub.stats();
     expect(stats.snapshotChunks).toBeGreaterThan(0);
-    const after = await searchProducts(env, { q: "wireless", sort: "relevance", limit: 20, cursor: undefined, brand: undefined }, { shards: 2 });
+    const after = await searchProducts(
+      env,
+      { q: "wireless", sort: "relevance", limit: 20, cursor: undefined, brand: undefined },
+      { shards: 2 },
+    );
     expect(after.data.map((h) => h.product_id)).toEqual(before.data.map((h) => h.product_id));
   });
 });
@@ -190,7 +210,15 @@ describe("shard answer cache", () => {
     popularity: 1,
     version,
   });
-  const query = (term: string) => ({ term, where: {}, sort: "relevance" as const, take: 10, steps: [{ tolerance: 0, missing: 0 }], facets: true, priceRanges: [{ from: 0, to: 5000 }] });
+  const query = (term: string) => ({
+    term,
+    where: {},
+    sort: "relevance" as const,
+    take: 10,
+    steps: [{ tolerance: 0, missing: 0 }],
+    facets: true,
+    priceRanges: [{ from: 0, to: 5000 }],
+  });
 
   it("a write drops only the cached answers the written product could appear in", async () => {
     // A shard of its own (shard count 7), filled by hand.
@@ -219,8 +247,25 @@ describe("shard answer cache", () => {
   it("matches words without their accents, and facets count each price once", async () => {
     const stub = shardStub(env, 7, 5);
     await stub.clear();
-    await stub.apply([{ ...doc("prd_x", "Crème Brûlée Torch", 1), price: 5000 }, { ...doc("prd_y", "Creme Pot", 1), price: 4999 }], [], true);
-    const r = await stub.fillAndQuery({ ...query("creme"), priceRanges: [{ from: 0, to: 5000 }, { from: 5000, to: 10000 }] }, 5, 7);
+    await stub.apply(
+      [
+        { ...doc("prd_x", "Crème Brûlée Torch", 1), price: 5000 },
+        { ...doc("prd_y", "Creme Pot", 1), price: 4999 },
+      ],
+      [],
+      true,
+    );
+    const r = await stub.fillAndQuery(
+      {
+        ...query("creme"),
+        priceRanges: [
+          { from: 0, to: 5000 },
+          { from: 5000, to: 10000 },
+        ],
+      },
+      5,
+      7,
+    );
     expect(r.hits.map((h) => h.id).sort()).toEqual(["prd_x", "prd_y"]);
     expect(r.facets.price).toEqual({ "0-5000": 1, "5000-10000": 1 });
   });

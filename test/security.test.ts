@@ -46,7 +46,30 @@ const ADMIN_ONLY = [
   "PUT /admin/fx-rates",
 ];
 /** Operations only sellers (or admins) may call. */
-const SELLER_ONLY = ["GET /seller/settings", "PATCH /seller/settings", "POST /seller/payouts", "PUT /seller/payout-account", "GET /seller/statements/{month}", "GET /seller/balance", "GET /seller/ledger", "GET /seller/payouts", "POST /products", "POST /products/bulk", "POST /coupons", "GET /coupons", "GET /seller/orders", "GET /analytics/seller", "GET /analytics/seller/timeseries", "GET /analytics/seller/conversion", "POST /webhooks", "GET /webhooks", "PUT /seller/shipping-profile", "GET /seller/shipping-profile", "GET /seller/auctions", "POST /auctions/{product_id}/second-chance"];
+const SELLER_ONLY = [
+  "GET /seller/settings",
+  "PATCH /seller/settings",
+  "POST /seller/payouts",
+  "PUT /seller/payout-account",
+  "GET /seller/statements/{month}",
+  "GET /seller/balance",
+  "GET /seller/ledger",
+  "GET /seller/payouts",
+  "POST /products",
+  "POST /products/bulk",
+  "POST /coupons",
+  "GET /coupons",
+  "GET /seller/orders",
+  "GET /analytics/seller",
+  "GET /analytics/seller/timeseries",
+  "GET /analytics/seller/conversion",
+  "POST /webhooks",
+  "GET /webhooks",
+  "PUT /seller/shipping-profile",
+  "GET /seller/shipping-profile",
+  "GET /seller/auctions",
+  "POST /auctions/{product_id}/second-chance",
+];
 /** Operations on a resource someone owns: a stranger must get 403 or 404, never 2xx. */
 const OWNED = [
   "PATCH /users/{user_id}",
@@ -102,12 +125,35 @@ beforeAll(async () => {
   const cat = await createCategory(`Sec ${Date.now()}`);
   const product = await createProduct(sellerA, cat.category_id, { stock_available: 50 });
   await call("POST", "/cart/add", { token: owner.access_token, body: { product_id: product.product_id, quantity: 1 } });
-  const order = await json(await call("POST", "/orders", { token: owner.access_token, body: { payment_method: "pm_card_visa", shipping_address: "1 Main St" } }));
-  await call("POST", `/orders/${order.order_id}/status`, { token: sellerA.access_token, body: { status: "shipped", tracking_number: "T" } });
-  await call("POST", `/orders/${order.order_id}/status`, { token: sellerA.access_token, body: { status: "delivered" } });
-  const review = await json(await call("POST", "/reviews", { token: owner.access_token, body: { product_id: product.product_id, rating: 4, comment: "fine" } }));
-  const method = await json(await call("POST", "/wallet/payment-methods", { token: owner.access_token, body: { payment_method: "pm_card_visa" } }));
-  const hook = await json(await call("POST", "/webhooks", { token: sellerA.access_token, body: { url: "http://127.0.0.1:9/x" } }));
+  const order = await json(
+    await call("POST", "/orders", {
+      token: owner.access_token,
+      body: { payment_method: "pm_card_visa", shipping_address: "1 Main St" },
+    }),
+  );
+  await call("POST", `/orders/${order.order_id}/status`, {
+    token: sellerA.access_token,
+    body: { status: "shipped", tracking_number: "T" },
+  });
+  await call("POST", `/orders/${order.order_id}/status`, {
+    token: sellerA.access_token,
+    body: { status: "delivered" },
+  });
+  const review = await json(
+    await call("POST", "/reviews", {
+      token: owner.access_token,
+      body: { product_id: product.product_id, rating: 4, comment: "fine" },
+    }),
+  );
+  const method = await json(
+    await call("POST", "/wallet/payment-methods", {
+      token: owner.access_token,
+      body: { payment_method: "pm_card_visa" },
+    }),
+  );
+  const hook = await json(
+    await call("POST", "/webhooks", { token: sellerA.access_token, body: { url: "http://127.0.0.1:9/x" } }),
+  );
   Object.assign(ids, {
     user_id: owner.user.user_id,
     product_id: product.product_id,
@@ -128,7 +174,10 @@ let probes = 0;
 
 async function probe(op: Op, who: TestUser | null, body?: unknown) {
   probes++;
-  const res = await call(op.method, fill(op.path), { token: who?.access_token, body: body ?? (op.body ? {} : undefined) });
+  const res = await call(op.method, fill(op.path), {
+    token: who?.access_token,
+    body: body ?? (op.body ? {} : undefined),
+  });
   const text = await res.text();
   for (const [name, re] of SECRET_PATTERNS) if (re.test(text)) findings.push(`${key(op)} leaked a ${name}`);
   if (res.status >= 500) findings.push(`${key(op)} answered ${res.status}`);
@@ -167,7 +216,11 @@ describe("security suite from /openapi.json", () => {
   it("a stranger never reads or changes someone else's resource (BOLA)", async () => {
     for (const op of ops.filter((o) => OWNED.includes(key(o)))) {
       for (const who of [buyerB, sellerB]) {
-        const r = await probe(op, who, op.body ? { status: "cancelled", quantity: 1, price: 1, rating: 1, order_shipped: ["in_app"] } : undefined);
+        const r = await probe(
+          op,
+          who,
+          op.body ? { status: "cancelled", quantity: 1, price: 1, rating: 1, order_shipped: ["in_app"] } : undefined,
+        );
         if (r.status < 400) findings.push(`${who.user.role} stranger ${key(op)} -> ${r.status}`);
       }
     }
@@ -175,7 +228,14 @@ describe("security suite from /openapi.json", () => {
     const profile = await json(await call("GET", `/users/${owner.user.user_id}`, { token: buyerB.access_token }));
     expect(profile.email).toBeUndefined();
     // Refunds: a stranger cannot refund the owner's order.
-    expect((await call("POST", "/payments/refunds", { token: buyerB.access_token, body: { order_id: ids.order_id, reason: "x" } })).status).toBe(404);
+    expect(
+      (
+        await call("POST", "/payments/refunds", {
+          token: buyerB.access_token,
+          body: { order_id: ids.order_id, reason: "x" },
+        })
+      ).status,
+    ).toBe(404);
     for (const k of OWNED) expect(ops.map(key)).toContain(k);
     expect(findings).toEqual([]);
   });
@@ -200,7 +260,10 @@ describe("write rate limits", () => {
     const user = await signup();
     let limited: Response | null = null;
     for (let i = 0; i < 1200 && !limited; i++) {
-      const res = await call("POST", "/cart/remove", { token: user.access_token, body: { product_id: "prd_NOTINCART" } });
+      const res = await call("POST", "/cart/remove", {
+        token: user.access_token,
+        body: { product_id: "prd_NOTINCART" },
+      });
       if (res.status === 429) limited = res;
     }
     expect(limited).not.toBeNull();

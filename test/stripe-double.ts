@@ -37,12 +37,18 @@ export class StripeDouble {
     const cacheKey = key ? `${req.method} ${url.pathname} ${key}` : null;
     if (cacheKey && this.idempotent.has(cacheKey)) {
       const hit = this.idempotent.get(cacheKey)!;
-      return new Response(hit.body, { status: hit.status, headers: { "content-type": "application/json", "idempotent-replayed": "true" } });
+      return new Response(hit.body, {
+        status: hit.status,
+        headers: { "content-type": "application/json", "idempotent-replayed": "true" },
+      });
     }
     const res = this.route(req.method, url.pathname, form);
     const body = JSON.stringify(res.body);
     if (cacheKey) this.idempotent.set(cacheKey, { status: res.status, body });
-    return new Response(body, { status: res.status, headers: { "content-type": "application/json", "request-id": `req_${++this.seq}` } });
+    return new Response(body, {
+      status: res.status,
+      headers: { "content-type": "application/json", "request-id": `req_${++this.seq}` },
+    });
   };
 
   private json(status: number, body: unknown) {
@@ -51,8 +57,25 @@ export class StripeDouble {
 
   private intentFor(pm: string, amount: number, currency: string) {
     const id = `pi_double_${++this.seq}`;
-    const base = { id, object: "payment_intent", amount, currency, payment_method: pm, client_secret: `${id}_secret_x`, last_payment_error: null };
-    if (pm === "pm_card_chargeDeclined") return { ...base, status: "requires_payment_method", last_payment_error: { code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } };
+    const base = {
+      id,
+      object: "payment_intent",
+      amount,
+      currency,
+      payment_method: pm,
+      client_secret: `${id}_secret_x`,
+      last_payment_error: null,
+    };
+    if (pm === "pm_card_chargeDeclined")
+      return {
+        ...base,
+        status: "requires_payment_method",
+        last_payment_error: {
+          code: "card_declined",
+          decline_code: "generic_decline",
+          message: "Your card was declined.",
+        },
+      };
     if (pm === "pm_card_authenticationRequired") return { ...base, status: "requires_action" };
     return { ...base, status: "succeeded" };
   }
@@ -62,34 +85,95 @@ export class StripeDouble {
       const pi = this.intentFor(form.payment_method, Number(form.amount), form.currency);
       this.intents.set(pi.id, pi);
       if (pi.status === "requires_payment_method") {
-        return { status: 402, body: { error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined.", payment_intent: pi } } };
+        return {
+          status: 402,
+          body: {
+            error: {
+              type: "card_error",
+              code: "card_declined",
+              decline_code: "generic_decline",
+              message: "Your card was declined.",
+              payment_intent: pi,
+            },
+          },
+        };
       }
       return { status: 200, body: pi };
     }
     const confirm = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path);
     if (method === "POST" && confirm) {
       const pi = this.intents.get(confirm[1]);
-      if (!pi) return { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent" } } };
+      if (!pi)
+        return {
+          status: 404,
+          body: {
+            error: { type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent" },
+          },
+        };
       const next = { ...this.intentFor(form.payment_method ?? pi.payment_method, pi.amount, pi.currency), id: pi.id };
       this.intents.set(pi.id, next);
       return { status: 200, body: next };
     }
     if (method === "POST" && path === "/v1/refunds") {
       const pi = this.intents.get(form.payment_intent);
-      if (!pi || pi.status !== "succeeded") return { status: 400, body: { error: { type: "invalid_request_error", code: "charge_not_refundable", message: "This PaymentIntent has no successful charge" } } };
-      const already = [...this.refunds.values()].filter((r) => r.payment_intent === pi.id).reduce((s, r) => s + r.amount, 0);
+      if (!pi || pi.status !== "succeeded")
+        return {
+          status: 400,
+          body: {
+            error: {
+              type: "invalid_request_error",
+              code: "charge_not_refundable",
+              message: "This PaymentIntent has no successful charge",
+            },
+          },
+        };
+      const already = [...this.refunds.values()]
+        .filter((r) => r.payment_intent === pi.id)
+        .reduce((s, r) => s + r.amount, 0);
       const amount = Number(form.amount ?? pi.amount - already);
       if (already + amount > pi.amount) {
-        return { status: 400, body: { error: { type: "invalid_request_error", code: "amount_too_large", message: "Refund amount is greater than unrefunded amount" } } };
+        return {
+          status: 400,
+          body: {
+            error: {
+              type: "invalid_request_error",
+              code: "amount_too_large",
+              message: "Refund amount is greater than unrefunded amount",
+            },
+          },
+        };
       }
-      const refund = { id: `re_double_${++this.seq}`, object: "refund", amount, payment_intent: pi.id, status: "succeeded" };
+      const refund = {
+        id: `re_double_${++this.seq}`,
+        object: "refund",
+        amount,
+        payment_intent: pi.id,
+        status: "succeeded",
+      };
       this.refunds.set(refund.id, refund);
       return { status: 200, body: refund };
     }
     if (method === "POST" && path === "/v1/transfers") {
       // Connect transfers: to a connected account (acct_…), from the platform's balance.
-      if (!/^acct_/.test(form.destination ?? "")) return { status: 400, body: { error: { type: "invalid_request_error", code: "resource_missing", param: "destination", message: `No such destination: '${form.destination}'` } } };
-      const transfer = { id: `tr_double_${++this.seq}`, object: "transfer", amount: Number(form.amount), currency: form.currency, destination: form.destination };
+      if (!/^acct_/.test(form.destination ?? ""))
+        return {
+          status: 400,
+          body: {
+            error: {
+              type: "invalid_request_error",
+              code: "resource_missing",
+              param: "destination",
+              message: `No such destination: '${form.destination}'`,
+            },
+          },
+        };
+      const transfer = {
+        id: `tr_double_${++this.seq}`,
+        object: "transfer",
+        amount: Number(form.amount),
+        currency: form.currency,
+        destination: form.destination,
+      };
       this.transfers.set(transfer.id, transfer);
       return { status: 200, body: transfer };
     }
@@ -97,12 +181,24 @@ export class StripeDouble {
     const lineItems = /^\/v1\/tax\/calculations\/([^/]+)\/line_items$/.exec(path);
     if (method === "GET" && lineItems) {
       const all = this.calculations.get(lineItems[1])?.all as any[] | undefined;
-      if (!all) return { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: "No such tax calculation" } } };
+      if (!all)
+        return {
+          status: 404,
+          body: {
+            error: { type: "invalid_request_error", code: "resource_missing", message: "No such tax calculation" },
+          },
+        };
       const from = form.starting_after ? all.findIndex((l) => l.id === form.starting_after) + 1 : 0;
       const page = all.slice(from, from + Number(form.limit ?? 10));
-      return { status: 200, body: { object: "list", data: page, has_more: from + page.length < all.length, url: path } };
+      return {
+        status: 200,
+        body: { object: "list", data: page, has_more: from + page.length < all.length, url: path },
+      };
     }
-    return { status: 404, body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path})` } } };
+    return {
+      status: 404,
+      body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path})` } },
+    };
   }
 
   /** Stripe Tax: per line, exclusive (added) or inclusive (contained) at the address's rate; the first 10 lines inline, as Stripe lists them. */
@@ -110,7 +206,16 @@ export class StripeDouble {
     const country = form["customer_details[address][country]"];
     const state = form["customer_details[address][state]"];
     if (!country || form["customer_details[address_source]"] !== "shipping") {
-      return { status: 400, body: { error: { type: "invalid_request_error", code: "parameter_missing", message: "Missing customer_details[address]" } } };
+      return {
+        status: 400,
+        body: {
+          error: {
+            type: "invalid_request_error",
+            code: "parameter_missing",
+            message: "Missing customer_details[address]",
+          },
+        },
+      };
     }
     const where = this.taxRates[`${country}-${state}`] ? `${country}-${state}` : country;
     const rate = this.taxRates[where];
@@ -121,18 +226,48 @@ export class StripeDouble {
       const behavior = form[`line_items[${i}][tax_behavior]`];
       const code = form[`line_items[${i}][tax_code]`];
       const bp = rate ? (rate.codes?.[code] ?? rate.bp) : 0;
-      const tax = behavior === "inclusive" ? Math.floor((amount * bp * 2 + (10_000 + bp)) / (2 * (10_000 + bp))) : Math.floor((amount * bp + 5_000) / 10_000);
-      lines.push({ id: `tax_li_double_${this.seq}_${i}`, object: "tax.calculation_line_item", amount, amount_tax: tax, reference: form[`line_items[${i}][reference]`], tax_behavior: behavior, tax_code: code });
+      const tax =
+        behavior === "inclusive"
+          ? Math.floor((amount * bp * 2 + (10_000 + bp)) / (2 * (10_000 + bp)))
+          : Math.floor((amount * bp + 5_000) / 10_000);
+      lines.push({
+        id: `tax_li_double_${this.seq}_${i}`,
+        object: "tax.calculation_line_item",
+        amount,
+        amount_tax: tax,
+        reference: form[`line_items[${i}][reference]`],
+        tax_behavior: behavior,
+        tax_code: code,
+      });
     }
-    const sum = (inclusive: boolean) => lines.filter((l) => (l.tax_behavior === "inclusive") === inclusive).reduce((n, l) => n + l.amount_tax, 0);
+    const sum = (inclusive: boolean) =>
+      lines.filter((l) => (l.tax_behavior === "inclusive") === inclusive).reduce((n, l) => n + l.amount_tax, 0);
     const calc = {
       id,
       object: "tax.calculation",
       currency: form.currency,
       tax_amount_exclusive: sum(false),
       tax_amount_inclusive: sum(true),
-      tax_breakdown: rate ? [{ amount: sum(false) + sum(true), inclusive: lines[0]?.tax_behavior === "inclusive", tax_rate_details: { country, state: where.includes("-") ? state : null, percentage_decimal: String(rate.bp / 100), tax_type: "sales_tax" } }] : [],
-      line_items: { object: "list", data: lines.slice(0, 10), has_more: lines.length > 10, url: `/v1/tax/calculations/${id}/line_items` },
+      tax_breakdown: rate
+        ? [
+            {
+              amount: sum(false) + sum(true),
+              inclusive: lines[0]?.tax_behavior === "inclusive",
+              tax_rate_details: {
+                country,
+                state: where.includes("-") ? state : null,
+                percentage_decimal: String(rate.bp / 100),
+                tax_type: "sales_tax",
+              },
+            },
+          ]
+        : [],
+      line_items: {
+        object: "list",
+        data: lines.slice(0, 10),
+        has_more: lines.length > 10,
+        url: `/v1/tax/calculations/${id}/line_items`,
+      },
     };
     this.calculations.set(id, { ...calc, all: lines });
     return { status: 200, body: calc };

@@ -7,7 +7,11 @@ const california = { country: "US", region: "CA", postal_code: "90001", city: "L
 const berlin = { country: "DE", postal_code: "10117", city: "Berlin", line1: "Unter den Linden 1" };
 
 function stripeTax(double: StripeDouble, codes?: Record<string, string>) {
-  return new StripeTaxProvider("sk_test_double", tableTax, { apiBase: "http://127.0.0.1:9" /* never dialled: the double answers in-process */, fetchFn: double.fetch, codes });
+  return new StripeTaxProvider("sk_test_double", tableTax, {
+    apiBase: "http://127.0.0.1:9" /* never dialled: the double answers in-process */,
+    fetchFn: double.fetch,
+    codes,
+  });
 }
 
 describe("Stripe Tax adapter (tax.calculations.create) against a wire-format double", () => {
@@ -35,14 +39,23 @@ describe("Stripe Tax adapter (tax.calculations.create) against a wire-format dou
 
   it("VAT is contained in the prices of a country that shows gross prices; a book goes with its own tax code", async () => {
     const double = new StripeDouble();
-    const q = await stripeTax(double).quote(env, berlin, [
-      { key: "shirt", amount: 3000 },
-      { key: "novel", amount: 2000, taxClass: "books" },
-    ], "eur");
+    const q = await stripeTax(double).quote(
+      env,
+      berlin,
+      [
+        { key: "shirt", amount: 3000 },
+        { key: "novel", amount: 2000, taxClass: "books" },
+      ],
+      "eur",
+    );
     // 3000 × 19/119 = 478.99 → 479; 2000 × 7/107 = 130.84 → 131.
     expect(q).toEqual({ added: 0, included: 610, lines: { shirt: 479, novel: 131 }, jurisdiction: "DE" });
     const form = double.calls.find((c) => c.path === "/v1/tax/calculations")!.form;
-    expect(form).toMatchObject({ currency: "eur", "line_items[0][tax_behavior]": "inclusive", "line_items[1][tax_code]": "txcd_35010000" });
+    expect(form).toMatchObject({
+      currency: "eur",
+      "line_items[0][tax_behavior]": "inclusive",
+      "line_items[1][tax_code]": "txcd_35010000",
+    });
   });
 
   it("a cart of more lines than Stripe lists inline is read to its last line", async () => {
@@ -79,9 +92,28 @@ describe("the configured tax provider", () => {
     expect(taxProvider({ TAX_PROVIDER: "table" })).toBe(tableTax);
     expect(taxProvider({})).toBe(tableTax);
     expect(() => taxProvider({ TAX_PROVIDER: "stripe" })).toThrow(/STRIPE_SECRET_KEY/);
-    const p = taxProvider({ TAX_PROVIDER: "stripe", STRIPE_SECRET_KEY: "sk_test_x", STRIPE_API_BASE: "http://127.0.0.1:9", STRIPE_TAX_CODES: "" });
+    const p = taxProvider({
+      TAX_PROVIDER: "stripe",
+      STRIPE_SECRET_KEY: "sk_test_x",
+      STRIPE_API_BASE: "http://127.0.0.1:9",
+      STRIPE_TAX_CODES: "",
+    });
     expect(p).toBeInstanceOf(StripeTaxProvider);
-    expect(taxProvider({ TAX_PROVIDER: "stripe", STRIPE_SECRET_KEY: "sk_test_x", STRIPE_API_BASE: "http://127.0.0.1:9", STRIPE_TAX_CODES: "" })).toBe(p);
-    expect(() => taxProvider({ TAX_PROVIDER: "stripe", STRIPE_SECRET_KEY: "sk_test_y", STRIPE_API_BASE: "http://127.0.0.1:9", STRIPE_TAX_CODES: '{"food":"bread"}' })).toThrow(/STRIPE_TAX_CODES/);
+    expect(
+      taxProvider({
+        TAX_PROVIDER: "stripe",
+        STRIPE_SECRET_KEY: "sk_test_x",
+        STRIPE_API_BASE: "http://127.0.0.1:9",
+        STRIPE_TAX_CODES: "",
+      }),
+    ).toBe(p);
+    expect(() =>
+      taxProvider({
+        TAX_PROVIDER: "stripe",
+        STRIPE_SECRET_KEY: "sk_test_y",
+        STRIPE_API_BASE: "http://127.0.0.1:9",
+        STRIPE_TAX_CODES: '{"food":"bread"}',
+      }),
+    ).toThrow(/STRIPE_TAX_CODES/);
   });
 });

@@ -52,7 +52,9 @@ describe("PATCH /users/{id}", () => {
     expect(body.updated_at >= body.created_at).toBe(true);
     // An admin's change applies at once, and the new email signs in.
     const admin = await adminUser();
-    const byAdmin = await json(await call("PATCH", `/users/${u.user.user_id}`, { token: admin.access_token, body: { email } }));
+    const byAdmin = await json(
+      await call("PATCH", `/users/${u.user.user_id}`, { token: admin.access_token, body: { email } }),
+    );
     expect(byAdmin.email).toBe(email);
     expect((await call("POST", "/auth/login", { body: { email, password: u.password } })).status).toBe(200);
     // phone_number: null clears it.
@@ -65,7 +67,10 @@ describe("PATCH /users/{id}", () => {
   it("refuses to patch another user (403) and needs a token (401)", async () => {
     const a = await signup();
     const b = await signup();
-    const res = await call("PATCH", `/users/${b.user.user_id}`, { token: a.access_token, body: { username: unique() } });
+    const res = await call("PATCH", `/users/${b.user.user_id}`, {
+      token: a.access_token,
+      body: { username: unique() },
+    });
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe("forbidden");
     expect((await call("PATCH", `/users/${b.user.user_id}`, { body: { username: unique() } })).status).toBe(401);
@@ -74,7 +79,10 @@ describe("PATCH /users/{id}", () => {
   it("lets an admin patch anyone", async () => {
     const admin = await adminUser();
     const u = await signup();
-    const res = await call("PATCH", `/users/${u.user.user_id}`, { token: admin.access_token, body: { username: unique("a") } });
+    const res = await call("PATCH", `/users/${u.user.user_id}`, {
+      token: admin.access_token,
+      body: { username: unique("a") },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -95,18 +103,22 @@ describe("PATCH /users/{id}", () => {
   it("does not say whether an email is taken: the answer is the same 200, and nothing changes", async () => {
     const a = await signup();
     const b = await signup();
-    const res = await call("PATCH", `/users/${a.user.user_id}`, { token: a.access_token, body: { email: b.user.email } });
+    const res = await call("PATCH", `/users/${a.user.user_id}`, {
+      token: a.access_token,
+      body: { email: b.user.email },
+    });
     expect(res.status).toBe(200);
     expect((await json(res)).email).toBe(a.user.email);
     // An admin's direct change still meets the unique address: 409.
     const admin = await adminUser();
-    const direct = await call("PATCH", `/users/${a.user.user_id}`, { token: admin.access_token, body: { email: b.user.email } });
+    const direct = await call("PATCH", `/users/${a.user.user_id}`, {
+      token: admin.access_token,
+      body: { email: b.user.email },
+    });
     expect(direct.status).toBe(409);
     expect((await json(direct)).error.code).toBe("email_taken");
   });
 });
-
-
 
 describe("GET /users (admin)", () => {
   it("is admin only", async () => {
@@ -121,7 +133,9 @@ describe("GET /users (admin)", () => {
     const first = await json(await call("GET", "/users?limit=2", { token: a.access_token }));
     expect(first.data).toHaveLength(2);
     expect(first.next_cursor).toBeTypeOf("string");
-    const second = await json(await call("GET", `/users?limit=2&cursor=${first.next_cursor}`, { token: a.access_token }));
+    const second = await json(
+      await call("GET", `/users?limit=2&cursor=${first.next_cursor}`, { token: a.access_token }),
+    );
     const ids = [...first.data, ...second.data].map((u: { user_id: string }) => u.user_id);
     expect(new Set(ids).size).toBe(4);
     expect([...ids].sort().reverse()).toEqual(ids);

@@ -7,7 +7,11 @@ describe("storefront pages", () => {
   it("renders the home, search, product and app pages server-side as accessible HTML", async () => {
     const cat = await createCategory(`Web ${unique()}`);
     const seller = await signup({ role: "seller" });
-    const p = await createProduct(seller, cat.category_id, { name: "Aurora Desk Lamp", brand: "Lumen", stock_available: 4 });
+    const p = await createProduct(seller, cat.category_id, {
+      name: "Aurora Desk Lamp",
+      brand: "Lumen",
+      stock_available: 4,
+    });
     const home = await call("GET", "/store");
     expect(home.status).toBe(200);
     expect(home.headers.get("content-type")).toContain("text/html");
@@ -26,13 +30,19 @@ describe("storefront pages", () => {
     // Bad parameters fall back to a plain browse page rather than an error page.
     expect((await call("GET", "/store/search?min_price=abc&sort=nope")).status).toBe(200);
 
-    for (const path of ["/store/cart", "/store/checkout", "/store/orders", "/store/account", "/dashboard", "/admin-ui"]) {
+    for (const path of [
+      "/store/cart",
+      "/store/checkout",
+      "/store/orders",
+      "/store/account",
+      "/dashboard",
+      "/admin-ui",
+    ]) {
       const res = await call("GET", path);
       expect(res.status, path).toBe(200);
       expect(await res.text()).toContain('id="app"');
     }
     expect((await call("GET", "/store/product/prd_NOPE")).status).toBe(404);
-
   });
 
   it("shows an auction's live price, countdown and bid form instead of add-to-cart", async () => {
@@ -40,7 +50,16 @@ describe("storefront pages", () => {
     const seller = await signup({ role: "seller" });
     const res = await call("POST", "/products", {
       token: seller.access_token,
-      body: { name: "Vintage Leica M3", description: "1957", category_id: cat.category_id, auction: { start_price: 50000, buy_now_price: 120000, ends_at: new Date(Date.now() + 2 * 86400_000).toISOString() } },
+      body: {
+        name: "Vintage Leica M3",
+        description: "1957",
+        category_id: cat.category_id,
+        auction: {
+          start_price: 50000,
+          buy_now_price: 120000,
+          ends_at: new Date(Date.now() + 2 * 86400_000).toISOString(),
+        },
+      },
     });
     const p = await json(res);
     const page = await (await call("GET", `/store/product/${p.product_id}`)).text();
@@ -57,12 +76,27 @@ describe("storefront pages", () => {
   it("lets a buyer pick a variant on the product page, and shows attribute facets on the search page", async () => {
     const admin = await adminUser();
     const cat = await createCategory(`Knitwear ${unique()}`);
-    await call("POST", `/categories/${cat.category_id}/attributes`, { token: admin.access_token, body: { name: "size", type: "enum", values: ["S", "M", "L"], variant_option: true, facet: true } });
+    await call("POST", `/categories/${cat.category_id}/attributes`, {
+      token: admin.access_token,
+      body: { name: "size", type: "enum", values: ["S", "M", "L"], variant_option: true, facet: true },
+    });
     const seller = await signup({ role: "seller" });
-    const word = `qx${unique().replace(/[^a-z0-9]/gi, "").toLowerCase()}`;
+    const word = `qx${unique()
+      .replace(/[^a-z0-9]/gi, "")
+      .toLowerCase()}`;
     const res = await call("POST", "/products", {
       token: seller.access_token,
-      body: { name: `${word} Merino Sweater`, description: "Warm", price: 12000, category_id: cat.category_id, variants: [{ options: { size: "S" }, stock_available: 0 }, { options: { size: "M" }, stock_available: 2 }, { options: { size: "L" }, stock_available: 1, price: 13000 }] },
+      body: {
+        name: `${word} Merino Sweater`,
+        description: "Warm",
+        price: 12000,
+        category_id: cat.category_id,
+        variants: [
+          { options: { size: "S" }, stock_available: 0 },
+          { options: { size: "M" }, stock_available: 2 },
+          { options: { size: "L" }, stock_available: 1, price: 13000 },
+        ],
+      },
     });
     const p = await json(res);
     const page = await (await call("GET", `/store/product/${p.product_id}`)).text();

@@ -41,7 +41,11 @@ describe("anonymous and search limits", () => {
 
   it("limits writes without a token to 300 a minute per address, /auth/refresh included", async () => {
     const ip = "198.18.7.1";
-    const { allowed, res } = await untilLimited(() => call("POST", "/auth/refresh", { body: { refresh_token: "rt_nope.x" }, headers: { "cf-connecting-ip": ip } }), 700);
+    const { allowed, res } = await untilLimited(
+      () =>
+        call("POST", "/auth/refresh", { body: { refresh_token: "rt_nope.x" }, headers: { "cf-connecting-ip": ip } }),
+      700,
+    );
     expect(res).not.toBeNull();
     expect(allowed).toBeGreaterThanOrEqual(300);
     expect(allowed).toBeLessThan(700);
@@ -50,11 +54,16 @@ describe("anonymous and search limits", () => {
 
   it("limits searches and suggestions to 600 a minute per address", async () => {
     const ip = "198.18.7.2";
-    const { allowed, res } = await untilLimited(() => call("GET", "/suggest", { headers: { "cf-connecting-ip": ip } }), 1300);
+    const { allowed, res } = await untilLimited(
+      () => call("GET", "/suggest", { headers: { "cf-connecting-ip": ip } }),
+      1300,
+    );
     expect(res).not.toBeNull();
     expect(allowed).toBeGreaterThanOrEqual(600);
     expect((await res!.json<any>()).error.code).toBe("rate_limited");
     // Another address is not affected.
-    expect((await call("GET", "/suggest?prefix=so", { headers: { "cf-connecting-ip": "198.18.7.3" } })).status).toBe(200);
+    expect((await call("GET", "/suggest?prefix=so", { headers: { "cf-connecting-ip": "198.18.7.3" } })).status).toBe(
+      200,
+    );
   });
 });

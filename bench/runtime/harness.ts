@@ -6,7 +6,9 @@ import { SignJWT } from "jose";
 
 export async function token(sub: string, role: string): Promise<string> {
   const ring = JSON.parse(env.JWT_KEYS) as { current: string; keys: Record<string, string> };
-  const key = Uint8Array.from(atob(ring.keys[ring.current].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  const key = Uint8Array.from(atob(ring.keys[ring.current].replace(/-/g, "+").replace(/_/g, "/")), (c) =>
+    c.charCodeAt(0),
+  );
   return new SignJWT({ role })
     .setProtectedHeader({ alg: "HS256", kid: ring.current, typ: "JWT" })
     .setSubject(sub)
@@ -20,13 +22,22 @@ export async function token(sub: string, role: string): Promise<string> {
 let ip = 0;
 export function call(method: string, path: string, tok?: string, body?: unknown): Promise<Response> {
   ip++;
-  const headers: Record<string, string> = { "cf-connecting-ip": `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` };
+  const headers: Record<string, string> = {
+    "cf-connecting-ip": `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}`,
+  };
   if (tok) headers.authorization = `Bearer ${tok}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  return exports.default.fetch(new Request(`http://bench.local${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+  return exports.default.fetch(
+    new Request(`http://bench.local${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
 }
 
-export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /** `n` calls of `one` from `concurrency` callers at once; each returns the status it got. */
 export async function run(n: number, concurrency: number, one: (k: number) => Promise<number>) {

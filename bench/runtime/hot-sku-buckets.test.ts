@@ -52,7 +52,9 @@ it("hot-SKU reservations spread over 1, 4 and 16 buckets", async () => {
     await product(id, 1_000_000);
     await configureBuckets(env, id, buckets);
     const r = await run(id, 4000, 64);
-    console.log(`BENCH_RESULT ${JSON.stringify({ buckets, connections: 64, rps: r.rps, p50: r.p50, p99: r.p99, shed: r.shed })}`);
+    console.log(
+      `BENCH_RESULT ${JSON.stringify({ buckets, connections: 64, rps: r.rps, p50: r.p50, p99: r.p99, shed: r.shed })}`,
+    );
 
     // Sell-out: 2,000 buyers for 300 units; exactly 300 sold, whatever the bucket count.
     const sell = `prd_BENCHSELLOUT${String(buckets).padStart(2, "0")}0000000000000`;
@@ -61,7 +63,9 @@ it("hot-SKU reservations spread over 1, 4 and 16 buckets", async () => {
     const s = await run(sell, 2000, 64);
     const level = await getStock(env, sell);
     const oversell = s.granted - 300;
-    console.log(`BENCH_RESULT ${JSON.stringify({ invariant: true, kind: "buckets", buckets, granted: s.granted, moved: 300, oversell, shed: s.shed, reserved: level.reserved })}`);
+    console.log(
+      `BENCH_RESULT ${JSON.stringify({ invariant: true, kind: "buckets", buckets, granted: s.granted, moved: 300, oversell, shed: s.shed, reserved: level.reserved })}`,
+    );
     expect(s.granted).toBeLessThanOrEqual(300);
     if (s.shed === 0) expect(s.granted).toBe(300);
   }

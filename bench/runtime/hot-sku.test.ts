@@ -35,11 +35,15 @@ it("hot-SKU reservations on one inventory object", async () => {
     const seconds = (Date.now() - t0) / 1000;
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-    console.log(`BENCH_RESULT ${JSON.stringify({ connections: concurrency, rps: n / seconds, p50: pct(0.5), p99: pct(0.99) })}`);
+    console.log(
+      `BENCH_RESULT ${JSON.stringify({ connections: concurrency, rps: n / seconds, p50: pct(0.5), p99: pct(0.99) })}`,
+    );
   }
   const end = await stub.get(productId);
   if (!end.ok) throw new Error("no stock object");
   const oversell = granted - (start.available - end.available);
-  console.log(`BENCH_RESULT ${JSON.stringify({ invariant: true, granted, moved: start.available - end.available, oversell })}`);
+  console.log(
+    `BENCH_RESULT ${JSON.stringify({ invariant: true, granted, moved: start.available - end.available, oversell })}`,
+  );
   expect(oversell).toBe(0);
 });

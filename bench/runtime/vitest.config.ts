@@ -28,6 +28,10 @@ export default defineConfig(async () => {
         },
       }),
     ],
-    test: { include: [`bench/runtime/**/${process.env.BENCH_ONLY_FILE ?? ""}*.test.ts`], setupFiles: ["./test/setup.ts"], testTimeout: 600_000 },
+    test: {
+      include: [`bench/runtime/**/${process.env.BENCH_ONLY_FILE ?? ""}*.test.ts`],
+      setupFiles: ["./test/setup.ts"],
+      testTimeout: 600_000,
+    },
   };
 });

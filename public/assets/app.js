@@ -22,7 +22,12 @@ import { safeNextPath } from "./next-path.js";
   /** One refresh at a time across this origin's tabs (each exchange rotates the cookie). */
   async function refreshAccess() {
     const exchange = async () => {
-      const r = await fetch("/auth/refresh", { method: "POST", headers: { "content-type": "application/json", ...COOKIE_MODE }, body: "{}", credentials: "same-origin" });
+      const r = await fetch("/auth/refresh", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...COOKIE_MODE },
+        body: "{}",
+        credentials: "same-origin",
+      });
       if (!r.ok) return false;
       session.access = (await r.json()).access_token;
       return true;
@@ -74,7 +79,10 @@ import { safeNextPath } from "./next-path.js";
       el.hidden = !a || !(a.user.role === role || a.user.role === "admin");
     });
     const cart = await api("GET", "/cart");
-    if (cart.ok) $("#cart-count").textContent = cart.data.items.length ? `(${cart.data.items.reduce((s, i) => s + i.quantity, 0)})` : "";
+    if (cart.ok)
+      $("#cart-count").textContent = cart.data.items.length
+        ? `(${cart.data.items.reduce((s, i) => s + i.quantity, 0)})`
+        : "";
     if (a) {
       const n = await api("GET", "/notifications?limit=1");
       if (n.ok) $("#unread").textContent = n.data.unread_count ? `(${n.data.unread_count})` : "";
@@ -87,7 +95,8 @@ import { safeNextPath } from "./next-path.js";
         timer = setTimeout(async () => {
           if (q.value.trim().length < 2) return;
           const r = await api("GET", `/suggest?prefix=${encodeURIComponent(q.value)}&limit=8`);
-          if (r.ok) $("#suggestions").innerHTML = r.data.data.map((s) => `<option value="${esc(s.text)}"></option>`).join("");
+          if (r.ok)
+            $("#suggestions").innerHTML = r.data.data.map((s) => `<option value="${esc(s.text)}"></option>`).join("");
         }, 150);
       });
   }
@@ -101,7 +110,9 @@ import { safeNextPath } from "./next-path.js";
     const render = () => {
       if (!state) return;
       $("#auction-price").textContent = money(state.current_price);
-      $("#auction-bids").textContent = state.bid_count ? `${state.bid_count} bid${state.bid_count > 1 ? "s" : ""}` : "No bids yet";
+      $("#auction-bids").textContent = state.bid_count
+        ? `${state.bid_count} bid${state.bid_count > 1 ? "s" : ""}`
+        : "No bids yet";
       const ended = state.status === "ended";
       const notes = [];
       if (ended) notes.push(state.outcome === "sold" || state.outcome === "bought_now" ? "Sold" : "Ended unsold");
@@ -117,10 +128,13 @@ import { safeNextPath } from "./next-path.js";
     const tick = () => {
       if (!state) return;
       const left = Date.parse(state.ends_at) - Date.now();
-      if (state.status === "ended" || left <= 0) return ($("#auction-countdown").textContent = `Ended ${new Date(state.ends_at).toLocaleString()}`);
+      if (state.status === "ended" || left <= 0)
+        return ($("#auction-countdown").textContent = `Ended ${new Date(state.ends_at).toLocaleString()}`);
       const s = Math.floor(left / 1000);
       const d = Math.floor(s / 86400);
-      const hms = [Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, "0")).join(":");
+      const hms = [Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60]
+        .map((n) => String(n).padStart(2, "0"))
+        .join(":");
       $("#auction-countdown").textContent = `Ends in ${d ? `${d}d ` : ""}${hms}`;
     };
     const load = async () => {
@@ -133,11 +147,18 @@ import { safeNextPath } from "./next-path.js";
     let polling = null;
     const poll = () => (polling ??= setInterval(load, 5000));
     try {
-      const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/auctions/${id}/live`);
+      const ws = new WebSocket(
+        `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/auctions/${id}/live`,
+      );
       ws.addEventListener("message", (e) => {
         if (e.data === "pong" || !state) return;
         const m = JSON.parse(e.data);
-        Object.assign(state, { current_price: m.current_price, bid_count: m.bid_count, ends_at: m.ends_at, ...(m.next_minimum ? { next_minimum: m.next_minimum } : {}) });
+        Object.assign(state, {
+          current_price: m.current_price,
+          bid_count: m.bid_count,
+          ends_at: m.ends_at,
+          ...(m.next_minimum ? { next_minimum: m.next_minimum } : {}),
+        });
         // Who leads is the caller's to know: only a watcher who led (and may have lost it) reads it
         // back, and everyone at the end, so a bid does not send every watcher to the API.
         if (m.type === "ended" || (m.type === "bid" && state.leading)) load();
@@ -153,8 +174,19 @@ import { safeNextPath } from "./next-path.js";
       e.preventDefault();
       if (needLogin()) return;
       const max = Math.round(Number($("#max-bid").value) * 100);
-      const r = await api("POST", `/auctions/${id}/bids`, { max_amount: max }, { "Idempotency-Key": crypto.randomUUID() });
-      toast(r.ok ? (r.data.leading ? "You are the highest bidder" : `Outbid at once: the price is now ${money(r.data.current_price)}`) : errorOf(r));
+      const r = await api(
+        "POST",
+        `/auctions/${id}/bids`,
+        { max_amount: max },
+        { "Idempotency-Key": crypto.randomUUID() },
+      );
+      toast(
+        r.ok
+          ? r.data.leading
+            ? "You are the highest bidder"
+            : `Outbid at once: the price is now ${money(r.data.current_price)}`
+          : errorOf(r),
+      );
       load();
     });
     $("#buy-now").addEventListener("click", async () => {
@@ -172,7 +204,11 @@ import { safeNextPath } from "./next-path.js";
       $("#add-form").addEventListener("submit", async (e) => {
         e.preventDefault();
         const variant = $("#variant") ? $("#variant").value : "";
-        const r = await api("POST", "/cart/add", { product_id: id, ...(variant ? { variant_id: variant } : {}), quantity: Number($("#qty").value) });
+        const r = await api("POST", "/cart/add", {
+          product_id: id,
+          ...(variant ? { variant_id: variant } : {}),
+          quantity: Number($("#qty").value),
+        });
         toast(r.ok ? "Added to your cart" : errorOf(r));
         chrome();
       });
@@ -184,7 +220,11 @@ import { safeNextPath } from "./next-path.js";
       $("#review-form").addEventListener("submit", async (e) => {
         e.preventDefault();
         if (needLogin()) return;
-        const r = await api("POST", "/reviews", { product_id: id, rating: Number($("#rating").value), comment: $("#comment").value });
+        const r = await api("POST", "/reviews", {
+          product_id: id,
+          rating: Number($("#rating").value),
+          comment: $("#comment").value,
+        });
         toast(r.ok ? "Thanks for your review" : errorOf(r));
         if (r.ok) location.reload();
       });
@@ -200,7 +240,9 @@ import { safeNextPath } from "./next-path.js";
           <thead><tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
           <tbody>${c.items
             .map(
-              (i) => `<tr><td><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${Object.keys(i.options || {}).length ? ` <span class="options">${esc(Object.values(i.options).join(" / "))}</span>` : ""}${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}</td>
+              (
+                i,
+              ) => `<tr><td><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${Object.keys(i.options || {}).length ? ` <span class="options">${esc(Object.values(i.options).join(" / "))}</span>` : ""}${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}</td>
               <td>${i.quantity}</td><td>${money(i.line_total)}</td>
               <td><button type="button" data-remove="${i.product_id}" data-variant="${esc(i.variant_id)}">Remove</button></td></tr>`,
             )
@@ -209,13 +251,18 @@ import { safeNextPath } from "./next-path.js";
         ${c.coupon_warnings.map((w) => `<p class="warn">${esc(w.code)}: ${esc(w.reason)}</p>`).join("")}
         <form id="coupon"><label for="code">Coupon code</label><input id="code" name="code" required><button type="submit">Apply</button></form>
         <p><a class="button" href="/store/checkout" id="to-checkout">Check out</a></p>`;
-      app().querySelectorAll("[data-remove]").forEach((b) =>
-        b.addEventListener("click", async () => {
-          await api("POST", "/cart/remove", { product_id: b.getAttribute("data-remove"), variant_id: b.getAttribute("data-variant") });
-          pages.cart();
-          chrome();
-        }),
-      );
+      app()
+        .querySelectorAll("[data-remove]")
+        .forEach((b) =>
+          b.addEventListener("click", async () => {
+            await api("POST", "/cart/remove", {
+              product_id: b.getAttribute("data-remove"),
+              variant_id: b.getAttribute("data-variant"),
+            });
+            pages.cart();
+            chrome();
+          }),
+        );
       $("#coupon").addEventListener("submit", async (e) => {
         e.preventDefault();
         const res = await api("POST", "/cart/coupon", { code: $("#code").value });
@@ -246,7 +293,13 @@ import { safeNextPath } from "./next-path.js";
         </form>`;
       const key = crypto.randomUUID();
       const address = () => {
-        const out = { name: $("#name").value, line1: $("#line1").value, city: $("#city").value, postal_code: $("#postal").value, country: $("#country").value.toUpperCase() };
+        const out = {
+          name: $("#name").value,
+          line1: $("#line1").value,
+          city: $("#city").value,
+          postal_code: $("#postal").value,
+          country: $("#country").value.toUpperCase(),
+        };
         if ($("#region").value.trim()) out.region = $("#region").value.trim().toUpperCase();
         return out;
       };
@@ -255,9 +308,17 @@ import { safeNextPath } from "./next-path.js";
       const render = (cart) => {
         shown = cart;
         $("#summary").innerHTML = `
-          ${cart.shipping_options.map((s, i) => `<fieldset><legend>Shipping for seller ${i + 1}</legend>${s.options
-            .map((o) => `<label class="check"><input type="radio" name="ship-${esc(s.seller_id)}" value="${esc(o.option_id)}" data-seller="${esc(s.seller_id)}" ${o.option_id === s.selected ? "checked" : ""}> ${esc(o.name)} · ${money(o.amount)}${o.min_days !== null ? ` · ${o.min_days}–${o.max_days} days` : ""}</label>`)
-            .join("")}</fieldset>`).join("")}
+          ${cart.shipping_options
+            .map(
+              (s, i) =>
+                `<fieldset><legend>Shipping for seller ${i + 1}</legend>${s.options
+                  .map(
+                    (o) =>
+                      `<label class="check"><input type="radio" name="ship-${esc(s.seller_id)}" value="${esc(o.option_id)}" data-seller="${esc(s.seller_id)}" ${o.option_id === s.selected ? "checked" : ""}> ${esc(o.name)} · ${money(o.amount)}${o.min_days !== null ? ` · ${o.min_days}–${o.max_days} days` : ""}</label>`,
+                  )
+                  .join("")}</fieldset>`,
+            )
+            .join("")}
           <table class="totals"><tbody>
             <tr><th scope="row">Subtotal</th><td>${money(cart.subtotal)}</td></tr>
             ${cart.discount ? `<tr><th scope="row">Discount</th><td>−${money(cart.discount)}</td></tr>` : ""}
@@ -267,7 +328,10 @@ import { safeNextPath } from "./next-path.js";
           </tbody></table>`;
         for (const r of document.querySelectorAll("#summary input[type=radio]")) {
           r.addEventListener("change", async () => {
-            const res = await api("POST", "/cart/shipping-option", { seller_id: r.getAttribute("data-seller"), option_id: r.value });
+            const res = await api("POST", "/cart/shipping-option", {
+              seller_id: r.getAttribute("data-seller"),
+              option_id: r.value,
+            });
             if (res.ok) render(res.data);
             else toast(errorOf(res));
           });
@@ -284,7 +348,8 @@ import { safeNextPath } from "./next-path.js";
       };
       $("#quote").addEventListener("click", quote);
       // A changed address needs a new quote before the order is placed.
-      for (const id of ["line1", "city", "postal", "country", "region"]) $(`#${id}`).addEventListener("input", () => (shown = null));
+      for (const id of ["line1", "city", "postal", "country", "region"])
+        $(`#${id}`).addEventListener("input", () => (shown = null));
       if (c.shipping_address) render(c);
       $("#pay").addEventListener("submit", async (e) => {
         e.preventDefault();
@@ -312,7 +377,10 @@ import { safeNextPath } from "./next-path.js";
           : "<p>No orders yet.</p>") +
         (lots.ok && lots.data.data.length
           ? `<h2>Your auctions</h2><ul class="list" id="my-auctions">${lots.data.data
-              .map((l) => `<li><a href="/store/product/${l.product_id}">${esc(l.name)}</a> · ${RELATION[l.relation] ?? esc(l.relation)} · ${money(l.current_price)} · ${l.bid_count} bids${l.order_id ? ` · <a href="/store/orders/${l.order_id}">pay for it</a>` : ""}</li>`)
+              .map(
+                (l) =>
+                  `<li><a href="/store/product/${l.product_id}">${esc(l.name)}</a> · ${RELATION[l.relation] ?? esc(l.relation)} · ${money(l.current_price)} · ${l.bid_count} bids${l.order_id ? ` · <a href="/store/orders/${l.order_id}">pay for it</a>` : ""}</li>`,
+              )
               .join("")}</ul>`
           : "");
     },
@@ -331,14 +399,30 @@ import { safeNextPath } from "./next-path.js";
         ${o.status === "delivered" ? `<button type="button" id="return">Return for a refund</button>` : ""}`;
       $("#pay-now") &&
         $("#pay-now").addEventListener("click", async () => {
-          const p = await api("POST", "/payments/pay", { order_id: id, payment_method: "pm_card_visa" }, { "Idempotency-Key": crypto.randomUUID() });
+          const p = await api(
+            "POST",
+            "/payments/pay",
+            { order_id: id, payment_method: "pm_card_visa" },
+            { "Idempotency-Key": crypto.randomUUID() },
+          );
           toast(p.ok ? "Paid" : errorOf(p));
           pages.order();
         });
       $("#return") &&
         $("#return").addEventListener("click", async () => {
-          const p = await api("POST", "/payments/refunds", { order_id: id, reason: "Returned by the buyer" }, { "Idempotency-Key": crypto.randomUUID() });
-          toast(!p.ok ? errorOf(p) : p.data.status === "pending" ? "Return requested: the seller will send instructions, and the refund follows when the parcel arrives" : "Refund issued");
+          const p = await api(
+            "POST",
+            "/payments/refunds",
+            { order_id: id, reason: "Returned by the buyer" },
+            { "Idempotency-Key": crypto.randomUUID() },
+          );
+          toast(
+            !p.ok
+              ? errorOf(p)
+              : p.data.status === "pending"
+                ? "Return requested: the seller will send instructions, and the refund follows when the parcel arrives"
+                : "Refund issued",
+          );
           pages.order();
         });
     },
@@ -379,7 +463,14 @@ import { safeNextPath } from "./next-path.js";
       });
       $("#signup").addEventListener("submit", async (e) => {
         e.preventDefault();
-        done(await api("POST", "/auth/signup", { email: $("#se").value, username: $("#su").value, password: $("#sp").value, role: $("#sr").value }, COOKIE_MODE));
+        done(
+          await api(
+            "POST",
+            "/auth/signup",
+            { email: $("#se").value, username: $("#su").value, password: $("#sp").value, role: $("#sr").value },
+            COOKIE_MODE,
+          ),
+        );
       });
     },
 
@@ -418,7 +509,10 @@ import { safeNextPath } from "./next-path.js";
       if (needLogin()) return;
       const r = await api("GET", "/notifications?limit=50");
       app().innerHTML = `<button type="button" id="read-all">Mark all read</button><ul class="list">${r.data.data
-        .map((n) => `<li class="${n.read ? "" : "unread"}"><strong>${esc(n.title)}</strong> ${esc(n.body)} <small>${new Date(n.created_at).toLocaleString()}</small></li>`)
+        .map(
+          (n) =>
+            `<li class="${n.read ? "" : "unread"}"><strong>${esc(n.title)}</strong> ${esc(n.body)} <small>${new Date(n.created_at).toLocaleString()}</small></li>`,
+        )
         .join("")}</ul>`;
       $("#read-all").addEventListener("click", async () => {
         await api("POST", "/notifications/read", { all: true });
@@ -433,12 +527,14 @@ import { safeNextPath } from "./next-path.js";
       app().innerHTML = r.data.data.length
         ? `<ul class="list">${r.data.data.map((w) => `<li><a href="/store/product/${w.product_id}">${esc(w.product ? w.product.name : w.product_id)}</a> <button type="button" data-unwish="${w.product_id}">Remove</button></li>`).join("")}</ul>`
         : "<p>Your wishlist is empty.</p>";
-      app().querySelectorAll("[data-unwish]").forEach((b) =>
-        b.addEventListener("click", async () => {
-          await api("DELETE", `/wishlist/${b.getAttribute("data-unwish")}`);
-          pages.wishlist();
-        }),
-      );
+      app()
+        .querySelectorAll("[data-unwish]")
+        .forEach((b) =>
+          b.addEventListener("click", async () => {
+            await api("DELETE", `/wishlist/${b.getAttribute("data-unwish")}`);
+            pages.wishlist();
+          }),
+        );
     },
 
     async dashboard() {
@@ -482,16 +578,22 @@ import { safeNextPath } from "./next-path.js";
         <section aria-labelledby="h-orders"><h2 id="h-orders">Orders</h2>
           <ul class="list">${orders.data.data
             .map(
-              (o) => `<li>${o.order_id} · <span data-status="${o.order_id}">${esc(o.status)}</span> · ${o.items.map((i) => `${esc(i.name)} × ${i.quantity}`).join(", ")}
+              (
+                o,
+              ) => `<li>${o.order_id} · <span data-status="${o.order_id}">${esc(o.status)}</span> · ${o.items.map((i) => `${esc(i.name)} × ${i.quantity}`).join(", ")}
               ${o.items.some((i) => i.status === "paid") ? `<label for="t-${o.order_id}" class="sr">Tracking number</label><input id="t-${o.order_id}" placeholder="Tracking number"><button type="button" data-ship="${o.order_id}">Mark shipped</button>` : ""}
               ${o.items.some((i) => i.status === "shipped") ? `<button type="button" data-deliver="${o.order_id}">Mark delivered</button>` : ""}</li>`,
             )
             .join("")}</ul></section>
         <section aria-labelledby="h-products"><h2 id="h-products">Products and stock</h2>
           <ul class="list">${products.data.data
-            .map((p) => `<li>${esc(p.name)} · ${money(p.price)} · <span class="${p.stock_available <= 5 ? "warn" : ""}">${p.stock_available} in stock${p.stock_available <= 5 ? " (low)" : ""}</span>
+            .map(
+              (
+                p,
+              ) => `<li>${esc(p.name)} · ${money(p.price)} · <span class="${p.stock_available <= 5 ? "warn" : ""}">${p.stock_available} in stock${p.stock_available <= 5 ? " (low)" : ""}</span>
               <label for="r-${p.product_id}" class="sr">Units to add</label><input id="r-${p.product_id}" type="number" value="10" class="small"><button type="button" data-restock="${p.product_id}">Restock</button>
-              <button type="button" data-archive="${p.product_id}">Archive</button></li>`)
+              <button type="button" data-archive="${p.product_id}">Archive</button></li>`,
+            )
             .join("")}</ul>
           <form id="new-product"><h3>New product</h3>
             <label for="np-name">Name</label><input id="np-name" required>
@@ -501,20 +603,27 @@ import { safeNextPath } from "./next-path.js";
             <label for="np-cat">Category</label><select id="np-cat">${flat.map(([id, name]) => `<option value="${id}">${esc(name)}</option>`).join("")}</select>
             <button type="submit">Create</button></form></section>
         <section aria-labelledby="h-auctions"><h2 id="h-auctions">Auctions</h2>
-          ${lots.ok && lots.data.data.length
-            ? `<table><caption class="sr">Your auctions</caption><thead><tr><th>Item</th><th>Status</th><th>Bids</th><th>Price</th><th>Ends</th><th></th></tr></thead><tbody>${lots.data.data
-                .map(
-                  (l) => `<tr><td><a href="/store/product/${l.product_id}">${esc(l.name)}</a></td><td>${esc(l.status === "ended" ? l.outcome.replace("_", " ") : "live")}</td><td>${l.bid_count}</td><td>${money(l.current_price)}</td><td>${new Date(l.ends_at).toLocaleString()}</td>
+          ${
+            lots.ok && lots.data.data.length
+              ? `<table><caption class="sr">Your auctions</caption><thead><tr><th>Item</th><th>Status</th><th>Bids</th><th>Price</th><th>Ends</th><th></th></tr></thead><tbody>${lots.data.data
+                  .map(
+                    (
+                      l,
+                    ) => `<tr><td><a href="/store/product/${l.product_id}">${esc(l.name)}</a></td><td>${esc(l.status === "ended" ? l.outcome.replace("_", " ") : "live")}</td><td>${l.bid_count}</td><td>${money(l.current_price)}</td><td>${new Date(l.ends_at).toLocaleString()}</td>
                   <td>${l.order_id ? `order ${esc(l.order_id)}` : ""}${l.outcome === "sold" ? ` <button type="button" data-second-chance="${l.product_id}">Offer to the runner-up</button>` : ""}</td></tr>`,
-                )
-                .join("")}</tbody></table>`
-            : "<p>No auctions yet. List one with an <code>auction</code> on POST /products.</p>"}</section>
+                  )
+                  .join("")}</tbody></table>`
+              : "<p>No auctions yet. List one with an <code>auction</code> on POST /products.</p>"
+          }</section>
         <section aria-labelledby="h-coupons"><h2 id="h-coupons">Coupons</h2>
           <ul class="list">${(coupons.data ? coupons.data.data : []).map((c) => `<li>${esc(c.code)} · ${c.kind} ${c.value} · used ${c.times_redeemed}${c.usage_limit ? ` of ${c.usage_limit}` : ""}</li>`).join("")}</ul>
           <form id="new-coupon"><label for="nc-code">Code</label><input id="nc-code" required pattern="[A-Za-z0-9_-]{3,32}">
             <label for="nc-pct">Percent off</label><input id="nc-pct" type="number" min="1" max="100" value="10">
             <button type="submit">Create coupon</button></form></section>`;
-      const act = (sel, fn) => app().querySelectorAll(sel).forEach((b) => b.addEventListener("click", fn(b)));
+      const act = (sel, fn) =>
+        app()
+          .querySelectorAll(sel)
+          .forEach((b) => b.addEventListener("click", fn(b)));
       act("[data-second-chance]", (b) => async () => {
         const r = await api("POST", `/auctions/${b.getAttribute("data-second-chance")}/second-chance`);
         toast(r.ok ? `Offered to the runner-up at ${money(r.data.total_amount)}` : errorOf(r));
@@ -522,7 +631,10 @@ import { safeNextPath } from "./next-path.js";
       });
       act("[data-ship]", (b) => async () => {
         const id = b.getAttribute("data-ship");
-        const r = await api("POST", `/orders/${id}/status`, { status: "shipped", tracking_number: $(`#t-${id}`).value || "TRACK" });
+        const r = await api("POST", `/orders/${id}/status`, {
+          status: "shipped",
+          tracking_number: $(`#t-${id}`).value || "TRACK",
+        });
         toast(r.ok ? "Marked shipped" : errorOf(r));
         pages.dashboard();
       });
@@ -556,7 +668,11 @@ import { safeNextPath } from "./next-path.js";
       });
       $("#new-coupon").addEventListener("submit", async (e) => {
         e.preventDefault();
-        const r = await api("POST", "/coupons", { code: $("#nc-code").value, kind: "percent", value: Number($("#nc-pct").value) });
+        const r = await api("POST", "/coupons", {
+          code: $("#nc-code").value,
+          kind: "percent",
+          value: Number($("#nc-pct").value),
+        });
         toast(r.ok ? "Coupon created" : errorOf(r));
         if (r.ok) pages.dashboard();
       });
@@ -564,17 +680,27 @@ import { safeNextPath } from "./next-path.js";
 
     async admin() {
       if (needLogin()) return;
-      const [platform, dead, taxes] = await Promise.all([api("GET", "/analytics/platform"), api("GET", "/admin/dead-letters"), api("GET", "/analytics/tax")]);
+      const [platform, dead, taxes] = await Promise.all([
+        api("GET", "/analytics/platform"),
+        api("GET", "/admin/dead-letters"),
+        api("GET", "/analytics/tax"),
+      ]);
       if (!platform.ok) return (app().textContent = errorOf(platform));
       const p = platform.data;
-      const tax = taxes.ok ? taxes.data : { data: [], totals: { collected: 0, refunded: 0, net: 0, included: 0, included_net: 0 } };
+      const tax = taxes.ok
+        ? taxes.data
+        : { data: [], totals: { collected: 0, refunded: 0, net: 0, included: 0, included_net: 0 } };
       app().innerHTML = `
         <section aria-labelledby="h-platform"><h2 id="h-platform">Platform (30 days)</h2>
           <p>GMV <strong>${money(p.gmv)}</strong> · ${p.orders} orders · ${p.active_buyers} buyers · ${p.registrations} sign-ups · ${p.searches} searches</p></section>
         <section aria-labelledby="h-tax"><h2 id="h-tax">Tax by jurisdiction (30 days, usd)</h2>
-          ${tax.data.length ? `<div class="scroll"><table><caption class="sr">Tax by jurisdiction</caption><thead><tr><th scope="col">Jurisdiction</th><th scope="col">Orders</th><th scope="col">Sales tax collected</th><th scope="col">Refunded</th><th scope="col">Net to remit</th><th scope="col">VAT/GST in prices (net)</th></tr></thead>
+          ${
+            tax.data.length
+              ? `<div class="scroll"><table><caption class="sr">Tax by jurisdiction</caption><thead><tr><th scope="col">Jurisdiction</th><th scope="col">Orders</th><th scope="col">Sales tax collected</th><th scope="col">Refunded</th><th scope="col">Net to remit</th><th scope="col">VAT/GST in prices (net)</th></tr></thead>
           <tbody>${tax.data.map((j) => `<tr><td>${esc(j.jurisdiction || "unknown")}</td><td>${j.orders}</td><td>${money(j.collected)}</td><td>${money(j.refunded)}</td><td><strong>${money(j.net)}</strong></td><td>${money(j.included_net)}</td></tr>`).join("")}</tbody></table></div>
-          <p><a href="/analytics/tax?format=csv" data-download="tax-by-jurisdiction.csv">Download CSV</a></p>` : "<p>No tax collected in this period.</p>"}</section>
+          <p><a href="/analytics/tax?format=csv" data-download="tax-by-jurisdiction.csv">Download CSV</a></p>`
+              : "<p>No tax collected in this period.</p>"
+          }</section>
         <section aria-labelledby="h-cat"><h2 id="h-cat">Categories</h2>
           <form id="new-cat"><label for="cat-name">New category name</label><input id="cat-name" required>
           <label for="cat-parent">Parent id (optional)</label><input id="cat-parent"><button type="submit">Create</button></form></section>
@@ -605,7 +731,9 @@ import { safeNextPath } from "./next-path.js";
     if (!link) return;
     e.preventDefault();
     await ready;
-    const res = await fetch(link.getAttribute("href"), { headers: session.access ? { authorization: `Bearer ${session.access}` } : {} });
+    const res = await fetch(link.getAttribute("href"), {
+      headers: session.access ? { authorization: `Bearer ${session.access}` } : {},
+    });
     if (!res.ok) return toast(`Error ${res.status}`);
     const url = URL.createObjectURL(await res.blob());
     const a = document.createElement("a");

@@ -3,7 +3,8 @@
 // host, a protocol-relative //host, a backslash trick) falls back to the store's home.
 export function safeNextPath(next, origin) {
   const fallback = "/store";
-  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return fallback;
+  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.includes("\\"))
+    return fallback;
   if (/[\u0000-\u001f\u007f]/.test(next)) return fallback;
   let url;
   try {

@@ -40,7 +40,12 @@ const insertSql = new Map<string, string>();
  * through each column's own driver mapping (JSON columns, booleans), so rows are drizzle's rows.
  * Keys left undefined take the column's default. Callers keep rows under D1's bound values.
  */
-export function insertStatement<T extends Table>(d1: D1Database, table: T, rows: T["$inferInsert"][], onConflict: "abort" | "ignore" = "abort"): D1PreparedStatement {
+export function insertStatement<T extends Table>(
+  d1: D1Database,
+  table: T,
+  rows: T["$inferInsert"][],
+  onConflict: "abort" | "ignore" = "abort",
+): D1PreparedStatement {
   const cols = getTableColumns(table);
   const keys = Object.keys(cols).filter((k) => (rows[0] as Record<string, unknown>)[k] !== undefined);
   const shape = `${getTableName(table)}|${keys.join(",")}|${rows.length}|${onConflict}`;

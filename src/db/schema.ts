@@ -8,14 +8,8 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { TAX_CLASSES } from "../lib/tax-classes";
 
-const createdAt = () =>
-  text("created_at")
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
-const updatedAt = () =>
-  text("updated_at")
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+const updatedAt = () => text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
 // ---- users module (src/services/users.ts) ----------------------------------
 export const users = sqliteTable(
@@ -92,7 +86,10 @@ export const accountTokens = sqliteTable(
     usedAt: integer("used_at"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("account_tokens_hash_uq").on(t.tokenHash), index("account_tokens_user_idx").on(t.userId, t.purpose)],
+  (t) => [
+    uniqueIndex("account_tokens_hash_uq").on(t.tokenHash),
+    index("account_tokens_user_idx").on(t.userId, t.purpose),
+  ],
 );
 
 // ---- returns module (src/services/returns.ts) --------------------------------
@@ -108,9 +105,20 @@ export const returns = sqliteTable(
     orderId: text("order_id").notNull(),
     userId: text("user_id").notNull(),
     sellerId: text("seller_id").notNull(),
-    status: text("status", { enum: ["requested", "approved", "rejected", "in_transit", "received", "refunded"] }).notNull(),
+    status: text("status", {
+      enum: ["requested", "approved", "rejected", "in_transit", "received", "refunded"],
+    }).notNull(),
     items: text("items", { mode: "json" })
-      .$type<{ order_item_id: string; product_id: string; variant_id?: string | null; quantity: number; unit_amount: number; condition: "sellable" | "damaged" | null }[]>()
+      .$type<
+        {
+          order_item_id: string;
+          product_id: string;
+          variant_id?: string | null;
+          quantity: number;
+          unit_amount: number;
+          condition: "sellable" | "damaged" | null;
+        }[]
+      >()
       .notNull(),
     reason: text("reason").notNull(),
     note: text("note"),
@@ -123,7 +131,11 @@ export const returns = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("returns_user_idx").on(t.userId, t.id), index("returns_seller_idx").on(t.sellerId, t.id), index("returns_order_idx").on(t.orderId)],
+  (t) => [
+    index("returns_user_idx").on(t.userId, t.id),
+    index("returns_seller_idx").on(t.sellerId, t.id),
+    index("returns_order_idx").on(t.orderId),
+  ],
 );
 
 // ---- seller money (src/services/ledger.ts) ----------------------------------
@@ -153,7 +165,11 @@ export const ledgerEntries = sqliteTable(
     availableAt: text("available_at"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("ledger_entries_ref_uq").on(t.ref), index("ledger_entries_seller_idx").on(t.sellerId, t.id), index("ledger_entries_order_idx").on(t.orderId)],
+  (t) => [
+    uniqueIndex("ledger_entries_ref_uq").on(t.ref),
+    index("ledger_entries_seller_idx").on(t.sellerId, t.id),
+    index("ledger_entries_order_idx").on(t.orderId),
+  ],
 );
 
 /** Commission per category (inherited down the tree: the deepest rule on a product's path applies). */
@@ -175,7 +191,9 @@ export const sellerPayoutSettings = sqliteTable("seller_payout_settings", {
   onHold: integer("on_hold", { mode: "boolean" }).notNull().default(false),
   /** Days after delivery before a sale may be paid out (set by an admin). */
   holdDays: integer("hold_days").notNull().default(7),
-  payoutSchedule: text("payout_schedule", { enum: ["daily", "weekly", "manual"] }).notNull().default("daily"),
+  payoutSchedule: text("payout_schedule", { enum: ["daily", "weekly", "manual"] })
+    .notNull()
+    .default("daily"),
   returnWindowDays: integer("return_window_days").notNull().default(30),
   /** Returns worth less than this (minor units) are refunded on approval, without the parcel. */
   refundOnApprovalBelow: integer("refund_on_approval_below"),
@@ -326,9 +344,13 @@ export const products = sqliteTable(
     brand: text("brand"),
     images: text("images", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
-    status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "archived"] })
+      .notNull()
+      .default("active"),
     /** How it is sold: at its price (`fixed`), or to the highest bidder (`auction`: the auctions module holds the terms). */
-    listing: text("listing", { enum: ["fixed", "auction"] }).notNull().default("fixed"),
+    listing: text("listing", { enum: ["fixed", "auction"] })
+      .notNull()
+      .default("fixed"),
     ratingAverage: real("rating_average").notNull().default(0),
     ratingCount: integer("rating_count").notNull().default(0),
     popularity: integer("popularity").notNull().default(0),
@@ -400,7 +422,10 @@ export const categoryAttributes = sqliteTable(
     facet: integer("facet", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("category_attributes_name_uq").on(t.categoryId, t.name), index("category_attributes_facet_idx").on(t.facet)],
+  (t) => [
+    uniqueIndex("category_attributes_name_uq").on(t.categoryId, t.name),
+    index("category_attributes_facet_idx").on(t.facet),
+  ],
 );
 
 export const carts = sqliteTable(
@@ -456,7 +481,10 @@ export const couponRedemptions = sqliteTable(
     amount: integer("amount").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.couponId, t.orderId] }), index("coupon_redemptions_user_idx").on(t.couponId, t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.couponId, t.orderId] }),
+    index("coupon_redemptions_user_idx").on(t.couponId, t.userId),
+  ],
 );
 
 // ---- orders module (src/services/orders.ts, src/services/checkout.ts) -------
@@ -531,7 +559,11 @@ export const orderItems = sqliteTable(
     trackingNumber: text("tracking_number"),
     createdAt: createdAt(),
   },
-  (t) => [index("order_items_order_idx").on(t.orderId), index("order_items_seller_idx").on(t.sellerId, t.orderId), index("order_items_product_idx").on(t.productId)],
+  (t) => [
+    index("order_items_order_idx").on(t.orderId),
+    index("order_items_seller_idx").on(t.sellerId, t.orderId),
+    index("order_items_product_idx").on(t.productId),
+  ],
 );
 
 /**
@@ -653,7 +685,9 @@ export const reviews = sqliteTable(
     userId: text("user_id").notNull(),
     rating: integer("rating").notNull(),
     comment: text("comment").notNull(),
-    status: text("status", { enum: ["visible", "hidden"] }).notNull().default("visible"),
+    status: text("status", { enum: ["visible", "hidden"] })
+      .notNull()
+      .default("visible"),
     /** False once the purchase behind it was refunded in full: shown as such, and left out of the rating. */
     verified: integer("verified", { mode: "boolean" }).notNull().default(true),
     helpfulCount: integer("helpful_count").notNull().default(0),
@@ -662,7 +696,10 @@ export const reviews = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("reviews_one_per_buyer_uq").on(t.productId, t.userId), index("reviews_product_idx").on(t.productId, t.status, t.id)],
+  (t) => [
+    uniqueIndex("reviews_one_per_buyer_uq").on(t.productId, t.userId),
+    index("reviews_product_idx").on(t.productId, t.status, t.id),
+  ],
 );
 
 export const reviewVotes = sqliteTable(
@@ -816,7 +853,10 @@ export const webhookDeliveries = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("webhook_deliveries_once_uq").on(t.webhookId, t.eventId), index("webhook_deliveries_log_idx").on(t.webhookId, t.id)],
+  (t) => [
+    uniqueIndex("webhook_deliveries_once_uq").on(t.webhookId, t.eventId),
+    index("webhook_deliveries_log_idx").on(t.webhookId, t.id),
+  ],
 );
 
 // ---- auctions module (src/services/auctions/) ------------------------------
@@ -836,7 +876,9 @@ export const auctions = sqliteTable(
     reservePrice: integer("reserve_price"),
     buyNowPrice: integer("buy_now_price"),
     endsAt: integer("ends_at").notNull(),
-    status: text("status", { enum: ["live", "ended"] }).notNull().default("live"),
+    status: text("status", { enum: ["live", "ended"] })
+      .notNull()
+      .default("live"),
     /** How it ended: `sold` (a winner met the reserve), `unsold`, `bought_now`. */
     outcome: text("outcome", { enum: ["sold", "unsold", "bought_now"] }),
     currentPrice: integer("current_price").notNull(),
@@ -849,7 +891,10 @@ export const auctions = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("auctions_seller_idx").on(t.sellerId, t.productId), index("auctions_status_ends_idx").on(t.status, t.endsAt)],
+  (t) => [
+    index("auctions_seller_idx").on(t.sellerId, t.productId),
+    index("auctions_status_ends_idx").on(t.status, t.endsAt),
+  ],
 );
 
 /** Every accepted bid, mirrored from the auction object (maximums stay private: no route shows another's). */
@@ -864,5 +909,8 @@ export const auctionBids = sqliteTable(
     priceAfter: integer("price_after").notNull(),
     placedAt: integer("placed_at").notNull(),
   },
-  (t) => [index("auction_bids_bidder_idx").on(t.bidderId, t.productId), index("auction_bids_product_idx").on(t.productId, t.placedAt)],
+  (t) => [
+    index("auction_bids_bidder_idx").on(t.bidderId, t.productId),
+    index("auction_bids_product_idx").on(t.productId, t.placedAt),
+  ],
 );

@@ -20,7 +20,13 @@ import { nextMinimum } from "../services/auctions/rules";
 const RETRY_MS = 5_000;
 
 /** API.md's message, plus the minimum next bid while the auction is live (so watchers need not ask). */
-export type LiveMessage = { type: "bid" | "extended" | "ended"; current_price: number; bid_count: number; ends_at: string; next_minimum?: number };
+export type LiveMessage = {
+  type: "bid" | "extended" | "ended";
+  current_price: number;
+  bid_count: number;
+  ends_at: string;
+  next_minimum?: number;
+};
 
 export class AuctionObject extends DurableObject<Env> {
   private book!: AuctionBook;
@@ -57,8 +63,12 @@ export class AuctionObject extends DurableObject<Env> {
     return this.book.view(callerId);
   }
 
-  async bid(productId: string, input: { bidderId: string; maxAmount: number; idem: string | null; address: CartAddress | null }) {
-    if (!(await this.ensure(productId))) return { ok: false as const, code: "not_found" as const, message: "No auction for this product" };
+  async bid(
+    productId: string,
+    input: { bidderId: string; maxAmount: number; idem: string | null; address: CartAddress | null },
+  ) {
+    if (!(await this.ensure(productId)))
+      return { ok: false as const, code: "not_found" as const, message: "No auction for this product" };
     const r = this.book.bid({ ...input, now: Date.now() });
     if (!r.ok) {
       if (r.code === "auction_ended") await this.closeIfDue();
@@ -66,7 +76,12 @@ export class AuctionObject extends DurableObject<Env> {
     }
     if (!r.replayed) {
       const { meta, standing, bid_count } = r.snapshot;
-      const message = { current_price: standing.currentPrice, bid_count, ends_at: new Date(meta.ends_at).toISOString(), next_minimum: nextMinimum(bid_count, standing.currentPrice) };
+      const message = {
+        current_price: standing.currentPrice,
+        bid_count,
+        ends_at: new Date(meta.ends_at).toISOString(),
+        next_minimum: nextMinimum(bid_count, standing.currentPrice),
+      };
       this.broadcast({ type: "bid", ...message });
       if (r.extended) {
         this.broadcast({ type: "extended", ...message });
@@ -78,7 +93,8 @@ export class AuctionObject extends DurableObject<Env> {
   }
 
   async buyNow(productId: string, userId: string, address: CartAddress | null) {
-    if (!(await this.ensure(productId))) return { ok: false as const, code: "not_found" as const, message: "No auction for this product" };
+    if (!(await this.ensure(productId)))
+      return { ok: false as const, code: "not_found" as const, message: "No auction for this product" };
     const r = this.book.buyNow(userId, Date.now());
     if (!r.ok) return r;
     this.announceEnd();
@@ -89,7 +105,8 @@ export class AuctionObject extends DurableObject<Env> {
 
   /** The seller's second-chance offer to the runner-up (the caller checked the winner's order was cancelled). */
   async secondChance(productId: string) {
-    if (!(await this.ensure(productId))) return { ok: false as const, code: "not_found" as const, message: "No auction for this product" };
+    if (!(await this.ensure(productId)))
+      return { ok: false as const, code: "not_found" as const, message: "No auction for this product" };
     const r = this.book.secondChance(Date.now());
     if (!r.ok) return r;
     await this.writeOrder(this.book.meta()!, r.orderId, r.buyerId, r.price, this.book.addressOf(r.buyerId));
@@ -106,7 +123,15 @@ export class AuctionObject extends DurableObject<Env> {
   /** Who won, for the caller's checks (the seller's second-chance offer). */
   async outcome(productId: string) {
     const meta = await this.ensure(productId);
-    return meta ? { status: meta.status, outcome: meta.outcome, winner_id: meta.winner_id, order_id: meta.order_id, seller_id: meta.seller_id } : null;
+    return meta
+      ? {
+          status: meta.status,
+          outcome: meta.outcome,
+          winner_id: meta.winner_id,
+          order_id: meta.order_id,
+          seller_id: meta.seller_id,
+        }
+      : null;
   }
 
   override async alarm(): Promise<void> {
@@ -116,9 +141,22 @@ export class AuctionObject extends DurableObject<Env> {
       const second = meta.second_chance_order_id;
       if (second) {
         const st = this.book.snapshot()!.standing;
-        if (st.runnerUp) await this.writeOrder(meta, second, st.runnerUp.bidderId, st.runnerUp.maxAmount, this.book.addressOf(st.runnerUp.bidderId));
+        if (st.runnerUp)
+          await this.writeOrder(
+            meta,
+            second,
+            st.runnerUp.bidderId,
+            st.runnerUp.maxAmount,
+            this.book.addressOf(st.runnerUp.bidderId),
+          );
       } else {
-        await this.writeOrder(meta, meta.order_id, meta.winner_id, meta.final_price!, this.book.addressOf(meta.winner_id));
+        await this.writeOrder(
+          meta,
+          meta.order_id,
+          meta.winner_id,
+          meta.final_price!,
+          this.book.addressOf(meta.winner_id),
+        );
       }
     }
     await this.flush();
@@ -127,7 +165,8 @@ export class AuctionObject extends DurableObject<Env> {
 
   /** WebSocket watchers: GET /auctions/{id}/live is forwarded here with its Upgrade header. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("Expected a WebSocket upgrade", { status: 426 });
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     return new Response(null, { status: 101, webSocket: client });
@@ -151,23 +190,55 @@ export class AuctionObject extends DurableObject<Env> {
     const closed = this.book.closeIfDue(Date.now());
     if (!closed) return;
     this.announceEnd();
-    if (closed.order_id && closed.winner_id) await this.writeOrder(closed, closed.order_id, closed.winner_id, closed.final_price!, this.book.addressOf(closed.winner_id));
+    if (closed.order_id && closed.winner_id)
+      await this.writeOrder(
+        closed,
+        closed.order_id,
+        closed.winner_id,
+        closed.final_price!,
+        this.book.addressOf(closed.winner_id),
+      );
   }
 
   private announceEnd(): void {
     const s = this.book.snapshot()!;
-    this.broadcast({ type: "ended", current_price: s.meta.final_price ?? s.standing.currentPrice, bid_count: s.bid_count, ends_at: new Date(s.meta.ends_at).toISOString() });
+    this.broadcast({
+      type: "ended",
+      current_price: s.meta.final_price ?? s.standing.currentPrice,
+      bid_count: s.bid_count,
+      ends_at: new Date(s.meta.ends_at).toISOString(),
+    });
     this.flushSoon();
   }
 
   /** An order of this auction; on failure it stays pending and the alarm retries it (the order id is fixed, so never twice). */
-  private async writeOrder(meta: AuctionMeta, orderId: string, buyerId: string, price: number, address: CartAddress | null): Promise<void> {
+  private async writeOrder(
+    meta: AuctionMeta,
+    orderId: string,
+    buyerId: string,
+    price: number,
+    address: CartAddress | null,
+  ): Promise<void> {
     try {
-      await createAuctionOrder(this.env, { orderId, productId: meta.product_id, variantId: meta.variant_id, sellerId: meta.seller_id, name: meta.name, currency: meta.currency, buyerId, price, address });
+      await createAuctionOrder(this.env, {
+        orderId,
+        productId: meta.product_id,
+        variantId: meta.variant_id,
+        sellerId: meta.seller_id,
+        name: meta.name,
+        currency: meta.currency,
+        buyerId,
+        price,
+        address,
+      });
       this.book.orderWritten(orderId, buyerId, price);
       this.flushSoon();
     } catch (err) {
-      log("error", "auction order not written; the alarm retries", { product_id: meta.product_id, order_id: orderId, ...errorFields(err) });
+      log("error", "auction order not written; the alarm retries", {
+        product_id: meta.product_id,
+        order_id: orderId,
+        ...errorFields(err),
+      });
       await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     }
   }
@@ -199,7 +270,10 @@ export class AuctionObject extends DurableObject<Env> {
         await writeMirror(this.env, snap, rows);
         this.book.mirrored(rows.at(-1)!.id);
       } catch (err) {
-        log("warn", "auction mirror failed; the alarm retries", { product_id: snap.meta.product_id, ...errorFields(err) });
+        log("warn", "auction mirror failed; the alarm retries", {
+          product_id: snap.meta.product_id,
+          ...errorFields(err),
+        });
         await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
         return;
       }

@@ -114,7 +114,10 @@ export class CartObject extends DurableObject<Env> {
         }
       }
       // Carts from before variants kept one line per product: each becomes a line of the product's default variant.
-      if (this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lines'").toArray().length) {
+      if (
+        this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lines'").toArray()
+          .length
+      ) {
         this.ctx.storage.sql.exec(
           `INSERT OR IGNORE INTO items (product_id, variant_id, cart_item_id, quantity, price_when_added, added_at)
            SELECT product_id, 'var_' || substr(product_id, instr(product_id, '_') + 1), cart_item_id, quantity, price_when_added, added_at FROM lines`,
@@ -138,7 +141,9 @@ export class CartObject extends DurableObject<Env> {
         shipping_address: string | null;
         shipping_choices: string;
         currency: string | null;
-      }>("SELECT cart_id, user_id, coupons, last_activity_at, checkout_id, checkout_until, status, shipping_address, shipping_choices, currency FROM meta WHERE id = 1")
+      }>(
+        "SELECT cart_id, user_id, coupons, last_activity_at, checkout_id, checkout_until, status, shipping_address, shipping_choices, currency FROM meta WHERE id = 1",
+      )
       .toArray()[0];
   }
 
@@ -156,7 +161,10 @@ export class CartObject extends DurableObject<Env> {
   }
 
   private touch(): void {
-    this.ctx.storage.sql.exec("UPDATE meta SET last_activity_at = ?, seq = seq + 1, status = 'active' WHERE id = 1", Date.now());
+    this.ctx.storage.sql.exec(
+      "UPDATE meta SET last_activity_at = ?, seq = seq + 1, status = 'active' WHERE id = 1",
+      Date.now(),
+    );
     this.scheduleFlush();
   }
 
@@ -167,9 +175,22 @@ export class CartObject extends DurableObject<Env> {
 
   state(cartId: string, userId: string | null): CartState {
     const m = this.meta();
-    if (!m) return { cart_id: cartId, user_id: userId, lines: [], coupons: [], shipping_address: null, shipping_choices: {}, currency: null, last_activity_at: Date.now(), created: false };
+    if (!m)
+      return {
+        cart_id: cartId,
+        user_id: userId,
+        lines: [],
+        coupons: [],
+        shipping_address: null,
+        shipping_choices: {},
+        currency: null,
+        last_activity_at: Date.now(),
+        created: false,
+      };
     const lines = this.ctx.storage.sql
-      .exec<CartLine>("SELECT cart_item_id, product_id, variant_id, quantity, price_when_added, added_at FROM items ORDER BY added_at, product_id, variant_id")
+      .exec<CartLine>(
+        "SELECT cart_item_id, product_id, variant_id, quantity, price_when_added, added_at FROM items ORDER BY added_at, product_id, variant_id",
+      )
       .toArray();
     return {
       cart_id: m.cart_id,
@@ -188,13 +209,26 @@ export class CartObject extends DurableObject<Env> {
   add(
     cartId: string,
     userId: string | null,
-    line: { product_id: string; variant_id: string; cart_item_id: string; quantity: number; price: number; maxQuantity: number },
+    line: {
+      product_id: string;
+      variant_id: string;
+      cart_item_id: string;
+      quantity: number;
+      price: number;
+      maxQuantity: number;
+    },
     currency: string | null = null,
-  ): { ok: true; state: CartState } | { ok: false; code: "checkout_in_progress" | "too_many_lines" | "quantity_exceeds_stock"; available?: number } {
+  ):
+    | { ok: true; state: CartState }
+    | { ok: false; code: "checkout_in_progress" | "too_many_lines" | "quantity_exceeds_stock"; available?: number } {
     this.ensure(cartId, userId, currency);
     if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
     const existing = this.ctx.storage.sql
-      .exec<{ quantity: number }>("SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?", line.product_id, line.variant_id)
+      .exec<{ quantity: number }>(
+        "SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?",
+        line.product_id,
+        line.variant_id,
+      )
       .toArray()[0];
     const cap = Math.min(MAX_LINE_QUANTITY, line.maxQuantity);
     const next = (existing?.quantity ?? 0) + line.quantity;
@@ -212,22 +246,44 @@ export class CartObject extends DurableObject<Env> {
         Date.now(),
       );
     } else {
-      this.ctx.storage.sql.exec("UPDATE items SET quantity = ? WHERE product_id = ? AND variant_id = ?", next, line.product_id, line.variant_id);
+      this.ctx.storage.sql.exec(
+        "UPDATE items SET quantity = ? WHERE product_id = ? AND variant_id = ?",
+        next,
+        line.product_id,
+        line.variant_id,
+      );
     }
     this.touch();
     return { ok: true, state: this.state(cartId, userId) };
   }
 
   /** Removes `quantity` units of a variant, or the whole line when quantity is omitted or reaches 0. */
-  remove(cartId: string, userId: string | null, productId: string, variantId: string, quantity?: number): { ok: true; state: CartState; found: boolean } | { ok: false; code: "checkout_in_progress" } {
+  remove(
+    cartId: string,
+    userId: string | null,
+    productId: string,
+    variantId: string,
+    quantity?: number,
+  ): { ok: true; state: CartState; found: boolean } | { ok: false; code: "checkout_in_progress" } {
     if (!this.meta()) return { ok: true, state: this.state(cartId, userId), found: false };
     if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
     const existing = this.ctx.storage.sql
-      .exec<{ quantity: number }>("SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?", productId, variantId)
+      .exec<{ quantity: number }>(
+        "SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?",
+        productId,
+        variantId,
+      )
       .toArray()[0];
     if (!existing) return { ok: true, state: this.state(cartId, userId), found: false };
-    if (quantity === undefined || quantity >= existing.quantity) this.ctx.storage.sql.exec("DELETE FROM items WHERE product_id = ? AND variant_id = ?", productId, variantId);
-    else this.ctx.storage.sql.exec("UPDATE items SET quantity = quantity - ? WHERE product_id = ? AND variant_id = ?", quantity, productId, variantId);
+    if (quantity === undefined || quantity >= existing.quantity)
+      this.ctx.storage.sql.exec("DELETE FROM items WHERE product_id = ? AND variant_id = ?", productId, variantId);
+    else
+      this.ctx.storage.sql.exec(
+        "UPDATE items SET quantity = quantity - ? WHERE product_id = ? AND variant_id = ?",
+        quantity,
+        productId,
+        variantId,
+      );
     this.touch();
     return { ok: true, state: this.state(cartId, userId), found: true };
   }
@@ -235,7 +291,10 @@ export class CartObject extends DurableObject<Env> {
   /** Where the cart ships; the options chosen for another address no longer apply. */
   setAddress(cartId: string, userId: string | null, address: CartAddress): CartState {
     this.ensure(cartId, userId);
-    this.ctx.storage.sql.exec("UPDATE meta SET shipping_address = ?, shipping_choices = '{}' WHERE id = 1", JSON.stringify(address));
+    this.ctx.storage.sql.exec(
+      "UPDATE meta SET shipping_address = ?, shipping_choices = '{}' WHERE id = 1",
+      JSON.stringify(address),
+    );
     this.touch();
     return this.state(cartId, userId);
   }
@@ -267,16 +326,32 @@ export class CartObject extends DurableObject<Env> {
   }
 
   /** Merges a guest cart's lines in: quantities add, each capped by the given per-variant limit. */
-  merge(cartId: string, userId: string | null, lines: CartLine[], caps: Record<string, number>, coupons: string[]): CartState {
+  merge(
+    cartId: string,
+    userId: string | null,
+    lines: CartLine[],
+    caps: Record<string, number>,
+    coupons: string[],
+  ): CartState {
     this.ensure(cartId, userId);
     for (const l of lines) {
       const cap = Math.min(MAX_LINE_QUANTITY, caps[l.variant_id] ?? MAX_LINE_QUANTITY);
       const existing = this.ctx.storage.sql
-        .exec<{ quantity: number }>("SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?", l.product_id, l.variant_id)
+        .exec<{ quantity: number }>(
+          "SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?",
+          l.product_id,
+          l.variant_id,
+        )
         .toArray()[0];
       const next = Math.min(cap, (existing?.quantity ?? 0) + l.quantity);
       if (next <= 0) continue;
-      if (existing) this.ctx.storage.sql.exec("UPDATE items SET quantity = ? WHERE product_id = ? AND variant_id = ?", next, l.product_id, l.variant_id);
+      if (existing)
+        this.ctx.storage.sql.exec(
+          "UPDATE items SET quantity = ? WHERE product_id = ? AND variant_id = ?",
+          next,
+          l.product_id,
+          l.variant_id,
+        );
       else
         this.ctx.storage.sql.exec(
           "INSERT INTO items (product_id, variant_id, cart_item_id, quantity, price_when_added, added_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -321,33 +396,56 @@ export class CartObject extends DurableObject<Env> {
    * the caller to release: one shopper holds stock for one unpaid checkout at most, so holds
    * cannot be stacked to hide stock from other buyers.
    */
-  beginCheckout(cartId: string, userId: string | null, checkoutId: string): { ok: true; state: CartState; staleHolds: StaleHold[] } | { ok: false; code: "checkout_in_progress" } {
+  beginCheckout(
+    cartId: string,
+    userId: string | null,
+    checkoutId: string,
+  ): { ok: true; state: CartState; staleHolds: StaleHold[] } | { ok: false; code: "checkout_in_progress" } {
     const holder = this.lockedBy();
     if (holder && holder !== checkoutId) return { ok: false, code: "checkout_in_progress" };
     if (this.meta()) {
-      this.ctx.storage.sql.exec("UPDATE meta SET checkout_id = ?, checkout_until = ? WHERE id = 1", checkoutId, Date.now() + CHECKOUT_LEASE_MS);
+      this.ctx.storage.sql.exec(
+        "UPDATE meta SET checkout_id = ?, checkout_until = ? WHERE id = 1",
+        checkoutId,
+        Date.now() + CHECKOUT_LEASE_MS,
+      );
     }
     const staleHolds = !this.mayHoldStock
       ? []
       : this.ctx.storage.sql
-          .exec<{ order_id: string; product_ids: string }>("DELETE FROM holds WHERE order_id != ? RETURNING order_id, product_ids", checkoutId)
+          .exec<{ order_id: string; product_ids: string }>(
+            "DELETE FROM holds WHERE order_id != ? RETURNING order_id, product_ids",
+            checkoutId,
+          )
           .toArray()
-          .map((h) => ({ orderId: h.order_id, refs: (JSON.parse(h.product_ids) as (string | HeldStock)[]).map((r) => (typeof r === "string" ? { product_id: r } : r)) }));
+          .map((h) => ({
+            orderId: h.order_id,
+            refs: (JSON.parse(h.product_ids) as (string | HeldStock)[]).map((r) =>
+              typeof r === "string" ? { product_id: r } : r,
+            ),
+          }));
     // Only this checkout's own hold can be left now.
-    if (this.mayHoldStock) this.mayHoldStock = this.ctx.storage.sql.exec("SELECT 1 FROM holds LIMIT 1").toArray().length > 0;
+    if (this.mayHoldStock)
+      this.mayHoldStock = this.ctx.storage.sql.exec("SELECT 1 FROM holds LIMIT 1").toArray().length > 0;
     return { ok: true, state: this.state(cartId, userId), staleHolds };
   }
 
   /** Remembers that an unpaid order (awaiting authentication) holds stock until `until` (`product_ids` holds the refs, as JSON). */
   recordHold(orderId: string, refs: HeldStock[], until: number): void {
     this.ctx.storage.sql.exec("DELETE FROM holds WHERE until < ?", Date.now());
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO holds (order_id, product_ids, until) VALUES (?, ?, ?)", orderId, JSON.stringify(refs), until);
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO holds (order_id, product_ids, until) VALUES (?, ?, ?)",
+      orderId,
+      JSON.stringify(refs),
+      until,
+    );
     this.mayHoldStock = true;
   }
 
   /** Ends a checkout's lease without touching the lines (the checkout failed). */
   endCheckout(checkoutId: string): void {
-    if (this.lockedBy() === checkoutId) this.ctx.storage.sql.exec("UPDATE meta SET checkout_id = NULL, checkout_until = 0 WHERE id = 1");
+    if (this.lockedBy() === checkoutId)
+      this.ctx.storage.sql.exec("UPDATE meta SET checkout_id = NULL, checkout_until = 0 WHERE id = 1");
   }
 
   private scheduleFlush(): void {
@@ -369,12 +467,18 @@ export class CartObject extends DurableObject<Env> {
   private async flush(): Promise<boolean> {
     for (let i = 0; i < 20; i++) {
       const m = this.ctx.storage.sql
-        .exec<{ cart_id: string; user_id: string | null; seq: number; projected_seq: number; last_activity_at: number }>(
-          "SELECT cart_id, user_id, seq, projected_seq, last_activity_at FROM meta WHERE id = 1",
-        )
+        .exec<{
+          cart_id: string;
+          user_id: string | null;
+          seq: number;
+          projected_seq: number;
+          last_activity_at: number;
+        }>("SELECT cart_id, user_id, seq, projected_seq, last_activity_at FROM meta WHERE id = 1")
         .toArray()[0];
       if (!m || m.seq <= m.projected_seq) return true;
-      const items = this.ctx.storage.sql.exec<{ n: number }>("SELECT COALESCE(SUM(quantity), 0) AS n FROM items").one().n;
+      const items = this.ctx.storage.sql
+        .exec<{ n: number }>("SELECT COALESCE(SUM(quantity), 0) AS n FROM items")
+        .one().n;
       try {
         await this.env.DB.prepare(
           `INSERT INTO carts (id, user_id, item_count, status, seq, last_activity_at) VALUES (?, ?, ?, 'active', ?, ?)

@@ -1,7 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { checkDurableObjectSql } from "../lib/platform-limits";
 import { errorFields, log } from "../lib/logger";
-import { MAX_RESERVATION_TTL_MS, type InventoryResult, type ReservationOutcome, type StockLevel } from "./inventory-item";
+import {
+  MAX_RESERVATION_TTL_MS,
+  type InventoryResult,
+  type ReservationOutcome,
+  type StockLevel,
+} from "./inventory-item";
 import { ReservationLedger } from "./reservation-ledger";
 
 /**
@@ -63,8 +68,16 @@ export class InventoryBucket extends DurableObject<Env> {
   }
 
   private row(productId: string, idx: number): BucketRow {
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO bucket (id, product_id, idx, available, reserved) VALUES (1, ?, ?, 0, 0)", productId, idx);
-    return this.ctx.storage.sql.exec<BucketRow>("SELECT product_id, idx, available, reserved, sold, seq, transfers, pending_transfer FROM bucket WHERE id = 1").one();
+    this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO bucket (id, product_id, idx, available, reserved) VALUES (1, ?, ?, 0, 0)",
+      productId,
+      idx,
+    );
+    return this.ctx.storage.sql
+      .exec<BucketRow>(
+        "SELECT product_id, idx, available, reserved, sold, seq, transfers, pending_transfer FROM bucket WHERE id = 1",
+      )
+      .one();
   }
 
   private primary(productId: string) {
@@ -94,7 +107,10 @@ export class InventoryBucket extends DurableObject<Env> {
         let transferId = b.pending_transfer;
         if (!transferId) {
           transferId = `grant:${idx}:${b.transfers + 1}`;
-          this.ctx.storage.sql.exec("UPDATE bucket SET transfers = transfers + 1, pending_transfer = ? WHERE id = 1", transferId);
+          this.ctx.storage.sql.exec(
+            "UPDATE bucket SET transfers = transfers + 1, pending_transfer = ? WHERE id = 1",
+            transferId,
+          );
         }
         const units = await this.primary(productId).grant(productId, idx, want, transferId);
         b = this.row(productId, idx);
@@ -115,13 +131,22 @@ export class InventoryBucket extends DurableObject<Env> {
    * object's queue past it is refused at once (overloaded), so a spike sheds
    * load instead of queueing without bound.
    */
-  async reserve(productId: string, idx: number, reservationId: string, quantity: number, ttlMs: number, deadline = 0): Promise<InventoryResult<ReservationOutcome>> {
-    if (deadline && Date.now() > deadline) return { ok: false, code: "overloaded", message: "This product is in very high demand; try again in a moment" };
+  async reserve(
+    productId: string,
+    idx: number,
+    reservationId: string,
+    quantity: number,
+    ttlMs: number,
+    deadline = 0,
+  ): Promise<InventoryResult<ReservationOutcome>> {
+    if (deadline && Date.now() > deadline)
+      return { ok: false, code: "overloaded", message: "This product is in very high demand; try again in a moment" };
     const now = Date.now();
     this.expireDue(productId, idx, now);
     const existing = this.ledger.find(reservationId);
     if (existing) return { ok: true, ...this.level(this.row(productId, idx)), ...existing };
-    if (!Number.isSafeInteger(quantity) || quantity <= 0) return { ok: false, code: "invalid_state", message: "quantity must be a positive integer" };
+    if (!Number.isSafeInteger(quantity) || quantity <= 0)
+      return { ok: false, code: "invalid_state", message: "quantity must be a positive integer" };
     // Concurrent reserves may take a refill before this one resumes: ask again until the primary has nothing left to grant.
     while (this.row(productId, idx).available < quantity) {
       if ((await this.refill(productId, idx, quantity - this.row(productId, idx).available)) === 0) break;
@@ -130,12 +155,20 @@ export class InventoryBucket extends DurableObject<Env> {
     const raced = this.ledger.find(reservationId);
     if (raced) return { ok: true, ...this.level(this.row(productId, idx)), ...raced };
     const b = this.row(productId, idx);
-    if (b.available < quantity) return { ok: false, code: "out_of_stock", message: `Only ${b.available} left here`, available: b.available };
+    if (b.available < quantity)
+      return { ok: false, code: "out_of_stock", message: `Only ${b.available} left here`, available: b.available };
     const expiresAt = now + Math.min(Math.max(ttlMs, 1000), MAX_RESERVATION_TTL_MS);
     this.ledger.hold(reservationId, quantity, expiresAt, now);
     const after = this.change(productId, idx, -quantity, quantity);
     if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
-    return { ok: true, ...this.level(after), reservation_id: reservationId, quantity, state: "held", expires_at: expiresAt };
+    return {
+      ok: true,
+      ...this.level(after),
+      reservation_id: reservationId,
+      quantity,
+      state: "held",
+      expires_at: expiresAt,
+    };
   }
 
   async commit(productId: string, idx: number, reservationId: string): Promise<InventoryResult<ReservationOutcome>> {
@@ -143,13 +176,28 @@ export class InventoryBucket extends DurableObject<Env> {
     const r = this.ledger.find(reservationId);
     if (!r) return { ok: false, code: "not_found", message: "No such reservation" };
     if (r.state === "committed") return { ok: true, ...this.level(this.row(productId, idx)), ...r };
-    if (r.state !== "held") return { ok: false, code: "reservation_expired", message: `The reservation was ${r.state} before it could be committed` };
+    if (r.state !== "held")
+      return {
+        ok: false,
+        code: "reservation_expired",
+        message: `The reservation was ${r.state} before it could be committed`,
+      };
     this.ledger.setState(reservationId, "committed");
-    return { ok: true, ...this.level(this.change(productId, idx, 0, -r.quantity, r.quantity)), ...r, state: "committed" };
+    return {
+      ok: true,
+      ...this.level(this.change(productId, idx, 0, -r.quantity, r.quantity)),
+      ...r,
+      state: "committed",
+    };
   }
 
   /** Returns held units to this bucket. Releasing an unknown id leaves a tombstone so a late reserve cannot hold. */
-  async release(productId: string, idx: number, reservationId: string, tombstone = true): Promise<InventoryResult<ReservationOutcome | StockLevel>> {
+  async release(
+    productId: string,
+    idx: number,
+    reservationId: string,
+    tombstone = true,
+  ): Promise<InventoryResult<ReservationOutcome | StockLevel>> {
     this.expireDue(productId, idx, Date.now());
     const r = this.ledger.find(reservationId);
     if (!r) {
@@ -157,7 +205,12 @@ export class InventoryBucket extends DurableObject<Env> {
       this.ledger.tombstone(reservationId);
       return { ok: true, ...this.level(this.row(productId, idx)) };
     }
-    if (r.state === "committed") return { ok: false, code: "invalid_state", message: "A committed reservation cannot be released; restock instead" };
+    if (r.state === "committed")
+      return {
+        ok: false,
+        code: "invalid_state",
+        message: "A committed reservation cannot be released; restock instead",
+      };
     if (r.state !== "held") return { ok: true, ...this.level(this.row(productId, idx)), ...r };
     this.ledger.setState(reservationId, "released");
     return { ok: true, ...this.level(this.change(productId, idx, r.quantity, -r.quantity)), ...r, state: "released" };
@@ -170,11 +223,18 @@ export class InventoryBucket extends DurableObject<Env> {
 
   /** Gives every unreserved unit back to the primary (rebalance, resize). Idempotent by `transferId`. */
   async surrender(productId: string, idx: number, transferId: string): Promise<number> {
-    const seen = this.ctx.storage.sql.exec<{ units: number }>("SELECT units FROM surrenders WHERE id = ?", transferId).toArray()[0];
+    const seen = this.ctx.storage.sql
+      .exec<{ units: number }>("SELECT units FROM surrenders WHERE id = ?", transferId)
+      .toArray()[0];
     if (seen) return seen.units;
     this.expireDue(productId, idx, Date.now());
     const { available } = this.row(productId, idx);
-    this.ctx.storage.sql.exec("INSERT INTO surrenders (id, units, created_at) VALUES (?, ?, ?)", transferId, available, Date.now());
+    this.ctx.storage.sql.exec(
+      "INSERT INTO surrenders (id, units, created_at) VALUES (?, ?, ?)",
+      transferId,
+      available,
+      Date.now(),
+    );
     if (available > 0) this.change(productId, idx, -available, 0);
     return available;
   }
@@ -187,7 +247,9 @@ export class InventoryBucket extends DurableObject<Env> {
 
   async alarm(): Promise<void> {
     this.alarmAt = null;
-    const b = this.ctx.storage.sql.exec<{ product_id: string; idx: number }>("SELECT product_id, idx FROM bucket WHERE id = 1").toArray()[0];
+    const b = this.ctx.storage.sql
+      .exec<{ product_id: string; idx: number }>("SELECT product_id, idx FROM bucket WHERE id = 1")
+      .toArray()[0];
     if (!b) return;
     const now = Date.now();
     this.expireDue(b.product_id, b.idx, now);
@@ -202,7 +264,9 @@ export class InventoryBucket extends DurableObject<Env> {
 
   private async armAlarm(): Promise<void> {
     const next = this.ledger.nextExpiry();
-    const b = this.ctx.storage.sql.exec<{ seq: number; reported_seq: number }>("SELECT seq, reported_seq FROM bucket WHERE id = 1").toArray()[0];
+    const b = this.ctx.storage.sql
+      .exec<{ seq: number; reported_seq: number }>("SELECT seq, reported_seq FROM bucket WHERE id = 1")
+      .toArray()[0];
     const candidates = [Date.now() + 24 * 3600 * 1000];
     if (next !== null) candidates.push(next);
     if (b && b.seq > b.reported_seq) candidates.push(Date.now() + 5000);
@@ -226,14 +290,24 @@ export class InventoryBucket extends DurableObject<Env> {
   private async report(): Promise<void> {
     for (let round = 0; round < 100; round++) {
       const b = this.ctx.storage.sql
-        .exec<BucketRow & { reported_seq: number }>("SELECT product_id, idx, available, reserved, sold, seq, reported_seq FROM bucket WHERE id = 1")
+        .exec<BucketRow & { reported_seq: number }>(
+          "SELECT product_id, idx, available, reserved, sold, seq, reported_seq FROM bucket WHERE id = 1",
+        )
         .toArray()[0];
       if (!b || b.seq <= b.reported_seq) return;
       try {
-        await this.primary(b.product_id).report(b.product_id, b.idx, { reserved: b.reserved, sold: b.sold, seq: b.seq });
+        await this.primary(b.product_id).report(b.product_id, b.idx, {
+          reserved: b.reserved,
+          sold: b.sold,
+          seq: b.seq,
+        });
         this.ctx.storage.sql.exec("UPDATE bucket SET reported_seq = MAX(reported_seq, ?) WHERE id = 1", b.seq);
       } catch (err) {
-        log("warn", "bucket report failed; the alarm retries", { product_id: b.product_id, bucket: b.idx, ...errorFields(err) });
+        log("warn", "bucket report failed; the alarm retries", {
+          product_id: b.product_id,
+          bucket: b.idx,
+          ...errorFields(err),
+        });
         await this.armAlarm();
         return;
       }

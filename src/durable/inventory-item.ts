@@ -38,7 +38,12 @@ export interface StockLevel {
 
 export type InventoryResult<T = StockLevel> =
   | ({ ok: true } & T)
-  | { ok: false; code: "not_found" | "out_of_stock" | "reservation_expired" | "invalid_state" | "below_reserved" | "overloaded"; message: string; available?: number };
+  | {
+      ok: false;
+      code: "not_found" | "out_of_stock" | "reservation_expired" | "invalid_state" | "below_reserved" | "overloaded";
+      message: string;
+      available?: number;
+    };
 
 /** The most bucket objects one product's stock may be spread over. */
 export const MAX_BUCKETS = 64;
@@ -87,7 +92,13 @@ export class InventoryItem extends DurableObject<Env> {
       // and the bucket count with a counter for reclaim transfer ids (hot SKUs).
       // Then, with variants: the variant and product this object's stock belongs to (null in objects
       // made before: their key is the product id, and they hold its default variant).
-      for (const column of ["announced_in_stock INTEGER", "bucket_count INTEGER NOT NULL DEFAULT 1", "transfers INTEGER NOT NULL DEFAULT 0", "variant_id TEXT", "owner_id TEXT"]) {
+      for (const column of [
+        "announced_in_stock INTEGER",
+        "bucket_count INTEGER NOT NULL DEFAULT 1",
+        "transfers INTEGER NOT NULL DEFAULT 0",
+        "variant_id TEXT",
+        "owner_id TEXT",
+      ]) {
         try {
           this.ctx.storage.sql.exec(`ALTER TABLE stock ADD COLUMN ${column}`);
         } catch {
@@ -108,7 +119,9 @@ export class InventoryItem extends DurableObject<Env> {
         CREATE TABLE IF NOT EXISTS grants (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, units INTEGER NOT NULL, created_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS reclaims (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
       `);
-      const row = this.ctx.storage.sql.exec<{ product_id: string }>("SELECT product_id FROM stock WHERE id = 1").toArray()[0];
+      const row = this.ctx.storage.sql
+        .exec<{ product_id: string }>("SELECT product_id FROM stock WHERE id = 1")
+        .toArray()[0];
       this.productId = row?.product_id ?? null;
       this.hasBuckets = this.ctx.storage.sql.exec("SELECT 1 FROM buckets LIMIT 1").toArray().length > 0;
     });
@@ -178,10 +191,15 @@ export class InventoryItem extends DurableObject<Env> {
   /** Applies a change to the pool (and runs `alsoApply` in the same step), bumps the sequence and schedules the D1 projection. */
   private change(dAvailable: number, dReserved: number, announce = false, alsoApply?: () => void): StockLevel {
     const before = this.level().available;
-    this.ctx.storage.sql.exec("UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1", dAvailable, dReserved);
+    this.ctx.storage.sql.exec(
+      "UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1",
+      dAvailable,
+      dReserved,
+    );
     alsoApply?.();
     const level = this.level();
-    if ((before === 0) !== (level.available === 0) || announce) this.ctx.storage.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
+    if ((before === 0) !== (level.available === 0) || announce)
+      this.ctx.storage.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
     this.scheduleFlush();
     return level;
   }
@@ -208,9 +226,17 @@ export class InventoryItem extends DurableObject<Env> {
    * does, then commits later, and commit waits for it): the write overlaps the
    * rest of the saga instead of adding to it.
    */
-  async reserve(productId: string, reservationId: string, quantity: number, ttlMs: number, awaitProjection = true, deadline = 0): Promise<InventoryResult<ReservationOutcome>> {
+  async reserve(
+    productId: string,
+    reservationId: string,
+    quantity: number,
+    ttlMs: number,
+    awaitProjection = true,
+    deadline = 0,
+  ): Promise<InventoryResult<ReservationOutcome>> {
     // A call that waited in this object's queue past its deadline is refused at once: a spike sheds load instead of queueing without bound.
-    if (deadline && Date.now() > deadline) return { ok: false, code: "overloaded", message: "This product is in very high demand; try again in a moment" };
+    if (deadline && Date.now() > deadline)
+      return { ok: false, code: "overloaded", message: "This product is in very high demand; try again in a moment" };
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     const now = Date.now();
     this.expireDue(now);
@@ -231,7 +257,8 @@ export class InventoryItem extends DurableObject<Env> {
     }
     const expiresAt = now + Math.min(Math.max(ttlMs, 1000), MAX_RESERVATION_TTL_MS);
     this.ledger.hold(reservationId, quantity, expiresAt, now);
-    if (this.earliestHold !== undefined) this.earliestHold = this.earliestHold === null ? expiresAt : Math.min(this.earliestHold, expiresAt);
+    if (this.earliestHold !== undefined)
+      this.earliestHold = this.earliestHold === null ? expiresAt : Math.min(this.earliestHold, expiresAt);
     const level = this.change(-quantity, quantity);
     // An alarm is already due at or before this expiry in the common case; only an earlier expiry re-arms.
     if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
@@ -252,7 +279,11 @@ export class InventoryItem extends DurableObject<Env> {
     }
     if (r.state === "committed") return { ok: true, ...this.level(), ...r };
     if (r.state !== "held") {
-      return { ok: false, code: "reservation_expired", message: `The reservation was ${r.state} before it could be committed` };
+      return {
+        ok: false,
+        code: "reservation_expired",
+        message: `The reservation was ${r.state} before it could be committed`,
+      };
     }
     this.ledger.setState(reservationId, "committed");
     const level = this.change(0, -r.quantity);
@@ -281,7 +312,11 @@ export class InventoryItem extends DurableObject<Env> {
       return { ok: true, ...this.level() };
     }
     if (r.state === "committed") {
-      return { ok: false, code: "invalid_state", message: "A committed reservation cannot be released; restock instead" };
+      return {
+        ok: false,
+        code: "invalid_state",
+        message: "A committed reservation cannot be released; restock instead",
+      };
     }
     if (r.state !== "held") return { ok: true, ...this.level(), ...r };
     this.ledger.setState(reservationId, "released");
@@ -298,7 +333,8 @@ export class InventoryItem extends DurableObject<Env> {
     if (!Number.isSafeInteger(delta)) return { ok: false, code: "invalid_state", message: "delta must be an integer" };
     // Removing more than the pool holds takes back the buckets' unreserved units first.
     if (delta < 0 && this.pool().available + delta < 0) await this.reclaim(-1);
-    if (this.ctx.storage.sql.exec("SELECT 1 FROM adjustments WHERE id = ?", adjustmentId).toArray().length > 0) return { ok: true, ...this.level() };
+    if (this.ctx.storage.sql.exec("SELECT 1 FROM adjustments WHERE id = ?", adjustmentId).toArray().length > 0)
+      return { ok: true, ...this.level() };
     const { available } = this.pool();
     const { reserved } = this.level();
     if (available + delta < 0) {
@@ -309,7 +345,12 @@ export class InventoryItem extends DurableObject<Env> {
         available,
       };
     }
-    this.ctx.storage.sql.exec("INSERT INTO adjustments (id, delta, created_at) VALUES (?, ?, ?)", adjustmentId, delta, Date.now());
+    this.ctx.storage.sql.exec(
+      "INSERT INTO adjustments (id, delta, created_at) VALUES (?, ?, ?)",
+      adjustmentId,
+      delta,
+      Date.now(),
+    );
     const level = this.change(delta, 0, true);
     await this.projected(level.seq);
     return { ok: true, ...level };
@@ -336,13 +377,18 @@ export class InventoryItem extends DurableObject<Env> {
    */
   async grant(productId: string, idx: number, want: number, transferId: string): Promise<number> {
     if (!(await this.ensureLoaded(productId))) return 0;
-    const done = () => this.ctx.storage.sql.exec<{ units: number }>("SELECT units FROM grants WHERE id = ?", transferId).toArray()[0]?.units;
+    const done = () =>
+      this.ctx.storage.sql.exec<{ units: number }>("SELECT units FROM grants WHERE id = ?", transferId).toArray()[0]
+        ?.units;
     const earlier = done();
     if (earlier !== undefined) return earlier;
     this.expireDue(Date.now());
     const share = () => {
       const pool = this.pool().available;
-      const n = Math.max(1, this.ctx.storage.sql.exec<{ n: number }>("SELECT bucket_count AS n FROM stock WHERE id = 1").one().n);
+      const n = Math.max(
+        1,
+        this.ctx.storage.sql.exec<{ n: number }>("SELECT bucket_count AS n FROM stock WHERE id = 1").one().n,
+      );
       return Math.min(pool, Math.max(want, Math.ceil(pool / (2 * n))));
     };
     if (share() < want) {
@@ -351,10 +397,19 @@ export class InventoryItem extends DurableObject<Env> {
       if (raced !== undefined) return raced;
     }
     const units = Math.max(0, share());
-    this.ctx.storage.sql.exec("INSERT INTO grants (id, idx, units, created_at) VALUES (?, ?, ?, ?)", transferId, idx, units, Date.now());
+    this.ctx.storage.sql.exec(
+      "INSERT INTO grants (id, idx, units, created_at) VALUES (?, ?, ?, ?)",
+      transferId,
+      idx,
+      units,
+      Date.now(),
+    );
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO buckets (idx) VALUES (?)", idx);
     this.hasBuckets = true;
-    if (units > 0) this.change(-units, 0, false, () => this.ctx.storage.sql.exec("UPDATE buckets SET granted = granted + ? WHERE idx = ?", units, idx));
+    if (units > 0)
+      this.change(-units, 0, false, () =>
+        this.ctx.storage.sql.exec("UPDATE buckets SET granted = granted + ? WHERE idx = ?", units, idx),
+      );
     return units;
   }
 
@@ -366,30 +421,54 @@ export class InventoryItem extends DurableObject<Env> {
   private async reclaim(except: number): Promise<void> {
     const productId = this.productId!;
     const holders = this.ctx.storage.sql
-      .exec<{ idx: number }>("SELECT idx FROM buckets WHERE idx != ? AND granted - returned - reserved - sold > 0", except)
+      .exec<{ idx: number }>(
+        "SELECT idx FROM buckets WHERE idx != ? AND granted - returned - reserved - sold > 0",
+        except,
+      )
       .toArray()
       .map((r) => r.idx);
     for (const idx of holders) {
-      if (this.ctx.storage.sql.exec("SELECT 1 FROM reclaims WHERE idx = ? AND done = 0", idx).toArray().length) continue;
-      const n = this.ctx.storage.sql.exec<{ n: number }>("UPDATE stock SET transfers = transfers + 1 WHERE id = 1 RETURNING transfers AS n").one().n;
+      if (this.ctx.storage.sql.exec("SELECT 1 FROM reclaims WHERE idx = ? AND done = 0", idx).toArray().length)
+        continue;
+      const n = this.ctx.storage.sql
+        .exec<{ n: number }>("UPDATE stock SET transfers = transfers + 1 WHERE id = 1 RETURNING transfers AS n")
+        .one().n;
       this.ctx.storage.sql.exec("INSERT INTO reclaims (id, idx) VALUES (?, ?)", `reclaim:${n}`, idx);
     }
-    const pending = this.ctx.storage.sql.exec<{ id: string; idx: number }>("SELECT id, idx FROM reclaims WHERE done = 0").toArray();
+    const pending = this.ctx.storage.sql
+      .exec<{ id: string; idx: number }>("SELECT id, idx FROM reclaims WHERE done = 0")
+      .toArray();
     await Promise.all(
       pending.map(async ({ id, idx }) => {
         try {
           const units = await this.bucketStub(productId, idx).surrender(productId, idx, id);
-          if (this.ctx.storage.sql.exec("UPDATE reclaims SET done = 1 WHERE id = ? AND done = 0 RETURNING id", id).toArray().length === 0) return;
-          this.change(units, 0, false, () => this.ctx.storage.sql.exec("UPDATE buckets SET returned = returned + ? WHERE idx = ?", units, idx));
+          if (
+            this.ctx.storage.sql
+              .exec("UPDATE reclaims SET done = 1 WHERE id = ? AND done = 0 RETURNING id", id)
+              .toArray().length === 0
+          )
+            return;
+          this.change(units, 0, false, () =>
+            this.ctx.storage.sql.exec("UPDATE buckets SET returned = returned + ? WHERE idx = ?", units, idx),
+          );
         } catch (err) {
-          log("warn", "reclaiming a bucket's stock failed; the next reclaim retries it", { product_id: productId, bucket: idx, ...errorFields(err) });
+          log("warn", "reclaiming a bucket's stock failed; the next reclaim retries it", {
+            product_id: productId,
+            bucket: idx,
+            ...errorFields(err),
+          });
         }
       }),
     );
   }
 
   private bucketsHoldSpare(): boolean {
-    return this.hasBuckets && this.ctx.storage.sql.exec("SELECT 1 FROM buckets WHERE granted - returned - reserved - sold > 0 LIMIT 1").toArray().length > 0;
+    return (
+      this.hasBuckets &&
+      this.ctx.storage.sql
+        .exec("SELECT 1 FROM buckets WHERE granted - returned - reserved - sold > 0 LIMIT 1")
+        .toArray().length > 0
+    );
   }
 
   /** A bucket's level, for the product's total; older reports than the last one are ignored. */
@@ -400,7 +479,13 @@ export class InventoryItem extends DurableObject<Env> {
     const known = this.ctx.storage.sql.exec<{ seq: number }>("SELECT seq FROM buckets WHERE idx = ?", idx).one().seq;
     if (r.seq <= known) return;
     this.change(0, 0, false, () =>
-      this.ctx.storage.sql.exec("UPDATE buckets SET reserved = ?, sold = ?, seq = ? WHERE idx = ?", r.reserved, r.sold, r.seq, idx),
+      this.ctx.storage.sql.exec(
+        "UPDATE buckets SET reserved = ?, sold = ?, seq = ? WHERE idx = ?",
+        r.reserved,
+        r.sold,
+        r.seq,
+        idx,
+      ),
     );
   }
 
@@ -412,7 +497,8 @@ export class InventoryItem extends DurableObject<Env> {
    */
   async configureBuckets(productId: string, n: number): Promise<InventoryResult<StockLevel & { buckets: number }>> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
-    if (!Number.isInteger(n) || n < 1 || n > MAX_BUCKETS) return { ok: false, code: "invalid_state", message: `buckets must be 1 to ${MAX_BUCKETS}` };
+    if (!Number.isInteger(n) || n < 1 || n > MAX_BUCKETS)
+      return { ok: false, code: "invalid_state", message: `buckets must be 1 to ${MAX_BUCKETS}` };
     this.ctx.storage.sql.exec("UPDATE stock SET bucket_count = ? WHERE id = 1", n);
     await this.reclaim(-1);
     const { variantId } = this.owner();
@@ -422,14 +508,21 @@ export class InventoryItem extends DurableObject<Env> {
 
   /** The bucket holding this reservation, among every bucket that ever held stock (rare: after a resize). */
   private async bucketHolding(productId: string, reservationId: string): Promise<number | null> {
-    const used = this.ctx.storage.sql.exec<{ idx: number }>("SELECT idx FROM buckets ORDER BY idx").toArray().map((r) => r.idx);
+    const used = this.ctx.storage.sql
+      .exec<{ idx: number }>("SELECT idx FROM buckets ORDER BY idx")
+      .toArray()
+      .map((r) => r.idx);
     for (const idx of used) if (await this.bucketStub(productId, idx).has(reservationId)) return idx;
     return null;
   }
 
   /** The variant and product this object's stock belongs to. */
   private owner(): { variantId: string; productId: string } {
-    const r = this.ctx.storage.sql.exec<{ product_id: string; variant_id: string | null; owner_id: string | null }>("SELECT product_id, variant_id, owner_id FROM stock WHERE id = 1").one();
+    const r = this.ctx.storage.sql
+      .exec<{ product_id: string; variant_id: string | null; owner_id: string | null }>(
+        "SELECT product_id, variant_id, owner_id FROM stock WHERE id = 1",
+      )
+      .one();
     return { variantId: r.variant_id ?? defaultVariantId(r.product_id), productId: r.owner_id ?? r.product_id };
   }
 
@@ -454,9 +547,11 @@ export class InventoryItem extends DurableObject<Env> {
   /** The next alarm: the earliest hold's expiry, a retry of an unfinished projection, or a daily history purge. */
   private async armAlarm(): Promise<void> {
     const next = this.ledger.nextExpiry();
-    const stock = this.ctx.storage.sql.exec<{ seq: number; projected_seq: number; pending_event: number }>(
-      "SELECT seq, projected_seq, pending_event FROM stock WHERE id = 1",
-    ).toArray()[0];
+    const stock = this.ctx.storage.sql
+      .exec<{ seq: number; projected_seq: number; pending_event: number }>(
+        "SELECT seq, projected_seq, pending_event FROM stock WHERE id = 1",
+      )
+      .toArray()[0];
     const unflushed = stock && (stock.seq > stock.projected_seq || stock.pending_event);
     const candidates = [Date.now() + 24 * 3600 * 1000];
     if (next !== null) candidates.push(next);
@@ -473,7 +568,9 @@ export class InventoryItem extends DurableObject<Env> {
    * flight covers every change made meanwhile.
    */
   private projected(seq: number): Promise<void> {
-    const s = this.ctx.storage.sql.exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1").toArray()[0];
+    const s = this.ctx.storage.sql
+      .exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1")
+      .toArray()[0];
     if (!s || s.projected_seq >= seq) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiters.push({ seq, resolve });
@@ -482,9 +579,11 @@ export class InventoryItem extends DurableObject<Env> {
   }
 
   private wake(all: boolean): void {
-    const projected = this.ctx.storage.sql.exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1").toArray()[0]?.projected_seq ?? 0;
+    const projected =
+      this.ctx.storage.sql.exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1").toArray()[0]
+        ?.projected_seq ?? 0;
     const still: typeof this.waiters = [];
-    for (const w of this.waiters) (all || w.seq <= projected ? w.resolve() : still.push(w));
+    for (const w of this.waiters) all || w.seq <= projected ? w.resolve() : still.push(w);
     this.waiters = still;
   }
 
@@ -508,7 +607,14 @@ export class InventoryItem extends DurableObject<Env> {
   private async flush(): Promise<void> {
     for (let round = 0; round < 100; round++) {
       const s = this.ctx.storage.sql
-        .exec<{ product_id: string; available: number; seq: number; projected_seq: number; pending_event: number; announced_in_stock: number | null }>(
+        .exec<{
+          product_id: string;
+          available: number;
+          seq: number;
+          projected_seq: number;
+          pending_event: number;
+          announced_in_stock: number | null;
+        }>(
           "SELECT product_id, available, seq, projected_seq, pending_event, announced_in_stock FROM stock WHERE id = 1",
         )
         .toArray()[0];
@@ -524,7 +630,9 @@ export class InventoryItem extends DurableObject<Env> {
           // The variant's level, then the product's as the sum of its variants' (the object's own
           // level when no variant rows exist), in one batch: one round trip, one transaction.
           await this.env.DB.batch([
-            this.env.DB.prepare("UPDATE product_variants SET stock_available = ?, stock_version = ? WHERE id = ? AND stock_version < ?").bind(s.available, s.seq, owner.variantId, s.seq),
+            this.env.DB.prepare(
+              "UPDATE product_variants SET stock_available = ?, stock_version = ? WHERE id = ? AND stock_version < ?",
+            ).bind(s.available, s.seq, owner.variantId, s.seq),
             this.env.DB.prepare(
               `UPDATE products SET stock_available = COALESCE((SELECT SUM(stock_available) FROM product_variants WHERE product_id = ?1), ?2),
                  stock_version = stock_version + 1 WHERE id = ?1`,
@@ -560,7 +668,10 @@ export class InventoryItem extends DurableObject<Env> {
         );
         this.wake(false);
       } catch (err) {
-        log("warn", "inventory projection failed; the alarm retries", { product_id: s.product_id, ...errorFields(err) });
+        log("warn", "inventory projection failed; the alarm retries", {
+          product_id: s.product_id,
+          ...errorFields(err),
+        });
         this.wake(true);
         await this.armAlarm();
         return;

@@ -33,18 +33,33 @@ export class ReservationLedger {
 
   find(id: string): Reservation | null {
     const row = this.sql
-      .exec<{ id: string; quantity: number; state: ReservationState; expires_at: number }>("SELECT id, quantity, state, expires_at FROM reservations WHERE id = ?", id)
+      .exec<{ id: string; quantity: number; state: ReservationState; expires_at: number }>(
+        "SELECT id, quantity, state, expires_at FROM reservations WHERE id = ?",
+        id,
+      )
       .toArray()[0];
-    return row ? { reservation_id: row.id, quantity: row.quantity, state: row.state, expires_at: row.expires_at } : null;
+    return row
+      ? { reservation_id: row.id, quantity: row.quantity, state: row.state, expires_at: row.expires_at }
+      : null;
   }
 
   hold(id: string, quantity: number, expiresAt: number, now: number): void {
-    this.sql.exec("INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, ?, 'held', ?, ?)", id, quantity, expiresAt, now);
+    this.sql.exec(
+      "INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, ?, 'held', ?, ?)",
+      id,
+      quantity,
+      expiresAt,
+      now,
+    );
   }
 
   /** A release of a reservation never made: a late reserve with this id must find it released. */
   tombstone(id: string): void {
-    this.sql.exec("INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, 0, 'released', 0, ?)", id, Date.now());
+    this.sql.exec(
+      "INSERT INTO reservations (id, quantity, state, expires_at, updated_at) VALUES (?, 0, 'released', 0, ?)",
+      id,
+      Date.now(),
+    );
   }
 
   setState(id: string, state: ReservationState): void {
@@ -53,14 +68,21 @@ export class ReservationLedger {
 
   /** Marks holds past their expiry expired and returns them (the caller puts their units back). */
   expireDue(now: number): { id: string; quantity: number }[] {
-    const due = this.sql.exec<{ id: string; quantity: number }>("SELECT id, quantity FROM reservations WHERE state = 'held' AND expires_at <= ?", now).toArray();
+    const due = this.sql
+      .exec<{ id: string; quantity: number }>(
+        "SELECT id, quantity FROM reservations WHERE state = 'held' AND expires_at <= ?",
+        now,
+      )
+      .toArray();
     for (const r of due) this.setState(r.id, "expired");
     return due;
   }
 
   /** The earliest expiry among held reservations, for the object's alarm. */
   nextExpiry(): number | null {
-    return this.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM reservations WHERE state = 'held'").one().t;
+    return this.sql
+      .exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM reservations WHERE state = 'held'")
+      .one().t;
   }
 
   purgeHistory(now: number): void {

@@ -4,7 +4,17 @@ import { count, getByID, insertMultiple, load, removeMultiple, save, search, typ
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
 import { categoryNames } from "../services/search";
-import { AUCTION_SQL, mayMatch, ranker, searchable, shardOf, terms, toSearchDoc, VARIANTS_SQL, type ProductForIndex } from "../services/search/documents";
+import {
+  AUCTION_SQL,
+  mayMatch,
+  ranker,
+  searchable,
+  shardOf,
+  terms,
+  toSearchDoc,
+  VARIANTS_SQL,
+  type ProductForIndex,
+} from "../services/search/documents";
 import type { Visitor } from "../services/search/matcher";
 import { createIndex, docInfo, type Db, type DocInfo, type SearchDoc } from "../services/search/orama-index";
 import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
@@ -115,11 +125,20 @@ export class SearchShard extends DurableObject<Env> {
   }
 
   private async persist(): Promise<void> {
-    const text = JSON.stringify({ format: SNAPSHOT_FORMAT, index: save(this.db), versions: [...this.versions], words: [...this.docWords] });
+    const text = JSON.stringify({
+      format: SNAPSHOT_FORMAT,
+      index: save(this.db),
+      versions: [...this.versions],
+      words: [...this.docWords],
+    });
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.sql.exec("DELETE FROM snapshot_chunks");
       for (let i = 0, n = 0; i < text.length; i += CHUNK_CHARS, n++) {
-        this.ctx.storage.sql.exec("INSERT INTO snapshot_chunks (n, data) VALUES (?, ?)", n, text.slice(i, i + CHUNK_CHARS));
+        this.ctx.storage.sql.exec(
+          "INSERT INTO snapshot_chunks (n, data) VALUES (?, ?)",
+          n,
+          text.slice(i, i + CHUNK_CHARS),
+        );
       }
     });
   }
@@ -154,7 +173,9 @@ export class SearchShard extends DurableObject<Env> {
   private async warm(): Promise<void> {
     if (!this.warming || (!this.filled && !this.isFilled())) return;
     if (this.warmQueue === null) {
-      const rows = await this.env.DB.prepare("SELECT query FROM search_queries ORDER BY popularity DESC LIMIT ?").bind(WARM_QUERIES).all<{ query: string }>();
+      const rows = await this.env.DB.prepare("SELECT query FROM search_queries ORDER BY popularity DESC LIMIT ?")
+        .bind(WARM_QUERIES)
+        .all<{ query: string }>();
       this.warmQueue = rows.results.map((r) => r.query);
     }
     const slice = this.warmQueue.splice(0, 25);
@@ -164,20 +185,42 @@ export class SearchShard extends DurableObject<Env> {
   }
 
   /** How many documents, and whether it was ever filled (so the module knows to rebuild an empty shard). */
-  async stats(): Promise<{ documents: number; filled: boolean; snapshotChunks: number; snapshotChars: number; cachedAnswers: number; warming: boolean }> {
+  async stats(): Promise<{
+    documents: number;
+    filled: boolean;
+    snapshotChunks: number;
+    snapshotChars: number;
+    cachedAnswers: number;
+    warming: boolean;
+  }> {
     const filled = this.isFilled();
-    const snap = this.ctx.storage.sql.exec<{ n: number; c: number }>("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS c FROM snapshot_chunks").one();
-    return { documents: count(this.db), filled, snapshotChunks: snap.n, snapshotChars: snap.c, cachedAnswers: this.results.size, warming: this.warming };
+    const snap = this.ctx.storage.sql
+      .exec<{ n: number; c: number }>("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS c FROM snapshot_chunks")
+      .one();
+    return {
+      documents: count(this.db),
+      filled,
+      snapshotChunks: snap.n,
+      snapshotChars: snap.c,
+      cachedAnswers: this.results.size,
+      warming: this.warming,
+    };
   }
 
   /**
    * Applies documents newer than what the shard holds, and removals (a
    * removal carries the version that retired the document). Idempotent.
    */
-  async apply(upserts: SearchDoc[], removals: { id: string; version: number }[] = [], markFilled = false): Promise<{ applied: number }> {
+  async apply(
+    upserts: SearchDoc[],
+    removals: { id: string; version: number }[] = [],
+    markFilled = false,
+  ): Promise<{ applied: number }> {
     const fresh = upserts.filter((d) => (this.versions.get(d.id) ?? -1) < d.version);
     const gone = removals.filter((r) => (this.versions.get(r.id) ?? -1) < r.version);
-    const replace = [...fresh.map((d) => d.id), ...gone.map((r) => r.id)].filter((id) => this.versions.has(id) && this.versions.get(id)! >= 0);
+    const replace = [...fresh.map((d) => d.id), ...gone.map((r) => r.id)].filter(
+      (id) => this.versions.has(id) && this.versions.get(id)! >= 0,
+    );
     // The words of every document this write touches, before and after: cached answers that none of them can match stay.
     const wordsOf = (d: SearchDoc) => [...new Set(terms(`${d.name} ${d.brand} ${d.category_names} ${d.description}`))];
     const touched = fresh.map(wordsOf);
@@ -268,7 +311,9 @@ export class SearchShard extends DurableObject<Env> {
         const rows = page.results;
         if (rows.length === 0) break;
         after = rows[rows.length - 1].id;
-        await this.apply(rows.filter((r) => shardOf(r.id, shards) === shard && searchable(r)).map((r) => toSearchDoc(r, names)));
+        await this.apply(
+          rows.filter((r) => shardOf(r.id, shards) === shard && searchable(r)).map((r) => toSearchDoc(r, names)),
+        );
       }
       await this.apply([], [], true);
       await this.persist();
@@ -317,7 +362,8 @@ export class SearchShard extends DurableObject<Env> {
         counts.brand.set(d.brandName, (counts.brand.get(d.brandName) ?? 0) + 1);
         counts.category_id.set(d.category_id, (counts.category_id.get(d.category_id) ?? 0) + 1);
         // Ranges are half-open [from, to), so every price counts once.
-        for (let i = 0; i < ranges.length; i++) if (d.price >= ranges[i].from && d.price < ranges[i].to) counts.price[i]++;
+        for (let i = 0; i < ranges.length; i++)
+          if (d.price >= ranges[i].from && d.price < ranges[i].to) counts.price[i]++;
         for (const [name, value] of d.facets ?? []) {
           let m = counts.attrs.get(name);
           if (!m) counts.attrs.set(name, (m = new Map()));
@@ -343,7 +389,12 @@ export class SearchShard extends DurableObject<Env> {
               : q.sort === "ending_soonest"
                 ? { property: "ends_at", order: "ASC" as const }
                 : undefined;
-    const counts: FacetCounts = { brand: new Map(), category_id: new Map(), price: q.priceRanges.map(() => 0), attrs: new Map() };
+    const counts: FacetCounts = {
+      brand: new Map(),
+      category_id: new Map(),
+      price: q.priceRanges.map(() => 0),
+      attrs: new Map(),
+    };
     // Orama's search runs synchronously (no hooks are installed), so `counting` belongs to this query alone.
     this.counting = q.facets ? { counts, ranges: q.priceRanges } : null;
     this.missing = step.missing;
@@ -381,7 +432,8 @@ export class SearchShard extends DurableObject<Env> {
       popularity: h.document.popularity,
     }));
     // Orama breaks score ties by insertion order; the merger's order (popularity, then id) is shard-independent.
-    if (!sortBy) hits.sort((a, b) => b.rank - a.rank || b.popularity - a.popularity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (!sortBy)
+      hits.sort((a, b) => b.rank - a.rank || b.popularity - a.popularity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { count: res.count, facets, hits };
   }
 }

@@ -13,8 +13,25 @@ export const USD_RATE_MICRO = 1_000_000;
 
 /** The currency a shopper in a country sees by default (their cart's, until they choose another). */
 const COUNTRY_CURRENCY: Record<string, PresentmentCurrency> = {
-  US: "usd", DE: "eur", FR: "eur", NL: "eur", IT: "eur", ES: "eur", AT: "eur", BE: "eur", IE: "eur", FI: "eur", PT: "eur", LU: "eur", GR: "eur",
-  GB: "gbp", JP: "jpy", CA: "cad", AU: "aud", CH: "chf", LI: "chf",
+  US: "usd",
+  DE: "eur",
+  FR: "eur",
+  NL: "eur",
+  IT: "eur",
+  ES: "eur",
+  AT: "eur",
+  BE: "eur",
+  IE: "eur",
+  FI: "eur",
+  PT: "eur",
+  LU: "eur",
+  GR: "eur",
+  GB: "gbp",
+  JP: "jpy",
+  CA: "cad",
+  AU: "aud",
+  CH: "chf",
+  LI: "chf",
 };
 
 export function currencyOfCountry(country: string | undefined | null): PresentmentCurrency | null {

@@ -59,10 +59,22 @@ function notModified(etag: string): Response {
 }
 
 export function edgeCache(opts: EdgeCacheOptions) {
-  const memo = new TtlCache<Memo>(Math.min(L1_MAX_MS, opts.ttlSeconds * 1000), 2_000, 8 * 1024 * 1024, (m, key) => (m.body.length + key.length) * 2 + 512);
+  const memo = new TtlCache<Memo>(
+    Math.min(L1_MAX_MS, opts.ttlSeconds * 1000),
+    2_000,
+    8 * 1024 * 1024,
+    (m, key) => (m.body.length + key.length) * 2 + 512,
+  );
   memos.add(memo);
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (c.req.method !== "GET" || c.env.EDGE_CACHE === "off" || c.req.header("authorization") || c.req.header("x-cart-id") || typeof caches === "undefined") return next();
+    if (
+      c.req.method !== "GET" ||
+      c.env.EDGE_CACHE === "off" ||
+      c.req.header("authorization") ||
+      c.req.header("x-cart-id") ||
+      typeof caches === "undefined"
+    )
+      return next();
     const url = new URL(c.req.url);
     const key = cacheKey(url.pathname, opts.withQuery ? canonicalSearch(url) : "");
     // A hit from this isolate's memo, else from the data center's cache (which then fills the memo).

@@ -4,9 +4,18 @@
  * paid / declined / failed). Queried with Analytics Engine SQL for dashboards and
  * the alert rules in docs/operations.md. Never throws: metrics must not fail a request.
  */
-export function writeMetric(env: Partial<Pick<Env, "METRICS">>, kind: string, labels: string[], values: number[]): void {
+export function writeMetric(
+  env: Partial<Pick<Env, "METRICS">>,
+  kind: string,
+  labels: string[],
+  values: number[],
+): void {
   try {
-    env.METRICS?.writeDataPoint({ indexes: [kind], blobs: [kind, ...labels].slice(0, 20), doubles: values.slice(0, 20) });
+    env.METRICS?.writeDataPoint({
+      indexes: [kind],
+      blobs: [kind, ...labels].slice(0, 20),
+      doubles: values.slice(0, 20),
+    });
   } catch {
     // A full or unavailable dataset drops the point.
   }

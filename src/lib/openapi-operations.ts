@@ -24,7 +24,8 @@ export function normalizeOperations(registry: OpenAPIRegistry): void {
   }
 }
 
-const camel = (s: string) => s.replace(/[-_]+(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase());
+const camel = (s: string) =>
+  s.replace(/[-_]+(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase());
 
 export function operationId(method: string, path: string): string {
   const parts = path

@@ -12,7 +12,18 @@ import { ApiError } from "./errors";
  * `allowedHosts` (the WEBHOOK_ALLOWED_HOSTS var, unset in production) lets tests and a local
  * `npm start` register a loopback receiver such as `http://127.0.0.1:9999/hook`.
  */
-const LOCAL_SUFFIXES = [".localhost", ".local", ".internal", ".intranet", ".lan", ".home.arpa", ".corp", ".test", ".invalid", ".example"];
+const LOCAL_SUFFIXES = [
+  ".localhost",
+  ".local",
+  ".internal",
+  ".intranet",
+  ".lan",
+  ".home.arpa",
+  ".corp",
+  ".test",
+  ".invalid",
+  ".example",
+];
 const ALLOWED_PORTS = new Set(["", "443", "8443"]);
 
 export type OutboundUrlProblem = "invalid_url" | "https_only" | "credentials" | "ip_literal" | "local_host" | "port";
@@ -44,8 +55,14 @@ const MESSAGES: Record<OutboundUrlProblem, string> = {
 };
 
 export function assertOutboundUrl(raw: string, allowedHostsVar: string | undefined, field = "url"): URL {
-  const allowed = (allowedHostsVar ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const allowed = (allowedHostsVar ?? "")
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   const problem = outboundUrlProblem(raw, allowed);
-  if (problem) throw new ApiError("validation_failed", MESSAGES[problem], { details: [{ field, code: problem, message: MESSAGES[problem] }] });
+  if (problem)
+    throw new ApiError("validation_failed", MESSAGES[problem], {
+      details: [{ field, code: problem, message: MESSAGES[problem] }],
+    });
   return new URL(raw);
 }

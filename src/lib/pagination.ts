@@ -54,7 +54,11 @@ export function decodeCursor(cursor: string, arity: number): CursorKey {
  * Shapes a page from rows fetched with `LIMIT limit + 1`: the extra row only
  * tells whether another page exists.
  */
-export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => CursorKey): { data: T[]; next_cursor: string | null } {
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => CursorKey,
+): { data: T[]; next_cursor: string | null } {
   const data = rows.slice(0, limit);
   const next_cursor = rows.length > limit && data.length > 0 ? encodeCursor(keyOf(data[data.length - 1])) : null;
   return { data, next_cursor };
@@ -62,7 +66,5 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => CursorKey
 
 /** The list envelope schema for OpenAPI: `{ data: [item], next_cursor }`. */
 export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
-  return z
-    .object({ data: z.array(item), next_cursor: z.string().nullable() })
-    .openapi(name);
+  return z.object({ data: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
 }

@@ -41,7 +41,10 @@ export function checkSearchShardSize(documents: number, env: { LIMIT_CHECKS?: st
   if (env.LIMIT_CHECKS !== "on") return;
   const bytes = documents * SEARCH_HEAP_BYTES_PER_DOCUMENT;
   if (bytes > PLATFORM_LIMITS.objectMemoryBytes / 2) {
-    throw new PlatformLimitExceeded("objectMemoryBytes", `a search shard of ${documents} documents holds about ${Math.round(bytes / 1048576)} MB; raise SEARCH_SHARDS`);
+    throw new PlatformLimitExceeded(
+      "objectMemoryBytes",
+      `a search shard of ${documents} documents holds about ${Math.round(bytes / 1048576)} MB; raise SEARCH_SHARDS`,
+    );
   }
 }
 
@@ -82,7 +85,10 @@ function maxFunctionArguments(sql: string): number {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === "(") {
-      isCall.push(/[A-Za-z_][A-Za-z0-9_]*\s*$/.test(text.slice(Math.max(0, i - 40), i)) && !/\b(IN|VALUES|AS)\s*$/i.test(text.slice(Math.max(0, i - 10), i)));
+      isCall.push(
+        /[A-Za-z_][A-Za-z0-9_]*\s*$/.test(text.slice(Math.max(0, i - 40), i)) &&
+          !/\b(IN|VALUES|AS)\s*$/i.test(text.slice(Math.max(0, i - 10), i)),
+      );
       stack.push(1);
     } else if (ch === ")") {
       const args = stack.pop() ?? 0;
@@ -93,10 +99,13 @@ function maxFunctionArguments(sql: string): number {
 }
 
 export function checkStatement(sql: string, params: readonly unknown[] = []): void {
-  if (bytes(sql) > PLATFORM_LIMITS.statementBytes) throw new PlatformLimitExceeded("statementBytes", `${bytes(sql)} bytes: ${sql.slice(0, 80)}…`);
-  if (params.length > PLATFORM_LIMITS.boundParameters) throw new PlatformLimitExceeded("boundParameters", `${params.length} values: ${sql.slice(0, 80)}…`);
+  if (bytes(sql) > PLATFORM_LIMITS.statementBytes)
+    throw new PlatformLimitExceeded("statementBytes", `${bytes(sql)} bytes: ${sql.slice(0, 80)}…`);
+  if (params.length > PLATFORM_LIMITS.boundParameters)
+    throw new PlatformLimitExceeded("boundParameters", `${params.length} values: ${sql.slice(0, 80)}…`);
   for (const lit of sql.matchAll(/\b(?:LIKE|GLOB)\s+'((?:[^']|'')*)'/gi)) {
-    if (bytes(lit[1]) > PLATFORM_LIMITS.likePatternBytes) throw new PlatformLimitExceeded("likePatternBytes", `literal pattern of ${bytes(lit[1])} bytes`);
+    if (bytes(lit[1]) > PLATFORM_LIMITS.likePatternBytes)
+      throw new PlatformLimitExceeded("likePatternBytes", `literal pattern of ${bytes(lit[1])} bytes`);
   }
   for (const p of placeholders(sql)) {
     const v = params[p.index];
@@ -105,7 +114,8 @@ export function checkStatement(sql: string, params: readonly unknown[] = []): vo
     }
   }
   const args = maxFunctionArguments(sql);
-  if (args > PLATFORM_LIMITS.functionArguments) throw new PlatformLimitExceeded("functionArguments", `a function with ${args} arguments: ${sql.slice(0, 80)}…`);
+  if (args > PLATFORM_LIMITS.functionArguments)
+    throw new PlatformLimitExceeded("functionArguments", `a function with ${args} arguments: ${sql.slice(0, 80)}…`);
 }
 
 /** Counts D1 queries of one invocation. */
@@ -113,7 +123,8 @@ class QueryBudget {
   used = 0;
   spend(n: number, what: string): void {
     this.used += n;
-    if (this.used > PLATFORM_LIMITS.queriesPerInvocation) throw new PlatformLimitExceeded("queriesPerInvocation", `${this.used} queries; the last: ${what.slice(0, 80)}`);
+    if (this.used > PLATFORM_LIMITS.queriesPerInvocation)
+      throw new PlatformLimitExceeded("queriesPerInvocation", `${this.used} queries; the last: ${what.slice(0, 80)}`);
   }
 }
 
@@ -159,7 +170,9 @@ function checkedD1(db: D1Database, budget: QueryBudget): D1Database {
     },
     async batch(statements: CheckedStatement[]) {
       budget.spend(statements.length, "batch");
-      return db.batch(statements.map((s) => (s instanceof CheckedStatement ? s[INNER] : (s as unknown as D1PreparedStatement))));
+      return db.batch(
+        statements.map((s) => (s instanceof CheckedStatement ? s[INNER] : (s as unknown as D1PreparedStatement))),
+      );
     },
     exec(sql: string) {
       checkStatement(sql);
@@ -184,16 +197,19 @@ function checkedQueue<T>(queue: Queue<T>, name: string): Queue<T> {
   return {
     send(body: T, options?: QueueSendOptions) {
       const n = messageBytes(body);
-      if (n > PLATFORM_LIMITS.queueMessageBytes) throw new PlatformLimitExceeded("queueMessageBytes", `${name}: a message of ${n} bytes`);
+      if (n > PLATFORM_LIMITS.queueMessageBytes)
+        throw new PlatformLimitExceeded("queueMessageBytes", `${name}: a message of ${n} bytes`);
       return queue.send(body, options);
     },
     sendBatch(messages: Iterable<MessageSendRequest<T>>, options?: QueueSendBatchOptions) {
       const list = [...messages];
-      if (list.length > PLATFORM_LIMITS.batchMessages) throw new PlatformLimitExceeded("batchMessages", `${name}: ${list.length} messages`);
+      if (list.length > PLATFORM_LIMITS.batchMessages)
+        throw new PlatformLimitExceeded("batchMessages", `${name}: ${list.length} messages`);
       let total = 0;
       for (const m of list) {
         const n = messageBytes(m.body);
-        if (n > PLATFORM_LIMITS.queueMessageBytes) throw new PlatformLimitExceeded("queueMessageBytes", `${name}: a message of ${n} bytes`);
+        if (n > PLATFORM_LIMITS.queueMessageBytes)
+          throw new PlatformLimitExceeded("queueMessageBytes", `${name}: a message of ${n} bytes`);
         total += n;
       }
       if (total > PLATFORM_LIMITS.batchBytes) throw new PlatformLimitExceeded("batchBytes", `${name}: ${total} bytes`);

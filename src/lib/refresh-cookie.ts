@@ -20,7 +20,13 @@ export function readRefreshCookie(c: Context): string | undefined {
 }
 
 export function setRefreshCookie(c: Context, token: string): void {
-  setCookie(c, REFRESH_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Strict", path: "/auth", maxAge: MAX_AGE_SECONDS });
+  setCookie(c, REFRESH_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/auth",
+    maxAge: MAX_AGE_SECONDS,
+  });
 }
 
 export function clearRefreshCookie(c: Context): void {
@@ -28,7 +34,10 @@ export function clearRefreshCookie(c: Context): void {
 }
 
 /** In cookie mode the refresh token goes into the cookie and out of the body. */
-export function deliverTokens<T extends { refresh_token: string }>(c: Context, result: T): T | Omit<T, "refresh_token"> {
+export function deliverTokens<T extends { refresh_token: string }>(
+  c: Context,
+  result: T,
+): T | Omit<T, "refresh_token"> {
   if (!wantsRefreshCookie(c)) return result;
   setRefreshCookie(c, result.refresh_token);
   const { refresh_token: _kept, ...rest } = result;

@@ -21,7 +21,11 @@ export class Saga {
   constructor(private readonly context: Record<string, unknown>) {}
 
   /** Runs `run`; if it succeeds and `undo` is given, `undo(result)` runs on compensation. */
-  async step<T>(label: string, run: () => Promise<T>, undo?: (result: T) => Promise<unknown>): Promise<{ value: T; handle: UndoHandle | null }> {
+  async step<T>(
+    label: string,
+    run: () => Promise<T>,
+    undo?: (result: T) => Promise<unknown>,
+  ): Promise<{ value: T; handle: UndoHandle | null }> {
     const value = await run();
     if (!undo) return { value, handle: null };
     const entry: Undo = { label, run: () => undo(value) };

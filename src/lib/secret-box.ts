@@ -25,7 +25,11 @@ function key(env: KeyEnv): Promise<CryptoKey> {
 export async function seal(env: Pick<Env, "WALLET_KEY">, owner: string, plain: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = new Uint8Array(
-    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: new TextEncoder().encode(owner) }, await key(env), new TextEncoder().encode(plain)),
+    await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(owner) },
+      await key(env),
+      new TextEncoder().encode(plain),
+    ),
   );
   const out = new Uint8Array(iv.length + ct.length);
   out.set(iv);
@@ -35,7 +39,11 @@ export async function seal(env: Pick<Env, "WALLET_KEY">, owner: string, plain: s
 
 async function openWith(k: CryptoKey, owner: string, sealed: string): Promise<string> {
   const bytes = fromBase64Url(sealed);
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: new TextEncoder().encode(owner) }, k, bytes.slice(12));
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: new TextEncoder().encode(owner) },
+    k,
+    bytes.slice(12),
+  );
   return new TextDecoder().decode(plain);
 }
 

@@ -20,7 +20,8 @@ export class TtlCache<V> {
     private readonly ttlMs: number,
     private readonly max: number,
     private readonly maxBytes: number = DEFAULT_MAX_BYTES,
-    private readonly sizeOf: (value: V, key: string) => number = (value, key) => (JSON.stringify(value)?.length ?? 0) * 2 + key.length * 2,
+    private readonly sizeOf: (value: V, key: string) => number = (value, key) =>
+      (JSON.stringify(value)?.length ?? 0) * 2 + key.length * 2,
   ) {}
 
   get(key: string): V | undefined {

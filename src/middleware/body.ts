@@ -19,7 +19,9 @@ const limit = (maxSize: number) =>
 const normal = limit(MAX_BODY_BYTES);
 const bulk = limit(MAX_BULK_BODY_BYTES);
 
-export const limitBody = createMiddleware<AppEnv>((c, next) => (c.req.path === "/products/bulk" ? bulk(c, next) : normal(c, next)));
+export const limitBody = createMiddleware<AppEnv>((c, next) =>
+  c.req.path === "/products/bulk" ? bulk(c, next) : normal(c, next),
+);
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
 

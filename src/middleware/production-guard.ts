@@ -15,12 +15,25 @@ const DEPLOYED = new Set(["production", "staging"]);
 export function misconfiguration(env: Partial<Env>): string[] {
   if (!DEPLOYED.has(String(env.ENVIRONMENT))) return [];
   const problems: string[] = [];
-  if (env.EMAIL_PROVIDER !== "resend") problems.push(`EMAIL_PROVIDER is "${env.EMAIL_PROVIDER}"; a deployed store sends mail (resend)`);
-  if (env.SMS_PROVIDER !== "twilio") problems.push(`SMS_PROVIDER is "${env.SMS_PROVIDER}"; a deployed store sends SMS (twilio)`);
-  if (env.PAYMENT_PROVIDER !== "stripe") problems.push(`PAYMENT_PROVIDER is "${env.PAYMENT_PROVIDER}"; a deployed store charges through stripe`);
-  const secrets: (keyof Env)[] = ["JWT_KEYS", "WALLET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "EMAIL_API_KEY", "SMS_ACCOUNT_SID", "SMS_AUTH_TOKEN", "ADMIN_BOOTSTRAP_TOKEN"];
+  if (env.EMAIL_PROVIDER !== "resend")
+    problems.push(`EMAIL_PROVIDER is "${env.EMAIL_PROVIDER}"; a deployed store sends mail (resend)`);
+  if (env.SMS_PROVIDER !== "twilio")
+    problems.push(`SMS_PROVIDER is "${env.SMS_PROVIDER}"; a deployed store sends SMS (twilio)`);
+  if (env.PAYMENT_PROVIDER !== "stripe")
+    problems.push(`PAYMENT_PROVIDER is "${env.PAYMENT_PROVIDER}"; a deployed store charges through stripe`);
+  const secrets: (keyof Env)[] = [
+    "JWT_KEYS",
+    "WALLET_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "EMAIL_API_KEY",
+    "SMS_ACCOUNT_SID",
+    "SMS_AUTH_TOKEN",
+    "ADMIN_BOOTSTRAP_TOKEN",
+  ];
   for (const name of secrets) if (!env[name]) problems.push(`secret ${name} is not set (wrangler secret put ${name})`);
-  if (env.WEBHOOK_ALLOWED_HOSTS) problems.push("WEBHOOK_ALLOWED_HOSTS must be empty in a deployed store (it admits loopback receivers)");
+  if (env.WEBHOOK_ALLOWED_HOSTS)
+    problems.push("WEBHOOK_ALLOWED_HOSTS must be empty in a deployed store (it admits loopback receivers)");
   return problems;
 }
 
@@ -38,6 +51,7 @@ export const productionGuard = createMiddleware<AppEnv>(async (c, next) => {
     log("error", "refusing to serve: misconfigured deployment", { problems });
   }
   if (c.req.path === "/health") return c.json({ status: "misconfigured", problems }, 503);
-  if (WRITES.has(c.req.method)) throw new ApiError("service_unavailable", "This deployment is misconfigured and refuses writes; see GET /health");
+  if (WRITES.has(c.req.method))
+    throw new ApiError("service_unavailable", "This deployment is misconfigured and refuses writes; see GET /health");
   return next();
 });

@@ -29,7 +29,12 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.res.headers.set("X-Request-Id", requestId);
   const status = c.res.status;
   // The matched route pattern, not the raw path, so ids do not explode the metric's cardinality.
-  writeMetric(c.env, "request", [c.req.method, c.req.routePath, String(status)], [Date.now() - started, status >= 500 ? 1 : 0]);
+  writeMetric(
+    c.env,
+    "request",
+    [c.req.method, c.req.routePath, String(status)],
+    [Date.now() - started, status >= 500 ? 1 : 0],
+  );
   log(status >= 500 ? "error" : "info", "request", {
     request_id: requestId,
     method: c.req.method,

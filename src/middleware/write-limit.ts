@@ -23,7 +23,9 @@ const SEARCHES = new Set(["/search", "/suggest", "/store/search"]);
 const PERIOD_SECONDS = 60;
 
 function limited(what: string): never {
-  throw new ApiError("rate_limited", `Too many ${what}; try again in a minute`, { headers: { "Retry-After": String(PERIOD_SECONDS) } });
+  throw new ApiError("rate_limited", `Too many ${what}; try again in a minute`, {
+    headers: { "Retry-After": String(PERIOD_SECONDS) },
+  });
 }
 
 export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
@@ -31,14 +33,19 @@ export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
   // Behind Cloudflare every request carries the client's address; without one (a local server) there is no IP to count.
   const ip = c.req.header("cf-connecting-ip");
   if (c.req.method === "GET") {
-    if (ip && SEARCHES.has(c.req.path) && !(await c.env.SEARCH_LIMIT_IP.limit({ key: ip })).success) limited("searches");
+    if (ip && SEARCHES.has(c.req.path) && !(await c.env.SEARCH_LIMIT_IP.limit({ key: ip })).success)
+      limited("searches");
     return next();
   }
   if (!WRITES.has(c.req.method) || EXEMPT.some((re) => re.test(c.req.path))) return next();
   const auth = c.get("auth");
   const [byIp, byCaller] = await Promise.all([
     ip ? c.env.WRITE_LIMIT_IP.limit({ key: ip }) : { success: true },
-    auth ? c.env.WRITE_LIMIT_USER.limit({ key: auth.userId }) : ip ? c.env.ANON_WRITE_LIMIT_IP.limit({ key: ip }) : { success: true },
+    auth
+      ? c.env.WRITE_LIMIT_USER.limit({ key: auth.userId })
+      : ip
+        ? c.env.ANON_WRITE_LIMIT_IP.limit({ key: ip })
+        : { success: true },
   ]);
   if (!byIp.success || !byCaller.success) limited("writes");
   return next();

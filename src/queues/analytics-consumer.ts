@@ -40,7 +40,10 @@ export async function consumeAnalytics(batch: MessageBatch, env: Env): Promise<v
   }
   if (anonymous.length === 0) return;
   try {
-    await ingestAnonymousViews(env, anonymous.map((a) => a.view));
+    await ingestAnonymousViews(
+      env,
+      anonymous.map((a) => a.view),
+    );
     for (const a of anonymous) a.message.ack();
   } catch {
     for (const a of anonymous) a.message.retry({ delaySeconds: retryDelaySeconds(a.message.attempts) });

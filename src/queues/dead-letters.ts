@@ -60,10 +60,19 @@ export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: s
 }
 
 /** Replays up to `limit` parked messages not replayed yet (optionally of one queue), oldest first. */
-export async function replayDeadLetters(env: Env, opts: { queue?: string; limit: number }): Promise<{ queue: string; message_id: string }[]> {
+export async function replayDeadLetters(
+  env: Env,
+  opts: { queue?: string; limit: number },
+): Promise<{ queue: string; message_id: string }[]> {
   const where = [isNull(deadLetters.replayedAt)];
   if (opts.queue) where.push(eq(deadLetters.queue, opts.queue));
-  const rows = await getDb(env).select({ id: deadLetters.id }).from(deadLetters).where(and(...where)).orderBy(deadLetters.id).limit(opts.limit).all();
+  const rows = await getDb(env)
+    .select({ id: deadLetters.id })
+    .from(deadLetters)
+    .where(and(...where))
+    .orderBy(deadLetters.id)
+    .limit(opts.limit)
+    .all();
   const done = [];
   for (const r of rows) {
     const replayed = await replayDeadLetter(env, r.id);

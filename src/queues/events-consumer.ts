@@ -33,7 +33,13 @@ async function markProcessed(env: Env, pairs: { consumer: string; eventId: strin
   if (pairs.length === 0) return;
   const db = getDb(env);
   const inserts = [];
-  for (let i = 0; i < pairs.length; i += 45) inserts.push(db.insert(processedEvents).values(pairs.slice(i, i + 45)).onConflictDoNothing());
+  for (let i = 0; i < pairs.length; i += 45)
+    inserts.push(
+      db
+        .insert(processedEvents)
+        .values(pairs.slice(i, i + 45))
+        .onConflictDoNothing(),
+    );
   await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
 }
 
@@ -57,7 +63,10 @@ export async function consumeEvents(batch: MessageBatch, env: Env): Promise<void
     }
     events.push({ message, event: parsed.event });
   }
-  const done = await processedPairs(env, events.filter((e) => SUBSCRIBERS[e.event.type].length > 0).map((e) => e.event.id));
+  const done = await processedPairs(
+    env,
+    events.filter((e) => SUBSCRIBERS[e.event.type].length > 0).map((e) => e.event.id),
+  );
   // Each subscriber's share of the batch, in message order; a subscriber with handleBatch takes it in one call.
   const work = new Map<Subscriber, { message: Message; event: DomainEvent }[]>();
   for (const e of events) {
@@ -86,7 +95,10 @@ export async function consumeEvents(batch: MessageBatch, env: Env): Promise<void
   for (const [subscriber, list] of work) {
     if (subscriber.handleBatch) {
       try {
-        await subscriber.handleBatch(list.map((e) => e.event), env);
+        await subscriber.handleBatch(
+          list.map((e) => e.event),
+          env,
+        );
         for (const { event } of list) ran.push({ consumer: subscriber.name, eventId: event.id });
       } catch (err) {
         fail(subscriber, list, err);

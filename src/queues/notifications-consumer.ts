@@ -35,7 +35,10 @@ export async function consumeNotifications(batch: MessageBatch, env: Env): Promi
   }
   if (notices.length === 0) return;
   // The notifications of the batch together: one read, one send per channel where the provider can, one write.
-  const outcomes = await deliverMany(env, notices.map((n) => ({ id: n.id, attempt: n.message.attempts })));
+  const outcomes = await deliverMany(
+    env,
+    notices.map((n) => ({ id: n.id, attempt: n.message.attempts })),
+  );
   for (const { message, id } of notices) {
     const { outcome, error } = outcomes.get(id) ?? { outcome: "gone" as const };
     if (outcome === "retry") {

@@ -13,20 +13,36 @@ const searchIndexer: Subscriber = {
   handle: (event, env) => indexProducts(env, [(event.data as { product_id: string }).product_id]),
 };
 
-const notifier: Subscriber = { name: "notifier", handle: (event, env) => notifyFromEvent(env, event), handleBatch: (events, env) => notifyFromEvents(env, events) };
+const notifier: Subscriber = {
+  name: "notifier",
+  handle: (event, env) => notifyFromEvent(env, event),
+  handleBatch: (events, env) => notifyFromEvents(env, events),
+};
 
-const analytics: Subscriber = { name: "analytics", handle: (event, env) => ingestEvent(env, event), handleBatch: (events, env) => ingestEvents(env, events) };
+const analytics: Subscriber = {
+  name: "analytics",
+  handle: (event, env) => ingestEvent(env, event),
+  handleBatch: (events, env) => ingestEvents(env, events),
+};
 
 const sellerWebhooks: Subscriber = { name: "seller-webhooks", handle: (event, env) => fanOutOrderEvent(env, event) };
 
-const reviewVerifier: Subscriber = { name: "review-verifier", handle: (event, env) => unverifyRefundedPurchases(env, event.data as OrderEventPayload) };
+const reviewVerifier: Subscriber = {
+  name: "review-verifier",
+  handle: (event, env) => unverifyRefundedPurchases(env, event.data as OrderEventPayload),
+};
 
 const ledger: Subscriber = { name: "ledger", handle: (event, env) => postOrderEvent(env, event) };
 
 const popularQueries: Subscriber = {
   name: "popular-queries",
   handle: (event, env) =>
-    countSearches(env, event.type === "searches.recorded" ? (event.data as { entries: { query: string; count: number }[] }).entries : [{ query: (event.data as { query: string }).query, count: 1 }]),
+    countSearches(
+      env,
+      event.type === "searches.recorded"
+        ? (event.data as { entries: { query: string; count: number }[] }).entries
+        : [{ query: (event.data as { query: string }).query, count: 1 }],
+    ),
 };
 
 /**

@@ -3,7 +3,13 @@ import { currentUser, requireAuth } from "../middleware/auth";
 import { clientIp } from "../middleware/request-context";
 import { createRouter } from "../lib/validation";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
-import { ChangePasswordBody, ForgotPasswordBody, ResetPasswordBody, UserSchema, VerifyEmailBody } from "../schemas/users";
+import {
+  ChangePasswordBody,
+  ForgotPasswordBody,
+  ResetPasswordBody,
+  UserSchema,
+  VerifyEmailBody,
+} from "../schemas/users";
 import * as account from "../services/account";
 import { revokeAllSessions } from "../services/auth";
 import { findUserById, toUser } from "../services/users";
@@ -36,7 +42,10 @@ const forgot = createRoute({
   summary: "Email a password-reset code",
   description: "Always 202, whether or not the address has an account. Limited per address and per client.",
   request: { body: jsonBody(ForgotPasswordBody) },
-  responses: { 202: { description: "If the address has an account, a code is on its way" }, ...errorResponses(400, 429) },
+  responses: {
+    202: { description: "If the address has an account, a code is on its way" },
+    ...errorResponses(400, 429),
+  },
 });
 
 const reset = createRoute({

@@ -30,7 +30,8 @@ const changeRole = createRoute({
   path: "/admin/users/{user_id}/role",
   tags: ["Admin"],
   summary: "Change a user's role (admin); recorded in the audit log",
-  description: "The user's sessions end, so the new role applies from their next sign-in (access tokens live 15 minutes). An admin cannot demote themselves.",
+  description:
+    "The user's sessions end, so the new role applies from their next sign-in (access tokens live 15 minutes). An admin cannot demote themselves.",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
   request: { params: UserIdParam, body: jsonBody(RoleBody) },
@@ -61,8 +62,18 @@ const replay = createRoute({
   summary: "Send a dead letter back to its queue (admin); recorded in the audit log",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
-  request: { params: z.object({ dead_letter_id: z.string().regex(/^dlq_[0-9A-Za-z]+$/).openapi({ param: { name: "dead_letter_id", in: "path" } }) }) },
-  responses: { 202: jsonResponse(z.object({ queue: z.string(), message_id: z.string() }), "Queued again"), ...errorResponses(400, 401, 403, 404) },
+  request: {
+    params: z.object({
+      dead_letter_id: z
+        .string()
+        .regex(/^dlq_[0-9A-Za-z]+$/)
+        .openapi({ param: { name: "dead_letter_id", in: "path" } }),
+    }),
+  },
+  responses: {
+    202: jsonResponse(z.object({ queue: z.string(), message_id: z.string() }), "Queued again"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 const replayMany = createRoute({
@@ -70,11 +81,24 @@ const replayMany = createRoute({
   path: "/admin/dead-letters/replay",
   tags: ["Admin"],
   summary: "Send every parked dead letter (of one queue, or all) back, up to limit; recorded in the audit log",
-  description: "Each is replayed once (its replayed_at is set); consumers are idempotent, so a replay of work that meanwhile succeeded does nothing.",
+  description:
+    "Each is replayed once (its replayed_at is set); consumers are idempotent, so a replay of work that meanwhile succeeded does nothing.",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
-  request: { body: jsonBody(z.strictObject({ queue: z.string().max(100).optional(), limit: z.number().int().min(1).max(100).default(100) }).openapi("ReplayDeadLetters")) },
-  responses: { 202: jsonResponse(z.object({ replayed: z.number().int(), data: z.array(z.object({ queue: z.string(), message_id: z.string() })) }), "Queued again"), ...errorResponses(400, 401, 403) },
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({ queue: z.string().max(100).optional(), limit: z.number().int().min(1).max(100).default(100) })
+        .openapi("ReplayDeadLetters"),
+    ),
+  },
+  responses: {
+    202: jsonResponse(
+      z.object({ replayed: z.number().int(), data: z.array(z.object({ queue: z.string(), message_id: z.string() })) }),
+      "Queued again",
+    ),
+    ...errorResponses(400, 401, 403),
+  },
 });
 
 const reseal = createRoute({
@@ -82,29 +106,51 @@ const reseal = createRoute({
   path: "/admin/wallet-key/reseal",
   tags: ["Admin"],
   summary: "Re-seal stored secrets under the current WALLET_KEY (after a rotation), a page at a time",
-  description: "Call until `done`; the 15-minute cron does the same while WALLET_KEY_PREVIOUS is set. Then delete WALLET_KEY_PREVIOUS.",
+  description:
+    "Call until `done`; the 15-minute cron does the same while WALLET_KEY_PREVIOUS is set. Then delete WALLET_KEY_PREVIOUS.",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
-  responses: { 200: jsonResponse(z.object({ resealed: z.number().int(), done: z.boolean() }), "Progress"), ...errorResponses(401, 403) },
+  responses: {
+    200: jsonResponse(z.object({ resealed: z.number().int(), done: z.boolean() }), "Progress"),
+    ...errorResponses(401, 403),
+  },
 });
 
 export const adminRoutes = createRouter()
   .openapi(replayMany, async (c) => {
     const { queue, limit } = c.req.valid("json");
     const data = await replayDeadLetters(c.env, { queue, limit });
-    await audit(c.env, { actorId: currentUser(c).userId, action: "dead_letter.replayed_many", targetType: "queue", targetId: queue ?? "*", details: { replayed: data.length } });
+    await audit(c.env, {
+      actorId: currentUser(c).userId,
+      action: "dead_letter.replayed_many",
+      targetType: "queue",
+      targetId: queue ?? "*",
+      details: { replayed: data.length },
+    });
     return c.json({ replayed: data.length, data }, 202);
   })
   .openapi(reseal, async (c) => {
     const progress = await resealUnderCurrentKey(c.env);
-    await audit(c.env, { actorId: currentUser(c).userId, action: "wallet_key.resealed", targetType: "wallet_key", targetId: "current", details: progress });
+    await audit(c.env, {
+      actorId: currentUser(c).userId,
+      action: "wallet_key.resealed",
+      targetType: "wallet_key",
+      targetId: "current",
+      details: progress,
+    });
     return c.json(progress, 200);
   })
   .openapi(replay, async (c) => {
     const { dead_letter_id } = c.req.valid("param");
     const done = await replayDeadLetter(c.env, dead_letter_id);
     if (!done) throw new ApiError("not_found", "Dead letter not found, or its queue cannot be replayed to");
-    await audit(c.env, { actorId: currentUser(c).userId, action: "dead_letter.replayed", targetType: "dead_letter", targetId: dead_letter_id, details: done });
+    await audit(c.env, {
+      actorId: currentUser(c).userId,
+      action: "dead_letter.replayed",
+      targetType: "dead_letter",
+      targetId: dead_letter_id,
+      details: done,
+    });
     return c.json(done, 202);
   })
   .openapi(changeRole, async (c) => {
@@ -113,11 +159,18 @@ export const adminRoutes = createRouter()
     const { role } = c.req.valid("json");
     const before = await users.findUserById(c.env, user_id);
     if (!before) throw new ApiError("not_found", "User not found");
-    if (user_id === actor.userId && role !== "admin") throw new ApiError("invalid_state", "An admin cannot demote themselves; ask another admin");
+    if (user_id === actor.userId && role !== "admin")
+      throw new ApiError("invalid_state", "An admin cannot demote themselves; ask another admin");
     if (before.role === role) return c.json(users.toUser(before), 200);
     const row = await users.setRole(c.env, user_id, role);
     await revokeAllSessions(c.env, user_id);
-    await audit(c.env, { actorId: actor.userId, action: "user.role_changed", targetType: "user", targetId: user_id, details: { from: before.role, to: role } });
+    await audit(c.env, {
+      actorId: actor.userId,
+      action: "user.role_changed",
+      targetType: "user",
+      targetId: user_id,
+      details: { from: before.role, to: role },
+    });
     return c.json(users.toUser(row), 200);
   })
   .openapi(auditLog, async (c) => {

@@ -8,7 +8,10 @@ import { bearerAuth, errorResponses, jsonResponse } from "../schemas/common";
 import * as reports from "../services/analytics";
 import type { AppEnv } from "../types";
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date, YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(d)), "not a real date");
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date, YYYY-MM-DD")
+  .refine((d) => !Number.isNaN(Date.parse(d)), "not a real date");
 const RangeQuery = z.object({
   from: Day.optional().openapi({ description: "First day (UTC), default 30 days ago" }),
   to: Day.optional().openapi({ description: "Last day (UTC, inclusive), default today" }),
@@ -21,17 +24,27 @@ const Report = z.record(z.string(), z.unknown());
 /** A seller sees only their own numbers; an admin may name any seller. */
 function whose(c: Context<AppEnv>, sellerId?: string): string {
   const auth = currentUser(c);
-  if (sellerId && sellerId !== auth.userId && auth.role !== "admin") throw new ApiError("forbidden", "Sellers see only their own analytics");
+  if (sellerId && sellerId !== auth.userId && auth.role !== "admin")
+    throw new ApiError("forbidden", "Sellers see only their own analytics");
   return sellerId ?? auth.userId;
 }
 
 function range(q: { from?: string; to?: string }) {
   const r = reports.defaultRange(q.from, q.to);
-  if (r.from > r.to) throw new ApiError("validation_failed", "from is after to", { details: [{ field: "from", code: "range", message: "from > to" }] });
+  if (r.from > r.to)
+    throw new ApiError("validation_failed", "from is after to", {
+      details: [{ field: "from", code: "range", message: "from > to" }],
+    });
   return r;
 }
 
-function respond(c: Context<AppEnv>, format: "json" | "csv", body: Record<string, unknown>, rows: Record<string, unknown>[], name: string) {
+function respond(
+  c: Context<AppEnv>,
+  format: "json" | "csv",
+  body: Record<string, unknown>,
+  rows: Record<string, unknown>[],
+  name: string,
+) {
   if (format === "csv") {
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
@@ -90,7 +103,8 @@ const tax = createRoute({
   path: "/analytics/tax",
   tags: ["Analytics"],
   summary: "Tax collected per jurisdiction, refunds and net, in usd (admin)",
-  description: "`collected`: sales tax added on top of prices, which the platform remits; `included`: VAT or GST contained in prices. Refunds count on the day they were made.",
+  description:
+    "`collected`: sales tax added on top of prices, which the platform remits; `included`: VAT or GST contained in prices. Refunds count on the day they were made.",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
   request: { query: RangeQuery.omit({ seller_id: true }) },

@@ -11,7 +11,12 @@ import * as auctions from "../services/auctions";
 
 const tags = ["Auctions"];
 const IdempotencyHeader = z.object({
-  "idempotency-key": z.string().min(1).max(255).optional().openapi({ description: "A retried bid with the same key counts once and answers as the first time" }),
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: "A retried bid with the same key counts once and answers as the first time" }),
 });
 
 const get = createRoute({
@@ -19,7 +24,8 @@ const get = createRoute({
   path: "/auctions/{product_id}",
   tags,
   summary: "An auction's live state",
-  description: "`leading` is given to a signed-in caller only. The price is never above the leader's maximum, which stays private.",
+  description:
+    "`leading` is given to a signed-in caller only. The price is never above the leader's maximum, which stays private.",
   request: { params: ProductIdParam },
   responses: { 200: jsonResponse(AuctionSchema, "The auction"), ...errorResponses(400, 404) },
 });
@@ -43,7 +49,8 @@ const buyNow = createRoute({
   path: "/auctions/{product_id}/buy-now",
   tags,
   summary: "Buy it now: closes the auction and makes your order (pending payment)",
-  description: "Only while no bid has reached the reserve, or there is no reserve and no bid. Pay with POST /payments/pay within 48 h.",
+  description:
+    "Only while no bid has reached the reserve, or there is no reserve and no bid. Pay with POST /payments/pay within 48 h.",
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { params: ProductIdParam, body: jsonBody(BuyNowBody) },
@@ -55,7 +62,8 @@ const live = createRoute({
   path: "/auctions/{product_id}/live",
   tags,
   summary: "Live updates over a WebSocket",
-  description: 'Messages: `{ type: "bid" | "extended" | "ended", current_price, bid_count, ends_at }`. Send "ping" to get "pong". Without the socket, poll GET /auctions/{product_id}.',
+  description:
+    'Messages: `{ type: "bid" | "extended" | "ended", current_price, bid_count, ends_at }`. Send "ping" to get "pong". Without the socket, poll GET /auctions/{product_id}.',
   request: { params: ProductIdParam },
   responses: { 101: { description: "Switching to a WebSocket" }, ...errorResponses(400, 404), ...errorResponses(426) },
 });
@@ -64,11 +72,15 @@ const secondChance = createRoute({
   method: "post",
   path: "/auctions/{product_id}/second-chance",
   tags,
-  summary: "Offer the item to the runner-up at their maximum (the seller, once the winner's order was cancelled unpaid)",
+  summary:
+    "Offer the item to the runner-up at their maximum (the seller, once the winner's order was cancelled unpaid)",
   security: bearerAuth,
   middleware: [requireRole("seller", "admin")] as const,
   request: { params: ProductIdParam },
-  responses: { 201: jsonResponse(OrderSchema, "The runner-up's order (pending payment)"), ...errorResponses(401, 403, 404, 409) },
+  responses: {
+    201: jsonResponse(OrderSchema, "The runner-up's order (pending payment)"),
+    ...errorResponses(401, 403, 404, 409),
+  },
 });
 
 const sellerList = createRoute({
@@ -79,7 +91,10 @@ const sellerList = createRoute({
   security: bearerAuth,
   middleware: [requireRole("seller", "admin")] as const,
   request: { query: PageQuery },
-  responses: { 200: jsonResponse(pageSchema(AuctionListItem, "SellerAuctionList"), "A page"), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse(pageSchema(AuctionListItem, "SellerAuctionList"), "A page"),
+    ...errorResponses(400, 401, 403),
+  },
 });
 
 const mine = createRoute({
@@ -90,22 +105,41 @@ const mine = createRoute({
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { query: PageQuery },
-  responses: { 200: jsonResponse(pageSchema(AuctionListItem, "BidderAuctionList"), "A page"), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse(pageSchema(AuctionListItem, "BidderAuctionList"), "A page"),
+    ...errorResponses(400, 401),
+  },
 });
 
 export const auctionRoutes = createRouter()
-  .openapi(get, async (c) => c.json(await auctions.getAuction(c.env, c.req.valid("param").product_id, c.get("auth")?.userId ?? null), 200))
-  .openapi(bid, async (c) =>
-    c.json(await auctions.placeBid(c.env, currentUser(c), c.req.valid("param").product_id, c.req.valid("json"), c.req.valid("header")["idempotency-key"]), 201),
+  .openapi(get, async (c) =>
+    c.json(await auctions.getAuction(c.env, c.req.valid("param").product_id, c.get("auth")?.userId ?? null), 200),
   )
-  .openapi(buyNow, async (c) => c.json(await auctions.buyNow(c.env, currentUser(c), c.req.valid("param").product_id, c.req.valid("json")), 201))
+  .openapi(bid, async (c) =>
+    c.json(
+      await auctions.placeBid(
+        c.env,
+        currentUser(c),
+        c.req.valid("param").product_id,
+        c.req.valid("json"),
+        c.req.valid("header")["idempotency-key"],
+      ),
+      201,
+    ),
+  )
+  .openapi(buyNow, async (c) =>
+    c.json(await auctions.buyNow(c.env, currentUser(c), c.req.valid("param").product_id, c.req.valid("json")), 201),
+  )
   .openapi(live, async (c) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError("upgrade_required", "Open this with a WebSocket (Upgrade: websocket)");
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+      throw new ApiError("upgrade_required", "Open this with a WebSocket (Upgrade: websocket)");
     const id = c.req.valid("param").product_id;
     await auctions.getAuction(c.env, id, null);
     return auctions.watch(c.env, id, c.req.raw);
   })
-  .openapi(secondChance, async (c) => c.json(await auctions.offerSecondChance(c.env, currentUser(c), c.req.valid("param").product_id), 201))
+  .openapi(secondChance, async (c) =>
+    c.json(await auctions.offerSecondChance(c.env, currentUser(c), c.req.valid("param").product_id), 201),
+  )
   .openapi(sellerList, async (c) => {
     const q = c.req.valid("query");
     return c.json(await auctions.listSellerAuctions(c.env, currentUser(c).userId, q.limit, q.cursor), 200);

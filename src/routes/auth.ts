@@ -93,7 +93,12 @@ async function mergeQuietly(env: Env, guestCartId: string, userId: string): Prom
 export const authRoutes = createRouter()
   .openapi(signup, async (c) => {
     const guestCart = guestCartHeader(c);
-    const result = await auth.signup(c.env, c.req.valid("json"), clientIp(c.req.raw), c.req.header("x-admin-bootstrap"));
+    const result = await auth.signup(
+      c.env,
+      c.req.valid("json"),
+      clientIp(c.req.raw),
+      c.req.header("x-admin-bootstrap"),
+    );
     if (guestCart) await mergeQuietly(c.env, guestCart, result.user.user_id);
     // The address is unproven until the mailed code comes back (POST /auth/email/verify).
     const created = await findUserById(c.env, result.user.user_id);

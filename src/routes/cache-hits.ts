@@ -9,5 +9,11 @@ import type { AppEnv } from "../types";
  */
 export async function countProductView(c: Context<AppEnv>, cached: Response): Promise<void> {
   const p = (await cached.json()) as { product_id: string; seller_id: string };
-  await recordView(c.env, { view_id: c.get("requestId"), product_id: p.product_id, seller_id: p.seller_id, user_id: null, at: new Date().toISOString() });
+  await recordView(c.env, {
+    view_id: c.get("requestId"),
+    product_id: p.product_id,
+    seller_id: p.seller_id,
+    user_id: null,
+    at: new Date().toISOString(),
+  });
 }

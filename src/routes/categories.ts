@@ -1,7 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../middleware/auth";
 import { createRouter } from "../lib/validation";
-import { CategoryIdParam, CategorySchema, CategoryTreeNode, CreateCategoryBody, UpdateCategoryBody } from "../schemas/catalog";
+import {
+  CategoryIdParam,
+  CategorySchema,
+  CategoryTreeNode,
+  CreateCategoryBody,
+  UpdateCategoryBody,
+} from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as categories from "../services/catalog/categories";
 

@@ -28,7 +28,10 @@ const list = createRoute({
   security: bearerAuth,
   middleware: [requireRole("admin", "seller")] as const,
   request: { query: PageQuery },
-  responses: { 200: jsonResponse(pageSchema(CouponSchema, "CouponList"), "A page of coupons"), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse(pageSchema(CouponSchema, "CouponList"), "A page of coupons"),
+    ...errorResponses(400, 401, 403),
+  },
 });
 
 export const couponRoutes = createRouter()

@@ -5,7 +5,12 @@ import { MINOR_UNITS } from "../lib/currency";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { listRates, setRates } from "../services/fx";
 
-const Rate = z.object({ currency: z.string(), rate_micro: z.number().int().openapi({ description: "Micro-units of the currency per 1 USD (920000: 0.92)" }), source: z.string(), updated_at: z.string() });
+const Rate = z.object({
+  currency: z.string(),
+  rate_micro: z.number().int().openapi({ description: "Micro-units of the currency per 1 USD (920000: 0.92)" }),
+  source: z.string(),
+  updated_at: z.string(),
+});
 const Currencies = z.enum(Object.keys(MINOR_UNITS) as [keyof typeof MINOR_UNITS, ...(keyof typeof MINOR_UNITS)[]]);
 
 const list = createRoute({
@@ -21,7 +26,8 @@ const put = createRoute({
   path: "/admin/fx-rates",
   tags: ["Currency"],
   summary: "Set exchange rates (admin)",
-  description: "Micro-units per 1 USD, integers: `{ rates: { eur: 920000, jpy: 150000000 } }`. The base currency (usd) is 1000000.",
+  description:
+    "Micro-units per 1 USD, integers: `{ rates: { eur: 920000, jpy: 150000000 } }`. The base currency (usd) is 1000000.",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
   request: {
@@ -41,4 +47,6 @@ export const fxRoutes = createRouter()
     c.header("Cache-Control", "public, max-age=60");
     return c.json({ data: await listRates(c.env) }, 200);
   })
-  .openapi(put, async (c) => c.json({ data: await setRates(c.env, c.req.valid("json").rates as Record<string, number>, "admin") }, 200));
+  .openapi(put, async (c) =>
+    c.json({ data: await setRates(c.env, c.req.valid("json").rates as Record<string, number>, "admin") }, 200),
+  );

@@ -30,7 +30,11 @@ export const healthRoutes = createRouter().openapi(health, async (c) => {
   } catch {
     db = "failing";
   }
-  const body = { status: db === "ok" ? ("ok" as const) : ("degraded" as const), checks: { db }, time: new Date().toISOString() };
+  const body = {
+    status: db === "ok" ? ("ok" as const) : ("degraded" as const),
+    checks: { db },
+    time: new Date().toISOString(),
+  };
   c.header("Cache-Control", "no-store");
   return db === "ok" ? c.json(body, 200) : c.json(body, 503);
 });

@@ -3,7 +3,17 @@ import { currentUser, requireAuth } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { createRouter } from "../lib/validation";
-import { BucketsBody, BucketsSchema, HoldBody, HoldParams, HoldSchema, InventoryAdjustBody, ProductIdParam, StockSchema, VariantQuery } from "../schemas/catalog";
+import {
+  BucketsBody,
+  BucketsSchema,
+  HoldBody,
+  HoldParams,
+  HoldSchema,
+  InventoryAdjustBody,
+  ProductIdParam,
+  StockSchema,
+  VariantQuery,
+} from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { assertCanManage, findProduct, readProduct } from "../services/catalog/products";
 import { pickVariant } from "../services/catalog/variants";
@@ -54,7 +64,8 @@ const hold = createRoute({
   path: "/inventory/{product_id}/holds",
   tags: ["Inventory"],
   summary: "Hold stock for an offline sale (the product's seller or an admin)",
-  description: "All-or-nothing; expires after `ttl_seconds` unless committed. A retry with the same `reservation_id` holds once.",
+  description:
+    "All-or-nothing; expires after `ttl_seconds` unless committed. A retry with the same `reservation_id` holds once.",
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { params: ProductIdParam, body: jsonBody(HoldBody) },
@@ -67,7 +78,8 @@ const finish = (action: "commit" | "release") =>
     path: `/inventory/{product_id}/holds/{reservation_id}/${action}`,
     tags: ["Inventory"],
     summary: action === "commit" ? "Take held stock for good" : "Return held stock",
-    description: action === "commit" ? "Refused with 409 `reservation_expired` once the hold has expired." : "Idempotent.",
+    description:
+      action === "commit" ? "Refused with 409 `reservation_expired` once the hold has expired." : "Idempotent.",
     security: bearerAuth,
     middleware: [requireAuth] as const,
     request: { params: HoldParams, query: VariantQuery },
@@ -81,7 +93,8 @@ async function manageable(env: Env, auth: ReturnType<typeof currentUser>, produc
   if (!product) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, product);
   // A variant made moments ago in another isolate may not be in this one's cached copy yet.
-  if (variantId && !product.variants.some((v) => v.id === variantId)) product = (await findProduct(env, productId)) ?? product;
+  if (variantId && !product.variants.some((v) => v.id === variantId))
+    product = (await findProduct(env, productId)) ?? product;
   const variant = pickVariant(product.variants, variantId, product.price);
   return { product_id: productId, variant_id: variant.id };
 }
@@ -92,7 +105,12 @@ export const inventoryRoutes = createRouter()
     const body = c.req.valid("json");
     const ref = await manageable(c.env, currentUser(c), product_id, body.variant_id);
     const key = c.req.header("Idempotency-Key");
-    const level = await inventory.adjustStock(c.env, ref, key ? `idem:${currentUser(c).userId}:${key}` : newId("reservation"), body.quantity);
+    const level = await inventory.adjustStock(
+      c.env,
+      ref,
+      key ? `idem:${currentUser(c).userId}:${key}` : newId("reservation"),
+      body.quantity,
+    );
     return c.json({ ...ref, stock_available: level.available, reserved: level.reserved }, 200);
   })
   .openapi(buckets, async (c) => {

@@ -31,7 +31,12 @@ const NotificationSchema = z
   })
   .openapi("Notification");
 const Channels = z.array(z.enum(notifications.CHANNELS)).max(3);
-const Preferences = z.strictObject(Object.fromEntries(notifications.KINDS.map((k) => [k, Channels.optional()])) as Record<notifications.Kind, z.ZodOptional<typeof Channels>>);
+const Preferences = z.strictObject(
+  Object.fromEntries(notifications.KINDS.map((k) => [k, Channels.optional()])) as Record<
+    notifications.Kind,
+    z.ZodOptional<typeof Channels>
+  >,
+);
 const UserParam = z.object({ user_id: UserId.openapi({ param: { name: "user_id", in: "path" } }) });
 
 const send = createRoute({
@@ -45,11 +50,19 @@ const send = createRoute({
   request: {
     body: jsonBody(
       z
-        .strictObject({ user_id: UserId, type: z.enum(notifications.CHANNELS), title: z.string().trim().min(1).max(200), body: z.string().trim().min(1).max(5000) })
+        .strictObject({
+          user_id: UserId,
+          type: z.enum(notifications.CHANNELS),
+          title: z.string().trim().min(1).max(200),
+          body: z.string().trim().min(1).max(5000),
+        })
         .openapi("SendNotificationRequest"),
     ),
   },
-  responses: { 202: jsonResponse(z.object({ notification_ids: z.array(z.string()) }), "Accepted"), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    202: jsonResponse(z.object({ notification_ids: z.array(z.string()) }), "Accepted"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 const broadcast = createRoute({
@@ -59,8 +72,15 @@ const broadcast = createRoute({
   summary: "Send a promotion to every user who opted in (admin)",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
-  request: { body: jsonBody(z.strictObject({ title: z.string().trim().min(1).max(200), body: z.string().trim().min(1).max(5000) })) },
-  responses: { 202: jsonResponse(z.object({ recipients: z.number().int(), campaign_id: z.string() }), "Accepted"), ...errorResponses(400, 401, 403) },
+  request: {
+    body: jsonBody(
+      z.strictObject({ title: z.string().trim().min(1).max(200), body: z.string().trim().min(1).max(5000) }),
+    ),
+  },
+  responses: {
+    202: jsonResponse(z.object({ recipients: z.number().int(), campaign_id: z.string() }), "Accepted"),
+    ...errorResponses(400, 401, 403),
+  },
 });
 
 const inbox = createRoute({
@@ -72,7 +92,14 @@ const inbox = createRoute({
   middleware: [requireAuth] as const,
   request: { query: PageQuery.extend({ unread: z.enum(["true", "false"]).optional() }) },
   responses: {
-    200: jsonResponse(z.object({ data: z.array(NotificationSchema), next_cursor: z.string().nullable(), unread_count: z.number().int() }), "Inbox"),
+    200: jsonResponse(
+      z.object({
+        data: z.array(NotificationSchema),
+        next_cursor: z.string().nullable(),
+        unread_count: z.number().int(),
+      }),
+      "Inbox",
+    ),
     ...errorResponses(400, 401),
   },
 });
@@ -84,7 +111,14 @@ const read = createRoute({
   summary: "Mark notifications read (ids, or all)",
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  request: { body: jsonBody(z.strictObject({ notification_ids: z.array(z.string().max(64)).min(1).max(100).optional(), all: z.boolean().optional() })) },
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        notification_ids: z.array(z.string().max(64)).min(1).max(100).optional(),
+        all: z.boolean().optional(),
+      }),
+    ),
+  },
   responses: { 204: { description: "Marked" }, ...errorResponses(400, 401, 404) },
 });
 
@@ -103,7 +137,7 @@ const patchPrefs = createRoute({
   method: "patch",
   path: "/users/{user_id}/notification-preferences",
   tags: ["Notifications"],
-  summary: "Choose channels per kind; `promotion: [\"email\"]` opts in to promotions",
+  summary: 'Choose channels per kind; `promotion: ["email"]` opts in to promotions',
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { params: UserParam, body: jsonBody(Preferences) },
@@ -117,9 +151,16 @@ const wishAdd = createRoute({
   summary: "Add a product to your wishlist (you hear when it is back in stock)",
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  description: "With `variant_id`, the alert is for that variant (a sold-out size); without, for the product as a whole.",
+  description:
+    "With `variant_id`, the alert is for that variant (a sold-out size); without, for the product as a whole.",
   request: { body: jsonBody(z.strictObject({ product_id: ProductId, variant_id: VariantId.optional() })) },
-  responses: { 201: jsonResponse(z.object({ product_id: z.string(), variant_id: z.string().nullable(), product: z.unknown() }), "Added"), ...errorResponses(400, 401, 404) },
+  responses: {
+    201: jsonResponse(
+      z.object({ product_id: z.string(), variant_id: z.string().nullable(), product: z.unknown() }),
+      "Added",
+    ),
+    ...errorResponses(400, 401, 404),
+  },
 });
 
 const wishList = createRoute({
@@ -131,7 +172,13 @@ const wishList = createRoute({
   middleware: [requireAuth] as const,
   request: { query: PageQuery },
   responses: {
-    200: jsonResponse(z.object({ data: z.array(z.object({ product_id: z.string(), added_at: z.string(), product: z.unknown() })), next_cursor: z.string().nullable() }), "Wishlist"),
+    200: jsonResponse(
+      z.object({
+        data: z.array(z.object({ product_id: z.string(), added_at: z.string(), product: z.unknown() })),
+        next_cursor: z.string().nullable(),
+      }),
+      "Wishlist",
+    ),
     ...errorResponses(400, 401),
   },
 });
@@ -155,7 +202,10 @@ const deadLetterList = createRoute({
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }) },
-  responses: { 200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())) }), "Dead letters"), ...errorResponses(401, 403) },
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())) }), "Dead letters"),
+    ...errorResponses(401, 403),
+  },
 });
 
 const sink = createRoute({
@@ -165,8 +215,16 @@ const sink = createRoute({
   summary: "The local email/SMS sink (admin; only when EMAIL_PROVIDER or SMS_PROVIDER is sink)",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
-  request: { query: z.object({ recipient: z.string().max(254).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }) },
-  responses: { 200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())) }), "Messages"), ...errorResponses(401, 403) },
+  request: {
+    query: z.object({
+      recipient: z.string().max(254).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+    }),
+  },
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())) }), "Messages"),
+    ...errorResponses(401, 403),
+  },
 });
 
 const opsHealth = createRoute({
@@ -176,7 +234,10 @@ const opsHealth = createRoute({
   summary: "Backlogs, dead letters and stuck work, for operators and alerts (admin)",
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
-  responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), "Operational health"), ...errorResponses(401, 403) },
+  responses: {
+    200: jsonResponse(z.record(z.string(), z.unknown()), "Operational health"),
+    ...errorResponses(401, 403),
+  },
 });
 
 function ownPrefs(c: { get(k: "auth"): import("../types").AuthContext | null }, userId: string) {
@@ -188,13 +249,23 @@ export const notificationRoutes = createRouter()
   .openapi(send, async (c) => {
     const { user_id, type, title, body } = c.req.valid("json");
     if (!(await findUserById(c.env, user_id))) throw new ApiError("not_found", "User not found");
-    const ids = await notifications.notify(c.env, { userId: user_id, kind: "admin_message", title, body, channels: [type], dedupeKey: `admin:${newId("notification")}` });
+    const ids = await notifications.notify(c.env, {
+      userId: user_id,
+      kind: "admin_message",
+      title,
+      body,
+      channels: [type],
+      dedupeKey: `admin:${newId("notification")}`,
+    });
     return c.json({ notification_ids: ids }, 202);
   })
   .openapi(broadcast, async (c) => {
     const { title, body } = c.req.valid("json");
     const campaign = newId("notification");
-    return c.json({ recipients: await notifications.broadcastPromotion(c.env, title, body, campaign), campaign_id: campaign }, 202);
+    return c.json(
+      { recipients: await notifications.broadcastPromotion(c.env, title, body, campaign), campaign_id: campaign },
+      202,
+    );
   })
   .openapi(inbox, async (c) => {
     const { limit, cursor, unread } = c.req.valid("query");
@@ -202,7 +273,10 @@ export const notificationRoutes = createRouter()
   })
   .openapi(read, async (c) => {
     const { notification_ids, all } = c.req.valid("json");
-    if (!all && !notification_ids) throw new ApiError("validation_failed", "Give notification_ids or all: true", { details: [{ field: "notification_ids", code: "required", message: "required" }] });
+    if (!all && !notification_ids)
+      throw new ApiError("validation_failed", "Give notification_ids or all: true", {
+        details: [{ field: "notification_ids", code: "required", message: "required" }],
+      });
     await notifications.markRead(c.env, currentUser(c).userId, all ? "all" : notification_ids!);
     return c.body(null, 204);
   })
@@ -229,13 +303,47 @@ export const notificationRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(deadLetterList, async (c) => {
-    const rows = await getDb(c.env).select().from(deadLetters).orderBy(desc(deadLetters.id)).limit(c.req.valid("query").limit).all();
-    return c.json({ data: rows.map((r) => ({ dead_letter_id: r.id, queue: r.queue, message_id: r.messageId, body: JSON.parse(r.body), attempts: r.attempts, created_at: r.createdAt })) }, 200);
+    const rows = await getDb(c.env)
+      .select()
+      .from(deadLetters)
+      .orderBy(desc(deadLetters.id))
+      .limit(c.req.valid("query").limit)
+      .all();
+    return c.json(
+      {
+        data: rows.map((r) => ({
+          dead_letter_id: r.id,
+          queue: r.queue,
+          message_id: r.messageId,
+          body: JSON.parse(r.body),
+          attempts: r.attempts,
+          created_at: r.createdAt,
+        })),
+      },
+      200,
+    );
   })
   .openapi(sink, async (c) => {
-    if (c.env.EMAIL_PROVIDER !== "sink" && c.env.SMS_PROVIDER !== "sink") throw new ApiError("not_found", "No local sink in this environment");
+    if (c.env.EMAIL_PROVIDER !== "sink" && c.env.SMS_PROVIDER !== "sink")
+      throw new ApiError("not_found", "No local sink in this environment");
     const { recipient, limit } = c.req.valid("query");
     const q = getDb(c.env).select().from(messageSink);
-    const rows = await (recipient ? q.where(eq(messageSink.recipient, recipient.toLowerCase())) : q).orderBy(desc(messageSink.id)).limit(limit).all();
-    return c.json({ data: rows.map((r) => ({ message_id: r.id, channel: r.channel, recipient: r.recipient, subject: r.subject, body: r.body, notification_id: r.notificationId, created_at: r.createdAt })) }, 200);
+    const rows = await (recipient ? q.where(eq(messageSink.recipient, recipient.toLowerCase())) : q)
+      .orderBy(desc(messageSink.id))
+      .limit(limit)
+      .all();
+    return c.json(
+      {
+        data: rows.map((r) => ({
+          message_id: r.id,
+          channel: r.channel,
+          recipient: r.recipient,
+          subject: r.subject,
+          body: r.body,
+          notification_id: r.notificationId,
+          created_at: r.createdAt,
+        })),
+      },
+      200,
+    );
   });

@@ -9,7 +9,12 @@ import { updateStatus } from "../services/fulfilment";
 import * as orders from "../services/orders";
 
 const idempotencyHeader = z.object({
-  "idempotency-key": z.string().min(1).max(255).optional().openapi({ description: "Retries with the same key and body return the first response" }),
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: "Retries with the same key and body return the first response" }),
 });
 
 const create = createRoute({
@@ -35,7 +40,10 @@ const list = createRoute({
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { query: PageQuery },
-  responses: { 200: jsonResponse(pageSchema(OrderSchema, "OrderList"), "A page of orders"), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse(pageSchema(OrderSchema, "OrderList"), "A page of orders"),
+    ...errorResponses(400, 401),
+  },
 });
 
 const sellerList = createRoute({
@@ -47,10 +55,15 @@ const sellerList = createRoute({
   middleware: [requireRole("seller", "admin")] as const,
   request: {
     query: PageQuery.extend({
-      status: z.enum(["pending_payment", "paid", "shipped", "delivered", "cancelled", "refunded", "partially_refunded"]).optional(),
+      status: z
+        .enum(["pending_payment", "paid", "shipped", "delivered", "cancelled", "refunded", "partially_refunded"])
+        .optional(),
     }),
   },
-  responses: { 200: jsonResponse(pageSchema(OrderSchema, "SellerOrderList"), "A page of orders"), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse(pageSchema(OrderSchema, "SellerOrderList"), "A page of orders"),
+    ...errorResponses(400, 401, 403),
+  },
 });
 
 const get = createRoute({
@@ -88,7 +101,9 @@ export const orderRoutes = createRouter()
     const { limit, cursor, status } = c.req.valid("query");
     return c.json(await orders.listSellerOrders(c.env, currentUser(c).userId, limit, cursor, status), 200);
   })
-  .openapi(get, async (c) => c.json(await orders.getOrderFor(c.env, currentUser(c), c.req.valid("param").order_id), 200))
+  .openapi(get, async (c) =>
+    c.json(await orders.getOrderFor(c.env, currentUser(c), c.req.valid("param").order_id), 200),
+  )
   .openapi(status, async (c) =>
     c.json(await updateStatus(c.env, currentUser(c), c.req.valid("param").order_id, c.req.valid("json")), 200),
   );

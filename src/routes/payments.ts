@@ -45,7 +45,10 @@ const list = createRoute({
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { query: PageQuery },
-  responses: { 200: jsonResponse(pageSchema(RefundSchema, "RefundList"), "A page of refunds"), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse(pageSchema(RefundSchema, "RefundList"), "A page of refunds"),
+    ...errorResponses(400, 401),
+  },
 });
 
 const webhook = createRoute({
@@ -53,15 +56,21 @@ const webhook = createRoute({
   path: "/payments/webhooks/stripe",
   tags: ["Payments"],
   summary: "Stripe webhook endpoint (signature verified; each event applied once)",
-  description: "Handles `payment_intent.succeeded` and `payment_intent.payment_failed`. Bad or stale signatures are 400.",
+  description:
+    "Handles `payment_intent.succeeded` and `payment_intent.payment_failed`. Bad or stale signatures are 400.",
   responses: {
-    200: jsonResponse(z.object({ received: z.literal(true), duplicate: z.boolean().optional(), ignored: z.boolean().optional() }), "Received"),
+    200: jsonResponse(
+      z.object({ received: z.literal(true), duplicate: z.boolean().optional(), ignored: z.boolean().optional() }),
+      "Received",
+    ),
     ...errorResponses(400, 404),
   },
 });
 
 export const paymentRoutes = createRouter()
-  .openapi(webhook, async (c) => c.json(await handleStripeWebhook(c.env, await c.req.text(), c.req.header("Stripe-Signature")), 200))
+  .openapi(webhook, async (c) =>
+    c.json(await handleStripeWebhook(c.env, await c.req.text(), c.req.header("Stripe-Signature")), 200),
+  )
   .openapi(pay, async (c) => c.json(await payOrder(c.env, currentUser(c), c.req.valid("json")), 200))
   .openapi(refund, async (c) => {
     const auth = currentUser(c);
@@ -70,12 +79,19 @@ export const paymentRoutes = createRouter()
     if (found && found.order.userId === auth.userId && auth.role !== "admin") {
       const { order, items } = found;
       // Nothing shipped yet: the money goes back at once, as before.
-      if (items.every((i) => i.status === "paid")) return c.json(await createRefund(c.env, auth, input, { allowStatuses: ["paid"] }), 201);
+      if (items.every((i) => i.status === "paid"))
+        return c.json(await createRefund(c.env, auth, input, { allowStatuses: ["paid"] }), 201);
       // Delivered: the goods come back first (returns.ts).
       if (items.some((i) => i.status === "delivered")) {
-        if (input.to_wallet) throw new ApiError("validation_failed", "A refund through a return goes to the payment method", { details: [{ field: "to_wallet", code: "unsupported", message: "not with a return" }] });
+        if (input.to_wallet)
+          throw new ApiError("validation_failed", "A refund through a return goes to the payment method", {
+            details: [{ field: "to_wallet", code: "unsupported", message: "not with a return" }],
+          });
         const remaining = order.totalAmount - order.refundedAmount;
-        return c.json(await openReturnForRefund(c.env, auth, order, items, input.amount ?? remaining, input.reason), 201);
+        return c.json(
+          await openReturnForRefund(c.env, auth, order, items, input.amount ?? remaining, input.reason),
+          201,
+        );
       }
       throw new ApiError("invalid_state", "The order is on its way: wait for delivery, then return it");
     }

@@ -14,7 +14,13 @@ const exportData = createRoute({
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { params: UserIdParam },
-  responses: { 200: jsonResponse(z.record(z.string(), z.unknown()).openapi("PersonalDataExport"), "Everything held about the user"), ...errorResponses(401, 404) },
+  responses: {
+    200: jsonResponse(
+      z.record(z.string(), z.unknown()).openapi("PersonalDataExport"),
+      "Everything held about the user",
+    ),
+    ...errorResponses(401, 404),
+  },
 });
 
 const erase = createRoute({
@@ -27,10 +33,21 @@ const erase = createRoute({
     "ledger stay for accounting without the personal data; sessions end; saved payment methods are detached at the provider. An admin's erasure is audited.",
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  request: { params: UserIdParam, body: jsonBody(z.strictObject({ password: z.string().min(1).max(256).optional() }).openapi("EraseRequest")) },
+  request: {
+    params: UserIdParam,
+    body: jsonBody(z.strictObject({ password: z.string().min(1).max(256).optional() }).openapi("EraseRequest")),
+  },
   responses: {
     200: jsonResponse(
-      z.object({ user_id: z.string(), erased: z.literal(true), orders_kept_without_personal_data: z.number(), reviews_removed: z.number(), payment_methods_detached: z.number() }).openapi("Erasure"),
+      z
+        .object({
+          user_id: z.string(),
+          erased: z.literal(true),
+          orders_kept_without_personal_data: z.number(),
+          reviews_removed: z.number(),
+          payment_methods_detached: z.number(),
+        })
+        .openapi("Erasure"),
       "Erased",
     ),
     ...errorResponses(400, 401, 404),

@@ -3,7 +3,13 @@ import { currentUser, requireAuth, requireRole } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
-import { CreateProductBody, ProductIdParam, ProductListQuery, ProductSchema, UpdateProductBody } from "../schemas/catalog";
+import {
+  CreateProductBody,
+  ProductIdParam,
+  ProductListQuery,
+  ProductSchema,
+  UpdateProductBody,
+} from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { background } from "../lib/background";
 import * as catalog from "../services/catalog/products";
@@ -27,11 +33,24 @@ const bulkCreate = createRoute({
   path: "/products/bulk",
   tags: ["Catalog"],
   summary: `Import up to ${catalog.MAX_BULK_PRODUCTS} products at once (seller), all or nothing`,
-  description: "Each item is a product as for POST /products; errors name the item (`products.7.price`). The body may be up to 2 MB.",
+  description:
+    "Each item is a product as for POST /products; errors name the item (`products.7.price`). The body may be up to 2 MB.",
   security: bearerAuth,
   middleware: [requireRole("seller", "admin")] as const,
-  request: { body: jsonBody(z.strictObject({ products: z.array(CreateProductBody).min(1).max(catalog.MAX_BULK_PRODUCTS) }).openapi("BulkCreateProductsRequest")) },
-  responses: { 201: jsonResponse(z.object({ data: z.array(ProductSchema), count: z.number().int() }).openapi("BulkCreateProducts"), "Created"), ...errorResponses(400, 401, 403, 413) },
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({ products: z.array(CreateProductBody).min(1).max(catalog.MAX_BULK_PRODUCTS) })
+        .openapi("BulkCreateProductsRequest"),
+    ),
+  },
+  responses: {
+    201: jsonResponse(
+      z.object({ data: z.array(ProductSchema), count: z.number().int() }).openapi("BulkCreateProducts"),
+      "Created",
+    ),
+    ...errorResponses(400, 401, 403, 413),
+  },
 });
 
 const listProducts = createRoute({
@@ -41,7 +60,10 @@ const listProducts = createRoute({
   summary: "Active products, newest first",
   description: "`category_id` includes every subcategory. Archived products are not listed.",
   request: { query: PageQuery.extend(ProductListQuery.shape) },
-  responses: { 200: jsonResponse(pageSchema(ProductSchema, "ProductList"), "A page of products"), ...errorResponses(400) },
+  responses: {
+    200: jsonResponse(pageSchema(ProductSchema, "ProductList"), "A page of products"),
+    ...errorResponses(400),
+  },
 });
 
 const getProduct = createRoute({
@@ -50,7 +72,11 @@ const getProduct = createRoute({
   tags: ["Catalog"],
   summary: "One product (archived ones too, with `status: archived`)",
   request: { params: ProductIdParam },
-  responses: { 200: jsonResponse(ProductSchema, "The product"), 304: { description: "Not modified (If-None-Match matched the ETag)" }, ...errorResponses(400, 404) },
+  responses: {
+    200: jsonResponse(ProductSchema, "The product"),
+    304: { description: "Not modified (If-None-Match matched the ETag)" },
+    ...errorResponses(400, 404),
+  },
 });
 
 const updateProduct = createRoute({
@@ -114,7 +140,13 @@ export const productRoutes = createRouter()
   .openapi(updateProduct, async (c) => {
     const { product_id } = c.req.valid("param");
     const key = c.req.header("Idempotency-Key");
-    const product = await catalog.updateProduct(c.env, currentUser(c), product_id, c.req.valid("json"), key ? `idem:${key}` : undefined);
+    const product = await catalog.updateProduct(
+      c.env,
+      currentUser(c),
+      product_id,
+      c.req.valid("json"),
+      key ? `idem:${key}` : undefined,
+    );
     await indexSoon(c.env, product_id);
     return c.json(product, 200);
   })

@@ -22,7 +22,8 @@ const forYou = createRoute({
   method: "get",
   path: "/recommendations",
   tags: ["Recommendations"],
-  summary: "Signed in: picks from your categories and brands; guests: popular. Never what you bought or what is out of stock.",
+  summary:
+    "Signed in: picks from your categories and brands; guests: popular. Never what you bought or what is out of stock.",
   request: { query: Limit },
   responses: { 200: jsonResponse(Picks, "Recommendations"), ...errorResponses(400) },
 });
@@ -34,7 +35,10 @@ const feed = createRoute({
   summary: "The home feed: popular, on sale, new arrivals (and your picks when signed in)",
   request: { query: Limit },
   responses: {
-    200: jsonResponse(z.object({ sections: z.array(z.object({ key: z.string(), title: z.string(), items: z.array(ProductSchema) })) }), "Feed"),
+    200: jsonResponse(
+      z.object({ sections: z.array(z.object({ key: z.string(), title: z.string(), items: z.array(ProductSchema) })) }),
+      "Feed",
+    ),
     ...errorResponses(400),
   },
 });
@@ -43,9 +47,14 @@ export const recommendationRoutes = createRouter()
   .openapi(relatedRoute, async (c) => {
     const { product_id } = c.req.valid("param");
     if (!(await findProduct(c.env, product_id))) throw new ApiError("not_found", "Product not found");
-    return c.json({ data: await reco.related(c.env, product_id, c.req.valid("query").limit, c.get("auth")?.userId) }, 200);
+    return c.json(
+      { data: await reco.related(c.env, product_id, c.req.valid("query").limit, c.get("auth")?.userId) },
+      200,
+    );
   })
-  .openapi(forYou, async (c) => c.json({ data: await reco.forUser(c.env, c.get("auth")?.userId ?? null, c.req.valid("query").limit) }, 200))
+  .openapi(forYou, async (c) =>
+    c.json({ data: await reco.forUser(c.env, c.get("auth")?.userId ?? null, c.req.valid("query").limit) }, 200),
+  )
   .openapi(feed, async (c) => {
     const userId = c.get("auth")?.userId ?? null;
     // Guests share one cached feed at the edge; a signed-in feed is personal.

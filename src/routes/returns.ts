@@ -18,7 +18,15 @@ const ReturnSchema = z
     user_id: z.string(),
     seller_id: z.string(),
     status: z.enum(STATUSES),
-    items: z.array(z.object({ order_item_id: z.string(), product_id: z.string(), variant_id: z.string().nullable(), quantity: z.number().int(), condition: z.enum(["sellable", "damaged"]).nullable() })),
+    items: z.array(
+      z.object({
+        order_item_id: z.string(),
+        product_id: z.string(),
+        variant_id: z.string().nullable(),
+        quantity: z.number().int(),
+        condition: z.enum(["sellable", "damaged"]).nullable(),
+      }),
+    ),
     reason: z.string(),
     note: z.string().nullable(),
     label: z.string().nullable().openapi({ description: "The return label reference, once approved" }),
@@ -30,7 +38,6 @@ const ReturnSchema = z
   })
   .openapi("Return");
 
-
 const create = createRoute({
   tags: ["Returns"],
   security: bearerAuth,
@@ -38,13 +45,17 @@ const create = createRoute({
   method: "post",
   path: "/returns",
   summary: "Ask to return delivered units of one seller's lines (the order's buyer)",
-  description: "Within 30 days of delivery. More than was delivered, units already in a return, or past the window: 409.",
+  description:
+    "Within 30 days of delivery. More than was delivered, units already in a return, or past the window: 409.",
   request: {
     body: jsonBody(
       z
         .strictObject({
           order_id: z.string().regex(/^ord_[0-9A-Za-z]+$/),
-          items: z.array(z.strictObject({ order_item_id: OrderItemId, quantity: Quantity })).min(1).max(50),
+          items: z
+            .array(z.strictObject({ order_item_id: OrderItemId, quantity: Quantity }))
+            .min(1)
+            .max(50),
           reason: z.string().trim().min(1).max(500),
         })
         .openapi("ReturnRequest"),
@@ -61,7 +72,10 @@ const list = createRoute({
   path: "/returns",
   summary: "Returns: a buyer's own, a seller's for their lines, or all (admin); newest first",
   request: { query: PageQuery.extend({ status: z.enum(STATUSES).optional() }) },
-  responses: { 200: jsonResponse(pageSchema(ReturnSchema, "ReturnList"), "A page of returns"), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse(pageSchema(ReturnSchema, "ReturnList"), "A page of returns"),
+    ...errorResponses(400, 401),
+  },
 });
 
 const get = createRoute({
@@ -82,7 +96,10 @@ const approve = createRoute({
   method: "post",
   path: "/returns/{return_id}/approve",
   summary: "Approve a return, with a label reference (the seller of its lines, an admin)",
-  request: { params: Param, body: jsonBody(z.strictObject({ note: z.string().trim().max(1000).optional() }).openapi("ApproveReturn")) },
+  request: {
+    params: Param,
+    body: jsonBody(z.strictObject({ note: z.string().trim().max(1000).optional() }).openapi("ApproveReturn")),
+  },
   responses: { 200: jsonResponse(ReturnSchema, "Approved"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -93,7 +110,10 @@ const reject = createRoute({
   method: "post",
   path: "/returns/{return_id}/reject",
   summary: "Reject a return with a note (the seller of its lines, an admin)",
-  request: { params: Param, body: jsonBody(z.strictObject({ note: z.string().trim().min(1).max(1000) }).openapi("RejectReturn")) },
+  request: {
+    params: Param,
+    body: jsonBody(z.strictObject({ note: z.string().trim().min(1).max(1000) }).openapi("RejectReturn")),
+  },
   responses: { 200: jsonResponse(ReturnSchema, "Rejected"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -104,7 +124,10 @@ const tracking = createRoute({
   method: "post",
   path: "/returns/{return_id}/tracking",
   summary: "Add the return parcel's tracking number (its buyer)",
-  request: { params: Param, body: jsonBody(z.strictObject({ tracking_number: z.string().trim().min(1).max(100) }).openapi("ReturnTracking")) },
+  request: {
+    params: Param,
+    body: jsonBody(z.strictObject({ tracking_number: z.string().trim().min(1).max(100) }).openapi("ReturnTracking")),
+  },
   responses: { 200: jsonResponse(ReturnSchema, "In transit"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -119,7 +142,18 @@ const receive = createRoute({
     params: Param,
     body: jsonBody(
       z
-        .strictObject({ items: z.array(z.strictObject({ order_item_id: OrderItemId, quantity: z.number().int().min(0).max(99), condition: z.enum(["sellable", "damaged"]) })).min(1).max(100) })
+        .strictObject({
+          items: z
+            .array(
+              z.strictObject({
+                order_item_id: OrderItemId,
+                quantity: z.number().int().min(0).max(99),
+                condition: z.enum(["sellable", "damaged"]),
+              }),
+            )
+            .min(1)
+            .max(100),
+        })
         .openapi("ReceiveReturn"),
     ),
   },
@@ -129,8 +163,35 @@ const receive = createRoute({
 export const returnRoutes = createRouter()
   .openapi(create, async (c) => c.json(await returns.requestReturn(c.env, currentUser(c), c.req.valid("json")), 201))
   .openapi(list, async (c) => c.json(await returns.listReturns(c.env, currentUser(c), c.req.valid("query")), 200))
-  .openapi(get, async (c) => c.json(returns.toReturn((await returns.getReturn(c.env, currentUser(c), c.req.valid("param").return_id)).row), 200))
-  .openapi(approve, async (c) => c.json(await returns.approveReturn(c.env, currentUser(c), c.req.valid("param").return_id, c.req.valid("json").note), 200))
-  .openapi(reject, async (c) => c.json(await returns.rejectReturn(c.env, currentUser(c), c.req.valid("param").return_id, c.req.valid("json").note), 200))
-  .openapi(tracking, async (c) => c.json(await returns.addReturnTracking(c.env, currentUser(c), c.req.valid("param").return_id, c.req.valid("json").tracking_number), 200))
-  .openapi(receive, async (c) => c.json(await returns.receiveReturn(c.env, currentUser(c), c.req.valid("param").return_id, c.req.valid("json").items), 200));
+  .openapi(get, async (c) =>
+    c.json(returns.toReturn((await returns.getReturn(c.env, currentUser(c), c.req.valid("param").return_id)).row), 200),
+  )
+  .openapi(approve, async (c) =>
+    c.json(
+      await returns.approveReturn(c.env, currentUser(c), c.req.valid("param").return_id, c.req.valid("json").note),
+      200,
+    ),
+  )
+  .openapi(reject, async (c) =>
+    c.json(
+      await returns.rejectReturn(c.env, currentUser(c), c.req.valid("param").return_id, c.req.valid("json").note),
+      200,
+    ),
+  )
+  .openapi(tracking, async (c) =>
+    c.json(
+      await returns.addReturnTracking(
+        c.env,
+        currentUser(c),
+        c.req.valid("param").return_id,
+        c.req.valid("json").tracking_number,
+      ),
+      200,
+    ),
+  )
+  .openapi(receive, async (c) =>
+    c.json(
+      await returns.receiveReturn(c.env, currentUser(c), c.req.valid("param").return_id, c.req.valid("json").items),
+      200,
+    ),
+  );

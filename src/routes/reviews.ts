@@ -14,7 +14,11 @@ const ReviewSchema = z
     rating: z.number().int(),
     comment: z.string(),
     status: z.string(),
-    verified_purchase: z.boolean().openapi({ description: "False once the purchase behind the review was refunded in full (it then leaves the rating)" }),
+    verified_purchase: z
+      .boolean()
+      .openapi({
+        description: "False once the purchase behind the review was refunded in full (it then leaves the rating)",
+      }),
     helpful_count: z.number().int(),
     seller_reply: z.string().nullable(),
     seller_reply_at: z.string().nullable(),
@@ -23,17 +27,29 @@ const ReviewSchema = z
   })
   .openapi("Review");
 const Rating = z.number().int().min(1).max(5);
-const ReviewIdParam = z.object({ review_id: z.string().regex(/^rev_[0-9A-Za-z]+$/).openapi({ param: { name: "review_id", in: "path" } }) });
+const ReviewIdParam = z.object({
+  review_id: z
+    .string()
+    .regex(/^rev_[0-9A-Za-z]+$/)
+    .openapi({ param: { name: "review_id", in: "path" } }),
+});
 
 const create = createRoute({
   method: "post",
   path: "/reviews",
   tags: ["Reviews"],
   summary: "Review a product you received",
-  description: "Only with a delivered order of the product (403 `not_a_verified_buyer`); once per product (409, edit with PATCH).",
+  description:
+    "Only with a delivered order of the product (403 `not_a_verified_buyer`); once per product (409, edit with PATCH).",
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  request: { body: jsonBody(z.strictObject({ product_id: ProductId, rating: Rating, comment: z.string().trim().min(1).max(5000) }).openapi("CreateReviewRequest")) },
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({ product_id: ProductId, rating: Rating, comment: z.string().trim().min(1).max(5000) })
+        .openapi("CreateReviewRequest"),
+    ),
+  },
   responses: { 201: jsonResponse(ReviewSchema, "Created"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -43,7 +59,10 @@ const list = createRoute({
   tags: ["Reviews"],
   summary: "A product's reviews with its rating average, count and histogram",
   request: {
-    query: PageQuery.extend({ product_id: ProductId, sort: z.enum(["newest", "highest", "lowest", "most_helpful"]).default("newest") }),
+    query: PageQuery.extend({
+      product_id: ProductId,
+      sort: z.enum(["newest", "highest", "lowest", "most_helpful"]).default("newest"),
+    }),
   },
   responses: {
     200: jsonResponse(
@@ -67,7 +86,12 @@ const patch = createRoute({
   summary: "Edit your review",
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  request: { params: ReviewIdParam, body: jsonBody(z.strictObject({ rating: Rating.optional(), comment: z.string().trim().min(1).max(5000).optional() })) },
+  request: {
+    params: ReviewIdParam,
+    body: jsonBody(
+      z.strictObject({ rating: Rating.optional(), comment: z.string().trim().min(1).max(5000).optional() }),
+    ),
+  },
   responses: { 200: jsonResponse(ReviewSchema, "Updated"), ...errorResponses(400, 401, 404) },
 });
 
@@ -110,7 +134,18 @@ export const reviewRoutes = createRouter()
     const { product_id, sort, limit, cursor } = c.req.valid("query");
     return c.json(await reviews.listReviews(c.env, product_id, sort, limit, cursor), 200);
   })
-  .openapi(patch, async (c) => c.json(await reviews.updateReview(c.env, currentUser(c), c.req.valid("param").review_id, c.req.valid("json")), 200))
-  .openapi(helpful, async (c) => c.json(await reviews.voteHelpful(c.env, currentUser(c), c.req.valid("param").review_id), 200))
-  .openapi(reply, async (c) => c.json(await reviews.replyToReview(c.env, currentUser(c), c.req.valid("param").review_id, c.req.valid("json").reply), 200))
-  .openapi(moderate, async (c) => c.json(await reviews.moderateReview(c.env, c.req.valid("param").review_id, c.req.valid("json").status), 200));
+  .openapi(patch, async (c) =>
+    c.json(await reviews.updateReview(c.env, currentUser(c), c.req.valid("param").review_id, c.req.valid("json")), 200),
+  )
+  .openapi(helpful, async (c) =>
+    c.json(await reviews.voteHelpful(c.env, currentUser(c), c.req.valid("param").review_id), 200),
+  )
+  .openapi(reply, async (c) =>
+    c.json(
+      await reviews.replyToReview(c.env, currentUser(c), c.req.valid("param").review_id, c.req.valid("json").reply),
+      200,
+    ),
+  )
+  .openapi(moderate, async (c) =>
+    c.json(await reviews.moderateReview(c.env, c.req.valid("param").review_id, c.req.valid("json").status), 200),
+  );

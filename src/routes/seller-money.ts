@@ -10,7 +10,9 @@ import { paymentProvider } from "../services/payments";
 
 const seller = { tags: ["Seller money"], security: bearerAuth, middleware: [requireRole("seller", "admin")] };
 
-const Balance = z.object({ currency: z.string(), pending: z.number().int(), available: z.number().int(), paid_out: z.number().int() }).openapi("SellerBalance");
+const Balance = z
+  .object({ currency: z.string(), pending: z.number().int(), available: z.number().int(), paid_out: z.number().int() })
+  .openapi("SellerBalance");
 const Entry = z
   .object({
     entry_id: z.string(),
@@ -24,7 +26,15 @@ const Entry = z
     created_at: z.string(),
   })
   .openapi("LedgerEntry");
-const Payout = z.object({ payout_id: z.string(), amount: z.number().int(), currency: z.string(), status: z.enum(["pending", "paid", "failed"]), created_at: z.string() }).openapi("Payout");
+const Payout = z
+  .object({
+    payout_id: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    status: z.enum(["pending", "paid", "failed"]),
+    created_at: z.string(),
+  })
+  .openapi("Payout");
 const Rule = z
   .strictObject({
     category_id: z.string().regex(/^cat_[0-9A-Za-z]+$/),
@@ -35,7 +45,13 @@ const Rule = z
   })
   .openapi("CommissionRule");
 
-const balance = createRoute({ ...seller, method: "get", path: "/seller/balance", summary: "Your balance: pending (until delivery plus 7 days), available, paid out", responses: { 200: jsonResponse(Balance, "Balance"), ...errorResponses(401, 403) } });
+const balance = createRoute({
+  ...seller,
+  method: "get",
+  path: "/seller/balance",
+  summary: "Your balance: pending (until delivery plus 7 days), available, paid out",
+  responses: { 200: jsonResponse(Balance, "Balance"), ...errorResponses(401, 403) },
+});
 const entries = createRoute({
   ...seller,
   method: "get",
@@ -53,12 +69,19 @@ const payoutList = createRoute({
   responses: { 200: jsonResponse(pageSchema(Payout, "PayoutPage"), "Payouts"), ...errorResponses(400, 401, 403) },
 });
 const admin = { tags: ["Seller money"], security: bearerAuth, middleware: [requireRole("admin")] };
-const getRules = createRoute({ ...admin, method: "get", path: "/admin/commissions", summary: "Commission rules per category (admin)", responses: { 200: jsonResponse(z.object({ data: z.array(Rule) }), "Rules"), ...errorResponses(401, 403) } });
+const getRules = createRoute({
+  ...admin,
+  method: "get",
+  path: "/admin/commissions",
+  summary: "Commission rules per category (admin)",
+  responses: { 200: jsonResponse(z.object({ data: z.array(Rule) }), "Rules"), ...errorResponses(401, 403) },
+});
 const putRules = createRoute({
   ...admin,
   method: "put",
   path: "/admin/commissions",
-  summary: "Replace the commission rules (admin): a percent per category, inherited down the tree, with an optional fixed fee and a min and max per line",
+  summary:
+    "Replace the commission rules (admin): a percent per category, inherited down the tree, with an optional fixed fee and a min and max per line",
   request: { body: jsonBody(z.strictObject({ rules: z.array(Rule).max(500) }).openapi("CommissionRules")) },
   responses: { 200: jsonResponse(z.object({ data: z.array(Rule) }), "Rules"), ...errorResponses(400, 401, 403) },
 });
@@ -74,7 +97,13 @@ const Settings = z
     refund_on_approval_below: z.number().int().nullable(),
   })
   .openapi("SellerSettings");
-const getSettings = createRoute({ ...seller, method: "get", path: "/seller/settings", summary: "Your payout and returns settings", responses: { 200: jsonResponse(Settings, "Settings"), ...errorResponses(401, 403) } });
+const getSettings = createRoute({
+  ...seller,
+  method: "get",
+  path: "/seller/settings",
+  summary: "Your payout and returns settings",
+  responses: { 200: jsonResponse(Settings, "Settings"), ...errorResponses(401, 403) },
+});
 const putSettings = createRoute({
   ...seller,
   method: "patch",
@@ -106,7 +135,12 @@ const holdDays = createRoute({
   path: "/admin/sellers/{seller_id}/hold-days",
   summary: "A seller's holding period after delivery (admin; default 7 days); recorded in the audit log",
   request: {
-    params: z.object({ seller_id: z.string().regex(/^usr_[0-9A-Za-z]+$/).openapi({ param: { name: "seller_id", in: "path" } }) }),
+    params: z.object({
+      seller_id: z
+        .string()
+        .regex(/^usr_[0-9A-Za-z]+$/)
+        .openapi({ param: { name: "seller_id", in: "path" } }),
+    }),
     body: jsonBody(z.strictObject({ hold_days: z.number().int().min(0).max(180) }).openapi("HoldDays")),
   },
   responses: { 200: jsonResponse(Settings, "Saved"), ...errorResponses(400, 401, 403) },
@@ -117,14 +151,30 @@ const revenue = createRoute({
   path: "/admin/revenue",
   summary: "The platform's commissions over a period (admin)",
   request: { query: z.object({ from: z.string().datetime().optional(), to: z.string().datetime().optional() }) },
-  responses: { 200: jsonResponse(z.object({ currency: z.string(), from: z.string(), to: z.string(), commissions: z.number().int(), orders: z.number().int() }), "Revenue"), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        currency: z.string(),
+        from: z.string(),
+        to: z.string(),
+        commissions: z.number().int(),
+        orders: z.number().int(),
+      }),
+      "Revenue",
+    ),
+    ...errorResponses(400, 401, 403),
+  },
 });
 const payoutAccount = createRoute({
   ...seller,
   method: "put",
   path: "/seller/payout-account",
   summary: "Where your payouts go: your Stripe connected account id",
-  request: { body: jsonBody(z.strictObject({ account_id: z.string().regex(/^acct_[0-9A-Za-z]{6,64}$/) }).openapi("PayoutAccount")) },
+  request: {
+    body: jsonBody(
+      z.strictObject({ account_id: z.string().regex(/^acct_[0-9A-Za-z]{6,64}$/) }).openapi("PayoutAccount"),
+    ),
+  },
   responses: { 200: jsonResponse(Settings, "Saved"), ...errorResponses(400, 401, 403) },
 });
 const statement = createRoute({
@@ -132,8 +182,18 @@ const statement = createRoute({
   method: "get",
   path: "/seller/statements/{month}",
   summary: "A month of your ledger as CSV (`YYYY-MM`)",
-  request: { params: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).openapi({ param: { name: "month", in: "path" }, example: "2026-11" }) }) },
-  responses: { 200: { description: "CSV", content: { "text/csv": { schema: z.string() } } }, ...errorResponses(400, 401, 403) },
+  request: {
+    params: z.object({
+      month: z
+        .string()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+        .openapi({ param: { name: "month", in: "path" }, example: "2026-11" }),
+    }),
+  },
+  responses: {
+    200: { description: "CSV", content: { "text/csv": { schema: z.string() } } },
+    ...errorResponses(400, 401, 403),
+  },
 });
 const hold = createRoute({
   ...admin,
@@ -141,7 +201,12 @@ const hold = createRoute({
   path: "/admin/sellers/{seller_id}/payout-hold",
   summary: "Hold or release a seller's payouts (admin); recorded in the audit log",
   request: {
-    params: z.object({ seller_id: z.string().regex(/^usr_[0-9A-Za-z]+$/).openapi({ param: { name: "seller_id", in: "path" } }) }),
+    params: z.object({
+      seller_id: z
+        .string()
+        .regex(/^usr_[0-9A-Za-z]+$/)
+        .openapi({ param: { name: "seller_id", in: "path" } }),
+    }),
     body: jsonBody(z.strictObject({ hold: z.boolean() }).openapi("PayoutHold")),
   },
   responses: { 200: jsonResponse(Settings, "Saved"), ...errorResponses(400, 401, 403) },
@@ -151,22 +216,42 @@ const sellerBalanceForAdmin = createRoute({
   method: "get",
   path: "/admin/sellers/{seller_id}/balance",
   summary: "A seller's balance (admin)",
-  request: { params: z.object({ seller_id: z.string().regex(/^usr_[0-9A-Za-z]+$/).openapi({ param: { name: "seller_id", in: "path" } }) }) },
+  request: {
+    params: z.object({
+      seller_id: z
+        .string()
+        .regex(/^usr_[0-9A-Za-z]+$/)
+        .openapi({ param: { name: "seller_id", in: "path" } }),
+    }),
+  },
   responses: { 200: jsonResponse(Balance, "Balance"), ...errorResponses(400, 401, 403) },
 });
 
 export const sellerMoneyRoutes = createRouter()
   .openapi(getSettings, async (c) => c.json(await ledger.payoutSettings(c.env, currentUser(c).userId), 200))
-  .openapi(putSettings, async (c) => c.json(await ledger.updateSellerSettings(c.env, currentUser(c).userId, c.req.valid("json")), 200))
+  .openapi(putSettings, async (c) =>
+    c.json(await ledger.updateSellerSettings(c.env, currentUser(c).userId, c.req.valid("json")), 200),
+  )
   .openapi(requestPayout, async (c) => {
     const me = currentUser(c).userId;
-    const paid = await ledger.runPayouts(c.env, async (p) => paymentProvider(c.env).payout({ ...p, currency: "usd" }), undefined, me);
+    const paid = await ledger.runPayouts(
+      c.env,
+      async (p) => paymentProvider(c.env).payout({ ...p, currency: "usd" }),
+      undefined,
+      me,
+    );
     return c.json({ paid }, 202);
   })
   .openapi(holdDays, async (c) => {
     const { seller_id } = c.req.valid("param");
     const saved = await ledger.setHoldDays(c.env, seller_id, c.req.valid("json").hold_days);
-    await audit(c.env, { actorId: currentUser(c).userId, action: "payouts.hold_days_changed", targetType: "seller", targetId: seller_id, details: { hold_days: saved.hold_days } });
+    await audit(c.env, {
+      actorId: currentUser(c).userId,
+      action: "payouts.hold_days_changed",
+      targetType: "seller",
+      targetId: seller_id,
+      details: { hold_days: saved.hold_days },
+    });
     return c.json(saved, 200);
   })
   .openapi(revenue, async (c) => {
@@ -175,22 +260,34 @@ export const sellerMoneyRoutes = createRouter()
     const from = q.from ?? new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
     return c.json(await ledger.platformRevenue(c.env, from, to), 200);
   })
-  .openapi(payoutAccount, async (c) => c.json(await ledger.setPayoutAccount(c.env, currentUser(c).userId, c.req.valid("json").account_id), 200))
+  .openapi(payoutAccount, async (c) =>
+    c.json(await ledger.setPayoutAccount(c.env, currentUser(c).userId, c.req.valid("json").account_id), 200),
+  )
   .openapi(statement, async (c) => {
     const { month } = c.req.valid("param");
     const rows = await ledger.monthlyStatement(c.env, currentUser(c).userId, month);
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="statement-${month}.csv"`);
-    return c.body(rows.length ? toCsv(rows) : "entry_id,kind,amount,currency,order_id,order_item_id,payout_id,created_at\r\n", 200);
+    return c.body(
+      rows.length ? toCsv(rows) : "entry_id,kind,amount,currency,order_id,order_item_id,payout_id,created_at\r\n",
+      200,
+    );
   })
   .openapi(hold, async (c) => {
     const { seller_id } = c.req.valid("param");
     const { hold: onHold } = c.req.valid("json");
     const saved = await ledger.setPayoutHold(c.env, seller_id, onHold);
-    await audit(c.env, { actorId: currentUser(c).userId, action: onHold ? "payouts.held" : "payouts.released", targetType: "seller", targetId: seller_id });
+    await audit(c.env, {
+      actorId: currentUser(c).userId,
+      action: onHold ? "payouts.held" : "payouts.released",
+      targetType: "seller",
+      targetId: seller_id,
+    });
     return c.json(saved, 200);
   })
-  .openapi(sellerBalanceForAdmin, async (c) => c.json(await ledger.sellerBalance(c.env, c.req.valid("param").seller_id), 200))
+  .openapi(sellerBalanceForAdmin, async (c) =>
+    c.json(await ledger.sellerBalance(c.env, c.req.valid("param").seller_id), 200),
+  )
   .openapi(balance, async (c) => c.json(await ledger.sellerBalance(c.env, currentUser(c).userId), 200))
   .openapi(entries, async (c) => {
     const { limit, cursor } = c.req.valid("query");
@@ -201,4 +298,6 @@ export const sellerMoneyRoutes = createRouter()
     return c.json(await ledger.sellerPayouts(c.env, currentUser(c).userId, limit, cursor), 200);
   })
   .openapi(getRules, async (c) => c.json({ data: await ledger.listCommissionRules(c.env) }, 200))
-  .openapi(putRules, async (c) => c.json({ data: await ledger.setCommissionRules(c.env, c.req.valid("json").rules) }, 200));
+  .openapi(putRules, async (c) =>
+    c.json({ data: await ledger.setCommissionRules(c.env, c.req.valid("json").rules) }, 200),
+  );

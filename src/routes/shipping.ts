@@ -27,7 +27,10 @@ const get = createRoute({
   summary: "Your shipping zones and rates (seller)",
   security: bearerAuth,
   middleware: [requireRole("seller", "admin")] as const,
-  responses: { 200: jsonResponse(ShippingProfileSchema, "The profile (no zones: free shipping everywhere)"), ...errorResponses(401, 403) },
+  responses: {
+    200: jsonResponse(ShippingProfileSchema, "The profile (no zones: free shipping everywhere)"),
+    ...errorResponses(401, 403),
+  },
 });
 
 export const shippingRoutes = createRouter()

@@ -2,7 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { currentUser, requireAuth, requireRole } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { createRouter } from "../lib/validation";
-import { AttributeSchema, CreateAttributeBody, CreateVariantBody, UpdateVariantBody, VariantId, VariantSchema } from "../schemas/attributes";
+import {
+  AttributeSchema,
+  CreateAttributeBody,
+  CreateVariantBody,
+  UpdateVariantBody,
+  VariantId,
+  VariantSchema,
+} from "../schemas/attributes";
 import { CategoryIdParam, ProductIdParam } from "../schemas/catalog";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { background } from "../lib/background";
@@ -19,7 +26,10 @@ const listAttributesRoute = createRoute({
   tags: ["Catalog"],
   summary: "A category's attributes: those inherited from its ancestors, then its own",
   request: { params: CategoryIdParam },
-  responses: { 200: jsonResponse(z.object({ data: z.array(AttributeSchema) }), "Attributes"), ...errorResponses(400, 404) },
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(AttributeSchema) }), "Attributes"),
+    ...errorResponses(400, 404),
+  },
 });
 
 const createAttributeRoute = createRoute({
@@ -36,7 +46,9 @@ const createAttributeRoute = createRoute({
   responses: { 201: jsonResponse(AttributeSchema, "Created"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
-const VariantParams = ProductIdParam.extend({ variant_id: VariantId.openapi({ param: { name: "variant_id", in: "path" } }) });
+const VariantParams = ProductIdParam.extend({
+  variant_id: VariantId.openapi({ param: { name: "variant_id", in: "path" } }),
+});
 
 const listVariantsRoute = createRoute({
   method: "get",
@@ -52,7 +64,8 @@ const createVariantRoute = createRoute({
   path: "/products/{product_id}/variants",
   tags: ["Catalog"],
   summary: "Add a variant (its seller or an admin)",
-  description: "Options are checked against the category's variant options. Two variants of a product cannot share options or a SKU (409).",
+  description:
+    "Options are checked against the category's variant options. Two variants of a product cannot share options or a SKU (409).",
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { params: ProductIdParam, body: jsonBody(CreateVariantBody) },
@@ -72,11 +85,16 @@ const updateVariantRoute = createRoute({
 });
 
 /** A new variant or price is searchable at once in the common case (the events queue indexes it too). */
-const indexSoon = (env: Env, productId: string) => background(() => indexProducts(env, [productId]).catch(() => undefined));
+const indexSoon = (env: Env, productId: string) =>
+  background(() => indexProducts(env, [productId]).catch(() => undefined));
 
 export const variantRoutes = createRouter()
-  .openapi(listAttributesRoute, async (c) => c.json({ data: await listAttributes(c.env, c.req.valid("param").category_id) }, 200))
-  .openapi(createAttributeRoute, async (c) => c.json(await createAttribute(c.env, c.req.valid("param").category_id, c.req.valid("json")), 201))
+  .openapi(listAttributesRoute, async (c) =>
+    c.json({ data: await listAttributes(c.env, c.req.valid("param").category_id) }, 200),
+  )
+  .openapi(createAttributeRoute, async (c) =>
+    c.json(await createAttribute(c.env, c.req.valid("param").category_id, c.req.valid("json")), 201),
+  )
   .openapi(listVariantsRoute, async (c) => {
     const row = await readProduct(c.env, c.req.valid("param").product_id);
     if (!row) throw new ApiError("not_found", "Product not found");

@@ -2,14 +2,25 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { currentUser, requireAuth, requireRole } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
-import { SaveMethodBody, SavedMethodSchema, WalletCreditBody, WalletEntrySchema, WalletSchema } from "../schemas/commerce";
+import {
+  SaveMethodBody,
+  SavedMethodSchema,
+  WalletCreditBody,
+  WalletEntrySchema,
+  WalletSchema,
+} from "../schemas/commerce";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { findUserById } from "../services/users";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import * as wallet from "../services/wallet";
 
-const MethodParam = z.object({ payment_method_id: z.string().regex(/^wpm_[0-9A-Za-z]+$/).openapi({ param: { name: "payment_method_id", in: "path" } }) });
+const MethodParam = z.object({
+  payment_method_id: z
+    .string()
+    .regex(/^wpm_[0-9A-Za-z]+$/)
+    .openapi({ param: { name: "payment_method_id", in: "path" } }),
+});
 
 const get = createRoute({
   method: "get",
@@ -29,7 +40,10 @@ const entries = createRoute({
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { query: PageQuery },
-  responses: { 200: jsonResponse(pageSchema(WalletEntrySchema, "WalletEntryList"), "Ledger entries"), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse(pageSchema(WalletEntrySchema, "WalletEntryList"), "Ledger entries"),
+    ...errorResponses(400, 401),
+  },
 });
 
 const save = createRoute({
@@ -62,7 +76,10 @@ const credit = createRoute({
   security: bearerAuth,
   middleware: [requireRole("admin")] as const,
   request: { body: jsonBody(WalletCreditBody) },
-  responses: { 201: jsonResponse(z.object({ user_id: z.string(), balance: z.number().int() }), "New balance"), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    201: jsonResponse(z.object({ user_id: z.string(), balance: z.number().int() }), "New balance"),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const walletRoutes = createRouter()

@@ -14,7 +14,10 @@ import { AppPage, HomePage, ProductPage, SearchPage } from "../web/pages";
  */
 const SearchParams = z.object({
   q: z.string().max(200).default(""),
-  category_id: z.string().regex(/^cat_[0-9A-Za-z]+$/).optional(),
+  category_id: z
+    .string()
+    .regex(/^cat_[0-9A-Za-z]+$/)
+    .optional(),
   brand: z.string().max(100).optional(),
   min_price: z.coerce.number().int().min(0).optional(),
   max_price: z.coerce.number().int().min(0).optional(),
@@ -36,7 +39,9 @@ export const webRoutes = new Hono<AppEnv>()
     const parsed = SearchParams.safeParse(c.req.query());
     const params = parsed.success ? parsed.data : SearchParams.parse({});
     // Attribute facets chosen on the page (`size=M,L`); a parameter that names none is ignored here, not an error page.
-    const attributes = await attributeFilters(c.env, c.req.queries(), PAGE_PARAMS, { ignoreUnknown: true }).catch(() => ({}));
+    const attributes = await attributeFilters(c.env, c.req.queries(), PAGE_PARAMS, { ignoreUnknown: true }).catch(
+      () => ({}),
+    );
     const result = await searchProducts(c.env, { ...params, attributes, limit: 24 });
     const names = await categoryNames(c.env);
     const shown: Record<string, string> = {};

@@ -5,8 +5,21 @@ import { createRouter } from "../lib/validation";
 import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as webhooks from "../services/webhooks";
 
-const WebhookParam = z.object({ webhook_id: z.string().regex(/^whk_[0-9A-Za-z]+$/).openapi({ param: { name: "webhook_id", in: "path" } }) });
-const Webhook = z.object({ webhook_id: z.string(), url: z.string(), active: z.boolean(), created_at: z.string().optional(), secret: z.string().optional() }).openapi("Webhook");
+const WebhookParam = z.object({
+  webhook_id: z
+    .string()
+    .regex(/^whk_[0-9A-Za-z]+$/)
+    .openapi({ param: { name: "webhook_id", in: "path" } }),
+});
+const Webhook = z
+  .object({
+    webhook_id: z.string(),
+    url: z.string(),
+    active: z.boolean(),
+    created_at: z.string().optional(),
+    secret: z.string().optional(),
+  })
+  .openapi("Webhook");
 
 const create = createRoute({
   method: "post",
@@ -14,7 +27,7 @@ const create = createRoute({
   tags: ["Integrations"],
   summary: "Register a URL for order events about your items (seller)",
   description:
-    "Each event is POSTed as JSON with `Marketplace-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"t.body\" with the secret>`. " +
+    'Each event is POSTed as JSON with `Marketplace-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body" with the secret>`. ' +
     "The secret is returned once. Failed deliveries retry with backoff; see the delivery log.",
   security: bearerAuth,
   middleware: [requireRole("seller", "admin")] as const,
@@ -51,11 +64,19 @@ const deliveries = createRoute({
   security: bearerAuth,
   middleware: [requireRole("seller", "admin")] as const,
   request: { params: WebhookParam, query: PageQuery },
-  responses: { 200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())), next_cursor: z.string().nullable() }), "Deliveries"), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: jsonResponse(
+      z.object({ data: z.array(z.record(z.string(), z.unknown())), next_cursor: z.string().nullable() }),
+      "Deliveries",
+    ),
+    ...errorResponses(400, 401, 403, 404),
+  },
 });
 
 export const webhookRoutes = createRouter()
-  .openapi(create, async (c) => c.json(await webhooks.registerWebhook(c.env, currentUser(c).userId, c.req.valid("json").url), 201))
+  .openapi(create, async (c) =>
+    c.json(await webhooks.registerWebhook(c.env, currentUser(c).userId, c.req.valid("json").url), 201),
+  )
   .openapi(list, async (c) => c.json({ data: await webhooks.listWebhooks(c.env, currentUser(c).userId) }, 200))
   .openapi(remove, async (c) => {
     await webhooks.deleteWebhook(c.env, currentUser(c).userId, c.req.valid("param").webhook_id);
@@ -63,5 +84,8 @@ export const webhookRoutes = createRouter()
   })
   .openapi(deliveries, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await webhooks.listDeliveries(c.env, currentUser(c).userId, c.req.valid("param").webhook_id, limit, cursor), 200);
+    return c.json(
+      await webhooks.listDeliveries(c.env, currentUser(c).userId, c.req.valid("param").webhook_id, limit, cursor),
+      200,
+    );
   });

@@ -30,7 +30,11 @@ export const CreateAttributeBody = z
   .strictObject({
     name: AttributeName,
     type: z.enum(["enum", "number", "text", "boolean"]),
-    values: z.array(OptionValue).max(200).optional().openapi({ description: "The allowed values (enum)", example: ["S", "M", "L"] }),
+    values: z
+      .array(OptionValue)
+      .max(200)
+      .optional()
+      .openapi({ description: "The allowed values (enum)", example: ["S", "M", "L"] }),
     unit: z.string().trim().min(1).max(20).optional().openapi({ description: "The unit (number)", example: "GB" }),
     required: z.boolean().optional(),
     variant_option: z.boolean().optional().openapi({ description: "Chosen per variant (size), not per product" }),
@@ -44,7 +48,12 @@ export const VariantOptions = z
   .refine((o) => Object.keys(o).length <= 5, "at most 5 options a variant")
   .openapi({ example: { size: "M" } });
 
-const Sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._\-/]+$/, "a SKU is letters, digits and . _ - /");
+const Sku = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._\-/]+$/, "a SKU is letters, digits and . _ - /");
 const VariantPrice = z.number().int("money is an integer in minor units (cents)").min(0).max(10_000_000_000);
 
 export const VariantInput = z.strictObject({
@@ -52,7 +61,13 @@ export const VariantInput = z.strictObject({
   options: VariantOptions,
   price: VariantPrice.optional().openapi({ description: "Overrides the product's price" }),
   stock_available: z.number().int().min(0).max(1_000_000),
-  weight_grams: z.number().int().min(0).max(1_000_000).optional().openapi({ description: "Shipping weight of one unit, for weight-band rates" }),
+  weight_grams: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .openapi({ description: "Shipping weight of one unit, for weight-band rates" }),
 });
 export type VariantInputT = z.infer<typeof VariantInput>;
 

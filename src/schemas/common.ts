@@ -6,9 +6,7 @@ export const ErrorSchema = z
     error: z.object({
       code: z.string().openapi({ example: "validation_failed" }),
       message: z.string(),
-      details: z
-        .array(z.object({ field: z.string(), code: z.string(), message: z.string() }))
-        .optional(),
+      details: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
       request_id: z.string().optional(),
     }),
   })

@@ -18,8 +18,12 @@ const NewPassword = z.string().min(8).max(256);
 const AccountToken = z.string().min(20).max(200).openapi({ description: "The code from the email" });
 export const VerifyEmailBody = z.strictObject({ token: AccountToken }).openapi("VerifyEmailRequest");
 export const ForgotPasswordBody = z.strictObject({ email: Email }).openapi("ForgotPasswordRequest");
-export const ResetPasswordBody = z.strictObject({ token: AccountToken, password: NewPassword }).openapi("ResetPasswordRequest");
-export const ChangePasswordBody = z.strictObject({ current_password: z.string().min(1).max(256), new_password: NewPassword }).openapi("ChangePasswordRequest");
+export const ResetPasswordBody = z
+  .strictObject({ token: AccountToken, password: NewPassword })
+  .openapi("ResetPasswordRequest");
+export const ChangePasswordBody = z
+  .strictObject({ current_password: z.string().min(1).max(256), new_password: NewPassword })
+  .openapi("ChangePasswordRequest");
 
 export const SignupBody = z
   .strictObject({
@@ -42,7 +46,9 @@ export const RefreshBody = z
       .min(1)
       .max(512)
       .optional()
-      .openapi({ description: "Required unless the request carries `X-Refresh-Cookie: 1` and the refresh cookie set at sign-in" }),
+      .openapi({
+        description: "Required unless the request carries `X-Refresh-Cookie: 1` and the refresh cookie set at sign-in",
+      }),
   })
   .openapi("RefreshRequest");
 
@@ -64,7 +70,11 @@ export const UserSchema = z
     email: z.string(),
     phone_number: z.string().nullable(),
     role: RoleSchema,
-    email_verified: z.boolean().openapi({ description: "The address was confirmed with a mailed code (sign-up, email change or password reset)" }),
+    email_verified: z
+      .boolean()
+      .openapi({
+        description: "The address was confirmed with a mailed code (sign-up, email change or password reset)",
+      }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -82,7 +92,12 @@ export const PublicUserSchema = z
 export const TokenPairSchema = z
   .object({
     access_token: z.string(),
-    refresh_token: z.string().optional().openapi({ description: "Always present, except when the request asked for the refresh cookie (`X-Refresh-Cookie: 1`)" }),
+    refresh_token: z
+      .string()
+      .optional()
+      .openapi({
+        description: "Always present, except when the request asked for the refresh cookie (`X-Refresh-Cookie: 1`)",
+      }),
     token_type: z.literal("Bearer"),
     expires_in: z.number().int().openapi({ description: "Access token lifetime in seconds" }),
   })
@@ -91,7 +106,11 @@ export const TokenPairSchema = z
 export const AuthResultSchema = TokenPairSchema.extend({ user: UserSchema }).openapi("AuthResult");
 
 export const UserIdParam = z.object({
-  user_id: z.string().min(1).max(64).openapi({ param: { name: "user_id", in: "path" } }),
+  user_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "user_id", in: "path" } }),
 });
 
 export type SignupInput = z.infer<typeof SignupBody>;

@@ -15,7 +15,12 @@ import { newId } from "../lib/ids";
 export const ACCOUNT_TOKEN_TTL_MS = 15 * 60 * 1000;
 export type TokenPurpose = (typeof accountTokens.$inferSelect)["purpose"];
 
-export async function issueAccountToken(env: Pick<Env, "DB">, userId: string, purpose: TokenPurpose, newEmail: string | null = null): Promise<string> {
+export async function issueAccountToken(
+  env: Pick<Env, "DB">,
+  userId: string,
+  purpose: TokenPurpose,
+  newEmail: string | null = null,
+): Promise<string> {
   const token = `${userId}.${randomToken(32)}`;
   const db = getDb(onUserShard(env, userId));
   const now = Date.now();
@@ -24,7 +29,16 @@ export async function issueAccountToken(env: Pick<Env, "DB">, userId: string, pu
       .update(accountTokens)
       .set({ usedAt: now })
       .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt))),
-    db.insert(accountTokens).values({ id: newId("accountToken"), userId, purpose, tokenHash: await sha256Hex(token), newEmail, expiresAt: now + ACCOUNT_TOKEN_TTL_MS }),
+    db
+      .insert(accountTokens)
+      .values({
+        id: newId("accountToken"),
+        userId,
+        purpose,
+        tokenHash: await sha256Hex(token),
+        newEmail,
+        expiresAt: now + ACCOUNT_TOKEN_TTL_MS,
+      }),
   ]);
   return token;
 }
@@ -43,7 +57,9 @@ export async function consumeAccountToken(env: Pick<Env, "DB">, token: string, p
   const row = await db
     .update(accountTokens)
     .set({ usedAt: Date.now() })
-    .where(and(eq(accountTokens.tokenHash, hash), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, Date.now())))
+    .where(
+      and(eq(accountTokens.tokenHash, hash), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, Date.now())),
+    )
     .returning()
     .get();
   if (!row || !purposes.includes(row.purpose) || row.userId !== m[1]) throw invalid();

@@ -4,7 +4,15 @@ import { revokeAllSessions } from "./auth";
 import { notify } from "./notifications";
 import { hashPassword, verifyPassword } from "./passwords";
 import { takeOrThrow } from "./rate-limit";
-import { findUserByEmail, findUserById, markEmailVerified, normalizeEmail, setPasswordHash, updateUser, type UserRow } from "./users";
+import {
+  findUserByEmail,
+  findUserById,
+  markEmailVerified,
+  normalizeEmail,
+  setPasswordHash,
+  updateUser,
+  type UserRow,
+} from "./users";
 
 /**
  * Account security flows, all proven by a mailed single-use token (account-tokens.ts):
@@ -33,7 +41,12 @@ function mail(env: Env, userId: string, subject: string, body: string, to?: stri
 
 export async function sendVerification(env: Env, user: UserRow): Promise<void> {
   const token = await issueAccountToken(env, user.id, "verify_email");
-  await mail(env, user.id, "Confirm your email address", `Confirm ${user.email} with this code (it works once, for 15 minutes): ${token}\nOr open /store/verify?token=${token}`);
+  await mail(
+    env,
+    user.id,
+    "Confirm your email address",
+    `Confirm ${user.email} with this code (it works once, for 15 minutes): ${token}\nOr open /store/verify?token=${token}`,
+  );
 }
 
 /** An email change waits for the new address to confirm; the current address is told. */
@@ -42,8 +55,19 @@ export async function requestEmailChange(env: Env, user: UserRow, newEmail: stri
   if (email === user.email) return;
   await takeOrThrow(env, [{ key: `email-change:${user.id}`, policy: EMAIL_CHANGES_PER_USER }]);
   const token = await issueAccountToken(env, user.id, "change_email", email);
-  await mail(env, user.id, "Confirm your new email address", `Confirm ${email} as the address of your account with this code (15 minutes, once): ${token}`, email);
-  await mail(env, user.id, "Your email address is being changed", `Someone asked to change this account's email to another address. If it was not you, change your password.`);
+  await mail(
+    env,
+    user.id,
+    "Confirm your new email address",
+    `Confirm ${email} as the address of your account with this code (15 minutes, once): ${token}`,
+    email,
+  );
+  await mail(
+    env,
+    user.id,
+    "Your email address is being changed",
+    `Someone asked to change this account's email to another address. If it was not you, change your password.`,
+  );
 }
 
 /** Spends a verify or change token: the address becomes verified (and, for a change, the user's). */
@@ -68,7 +92,12 @@ export async function forgotPassword(env: Env, email: string, clientIp: string):
   const user = await findUserByEmail(env, email);
   if (!user) return;
   const token = await issueAccountToken(env, user.id, "reset_password");
-  await mail(env, user.id, "Reset your password", `Set a new password with this code (it works once, for 15 minutes): ${token}\nOr open /store/reset?token=${token}\nIf you did not ask for this, ignore this message.`);
+  await mail(
+    env,
+    user.id,
+    "Reset your password",
+    `Set a new password with this code (it works once, for 15 minutes): ${token}\nOr open /store/reset?token=${token}\nIf you did not ask for this, ignore this message.`,
+  );
 }
 
 /** A reset proves the address: it is marked verified, and every session ends. */
@@ -82,7 +111,8 @@ export async function resetPassword(env: Env, token: string, password: string): 
 export async function changePassword(env: Env, userId: string, current: string, next: string): Promise<void> {
   await takeOrThrow(env, [{ key: `password-change:${userId}`, policy: PASSWORD_CHANGES_PER_USER }]);
   const user = await findUserById(env, userId);
-  if (!user || !(await verifyPassword(current, user.passwordHash))) throw new ApiError("invalid_credentials", "The current password is incorrect");
+  if (!user || !(await verifyPassword(current, user.passwordHash)))
+    throw new ApiError("invalid_credentials", "The current password is incorrect");
   await setPasswordHash(env, userId, await hashPassword(next));
   await revokeAllSessions(env, userId);
 }

@@ -122,7 +122,8 @@ export async function signup(
   await assertEmailAndUsernameFree(env, input.email, input.username);
   const now = new Date().toISOString();
   const id = newId("user");
-  if (bootstrap && !(await claimAdminBootstrap(env, id))) throw new ApiError("forbidden", "The admin bootstrap is closed or the token is wrong");
+  if (bootstrap && !(await claimAdminBootstrap(env, id)))
+    throw new ApiError("forbidden", "The admin bootstrap is closed or the token is wrong");
   const role: Role = bootstrap ? "admin" : input.role;
   const event = buildEvent("user.registered", { user_id: id, role });
   // The email and username are claimed first (each in the database its key hashes to); the user row and its
@@ -244,5 +245,8 @@ export async function revokeAllSessions(env: Pick<Env, "DB">, userId: string): P
 
 /** Cron: drops refresh tokens a day after they expired. */
 export async function purgeExpiredRefreshTokens(env: Pick<Env, "DB">): Promise<void> {
-  for (const e of eachOrderShard(env)) await getDb(e).delete(refreshTokens).where(lt(refreshTokens.expiresAt, Date.now() - 24 * 3600 * 1000));
+  for (const e of eachOrderShard(env))
+    await getDb(e)
+      .delete(refreshTokens)
+      .where(lt(refreshTokens.expiresAt, Date.now() - 24 * 3600 * 1000));
 }

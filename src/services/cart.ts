@@ -93,11 +93,17 @@ export interface PricedCart {
  * products through the display cache (at most 2 s stale in another isolate);
  * checkout asks for `fresh` rows from D1, so it charges the current price.
  */
-export async function price(env: Pick<Env, "DB"> & Partial<Pick<Env, "TAX_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE" | "STRIPE_TAX_CODES">>, state: CartState, opts: { fresh?: boolean; address?: CartAddress | null } = {}): Promise<PricedCart> {
+export async function price(
+  env: Pick<Env, "DB"> &
+    Partial<Pick<Env, "TAX_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE" | "STRIPE_TAX_CODES">>,
+  state: CartState,
+  opts: { fresh?: boolean; address?: CartAddress | null } = {},
+): Promise<PricedCart> {
   const ids = state.lines.map((l) => l.product_id);
   const rows: PricingRow[] = opts.fresh ? await findPricing(env, ids) : await readProducts(env, ids);
   const products = new Map(rows.map((r) => [r.id, r]));
-  const variantOf = (l: CartLine): VariantRow | undefined => products.get(l.product_id)?.variants.find((v) => v.id === l.variant_id);
+  const variantOf = (l: CartLine): VariantRow | undefined =>
+    products.get(l.product_id)?.variants.find((v) => v.id === l.variant_id);
   const items: CartItemView[] = state.lines.map((l) => {
     const p = products.get(l.product_id);
     const v = variantOf(l);
@@ -122,7 +128,14 @@ export async function price(env: Pick<Env, "DB"> & Partial<Pick<Env, "TAX_PROVID
     .filter((l) => variantOf(l))
     .map((l) => {
       const p = products.get(l.product_id)!;
-      return { product_id: p.id, variant_id: l.variant_id, seller_id: p.sellerId, category_path: p.categoryPath, quantity: l.quantity, price: variantOf(l)!.price ?? p.price };
+      return {
+        product_id: p.id,
+        variant_id: l.variant_id,
+        seller_id: p.sellerId,
+        category_path: p.categoryPath,
+        quantity: l.quantity,
+        price: variantOf(l)!.price ?? p.price,
+      };
     });
   const evaluation = await promotions.evaluate(env, state.coupons, lines, state.user_id);
   const subtotal = items.reduce((s, i) => s + i.line_total, 0);
@@ -141,12 +154,15 @@ export async function price(env: Pick<Env, "DB"> & Partial<Pick<Env, "TAX_PROVID
       const p = parcels.get(l.seller_id) ?? { seller_id: l.seller_id, subtotal: 0, items: 0, grams: 0 };
       p.subtotal += l.price * l.quantity;
       p.items += l.quantity;
-      p.grams += (products.get(l.product_id)?.variants.find((v) => v.id === l.variant_id)?.weightGrams ?? 0) * l.quantity;
+      p.grams +=
+        (products.get(l.product_id)?.variants.find((v) => v.id === l.variant_id)?.weightGrams ?? 0) * l.quantity;
       parcels.set(l.seller_id, p);
     }
     ({ sellers: shipping, unshippable } = await quote(env, address, [...parcels.values()], state.shipping_choices));
     // A free-shipping coupon takes off the shipping it covers (its seller's, or everyone's), as a discount.
-    for (const c of evaluation.coupons.filter((c) => c.kind === "free_shipping" && evaluation.applied.some((a) => a.code === c.code))) {
+    for (const c of evaluation.coupons.filter(
+      (c) => c.kind === "free_shipping" && evaluation.applied.some((a) => a.code === c.code),
+    )) {
       const covered = shippingCost(shipping.filter((s) => !c.sellerId || s.seller_id === c.sellerId));
       const applied = evaluation.applied.find((a) => a.code === c.code)!;
       applied.amount += covered;
@@ -157,7 +173,11 @@ export async function price(env: Pick<Env, "DB"> & Partial<Pick<Env, "TAX_PROVID
     tax = await taxProvider(env).quote(
       env,
       address,
-      lines.map((l) => ({ key: promotions.lineKey(l), amount: l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0), taxClass: classes.get(l.category_path) ?? null })),
+      lines.map((l) => ({
+        key: promotions.lineKey(l),
+        amount: l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0),
+        taxClass: classes.get(l.category_path) ?? null,
+      })),
     );
   }
   const shippingTotal = shippingCost(shipping);
@@ -214,7 +234,11 @@ export async function price(env: Pick<Env, "DB"> & Partial<Pick<Env, "TAX_PROVID
       const again = await taxProvider(env).quote(
         env,
         address,
-        lines.map((l) => ({ key: promotions.lineKey(l), amount: Math.max(0, l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0)), taxClass: classes.get(l.category_path) ?? null })),
+        lines.map((l) => ({
+          key: promotions.lineKey(l),
+          amount: Math.max(0, l.price * l.quantity - (evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0)),
+          taxClass: classes.get(l.category_path) ?? null,
+        })),
         currency,
       );
       for (const k of Object.keys(lineTax)) lineTax[k] = again.lines[k] ?? 0;
@@ -222,7 +246,10 @@ export async function price(env: Pick<Env, "DB"> & Partial<Pick<Env, "TAX_PROVID
     const taxed = Object.values(lineTax).reduce((n, t) => n + t, 0);
     view.subtotal = items.reduce((n, i) => n + i.line_total, 0);
     view.shipping_total = shippingCost(shipping);
-    view.discount = Math.min(view.subtotal + view.shipping_total, Object.values(evaluation.lineDiscounts).reduce((n, d) => n + d, 0) + c(shippingDiscount));
+    view.discount = Math.min(
+      view.subtotal + view.shipping_total,
+      Object.values(evaluation.lineDiscounts).reduce((n, d) => n + d, 0) + c(shippingDiscount),
+    );
     view.tax_total = tax?.added ? taxed : 0;
     view.tax_included = tax?.included ? taxed : 0;
     view.total = view.subtotal - view.discount + view.shipping_total + view.tax_total;
@@ -255,22 +282,42 @@ function activeProduct<P extends PricingRow>(p: P | undefined): P {
 }
 
 /** Adds units of a product's variant. A new cart starts in the currency of the shopper's `country` (the request's) when the store sells in it. */
-export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity: number, variantId?: string, country?: string): Promise<CartView> {
+export async function addToCart(
+  env: Pick<Env, "CART" | "DB">,
+  ref: CartRef,
+  productId: string,
+  quantity: number,
+  variantId?: string,
+  country?: string,
+): Promise<CartView> {
   // The display cache: the cap below is a courtesy (a cart holds no stock), and checkout re-reads every line.
   const product = activeProduct(await readProduct(env, productId));
-  if (product.listing === "auction") throw new ApiError("invalid_state", "This item is sold by auction: bid on it with POST /auctions/{product_id}/bids");
+  if (product.listing === "auction")
+    throw new ApiError(
+      "invalid_state",
+      "This item is sold by auction: bid on it with POST /auctions/{product_id}/bids",
+    );
   const variant = pickVariant(product.variants, variantId, product.price);
-  if (variant.stockAvailable <= 0) throw new ApiError("out_of_stock", product.variants.length > 1 ? "This variant is out of stock" : "This product is out of stock");
+  if (variant.stockAvailable <= 0)
+    throw new ApiError(
+      "out_of_stock",
+      product.variants.length > 1 ? "This variant is out of stock" : "This product is out of stock",
+    );
   const { cartId, userId } = identity(ref);
-  const r = await cartStub(env, ref).add(cartId, userId, {
-    product_id: product.id,
-    variant_id: variant.id,
-    cart_item_id: newId("cartItem"),
-    quantity,
-    price: variant.price ?? product.price,
-    // A cart holds no stock, but asking for more than exists is refused up front.
-    maxQuantity: variant.stockAvailable,
-  }, await regionCurrency(env, country));
+  const r = await cartStub(env, ref).add(
+    cartId,
+    userId,
+    {
+      product_id: product.id,
+      variant_id: variant.id,
+      cart_item_id: newId("cartItem"),
+      quantity,
+      price: variant.price ?? product.price,
+      // A cart holds no stock, but asking for more than exists is refused up front.
+      maxQuantity: variant.stockAvailable,
+    },
+    await regionCurrency(env, country),
+  );
   if (!r.ok) {
     if (r.code === "checkout_in_progress") throw new ApiError("invalid_state", "This cart is being checked out");
     if (r.code === "too_many_lines") throw new ApiError("invalid_state", "A cart holds at most 100 different products");
@@ -285,16 +332,30 @@ export async function addToCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, pro
  * Removes units of a line. Without a variant id, the product's one line in the cart is meant;
  * with several lines of the product, the 400 lists them.
  */
-export async function removeFromCart(env: Pick<Env, "CART" | "DB">, ref: CartRef, productId: string, quantity?: number, variantId?: string): Promise<CartView> {
+export async function removeFromCart(
+  env: Pick<Env, "CART" | "DB">,
+  ref: CartRef,
+  productId: string,
+  quantity?: number,
+  variantId?: string,
+): Promise<CartView> {
   const { cartId, userId } = identity(ref);
   const stub = cartStub(env, ref);
   let variant = variantId;
   if (!variant) {
     const lines = (await stub.state(cartId, userId)).lines.filter((l) => l.product_id === productId);
     if (lines.length > 1) {
-      throw new ApiError("validation_failed", "The cart holds several variants of this product: say which with variant_id", {
-        details: lines.map((l) => ({ field: "variant_id", code: "required", message: `${l.variant_id}: ${l.quantity} in the cart` })),
-      });
+      throw new ApiError(
+        "validation_failed",
+        "The cart holds several variants of this product: say which with variant_id",
+        {
+          details: lines.map((l) => ({
+            field: "variant_id",
+            code: "required",
+            message: `${l.variant_id}: ${l.quantity} in the cart`,
+          })),
+        },
+      );
     }
     if (lines.length === 0) throw new ApiError("not_found", "This product is not in the cart");
     variant = lines[0].variant_id;
@@ -306,7 +367,11 @@ export async function removeFromCart(env: Pick<Env, "CART" | "DB">, ref: CartRef
 }
 
 /** Sets where the cart ships: 200 with the options and tax there; 409 not_shippable (nothing saved) when some seller does not ship there. */
-export async function setShippingAddress(env: Pick<Env, "CART" | "DB">, ref: CartRef, address: CartAddress): Promise<CartView> {
+export async function setShippingAddress(
+  env: Pick<Env, "CART" | "DB">,
+  ref: CartRef,
+  address: CartAddress,
+): Promise<CartView> {
   const { cartId, userId } = identity(ref);
   const stub = cartStub(env, ref);
   const current = await stub.state(cartId, userId);
@@ -325,16 +390,28 @@ export async function setCurrency(env: Pick<Env, "CART" | "DB">, ref: CartRef, c
 }
 
 /** Chooses one seller's shipping option among those offered for the cart's address. */
-export async function chooseShipping(env: Pick<Env, "CART" | "DB">, ref: CartRef, sellerId: string, optionId: string): Promise<CartView> {
+export async function chooseShipping(
+  env: Pick<Env, "CART" | "DB">,
+  ref: CartRef,
+  sellerId: string,
+  optionId: string,
+): Promise<CartView> {
   const { cartId, userId } = identity(ref);
   const stub = cartStub(env, ref);
   const priced = await price(env, await stub.state(cartId, userId));
-  if (!priced.view.shipping_address) throw new ApiError("invalid_state", "Set the shipping address first (POST /cart/shipping-address)");
+  if (!priced.view.shipping_address)
+    throw new ApiError("invalid_state", "Set the shipping address first (POST /cart/shipping-address)");
   const seller = priced.view.shipping_options.find((s) => s.seller_id === sellerId);
   if (!seller) throw new ApiError("not_found", "No item in the cart is shipped by this seller");
   if (!seller.options.some((o) => o.option_id === optionId)) {
     throw new ApiError("validation_failed", "option_id is not offered for this address", {
-      details: [{ field: "option_id", code: "not_offered", message: `one of ${seller.options.map((o) => o.option_id).join(", ")}` }],
+      details: [
+        {
+          field: "option_id",
+          code: "not_offered",
+          message: `one of ${seller.options.map((o) => o.option_id).join(", ")}`,
+        },
+      ],
     });
   }
   return (await price(env, await stub.chooseShipping(cartId, userId, sellerId, optionId))).view;
@@ -369,11 +446,18 @@ export async function removeCoupon(env: Pick<Env, "CART" | "DB">, ref: CartRef, 
  * Login with a guest cart: its lines move into the user's cart (quantities add,
  * capped by stock), then the guest cart is emptied. Safe to repeat.
  */
-export async function mergeGuestCart(env: Pick<Env, "CART" | "DB">, guestCartId: string, userId: string): Promise<void> {
+export async function mergeGuestCart(
+  env: Pick<Env, "CART" | "DB">,
+  guestCartId: string,
+  userId: string,
+): Promise<void> {
   const guest = cartStub(env, { guestCartId });
   const state = await guest.state(guestCartId, null);
   if (!state.created || state.lines.length === 0) return;
-  const rows = await findProducts(env, state.lines.map((l) => l.product_id));
+  const rows = await findProducts(
+    env,
+    state.lines.map((l) => l.product_id),
+  );
   // Caps per variant: its stock, none for an archived product or a variant gone since.
   const caps: Record<string, number> = {};
   for (const r of rows) for (const v of r.variants) caps[v.id] = r.status === "active" ? v.stockAvailable : 0;
@@ -398,7 +482,9 @@ export async function remindAbandonedCarts(env: Env, now = Date.now(), batch = 2
     // The summary may trail the cart (an emptied cart is not projected): the cart object has the last word.
     const live = await cartStub(env, { userId: c.user_id }).itemCount();
     if (live === 0) {
-      await env.DB.prepare("UPDATE carts SET item_count = 0 WHERE id = ? AND last_activity_at = ?").bind(c.id, c.last_activity_at).run();
+      await env.DB.prepare("UPDATE carts SET item_count = 0 WHERE id = ? AND last_activity_at = ?")
+        .bind(c.id, c.last_activity_at)
+        .run();
       continue;
     }
     await notify(env, {
@@ -409,7 +495,9 @@ export async function remindAbandonedCarts(env: Env, now = Date.now(), batch = 2
       data: { cart_id: c.id },
       dedupeKey: `cart:${c.id}:${c.last_activity_at}`,
     });
-    await env.DB.prepare("UPDATE carts SET reminded_activity_at = ? WHERE id = ? AND last_activity_at = ?").bind(c.last_activity_at, c.id, c.last_activity_at).run();
+    await env.DB.prepare("UPDATE carts SET reminded_activity_at = ? WHERE id = ? AND last_activity_at = ?")
+      .bind(c.last_activity_at, c.id, c.last_activity_at)
+      .run();
   }
   return rows.results.length;
 }

@@ -33,14 +33,24 @@ export const OrderEventData = z.object({
   currency: z.string(),
   tracking_number: z.string().nullable().optional(),
   seller_ids: z.array(z.string()),
-  items: z.array(z.object({ product_id: z.string(), variant_id: z.string().optional(), seller_id: z.string(), quantity: z.number().int(), price: z.number().int() })),
+  items: z.array(
+    z.object({
+      product_id: z.string(),
+      variant_id: z.string().optional(),
+      seller_id: z.string(),
+      quantity: z.number().int(),
+      price: z.number().int(),
+    }),
+  ),
   refund_amount: z.number().int().optional(),
   /** The rate an order in another currency was priced at (micro-units per 1 USD); absent: usd. */
   fx_rate_micro: z.number().int().optional(),
   /** The order lines a refund was for (a cancel of unshipped lines, a seller's own lines); absent: the whole order. */
   refund_lines: z.array(z.string()).optional(),
   /** The order's tax and where it was owed, in the order's currency; absent: untaxed. */
-  tax: z.object({ jurisdiction: z.string().nullable(), added: z.number().int(), included: z.number().int() }).optional(),
+  tax: z
+    .object({ jurisdiction: z.string().nullable(), added: z.number().int(), included: z.number().int() })
+    .optional(),
   /** The tax inside a refund (src/services/payments/refund-tax.ts): added on top, or contained in the prices. */
   refund_tax: z.object({ added: z.number().int(), included: z.number().int() }).optional(),
   /** Shipping a refund gave back, per seller (a cancel of a seller's last unshipped lines), in the order's currency. */
@@ -63,7 +73,9 @@ export const EventCatalog = {
   "search.performed": z.object({ query: z.string().max(100), hits: z.number().int() }),
   /** Searches of one isolate over about a second, counted per query (one event instead of one per search). */
   "searches.recorded": z.object({
-    entries: z.array(z.object({ query: z.string().max(100), hits: z.number().int(), count: z.number().int().min(1) })).max(500),
+    entries: z
+      .array(z.object({ query: z.string().max(100), hits: z.number().int(), count: z.number().int().min(1) }))
+      .max(500),
   }),
   "inventory.changed": z.object({
     product_id: z.string(),
@@ -77,10 +89,30 @@ export const EventCatalog = {
     seq: z.number().int(),
   }),
   /** The auction's leader changed: the one who led is told (their maximum stays private). */
-  "auction.outbid": z.object({ product_id: z.string(), user_id: z.string(), name: z.string(), current_price: z.number().int(), currency: z.string() }),
+  "auction.outbid": z.object({
+    product_id: z.string(),
+    user_id: z.string(),
+    name: z.string(),
+    current_price: z.number().int(),
+    currency: z.string(),
+  }),
   /** An auction's order was written for its buyer (the winner, a buy-it-now, or a second-chance offer). */
-  "auction.won": z.object({ product_id: z.string(), user_id: z.string(), name: z.string(), order_id: z.string(), price: z.number().int(), currency: z.string(), second_chance: z.boolean() }),
-  "auction.ended": z.object({ product_id: z.string(), seller_id: z.string(), outcome: z.enum(["sold", "unsold", "bought_now"]), price: z.number().int().nullable(), bid_count: z.number().int() }),
+  "auction.won": z.object({
+    product_id: z.string(),
+    user_id: z.string(),
+    name: z.string(),
+    order_id: z.string(),
+    price: z.number().int(),
+    currency: z.string(),
+    second_chance: z.boolean(),
+  }),
+  "auction.ended": z.object({
+    product_id: z.string(),
+    seller_id: z.string(),
+    outcome: z.enum(["sold", "unsold", "bought_now"]),
+    price: z.number().int().nullable(),
+    bid_count: z.number().int(),
+  }),
 } as const;
 
 export type EventType = keyof typeof EventCatalog;
@@ -120,14 +152,24 @@ export function parseEvent(body: unknown): { ok: true; event: DomainEvent } | { 
 export function outboxInsertMany(db: Db, events: DomainEvent[]) {
   const statements = [];
   for (let i = 0; i < events.length; i += 20) {
-    statements.push(db.insert(outboxEvents).values(events.slice(i, i + 20).map((e) => ({ id: e.id, type: e.type, payload: JSON.stringify(e), createdAt: e.occurred_at }))));
+    statements.push(
+      db
+        .insert(outboxEvents)
+        .values(
+          events
+            .slice(i, i + 20)
+            .map((e) => ({ id: e.id, type: e.type, payload: JSON.stringify(e), createdAt: e.occurred_at })),
+        ),
+    );
   }
   return statements;
 }
 
 /** The outbox row of an event as a plain statement (for a batch of plain statements: a checkout's order write). */
 export function outboxStatement(d1: D1Database, event: DomainEvent): D1PreparedStatement {
-  return insertStatement(d1, outboxEvents, [{ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }]);
+  return insertStatement(d1, outboxEvents, [
+    { id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at },
+  ]);
 }
 
 export function outboxInsert(db: Db, event: DomainEvent) {
@@ -182,7 +224,12 @@ async function sendAndMark(env: Home, events: DomainEvent[]): Promise<void> {
     await getDb(env)
       .update(outboxEvents)
       .set({ dispatchedAt: Date.now() })
-      .where(inArray(outboxEvents.id, events.map((e) => e.id)));
+      .where(
+        inArray(
+          outboxEvents.id,
+          events.map((e) => e.id),
+        ),
+      );
   } catch (err) {
     log("warn", "event dispatch failed; the outbox relay will retry", {
       event_ids: events.map((e) => e.id),
@@ -212,6 +259,8 @@ export async function relayOutbox(env: Pick<Env, "DB" | "EVENTS">, minAgeMs = 30
 
 /** Cron: forgets dispatched outbox rows after a week. */
 export async function purgeDispatchedOutbox(env: Pick<Env, "DB">, olderThanMs = 7 * 24 * 3600 * 1000): Promise<void> {
-  for (const e of eachOrderShard(env)) await getDb(e).delete(outboxEvents).where(lt(outboxEvents.dispatchedAt, Date.now() - olderThanMs));
+  for (const e of eachOrderShard(env))
+    await getDb(e)
+      .delete(outboxEvents)
+      .where(lt(outboxEvents.dispatchedAt, Date.now() - olderThanMs));
 }
-

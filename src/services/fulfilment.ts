@@ -17,7 +17,8 @@ import { createRefund } from "./payments";
  */
 export type StatusInput = { status: "shipped" | "delivered" | "cancelled"; tracking_number?: string };
 
-const illegal = (from: string, to: string) => new ApiError("invalid_state", `An order that is ${from} cannot become ${to}`);
+const illegal = (from: string, to: string) =>
+  new ApiError("invalid_state", `An order that is ${from} cannot become ${to}`);
 
 export async function updateStatus(env: Env, auth: AuthContext, orderId: string, input: StatusInput) {
   const found = await findOrder(env, orderId);
@@ -29,13 +30,18 @@ export async function updateStatus(env: Env, auth: AuthContext, orderId: string,
     if (viewer === "seller") throw new ApiError("forbidden", "Sellers cannot cancel a buyer's order");
     await cancel(env, auth, order, items);
   } else {
-    if (viewer === "buyer") throw new ApiError("forbidden", "Only the order's sellers or an admin can change its fulfilment");
+    if (viewer === "buyer")
+      throw new ApiError("forbidden", "Only the order's sellers or an admin can change its fulfilment");
     const mine = viewer === "admin" ? items : items.filter((i) => i.sellerId === auth.userId);
     if (input.status === "shipped") await ship(env, order, items, mine, input.tracking_number);
     else await deliver(env, order, items, mine);
   }
   const after = (await findOrder(env, orderId))!;
-  return toOrder(after.order, after.items, { viewer, sellerId: auth.userId, payment: viewer === "seller" ? null : await latestPayment(env, orderId) });
+  return toOrder(after.order, after.items, {
+    viewer,
+    sellerId: auth.userId,
+    payment: viewer === "seller" ? null : await latestPayment(env, orderId),
+  });
 }
 
 async function ship(env: Env, order: OrderRow, items: OrderItemRow[], mine: OrderItemRow[], tracking?: string) {
@@ -45,7 +51,8 @@ async function ship(env: Env, order: OrderRow, items: OrderItemRow[], mine: Orde
     });
   }
   const fulfilling = ["paid", "partially_refunded"] as const;
-  if (!fulfilling.includes(order.status as (typeof fulfilling)[number]) || order.shippedAt) throw illegal(order.status, "shipped");
+  if (!fulfilling.includes(order.status as (typeof fulfilling)[number]) || order.shippedAt)
+    throw illegal(order.status, "shipped");
   await advance(env, order, items, mine, "shipped", tracking);
 }
 
@@ -55,8 +62,18 @@ async function deliver(env: Env, order: OrderRow, items: OrderItemRow[], mine: O
 
 /** Each fulfilment step: which item status it moves from, and which statuses count as already past it. */
 const STEPS = {
-  shipped: { from: "paid", past: ["shipped", "delivered", "cancelled", "refunded"], stamp: "shippedAt", event: "order.shipped" },
-  delivered: { from: "shipped", past: ["delivered", "cancelled", "refunded"], stamp: "deliveredAt", event: "order.delivered" },
+  shipped: {
+    from: "paid",
+    past: ["shipped", "delivered", "cancelled", "refunded"],
+    stamp: "shippedAt",
+    event: "order.shipped",
+  },
+  delivered: {
+    from: "shipped",
+    past: ["delivered", "cancelled", "refunded"],
+    stamp: "deliveredAt",
+    event: "order.delivered",
+  },
 } as const;
 
 /**
@@ -64,7 +81,14 @@ const STEPS = {
  * only when every item has, so each seller of a multi-seller order fulfils
  * their part independently.
  */
-async function advance(env: Env, order: OrderRow, items: OrderItemRow[], mine: OrderItemRow[], to: keyof typeof STEPS, tracking?: string) {
+async function advance(
+  env: Env,
+  order: OrderRow,
+  items: OrderItemRow[],
+  mine: OrderItemRow[],
+  to: keyof typeof STEPS,
+  tracking?: string,
+) {
   const step = STEPS[to];
   const moving = mine.filter((i) => i.status === step.from);
   if (moving.length === 0) throw illegal(mine[0]?.status ?? order.status, to);
@@ -72,9 +96,21 @@ async function advance(env: Env, order: OrderRow, items: OrderItemRow[], mine: O
   const all = items.every((i) => ids.has(i.id) || (step.past as readonly string[]).includes(i.status));
   const track = tracking ? { trackingNumber: tracking } : {};
   const orderPatch: Partial<OrderRow> = all
-    ? { status: order.status === "partially_refunded" ? "partially_refunded" : to, [step.stamp]: new Date().toISOString(), ...track }
+    ? {
+        status: order.status === "partially_refunded" ? "partially_refunded" : to,
+        [step.stamp]: new Date().toISOString(),
+        ...track,
+      }
     : track;
-  await transition(env, order, items, [order.status], orderPatch, { ids: [...ids], set: { status: to, ...track } }, all ? step.event : null);
+  await transition(
+    env,
+    order,
+    items,
+    [order.status],
+    orderPatch,
+    { ids: [...ids], set: { status: to, ...track } },
+    all ? step.event : null,
+  );
 }
 
 /**
@@ -88,22 +124,36 @@ async function cancel(env: Env, auth: AuthContext, order: OrderRow, items: Order
     await cancelUnpaidOrder(env, order, items);
     return;
   }
-  if (!(order.status === "paid" || order.status === "partially_refunded") || order.shippedAt) throw illegal(order.status, "cancelled");
+  if (!(order.status === "paid" || order.status === "partially_refunded") || order.shippedAt)
+    throw illegal(order.status, "cancelled");
   const unshipped = items.filter((i) => i.status === "paid");
   if (unshipped.length === 0) throw illegal("shipped", "cancelled");
   const actor: AuthContext = auth.role === "admin" ? auth : { userId: order.userId, role: "buyer" };
   if (unshipped.length < items.length || order.refundedAmount > 0) {
-    await createRefund(env, actor, { order_id: order.id, reason: "unshipped lines cancelled" }, {
-      allowStatuses: ["paid", "partially_refunded"],
-      lines: unshipped.map((i) => i.id),
-      lineStatus: "cancelled",
-    });
+    await createRefund(
+      env,
+      actor,
+      { order_id: order.id, reason: "unshipped lines cancelled" },
+      {
+        allowStatuses: ["paid", "partially_refunded"],
+        lines: unshipped.map((i) => i.id),
+        lineStatus: "cancelled",
+      },
+    );
     return;
   }
   // Paid, nothing shipped: refund everything (which restocks), then mark cancelled.
   await createRefund(env, actor, { order_id: order.id, reason: "order cancelled" }, { allowStatuses: ["paid"] });
   const after = (await findOrder(env, order.id))!;
-  await transition(env, after.order, after.items, ["refunded"], { status: "cancelled" }, { ids: after.items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
+  await transition(
+    env,
+    after.order,
+    after.items,
+    ["refunded"],
+    { status: "cancelled" },
+    { ids: after.items.map((i) => i.id), set: { status: "cancelled" } },
+    "order.cancelled",
+  );
 }
 
 /** Orders left unpaid this long are cancelled by the cron (their coupon uses and store credit come back). */
@@ -117,7 +167,9 @@ export async function sweepUnpaidOrders(env: Env, now = Date.now(), batch = 100)
     await Promise.all(
       eachOrderShard(env).map((e) =>
         // An order with its own deadline (an auction's winner: 48 h) is cancelled at it; the rest after the standard window.
-        e.DB.prepare("SELECT id FROM orders WHERE status = 'pending_payment' AND ((pay_by IS NULL AND created_at < ?) OR pay_by < ?) ORDER BY created_at LIMIT ?")
+        e.DB.prepare(
+          "SELECT id FROM orders WHERE status = 'pending_payment' AND ((pay_by IS NULL AND created_at < ?) OR pay_by < ?) ORDER BY created_at LIMIT ?",
+        )
           .bind(cutoff, now, batch)
           .all<{ id: string }>(),
       ),

@@ -41,9 +41,15 @@ export interface FxRefresh {
   skipped?: string;
 }
 
-export async function refreshFxRates(env: Pick<Env, "DB" | "FX_RATES_URL">, fetchFn: typeof fetch = fetch): Promise<FxRefresh> {
+export async function refreshFxRates(
+  env: Pick<Env, "DB" | "FX_RATES_URL">,
+  fetchFn: typeof fetch = fetch,
+): Promise<FxRefresh> {
   if (!env.FX_RATES_URL) return { source: null, updated: [], refused: [], skipped: "FX_RATES_URL is not set" };
-  const res = await fetchFn(env.FX_RATES_URL, { signal: AbortSignal.timeout(10_000), headers: { accept: "application/xml, text/xml" } });
+  const res = await fetchFn(env.FX_RATES_URL, {
+    signal: AbortSignal.timeout(10_000),
+    headers: { accept: "application/xml, text/xml" },
+  });
   if (!res.ok) throw new Error(`exchange-rate feed answered ${res.status}`);
   const feed = parseEcbFeed(await res.text());
   if ("error" in feed) throw new Error(`exchange-rate feed unreadable: ${feed.error}`);

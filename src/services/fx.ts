@@ -1,7 +1,13 @@
 import { getDb } from "../db/client";
 import { fxRates } from "../db/schema";
 import { ApiError } from "../lib/errors";
-import { BASE_CURRENCY, currencyOfCountry, isPresentmentCurrency, USD_RATE_MICRO, type PresentmentCurrency } from "../lib/currency";
+import {
+  BASE_CURRENCY,
+  currencyOfCountry,
+  isPresentmentCurrency,
+  USD_RATE_MICRO,
+  type PresentmentCurrency,
+} from "../lib/currency";
 import { TtlCache } from "../lib/ttl-cache";
 
 /** Exchange rates: owns `fx_rates`. Read per isolate for 30 s; a write in this isolate drops its copy. */
@@ -18,18 +24,27 @@ export async function rates(env: Pick<Env, "DB">): Promise<Map<string, number>> 
 }
 
 /** The rate of a presentment currency, or a 400 naming `field` when the store does not present in it. */
-export async function rateOf(env: Pick<Env, "DB">, currency: string, field = "currency"): Promise<{ currency: PresentmentCurrency; rateMicro: number }> {
+export async function rateOf(
+  env: Pick<Env, "DB">,
+  currency: string,
+  field = "currency",
+): Promise<{ currency: PresentmentCurrency; rateMicro: number }> {
   const c = currency.toLowerCase();
   const rate = isPresentmentCurrency(c) ? (await rates(env)).get(c) : undefined;
   if (!isPresentmentCurrency(c) || !rate) {
     const offered = [...(await rates(env)).keys()].sort().join(", ");
-    throw new ApiError("validation_failed", `The store does not sell in ${currency}`, { details: [{ field, code: "unsupported_currency", message: `one of ${offered}` }] });
+    throw new ApiError("validation_failed", `The store does not sell in ${currency}`, {
+      details: [{ field, code: "unsupported_currency", message: `one of ${offered}` }],
+    });
   }
   return { currency: c, rateMicro: rate };
 }
 
 /** The currency of a shopper's country (the request's, from Cloudflare), when the store has a rate for it; else null (the base). */
-export async function regionCurrency(env: Pick<Env, "DB">, country: string | undefined | null): Promise<PresentmentCurrency | null> {
+export async function regionCurrency(
+  env: Pick<Env, "DB">,
+  country: string | undefined | null,
+): Promise<PresentmentCurrency | null> {
   const c = currencyOfCountry(country);
   if (!c || c === BASE_CURRENCY) return null;
   return (await rates(env)).has(c) ? c : null;
@@ -37,7 +52,9 @@ export async function regionCurrency(env: Pick<Env, "DB">, country: string | und
 
 export async function listRates(env: Pick<Env, "DB">) {
   const rows = await getDb(env).select().from(fxRates).all();
-  return rows.map((r) => ({ currency: r.currency, rate_micro: r.rateMicro, source: r.source, updated_at: r.updatedAt })).sort((a, b) => (a.currency < b.currency ? -1 : 1));
+  return rows
+    .map((r) => ({ currency: r.currency, rate_micro: r.rateMicro, source: r.source, updated_at: r.updatedAt }))
+    .sort((a, b) => (a.currency < b.currency ? -1 : 1));
 }
 
 /** Replaces the given currencies' rates (the base stays 1e6). */
@@ -47,7 +64,15 @@ export async function setRates(env: Pick<Env, "DB">, input: Record<string, numbe
   const rows = Object.entries(input).map(([currency, rateMicro]) => ({ currency, rateMicro, source, updatedAt: now }));
   if (rows.length) {
     await db.batch(
-      rows.map((r) => db.insert(fxRates).values(r).onConflictDoUpdate({ target: fxRates.currency, set: { rateMicro: r.rateMicro, source: r.source, updatedAt: now } })) as [never, ...never[]],
+      rows.map((r) =>
+        db
+          .insert(fxRates)
+          .values(r)
+          .onConflictDoUpdate({
+            target: fxRates.currency,
+            set: { rateMicro: r.rateMicro, source: r.source, updatedAt: now },
+          }),
+      ) as [never, ...never[]],
     );
   }
   cache.clear();

@@ -65,7 +65,11 @@ export async function beginIdempotentRequest(env: IdemEnv, req: IdempotentReques
     await db
       .delete(idempotencyKeys)
       .where(
-        and(eq(idempotencyKeys.caller, req.caller), eq(idempotencyKeys.key, req.key), lt(idempotencyKeys.expiresAt, now + 1)),
+        and(
+          eq(idempotencyKeys.caller, req.caller),
+          eq(idempotencyKeys.key, req.key),
+          lt(idempotencyKeys.expiresAt, now + 1),
+        ),
       );
     return (await claim(env, req, now)) ? { kind: "started" } : { kind: "in_progress" };
   }
@@ -114,7 +118,10 @@ export async function completeIdempotentRequest(
 }
 
 /** Releases a claim whose request failed on our side (5xx), so a retry runs it again. */
-export async function abandonIdempotentRequest(env: IdemEnv, req: Pick<IdempotentRequest, "caller" | "key">): Promise<void> {
+export async function abandonIdempotentRequest(
+  env: IdemEnv,
+  req: Pick<IdempotentRequest, "caller" | "key">,
+): Promise<void> {
   await getDb(env)
     .delete(idempotencyKeys)
     .where(

@@ -43,7 +43,9 @@ const bucketCounts = new TtlCache<number>(30_000, 10_000);
 async function bucketCount(env: InventoryEnv, key: string): Promise<number> {
   const hit = bucketCounts.get(key);
   if (hit !== undefined) return hit;
-  const row = await env.DB.prepare("SELECT stock_buckets FROM product_variants WHERE id = ?").bind(variantIdOfKey(key)).first<{ stock_buckets: number }>();
+  const row = await env.DB.prepare("SELECT stock_buckets FROM product_variants WHERE id = ?")
+    .bind(variantIdOfKey(key))
+    .first<{ stock_buckets: number }>();
   const n = Math.max(1, row?.stock_buckets ?? 1);
   bucketCounts.set(key, n);
   return n;
@@ -56,7 +58,9 @@ const MAX_WAITING_PER_OBJECT = 256;
 const waiting = new Map<string, number>();
 
 function overloaded(): never {
-  throw new ApiError("rate_limited", "This product is in very high demand; try again in a moment", { headers: { "Retry-After": "1" } });
+  throw new ApiError("rate_limited", "This product is in very high demand; try again in a moment", {
+    headers: { "Retry-After": "1" },
+  });
 }
 
 /** Runs a call to one inventory object, counting it against that object's queue in this isolate. */
@@ -90,9 +94,21 @@ async function holder(env: InventoryEnv, productId: string, reservationId: strin
   if (n <= 1) {
     return {
       reserve: (quantity, ttlMs, awaitProjection) =>
-        queued(productId, async () => (await primary.reserve(productId, reservationId, quantity, ttlMs, awaitProjection, Date.now() + QUEUE_DEADLINE_MS)) as InventoryResult<ReservationOutcome>),
+        queued(
+          productId,
+          async () =>
+            (await primary.reserve(
+              productId,
+              reservationId,
+              quantity,
+              ttlMs,
+              awaitProjection,
+              Date.now() + QUEUE_DEADLINE_MS,
+            )) as InventoryResult<ReservationOutcome>,
+        ),
       commit: async () => (await primary.commit(productId, reservationId)) as InventoryResult<ReservationOutcome>,
-      release: async () => (await primary.release(productId, reservationId)) as InventoryResult<ReservationOutcome | StockLevel>,
+      release: async () =>
+        (await primary.release(productId, reservationId)) as InventoryResult<ReservationOutcome | StockLevel>,
     };
   }
   const idx = placeOf(reservationId, n);
@@ -100,21 +116,42 @@ async function holder(env: InventoryEnv, productId: string, reservationId: strin
   return {
     // Bucket holds are visible in D1's projection once the bucket reports (moments later), never awaited.
     reserve: (quantity, ttlMs) =>
-      queued(`${productId}#${idx}`, async () => (await bucket.reserve(productId, idx, reservationId, quantity, ttlMs, Date.now() + QUEUE_DEADLINE_MS)) as InventoryResult<ReservationOutcome>),
+      queued(
+        `${productId}#${idx}`,
+        async () =>
+          (await bucket.reserve(
+            productId,
+            idx,
+            reservationId,
+            quantity,
+            ttlMs,
+            Date.now() + QUEUE_DEADLINE_MS,
+          )) as InventoryResult<ReservationOutcome>,
+      ),
     // Not in this bucket (made under another bucket count): the primary knows every bucket that held stock.
     commit: async () => {
       const r = (await bucket.commit(productId, idx, reservationId)) as InventoryResult<ReservationOutcome>;
-      return !r.ok && r.code === "not_found" ? ((await primary.commit(productId, reservationId)) as InventoryResult<ReservationOutcome>) : r;
+      return !r.ok && r.code === "not_found"
+        ? ((await primary.commit(productId, reservationId)) as InventoryResult<ReservationOutcome>)
+        : r;
     },
     release: async () => {
-      const r = (await bucket.release(productId, idx, reservationId, false)) as InventoryResult<ReservationOutcome | StockLevel>;
-      return !r.ok && r.code === "not_found" ? ((await primary.release(productId, reservationId)) as InventoryResult<ReservationOutcome | StockLevel>) : r;
+      const r = (await bucket.release(productId, idx, reservationId, false)) as InventoryResult<
+        ReservationOutcome | StockLevel
+      >;
+      return !r.ok && r.code === "not_found"
+        ? ((await primary.release(productId, reservationId)) as InventoryResult<ReservationOutcome | StockLevel>)
+        : r;
     },
   };
 }
 
 /** Spreads a product's stock over `n` bucket objects (1: its InventoryItem alone). */
-export async function configureBuckets(env: InventoryEnv, ref: StockTarget, n: number): Promise<StockLevel & { buckets: number }> {
+export async function configureBuckets(
+  env: InventoryEnv,
+  ref: StockTarget,
+  n: number,
+): Promise<StockLevel & { buckets: number }> {
   const key = keyOf(ref);
   const r = await settled(ref, () => stub(env, key).configureBuckets(key, n));
   if (!r.ok) raise(r);
@@ -164,14 +201,24 @@ export async function getStock(env: Pick<Env, "INVENTORY">, ref: StockTarget): P
 }
 
 /** Restock (delta > 0) or remove stock (delta < 0); idempotent by `adjustmentId`. */
-export async function adjustStock(env: Pick<Env, "INVENTORY">, ref: StockTarget, adjustmentId: string, delta: number): Promise<StockLevel> {
+export async function adjustStock(
+  env: Pick<Env, "INVENTORY">,
+  ref: StockTarget,
+  adjustmentId: string,
+  delta: number,
+): Promise<StockLevel> {
   const key = keyOf(ref);
   const r = await settled(ref, () => stub(env, key).adjust(key, adjustmentId, delta));
   if (!r.ok) raise(r);
   return r;
 }
 
-export async function setStock(env: Pick<Env, "INVENTORY">, ref: StockTarget, adjustmentId: string, target: number): Promise<StockLevel> {
+export async function setStock(
+  env: Pick<Env, "INVENTORY">,
+  ref: StockTarget,
+  adjustmentId: string,
+  target: number,
+): Promise<StockLevel> {
   const key = keyOf(ref);
   const r = await settled(ref, () => stub(env, key).setAvailable(key, adjustmentId, target));
   if (!r.ok) raise(r);
@@ -207,13 +254,28 @@ export async function reserveAll(
     const out: ReservationOutcome[] = [];
     for (const [key, { ref, quantity }] of ordered) {
       const at = await holder(env, key, reservationId);
-      const r = await settled(ref, () => at.reserve(quantity, ttlMs, opts.awaitProjection ?? true), opts.awaitProjection ?? true);
+      const r = await settled(
+        ref,
+        () => at.reserve(quantity, ttlMs, opts.awaitProjection ?? true),
+        opts.awaitProjection ?? true,
+      );
       if (!r.ok) {
         if (r.code === "out_of_stock") {
-          const what = ref.variant_id && key === ref.variant_id ? `${ref.product_id} (${ref.variant_id})` : ref.product_id;
-          throw new ApiError("out_of_stock", `Not enough stock for ${what}: ${r.available ?? 0} available, ${quantity} wanted`, {
-            details: [{ field: ref.product_id, code: "out_of_stock", message: `${r.available ?? 0} available${ref.variant_id ? ` of ${ref.variant_id}` : ""}` }],
-          });
+          const what =
+            ref.variant_id && key === ref.variant_id ? `${ref.product_id} (${ref.variant_id})` : ref.product_id;
+          throw new ApiError(
+            "out_of_stock",
+            `Not enough stock for ${what}: ${r.available ?? 0} available, ${quantity} wanted`,
+            {
+              details: [
+                {
+                  field: ref.product_id,
+                  code: "out_of_stock",
+                  message: `${r.available ?? 0} available${ref.variant_id ? ` of ${ref.variant_id}` : ""}`,
+                },
+              ],
+            },
+          );
         }
         raise(r);
       }
@@ -234,25 +296,42 @@ function distinct(refs: StockTarget[]): [string, StockTarget][] {
 
 /** Takes the held units for good. Throws if any hold had expired (the caller then refunds or re-reserves). */
 export async function commitAll(env: InventoryEnv, reservationId: string, refs: StockTarget[]): Promise<void> {
-  const results = await Promise.all(distinct(refs).map(async ([key, ref]) => settled(ref, async () => (await holder(env, key, reservationId)).commit())));
+  const results = await Promise.all(
+    distinct(refs).map(async ([key, ref]) =>
+      settled(ref, async () => (await holder(env, key, reservationId)).commit()),
+    ),
+  );
   const failed = results.find((r) => !r.ok);
   if (failed && !failed.ok) raise(failed);
 }
 
 /** Releases holds; never throws for holds already released or expired. Best-effort per variant. */
 export async function releaseAll(env: InventoryEnv, reservationId: string, refs: StockTarget[]): Promise<void> {
-  await Promise.allSettled(distinct(refs).map(([key, ref]) => settled(ref, async () => (await holder(env, key, reservationId)).release())));
+  await Promise.allSettled(
+    distinct(refs).map(([key, ref]) => settled(ref, async () => (await holder(env, key, reservationId)).release())),
+  );
 }
 
 /** A seller's manual hold (an offline sale, a quote): one variant, one reservation. */
-export async function holdStock(env: InventoryEnv, ref: StockTarget, reservationId: string, quantity: number, ttlMs: number): Promise<ReservationOutcome> {
+export async function holdStock(
+  env: InventoryEnv,
+  ref: StockTarget,
+  reservationId: string,
+  quantity: number,
+  ttlMs: number,
+): Promise<ReservationOutcome> {
   const at = await holder(env, keyOf(ref), reservationId);
   const r = await settled(ref, () => at.reserve(quantity, ttlMs, true));
   if (!r.ok) raise(r);
   return r;
 }
 
-export async function finishHold(env: InventoryEnv, ref: StockTarget, reservationId: string, action: "commit" | "release"): Promise<ReservationOutcome | StockLevel> {
+export async function finishHold(
+  env: InventoryEnv,
+  ref: StockTarget,
+  reservationId: string,
+  action: "commit" | "release",
+): Promise<ReservationOutcome | StockLevel> {
   const at = await holder(env, keyOf(ref), reservationId);
   const r = await settled(ref, () => (action === "commit" ? at.commit() : at.release()));
   if (!r.ok) raise(r);

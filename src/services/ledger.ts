@@ -62,7 +62,14 @@ function commissionOf(amount: number, rule: Pick<Rule, "percentBp" | "fixed" | "
 async function rulesFor(env: Pick<Env, "DB">, productIds: string[]): Promise<Map<string, Rule>> {
   const rules = new Map((await getDb(env).select().from(commissionRules).all()).map((r) => [r.categoryId, r]));
   const out = new Map<string, Rule>();
-  const fallback: Rule = { categoryId: "*", percentBp: DEFAULT_COMMISSION_BP, fixed: 0, min: null, max: null, updatedAt: "" };
+  const fallback: Rule = {
+    categoryId: "*",
+    percentBp: DEFAULT_COMMISSION_BP,
+    fixed: 0,
+    min: null,
+    max: null,
+    updatedAt: "",
+  };
   for (const p of await findProducts(env, productIds)) {
     // The path lists the ancestors root first: the deepest one with a rule wins.
     const path = p.categoryPath.split("/").filter(Boolean);
@@ -80,33 +87,79 @@ async function post(env: Pick<Env, "DB">, entries: Entry[]): Promise<void> {
   const db = getDb(env);
   const statements = [];
   const per = rowsPerInsert(ledgerEntries);
-  for (let i = 0; i < entries.length; i += per) statements.push(db.insert(ledgerEntries).values(entries.slice(i, i + per)).onConflictDoNothing());
+  for (let i = 0; i < entries.length; i += per)
+    statements.push(
+      db
+        .insert(ledgerEntries)
+        .values(entries.slice(i, i + per))
+        .onConflictDoNothing(),
+    );
   await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
 }
 
 /** What the buyer paid for each seller's shipping (orders.ts), in usd. */
-function shippingPaid(order: OrderRow, items: OrderItemRow[], usd: (amount: number) => number): { seller_id: string; paid: number }[] {
+function shippingPaid(
+  order: OrderRow,
+  items: OrderItemRow[],
+  usd: (amount: number) => number,
+): { seller_id: string; paid: number }[] {
   return shippingPaidBySeller(order, items).map((l) => ({ seller_id: l.seller_id, paid: usd(l.paid) }));
 }
 
 /** The events consumer's "ledger" subscriber. */
 export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): Promise<void> {
-  const data = event.data as { order_id: string; refund_amount?: number; refund_lines?: string[]; refund_tax?: { added: number; included: number }; refund_shipping?: { seller_id: string; amount: number }[] };
+  const data = event.data as {
+    order_id: string;
+    refund_amount?: number;
+    refund_lines?: string[];
+    refund_tax?: { added: number; included: number };
+    refund_shipping?: { seller_id: string; amount: number }[];
+  };
   const found = await findOrder(env, data.order_id);
   if (!found) return;
   const { order, items } = found;
   const fx = settlement(order);
   if (event.type === "order.paid") {
-    const rules = await rulesFor(env, items.map((i) => i.productId));
+    const rules = await rulesFor(
+      env,
+      items.map((i) => i.productId),
+    );
     const entries: Entry[] = [];
     for (const i of items) {
       const g = fx.usd(gross(i));
-      const c = commissionOf(g, rules.get(i.productId) ?? { percentBp: DEFAULT_COMMISSION_BP, fixed: 0, min: null, max: null });
+      const c = commissionOf(
+        g,
+        rules.get(i.productId) ?? { percentBp: DEFAULT_COMMISSION_BP, fixed: 0, min: null, max: null },
+      );
       const base = { ...fx.base, orderId: order.id, orderItemId: i.id };
       entries.push(
-        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -g, ref: `capture:${i.id}`, ...base },
-        { id: newId("ledgerEntry"), account: sellerAccount(i.sellerId), sellerId: i.sellerId, kind: "sale", amount: g - c, ref: `sale:${i.id}`, ...base },
-        { id: newId("ledgerEntry"), account: COMMISSION, sellerId: i.sellerId, kind: "commission", amount: c, ref: `commission:${i.id}`, ...base },
+        {
+          id: newId("ledgerEntry"),
+          account: CLEARING,
+          sellerId: null,
+          kind: "capture",
+          amount: -g,
+          ref: `capture:${i.id}`,
+          ...base,
+        },
+        {
+          id: newId("ledgerEntry"),
+          account: sellerAccount(i.sellerId),
+          sellerId: i.sellerId,
+          kind: "sale",
+          amount: g - c,
+          ref: `sale:${i.id}`,
+          ...base,
+        },
+        {
+          id: newId("ledgerEntry"),
+          account: COMMISSION,
+          sellerId: i.sellerId,
+          kind: "commission",
+          amount: c,
+          ref: `commission:${i.id}`,
+          ...base,
+        },
       );
     }
     // Each seller's shipping (what the buyer paid for it, net of a free-shipping coupon's share) is the seller's;
@@ -116,15 +169,47 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
       const paid = s.paid;
       if (paid <= 0) continue;
       entries.push(
-        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -paid, ref: `capture:shipping:${order.id}:${s.seller_id}`, ...base },
-        { id: newId("ledgerEntry"), account: sellerAccount(s.seller_id), sellerId: s.seller_id, kind: "shipping", amount: paid, ref: `shipping:${order.id}:${s.seller_id}`, ...base },
+        {
+          id: newId("ledgerEntry"),
+          account: CLEARING,
+          sellerId: null,
+          kind: "capture",
+          amount: -paid,
+          ref: `capture:shipping:${order.id}:${s.seller_id}`,
+          ...base,
+        },
+        {
+          id: newId("ledgerEntry"),
+          account: sellerAccount(s.seller_id),
+          sellerId: s.seller_id,
+          kind: "shipping",
+          amount: paid,
+          ref: `shipping:${order.id}:${s.seller_id}`,
+          ...base,
+        },
       );
     }
     if (order.taxTotal > 0) {
       const tax = fx.usd(order.taxTotal);
       entries.push(
-        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "capture", amount: -tax, ref: `capture:tax:${order.id}`, ...base },
-        { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: tax, ref: `tax:${order.id}`, ...base },
+        {
+          id: newId("ledgerEntry"),
+          account: CLEARING,
+          sellerId: null,
+          kind: "capture",
+          amount: -tax,
+          ref: `capture:tax:${order.id}`,
+          ...base,
+        },
+        {
+          id: newId("ledgerEntry"),
+          account: TAX,
+          sellerId: null,
+          kind: "tax",
+          amount: tax,
+          ref: `tax:${order.id}`,
+          ...base,
+        },
       );
     }
     await post(env, entries);
@@ -137,7 +222,14 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
       await getDb(env)
         .update(ledgerEntries)
         .set({ availableAt: new Date(delivered + holdDays * 86_400_000).toISOString() })
-        .where(and(eq(ledgerEntries.orderId, order.id), eq(ledgerEntries.account, sellerAccount(sellerId)), sql`${ledgerEntries.kind} IN ('sale', 'refund', 'shipping')`, isNull(ledgerEntries.availableAt)));
+        .where(
+          and(
+            eq(ledgerEntries.orderId, order.id),
+            eq(ledgerEntries.account, sellerAccount(sellerId)),
+            sql`${ledgerEntries.kind} IN ('sale', 'refund', 'shipping')`,
+            isNull(ledgerEntries.availableAt),
+          ),
+        );
     }
     return;
   }
@@ -160,11 +252,31 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     const shipping = shippingPaid(order, items, fx.usd);
     const shippingTotal = data.refund_lines ? 0 : shipping.reduce((n, l) => n + l.paid, 0);
     const whole = total + shippingTotal + tax;
-    const taxPart = data.refund_tax ? fx.usd(data.refund_tax.added) : data.refund_lines || !whole ? 0 : Math.floor((refund * tax) / whole);
+    const taxPart = data.refund_tax
+      ? fx.usd(data.refund_tax.added)
+      : data.refund_lines || !whole
+        ? 0
+        : Math.floor((refund * tax) / whole);
     if (taxPart > 0) {
       entries.push(
-        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: taxPart, ref: `refund:${event.id}:tax:clearing`, ...base },
-        { id: newId("ledgerEntry"), account: TAX, sellerId: null, kind: "tax", amount: -taxPart, ref: `refund:${event.id}:tax`, ...base },
+        {
+          id: newId("ledgerEntry"),
+          account: CLEARING,
+          sellerId: null,
+          kind: "refund",
+          amount: taxPart,
+          ref: `refund:${event.id}:tax:clearing`,
+          ...base,
+        },
+        {
+          id: newId("ledgerEntry"),
+          account: TAX,
+          sellerId: null,
+          kind: "tax",
+          amount: -taxPart,
+          ref: `refund:${event.id}:tax`,
+          ...base,
+        },
       );
     }
     // The sellers give back shipping the refund returned: a whole-order refund returns it in proportion, as
@@ -186,7 +298,15 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     for (const { seller_id, part } of shipBack) {
       if (part <= 0) continue;
       entries.push(
-        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: part, ref: `refund:${event.id}:shipping:${seller_id}:clearing`, ...base },
+        {
+          id: newId("ledgerEntry"),
+          account: CLEARING,
+          sellerId: null,
+          kind: "refund",
+          amount: part,
+          ref: `refund:${event.id}:shipping:${seller_id}:clearing`,
+          ...base,
+        },
         {
           id: newId("ledgerEntry"),
           account: sellerAccount(seller_id),
@@ -195,7 +315,8 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
           amount: -part,
           ref: `refund:${event.id}:shipping:${seller_id}`,
           // Released with the shipping it takes back (pending until delivery, or already available).
-          availableAt: sales.find((e) => e.kind === "shipping" && e.sellerId === seller_id && e.amount > 0)?.availableAt ?? null,
+          availableAt:
+            sales.find((e) => e.kind === "shipping" && e.sellerId === seller_id && e.amount > 0)?.availableAt ?? null,
           ...base,
         },
       );
@@ -212,9 +333,34 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
       const fromCommission = g(i) ? Math.round((share * commission) / g(i)) : 0;
       const base = { ...fx.base, orderId: order.id, orderItemId: i.id };
       entries.push(
-        { id: newId("ledgerEntry"), account: CLEARING, sellerId: null, kind: "refund", amount: share, ref: `refund:${event.id}:${i.id}:clearing`, ...base },
-        { id: newId("ledgerEntry"), account: sellerAccount(i.sellerId), sellerId: i.sellerId, kind: "refund", amount: -(share - fromCommission), ref: `refund:${event.id}:${i.id}:seller`, availableAt: sale?.availableAt ?? null, ...base },
-        { id: newId("ledgerEntry"), account: COMMISSION, sellerId: i.sellerId, kind: "commission", amount: -fromCommission, ref: `refund:${event.id}:${i.id}:commission`, ...base },
+        {
+          id: newId("ledgerEntry"),
+          account: CLEARING,
+          sellerId: null,
+          kind: "refund",
+          amount: share,
+          ref: `refund:${event.id}:${i.id}:clearing`,
+          ...base,
+        },
+        {
+          id: newId("ledgerEntry"),
+          account: sellerAccount(i.sellerId),
+          sellerId: i.sellerId,
+          kind: "refund",
+          amount: -(share - fromCommission),
+          ref: `refund:${event.id}:${i.id}:seller`,
+          availableAt: sale?.availableAt ?? null,
+          ...base,
+        },
+        {
+          id: newId("ledgerEntry"),
+          account: COMMISSION,
+          sellerId: i.sellerId,
+          kind: "commission",
+          amount: -fromCommission,
+          ref: `refund:${event.id}:${i.id}:commission`,
+          ...base,
+        },
       );
     });
     await post(env, entries);
@@ -238,10 +384,26 @@ export async function sellerBalance(env: Pick<Env, "DB">, sellerId: string, now 
 export async function sellerLedger(env: Pick<Env, "DB">, sellerId: string, limit: number, cursor?: string) {
   const where = [eq(ledgerEntries.account, sellerAccount(sellerId))];
   if (cursor) where.push(lt(ledgerEntries.id, String(decodeCursor(cursor, 1)[0])));
-  const rows = await getDb(env).select().from(ledgerEntries).where(and(...where)).orderBy(desc(ledgerEntries.id)).limit(limit + 1).all();
+  const rows = await getDb(env)
+    .select()
+    .from(ledgerEntries)
+    .where(and(...where))
+    .orderBy(desc(ledgerEntries.id))
+    .limit(limit + 1)
+    .all();
   const page = toPage(rows, limit, (r) => [r.id]);
   return {
-    data: page.data.map((e) => ({ entry_id: e.id, kind: e.kind, amount: e.amount, currency: e.currency, order_id: e.orderId, order_item_id: e.orderItemId, payout_id: e.payoutId, available_at: e.availableAt, created_at: e.createdAt })),
+    data: page.data.map((e) => ({
+      entry_id: e.id,
+      kind: e.kind,
+      amount: e.amount,
+      currency: e.currency,
+      order_id: e.orderId,
+      order_item_id: e.orderItemId,
+      payout_id: e.payoutId,
+      available_at: e.availableAt,
+      created_at: e.createdAt,
+    })),
     next_cursor: page.next_cursor,
   };
 }
@@ -249,9 +411,24 @@ export async function sellerLedger(env: Pick<Env, "DB">, sellerId: string, limit
 export async function sellerPayouts(env: Pick<Env, "DB">, sellerId: string, limit: number, cursor?: string) {
   const where = [eq(payouts.sellerId, sellerId)];
   if (cursor) where.push(lt(payouts.id, String(decodeCursor(cursor, 1)[0])));
-  const rows = await getDb(env).select().from(payouts).where(and(...where)).orderBy(desc(payouts.id)).limit(limit + 1).all();
+  const rows = await getDb(env)
+    .select()
+    .from(payouts)
+    .where(and(...where))
+    .orderBy(desc(payouts.id))
+    .limit(limit + 1)
+    .all();
   const page = toPage(rows, limit, (r) => [r.id]);
-  return { data: page.data.map((p) => ({ payout_id: p.id, amount: p.amount, currency: p.currency, status: p.status, created_at: p.createdAt })), next_cursor: page.next_cursor };
+  return {
+    data: page.data.map((p) => ({
+      payout_id: p.id,
+      amount: p.amount,
+      currency: p.currency,
+      status: p.status,
+      created_at: p.createdAt,
+    })),
+    next_cursor: page.next_cursor,
+  };
 }
 
 export interface CommissionRuleInput {
@@ -264,20 +441,38 @@ export interface CommissionRuleInput {
 
 export async function listCommissionRules(env: Pick<Env, "DB">) {
   const rows = await getDb(env).select().from(commissionRules).all();
-  return rows.map((r) => ({ category_id: r.categoryId, percent: r.percentBp / 100, fixed: r.fixed, min: r.min, max: r.max }));
+  return rows.map((r) => ({
+    category_id: r.categoryId,
+    percent: r.percentBp / 100,
+    fixed: r.fixed,
+    min: r.min,
+    max: r.max,
+  }));
 }
 
 /** Replaces the rule set (one per category). */
 export async function setCommissionRules(env: Pick<Env, "DB">, rules: CommissionRuleInput[]) {
   for (const [n, r] of rules.entries()) {
     if (r.min != null && r.max != null && r.min > r.max) {
-      throw new ApiError("validation_failed", "min is above max", { details: [{ field: `rules.${n}.min`, code: "range", message: "min > max" }] });
+      throw new ApiError("validation_failed", "min is above max", {
+        details: [{ field: `rules.${n}.min`, code: "range", message: "min > max" }],
+      });
     }
   }
   const db = getDb(env);
   const statements = [
     db.delete(commissionRules),
-    ...rules.map((r) => db.insert(commissionRules).values({ categoryId: r.category_id, percentBp: Math.round(r.percent * 100), fixed: r.fixed ?? 0, min: r.min ?? null, max: r.max ?? null })),
+    ...rules.map((r) =>
+      db
+        .insert(commissionRules)
+        .values({
+          categoryId: r.category_id,
+          percentBp: Math.round(r.percent * 100),
+          fixed: r.fixed ?? 0,
+          min: r.min ?? null,
+          max: r.max ?? null,
+        }),
+    ),
   ];
   await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
   return listCommissionRules(env);
@@ -291,7 +486,12 @@ export async function setCommissionRules(env: Pick<Env, "DB">, rules: Commission
  */
 export async function runPayouts(
   env: Pick<Env, "DB">,
-  send: (p: { payoutId: string; sellerId: string; amount: number; destination: string | null }) => Promise<{ ok: boolean; ref?: string }>,
+  send: (p: {
+    payoutId: string;
+    sellerId: string;
+    amount: number;
+    destination: string | null;
+  }) => Promise<{ ok: boolean; ref?: string }>,
   now = new Date().toISOString(),
   only?: string,
 ) {
@@ -313,21 +513,47 @@ export async function runPayouts(
     const schedule = mine?.payoutSchedule ?? "daily";
     if (!only && (schedule === "manual" || (schedule === "weekly" && new Date(now).getUTCDay() !== 1))) continue;
     const payoutId = newId("payout");
-    await getDb(env).insert(payouts).values({ id: payoutId, sellerId: s.seller_id, amount: s.available, status: "pending" });
+    await getDb(env)
+      .insert(payouts)
+      .values({ id: payoutId, sellerId: s.seller_id, amount: s.available, status: "pending" });
     const base = { kind: "payout" as const, payoutId, sellerId: s.seller_id, currency: "usd" };
     await post(env, [
-      { id: newId("ledgerEntry"), account: sellerAccount(s.seller_id), amount: -s.available, ref: `payout:${payoutId}:seller`, ...base },
+      {
+        id: newId("ledgerEntry"),
+        account: sellerAccount(s.seller_id),
+        amount: -s.available,
+        ref: `payout:${payoutId}:seller`,
+        ...base,
+      },
       { id: newId("ledgerEntry"), account: CLEARING, amount: s.available, ref: `payout:${payoutId}:clearing`, ...base },
     ]);
     const destination = settings.get(s.seller_id)?.payoutAccount ?? null;
-    const result = await send({ payoutId, sellerId: s.seller_id, amount: s.available, destination }).catch(() => ({ ok: false as const, ref: undefined }));
+    const result = await send({ payoutId, sellerId: s.seller_id, amount: s.available, destination }).catch(() => ({
+      ok: false as const,
+      ref: undefined,
+    }));
     if (result.ok) {
-      await getDb(env).update(payouts).set({ status: "paid", transferRef: result.ref ?? null, updatedAt: now }).where(eq(payouts.id, payoutId));
+      await getDb(env)
+        .update(payouts)
+        .set({ status: "paid", transferRef: result.ref ?? null, updatedAt: now })
+        .where(eq(payouts.id, payoutId));
       paid++;
     } else {
       await post(env, [
-        { id: newId("ledgerEntry"), account: sellerAccount(s.seller_id), amount: s.available, ref: `payout:${payoutId}:seller:reversed`, ...base },
-        { id: newId("ledgerEntry"), account: CLEARING, amount: -s.available, ref: `payout:${payoutId}:clearing:reversed`, ...base },
+        {
+          id: newId("ledgerEntry"),
+          account: sellerAccount(s.seller_id),
+          amount: s.available,
+          ref: `payout:${payoutId}:seller:reversed`,
+          ...base,
+        },
+        {
+          id: newId("ledgerEntry"),
+          account: CLEARING,
+          amount: -s.available,
+          ref: `payout:${payoutId}:clearing:reversed`,
+          ...base,
+        },
       ]);
       await getDb(env).update(payouts).set({ status: "failed", updatedAt: now }).where(eq(payouts.id, payoutId));
     }
@@ -345,7 +571,10 @@ export async function setPayoutAccount(env: Pick<Env, "DB">, sellerId: string, a
   await getDb(env)
     .insert(sellerPayoutSettings)
     .values({ sellerId, payoutAccount: account })
-    .onConflictDoUpdate({ target: sellerPayoutSettings.sellerId, set: { payoutAccount: account, updatedAt: new Date().toISOString() } });
+    .onConflictDoUpdate({
+      target: sellerPayoutSettings.sellerId,
+      set: { payoutAccount: account, updatedAt: new Date().toISOString() },
+    });
   return payoutSettings(env, sellerId);
 }
 
@@ -354,13 +583,20 @@ export async function setPayoutHold(env: Pick<Env, "DB">, sellerId: string, onHo
   await getDb(env)
     .insert(sellerPayoutSettings)
     .values({ sellerId, onHold })
-    .onConflictDoUpdate({ target: sellerPayoutSettings.sellerId, set: { onHold, updatedAt: new Date().toISOString() } });
+    .onConflictDoUpdate({
+      target: sellerPayoutSettings.sellerId,
+      set: { onHold, updatedAt: new Date().toISOString() },
+    });
   return payoutSettings(env, sellerId);
 }
 
 /** A seller's settings, with the platform's defaults where they set nothing. */
 export async function sellerSettings(env: Pick<Env, "DB">, sellerId: string) {
-  const row = await getDb(env).select().from(sellerPayoutSettings).where(eq(sellerPayoutSettings.sellerId, sellerId)).get();
+  const row = await getDb(env)
+    .select()
+    .from(sellerPayoutSettings)
+    .where(eq(sellerPayoutSettings.sellerId, sellerId))
+    .get();
   return {
     holdDays: row?.holdDays ?? HOLDING_PERIOD_DAYS,
     payoutSchedule: row?.payoutSchedule ?? ("daily" as const),
@@ -388,7 +624,11 @@ export async function payoutSettings(env: Pick<Env, "DB">, sellerId: string) {
 export async function updateSellerSettings(
   env: Pick<Env, "DB">,
   sellerId: string,
-  input: { payout_schedule?: "daily" | "weekly" | "manual"; return_window_days?: number; refund_on_approval_below?: number | null },
+  input: {
+    payout_schedule?: "daily" | "weekly" | "manual";
+    return_window_days?: number;
+    refund_on_approval_below?: number | null;
+  },
 ) {
   const set = {
     ...(input.payout_schedule !== undefined ? { payoutSchedule: input.payout_schedule } : {}),
@@ -398,7 +638,10 @@ export async function updateSellerSettings(
   await getDb(env)
     .insert(sellerPayoutSettings)
     .values({ sellerId, ...set })
-    .onConflictDoUpdate({ target: sellerPayoutSettings.sellerId, set: { ...set, updatedAt: new Date().toISOString() } });
+    .onConflictDoUpdate({
+      target: sellerPayoutSettings.sellerId,
+      set: { ...set, updatedAt: new Date().toISOString() },
+    });
   return payoutSettings(env, sellerId);
 }
 
@@ -407,7 +650,10 @@ export async function setHoldDays(env: Pick<Env, "DB">, sellerId: string, holdDa
   await getDb(env)
     .insert(sellerPayoutSettings)
     .values({ sellerId, holdDays })
-    .onConflictDoUpdate({ target: sellerPayoutSettings.sellerId, set: { holdDays, updatedAt: new Date().toISOString() } });
+    .onConflictDoUpdate({
+      target: sellerPayoutSettings.sellerId,
+      set: { holdDays, updatedAt: new Date().toISOString() },
+    });
   return payoutSettings(env, sellerId);
 }
 
@@ -415,10 +661,21 @@ export async function setHoldDays(env: Pick<Env, "DB">, sellerId: string, holdDa
 export async function monthlyStatement(env: Pick<Env, "DB">, sellerId: string, month: string) {
   const from = `${month}-01T00:00:00.000Z`;
   const next = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1)).toISOString();
-  const rows = await env.DB.prepare("SELECT id, kind, amount, currency, order_id, order_item_id, payout_id, created_at FROM ledger_entries WHERE account = ? AND created_at >= ? AND created_at < ? ORDER BY id")
+  const rows = await env.DB.prepare(
+    "SELECT id, kind, amount, currency, order_id, order_item_id, payout_id, created_at FROM ledger_entries WHERE account = ? AND created_at >= ? AND created_at < ? ORDER BY id",
+  )
     .bind(sellerAccount(sellerId), from, next)
     .all<Record<string, unknown>>();
-  return rows.results.map((r) => ({ entry_id: r.id, kind: r.kind, amount: r.amount, currency: r.currency, order_id: r.order_id, order_item_id: r.order_item_id, payout_id: r.payout_id, created_at: r.created_at }));
+  return rows.results.map((r) => ({
+    entry_id: r.id,
+    kind: r.kind,
+    amount: r.amount,
+    currency: r.currency,
+    order_id: r.order_id,
+    order_item_id: r.order_item_id,
+    payout_id: r.payout_id,
+    created_at: r.created_at,
+  }));
 }
 
 /** The platform's revenue: commissions net of what refunds gave back, over a period. */

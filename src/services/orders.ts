@@ -22,7 +22,10 @@ export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = typeof orderItems.$inferSelect;
 
 /** The stock an order line took: its variant (lines from before variants: the product's default one). */
-export const stockRefOf = (i: Pick<OrderItemRow, "productId" | "variantId">) => ({ product_id: i.productId, variant_id: i.variantId });
+export const stockRefOf = (i: Pick<OrderItemRow, "productId" | "variantId">) => ({
+  product_id: i.productId,
+  variant_id: i.variantId,
+});
 export type OrderStatus = OrderRow["status"];
 
 export type OrderEventPayload = z.infer<typeof OrderEventData>;
@@ -41,10 +44,18 @@ export function orderEvent(
     total_amount: order.totalAmount,
     currency: order.currency,
     ...(order.currency !== "usd" ? { fx_rate_micro: order.fxRateMicro } : {}),
-    ...(order.taxTotal > 0 || order.taxIncluded > 0 ? { tax: { jurisdiction: order.taxJurisdiction ?? null, added: order.taxTotal, included: order.taxIncluded } } : {}),
+    ...(order.taxTotal > 0 || order.taxIncluded > 0
+      ? { tax: { jurisdiction: order.taxJurisdiction ?? null, added: order.taxTotal, included: order.taxIncluded } }
+      : {}),
     tracking_number: order.trackingNumber,
     seller_ids: [...new Set(items.map((i) => i.sellerId))],
-    items: items.map((i) => ({ product_id: i.productId, variant_id: i.variantId ?? defaultVariantId(i.productId), seller_id: i.sellerId, quantity: i.quantity, price: i.price })),
+    items: items.map((i) => ({
+      product_id: i.productId,
+      variant_id: i.variantId ?? defaultVariantId(i.productId),
+      seller_id: i.sellerId,
+      quantity: i.quantity,
+      price: i.price,
+    })),
     ...extra,
   });
 }
@@ -54,7 +65,10 @@ export function orderEvent(
  * the share of a free-shipping coupon (the part of the order's discount that is on no line), taken
  * in line order.
  */
-export function shippingPaidBySeller(order: Pick<OrderRow, "discount" | "shippingLines">, items: Pick<OrderItemRow, "discount">[]): { seller_id: string; paid: number }[] {
+export function shippingPaidBySeller(
+  order: Pick<OrderRow, "discount" | "shippingLines">,
+  items: Pick<OrderItemRow, "discount">[],
+): { seller_id: string; paid: number }[] {
   let coupon = Math.max(0, order.discount - items.reduce((n, i) => n + i.discount, 0));
   return (order.shippingLines ?? []).map((l) => {
     const off = Math.min(coupon, l.amount);
@@ -64,11 +78,25 @@ export function shippingPaidBySeller(order: Pick<OrderRow, "discount" | "shippin
 }
 
 /** Makes an order listable by its buyer and each seller (rows in each owner's database). Idempotent. */
-export async function indexOrder(env: Pick<Env, "DB">, orderId: string, buyerId: string, sellerIds: string[]): Promise<void> {
-  const owners = [{ ownerId: buyerId, role: "buyer" as const }, ...[...new Set(sellerIds)].map((ownerId) => ({ ownerId, role: "seller" as const }))];
-  await Promise.all(owners.map((o) => getDb(onOwnerShard(env, o.ownerId)).insert(orderIndex).values({ ...o, orderId }).onConflictDoNothing()));
+export async function indexOrder(
+  env: Pick<Env, "DB">,
+  orderId: string,
+  buyerId: string,
+  sellerIds: string[],
+): Promise<void> {
+  const owners = [
+    { ownerId: buyerId, role: "buyer" as const },
+    ...[...new Set(sellerIds)].map((ownerId) => ({ ownerId, role: "seller" as const })),
+  ];
+  await Promise.all(
+    owners.map((o) =>
+      getDb(onOwnerShard(env, o.ownerId))
+        .insert(orderIndex)
+        .values({ ...o, orderId })
+        .onConflictDoNothing(),
+    ),
+  );
 }
-
 
 /**
  * A new order as writes: the statements for its home database (the order, its
@@ -81,8 +109,13 @@ export function newOrderWrites<E extends Pick<Env, "DB">>(env: E, order: OrderRo
   const home = onOrderShard(env, order.id);
   const db = getDb(home);
   const created = orderEvent("order.created", order, items);
-  const owners = [{ ownerId: order.userId, role: "buyer" as const }, ...[...new Set(items.map((i) => i.sellerId))].map((ownerId) => ({ ownerId, role: "seller" as const }))];
-  const here = owners.filter((o) => onOwnerShard(env, o.ownerId).DB === home.DB).map((o) => ({ ...o, orderId: order.id }));
+  const owners = [
+    { ownerId: order.userId, role: "buyer" as const },
+    ...[...new Set(items.map((i) => i.sellerId))].map((ownerId) => ({ ownerId, role: "seller" as const })),
+  ];
+  const here = owners
+    .filter((o) => onOwnerShard(env, o.ownerId).DB === home.DB)
+    .map((o) => ({ ...o, orderId: order.id }));
   const elsewhere = owners.filter((o) => onOwnerShard(env, o.ownerId).DB !== home.DB);
   // Plain statements built from cached SQL (insertStatement): the checkout's hottest write.
   const statements = [
@@ -94,7 +127,15 @@ export function newOrderWrites<E extends Pick<Env, "DB">>(env: E, order: OrderRo
   return {
     home,
     created,
-    indexElsewhere: () => Promise.all(elsewhere.map((o) => getDb(onOwnerShard(env, o.ownerId)).insert(orderIndex).values({ ...o, orderId: order.id }).onConflictDoNothing())),
+    indexElsewhere: () =>
+      Promise.all(
+        elsewhere.map((o) =>
+          getDb(onOwnerShard(env, o.ownerId))
+            .insert(orderIndex)
+            .values({ ...o, orderId: order.id })
+            .onConflictDoNothing(),
+        ),
+      ),
     write: () => home.DB.batch(statements),
   };
 }
@@ -106,10 +147,22 @@ function chunk<T>(list: T[], size: number): T[][] {
 }
 
 /** Order ids an owner can list, newest first (ids sort by time), from the owner's index. */
-async function indexedOrderIds(env: Pick<Env, "DB">, ownerId: string, role: "buyer" | "seller", limit: number, before?: string): Promise<string[]> {
+async function indexedOrderIds(
+  env: Pick<Env, "DB">,
+  ownerId: string,
+  role: "buyer" | "seller",
+  limit: number,
+  before?: string,
+): Promise<string[]> {
   const where = [eq(orderIndex.ownerId, ownerId), eq(orderIndex.role, role)];
   if (before) where.push(lt(orderIndex.orderId, before));
-  const rows = await getDb(onOwnerShard(env, ownerId)).select({ id: orderIndex.orderId }).from(orderIndex).where(and(...where)).orderBy(desc(orderIndex.orderId)).limit(limit).all();
+  const rows = await getDb(onOwnerShard(env, ownerId))
+    .select({ id: orderIndex.orderId })
+    .from(orderIndex)
+    .where(and(...where))
+    .orderBy(desc(orderIndex.orderId))
+    .limit(limit)
+    .all();
   return rows.map((r) => r.id);
 }
 
@@ -163,7 +216,10 @@ export async function hasDeliveredItem(env: Pick<Env, "DB">, buyerId: string, pr
   }
 }
 
-export async function findOrder(env: Pick<Env, "DB">, id: string): Promise<{ order: OrderRow; items: OrderItemRow[] } | null> {
+export async function findOrder(
+  env: Pick<Env, "DB">,
+  id: string,
+): Promise<{ order: OrderRow; items: OrderItemRow[] } | null> {
   const db = getDb(onOrderShard(env, id));
   const [o, items] = await db.batch([
     db.select().from(orders).where(eq(orders.id, id)),
@@ -183,10 +239,20 @@ export function viewerOf(auth: AuthContext, order: OrderRow, items: OrderItemRow
 }
 
 export async function latestPayment(env: Pick<Env, "DB">, orderId: string) {
-  return getDb(onOrderShard(env, orderId)).select().from(payments).where(eq(payments.orderId, orderId)).orderBy(desc(payments.id)).limit(1).get();
+  return getDb(onOrderShard(env, orderId))
+    .select()
+    .from(payments)
+    .where(eq(payments.orderId, orderId))
+    .orderBy(desc(payments.id))
+    .limit(1)
+    .get();
 }
 
-export function toOrder(order: OrderRow, items: OrderItemRow[], opts: { viewer?: Viewer; sellerId?: string; payment?: typeof payments.$inferSelect | null } = {}) {
+export function toOrder(
+  order: OrderRow,
+  items: OrderItemRow[],
+  opts: { viewer?: Viewer; sellerId?: string; payment?: typeof payments.$inferSelect | null } = {},
+) {
   // A seller sees their part only.
   const asSeller = opts.viewer === "seller";
   const visible = asSeller ? items.filter((i) => i.sellerId === opts.sellerId) : items;
@@ -267,7 +333,13 @@ export async function getOrderFor(env: Pick<Env, "DB">, auth: AuthContext, id: s
 
 /** The buyer's orders, newest first, through the buyer's index. */
 export async function listOrders(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string) {
-  const ids = await indexedOrderIds(env, userId, "buyer", limit + 1, cursor ? String(decodeCursor(cursor, 1)[0]) : undefined);
+  const ids = await indexedOrderIds(
+    env,
+    userId,
+    "buyer",
+    limit + 1,
+    cursor ? String(decodeCursor(cursor, 1)[0]) : undefined,
+  );
   const found = await ordersByIds(env, ids);
   const page = toPage(found, limit, (f) => [f.order.id]);
   return { data: page.data.map((f) => toOrder(f.order, f.items, { viewer: "buyer" })), next_cursor: page.next_cursor };
@@ -278,7 +350,13 @@ export async function listOrders(env: Pick<Env, "DB">, userId: string, limit: nu
  * their items, through the seller's index. A status filter reads the index in
  * chunks until the page is full (at most 20 chunks per page).
  */
-export async function listSellerOrders(env: Pick<Env, "DB">, sellerId: string, limit: number, cursor?: string, status?: string) {
+export async function listSellerOrders(
+  env: Pick<Env, "DB">,
+  sellerId: string,
+  limit: number,
+  cursor?: string,
+  status?: string,
+) {
   const matches: { order: OrderRow; items: OrderItemRow[] }[] = [];
   let before = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
   for (let round = 0; round < 20 && matches.length <= limit; round++) {
@@ -290,7 +368,13 @@ export async function listSellerOrders(env: Pick<Env, "DB">, sellerId: string, l
   }
   const page = toPage(matches.slice(0, limit + 1), limit, (f) => [f.order.id]);
   return {
-    data: page.data.map((f) => toOrder(f.order, f.items.filter((i) => i.sellerId === sellerId), { viewer: "seller", sellerId })),
+    data: page.data.map((f) =>
+      toOrder(
+        f.order,
+        f.items.filter((i) => i.sellerId === sellerId),
+        { viewer: "seller", sellerId },
+      ),
+    ),
     next_cursor: page.next_cursor,
   };
 }
@@ -329,13 +413,9 @@ export async function transition(
     const per = 100 - icols.length - 3;
     for (const ids of chunk(itemPatch.ids, per)) {
       statements.push(
-        DB.prepare(`UPDATE order_items SET ${icols.map(([c]) => `${c} = ?`).join(", ")} WHERE id IN (${ids.map(() => "?").join(",")}) AND ${won}`).bind(
-          ...icols.map(([, v]) => v),
-          ...ids,
-          order.id,
-          now,
-          next.status,
-        ),
+        DB.prepare(
+          `UPDATE order_items SET ${icols.map(([c]) => `${c} = ?`).join(", ")} WHERE id IN (${ids.map(() => "?").join(",")}) AND ${won}`,
+        ).bind(...icols.map(([, v]) => v), ...ids, order.id, now, next.status),
       );
     }
   }
@@ -368,7 +448,16 @@ function toColumns(patch: Record<string, unknown>): Record<string, string | numb
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) continue;
     const col = (SNAKE[k] ??= k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`));
-    out[col] = v === null ? null : typeof v === "object" ? JSON.stringify(v) : typeof v === "boolean" ? (v ? 1 : 0) : (v as string | number);
+    out[col] =
+      v === null
+        ? null
+        : typeof v === "object"
+          ? JSON.stringify(v)
+          : typeof v === "boolean"
+            ? v
+              ? 1
+              : 0
+            : (v as string | number);
   }
   return out;
 }
@@ -399,7 +488,9 @@ export async function erasePersonalDataInOrders(env: Pick<Env, "DB">, userId: st
     if (ids.length === 0) return erased;
     for (const [db, list] of byOrderDb(env, ids)) {
       const res = await db
-        .prepare(`UPDATE orders SET shipping_address = '"(erased)"', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id IN (${list.map(() => "?").join(",")})`)
+        .prepare(
+          `UPDATE orders SET shipping_address = '"(erased)"', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id IN (${list.map(() => "?").join(",")})`,
+        )
         .bind(...list)
         .run();
       erased += res.meta.changes ?? 0;

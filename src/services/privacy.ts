@@ -48,7 +48,8 @@ export async function eraseUser(env: Env, actor: AuthContext, userId: string, pa
   if (!user) throw new ApiError("not_found", "User not found");
   if (actor.role !== "admin") {
     // The holder of a stolen access token must not be able to erase the account: the password is asked again.
-    if (!password || !(await verifyPassword(password, user.passwordHash))) throw new ApiError("invalid_credentials", "The password is incorrect");
+    if (!password || !(await verifyPassword(password, user.passwordHash)))
+      throw new ApiError("invalid_credentials", "The password is incorrect");
   }
   await revokeAllSessions(env, userId);
   const detached = await eraseSavedMethods(env, userId, (ref) => paymentProvider(env).detach(ref));
@@ -60,7 +61,19 @@ export async function eraseUser(env: Env, actor: AuthContext, userId: string, pa
   await eraseUserFromWarehouse(env, userId);
   await scrubUser(env, userId);
   if (actor.role === "admin" && actor.userId !== userId) {
-    await audit(env, { actorId: actor.userId, action: "user.erased", targetType: "user", targetId: userId, details: { orders, reviews, payment_methods: detached } });
+    await audit(env, {
+      actorId: actor.userId,
+      action: "user.erased",
+      targetType: "user",
+      targetId: userId,
+      details: { orders, reviews, payment_methods: detached },
+    });
   }
-  return { user_id: userId, erased: true as const, orders_kept_without_personal_data: orders, reviews_removed: reviews, payment_methods_detached: detached };
+  return {
+    user_id: userId,
+    erased: true as const,
+    orders_kept_without_personal_data: orders,
+    reviews_removed: reviews,
+    payment_methods_detached: detached,
+  };
 }

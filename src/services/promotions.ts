@@ -64,7 +64,11 @@ export function toCoupon(row: CouponRow) {
 export const normalizeCode = (code: string) => code.trim().toUpperCase();
 
 export async function findCouponByCode(env: Pick<Env, "DB">, code: string): Promise<CouponRow | undefined> {
-  return getDb(env).select().from(coupons).where(eq(coupons.code, normalizeCode(code))).get();
+  return getDb(env)
+    .select()
+    .from(coupons)
+    .where(eq(coupons.code, normalizeCode(code)))
+    .get();
 }
 
 /** The coupons with these codes, in the order given (that order decides how stacked discounts apply). */
@@ -93,17 +97,24 @@ export interface CreateCouponInput {
 /** Admins create any coupon; a seller's coupon is always scoped to that seller's products. */
 export async function createCoupon(env: Pick<Env, "DB">, auth: AuthContext, input: CreateCouponInput) {
   if (input.kind === "percent" && (input.value < 1 || input.value > 100)) {
-    throw new ApiError("validation_failed", "A percent coupon's value is 1..100", { details: [{ field: "value", code: "out_of_range", message: "1..100" }] });
+    throw new ApiError("validation_failed", "A percent coupon's value is 1..100", {
+      details: [{ field: "value", code: "out_of_range", message: "1..100" }],
+    });
   }
   if (input.starts_at && input.ends_at && input.ends_at <= input.starts_at) {
-    throw new ApiError("validation_failed", "ends_at must be after starts_at", { details: [{ field: "ends_at", code: "before_start", message: "ends_at <= starts_at" }] });
+    throw new ApiError("validation_failed", "ends_at must be after starts_at", {
+      details: [{ field: "ends_at", code: "before_start", message: "ends_at <= starts_at" }],
+    });
   }
   if (input.category_id && !(await findCategory(env, input.category_id))) {
-    throw new ApiError("validation_failed", "category_id names no category", { details: [{ field: "category_id", code: "not_found", message: "No such category" }] });
+    throw new ApiError("validation_failed", "category_id names no category", {
+      details: [{ field: "category_id", code: "not_found", message: "No such category" }],
+    });
   }
   let sellerId = input.seller_id ?? null;
   if (auth.role !== "admin") {
-    if (sellerId && sellerId !== auth.userId) throw new ApiError("forbidden", "Sellers create coupons for their own products only");
+    if (sellerId && sellerId !== auth.userId)
+      throw new ApiError("forbidden", "Sellers create coupons for their own products only");
     sellerId = auth.userId;
   }
   try {
@@ -137,7 +148,13 @@ export async function listCoupons(env: Pick<Env, "DB">, auth: AuthContext, limit
   const where = [];
   if (auth.role !== "admin") where.push(eq(coupons.createdBy, auth.userId));
   if (cursor) where.push(lt(coupons.id, String(decodeCursor(cursor, 1)[0])));
-  const rows = await getDb(env).select().from(coupons).where(and(...where)).orderBy(desc(coupons.id)).limit(limit + 1).all();
+  const rows = await getDb(env)
+    .select()
+    .from(coupons)
+    .where(and(...where))
+    .orderBy(desc(coupons.id))
+    .limit(limit + 1)
+    .all();
   const page = toPage(rows, limit, (r) => [r.id]);
   return { data: page.data.map(toCoupon), next_cursor: page.next_cursor };
 }
@@ -165,12 +182,22 @@ async function eligibleLines(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLi
 export const lineKey = (l: { product_id: string; variant_id?: string }) => l.variant_id ?? l.product_id;
 
 /** Why a coupon cannot apply right now, or null when it can. */
-export async function whyNotApplicable(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLine[], userId: string | null): Promise<string | null> {
+export async function whyNotApplicable(
+  env: Pick<Env, "DB">,
+  c: CouponRow,
+  lines: PricedLine[],
+  userId: string | null,
+): Promise<string | null> {
   return (await check(env, c, lines, userId)).reason;
 }
 
 /** The reason a coupon cannot apply (or null), with the lines it covers, so callers do not look them up twice. */
-async function check(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLine[], userId: string | null): Promise<{ reason: string | null; eligible: PricedLine[] }> {
+async function check(
+  env: Pick<Env, "DB">,
+  c: CouponRow,
+  lines: PricedLine[],
+  userId: string | null,
+): Promise<{ reason: string | null; eligible: PricedLine[] }> {
   const iso = new Date().toISOString();
   const no = (reason: string) => ({ reason, eligible: [] });
   if (!c.active) return no("This coupon is no longer active");
@@ -191,7 +218,8 @@ async function check(env: Pick<Env, "DB">, c: CouponRow, lines: PricedLine[], us
 export function stackingConflict(existing: CouponRow[], next: CouponRow): string | null {
   if (existing.some((c) => c.id === next.id)) return null;
   if (existing.length === 0) return null;
-  if (!next.combinable || existing.some((c) => !c.combinable)) return "Only one coupon per cart unless both are combinable";
+  if (!next.combinable || existing.some((c) => !c.combinable))
+    return "Only one coupon per cart unless both are combinable";
   return null;
 }
 
@@ -235,7 +263,8 @@ export async function evaluate(
     });
     applied.push({ code: c.code, kind: c.kind, value: c.value, amount: amount - left, combinable: c.combinable });
   }
-  for (const code of codes) if (!rows.some((r) => r.code === normalizeCode(code))) rejected.push({ code, reason: "No such coupon" });
+  for (const code of codes)
+    if (!rows.some((r) => r.code === normalizeCode(code))) rejected.push({ code, reason: "No such coupon" });
   const discount = applied.reduce((s, a) => s + a.amount, 0);
   return { discount, freeShipping, applied, lineDiscounts, rejected, coupons: rows };
 }
@@ -247,7 +276,13 @@ export async function evaluate(
  * redeem exactly 10. Idempotent per (coupon, order). Returns false when a limit
  * is reached.
  */
-export async function redeem(env: Pick<Env, "DB">, couponId: string, orderId: string, userId: string, amount: number): Promise<boolean> {
+export async function redeem(
+  env: Pick<Env, "DB">,
+  couponId: string,
+  orderId: string,
+  userId: string,
+  amount: number,
+): Promise<boolean> {
   const db = getDb(env);
   const existing = await db
     .select({ orderId: couponRedemptions.orderId })
@@ -263,7 +298,9 @@ export async function redeem(env: Pick<Env, "DB">, couponId: string, orderId: st
          AND (c.usage_limit IS NULL OR (SELECT COUNT(*) FROM coupon_redemptions r WHERE r.coupon_id = c.id) < c.usage_limit)
          AND (c.per_customer_limit IS NULL OR (SELECT COUNT(*) FROM coupon_redemptions r WHERE r.coupon_id = c.id AND r.user_id = ?3) < c.per_customer_limit)`,
     ).bind(couponId, orderId, userId, amount),
-    env.DB.prepare("UPDATE coupons SET times_redeemed = (SELECT COUNT(*) FROM coupon_redemptions WHERE coupon_id = ?1) WHERE id = ?1").bind(couponId),
+    env.DB.prepare(
+      "UPDATE coupons SET times_redeemed = (SELECT COUNT(*) FROM coupon_redemptions WHERE coupon_id = ?1) WHERE id = ?1",
+    ).bind(couponId),
   ]);
   return (insert.meta.changes ?? 0) > 0;
 }
@@ -272,7 +309,8 @@ export async function redeem(env: Pick<Env, "DB">, couponId: string, orderId: st
 export async function unredeem(env: Pick<Env, "DB">, couponId: string, orderId: string): Promise<void> {
   await env.DB.batch([
     env.DB.prepare("DELETE FROM coupon_redemptions WHERE coupon_id = ? AND order_id = ?").bind(couponId, orderId),
-    env.DB.prepare("UPDATE coupons SET times_redeemed = (SELECT COUNT(*) FROM coupon_redemptions WHERE coupon_id = ?1) WHERE id = ?1").bind(couponId),
+    env.DB.prepare(
+      "UPDATE coupons SET times_redeemed = (SELECT COUNT(*) FROM coupon_redemptions WHERE coupon_id = ?1) WHERE id = ?1",
+    ).bind(couponId),
   ]);
 }
-

@@ -45,7 +45,9 @@ export async function tryTake(env: Pick<Env, "RATE_LIMITER">, limit: LimitKey): 
 }
 
 export function rateLimited(retryAfterSeconds: number): ApiError {
-  return new ApiError("rate_limited", "Too many attempts; try again later", { headers: { "Retry-After": String(Math.max(1, retryAfterSeconds)) } });
+  return new ApiError("rate_limited", "Too many attempts; try again later", {
+    headers: { "Retry-After": String(Math.max(1, retryAfterSeconds)) },
+  });
 }
 
 function stub(env: Pick<Env, "RATE_LIMITER">, key: string) {

@@ -11,20 +11,36 @@ import { findProducts, record, toProduct, withVariantsJson, type ProductRecord }
  */
 
 async function purchasedBy(env: Pick<Env, "WAREHOUSE">, userId: string): Promise<Set<string>> {
-  const rows = await env.WAREHOUSE.prepare("SELECT product_id FROM user_purchases WHERE user_id = ?").bind(userId).all<{ product_id: string }>();
+  const rows = await env.WAREHOUSE.prepare("SELECT product_id FROM user_purchases WHERE user_id = ?")
+    .bind(userId)
+    .all<{ product_id: string }>();
   return new Set(rows.results.map((r) => r.product_id));
 }
 
-function sellable<R extends { id: string; status: string; stockAvailable: number }>(rows: R[], exclude: Set<string>): R[] {
+function sellable<R extends { id: string; status: string; stockAvailable: number }>(
+  rows: R[],
+  exclude: Set<string>,
+): R[] {
   return rows.filter((r) => r.status === "active" && r.stockAvailable > 0 && !exclude.has(r.id));
 }
 
 /** The most popular sellable products, optionally in some categories or brands. */
-async function popular(env: Pick<Env, "DB">, limit: number, exclude: Set<string>, filter?: { categoryIds?: string[]; brands?: string[] }): Promise<ProductRecord[]> {
+async function popular(
+  env: Pick<Env, "DB">,
+  limit: number,
+  exclude: Set<string>,
+  filter?: { categoryIds?: string[]; brands?: string[] },
+): Promise<ProductRecord[]> {
   const where = [eq(products.status, "active"), gt(products.stockAvailable, 0)];
   if (filter?.categoryIds?.length) where.push(inArray(products.categoryId, filter.categoryIds));
   if (filter?.brands?.length) where.push(inArray(sql`LOWER(${products.brand})`, filter.brands));
-  const rows = await getDb(env).select(withVariantsJson).from(products).where(and(...where)).orderBy(desc(products.popularity), desc(products.id)).limit(limit + exclude.size).all();
+  const rows = await getDb(env)
+    .select(withVariantsJson)
+    .from(products)
+    .where(and(...where))
+    .orderBy(desc(products.popularity), desc(products.id))
+    .limit(limit + exclude.size)
+    .all();
   return sellable(rows.map(record), exclude).slice(0, limit);
 }
 
@@ -32,11 +48,23 @@ async function popular(env: Pick<Env, "DB">, limit: number, exclude: Set<string>
 export async function related(env: Env, productId: string, limit: number, userId?: string) {
   const exclude = new Set([productId, ...(userId ? await purchasedBy(env, userId) : [])]);
   const [bought, viewed] = await env.WAREHOUSE.batch<{ other_id: string; count: number }>([
-    env.WAREHOUSE.prepare("SELECT other_id, count FROM co_purchases WHERE product_id = ? ORDER BY count DESC, other_id LIMIT 50").bind(productId),
-    env.WAREHOUSE.prepare("SELECT other_id, count FROM co_views WHERE product_id = ? ORDER BY count DESC, other_id LIMIT 50").bind(productId),
+    env.WAREHOUSE.prepare(
+      "SELECT other_id, count FROM co_purchases WHERE product_id = ? ORDER BY count DESC, other_id LIMIT 50",
+    ).bind(productId),
+    env.WAREHOUSE.prepare(
+      "SELECT other_id, count FROM co_views WHERE product_id = ? ORDER BY count DESC, other_id LIMIT 50",
+    ).bind(productId),
   ]);
-  const ordered = [...bought.results.map((r) => ({ id: r.other_id, reason: "bought_together" as const })), ...viewed.results.map((r) => ({ id: r.other_id, reason: "viewed_together" as const }))];
-  const rows = new Map(sellable(await findProducts(env, [...new Set(ordered.map((o) => o.id))].slice(0, 90)), exclude).map((r) => [r.id, r]));
+  const ordered = [
+    ...bought.results.map((r) => ({ id: r.other_id, reason: "bought_together" as const })),
+    ...viewed.results.map((r) => ({ id: r.other_id, reason: "viewed_together" as const })),
+  ];
+  const rows = new Map(
+    sellable(await findProducts(env, [...new Set(ordered.map((o) => o.id))].slice(0, 90)), exclude).map((r) => [
+      r.id,
+      r,
+    ]),
+  );
   const out: { product: ReturnType<typeof toProduct>; reason: string }[] = [];
   const seen = new Set<string>();
   for (const o of ordered) {
@@ -60,9 +88,19 @@ export async function related(env: Env, productId: string, limit: number, userId
 export async function forUser(env: Env, userId: string | null, limit: number) {
   if (!userId) return (await popular(env, limit, new Set())).map((r) => ({ product: toProduct(r), reason: "popular" }));
   const exclude = await purchasedBy(env, userId);
-  const taste = await env.WAREHOUSE.prepare("SELECT kind, key FROM user_affinity WHERE user_id = ? ORDER BY score DESC LIMIT 10").bind(userId).all<{ kind: string; key: string }>();
-  const categoryIds = taste.results.filter((t) => t.kind === "category").map((t) => t.key).slice(0, 5);
-  const brands = taste.results.filter((t) => t.kind === "brand").map((t) => t.key).slice(0, 5);
+  const taste = await env.WAREHOUSE.prepare(
+    "SELECT kind, key FROM user_affinity WHERE user_id = ? ORDER BY score DESC LIMIT 10",
+  )
+    .bind(userId)
+    .all<{ kind: string; key: string }>();
+  const categoryIds = taste.results
+    .filter((t) => t.kind === "category")
+    .map((t) => t.key)
+    .slice(0, 5);
+  const brands = taste.results
+    .filter((t) => t.kind === "brand")
+    .map((t) => t.key)
+    .slice(0, 5);
   const out: { product: ReturnType<typeof toProduct>; reason: string }[] = [];
   const seen = new Set(exclude);
   const add = (rows: ProductRecord[], reason: string) => {
@@ -96,8 +134,18 @@ async function buildFeed(env: Env, userId: string | null, limit: number) {
   const db = getDb(env);
   const live = and(eq(products.status, "active"), gt(products.stockAvailable, 0));
   const [onSale, newest] = await db.batch([
-    db.select(withVariantsJson).from(products).where(and(live, isNotNull(products.listPrice), lt(products.price, products.listPrice))).orderBy(desc(products.popularity)).limit(limit),
-    db.select(withVariantsJson).from(products).where(live).orderBy(desc(products.createdAt), desc(products.id)).limit(limit),
+    db
+      .select(withVariantsJson)
+      .from(products)
+      .where(and(live, isNotNull(products.listPrice), lt(products.price, products.listPrice)))
+      .orderBy(desc(products.popularity))
+      .limit(limit),
+    db
+      .select(withVariantsJson)
+      .from(products)
+      .where(live)
+      .orderBy(desc(products.createdAt), desc(products.id))
+      .limit(limit),
   ]);
   const [sale, fresh] = [onSale.map(record), newest.map(record)];
   const sections = [
@@ -105,6 +153,11 @@ async function buildFeed(env: Env, userId: string | null, limit: number) {
     { key: "on_sale", title: "On sale", items: sale.map(toProduct) },
     { key: "new_arrivals", title: "New arrivals", items: fresh.map(toProduct) },
   ];
-  if (userId) sections.unshift({ key: "recommended", title: "Picked for you", items: (await forUser(env, userId, limit)).map((r) => r.product) });
+  if (userId)
+    sections.unshift({
+      key: "recommended",
+      title: "Picked for you",
+      items: (await forUser(env, userId, limit)).map((r) => r.product),
+    });
   return { sections: sections.filter((s) => s.items.length > 0) };
 }

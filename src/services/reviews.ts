@@ -43,7 +43,10 @@ const now = () => new Date().toISOString();
  * it), so the event is never lost when its send fails; `publish` sends it after
  * the batch (the outbox relay sends it if that fails).
  */
-function ratingChange(env: Pick<Env, "DB" | "EVENTS">, productId: string): { statements: D1PreparedStatement[]; publish: () => Promise<void> } {
+function ratingChange(
+  env: Pick<Env, "DB" | "EVENTS">,
+  productId: string,
+): { statements: D1PreparedStatement[]; publish: () => Promise<void> } {
   const eventId = newId("event");
   const at = now();
   const statements = [
@@ -66,7 +69,14 @@ function ratingChange(env: Pick<Env, "DB" | "EVENTS">, productId: string): { sta
     await invalidateProduct(productId);
     const p = await findProduct(env, productId);
     if (!p) return;
-    await dispatchEvents(env, [{ id: eventId, type: "product.updated", occurred_at: at, data: { product_id: p.id, seller_id: p.sellerId, category_id: p.categoryId, version: p.version } }]);
+    await dispatchEvents(env, [
+      {
+        id: eventId,
+        type: "product.updated",
+        occurred_at: at,
+        data: { product_id: p.id, seller_id: p.sellerId, category_id: p.categoryId, version: p.version },
+      },
+    ]);
   };
   return { statements, publish };
 }
@@ -75,7 +85,11 @@ async function isVerifiedBuyer(env: Pick<Env, "DB">, userId: string, productId: 
   return hasDeliveredItem(env, userId, productId);
 }
 
-export async function createReview(env: Pick<Env, "DB" | "EVENTS">, auth: AuthContext, input: { product_id: string; rating: number; comment: string }) {
+export async function createReview(
+  env: Pick<Env, "DB" | "EVENTS">,
+  auth: AuthContext,
+  input: { product_id: string; rating: number; comment: string },
+) {
   const product = await findProduct(env, input.product_id);
   if (!product) throw new ApiError("not_found", "Product not found");
   if (!(await isVerifiedBuyer(env, auth.userId, input.product_id))) {
@@ -96,7 +110,8 @@ export async function createReview(env: Pick<Env, "DB" | "EVENTS">, auth: AuthCo
       ...change.statements,
     ]);
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError("already_reviewed", "You have already reviewed this product; edit your review instead");
+    if (isUniqueViolation(err))
+      throw new ApiError("already_reviewed", "You have already reviewed this product; edit your review instead");
     throw err;
   }
   await change.publish();
@@ -109,12 +124,22 @@ async function ownReview(env: Pick<Env, "DB">, id: string) {
   return r;
 }
 
-export async function updateReview(env: Pick<Env, "DB" | "EVENTS">, auth: AuthContext, id: string, input: { rating?: number; comment?: string }) {
+export async function updateReview(
+  env: Pick<Env, "DB" | "EVENTS">,
+  auth: AuthContext,
+  id: string,
+  input: { rating?: number; comment?: string },
+) {
   const r = await ownReview(env, id);
   if (r.userId !== auth.userId) throw new ApiError("not_found", "Review not found");
   const change = ratingChange(env, r.productId);
   await env.DB.batch([
-    env.DB.prepare("UPDATE reviews SET rating = ?, comment = ?, updated_at = ? WHERE id = ?").bind(input.rating ?? r.rating, input.comment ?? r.comment, now(), id),
+    env.DB.prepare("UPDATE reviews SET rating = ?, comment = ?, updated_at = ? WHERE id = ?").bind(
+      input.rating ?? r.rating,
+      input.comment ?? r.comment,
+      now(),
+      id,
+    ),
     ...change.statements,
   ]);
   await change.publish();
@@ -125,7 +150,10 @@ export async function updateReview(env: Pick<Env, "DB" | "EVENTS">, auth: AuthCo
 export async function moderateReview(env: Pick<Env, "DB" | "EVENTS">, id: string, status: "visible" | "hidden") {
   const r = await ownReview(env, id);
   const change = ratingChange(env, r.productId);
-  await env.DB.batch([env.DB.prepare("UPDATE reviews SET status = ?, updated_at = ? WHERE id = ?").bind(status, now(), id), ...change.statements]);
+  await env.DB.batch([
+    env.DB.prepare("UPDATE reviews SET status = ?, updated_at = ? WHERE id = ?").bind(status, now(), id),
+    ...change.statements,
+  ]);
   await change.publish();
   return toReview(await ownReview(env, id));
 }
@@ -133,9 +161,13 @@ export async function moderateReview(env: Pick<Env, "DB" | "EVENTS">, id: string
 export async function replyToReview(env: Pick<Env, "DB">, auth: AuthContext, id: string, reply: string) {
   const r = await ownReview(env, id);
   const product = await findProduct(env, r.productId);
-  if (auth.role !== "admin" && product?.sellerId !== auth.userId) throw new ApiError("forbidden", "Only the product's seller can reply");
+  if (auth.role !== "admin" && product?.sellerId !== auth.userId)
+    throw new ApiError("forbidden", "Only the product's seller can reply");
   const now = new Date().toISOString();
-  await getDb(env).update(reviews).set({ sellerReply: reply, sellerReplyAt: now, updatedAt: now }).where(eq(reviews.id, id));
+  await getDb(env)
+    .update(reviews)
+    .set({ sellerReply: reply, sellerReplyAt: now, updatedAt: now })
+    .where(eq(reviews.id, id));
   return toReview(await ownReview(env, id));
 }
 
@@ -146,7 +178,9 @@ export async function voteHelpful(env: Pick<Env, "DB">, auth: AuthContext, id: s
   if (r.userId === auth.userId) throw new ApiError("invalid_state", "You cannot vote for your own review");
   await env.DB.batch([
     env.DB.prepare("INSERT OR IGNORE INTO review_votes (review_id, user_id) VALUES (?, ?)").bind(id, auth.userId),
-    env.DB.prepare("UPDATE reviews SET helpful_count = (SELECT COUNT(*) FROM review_votes WHERE review_id = ?1) WHERE id = ?1").bind(id),
+    env.DB.prepare(
+      "UPDATE reviews SET helpful_count = (SELECT COUNT(*) FROM review_votes WHERE review_id = ?1) WHERE id = ?1",
+    ).bind(id),
   ]);
   return toReview(await ownReview(env, id));
 }
@@ -154,9 +188,16 @@ export async function voteHelpful(env: Pick<Env, "DB">, auth: AuthContext, id: s
 export type ReviewSort = "newest" | "highest" | "lowest" | "most_helpful";
 
 /** Visible reviews of a product; keyset pagination on (sort key, id). */
-export async function listReviews(env: Pick<Env, "DB">, productId: string, sort: ReviewSort, limit: number, cursor?: string) {
+export async function listReviews(
+  env: Pick<Env, "DB">,
+  productId: string,
+  sort: ReviewSort,
+  limit: number,
+  cursor?: string,
+) {
   const where: SQL[] = [eq(reviews.productId, productId), eq(reviews.status, "visible")];
-  const key = sort === "highest" || sort === "lowest" ? reviews.rating : sort === "most_helpful" ? reviews.helpfulCount : null;
+  const key =
+    sort === "highest" || sort === "lowest" ? reviews.rating : sort === "most_helpful" ? reviews.helpfulCount : null;
   const descending = sort !== "lowest";
   if (cursor) {
     const [k, id] = decodeCursor(cursor, 2);
@@ -169,12 +210,22 @@ export async function listReviews(env: Pick<Env, "DB">, productId: string, sort:
     } else where.push(lt(reviews.id, String(id)));
   }
   const order = key ? [descending ? desc(key) : asc(key), desc(reviews.id)] : [desc(reviews.id)];
-  const rows = await getDb(env).select().from(reviews).where(and(...where)).orderBy(...order).limit(limit + 1).all();
+  const rows = await getDb(env)
+    .select()
+    .from(reviews)
+    .where(and(...where))
+    .orderBy(...order)
+    .limit(limit + 1)
+    .all();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const next_cursor =
-    rows.length > limit && last ? encodeCursor([key ? (sort === "most_helpful" ? last.helpfulCount : last.rating) : 0, last.id]) : null;
-  const hist = await env.DB.prepare("SELECT rating, COUNT(*) AS n FROM reviews WHERE product_id = ? AND status = 'visible' GROUP BY rating")
+    rows.length > limit && last
+      ? encodeCursor([key ? (sort === "most_helpful" ? last.helpfulCount : last.rating) : 0, last.id])
+      : null;
+  const hist = await env.DB.prepare(
+    "SELECT rating, COUNT(*) AS n FROM reviews WHERE product_id = ? AND status = 'visible' GROUP BY rating",
+  )
     .bind(productId)
     .all<{ rating: number; n: number }>();
   const histogram: Record<string, number> = { "1": 0, "2": 0, "3": 0, "4": 0, "5": 0 };
@@ -189,20 +240,27 @@ export async function listReviews(env: Pick<Env, "DB">, productId: string, sort:
   };
 }
 
-
 /**
  * Subscriber to order.refunded: a purchase refunded in full no longer backs a "verified" review
  * (buy, review five stars, refund). The review stays readable, marked unverified, and leaves the
  * product's rating, unless the buyer still has another delivered order of that product.
  */
-export async function unverifyRefundedPurchases(env: Pick<Env, "DB" | "EVENTS">, order: { user_id: string; status: string; items: { product_id: string }[] }): Promise<void> {
+export async function unverifyRefundedPurchases(
+  env: Pick<Env, "DB" | "EVENTS">,
+  order: { user_id: string; status: string; items: { product_id: string }[] },
+): Promise<void> {
   if (order.status !== "refunded") return;
   for (const productId of new Set(order.items.map((i) => i.product_id))) {
     if (await hasDeliveredItem(env, order.user_id, productId)) continue;
-    const review = await env.DB.prepare("SELECT id FROM reviews WHERE user_id = ? AND product_id = ? AND verified = 1").bind(order.user_id, productId).first();
+    const review = await env.DB.prepare("SELECT id FROM reviews WHERE user_id = ? AND product_id = ? AND verified = 1")
+      .bind(order.user_id, productId)
+      .first();
     if (!review) continue;
     const change = ratingChange(env, productId);
-    await env.DB.batch([env.DB.prepare("UPDATE reviews SET verified = 0, updated_at = ? WHERE id = ?").bind(now(), review.id), ...change.statements]);
+    await env.DB.batch([
+      env.DB.prepare("UPDATE reviews SET verified = 0, updated_at = ? WHERE id = ?").bind(now(), review.id),
+      ...change.statements,
+    ]);
     await change.publish();
   }
 }
@@ -215,7 +273,11 @@ export async function reviewsBy(env: Pick<Env, "DB">, userId: string) {
 
 /** Erasure: the user's reviews go, and each product's rating follows. */
 export async function eraseReviewsBy(env: Pick<Env, "DB" | "EVENTS">, userId: string): Promise<number> {
-  const rows = await getDb(env).select({ id: reviews.id, productId: reviews.productId }).from(reviews).where(eq(reviews.userId, userId)).all();
+  const rows = await getDb(env)
+    .select({ id: reviews.id, productId: reviews.productId })
+    .from(reviews)
+    .where(eq(reviews.userId, userId))
+    .all();
   for (const r of rows) {
     const change = ratingChange(env, r.productId);
     await env.DB.batch([

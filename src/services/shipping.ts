@@ -44,7 +44,13 @@ export interface Parcel {
 const profileCache = new TtlCache<Zone[] | null>(10_000, 10_000, 8 * 1024 * 1024);
 
 /** The option of a seller without a profile. */
-export const FREE_OPTION: ShippingOption = { option_id: "free", name: "Free shipping", amount: 0, min_days: null, max_days: null };
+export const FREE_OPTION: ShippingOption = {
+  option_id: "free",
+  name: "Free shipping",
+  amount: 0,
+  min_days: null,
+  max_days: null,
+};
 
 export async function getProfile(env: Pick<Env, "DB">, sellerId: string) {
   const row = await getDb(env).select().from(shippingProfiles).where(eq(shippingProfiles.sellerId, sellerId)).get();
@@ -53,7 +59,10 @@ export async function getProfile(env: Pick<Env, "DB">, sellerId: string) {
 
 /** Replaces the seller's profile; every rate gets a new option id (a cart's old choice falls back to the cheapest). */
 export async function putProfile(env: Pick<Env, "DB">, sellerId: string, zones: z.output<typeof ZoneInput>[]) {
-  const stored: Zone[] = zones.map((zone) => ({ ...zone, rates: zone.rates.map((r) => ({ ...r, option_id: newId("shippingRate") })) }));
+  const stored: Zone[] = zones.map((zone) => ({
+    ...zone,
+    rates: zone.rates.map((r) => ({ ...r, option_id: newId("shippingRate") })),
+  }));
   const now = new Date().toISOString();
   await getDb(env)
     .insert(shippingProfiles)
@@ -65,8 +74,15 @@ export async function putProfile(env: Pick<Env, "DB">, sellerId: string, zones: 
 
 function covers(zone: Zone, a: Pick<Address, "country" | "region" | "postal_code">): boolean {
   if (!zone.countries.includes(a.country.toUpperCase())) return false;
-  if (zone.regions?.length && !(a.region && zone.regions.some((r) => r.toUpperCase() === a.region!.toUpperCase()))) return false;
-  if (zone.postal_prefixes?.length && !zone.postal_prefixes.some((p) => a.postal_code.toUpperCase().replace(/\s/g, "").startsWith(p.toUpperCase().replace(/\s/g, "")))) return false;
+  if (zone.regions?.length && !(a.region && zone.regions.some((r) => r.toUpperCase() === a.region!.toUpperCase())))
+    return false;
+  if (
+    zone.postal_prefixes?.length &&
+    !zone.postal_prefixes.some((p) =>
+      a.postal_code.toUpperCase().replace(/\s/g, "").startsWith(p.toUpperCase().replace(/\s/g, "")),
+    )
+  )
+    return false;
   return true;
 }
 
@@ -124,7 +140,9 @@ export async function quote(
       options = zone.rates
         .flatMap((r) => {
           const amount = price(r, parcel);
-          return amount === null ? [] : [{ option_id: r.option_id, name: r.name, amount, min_days: r.min_days, max_days: r.max_days }];
+          return amount === null
+            ? []
+            : [{ option_id: r.option_id, name: r.name, amount, min_days: r.min_days, max_days: r.max_days }];
         })
         .sort((a, b) => a.amount - b.amount || (a.max_days ?? 0) - (b.max_days ?? 0));
       // A parcel too heavy for every rate of its zone cannot be shipped there.
@@ -152,6 +170,10 @@ export function shippingCost(sellers: SellerShipping[]): number {
 export function notShippable(lines: { product_id: string; seller_id: string }[], sellers: string[]): ApiError {
   const bad = lines.filter((l) => sellers.includes(l.seller_id));
   return new ApiError("not_shippable", "Some items cannot be shipped to this address", {
-    details: bad.map((l) => ({ field: l.product_id, code: "not_shippable", message: `seller ${l.seller_id} does not ship to this address` })),
+    details: bad.map((l) => ({
+      field: l.product_id,
+      code: "not_shippable",
+      message: `seller ${l.seller_id} does not ship to this address`,
+    })),
   });
 }

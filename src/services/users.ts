@@ -47,7 +47,14 @@ export async function findUsersByIds(env: Pick<Env, "DB">, ids: string[]): Promi
   }
   const out: UserRow[] = [];
   for (const { env: e, ids: list } of byDb.values()) {
-    for (let i = 0; i < list.length; i += 90) out.push(...(await getDb(e).select().from(users).where(inArray(users.id, list.slice(i, i + 90))).all()));
+    for (let i = 0; i < list.length; i += 90)
+      out.push(
+        ...(await getDb(e)
+          .select()
+          .from(users)
+          .where(inArray(users.id, list.slice(i, i + 90)))
+          .all()),
+      );
   }
   return out;
 }
@@ -56,7 +63,9 @@ const emailKey = (email: string) => `email:${normalizeEmail(email)}`;
 const usernameKey = (username: string) => `username:${username.toLowerCase()}`;
 
 async function userIdByKey(env: Pick<Env, "DB">, key: string): Promise<string | undefined> {
-  return (await getDb(onKeyShard(env, key)).select({ id: userKeys.userId }).from(userKeys).where(eq(userKeys.key, key)).get())?.id;
+  return (
+    await getDb(onKeyShard(env, key)).select({ id: userKeys.userId }).from(userKeys).where(eq(userKeys.key, key)).get()
+  )?.id;
 }
 
 /**
@@ -65,10 +74,23 @@ async function userIdByKey(env: Pick<Env, "DB">, key: string): Promise<string | 
  * back and the 409 names the taken key. Claiming keys a user already holds is
  * a no-op, so a retried signup or update succeeds.
  */
-export async function claimUserKeys(env: Pick<Env, "DB">, userId: string, keys: { email?: string; username?: string }): Promise<void> {
+export async function claimUserKeys(
+  env: Pick<Env, "DB">,
+  userId: string,
+  keys: { email?: string; username?: string },
+): Promise<void> {
   const wanted = [
-    ...(keys.email !== undefined ? [{ key: emailKey(keys.email), error: () => new ApiError("email_taken", "An account with this email already exists") }] : []),
-    ...(keys.username !== undefined ? [{ key: usernameKey(keys.username), error: () => new ApiError("username_taken", "This username is taken") }] : []),
+    ...(keys.email !== undefined
+      ? [
+          {
+            key: emailKey(keys.email),
+            error: () => new ApiError("email_taken", "An account with this email already exists"),
+          },
+        ]
+      : []),
+    ...(keys.username !== undefined
+      ? [{ key: usernameKey(keys.username), error: () => new ApiError("username_taken", "This username is taken") }]
+      : []),
   ];
   const claimed: string[] = [];
   for (const w of wanted) {
@@ -85,11 +107,22 @@ export async function claimUserKeys(env: Pick<Env, "DB">, userId: string, keys: 
 
 /** Gives keys back (a failed signup, an email or username changed); only the holder's own. */
 async function releaseUserKeys(env: Pick<Env, "DB">, userId: string, keys: string[]): Promise<void> {
-  await Promise.all(keys.map((k) => getDb(onKeyShard(env, k)).delete(userKeys).where(and(eq(userKeys.key, k), eq(userKeys.userId, userId)))));
+  await Promise.all(
+    keys.map((k) =>
+      getDb(onKeyShard(env, k))
+        .delete(userKeys)
+        .where(and(eq(userKeys.key, k), eq(userKeys.userId, userId))),
+    ),
+  );
 }
 
 /** Undoes claimUserKeys for a signup that did not complete. */
-export async function releaseSignupKeys(env: Pick<Env, "DB">, userId: string, email: string, username: string): Promise<void> {
+export async function releaseSignupKeys(
+  env: Pick<Env, "DB">,
+  userId: string,
+  email: string,
+  username: string,
+): Promise<void> {
   await releaseUserKeys(env, userId, [emailKey(email), usernameKey(username)]);
 }
 
@@ -102,7 +135,10 @@ export async function findUserByEmail(env: Pick<Env, "DB">, email: string): Prom
 
 /** A cheap early answer for signup; claimUserKeys is what decides a race. */
 export async function assertEmailAndUsernameFree(env: Pick<Env, "DB">, email: string, username: string): Promise<void> {
-  const [byEmail, byName] = await Promise.all([userIdByKey(env, emailKey(email)), userIdByKey(env, usernameKey(username))]);
+  const [byEmail, byName] = await Promise.all([
+    userIdByKey(env, emailKey(email)),
+    userIdByKey(env, usernameKey(username)),
+  ]);
   if (byEmail) throw new ApiError("email_taken", "An account with this email already exists");
   if (byName) throw new ApiError("username_taken", "This username is taken");
 }
@@ -140,7 +176,9 @@ export async function updateUser(env: Pick<Env, "DB">, id: string, patch: Update
   // New keys first (a conflict stops here), then the row, then the old keys go.
   const changed = {
     ...(patch.email !== undefined && normalizeEmail(patch.email) !== before.email ? { email: patch.email } : {}),
-    ...(patch.username !== undefined && patch.username.toLowerCase() !== before.usernameKey ? { username: patch.username } : {}),
+    ...(patch.username !== undefined && patch.username.toLowerCase() !== before.usernameKey
+      ? { username: patch.username }
+      : {}),
   };
   await claimUserKeys(env, id, changed);
   const set: Partial<typeof users.$inferInsert> = { updatedAt: new Date().toISOString() };
@@ -180,7 +218,10 @@ export async function listUsers(env: Pick<Env, "DB">, limit: number, cursor?: st
         .limit(limit + 1),
     ),
   );
-  const rows = perShard.flat().sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit + 1);
+  const rows = perShard
+    .flat()
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, limit + 1);
   const page = toPage(rows, limit, (r) => [r.id]);
   return { data: page.data.map(toUser), next_cursor: page.next_cursor };
 }
@@ -188,7 +229,9 @@ export async function listUsers(env: Pick<Env, "DB">, limit: number, cursor?: st
 /** True when any user database holds an admin (the bootstrap applies only while none does). */
 export async function anyAdminExists(env: Pick<Env, "DB">): Promise<boolean> {
   const found = await Promise.all(
-    eachOrderShard(env).map((e) => getDb(e).select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).get()),
+    eachOrderShard(env).map((e) =>
+      getDb(e).select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).get(),
+    ),
   );
   return found.some(Boolean);
 }
@@ -204,14 +247,24 @@ export async function claimAdminBootstrap(env: Pick<Env, "DB">, userId: string):
 }
 
 export async function setRole(env: Pick<Env, "DB">, id: string, role: UserRow["role"]): Promise<UserRow> {
-  const row = await getDb(onUserShard(env, id)).update(users).set({ role, updatedAt: new Date().toISOString() }).where(eq(users.id, id)).returning().get();
+  const row = await getDb(onUserShard(env, id))
+    .update(users)
+    .set({ role, updatedAt: new Date().toISOString() })
+    .where(eq(users.id, id))
+    .returning()
+    .get();
   if (!row) throw new ApiError("not_found", "User not found");
   return row;
 }
 
 export async function markEmailVerified(env: Pick<Env, "DB">, id: string): Promise<UserRow> {
   const now = new Date().toISOString();
-  const row = await getDb(onUserShard(env, id)).update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, id)).returning().get();
+  const row = await getDb(onUserShard(env, id))
+    .update(users)
+    .set({ emailVerifiedAt: now, updatedAt: now })
+    .where(eq(users.id, id))
+    .returning()
+    .get();
   if (!row) throw new ApiError("not_found", "User not found");
   return row;
 }

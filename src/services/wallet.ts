@@ -27,7 +27,12 @@ export async function balance(env: Pick<Env, "DB">, userId: string): Promise<num
  * is conditional on the balance in the same statement, so two checkouts cannot
  * both spend the same credit. Idempotent per order. Returns what was spent.
  */
-export async function debitForOrder(env: Pick<Env, "DB">, userId: string, orderId: string, max: number): Promise<number> {
+export async function debitForOrder(
+  env: Pick<Env, "DB">,
+  userId: string,
+  orderId: string,
+  max: number,
+): Promise<number> {
   if (max <= 0) return 0;
   await env.DB.prepare(
     `INSERT OR IGNORE INTO wallet_entries (id, user_id, amount, kind, ref)
@@ -55,18 +60,39 @@ export async function reverseDebit(env: Pick<Env, "DB">, userId: string, orderId
 }
 
 /** Credits store credit (a refund to the wallet, an admin goodwill credit). Idempotent per (kind, ref). */
-export async function credit(env: Pick<Env, "DB">, userId: string, amount: number, kind: "refund_credit" | "admin_credit", ref: string): Promise<void> {
+export async function credit(
+  env: Pick<Env, "DB">,
+  userId: string,
+  amount: number,
+  kind: "refund_credit" | "admin_credit",
+  ref: string,
+): Promise<void> {
   if (amount <= 0) return;
-  await getDb(env).insert(walletEntries).values({ id: newId("walletEntry"), userId, amount, kind, ref }).onConflictDoNothing();
+  await getDb(env)
+    .insert(walletEntries)
+    .values({ id: newId("walletEntry"), userId, amount, kind, ref })
+    .onConflictDoNothing();
 }
 
 export async function listEntries(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string) {
   const where = [eq(walletEntries.userId, userId)];
   if (cursor) where.push(lt(walletEntries.id, String(decodeCursor(cursor, 1)[0])));
-  const rows = await getDb(env).select().from(walletEntries).where(and(...where)).orderBy(desc(walletEntries.id)).limit(limit + 1).all();
+  const rows = await getDb(env)
+    .select()
+    .from(walletEntries)
+    .where(and(...where))
+    .orderBy(desc(walletEntries.id))
+    .limit(limit + 1)
+    .all();
   const page = toPage(rows, limit, (r) => [r.id]);
   return {
-    data: page.data.map((r) => ({ entry_id: r.id, amount: r.amount, kind: r.kind, ref: r.ref, created_at: r.createdAt })),
+    data: page.data.map((r) => ({
+      entry_id: r.id,
+      amount: r.amount,
+      kind: r.kind,
+      ref: r.ref,
+      created_at: r.createdAt,
+    })),
     next_cursor: page.next_cursor,
   };
 }
@@ -75,7 +101,12 @@ export async function listEntries(env: Pick<Env, "DB">, userId: string, limit: n
 
 const mask = (ref: string) => `${ref.slice(0, ref.indexOf("_") + 1)}…${ref.slice(-4)}`;
 
-export async function saveMethod(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string, providerRef: string, label?: string) {
+export async function saveMethod(
+  env: Pick<Env, "DB" | "WALLET_KEY">,
+  userId: string,
+  providerRef: string,
+  label?: string,
+) {
   const id = newId("walletMethod");
   const row = await getDb(env)
     .insert(walletMethods)
@@ -86,14 +117,28 @@ export async function saveMethod(env: Pick<Env, "DB" | "WALLET_KEY">, userId: st
 }
 
 export async function listMethods(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string) {
-  const rows = await getDb(env).select().from(walletMethods).where(eq(walletMethods.userId, userId)).orderBy(desc(walletMethods.id)).all();
+  const rows = await getDb(env)
+    .select()
+    .from(walletMethods)
+    .where(eq(walletMethods.userId, userId))
+    .orderBy(desc(walletMethods.id))
+    .all();
   return Promise.all(
-    rows.map(async (r) => ({ payment_method_id: r.id, label: r.label, display: mask(await open(env, userId, r.encryptedRef)), created_at: r.createdAt })),
+    rows.map(async (r) => ({
+      payment_method_id: r.id,
+      label: r.label,
+      display: mask(await open(env, userId, r.encryptedRef)),
+      created_at: r.createdAt,
+    })),
   );
 }
 
 /** The provider id behind a saved method, for the user who saved it only (anyone else: 404). */
-export async function resolveMethod(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string, methodId: string): Promise<string> {
+export async function resolveMethod(
+  env: Pick<Env, "DB" | "WALLET_KEY">,
+  userId: string,
+  methodId: string,
+): Promise<string> {
   const row = await getDb(env)
     .select()
     .from(walletMethods)
@@ -113,7 +158,13 @@ export async function deleteMethod(env: Pick<Env, "DB">, userId: string, methodI
 
 /** The data export: the store-credit ledger and the saved methods (masked, as the user sees them). */
 export async function walletOf(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string) {
-  const entries = await getDb(env).select().from(walletEntries).where(eq(walletEntries.userId, userId)).orderBy(desc(walletEntries.id)).limit(10_000).all();
+  const entries = await getDb(env)
+    .select()
+    .from(walletEntries)
+    .where(eq(walletEntries.userId, userId))
+    .orderBy(desc(walletEntries.id))
+    .limit(10_000)
+    .all();
   return {
     balance: await balance(env, userId),
     entries: entries.map((e) => ({ kind: e.kind, amount: e.amount, ref: e.ref, created_at: e.createdAt })),
@@ -125,7 +176,11 @@ export async function walletOf(env: Pick<Env, "DB" | "WALLET_KEY">, userId: stri
  * Erasure: each saved method is detached at the provider (`detach`), then forgotten here. The
  * credit ledger stays: it is accounting, and holds no personal data beyond the user id.
  */
-export async function eraseSavedMethods(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string, detach: (ref: string) => Promise<void>): Promise<number> {
+export async function eraseSavedMethods(
+  env: Pick<Env, "DB" | "WALLET_KEY">,
+  userId: string,
+  detach: (ref: string) => Promise<void>,
+): Promise<number> {
   const rows = await getDb(env).select().from(walletMethods).where(eq(walletMethods.userId, userId)).all();
   for (const r of rows) await detach(await open(env, userId, r.encryptedRef));
   await getDb(env).delete(walletMethods).where(eq(walletMethods.userId, userId));
@@ -133,8 +188,18 @@ export async function eraseSavedMethods(env: Pick<Env, "DB" | "WALLET_KEY">, use
 }
 
 /** Key rotation: re-seals a page of saved methods under the current WALLET_KEY; returns how many moved and where to go on. */
-export async function resealMethods(env: Pick<Env, "DB" | "WALLET_KEY">, after: string, limit: number): Promise<{ resealed: number; last: string | null }> {
-  const rows = await getDb(env).select().from(walletMethods).where(gt(walletMethods.id, after)).orderBy(walletMethods.id).limit(limit).all();
+export async function resealMethods(
+  env: Pick<Env, "DB" | "WALLET_KEY">,
+  after: string,
+  limit: number,
+): Promise<{ resealed: number; last: string | null }> {
+  const rows = await getDb(env)
+    .select()
+    .from(walletMethods)
+    .where(gt(walletMethods.id, after))
+    .orderBy(walletMethods.id)
+    .limit(limit)
+    .all();
   let resealed = 0;
   for (const r of rows) {
     const next = await reseal(env, r.userId, r.encryptedRef);

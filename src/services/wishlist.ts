@@ -11,7 +11,9 @@ export async function addToWishlist(env: Pick<Env, "DB">, userId: string, produc
   const p = await findProduct(env, productId);
   if (!p || p.status !== "active") throw new ApiError("not_found", "Product not found");
   if (variantId && !p.variants.some((v) => v.id === variantId)) {
-    throw new ApiError("validation_failed", "variant_id names no variant of this product", { details: [{ field: "variant_id", code: "not_found", message: "not a variant of this product" }] });
+    throw new ApiError("validation_failed", "variant_id names no variant of this product", {
+      details: [{ field: "variant_id", code: "not_found", message: "not a variant of this product" }],
+    });
   }
   await getDb(env)
     .insert(wishlist)
@@ -33,14 +35,37 @@ export async function listWishlist(env: Pick<Env, "DB">, userId: string, limit: 
   const where = [eq(wishlist.userId, userId)];
   if (cursor) {
     const [t, id] = decodeCursor(cursor, 2);
-    where.push(or(lt(wishlist.createdAt, String(t)), and(eq(wishlist.createdAt, String(t)), lt(wishlist.productId, String(id))))!);
+    where.push(
+      or(
+        lt(wishlist.createdAt, String(t)),
+        and(eq(wishlist.createdAt, String(t)), lt(wishlist.productId, String(id))),
+      )!,
+    );
   }
-  const rows = await getDb(env).select().from(wishlist).where(and(...where)).orderBy(desc(wishlist.createdAt), desc(wishlist.productId)).limit(limit + 1).all();
+  const rows = await getDb(env)
+    .select()
+    .from(wishlist)
+    .where(and(...where))
+    .orderBy(desc(wishlist.createdAt), desc(wishlist.productId))
+    .limit(limit + 1)
+    .all();
   const page = rows.slice(0, limit);
-  const products = new Map((await findProducts(env, page.map((r) => r.productId))).map((p) => [p.id, p]));
+  const products = new Map(
+    (
+      await findProducts(
+        env,
+        page.map((r) => r.productId),
+      )
+    ).map((p) => [p.id, p]),
+  );
   const last = page[page.length - 1];
   return {
-    data: page.map((r) => ({ product_id: r.productId, variant_id: r.variantId, added_at: r.createdAt, product: products.has(r.productId) ? toProduct(products.get(r.productId)!) : null })),
+    data: page.map((r) => ({
+      product_id: r.productId,
+      variant_id: r.variantId,
+      added_at: r.createdAt,
+      product: products.has(r.productId) ? toProduct(products.get(r.productId)!) : null,
+    })),
     next_cursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.productId]) : null,
   };
 }
@@ -50,11 +75,19 @@ export async function listWishlist(env: Pick<Env, "DB">, userId: string, limit: 
  * the product as a whole when the product itself was out of stock (no other variant had any).
  * A variant id absent (events from before variants) means the product's default one.
  */
-export async function wishlistersOf(env: Pick<Env, "DB">, productId: string, variantId?: string): Promise<{ users: string[]; productName: string; options: Record<string, string> }> {
+export async function wishlistersOf(
+  env: Pick<Env, "DB">,
+  productId: string,
+  variantId?: string,
+): Promise<{ users: string[]; productName: string; options: Record<string, string> }> {
   const p = await findProduct(env, productId);
   const variant = p?.variants.find((v) => v.id === variantId) ?? (p?.variants.length === 1 ? p.variants[0] : undefined);
   const othersInStock = !!p && p.variants.some((v) => v.id !== variant?.id && v.stockAvailable > 0);
-  const rows = await getDb(env).select({ userId: wishlist.userId, variantId: wishlist.variantId }).from(wishlist).where(eq(wishlist.productId, productId)).all();
+  const rows = await getDb(env)
+    .select({ userId: wishlist.userId, variantId: wishlist.variantId })
+    .from(wishlist)
+    .where(eq(wishlist.productId, productId))
+    .all();
   const users = rows.filter((r) => (r.variantId ? r.variantId === variant?.id : !othersInStock)).map((r) => r.userId);
   return { users, productName: p?.name ?? "A product", options: variant?.options ?? {} };
 }

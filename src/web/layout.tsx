@@ -23,7 +23,15 @@ export function Layout(props: { title: string; children?: Child; page?: string; 
             <label for="q" class="sr">
               Search products
             </label>
-            <input id="q" name="q" type="search" value={props.q ?? ""} placeholder="Search products" autocomplete="off" list="suggestions" />
+            <input
+              id="q"
+              name="q"
+              type="search"
+              value={props.q ?? ""}
+              placeholder="Search products"
+              autocomplete="off"
+              list="suggestions"
+            />
             <datalist id="suggestions"></datalist>
             <button type="submit">Search</button>
           </form>

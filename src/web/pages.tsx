@@ -5,7 +5,11 @@ function Card({ p }: { p: Omit<Product, "variants"> }) {
   return (
     <li class="card">
       <a href={`/store/product/${p.product_id}`}>
-        {p.images[0] ? <img src={p.images[0]} alt="" loading="lazy" width="160" height="160" /> : <div class="noimg" aria-hidden="true"></div>}
+        {p.images[0] ? (
+          <img src={p.images[0]} alt="" loading="lazy" width="160" height="160" />
+        ) : (
+          <div class="noimg" aria-hidden="true"></div>
+        )}
         <span class="name">{p.name}</span>
       </a>
       <span class="price">
@@ -15,7 +19,9 @@ function Card({ p }: { p: Omit<Product, "variants"> }) {
       {p.listing === "auction" ? (
         <span class="stock">Auction · bids from {money(p.price)}</span>
       ) : (
-        <span class={p.stock_available > 0 ? "stock" : "stock out"}>{p.stock_available > 0 ? "In stock" : "Out of stock"}</span>
+        <span class={p.stock_available > 0 ? "stock" : "stock out"}>
+          {p.stock_available > 0 ? "In stock" : "Out of stock"}
+        </span>
       )}
     </li>
   );
@@ -44,7 +50,11 @@ export interface SearchView {
   params: Record<string, string>;
   total: number;
   data: (Omit<Product, "variants"> & { highlights: { name: string } })[];
-  facets: { brand: Record<string, number>; category_id: Record<string, number>; price_range: Record<string, number> } & Record<string, Record<string, number>>;
+  facets: {
+    brand: Record<string, number>;
+    category_id: Record<string, number>;
+    price_range: Record<string, number>;
+  } & Record<string, Record<string, number>>;
   next_cursor: string | null;
   categoryNames: Record<string, string>;
 }
@@ -71,7 +81,9 @@ const label = (name: string) => name.replace(/_/g, " ").replace(/^./, (c) => c.t
 export function SearchPage(v: SearchView) {
   const ranges = Object.entries(v.facets.price_range);
   // Attribute facets (size, colour, carrier…) with values in these results, and any already chosen.
-  const attributeFacets = Object.entries(v.facets).filter(([name, values]) => !OWN_FACETS.has(name) && (Object.keys(values).length > 0 || v.params[name]));
+  const attributeFacets = Object.entries(v.facets).filter(
+    ([name, values]) => !OWN_FACETS.has(name) && (Object.keys(values).length > 0 || v.params[name]),
+  );
   return (
     <Layout title={v.q ? `“${v.q}”` : "Browse"} page="search" q={v.q}>
       <h1>{v.q ? `Results for “${v.q}”` : "Browse"}</h1>
@@ -101,7 +113,10 @@ export function SearchPage(v: SearchView) {
               <ul class="facets" data-facet="listing">
                 {Object.entries(v.facets.listing ?? {}).map(([l, n]) => (
                   <li>
-                    <a href={link(v.params, { listing: v.params.listing === l ? null : l })} aria-current={v.params.listing === l ? "true" : undefined}>
+                    <a
+                      href={link(v.params, { listing: v.params.listing === l ? null : l })}
+                      aria-current={v.params.listing === l ? "true" : undefined}
+                    >
                       {LISTING_LABELS[l] ?? l} ({n})
                     </a>
                   </li>
@@ -111,23 +126,30 @@ export function SearchPage(v: SearchView) {
           ) : null}
           <h2>Brand</h2>
           <ul class="facets">
-            {Object.entries(v.facets.brand).slice(0, 12).map(([b, n]) => (
-              <li>
-                <a href={link(v.params, { brand: v.params.brand === b ? null : b })} aria-current={v.params.brand === b ? "true" : undefined}>
-                  {b} ({n})
-                </a>
-              </li>
-            ))}
+            {Object.entries(v.facets.brand)
+              .slice(0, 12)
+              .map(([b, n]) => (
+                <li>
+                  <a
+                    href={link(v.params, { brand: v.params.brand === b ? null : b })}
+                    aria-current={v.params.brand === b ? "true" : undefined}
+                  >
+                    {b} ({n})
+                  </a>
+                </li>
+              ))}
           </ul>
           <h2>Category</h2>
           <ul class="facets">
-            {Object.entries(v.facets.category_id).slice(0, 12).map(([c, n]) => (
-              <li>
-                <a href={link(v.params, { category_id: c })}>
-                  {v.categoryNames[c] ?? c} ({n})
-                </a>
-              </li>
-            ))}
+            {Object.entries(v.facets.category_id)
+              .slice(0, 12)
+              .map(([c, n]) => (
+                <li>
+                  <a href={link(v.params, { category_id: c })}>
+                    {v.categoryNames[c] ?? c} ({n})
+                  </a>
+                </li>
+              ))}
           </ul>
           {attributeFacets.map(([name, values]) => {
             const chosen = new Set((v.params[name] ?? "").split(",").filter(Boolean));
@@ -135,13 +157,18 @@ export function SearchPage(v: SearchView) {
               <>
                 <h2>{label(name)}</h2>
                 <ul class="facets" data-facet={name}>
-                  {Object.entries(values).slice(0, 20).map(([value, n]) => (
-                    <li>
-                      <a href={link(v.params, { [name]: toggled(v.params[name], value) })} aria-current={chosen.has(value) ? "true" : undefined}>
-                        {value} ({n})
-                      </a>
-                    </li>
-                  ))}
+                  {Object.entries(values)
+                    .slice(0, 20)
+                    .map(([value, n]) => (
+                      <li>
+                        <a
+                          href={link(v.params, { [name]: toggled(v.params[name], value) })}
+                          aria-current={chosen.has(value) ? "true" : undefined}
+                        >
+                          {value} ({n})
+                        </a>
+                      </li>
+                    ))}
                 </ul>
               </>
             );
@@ -186,7 +213,11 @@ export function ProductPage({
   related,
 }: {
   p: Product;
-  reviews: { data: { review_id: string; rating: number; comment: string; created_at: string; seller_reply: string | null }[]; rating_average: number; rating_count: number };
+  reviews: {
+    data: { review_id: string; rating: number; comment: string; created_at: string; seller_reply: string | null }[];
+    rating_average: number;
+    rating_count: number;
+  };
   related: { product: Product; reason: string }[];
 }) {
   return (
@@ -198,10 +229,18 @@ export function ProductPage({
           <p class="brand-name">{p.brand}</p>
           {p.listing === "auction" ? <p>Starting bid {money(p.price)}</p> : <p class="price big">{money(p.price)}</p>}
           <p>
-            {reviews.rating_count ? `${reviews.rating_average.toFixed(1)} / 5 from ${reviews.rating_count} reviews` : "No reviews yet"}
+            {reviews.rating_count
+              ? `${reviews.rating_average.toFixed(1)} / 5 from ${reviews.rating_count} reviews`
+              : "No reviews yet"}
           </p>
-          {p.listing === "auction" ? null : <p class={p.stock_available > 0 ? "stock" : "stock out"}>{p.stock_available > 0 ? `${p.stock_available} in stock` : "Out of stock"}</p>}
-          {Object.entries(p.attributes).filter(([, val]) => typeof val === "string" || typeof val === "number" || typeof val === "boolean").length ? (
+          {p.listing === "auction" ? null : (
+            <p class={p.stock_available > 0 ? "stock" : "stock out"}>
+              {p.stock_available > 0 ? `${p.stock_available} in stock` : "Out of stock"}
+            </p>
+          )}
+          {Object.entries(p.attributes).filter(
+            ([, val]) => typeof val === "string" || typeof val === "number" || typeof val === "boolean",
+          ).length ? (
             <dl class="attributes">
               {Object.entries(p.attributes)
                 .filter(([, val]) => typeof val === "string" || typeof val === "number" || typeof val === "boolean")
@@ -217,7 +256,10 @@ export function ProductPage({
             <section id="auction" class="auction" aria-labelledby="h-auction" aria-live="polite">
               <h2 id="h-auction">Auction</h2>
               <p>
-                Current bid <span class="price big" id="auction-price">{money(p.price)}</span>
+                Current bid{" "}
+                <span class="price big" id="auction-price">
+                  {money(p.price)}
+                </span>
               </p>
               <p>
                 <span id="auction-bids">No bids yet</span> · <span id="auction-countdown">…</span>
@@ -226,7 +268,9 @@ export function ProductPage({
               <form id="bid-form" class="inline">
                 <label for="max-bid">Your maximum ($)</label>
                 <input id="max-bid" name="max_amount" type="number" min="0.01" step="0.01" required />
-                <button type="submit" id="place-bid">Place bid</button>
+                <button type="submit" id="place-bid">
+                  Place bid
+                </button>
               </form>
               <p class="small-print">We bid for you up to your maximum, one increment at a time; nobody sees it.</p>
               <button type="button" id="buy-now" hidden>
@@ -237,11 +281,18 @@ export function ProductPage({
           <form id="add-form" class="inline" hidden={p.listing === "auction"}>
             {p.variants.length > 1 ? (
               <>
-                <label for="variant">{[...new Set(p.variants.flatMap((x) => Object.keys(x.options)))].map(label).join(" / ") || "Option"}</label>
+                <label for="variant">
+                  {[...new Set(p.variants.flatMap((x) => Object.keys(x.options)))].map(label).join(" / ") || "Option"}
+                </label>
                 <select id="variant" name="variant_id" required>
                   {p.variants.map((x) => (
-                    <option value={x.variant_id} disabled={x.stock_available <= 0} selected={x.variant_id === p.variants.find((y) => y.stock_available > 0)?.variant_id}>
-                      {Object.values(x.options).join(" / ") || "Standard"} · {money(x.price)} · {x.stock_available > 0 ? `${x.stock_available} left` : "sold out"}
+                    <option
+                      value={x.variant_id}
+                      disabled={x.stock_available <= 0}
+                      selected={x.variant_id === p.variants.find((y) => y.stock_available > 0)?.variant_id}
+                    >
+                      {Object.values(x.options).join(" / ") || "Standard"} · {money(x.price)} ·{" "}
+                      {x.stock_available > 0 ? `${x.stock_available} left` : "sold out"}
                     </option>
                   ))}
                 </select>

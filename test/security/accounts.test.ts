@@ -7,7 +7,9 @@ const signupBody = () => ({ email: `${unique()}@example.com`, username: unique()
 /** Finding 3 (high): the admin bootstrap needs a secret, works once, and promotions are audited. */
 describe("admin bootstrap", () => {
   it("does not make an admin of whoever signs up with an admin-looking address", async () => {
-    const res = await call("POST", "/auth/signup", { body: { ...signupBody(), email: `admin+${unique()}@admin.test` } });
+    const res = await call("POST", "/auth/signup", {
+      body: { ...signupBody(), email: `admin+${unique()}@admin.test` },
+    });
     expect((await json(res)).user.role).toBe("buyer");
   });
 
@@ -15,12 +17,17 @@ describe("admin bootstrap", () => {
     const body = signupBody();
     const res = await call("POST", "/auth/signup", { body, headers: { "x-admin-bootstrap": "not-the-token-000000" } });
     expect(res.status).toBe(403);
-    expect((await call("POST", "/auth/login", { body: { email: body.email, password: body.password } })).status).toBe(401);
+    expect((await call("POST", "/auth/login", { body: { email: body.email, password: body.password } })).status).toBe(
+      401,
+    );
   });
 
   it("is one-shot: once an admin exists, even the right token is refused", async () => {
     await adminUser();
-    const res = await call("POST", "/auth/signup", { body: signupBody(), headers: { "x-admin-bootstrap": env.ADMIN_BOOTSTRAP_TOKEN } });
+    const res = await call("POST", "/auth/signup", {
+      body: signupBody(),
+      headers: { "x-admin-bootstrap": env.ADMIN_BOOTSTRAP_TOKEN },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -29,24 +36,39 @@ describe("role changes", () => {
   it("lets an admin promote a user, ends the user's sessions, and writes the audit log", async () => {
     const admin = await adminUser();
     const user = await signup();
-    const res = await call("POST", `/admin/users/${user.user.user_id}/role`, { token: admin.access_token, body: { role: "seller" } });
+    const res = await call("POST", `/admin/users/${user.user.user_id}/role`, {
+      token: admin.access_token,
+      body: { role: "seller" },
+    });
     expect(res.status).toBe(200);
     expect((await json(res)).role).toBe("seller");
     // The old refresh token (a buyer's session) no longer works; a new sign-in carries the role.
     expect((await call("POST", "/auth/refresh", { body: { refresh_token: user.refresh_token } })).status).toBe(401);
-    const login = await json(await call("POST", "/auth/login", { body: { email: user.user.email, password: user.password } }));
+    const login = await json(
+      await call("POST", "/auth/login", { body: { email: user.user.email, password: user.password } }),
+    );
     expect(login.user.role).toBe("seller");
     const log = await json(await call("GET", "/admin/audit-log?limit=100", { token: admin.access_token }));
     const entry = log.data.find((e: any) => e.target_id === user.user.user_id);
-    expect(entry).toMatchObject({ action: "user.role_changed", actor_id: admin.user.user_id, details: { from: "buyer", to: "seller" } });
+    expect(entry).toMatchObject({
+      action: "user.role_changed",
+      actor_id: admin.user.user_id,
+      details: { from: "buyer", to: "seller" },
+    });
   });
 
   it("refuses role changes by non-admins and an admin demoting themselves", async () => {
     const admin = await adminUser();
     const seller = await signup({ role: "seller" });
-    const res = await call("POST", `/admin/users/${seller.user.user_id}/role`, { token: seller.access_token, body: { role: "admin" } });
+    const res = await call("POST", `/admin/users/${seller.user.user_id}/role`, {
+      token: seller.access_token,
+      body: { role: "admin" },
+    });
     expect(res.status).toBe(403);
-    const self = await call("POST", `/admin/users/${admin.user.user_id}/role`, { token: admin.access_token, body: { role: "buyer" } });
+    const self = await call("POST", `/admin/users/${admin.user.user_id}/role`, {
+      token: admin.access_token,
+      body: { role: "buyer" },
+    });
     expect(self.status).toBe(409);
     expect((await call("GET", "/admin/audit-log", { token: seller.access_token })).status).toBe(403);
   });

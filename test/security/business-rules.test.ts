@@ -11,11 +11,20 @@ const stockOf = async (seller: TestUser, productId: string) =>
   (await json(await call("GET", `/inventory/${productId}`, { token: seller.access_token }))).stock_available as number;
 
 async function buyBoth() {
-  const [sellerA, sellerB, buyer] = [await signup({ role: "seller" }), await signup({ role: "seller" }), await signup()];
+  const [sellerA, sellerB, buyer] = [
+    await signup({ role: "seller" }),
+    await signup({ role: "seller" }),
+    await signup(),
+  ];
   const a = await createProduct(sellerA, categoryId, { price: 60_000, stock_available: 5 });
   const b = await createProduct(sellerB, categoryId, { price: 30_100, stock_available: 5 });
-  for (const p of [a, b]) await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 1 } });
-  const res = await call("POST", "/orders", { token: buyer.access_token, body: { payment_method: "pm_card_visa", shipping_address: address }, headers: { "idempotency-key": unique("k") } });
+  for (const p of [a, b])
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 1 } });
+  const res = await call("POST", "/orders", {
+    token: buyer.access_token,
+    body: { payment_method: "pm_card_visa", shipping_address: address },
+    headers: { "idempotency-key": unique("k") },
+  });
   expect(res.status).toBe(201);
   return { sellerA, sellerB, buyer, a, b, order: await json(res) };
 }
@@ -24,11 +33,24 @@ async function buyBoth() {
 describe("cancel after a seller shipped", () => {
   it("cancels, refunds and restocks only the lines no seller has shipped; the order stays open with the rest", async () => {
     const { sellerA, sellerB, buyer, a, b, order } = await buyBoth();
-    const ship = await call("POST", `/orders/${order.order_id}/status`, { token: sellerA.access_token, body: { status: "shipped", tracking_number: "1ZA" } });
+    const ship = await call("POST", `/orders/${order.order_id}/status`, {
+      token: sellerA.access_token,
+      body: { status: "shipped", tracking_number: "1ZA" },
+    });
     expect(ship.status).toBe(200);
-    expect((await call("POST", `/orders/${order.order_id}/status`, { token: sellerA.access_token, body: { status: "delivered" } })).status).toBe(200);
+    expect(
+      (
+        await call("POST", `/orders/${order.order_id}/status`, {
+          token: sellerA.access_token,
+          body: { status: "delivered" },
+        })
+      ).status,
+    ).toBe(200);
 
-    const cancel = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
+    const cancel = await call("POST", `/orders/${order.order_id}/status`, {
+      token: buyer.access_token,
+      body: { status: "cancelled" },
+    });
     expect(cancel.status).toBe(200);
     const after = await json(cancel);
     const byProduct = Object.fromEntries(after.items.map((i: any) => [i.product_id, i]));
@@ -42,21 +64,41 @@ describe("cancel after a seller shipped", () => {
     expect(await stockOf(sellerA, a.product_id)).toBe(4);
     expect(await stockOf(sellerB, b.product_id)).toBe(5);
     // Nothing is left to cancel.
-    expect((await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } })).status).toBe(409);
+    expect(
+      (
+        await call("POST", `/orders/${order.order_id}/status`, {
+          token: buyer.access_token,
+          body: { status: "cancelled" },
+        })
+      ).status,
+    ).toBe(409);
   });
 
   it("refuses a cancel once every line has shipped", async () => {
     const { sellerA, sellerB, buyer, order } = await buyBoth();
     for (const s of [sellerA, sellerB]) {
-      expect((await call("POST", `/orders/${order.order_id}/status`, { token: s.access_token, body: { status: "shipped", tracking_number: unique("1Z") } })).status).toBe(200);
+      expect(
+        (
+          await call("POST", `/orders/${order.order_id}/status`, {
+            token: s.access_token,
+            body: { status: "shipped", tracking_number: unique("1Z") },
+          })
+        ).status,
+      ).toBe(200);
     }
-    const res = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
+    const res = await call("POST", `/orders/${order.order_id}/status`, {
+      token: buyer.access_token,
+      body: { status: "cancelled" },
+    });
     expect(res.status).toBe(409);
   });
 
   it("still cancels a wholly unshipped order in full", async () => {
     const { sellerA, buyer, a, order } = await buyBoth();
-    const res = await call("POST", `/orders/${order.order_id}/status`, { token: buyer.access_token, body: { status: "cancelled" } });
+    const res = await call("POST", `/orders/${order.order_id}/status`, {
+      token: buyer.access_token,
+      body: { status: "cancelled" },
+    });
     expect(res.status).toBe(200);
     expect((await json(res)).status).toBe("cancelled");
     expect(await stockOf(sellerA, a.product_id)).toBe(5);
@@ -67,7 +109,10 @@ describe("cancel after a seller shipped", () => {
 describe("a seller's view of a shared order", () => {
   it("shows a seller their lines, their share of the money, and not the other seller's tracking", async () => {
     const { sellerA, sellerB, order } = await buyBoth();
-    await call("POST", `/orders/${order.order_id}/status`, { token: sellerB.access_token, body: { status: "shipped", tracking_number: "1Z-SELLER-B" } });
+    await call("POST", `/orders/${order.order_id}/status`, {
+      token: sellerB.access_token,
+      body: { status: "shipped", tracking_number: "1Z-SELLER-B" },
+    });
     const seen = await json(await call("GET", `/orders/${order.order_id}`, { token: sellerA.access_token }));
     expect(seen.items).toHaveLength(1);
     expect(seen.total_amount).toBe(60_000);
@@ -80,7 +125,11 @@ describe("a seller's view of a shared order", () => {
 });
 
 const checkout = (buyer: TestUser, payment_method: string) =>
-  call("POST", "/orders", { token: buyer.access_token, body: { payment_method, shipping_address: address }, headers: { "idempotency-key": unique("k") } });
+  call("POST", "/orders", {
+    token: buyer.access_token,
+    body: { payment_method, shipping_address: address },
+    headers: { "idempotency-key": unique("k") },
+  });
 
 /** Finding 8 (medium): declined checkouts drained a coupon's budget. */
 describe("coupon budgets and declines", () => {
@@ -89,7 +138,14 @@ describe("coupon budgets and declines", () => {
     const seller = await signup({ role: "seller" });
     const product = await createProduct(seller, categoryId, { price: 5000, stock_available: 10 });
     const code = `TWO${unique()}`.slice(0, 30).toUpperCase();
-    expect((await call("POST", "/coupons", { token: admin.access_token, body: { code, kind: "fixed", value: 500, usage_limit: 2 } })).status).toBe(201);
+    expect(
+      (
+        await call("POST", "/coupons", {
+          token: admin.access_token,
+          body: { code, kind: "fixed", value: 500, usage_limit: 2 },
+        })
+      ).status,
+    ).toBe(201);
     const declined: string[] = [];
     for (let i = 0; i < 2; i++) {
       const b = await signup();
@@ -100,7 +156,10 @@ describe("coupon budgets and declines", () => {
       declined.push(b.access_token);
     }
     const third = await signup();
-    await call("POST", "/cart/add", { token: third.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    await call("POST", "/cart/add", {
+      token: third.access_token,
+      body: { product_id: product.product_id, quantity: 1 },
+    });
     expect((await call("POST", "/cart/coupon", { token: third.access_token, body: { code } })).status).toBe(200);
     const paid = await checkout(third, "pm_card_visa");
     expect(paid.status).toBe(201);
@@ -108,9 +167,17 @@ describe("coupon budgets and declines", () => {
     // A declined buyer's retry takes the second use; the other's retry finds the budget spent.
     const [firstToken, secondToken] = declined;
     const orderOf = async (token: string) => (await json(await call("GET", "/orders", { token }))).data[0].order_id;
-    const retry1 = await call("POST", "/payments/pay", { token: firstToken, body: { order_id: await orderOf(firstToken), payment_method: "pm_card_visa" }, headers: { "idempotency-key": unique("p") } });
+    const retry1 = await call("POST", "/payments/pay", {
+      token: firstToken,
+      body: { order_id: await orderOf(firstToken), payment_method: "pm_card_visa" },
+      headers: { "idempotency-key": unique("p") },
+    });
     expect(retry1.status).toBe(200);
-    const retry2 = await call("POST", "/payments/pay", { token: secondToken, body: { order_id: await orderOf(secondToken), payment_method: "pm_card_visa" }, headers: { "idempotency-key": unique("p") } });
+    const retry2 = await call("POST", "/payments/pay", {
+      token: secondToken,
+      body: { order_id: await orderOf(secondToken), payment_method: "pm_card_visa" },
+      headers: { "idempotency-key": unique("p") },
+    });
     expect(retry2.status).toBe(409);
     expect((await json(retry2)).error.code).toBe("coupon_not_applicable");
   });
@@ -122,18 +189,27 @@ describe("stock held by unpaid checkouts", () => {
     const seller = await signup({ role: "seller" });
     const product = await createProduct(seller, categoryId, { price: 5000, stock_available: 2 });
     const hoarder = await signup();
-    await call("POST", "/cart/add", { token: hoarder.access_token, body: { product_id: product.product_id, quantity: 2 } });
+    await call("POST", "/cart/add", {
+      token: hoarder.access_token,
+      body: { product_id: product.product_id, quantity: 2 },
+    });
     const held = await checkout(hoarder, "pm_card_authenticationRequired");
     expect((await json(held)).status).toBe("pending_payment");
     expect(await stockOf(seller, product.product_id)).toBe(0);
     // The same shopper starts another checkout (of something else): the first hold ends, the stock is back on sale.
     const other_product = await createProduct(seller, categoryId, { price: 100, stock_available: 5 });
-    await call("POST", "/cart/add", { token: hoarder.access_token, body: { product_id: other_product.product_id, quantity: 1 } });
+    await call("POST", "/cart/add", {
+      token: hoarder.access_token,
+      body: { product_id: other_product.product_id, quantity: 1 },
+    });
     const second = await checkout(hoarder, "pm_card_authenticationRequired");
     expect(second.status, await second.clone().text()).toBe(201);
     expect(await stockOf(seller, product.product_id)).toBe(2);
     const other = await signup();
-    await call("POST", "/cart/add", { token: other.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    await call("POST", "/cart/add", {
+      token: other.access_token,
+      body: { product_id: product.product_id, quantity: 1 },
+    });
     expect((await checkout(other, "pm_card_visa")).status).toBe(201);
   });
 
@@ -150,16 +226,32 @@ describe("reviews of refunded purchases", () => {
     const seller = await signup({ role: "seller" });
     const product = await createProduct(seller, categoryId, { price: 2000, stock_available: 3 });
     const buyer = await signup();
-    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: product.product_id, quantity: 1 } });
+    await call("POST", "/cart/add", {
+      token: buyer.access_token,
+      body: { product_id: product.product_id, quantity: 1 },
+    });
     const order = await json(await checkout(buyer, "pm_card_visa"));
-    await call("POST", `/orders/${order.order_id}/status`, { token: seller.access_token, body: { status: "shipped", tracking_number: "1ZR" } });
-    await call("POST", `/orders/${order.order_id}/status`, { token: seller.access_token, body: { status: "delivered" } });
-    const review = await call("POST", "/reviews", { token: buyer.access_token, body: { product_id: product.product_id, rating: 5, comment: "Best ever" } });
+    await call("POST", `/orders/${order.order_id}/status`, {
+      token: seller.access_token,
+      body: { status: "shipped", tracking_number: "1ZR" },
+    });
+    await call("POST", `/orders/${order.order_id}/status`, {
+      token: seller.access_token,
+      body: { status: "delivered" },
+    });
+    const review = await call("POST", "/reviews", {
+      token: buyer.access_token,
+      body: { product_id: product.product_id, rating: 5, comment: "Best ever" },
+    });
     expect(review.status).toBe(201);
     expect((await json(review)).verified_purchase).toBe(true);
     expect((await json(await call("GET", `/products/${product.product_id}`))).rating_count).toBe(1);
 
-    const refund = await call("POST", "/payments/refunds", { token: admin.access_token, body: { order_id: order.order_id, reason: "refund without return" }, headers: { "idempotency-key": unique("r") } });
+    const refund = await call("POST", "/payments/refunds", {
+      token: admin.access_token,
+      body: { order_id: order.order_id, reason: "refund without return" },
+      headers: { "idempotency-key": unique("r") },
+    });
     expect(refund.status).toBe(201);
     await vi.waitFor(
       async () => {

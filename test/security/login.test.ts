@@ -4,7 +4,8 @@ import { call, json, signup } from "../helpers";
 
 /** Finding 6 (medium): an attacker's failed logins must not lock the real owner out. */
 describe("login throttling", () => {
-  const login = (email: string, password: string, ip: string) => call("POST", "/auth/login", { body: { email, password }, headers: { "cf-connecting-ip": ip } });
+  const login = (email: string, password: string, ip: string) =>
+    call("POST", "/auth/login", { body: { email, password }, headers: { "cf-connecting-ip": ip } });
 
   it("blocks the attacking address with a growing Retry-After while the owner signs in from theirs", async () => {
     const owner = await signup();
@@ -45,7 +46,9 @@ describe("login throttling", () => {
     const owner = await signup();
     // A botnet: every guess from a different address (call() gives each request its own).
     for (let i = 0; i < LOGIN_PER_ACCOUNT.capacity; i++) {
-      expect((await call("POST", "/auth/login", { body: { email: owner.user.email, password: `bot-${i}-pw` } })).status).toBe(401);
+      expect(
+        (await call("POST", "/auth/login", { body: { email: owner.user.email, password: `bot-${i}-pw` } })).status,
+      ).toBe(401);
     }
     const botIp = "203.0.113.68";
     expect((await login(owner.user.email, "bot-last-pw", botIp)).status).toBe(401);

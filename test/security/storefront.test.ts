@@ -69,7 +69,10 @@ describe("refresh token cookie", () => {
 
   it("sets an HttpOnly, Secure, SameSite=Strict cookie scoped to /auth and keeps the token out of the body", async () => {
     const user = await signup();
-    const res = await call("POST", "/auth/login", { body: { email: user.user.email, password: user.password }, headers: COOKIE });
+    const res = await call("POST", "/auth/login", {
+      body: { email: user.user.email, password: user.password },
+      headers: COOKIE,
+    });
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.refresh_token).toBeUndefined();
@@ -83,23 +86,48 @@ describe("refresh token cookie", () => {
 
   it("rotates through the cookie, detects reuse of an old cookie, and clears it on logout", async () => {
     const user = await signup();
-    const login = await call("POST", "/auth/login", { body: { email: user.user.email, password: user.password }, headers: COOKIE });
+    const login = await call("POST", "/auth/login", {
+      body: { email: user.user.email, password: user.password },
+      headers: COOKIE,
+    });
     const first = cookieOf(login)!;
-    const refreshed = await call("POST", "/auth/refresh", { body: {}, headers: { ...COOKIE, cookie: `mp_refresh=${first}` } });
+    const refreshed = await call("POST", "/auth/refresh", {
+      body: {},
+      headers: { ...COOKIE, cookie: `mp_refresh=${first}` },
+    });
     expect(refreshed.status).toBe(200);
     expect((await json(refreshed)).refresh_token).toBeUndefined();
     const second = cookieOf(refreshed)!;
     expect(second).not.toBe(first);
     // Replaying the first cookie is reuse: the whole family, the second cookie included, stops working.
-    expect((await call("POST", "/auth/refresh", { body: {}, headers: { ...COOKIE, cookie: `mp_refresh=${first}` } })).status).toBe(401);
-    expect((await call("POST", "/auth/refresh", { body: {}, headers: { ...COOKIE, cookie: `mp_refresh=${second}` } })).status).toBe(401);
+    expect(
+      (await call("POST", "/auth/refresh", { body: {}, headers: { ...COOKIE, cookie: `mp_refresh=${first}` } })).status,
+    ).toBe(401);
+    expect(
+      (await call("POST", "/auth/refresh", { body: {}, headers: { ...COOKIE, cookie: `mp_refresh=${second}` } }))
+        .status,
+    ).toBe(401);
 
-    const again = await call("POST", "/auth/login", { body: { email: user.user.email, password: user.password }, headers: COOKIE });
+    const again = await call("POST", "/auth/login", {
+      body: { email: user.user.email, password: user.password },
+      headers: COOKIE,
+    });
     const token = (await json(again)).access_token;
-    const out = await call("POST", "/auth/logout", { body: {}, token, headers: { ...COOKIE, cookie: `mp_refresh=${cookieOf(again)}` } });
+    const out = await call("POST", "/auth/logout", {
+      body: {},
+      token,
+      headers: { ...COOKIE, cookie: `mp_refresh=${cookieOf(again)}` },
+    });
     expect(out.status).toBe(204);
     expect(out.headers.get("set-cookie")).toMatch(/mp_refresh=;.*Max-Age=0/i);
-    expect((await call("POST", "/auth/refresh", { body: {}, headers: { ...COOKIE, cookie: `mp_refresh=${cookieOf(again)}` } })).status).toBe(401);
+    expect(
+      (
+        await call("POST", "/auth/refresh", {
+          body: {},
+          headers: { ...COOKIE, cookie: `mp_refresh=${cookieOf(again)}` },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it("without the cookie header a refresh still needs refresh_token (400), and cookie mode without a cookie is 401", async () => {
@@ -119,7 +147,9 @@ describe("idempotency and tokens", () => {
     expect(second.status).toBe(401);
     expect(second.headers.get("idempotent-replayed")).toBeNull();
     // ... and the reuse revoked the family.
-    expect((await call("POST", "/auth/refresh", { body: { refresh_token: (await json(first)).refresh_token } })).status).toBe(401);
+    expect(
+      (await call("POST", "/auth/refresh", { body: { refresh_token: (await json(first)).refresh_token } })).status,
+    ).toBe(401);
   });
 
   it("does not share a key between two cartless guests on one address", async () => {

@@ -58,27 +58,39 @@ describe("webhook registration and delivery", () => {
   it(`caps active webhooks at ${MAX_WEBHOOKS_PER_SELLER} per seller`, async () => {
     const seller = await signup({ role: "seller" });
     for (let i = 0; i < MAX_WEBHOOKS_PER_SELLER; i++) {
-      expect((await call("POST", "/webhooks", { token: seller.access_token, body: { url: `http://127.0.0.1:9/h${i}` } })).status).toBe(201);
+      expect(
+        (await call("POST", "/webhooks", { token: seller.access_token, body: { url: `http://127.0.0.1:9/h${i}` } }))
+          .status,
+      ).toBe(201);
     }
-    const res = await call("POST", "/webhooks", { token: seller.access_token, body: { url: "http://127.0.0.1:9/one-more" } });
+    const res = await call("POST", "/webhooks", {
+      token: seller.access_token,
+      body: { url: "http://127.0.0.1:9/one-more" },
+    });
     expect(res.status).toBe(409);
   });
 
   it("follows no redirect and tells the seller only the outcome, not the receiver's answer", async () => {
     const seller = await signup({ role: "seller" });
-    const hook = await json(await call("POST", "/webhooks", { token: seller.access_token, body: { url: "http://127.0.0.1:9/r" } }));
+    const hook = await json(
+      await call("POST", "/webhooks", { token: seller.access_token, body: { url: "http://127.0.0.1:9/r" } }),
+    );
     const seen: RequestInit[] = [];
     overrideWebhookFetch(async (_url, init) => {
       seen.push(init as RequestInit);
       return new Response(null, { status: 302, headers: { location: "http://169.254.169.254/" } });
     });
     const id = `whd_${Date.now()}`;
-    await env.DB.prepare("INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, payload, status) VALUES (?, ?, ?, 'order.paid', '{}', 'pending')")
+    await env.DB.prepare(
+      "INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, payload, status) VALUES (?, ?, ?, 'order.paid', '{}', 'pending')",
+    )
       .bind(id, hook.webhook_id, `evt_${Date.now()}`)
       .run();
     expect(await attemptDelivery(env, id, 1)).toBe("retry");
     expect(seen[0].redirect).toBe("manual");
-    const log = await json(await call("GET", `/webhooks/${hook.webhook_id}/deliveries`, { token: seller.access_token }));
+    const log = await json(
+      await call("GET", `/webhooks/${hook.webhook_id}/deliveries`, { token: seller.access_token }),
+    );
     expect(log.data[0].result).toBe("failed, retrying");
     const { delivery_id: _d, event_id: _e, created_at: _c, updated_at: _u, ...shown } = log.data[0];
     expect(JSON.stringify(shown)).not.toMatch(/302|169\.254|redirect|answered/);

@@ -7,10 +7,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-const createdAt = () =>
-  text("created_at")
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
 /** One row per order item: the grain of revenue and units. */
 export const factOrderItems = sqliteTable(
@@ -32,7 +29,10 @@ export const factOrderItems = sqliteTable(
     dateKey: text("date_key").notNull(),
     paidAt: text("paid_at").notNull(),
   },
-  (t) => [index("fact_order_items_seller_idx").on(t.sellerId, t.dateKey), index("fact_order_items_product_idx").on(t.productId)],
+  (t) => [
+    index("fact_order_items_seller_idx").on(t.sellerId, t.dateKey),
+    index("fact_order_items_product_idx").on(t.productId),
+  ],
 );
 
 export const factRefunds = sqliteTable(
@@ -71,7 +71,12 @@ export const factTax = sqliteTable(
 
 export const factProductViews = sqliteTable(
   "fact_product_views",
-  { viewId: text("view_id").primaryKey(), productId: text("product_id").notNull(), sellerId: text("seller_id").notNull(), dateKey: text("date_key").notNull() },
+  {
+    viewId: text("view_id").primaryKey(),
+    productId: text("product_id").notNull(),
+    sellerId: text("seller_id").notNull(),
+    dateKey: text("date_key").notNull(),
+  },
   (t) => [index("fact_product_views_seller_idx").on(t.sellerId, t.dateKey, t.productId)],
 );
 
@@ -116,7 +121,10 @@ export const dimVariants = sqliteTable(
     status: text("status").notNull(),
     stockAvailable: integer("stock_available").notNull(),
   },
-  (t) => [index("dim_variants_seller_idx").on(t.sellerId, t.stockAvailable), index("dim_variants_product_idx").on(t.productId)],
+  (t) => [
+    index("dim_variants_seller_idx").on(t.sellerId, t.stockAvailable),
+    index("dim_variants_product_idx").on(t.productId),
+  ],
 );
 
 /** Daily rollups, rebuilt by the nightly cron from the facts. */
@@ -163,7 +171,12 @@ export const recentViews = sqliteTable(
 /** Per-user taste: category and brand scores from purchases (3), wishlists (2) and views (1). */
 export const userAffinity = sqliteTable(
   "user_affinity",
-  { userId: text("user_id").notNull(), kind: text("kind").notNull(), key: text("key").notNull(), score: integer("score").notNull() },
+  {
+    userId: text("user_id").notNull(),
+    kind: text("kind").notNull(),
+    key: text("key").notNull(),
+    score: integer("score").notNull(),
+  },
   (t) => [primaryKey({ columns: [t.userId, t.kind, t.key] }), index("user_affinity_top_idx").on(t.userId, t.score)],
 );
 

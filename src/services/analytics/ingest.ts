@@ -32,32 +32,57 @@ export async function ingestEvent(env: Env, event: DomainEvent): Promise<void> {
     case "order.refunded": {
       const o = event.data as OrderEventPayload;
       // Counted once per order: a redelivered order.paid finds its facts already there.
-      const fresh = event.type === "order.paid" && !(await w.prepare("SELECT 1 FROM fact_order_items WHERE order_id = ? LIMIT 1").bind(o.order_id).first());
-      if (fresh) await refreshProductDims(env, o.items.map((i) => i.product_id));
+      const fresh =
+        event.type === "order.paid" &&
+        !(await w.prepare("SELECT 1 FROM fact_order_items WHERE order_id = ? LIMIT 1").bind(o.order_id).first());
+      if (fresh)
+        await refreshProductDims(
+          env,
+          o.items.map((i) => i.product_id),
+        );
       await w.batch(orderStatements(env, event, fresh));
       return;
     }
     case "user.registered": {
       const d = event.data as { user_id: string; role: string };
-      await w.prepare("INSERT OR IGNORE INTO fact_registrations (user_id, role, date_key) VALUES (?, ?, ?)").bind(d.user_id, d.role, dateKey(event.occurred_at)).run();
+      await w
+        .prepare("INSERT OR IGNORE INTO fact_registrations (user_id, role, date_key) VALUES (?, ?, ?)")
+        .bind(d.user_id, d.role, dateKey(event.occurred_at))
+        .run();
       return;
     }
     case "searches.recorded": {
       const d = event.data as { entries: { query: string; hits: number; count: number }[] };
       if (d.entries.length === 0) return;
       // One fact per search: a query searched n times in the window is n rows (keyed event id, query, k).
-      const rows = d.entries.flatMap((e) => Array.from({ length: Math.min(e.count, 1000) }, (_, k) => [`${event.id}:${e.query}:${k}`, e.query, e.hits, dateKey(event.occurred_at)]));
+      const rows = d.entries.flatMap((e) =>
+        Array.from({ length: Math.min(e.count, 1000) }, (_, k) => [
+          `${event.id}:${e.query}:${k}`,
+          e.query,
+          e.hits,
+          dateKey(event.occurred_at),
+        ]),
+      );
       const statements: D1PreparedStatement[] = [];
       for (let i = 0; i < rows.length; i += 25) {
         const chunk = rows.slice(i, i + 25);
-        statements.push(w.prepare(`INSERT OR IGNORE INTO fact_searches (event_id, query, hits, date_key) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`).bind(...chunk.flat()));
+        statements.push(
+          w
+            .prepare(
+              `INSERT OR IGNORE INTO fact_searches (event_id, query, hits, date_key) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`,
+            )
+            .bind(...chunk.flat()),
+        );
       }
       await w.batch(statements);
       return;
     }
     case "search.performed": {
       const d = event.data as { query: string; hits: number };
-      await w.prepare("INSERT OR IGNORE INTO fact_searches (event_id, query, hits, date_key) VALUES (?, ?, ?, ?)").bind(event.id, d.query, d.hits, dateKey(event.occurred_at)).run();
+      await w
+        .prepare("INSERT OR IGNORE INTO fact_searches (event_id, query, hits, date_key) VALUES (?, ?, ?, ?)")
+        .bind(event.id, d.query, d.hits, dateKey(event.occurred_at))
+        .run();
       return;
     }
     case "product.created":
@@ -102,25 +127,54 @@ function orderStatements(env: Env, event: DomainEvent, signals: boolean): D1Prep
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'paid', ?, ?)`,
           )
           // One fact per line: a line is a variant (keyed by the product for its default one, as facts were before variants).
-          .bind(`${o.order_id}:${stockKey(item.product_id, item.variant_id)}`, o.order_id, item.seller_id, item.product_id, item.variant_id ?? null, o.user_id, item.quantity, usd(item.price * item.quantity), dateKey(event.occurred_at), event.occurred_at),
+          .bind(
+            `${o.order_id}:${stockKey(item.product_id, item.variant_id)}`,
+            o.order_id,
+            item.seller_id,
+            item.product_id,
+            item.variant_id ?? null,
+            o.user_id,
+            item.quantity,
+            usd(item.price * item.quantity),
+            dateKey(event.occurred_at),
+            event.occurred_at,
+          ),
       );
     }
   }
   // Tax per jurisdiction: what a paid order owed, and what each refund gave back.
   const taxFact = (id: string, sign: 1 | -1, t: { added: number; included: number }) =>
     w
-      .prepare("INSERT OR IGNORE INTO fact_tax (fact_id, order_id, jurisdiction, added, included, currency, date_key) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(id, o.order_id, o.tax?.jurisdiction ?? "", sign * usd(t.added), sign * usd(t.included), o.currency, dateKey(event.occurred_at));
+      .prepare(
+        "INSERT OR IGNORE INTO fact_tax (fact_id, order_id, jurisdiction, added, included, currency, date_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
+      .bind(
+        id,
+        o.order_id,
+        o.tax?.jurisdiction ?? "",
+        sign * usd(t.added),
+        sign * usd(t.included),
+        o.currency,
+        dateKey(event.occurred_at),
+      );
   if (event.type === "order.paid" && o.tax) statements.push(taxFact(`paid:${o.order_id}`, 1, o.tax));
   if (event.type === "order.refunded" && o.refund_tax) statements.push(taxFact(event.id, -1, o.refund_tax));
   if (event.type === "order.refunded") {
     statements.push(
-      w.prepare("INSERT OR IGNORE INTO fact_refunds (event_id, order_id, amount, date_key) VALUES (?, ?, ?, ?)").bind(event.id, o.order_id, usd(o.refund_amount ?? 0), dateKey(event.occurred_at)),
+      w
+        .prepare("INSERT OR IGNORE INTO fact_refunds (event_id, order_id, amount, date_key) VALUES (?, ?, ?, ?)")
+        .bind(event.id, o.order_id, usd(o.refund_amount ?? 0), dateKey(event.occurred_at)),
     );
   }
   if (signals) statements.push(...purchaseSignals(env, o, event.occurred_at));
   // Facts carry the furthest status known for their order, whichever event came first.
-  statements.push(w.prepare("UPDATE fact_order_items SET status = (SELECT status FROM order_status WHERE order_id = ?1) WHERE order_id = ?1").bind(o.order_id));
+  statements.push(
+    w
+      .prepare(
+        "UPDATE fact_order_items SET status = (SELECT status FROM order_status WHERE order_id = ?1) WHERE order_id = ?1",
+      )
+      .bind(o.order_id),
+  );
   return statements;
 }
 
@@ -136,11 +190,15 @@ const IDS_PER_QUERY = 90;
 export async function ingestEvents(env: Env, events: DomainEvent[]): Promise<void> {
   for (const e of events) if (!ORDER_EVENTS.has(e.type) && !PRODUCT_EVENTS.has(e.type)) await ingestEvent(env, e);
   const orderEvents = events.filter((e) => ORDER_EVENTS.has(e.type));
-  const paid = [...new Set(orderEvents.filter((e) => e.type === "order.paid").map((e) => (e.data as OrderEventPayload).order_id))];
+  const paid = [
+    ...new Set(orderEvents.filter((e) => e.type === "order.paid").map((e) => (e.data as OrderEventPayload).order_id)),
+  ];
   const seen = new Set<string>();
   for (let i = 0; i < paid.length; i += IDS_PER_QUERY) {
     const part = paid.slice(i, i + IDS_PER_QUERY);
-    const rows = await env.WAREHOUSE.prepare(`SELECT DISTINCT order_id FROM fact_order_items WHERE order_id IN (${part.map(() => "?").join(",")})`)
+    const rows = await env.WAREHOUSE.prepare(
+      `SELECT DISTINCT order_id FROM fact_order_items WHERE order_id IN (${part.map(() => "?").join(",")})`,
+    )
       .bind(...part)
       .all<{ order_id: string }>();
     for (const r of rows.results) seen.add(r.order_id);
@@ -148,7 +206,9 @@ export async function ingestEvents(env: Env, events: DomainEvent[]): Promise<voi
   const firstTime = new Set(paid.filter((id) => !seen.has(id)));
   const dims = new Set<string>();
   for (const e of events) if (PRODUCT_EVENTS.has(e.type)) dims.add((e.data as { product_id: string }).product_id);
-  for (const e of orderEvents) if (e.type === "order.paid" && firstTime.has((e.data as OrderEventPayload).order_id)) for (const i of (e.data as OrderEventPayload).items) dims.add(i.product_id);
+  for (const e of orderEvents)
+    if (e.type === "order.paid" && firstTime.has((e.data as OrderEventPayload).order_id))
+      for (const i of (e.data as OrderEventPayload).items) dims.add(i.product_id);
   await refreshProductDims(env, [...dims]);
   const statements: D1PreparedStatement[] = [];
   for (const e of orderEvents) {
@@ -169,14 +229,31 @@ async function refreshProductDims(env: Env, ids: string[]): Promise<void> {
       `SELECT id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at FROM products WHERE id IN (${part.map(() => "?").join(",")})`,
     )
       .bind(...part)
-      .all<{ id: string; seller_id: string; name: string; category_id: string; brand: string | null; status: string; stock_available: number; rating_average: number; updated_at: string }>();
+      .all<{
+        id: string;
+        seller_id: string;
+        name: string;
+        category_id: string;
+        brand: string | null;
+        status: string;
+        stock_available: number;
+        rating_average: number;
+        updated_at: string;
+      }>();
     if (rows.results.length === 0) continue;
     const variants = await env.DB.prepare(
       `SELECT v.id, v.product_id, p.seller_id, v.options, p.status, v.stock_available FROM product_variants v JOIN products p ON p.id = v.product_id
        WHERE v.product_id IN (${part.map(() => "?").join(",")})`,
     )
       .bind(...part)
-      .all<{ id: string; product_id: string; seller_id: string; options: string; status: string; stock_available: number }>();
+      .all<{
+        id: string;
+        product_id: string;
+        seller_id: string;
+        options: string;
+        status: string;
+        stock_available: number;
+      }>();
     await env.WAREHOUSE.batch([
       ...variants.results.map((v) =>
         env.WAREHOUSE.prepare(
@@ -189,7 +266,17 @@ async function refreshProductDims(env: Env, ids: string[]): Promise<void> {
           `INSERT INTO dim_products (product_id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (product_id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name, category_id = excluded.category_id, brand = excluded.brand,
              status = excluded.status, stock_available = excluded.stock_available, rating_average = excluded.rating_average, updated_at = excluded.updated_at`,
-        ).bind(p.id, p.seller_id, p.name, p.category_id, p.brand, p.status, p.stock_available, p.rating_average, p.updated_at),
+        ).bind(
+          p.id,
+          p.seller_id,
+          p.name,
+          p.category_id,
+          p.brand,
+          p.status,
+          p.stock_available,
+          p.rating_average,
+          p.updated_at,
+        ),
       ),
     ]);
   }
@@ -212,7 +299,11 @@ function purchaseSignals(env: Env, o: OrderEventPayload, at: string): D1Prepared
   const ids = [...new Set(o.items.map((i) => i.product_id))];
   const out: D1PreparedStatement[] = [];
   for (const a of ids) {
-    out.push(w.prepare("INSERT OR IGNORE INTO user_purchases (user_id, product_id, at) VALUES (?, ?, ?)").bind(o.user_id, a, at));
+    out.push(
+      w
+        .prepare("INSERT OR IGNORE INTO user_purchases (user_id, product_id, at) VALUES (?, ?, ?)")
+        .bind(o.user_id, a, at),
+    );
     out.push(w.prepare(bumpAffinity).bind(o.user_id, a, 3), w.prepare(bumpBrand).bind(o.user_id, a, 3));
     for (const b of ids) if (a !== b) out.push(w.prepare(upsertCount("co_purchases")).bind(a, b));
   }
@@ -220,7 +311,10 @@ function purchaseSignals(env: Env, o: OrderEventPayload, at: string): D1Prepared
 }
 
 /** A product page view (ANALYTICS queue), keyed by its view id; a signed-in viewer also feeds "viewed together" and affinity. */
-export async function ingestView(env: Env, view: { view_id: string; product_id: string; seller_id: string; at: string; user_id?: string | null }): Promise<void> {
+export async function ingestView(
+  env: Env,
+  view: { view_id: string; product_id: string; seller_id: string; at: string; user_id?: string | null },
+): Promise<void> {
   const w = env.WAREHOUSE;
   const first = await w
     .prepare("INSERT OR IGNORE INTO fact_product_views (view_id, product_id, seller_id, date_key) VALUES (?, ?, ?, ?)")
@@ -228,27 +322,40 @@ export async function ingestView(env: Env, view: { view_id: string; product_id: 
     .run();
   if (!view.user_id || (first.meta.changes ?? 0) === 0) return; // a redelivery counts once
   const recent = await w
-    .prepare("SELECT product_id FROM recent_views WHERE user_id = ? AND product_id != ? ORDER BY viewed_at DESC LIMIT 5")
+    .prepare(
+      "SELECT product_id FROM recent_views WHERE user_id = ? AND product_id != ? ORDER BY viewed_at DESC LIMIT 5",
+    )
     .bind(view.user_id, view.product_id)
     .all<{ product_id: string }>();
   const statements = [
-    w.prepare("INSERT INTO recent_views (user_id, product_id, viewed_at) VALUES (?, ?, ?) ON CONFLICT (user_id, product_id) DO UPDATE SET viewed_at = excluded.viewed_at").bind(view.user_id, view.product_id, view.at),
+    w
+      .prepare(
+        "INSERT INTO recent_views (user_id, product_id, viewed_at) VALUES (?, ?, ?) ON CONFLICT (user_id, product_id) DO UPDATE SET viewed_at = excluded.viewed_at",
+      )
+      .bind(view.user_id, view.product_id, view.at),
     w.prepare(bumpAffinity).bind(view.user_id, view.product_id, 1),
     w.prepare(bumpBrand).bind(view.user_id, view.product_id, 1),
   ];
-  for (const r of recent.results) statements.push(w.prepare(upsertCount("co_views")).bind(view.product_id, r.product_id), w.prepare(upsertCount("co_views")).bind(r.product_id, view.product_id));
+  for (const r of recent.results)
+    statements.push(
+      w.prepare(upsertCount("co_views")).bind(view.product_id, r.product_id),
+      w.prepare(upsertCount("co_views")).bind(r.product_id, view.product_id),
+    );
   await w.batch(statements);
 }
 
 /** Many anonymous views in a few multi-row statements (D1 binds at most 100 values per statement). */
-export async function ingestAnonymousViews(env: Env, views: { view_id: string; product_id: string; seller_id: string; at: string }[]): Promise<void> {
+export async function ingestAnonymousViews(
+  env: Env,
+  views: { view_id: string; product_id: string; seller_id: string; at: string }[],
+): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < views.length; i += 25) {
     const chunk = views.slice(i, i + 25);
     statements.push(
-      env.WAREHOUSE.prepare(`INSERT OR IGNORE INTO fact_product_views (view_id, product_id, seller_id, date_key) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`).bind(
-        ...chunk.flatMap((v) => [v.view_id, v.product_id, v.seller_id, dateKey(v.at)]),
-      ),
+      env.WAREHOUSE.prepare(
+        `INSERT OR IGNORE INTO fact_product_views (view_id, product_id, seller_id, date_key) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`,
+      ).bind(...chunk.flatMap((v) => [v.view_id, v.product_id, v.seller_id, dateKey(v.at)])),
     );
   }
   await env.WAREHOUSE.batch(statements);

@@ -22,11 +22,19 @@ const LIVE = "status NOT IN ('cancelled')";
 
 export async function sellerReport(env: Pick<Env, "WAREHOUSE">, sellerId: string, r: Range) {
   const w = env.WAREHOUSE;
-  const [totals, byStatus, top, low, refunds, rating, topVariants, lowVariants] = await w.batch<Record<string, unknown>>([
+  const [totals, byStatus, top, low, refunds, rating, topVariants, lowVariants] = await w.batch<
+    Record<string, unknown>
+  >([
     w
-      .prepare(`SELECT COALESCE(SUM(revenue), 0) AS revenue, COALESCE(SUM(quantity), 0) AS units, COUNT(DISTINCT order_id) AS orders FROM fact_order_items WHERE seller_id = ? AND date_key BETWEEN ? AND ? AND ${LIVE}`)
+      .prepare(
+        `SELECT COALESCE(SUM(revenue), 0) AS revenue, COALESCE(SUM(quantity), 0) AS units, COUNT(DISTINCT order_id) AS orders FROM fact_order_items WHERE seller_id = ? AND date_key BETWEEN ? AND ? AND ${LIVE}`,
+      )
       .bind(sellerId, r.from, r.to),
-    w.prepare("SELECT status, COUNT(DISTINCT order_id) AS n FROM fact_order_items WHERE seller_id = ? AND date_key BETWEEN ? AND ? GROUP BY status").bind(sellerId, r.from, r.to),
+    w
+      .prepare(
+        "SELECT status, COUNT(DISTINCT order_id) AS n FROM fact_order_items WHERE seller_id = ? AND date_key BETWEEN ? AND ? GROUP BY status",
+      )
+      .bind(sellerId, r.from, r.to),
     w
       .prepare(
         `SELECT f.product_id, COALESCE(d.name, f.product_id) AS name, SUM(f.quantity) AS units_sold, SUM(f.revenue) AS revenue
@@ -36,7 +44,9 @@ export async function sellerReport(env: Pick<Env, "WAREHOUSE">, sellerId: string
       )
       .bind(sellerId, r.from, r.to),
     w
-      .prepare("SELECT product_id, name, stock_available FROM dim_products WHERE seller_id = ? AND status = 'active' AND stock_available <= ? ORDER BY stock_available, product_id LIMIT 50")
+      .prepare(
+        "SELECT product_id, name, stock_available FROM dim_products WHERE seller_id = ? AND status = 'active' AND stock_available <= ? ORDER BY stock_available, product_id LIMIT 50",
+      )
       .bind(sellerId, LOW_STOCK_THRESHOLD),
     // A refund on a multi-seller order is shared by each seller's part of it.
     w
@@ -48,7 +58,9 @@ export async function sellerReport(env: Pick<Env, "WAREHOUSE">, sellerId: string
          WHERE s.part > 0 AND r.date_key BETWEEN ?2 AND ?3`,
       )
       .bind(sellerId, r.from, r.to),
-    w.prepare("SELECT AVG(rating_average) AS avg FROM dim_products WHERE seller_id = ? AND rating_average > 0").bind(sellerId),
+    w
+      .prepare("SELECT AVG(rating_average) AS avg FROM dim_products WHERE seller_id = ? AND rating_average > 0")
+      .bind(sellerId),
     // Units per variant (a size run sells unevenly); facts from before variants count as the default one.
     w
       .prepare(
@@ -68,7 +80,8 @@ export async function sellerReport(env: Pick<Env, "WAREHOUSE">, sellerId: string
       )
       .bind(sellerId, LOW_STOCK_THRESHOLD),
   ]);
-  const withOptions = (rows: Record<string, unknown>[]) => rows.map((x) => ({ ...x, options: JSON.parse(String(x.options ?? "{}")) as Record<string, string> }));
+  const withOptions = (rows: Record<string, unknown>[]) =>
+    rows.map((x) => ({ ...x, options: JSON.parse(String(x.options ?? "{}")) as Record<string, string> }));
   const t = totals.results[0] as { revenue: number; units: number; orders: number };
   const refunded = Math.round(Number((refunds.results[0] as { refunded: number }).refunded ?? 0));
   const refundOrders = Number((refunds.results[0] as { orders: number }).orders ?? 0);
@@ -81,7 +94,9 @@ export async function sellerReport(env: Pick<Env, "WAREHOUSE">, sellerId: string
     refunds: refunded,
     net_revenue: t.revenue - refunded,
     orders: t.orders,
-    orders_by_status: Object.fromEntries((byStatus.results as { status: string; n: number }[]).map((s) => [s.status, s.n])),
+    orders_by_status: Object.fromEntries(
+      (byStatus.results as { status: string; n: number }[]).map((s) => [s.status, s.n]),
+    ),
     units_sold: t.units,
     return_rate: t.orders ? Math.round((refundOrders / t.orders) * 10000) / 10000 : 0,
     average_rating: Math.round(Number((rating.results[0] as { avg: number | null }).avg ?? 0) * 100) / 100,
@@ -120,10 +135,14 @@ export async function platformReport(env: Pick<Env, "WAREHOUSE">, r: Range) {
   const w = env.WAREHOUSE;
   const [totals, sellers, regs, searches] = await w.batch<Record<string, unknown>>([
     w
-      .prepare(`SELECT COALESCE(SUM(revenue), 0) AS gmv, COUNT(DISTINCT order_id) AS orders, COUNT(DISTINCT user_id) AS active_buyers FROM fact_order_items WHERE date_key BETWEEN ? AND ? AND ${LIVE}`)
+      .prepare(
+        `SELECT COALESCE(SUM(revenue), 0) AS gmv, COUNT(DISTINCT order_id) AS orders, COUNT(DISTINCT user_id) AS active_buyers FROM fact_order_items WHERE date_key BETWEEN ? AND ? AND ${LIVE}`,
+      )
       .bind(r.from, r.to),
     w
-      .prepare(`SELECT seller_id, SUM(revenue) AS revenue, COUNT(DISTINCT order_id) AS orders FROM fact_order_items WHERE date_key BETWEEN ? AND ? AND ${LIVE} GROUP BY seller_id ORDER BY revenue DESC LIMIT 10`)
+      .prepare(
+        `SELECT seller_id, SUM(revenue) AS revenue, COUNT(DISTINCT order_id) AS orders FROM fact_order_items WHERE date_key BETWEEN ? AND ? AND ${LIVE} GROUP BY seller_id ORDER BY revenue DESC LIMIT 10`,
+      )
       .bind(r.from, r.to),
     w.prepare("SELECT COUNT(*) AS n FROM fact_registrations WHERE date_key BETWEEN ? AND ?").bind(r.from, r.to),
     w.prepare("SELECT COUNT(*) AS n FROM fact_searches WHERE date_key BETWEEN ? AND ?").bind(r.from, r.to),
@@ -158,8 +177,19 @@ export async function taxReport(env: Pick<Env, "WAREHOUSE">, r: Range) {
      FROM fact_tax WHERE date_key BETWEEN ? AND ? GROUP BY jurisdiction ORDER BY jurisdiction`,
   )
     .bind(r.from, r.to)
-    .all<{ jurisdiction: string; collected: number; refunded: number; included: number; included_refunded: number; orders: number }>();
-  const data = rows.results.map((j) => ({ ...j, net: j.collected - j.refunded, included_net: j.included - j.included_refunded }));
+    .all<{
+      jurisdiction: string;
+      collected: number;
+      refunded: number;
+      included: number;
+      included_refunded: number;
+      orders: number;
+    }>();
+  const data = rows.results.map((j) => ({
+    ...j,
+    net: j.collected - j.refunded,
+    included_net: j.included - j.included_refunded,
+  }));
   return {
     from: r.from,
     to: r.to,
@@ -204,7 +234,9 @@ export async function driftReport(env: Pick<Env, "WAREHOUSE" | "DB">) {
   const sums = new Map<string, number>();
   for (const r of perShard.flatMap((x) => x.results)) sums.set(r.seller_id, (sums.get(r.seller_id) ?? 0) + r.revenue);
   const live = { results: [...sums].map(([seller_id, revenue]) => ({ seller_id, revenue })) };
-  const wh = await env.WAREHOUSE.prepare(`SELECT seller_id, SUM(revenue) AS revenue FROM fact_order_items WHERE ${LIVE} GROUP BY seller_id`).all<{
+  const wh = await env.WAREHOUSE.prepare(
+    `SELECT seller_id, SUM(revenue) AS revenue FROM fact_order_items WHERE ${LIVE} GROUP BY seller_id`,
+  ).all<{
     seller_id: string;
     revenue: number;
   }>();

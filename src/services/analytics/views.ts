@@ -17,7 +17,9 @@ const MAX_BATCH = 100;
 
 const addView = coalescer<View, Pick<Env, "ANALYTICS">>(500, async (batch, env) => {
   for (let i = 0; i < batch.length; i += MAX_BATCH) {
-    await env.ANALYTICS.sendBatch(batch.slice(i, i + MAX_BATCH).map((body) => ({ body, contentType: "json" as const })));
+    await env.ANALYTICS.sendBatch(
+      batch.slice(i, i + MAX_BATCH).map((body) => ({ body, contentType: "json" as const })),
+    );
   }
 });
 

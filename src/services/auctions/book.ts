@@ -49,7 +49,12 @@ export interface BidReply {
   leading: boolean;
 }
 
-export type Refusal = { ok: false; code: "bid_too_low" | "auction_ended" | "forbidden" | "invalid_state" | "idempotency_key_reused" | "not_found"; message: string; next_minimum?: number };
+export type Refusal = {
+  ok: false;
+  code: "bid_too_low" | "auction_ended" | "forbidden" | "invalid_state" | "idempotency_key_reused" | "not_found";
+  message: string;
+  next_minimum?: number;
+};
 
 export interface MirrorRow {
   id: number;
@@ -101,11 +106,20 @@ export class AuctionBook {
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
-    this.bids = sql.exec<{ seq: number; bidder_id: string; max_amount: number }>("SELECT seq, bidder_id, max_amount FROM bids ORDER BY seq").toArray().map((r) => ({ seq: r.seq, bidderId: r.bidder_id, maxAmount: r.max_amount }));
+    this.bids = sql
+      .exec<{ seq: number; bidder_id: string; max_amount: number }>(
+        "SELECT seq, bidder_id, max_amount FROM bids ORDER BY seq",
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, bidderId: r.bidder_id, maxAmount: r.max_amount }));
   }
 
   meta(): AuctionMeta | null {
-    return (this.sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM meta WHERE id = 1").toArray()[0] as unknown as AuctionMeta | undefined) ?? null;
+    return (
+      (this.sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM meta WHERE id = 1").toArray()[0] as unknown as
+        | AuctionMeta
+        | undefined) ?? null
+    );
   }
 
   /** Writes the terms once (later calls change nothing). */
@@ -154,9 +168,12 @@ export class AuctionBook {
 
   /** A bid already placed under this idempotency key: its first reply (another amount: refused). */
   replay(idem: string, maxAmount: number): BidReply | Refusal | null {
-    const row = this.sql.exec<{ reply: string; max_amount: number }>("SELECT reply, max_amount FROM bids WHERE idem = ?", idem).toArray()[0];
+    const row = this.sql
+      .exec<{ reply: string; max_amount: number }>("SELECT reply, max_amount FROM bids WHERE idem = ?", idem)
+      .toArray()[0];
     if (!row) return null;
-    if (row.max_amount !== maxAmount) return { ok: false, code: "idempotency_key_reused", message: "This Idempotency-Key was used for another bid" };
+    if (row.max_amount !== maxAmount)
+      return { ok: false, code: "idempotency_key_reused", message: "This Idempotency-Key was used for another bid" };
     return JSON.parse(row.reply) as BidReply;
   }
 
@@ -164,7 +181,13 @@ export class AuctionBook {
    * Places a bid by the rules: not the seller's, not after the end, at least `next_minimum`,
    * and for the leader more than their own maximum. A bid in the last 120 s extends the end.
    */
-  bid(input: { bidderId: string; maxAmount: number; idem: string | null; address: CartAddress | null; now: number }): (BidReply & { ok: true; extended: boolean; replayed: boolean; snapshot: AuctionSnapshot }) | Refusal {
+  bid(input: {
+    bidderId: string;
+    maxAmount: number;
+    idem: string | null;
+    address: CartAddress | null;
+    now: number;
+  }): (BidReply & { ok: true; extended: boolean; replayed: boolean; snapshot: AuctionSnapshot }) | Refusal {
     const meta = this.meta();
     if (!meta) return { ok: false, code: "not_found", message: "No auction for this product" };
     if (input.idem) {
@@ -172,20 +195,37 @@ export class AuctionBook {
       if (earlier && "ok" in earlier) return earlier;
       if (earlier) return { ok: true, ...earlier, extended: false, replayed: true, snapshot: this.snapshot()! };
     }
-    if (meta.status !== "live" || input.now >= meta.ends_at) return { ok: false, code: "auction_ended", message: "This auction has ended" };
-    if (input.bidderId === meta.seller_id) return { ok: false, code: "forbidden", message: "A seller cannot bid on their own listing" };
+    if (meta.status !== "live" || input.now >= meta.ends_at)
+      return { ok: false, code: "auction_ended", message: "This auction has ended" };
+    if (input.bidderId === meta.seller_id)
+      return { ok: false, code: "forbidden", message: "A seller cannot bid on their own listing" };
     const before = standing(this.bids, meta.start_price);
     const minimum = nextMinimum(this.bids.length, before.currentPrice);
-    if (input.maxAmount < minimum) return { ok: false, code: "bid_too_low", message: `The next bid must be at least ${minimum}`, next_minimum: minimum };
+    if (input.maxAmount < minimum)
+      return {
+        ok: false,
+        code: "bid_too_low",
+        message: `The next bid must be at least ${minimum}`,
+        next_minimum: minimum,
+      };
     if (before.leader?.bidderId === input.bidderId && input.maxAmount <= before.leader.maxAmount) {
-      return { ok: false, code: "bid_too_low", message: `Your maximum is already ${before.leader.maxAmount}; a new one must be higher`, next_minimum: before.leader.maxAmount + 1 };
+      return {
+        ok: false,
+        code: "bid_too_low",
+        message: `Your maximum is already ${before.leader.maxAmount}; a new one must be higher`,
+        next_minimum: before.leader.maxAmount + 1,
+      };
     }
 
     const bidId = newId("bid", input.now);
     const seq = (this.bids.at(-1)?.seq ?? 0) + 1;
     const placed: PlacedBid = { seq, bidderId: input.bidderId, maxAmount: input.maxAmount };
     const after = standing([...this.bids, placed], meta.start_price);
-    const reply: BidReply = { bid_id: bidId, current_price: after.currentPrice, leading: after.leader!.bidderId === input.bidderId };
+    const reply: BidReply = {
+      bid_id: bidId,
+      current_price: after.currentPrice,
+      leading: after.leader!.bidderId === input.bidderId,
+    };
     const endsAt = endAfterBid(meta.ends_at, input.now);
     this.sql.exec(
       "INSERT INTO bids (seq, bid_id, bidder_id, max_amount, placed_at, idem, reply, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -200,11 +240,22 @@ export class AuctionBook {
     );
     this.sql.exec("UPDATE meta SET ends_at = ?, seq = seq + 1 WHERE id = 1", endsAt);
     this.bids.push(placed);
-    const previousLeader = before.leader && before.leader.bidderId !== after.leader!.bidderId ? before.leader.bidderId : null;
-    this.queue("bid", { bid_id: bidId, bidder_id: input.bidderId, max_amount: input.maxAmount, price_after: after.currentPrice, placed_at: input.now });
+    const previousLeader =
+      before.leader && before.leader.bidderId !== after.leader!.bidderId ? before.leader.bidderId : null;
+    this.queue("bid", {
+      bid_id: bidId,
+      bidder_id: input.bidderId,
+      max_amount: input.maxAmount,
+      price_after: after.currentPrice,
+      placed_at: input.now,
+    });
     if (previousLeader) this.queue("outbid", { user_id: previousLeader, current_price: after.currentPrice });
     // The snapshot from what was just written, without reading the row back or ranking the bids again.
-    const snapshot = { meta: { ...meta, ends_at: endsAt, seq: meta.seq + 1 }, standing: after, bid_count: this.bids.length };
+    const snapshot = {
+      meta: { ...meta, ends_at: endsAt, seq: meta.seq + 1 },
+      standing: after,
+      bid_count: this.bids.length,
+    };
     return { ok: true, ...reply, extended: endsAt !== meta.ends_at, replayed: false, snapshot };
   }
 
@@ -227,14 +278,19 @@ export class AuctionBook {
     if (!meta) return { ok: false, code: "not_found", message: "No auction for this product" };
     // A retry of this buyer's own buy-it-now answers with its order.
     if (meta.outcome === "bought_now" && meta.winner_id === userId) return { ok: true, meta };
-    if (meta.status !== "live" || now >= meta.ends_at) return { ok: false, code: "auction_ended", message: "This auction has ended" };
-    if (userId === meta.seller_id) return { ok: false, code: "forbidden", message: "A seller cannot buy their own listing" };
+    if (meta.status !== "live" || now >= meta.ends_at)
+      return { ok: false, code: "auction_ended", message: "This auction has ended" };
+    if (userId === meta.seller_id)
+      return { ok: false, code: "forbidden", message: "A seller cannot buy their own listing" };
     const st = standing(this.bids, meta.start_price);
     if (!buyNowOpen(meta.buy_now_price, meta.reserve_price, st.leader)) {
       return {
         ok: false,
         code: "invalid_state",
-        message: meta.buy_now_price === null ? "This auction has no buy-it-now price" : "Buy it now closed when the bidding reached the reserve (or, without one, at the first bid)",
+        message:
+          meta.buy_now_price === null
+            ? "This auction has no buy-it-now price"
+            : "Buy it now closed when the bidding reached the reserve (or, without one, at the first bid)",
       };
     }
     this.end("bought_now", userId, meta.buy_now_price!, now);
@@ -257,8 +313,17 @@ export class AuctionBook {
 
   /** An order of this auction is written (the winner's or the runner-up's): the alarm stops retrying it, and its buyer is told. */
   orderWritten(orderId: string, buyerId: string, price: number): void {
-    this.sql.exec("UPDATE meta SET order_pending = 0 WHERE id = 1 AND (order_id = ? OR second_chance_order_id = ?)", orderId, orderId);
-    this.queue("won", { user_id: buyerId, order_id: orderId, price, second_chance: this.meta()!.second_chance_order_id === orderId });
+    this.sql.exec(
+      "UPDATE meta SET order_pending = 0 WHERE id = 1 AND (order_id = ? OR second_chance_order_id = ?)",
+      orderId,
+      orderId,
+    );
+    this.queue("won", {
+      user_id: buyerId,
+      order_id: orderId,
+      price,
+      second_chance: this.meta()!.second_chance_order_id === orderId,
+    });
   }
 
   /**
@@ -268,8 +333,14 @@ export class AuctionBook {
   secondChance(now: number): { ok: true; buyerId: string; price: number; orderId: string } | Refusal {
     const meta = this.meta();
     if (!meta) return { ok: false, code: "not_found", message: "No auction for this product" };
-    if (meta.outcome !== "sold") return { ok: false, code: "invalid_state", message: "Only an auction that sold to a winner can be offered to the runner-up" };
-    if (meta.second_chance_order_id) return { ok: false, code: "invalid_state", message: "The runner-up already has an offer" };
+    if (meta.outcome !== "sold")
+      return {
+        ok: false,
+        code: "invalid_state",
+        message: "Only an auction that sold to a winner can be offered to the runner-up",
+      };
+    if (meta.second_chance_order_id)
+      return { ok: false, code: "invalid_state", message: "The runner-up already has an offer" };
     const st = standing(this.bids, meta.start_price);
     if (!st.runnerUp) return { ok: false, code: "invalid_state", message: "There is no runner-up" };
     const orderId = newId("order", now);
@@ -279,7 +350,12 @@ export class AuctionBook {
 
   /** The last address a bidder gave (for their order), if any. */
   addressOf(bidderId: string): CartAddress | null {
-    const row = this.sql.exec<{ address: string | null }>("SELECT address FROM bids WHERE bidder_id = ? AND address IS NOT NULL ORDER BY seq DESC LIMIT 1", bidderId).toArray()[0];
+    const row = this.sql
+      .exec<{ address: string | null }>(
+        "SELECT address FROM bids WHERE bidder_id = ? AND address IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        bidderId,
+      )
+      .toArray()[0];
     return row?.address ? (JSON.parse(row.address) as CartAddress) : null;
   }
 
@@ -289,7 +365,12 @@ export class AuctionBook {
 
   /** What the D1 mirror has not yet taken, oldest first. */
   pendingMirror(limit = 200): MirrorRow[] {
-    return this.sql.exec<{ id: number; kind: string; payload: string }>("SELECT id, kind, payload FROM mirror ORDER BY id LIMIT ?", limit).toArray() as MirrorRow[];
+    return this.sql
+      .exec<{ id: number; kind: string; payload: string }>(
+        "SELECT id, kind, payload FROM mirror ORDER BY id LIMIT ?",
+        limit,
+      )
+      .toArray() as MirrorRow[];
   }
 
   mirrored(upTo: number): void {

@@ -39,18 +39,29 @@ function invalid(field: string, message: string): never {
  */
 export function auctionTerms(
   input: AuctionTermsInput,
-  product: { id: string; sellerId: string; name: string; currency: string; variants: { id: string; stockAvailable: number }[] },
+  product: {
+    id: string;
+    sellerId: string;
+    name: string;
+    currency: string;
+    variants: { id: string; stockAvailable: number }[];
+  },
   now = Date.now(),
 ): AuctionTerms {
   const endsAt = Date.parse(input.ends_at);
-  if (endsAt - now < MIN_DURATION_MS || endsAt - now > MAX_DURATION_MS) invalid("auction.ends_at", "An auction ends 1 to 10 days from now");
+  if (endsAt - now < MIN_DURATION_MS || endsAt - now > MAX_DURATION_MS)
+    invalid("auction.ends_at", "An auction ends 1 to 10 days from now");
   const reserve = input.reserve_price ?? null;
   const buyNow = input.buy_now_price ?? null;
-  if (reserve !== null && reserve < input.start_price) invalid("auction.reserve_price", "The reserve cannot be under the start price");
-  if (buyNow !== null && buyNow <= input.start_price) invalid("auction.buy_now_price", "The buy-it-now price must be above the start price");
-  if (buyNow !== null && reserve !== null && buyNow < reserve) invalid("auction.buy_now_price", "The buy-it-now price cannot be under the reserve");
+  if (reserve !== null && reserve < input.start_price)
+    invalid("auction.reserve_price", "The reserve cannot be under the start price");
+  if (buyNow !== null && buyNow <= input.start_price)
+    invalid("auction.buy_now_price", "The buy-it-now price must be above the start price");
+  if (buyNow !== null && reserve !== null && buyNow < reserve)
+    invalid("auction.buy_now_price", "The buy-it-now price cannot be under the reserve");
   if (product.variants.length !== 1) invalid("variants", "An auction sells a single item: one variant");
-  if (product.variants[0].stockAvailable !== 1) invalid("stock_available", "An auction sells a single item: stock_available 1");
+  if (product.variants[0].stockAvailable !== 1)
+    invalid("stock_available", "An auction sells a single item: stock_available 1");
   return {
     product_id: product.id,
     seller_id: product.sellerId,
@@ -69,13 +80,22 @@ export async function openAuction(env: Pick<Env, "AUCTION">, terms: AuctionTerms
   try {
     await stub(env, terms.product_id).open(terms);
   } catch (err) {
-    log("warn", "auction object not opened; its first call or the sweep will", { product_id: terms.product_id, ...errorFields(err) });
+    log("warn", "auction object not opened; its first call or the sweep will", {
+      product_id: terms.product_id,
+      ...errorFields(err),
+    });
   }
 }
 
 function refused(r: Refusal): never {
   if (r.code === "not_found") throw new ApiError("not_found", "No auction for this product");
-  throw new ApiError(r.code, r.message, r.next_minimum !== undefined ? { details: [{ field: "max_amount", code: r.code, message: `next_minimum ${r.next_minimum}` }] } : {});
+  throw new ApiError(
+    r.code,
+    r.message,
+    r.next_minimum !== undefined
+      ? { details: [{ field: "max_amount", code: r.code, message: `next_minimum ${r.next_minimum}` }] }
+      : {},
+  );
 }
 
 export async function getAuction(env: Pick<Env, "AUCTION">, productId: string, callerId: string | null) {
@@ -97,7 +117,13 @@ export function watch(env: Pick<Env, "AUCTION">, productId: string, request: Req
 }
 
 /** A bid: idempotent by the caller's Idempotency-Key inside the object too (a retry after a lost reply counts once). */
-export async function placeBid(env: Env, auth: AuthContext, productId: string, body: { max_amount: number; shipping_address?: CartAddress }, idemKey: string | undefined) {
+export async function placeBid(
+  env: Env,
+  auth: AuthContext,
+  productId: string,
+  body: { max_amount: number; shipping_address?: CartAddress },
+  idemKey: string | undefined,
+) {
   await checkAddress(env, productId, body.shipping_address);
   const r = await stub(env, productId).bid(productId, {
     bidderId: auth.userId,
@@ -130,10 +156,13 @@ async function orderView(env: Env, orderId: string) {
 export async function offerSecondChance(env: Env, auth: AuthContext, productId: string) {
   const o = await stub(env, productId).outcome(productId);
   if (!o) throw new ApiError("not_found", "No auction for this product");
-  if (auth.role !== "admin" && auth.userId !== o.seller_id) throw new ApiError("forbidden", "Only the listing's seller can make a second-chance offer");
-  if (o.status !== "ended" || o.outcome !== "sold" || !o.order_id) throw new ApiError("invalid_state", "Only an auction that sold to a winner can be offered to the runner-up");
+  if (auth.role !== "admin" && auth.userId !== o.seller_id)
+    throw new ApiError("forbidden", "Only the listing's seller can make a second-chance offer");
+  if (o.status !== "ended" || o.outcome !== "sold" || !o.order_id)
+    throw new ApiError("invalid_state", "Only an auction that sold to a winner can be offered to the runner-up");
   const winner = await findOrder(env, o.order_id);
-  if (winner && winner.order.status !== "cancelled") throw new ApiError("invalid_state", "The winner's order is not cancelled: it can still be paid");
+  if (winner && winner.order.status !== "cancelled")
+    throw new ApiError("invalid_state", "The winner's order is not cancelled: it can still be paid");
   const r = await stub(env, productId).secondChance(productId);
   if (!r.ok) refused(r);
   const found = await findOrder(env, r.order_id);
@@ -162,7 +191,13 @@ function listItem(row: AuctionRow, relation: "selling" | "leading" | "outbid" | 
 export async function listSellerAuctions(env: Pick<Env, "DB">, sellerId: string, limit: number, cursor?: string) {
   const where = [eq(auctions.sellerId, sellerId)];
   if (cursor) where.push(lt(auctions.productId, String(decodeCursor(cursor, 1)[0])));
-  const rows = await getDb(env).select().from(auctions).where(and(...where)).orderBy(desc(auctions.productId)).limit(limit + 1).all();
+  const rows = await getDb(env)
+    .select()
+    .from(auctions)
+    .where(and(...where))
+    .orderBy(desc(auctions.productId))
+    .limit(limit + 1)
+    .all();
   const page = toPage(rows, limit, (r) => [r.productId]);
   return { data: page.data.map((r) => listItem(r, "selling", true)), next_cursor: page.next_cursor };
 }
@@ -181,7 +216,16 @@ export async function listBidderAuctions(env: Pick<Env, "DB">, userId: string, l
     .all();
   const page = toPage(ids, limit, (r) => [r.id]);
   if (page.data.length === 0) return { data: [], next_cursor: null };
-  const rows = await db.select().from(auctions).where(inArray(auctions.productId, page.data.map((r) => r.id))).all();
+  const rows = await db
+    .select()
+    .from(auctions)
+    .where(
+      inArray(
+        auctions.productId,
+        page.data.map((r) => r.id),
+      ),
+    )
+    .all();
   const byId = new Map(rows.map((r) => [r.productId, r]));
   const data = page.data.flatMap(({ id }) => {
     const row = byId.get(id);
@@ -194,7 +238,11 @@ export async function listBidderAuctions(env: Pick<Env, "DB">, userId: string, l
 }
 
 /** Cron: closes auctions whose end passed while their object was never called (its alarm is the usual way). */
-export async function sweepEndedAuctions(env: Pick<Env, "DB" | "AUCTION">, now = Date.now(), batch = 50): Promise<number> {
+export async function sweepEndedAuctions(
+  env: Pick<Env, "DB" | "AUCTION">,
+  now = Date.now(),
+  batch = 50,
+): Promise<number> {
   const due = await getDb(env)
     .select({ id: auctions.productId })
     .from(auctions)
@@ -212,4 +260,3 @@ export async function sweepEndedAuctions(env: Pick<Env, "DB" | "AUCTION">, now =
   }
   return closed;
 }
-

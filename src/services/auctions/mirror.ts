@@ -29,7 +29,11 @@ export function auctionRowInsert(db: Db, terms: AuctionTerms) {
   });
 }
 
-export async function writeMirror(env: Pick<Env, "DB" | "EVENTS">, snap: AuctionSnapshot, rows: MirrorRow[]): Promise<void> {
+export async function writeMirror(
+  env: Pick<Env, "DB" | "EVENTS">,
+  snap: AuctionSnapshot,
+  rows: MirrorRow[],
+): Promise<void> {
   const db = getDb(env);
   const m = snap.meta;
   const copy = {
@@ -54,8 +58,21 @@ export async function writeMirror(env: Pick<Env, "DB" | "EVENTS">, snap: Auction
   const bids = rows
     .filter((r) => r.kind === "bid")
     .map((r) => {
-      const b = JSON.parse(r.payload) as { bid_id: string; bidder_id: string; max_amount: number; price_after: number; placed_at: number };
-      return { id: b.bid_id, productId: m.product_id, bidderId: b.bidder_id, maxAmount: b.max_amount, priceAfter: b.price_after, placedAt: b.placed_at };
+      const b = JSON.parse(r.payload) as {
+        bid_id: string;
+        bidder_id: string;
+        max_amount: number;
+        price_after: number;
+        placed_at: number;
+      };
+      return {
+        id: b.bid_id,
+        productId: m.product_id,
+        bidderId: b.bidder_id,
+        maxAmount: b.max_amount,
+        priceAfter: b.price_after,
+        placedAt: b.placed_at,
+      };
     });
   const events = rows.flatMap((r) => eventOf(snap, r));
   const statements: BatchItem<"sqlite">[] = [
@@ -65,7 +82,13 @@ export async function writeMirror(env: Pick<Env, "DB" | "EVENTS">, snap: Auction
       .onConflictDoUpdate({ target: auctions.productId, set: copy, setWhere: sql`${auctions.seq} < ${m.seq}` }),
   ];
   const per = rowsPerInsert(auctionBids);
-  for (let i = 0; i < bids.length; i += per) statements.push(db.insert(auctionBids).values(bids.slice(i, i + per)).onConflictDoNothing());
+  for (let i = 0; i < bids.length; i += per)
+    statements.push(
+      db
+        .insert(auctionBids)
+        .values(bids.slice(i, i + per))
+        .onConflictDoNothing(),
+    );
   statements.push(...outboxInsertMany(db, events));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   await dispatchEvents(env, events);
@@ -76,7 +99,15 @@ function eventOf(snap: AuctionSnapshot, row: MirrorRow): DomainEvent[] {
   const p = JSON.parse(row.payload) as Record<string, unknown>;
   switch (row.kind) {
     case "outbid":
-      return [buildEvent("auction.outbid", { product_id: m.product_id, user_id: p.user_id as string, name: m.name, current_price: p.current_price as number, currency: m.currency })];
+      return [
+        buildEvent("auction.outbid", {
+          product_id: m.product_id,
+          user_id: p.user_id as string,
+          name: m.name,
+          current_price: p.current_price as number,
+          currency: m.currency,
+        }),
+      ];
     case "won":
       return [
         buildEvent("auction.won", {
@@ -90,7 +121,15 @@ function eventOf(snap: AuctionSnapshot, row: MirrorRow): DomainEvent[] {
         }),
       ];
     case "ended":
-      return [buildEvent("auction.ended", { product_id: m.product_id, seller_id: m.seller_id, outcome: p.outcome as "sold" | "unsold" | "bought_now", price: (p.price as number | null) ?? null, bid_count: snap.bid_count })];
+      return [
+        buildEvent("auction.ended", {
+          product_id: m.product_id,
+          seller_id: m.seller_id,
+          outcome: p.outcome as "sold" | "unsold" | "bought_now",
+          price: (p.price as number | null) ?? null,
+          bid_count: snap.bid_count,
+        }),
+      ];
     default:
       return [];
   }

@@ -36,7 +36,9 @@ export async function createAuctionOrder(env: Env, sale: AuctionSale, now = Date
   if (existing) return existing.order;
   const stock = { product_id: sale.productId, variant_id: sale.variantId };
   // The unit moves to the order: held for the whole payment window (the inventory object's TTL).
-  await reserveAll(env, sale.orderId, [{ ...stock, quantity: 1 }], WINNER_PAY_WINDOW_MS + 3600_000, { awaitProjection: true });
+  await reserveAll(env, sale.orderId, [{ ...stock, quantity: 1 }], WINNER_PAY_WINDOW_MS + 3600_000, {
+    awaitProjection: true,
+  });
   try {
     const { shipping, shippingLines, tax } = await shippingAndTax(env, sale);
     const at = new Date(now).toISOString();
@@ -97,7 +99,12 @@ export async function createAuctionOrder(env: Env, sale: AuctionSale, now = Date
 }
 
 /** A bid or buy-it-now with an address the seller does not ship to is refused up front. */
-export async function assertShipsTo(env: Pick<Env, "DB">, productId: string, sellerId: string, address: CartAddress): Promise<void> {
+export async function assertShipsTo(
+  env: Pick<Env, "DB">,
+  productId: string,
+  sellerId: string,
+  address: CartAddress,
+): Promise<void> {
   const q = await quote(env, address, [{ seller_id: sellerId, subtotal: 0, items: 1, grams: 0 }], {});
   if (q.unshippable.length) {
     throw new ApiError("not_shippable", "The seller does not ship to this address", {
@@ -108,14 +115,29 @@ export async function assertShipsTo(env: Pick<Env, "DB">, productId: string, sel
 
 /** Shipping by the seller's profile and tax for the winner's address, when they gave one (none: both 0 until they do). */
 async function shippingAndTax(env: Env, sale: AuctionSale) {
-  const none = { shipping: 0, shippingLines: [] as OrderRow["shippingLines"], tax: { added: 0, included: 0, jurisdiction: null as string | null } };
+  const none = {
+    shipping: 0,
+    shippingLines: [] as OrderRow["shippingLines"],
+    tax: { added: 0, included: 0, jurisdiction: null as string | null },
+  };
   if (!sale.address) return none;
-  const q = await quote(env, sale.address, [{ seller_id: sale.sellerId, subtotal: sale.price, items: 1, grams: 0 }], {});
+  const q = await quote(
+    env,
+    sale.address,
+    [{ seller_id: sale.sellerId, subtotal: sale.price, items: 1, grams: 0 }],
+    {},
+  );
   // Checked when the bid was placed (assertShipsTo); a profile changed since leaves the parcel to the seller.
   if (q.unshippable.length) return none;
   const option = selectedOption(q.sellers[0]);
   const path = (await findProduct(env, sale.productId))?.categoryPath;
   const taxClass = path ? ((await taxClassesOf(env, [path])).get(path) ?? null) : null;
   const tax = await taxProvider(env).quote(env, sale.address, [{ key: sale.productId, amount: sale.price, taxClass }]);
-  return { shipping: option.amount, shippingLines: [{ seller_id: sale.sellerId, option_id: option.option_id, name: option.name, amount: option.amount }], tax };
+  return {
+    shipping: option.amount,
+    shippingLines: [
+      { seller_id: sale.sellerId, option_id: option.option_id, name: option.name, amount: option.amount },
+    ],
+    tax,
+  };
 }

@@ -15,7 +15,21 @@ import { findCategory } from "./categories";
 export type AttributeRow = typeof categoryAttributes.$inferSelect;
 
 /** Names search already uses for its own parameters: an attribute cannot take them. */
-export const RESERVED_NAMES = new Set(["q", "category_id", "brand", "min_price", "max_price", "min_rating", "in_stock", "sort", "limit", "cursor", "price", "seller_id", "listing"]);
+export const RESERVED_NAMES = new Set([
+  "q",
+  "category_id",
+  "brand",
+  "min_price",
+  "max_price",
+  "min_rating",
+  "in_stock",
+  "sort",
+  "limit",
+  "cursor",
+  "price",
+  "seller_id",
+  "listing",
+]);
 
 export function toAttribute(r: AttributeRow): Attribute {
   return {
@@ -41,7 +55,11 @@ function pathIds(path: string): string[] {
 export async function attributesForPath(env: Pick<Env, "DB">, path: string): Promise<AttributeRow[]> {
   const ids = pathIds(path);
   if (ids.length === 0) return [];
-  const rows = await getDb(env).select().from(categoryAttributes).where(inArray(categoryAttributes.categoryId, ids)).all();
+  const rows = await getDb(env)
+    .select()
+    .from(categoryAttributes)
+    .where(inArray(categoryAttributes.categoryId, ids))
+    .all();
   const depth = new Map(ids.map((id, i) => [id, i]));
   return rows.sort((a, b) => depth.get(a.categoryId)! - depth.get(b.categoryId)! || (a.id < b.id ? -1 : 1));
 }
@@ -52,7 +70,11 @@ export async function listAttributes(env: Pick<Env, "DB">, categoryId: string): 
   return (await attributesForPath(env, cat.path)).map(toAttribute);
 }
 
-export async function createAttribute(env: Pick<Env, "DB">, categoryId: string, input: CreateAttributeInput): Promise<Attribute> {
+export async function createAttribute(
+  env: Pick<Env, "DB">,
+  categoryId: string,
+  input: CreateAttributeInput,
+): Promise<Attribute> {
   const cat = await findCategory(env, categoryId);
   if (!cat) throw new ApiError("not_found", "Category not found");
   const field = (f: string, code: string, message: string): never => {
@@ -60,14 +82,18 @@ export async function createAttribute(env: Pick<Env, "DB">, categoryId: string, 
   };
   const name = input.name;
   if (RESERVED_NAMES.has(name)) field("name", "reserved", `"${name}" is a search parameter; choose another name`);
-  if (input.type === "enum" && (!input.values || input.values.length === 0)) field("values", "required", "an enum attribute lists its values");
-  if (input.type !== "enum" && input.values && input.values.length > 0) field("values", "not_allowed", "only an enum attribute has values");
+  if (input.type === "enum" && (!input.values || input.values.length === 0))
+    field("values", "required", "an enum attribute lists its values");
+  if (input.type !== "enum" && input.values && input.values.length > 0)
+    field("values", "not_allowed", "only an enum attribute has values");
   if (input.type !== "number" && input.unit) field("unit", "not_allowed", "only a number attribute has a unit");
-  if (input.variant_option && input.type !== "enum" && input.type !== "text") field("variant_option", "type", "a variant option is an enum or text");
+  if (input.variant_option && input.type !== "enum" && input.type !== "text")
+    field("variant_option", "type", "a variant option is an enum or text");
   // A name is defined once along a path: a subcategory cannot redefine what it inherits, nor an
   // ancestor define what a descendant already has (the descendant's products would see two).
   const inherited = await attributesForPath(env, cat.path);
-  if (inherited.some((a) => a.name === name)) throw new ApiError("conflict", `This category already has an attribute named ${name}`);
+  if (inherited.some((a) => a.name === name))
+    throw new ApiError("conflict", `This category already has an attribute named ${name}`);
   const below = await env.DB.prepare(
     "SELECT 1 FROM category_attributes WHERE name = ? AND category_id IN (SELECT id FROM categories WHERE path > ? AND path < ?) LIMIT 1",
   )
@@ -114,9 +140,13 @@ type Value = string | number | boolean | null | (string | number)[];
 function checkValue(a: AttributeRow, value: Value, field: string): ErrorDetail | null {
   switch (a.type) {
     case "enum":
-      return typeof value === "string" && a.values.includes(value) ? null : { field, code: "invalid_value", message: `${a.name} must be one of ${a.values.join(", ")}` };
+      return typeof value === "string" && a.values.includes(value)
+        ? null
+        : { field, code: "invalid_value", message: `${a.name} must be one of ${a.values.join(", ")}` };
     case "number":
-      return typeof value === "number" && Number.isFinite(value) ? null : { field, code: "invalid_type", message: `${a.name} is a number${a.unit ? ` (${a.unit})` : ""}` };
+      return typeof value === "number" && Number.isFinite(value)
+        ? null
+        : { field, code: "invalid_type", message: `${a.name} is a number${a.unit ? ` (${a.unit})` : ""}` };
     case "boolean":
       return typeof value === "boolean" ? null : { field, code: "invalid_type", message: `${a.name} is true or false` };
     default:
@@ -142,7 +172,12 @@ export function validateAgainst(
     const field = `${prefix}attributes.${a.name}`;
     const value = attributes[a.name];
     if (a.variantOption) {
-      if (value !== undefined && value !== null) details.push({ field, code: "variant_option", message: `${a.name} is chosen per variant (variants[].options.${a.name})` });
+      if (value !== undefined && value !== null)
+        details.push({
+          field,
+          code: "variant_option",
+          message: `${a.name} is chosen per variant (variants[].options.${a.name})`,
+        });
       if (!variants) continue;
       variants.forEach((v, i) => {
         const f = `${prefix}variants.${i}.options.${a.name}`;
@@ -167,5 +202,10 @@ export function validateAgainst(
 }
 
 export function assertValid(details: ErrorDetail[]): void {
-  if (details.length) throw new ApiError("validation_failed", `Attribute ${details[0].field.split(".").pop()} is not valid here: ${details[0].message}`, { details: details.slice(0, 100) });
+  if (details.length)
+    throw new ApiError(
+      "validation_failed",
+      `Attribute ${details[0].field.split(".").pop()} is not valid here: ${details[0].message}`,
+      { details: details.slice(0, 100) },
+    );
 }

@@ -129,7 +129,11 @@ export async function updateCategory(
   }
 }
 
-async function updateCategoryRow(env: Pick<Env, "DB">, id: string, input: Partial<CategoryInput>): Promise<CategoryOut> {
+async function updateCategoryRow(
+  env: Pick<Env, "DB">,
+  id: string,
+  input: Partial<CategoryInput>,
+): Promise<CategoryOut> {
   const cat = await findCategory(env, id);
   if (!cat) throw new ApiError("not_found", "Category not found");
   const db = getDb(env);
@@ -146,7 +150,8 @@ async function updateCategoryRow(env: Pick<Env, "DB">, id: string, input: Partia
       });
     }
     const n = await productsUnder(env, cat.path);
-    if (n > 0) throw new ApiError("category_in_use", `This category's subtree holds ${n} products; move or archive them first`);
+    if (n > 0)
+      throw new ApiError("category_in_use", `This category's subtree holds ${n} products; move or archive them first`);
     parentId = parent?.id ?? null;
     path = `${parent?.path ?? "/"}${id}/`;
     depth = parent ? parent.depth + 1 : 0;
@@ -156,7 +161,15 @@ async function updateCategoryRow(env: Pick<Env, "DB">, id: string, input: Partia
     const statements = [
       db
         .update(categories)
-        .set({ name: input.name ?? cat.name, parentId, parentKey: parentId ?? "", path, depth, taxClass: input.tax_class === undefined ? cat.taxClass : input.tax_class, updatedAt: now })
+        .set({
+          name: input.name ?? cat.name,
+          parentId,
+          parentKey: parentId ?? "",
+          path,
+          depth,
+          taxClass: input.tax_class === undefined ? cat.taxClass : input.tax_class,
+          updatedAt: now,
+        })
         .where(eq(categories.id, id)),
     ];
     if (moving) {
@@ -168,7 +181,13 @@ async function updateCategoryRow(env: Pick<Env, "DB">, id: string, input: Partia
             depth: sql`${categories.depth} + ${depth - cat.depth}`,
             updatedAt: now,
           })
-          .where(and(gte(categories.path, subtreeRange(cat.path)[0]), lt(categories.path, subtreeRange(cat.path)[1]), sql`${categories.id} != ${id}`)),
+          .where(
+            and(
+              gte(categories.path, subtreeRange(cat.path)[0]),
+              lt(categories.path, subtreeRange(cat.path)[1]),
+              sql`${categories.id} != ${id}`,
+            ),
+          ),
       );
     }
     await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
@@ -185,7 +204,8 @@ export async function deleteCategory(env: Pick<Env, "DB">, id: string): Promise<
   if (!cat) throw new ApiError("not_found", "Category not found");
   const db = getDb(env);
   const children = await db.select({ n: count() }).from(categories).where(eq(categories.parentId, id)).get();
-  if ((children?.n ?? 0) > 0) throw new ApiError("category_in_use", "This category has subcategories; delete or move them first");
+  if ((children?.n ?? 0) > 0)
+    throw new ApiError("category_in_use", "This category has subcategories; delete or move them first");
   const n = await productsUnder(env, cat.path);
   if (n > 0) throw new ApiError("category_in_use", `This category holds ${n} products; move or archive them first`);
   await db.delete(categories).where(eq(categories.id, id));
@@ -212,7 +232,11 @@ const taxClassCache = new TtlCache<Map<string, TaxClass>>(60_000, 1);
 export async function taxClassesOf(env: Pick<Env, "DB">, paths: string[]): Promise<Map<string, TaxClass | null>> {
   let own = taxClassCache.get("all");
   if (!own) {
-    const rows = await getDb(env).select({ id: categories.id, taxClass: categories.taxClass }).from(categories).where(sql`${categories.taxClass} IS NOT NULL`).all();
+    const rows = await getDb(env)
+      .select({ id: categories.id, taxClass: categories.taxClass })
+      .from(categories)
+      .where(sql`${categories.taxClass} IS NOT NULL`)
+      .all();
     own = new Map(rows.map((r) => [r.id, r.taxClass!]));
     taxClassCache.set("all", own);
   }

@@ -42,7 +42,10 @@ export function toProduct(row: ProductRecord): Product {
 
 /** Select these (drizzle) and map each row with `record` for products with their variants, in one statement. */
 export const withVariantsJson = { ...getTableColumns(products), variantsJson: variantsJsonColumn };
-export const record = ({ variantsJson, ...row }: ProductRow & { variantsJson: string | null }): ProductRecord => ({ ...row, variants: parseVariants(variantsJson) });
+export const record = ({ variantsJson, ...row }: ProductRow & { variantsJson: string | null }): ProductRecord => ({
+  ...row,
+  variants: parseVariants(variantsJson),
+});
 
 /** The product and its variants in one statement. */
 export async function findProduct(env: Pick<Env, "DB">, id: string): Promise<ProductRecord | undefined> {
@@ -97,7 +100,11 @@ export async function findProducts(env: Pick<Env, "DB">, ids: string[]): Promise
   const unique = [...new Set(ids)];
   const out: ProductRecord[] = [];
   for (let i = 0; i < unique.length; i += 90) {
-    const rows = await getDb(env).select(withVariantsJson).from(products).where(inArray(products.id, unique.slice(i, i + 90))).all();
+    const rows = await getDb(env)
+      .select(withVariantsJson)
+      .from(products)
+      .where(inArray(products.id, unique.slice(i, i + 90)))
+      .all();
     out.push(...rows.map(record));
   }
   return out;
@@ -115,16 +122,21 @@ const pricingColumns = {
   stockAvailable: products.stockAvailable,
   variantsJson: variantsJsonColumn,
 };
-export type PricingRow = Pick<ProductRow, Exclude<keyof typeof pricingColumns, "variantsJson">> & { variants: VariantRow[] };
+export type PricingRow = Pick<ProductRow, Exclude<keyof typeof pricingColumns, "variantsJson">> & {
+  variants: VariantRow[];
+};
 
 /** The pricing columns of products by id with their variants, fresh from D1 (checkout): one statement per 90 products. */
 export async function findPricing(env: Pick<Env, "DB">, ids: string[]): Promise<PricingRow[]> {
   const unique = [...new Set(ids)];
   const out: PricingRow[] = [];
   for (let i = 0; i < unique.length; i += 90) {
-    const rows = await getDb(env).select(pricingColumns).from(products).where(inArray(products.id, unique.slice(i, i + 90))).all();
+    const rows = await getDb(env)
+      .select(pricingColumns)
+      .from(products)
+      .where(inArray(products.id, unique.slice(i, i + 90)))
+      .all();
     out.push(...rows.map(({ variantsJson, ...r }) => ({ ...r, variants: parseVariants(variantsJson) })));
   }
   return out;
 }
-

@@ -17,7 +17,15 @@ import { auctionRowInsert, auctionTerms, openAuction, type AuctionTermsInput } f
 
 /** The catalog's products, their writes (reads: ./product-reads.ts, re-exported here). */
 export * from "./product-reads";
-import { findProduct, record, toProduct, withVariantsJson, invalidateProduct, type ProductRecord, type ProductRow } from "./product-reads";
+import {
+  findProduct,
+  record,
+  toProduct,
+  withVariantsJson,
+  invalidateProduct,
+  type ProductRecord,
+  type ProductRow,
+} from "./product-reads";
 
 async function categoryOrFail(env: Pick<Env, "DB">, id: string, field = "category_id") {
   const cat = await findCategory(env, id);
@@ -30,7 +38,12 @@ async function categoryOrFail(env: Pick<Env, "DB">, id: string, field = "categor
 }
 
 function productEvent(type: "product.created" | "product.updated" | "product.archived", row: ProductRow): DomainEvent {
-  return buildEvent(type, { product_id: row.id, seller_id: row.sellerId, category_id: row.categoryId, version: row.version });
+  return buildEvent(type, {
+    product_id: row.id,
+    seller_id: row.sellerId,
+    category_id: row.categoryId,
+    version: row.version,
+  });
 }
 
 export interface CreateProductInput {
@@ -60,7 +73,14 @@ function stockRequired(field: string): never {
 }
 
 /** The product's rows: the product, and its variants (or its default one), checked against the category's attributes. */
-function newProductRecord(sellerId: string, input: CreateProductInput, cat: { id: string; path: string }, schema: AttributeRow[], now: string, prefix = ""): ProductRecord {
+function newProductRecord(
+  sellerId: string,
+  input: CreateProductInput,
+  cat: { id: string; path: string },
+  schema: AttributeRow[],
+  now: string,
+  prefix = "",
+): ProductRecord {
   if (!input.variants?.length && input.stock_available === undefined) stockRequired(`${prefix}stock_available`);
   assertValid(validateAgainst(schema, input.attributes ?? {}, input.variants?.length ? input.variants : null, prefix));
   const row = newProductRow(sellerId, input, cat, now);
@@ -71,10 +91,17 @@ function newProductRecord(sellerId: string, input: CreateProductInput, cat: { id
 
 /** Prices by currency as stored: the given ones, without empty entries. */
 function cleanPrices(prices: Partial<Record<string, number>> | undefined): Record<string, number> {
-  return Object.fromEntries(Object.entries(prices ?? {}).filter((e): e is [string, number] => typeof e[1] === "number"));
+  return Object.fromEntries(
+    Object.entries(prices ?? {}).filter((e): e is [string, number] => typeof e[1] === "number"),
+  );
 }
 
-function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: string; path: string }, now: string): ProductRow {
+function newProductRow(
+  sellerId: string,
+  input: CreateProductInput,
+  cat: { id: string; path: string },
+  now: string,
+): ProductRow {
   return {
     id: newId("product"),
     sellerId,
@@ -105,16 +132,32 @@ function newProductRow(sellerId: string, input: CreateProductInput, cat: { id: s
   };
 }
 
-export async function createProduct(env: Pick<Env, "DB" | "EVENTS" | "AUCTION">, sellerId: string, input: CreateProductInput): Promise<Product> {
+export async function createProduct(
+  env: Pick<Env, "DB" | "EVENTS" | "AUCTION">,
+  sellerId: string,
+  input: CreateProductInput,
+): Promise<Product> {
   const cat = await categoryOrFail(env, input.category_id);
   // An auction sells one unit: stock_available defaults to 1 (auctionTerms refuses any other count).
-  const given = input.auction && input.stock_available === undefined && !input.variants ? { ...input, stock_available: 1 } : input;
-  const record = newProductRecord(sellerId, given, cat, await attributesForPath(env, cat.path), new Date().toISOString());
+  const given =
+    input.auction && input.stock_available === undefined && !input.variants ? { ...input, stock_available: 1 } : input;
+  const record = newProductRecord(
+    sellerId,
+    given,
+    cat,
+    await attributesForPath(env, cat.path),
+    new Date().toISOString(),
+  );
   const terms = input.auction ? auctionTerms(input.auction, record) : null;
   const db = getDb(env);
   const { variants, ...row } = record;
   const event = productEvent("product.created", record);
-  await db.batch([db.insert(products).values(row), ...variantInserts(db, variants), ...(terms ? [auctionRowInsert(db, terms)] : []), outboxInsert(db, event)]);
+  await db.batch([
+    db.insert(products).values(row),
+    ...variantInserts(db, variants),
+    ...(terms ? [auctionRowInsert(db, terms)] : []),
+    outboxInsert(db, event),
+  ]);
   if (terms) await openAuction(env, terms);
   await dispatchEvents(env, [event]);
   return toProduct(record);
@@ -136,29 +179,73 @@ const PRODUCT_ROWS_PER_INSERT = rowsPerInsert(products);
  * transaction), the inserts chunked under the bound-value limit. Categories are read once each.
  * A bad category names its index (`products.7.category_id`).
  */
-export async function createProducts(env: Pick<Env, "DB" | "EVENTS">, sellerId: string, inputs: CreateProductInput[]): Promise<Product[]> {
-  const auctions = inputs.flatMap((input, i) => (input.auction ? [{ field: `products.${i}.auction`, code: "unsupported", message: "An auction is listed on its own (POST /products)" }] : []));
-  if (auctions.length) throw new ApiError("validation_failed", "Auction listings are created one at a time", { details: auctions.slice(0, 100) });
-  const unpriced = inputs.flatMap((input, i) => (input.price === undefined ? [{ field: `products.${i}.price`, code: "required", message: "price is required" }] : []));
-  if (unpriced.length) throw new ApiError("validation_failed", "price is required", { details: unpriced.slice(0, 100) });
+export async function createProducts(
+  env: Pick<Env, "DB" | "EVENTS">,
+  sellerId: string,
+  inputs: CreateProductInput[],
+): Promise<Product[]> {
+  const auctions = inputs.flatMap((input, i) =>
+    input.auction
+      ? [
+          {
+            field: `products.${i}.auction`,
+            code: "unsupported",
+            message: "An auction is listed on its own (POST /products)",
+          },
+        ]
+      : [],
+  );
+  if (auctions.length)
+    throw new ApiError("validation_failed", "Auction listings are created one at a time", {
+      details: auctions.slice(0, 100),
+    });
+  const unpriced = inputs.flatMap((input, i) =>
+    input.price === undefined ? [{ field: `products.${i}.price`, code: "required", message: "price is required" }] : [],
+  );
+  if (unpriced.length)
+    throw new ApiError("validation_failed", "price is required", { details: unpriced.slice(0, 100) });
   const cats = new Map<string, { id: string; path: string }>();
   const ids = [...new Set(inputs.map((i) => i.category_id))];
   for (let i = 0; i < ids.length; i += 90) {
-    const rows = await getDb(env).select({ id: categories.id, path: categories.path }).from(categories).where(inArray(categories.id, ids.slice(i, i + 90))).all();
+    const rows = await getDb(env)
+      .select({ id: categories.id, path: categories.path })
+      .from(categories)
+      .where(inArray(categories.id, ids.slice(i, i + 90)))
+      .all();
     for (const r of rows) cats.set(r.id, r);
   }
-  const missing = inputs.flatMap((input, i) => (cats.has(input.category_id) ? [] : [{ field: `products.${i}.category_id`, code: "not_found", message: "No such category" }]));
-  if (missing.length) throw new ApiError("validation_failed", "Some category_id names no category", { details: missing.slice(0, 100) });
+  const missing = inputs.flatMap((input, i) =>
+    cats.has(input.category_id)
+      ? []
+      : [{ field: `products.${i}.category_id`, code: "not_found", message: "No such category" }],
+  );
+  if (missing.length)
+    throw new ApiError("validation_failed", "Some category_id names no category", { details: missing.slice(0, 100) });
   const now = new Date().toISOString();
   const schemas = new Map<string, AttributeRow[]>();
   for (const cat of cats.values()) schemas.set(cat.id, await attributesForPath(env, cat.path));
-  const records = inputs.map((input, i) => newProductRecord(sellerId, input, cats.get(input.category_id)!, schemas.get(input.category_id)!, now, `products.${i}.`));
+  const records = inputs.map((input, i) =>
+    newProductRecord(
+      sellerId,
+      input,
+      cats.get(input.category_id)!,
+      schemas.get(input.category_id)!,
+      now,
+      `products.${i}.`,
+    ),
+  );
   const rows = records.map(({ variants: _v, ...row }) => row);
   const events = records.map((r) => productEvent("product.created", r));
   const db = getDb(env);
   const statements: BatchItem<"sqlite">[] = [];
-  for (let i = 0; i < rows.length; i += PRODUCT_ROWS_PER_INSERT) statements.push(db.insert(products).values(rows.slice(i, i + PRODUCT_ROWS_PER_INSERT)));
-  statements.push(...variantInserts(db, records.flatMap((r) => r.variants)));
+  for (let i = 0; i < rows.length; i += PRODUCT_ROWS_PER_INSERT)
+    statements.push(db.insert(products).values(rows.slice(i, i + PRODUCT_ROWS_PER_INSERT)));
+  statements.push(
+    ...variantInserts(
+      db,
+      records.flatMap((r) => r.variants),
+    ),
+  );
   statements.push(...outboxInsertMany(db, events));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   await dispatchEvents(env, events);
@@ -214,30 +301,56 @@ export async function updateProduct(
   if (!current) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, current);
   // An auction's unit, price and currency are its terms: bidders bid on them.
-  const terms = (["price", "prices", "stock_available", "currency", "auction"] as const).filter((f) => input[f] !== undefined);
+  const terms = (["price", "prices", "stock_available", "currency", "auction"] as const).filter(
+    (f) => input[f] !== undefined,
+  );
   if (current.listing === "auction" && terms.length) {
-    throw new ApiError("invalid_state", "An auction's price, stock and currency cannot change", { details: terms.map((f) => ({ field: f, code: "auction", message: "set by the auction" })) });
+    throw new ApiError("invalid_state", "An auction's price, stock and currency cannot change", {
+      details: terms.map((f) => ({ field: f, code: "auction", message: "set by the auction" })),
+    });
   }
   if (input.variants !== undefined) {
-    throw new ApiError("validation_failed", "variants are added with POST /products/{product_id}/variants", { details: [{ field: "variants", code: "not_allowed", message: "use the variants routes" }] });
+    throw new ApiError("validation_failed", "variants are added with POST /products/{product_id}/variants", {
+      details: [{ field: "variants", code: "not_allowed", message: "use the variants routes" }],
+    });
   }
-  const cat = input.category_id && input.category_id !== current.categoryId ? await categoryOrFail(env, input.category_id) : undefined;
+  const cat =
+    input.category_id && input.category_id !== current.categoryId
+      ? await categoryOrFail(env, input.category_id)
+      : undefined;
   if (input.attributes !== undefined || cat) {
     const schema = await attributesForPath(env, (cat ?? { path: current.categoryPath }).path);
     const hasOwnVariants = current.variants.some((v) => Object.keys(v.options).length > 0);
-    assertValid(validateAgainst(schema, input.attributes ?? current.attributes as Record<string, AttributeValue>, hasOwnVariants ? current.variants : null));
+    assertValid(
+      validateAgainst(
+        schema,
+        input.attributes ?? (current.attributes as Record<string, AttributeValue>),
+        hasOwnVariants ? current.variants : null,
+      ),
+    );
   }
 
   // Stock goes through its Durable Object, the source of truth; the object writes the projection.
   let stock = current.stockAvailable;
   if (input.stock_available !== undefined) {
     if (current.variants.length > 1) {
-      throw new ApiError("validation_failed", "This product has several variants: set each one's stock with POST /inventory/{product_id} and variant_id", {
-        details: [{ field: "stock_available", code: "several_variants", message: "stock is per variant" }],
-      });
+      throw new ApiError(
+        "validation_failed",
+        "This product has several variants: set each one's stock with POST /inventory/{product_id} and variant_id",
+        {
+          details: [{ field: "stock_available", code: "several_variants", message: "stock is per variant" }],
+        },
+      );
     }
     const only = current.variants[0];
-    stock = (await setStock(env, { product_id: id, variant_id: only?.id ?? null }, `set:${adjustmentId}`, input.stock_available)).available;
+    stock = (
+      await setStock(
+        env,
+        { product_id: id, variant_id: only?.id ?? null },
+        `set:${adjustmentId}`,
+        input.stock_available,
+      )
+    ).available;
   }
 
   const patch: Partial<ProductRow> = {};
@@ -258,7 +371,13 @@ export async function updateProduct(
   const db = getDb(env);
   const now = new Date().toISOString();
   const archiving = input.status === "archived" && current.status !== "archived";
-  const next: ProductRecord = { ...current, ...patch, stockAvailable: stock, version: current.version + 1, updatedAt: now };
+  const next: ProductRecord = {
+    ...current,
+    ...patch,
+    stockAvailable: stock,
+    version: current.version + 1,
+    updatedAt: now,
+  };
   const event = productEvent(archiving ? "product.archived" : "product.updated", next);
   await db.batch([
     db
@@ -272,10 +391,18 @@ export async function updateProduct(
   const saved = (await findProduct(env, id))!;
   // The projection may lag the object by a moment; answer with what the object said.
   if (input.stock_available === undefined) return toProduct(saved);
-  return toProduct({ ...saved, stockAvailable: stock, variants: saved.variants.map((v) => ({ ...v, stockAvailable: stock })) });
+  return toProduct({
+    ...saved,
+    stockAvailable: stock,
+    variants: saved.variants.map((v) => ({ ...v, stockAvailable: stock })),
+  });
 }
 
 /** Soft delete: the product leaves listings and search; orders that hold it keep their copy. */
-export async function archiveProduct(env: Pick<Env, "DB" | "EVENTS" | "INVENTORY">, auth: AuthContext, id: string): Promise<Product> {
+export async function archiveProduct(
+  env: Pick<Env, "DB" | "EVENTS" | "INVENTORY">,
+  auth: AuthContext,
+  id: string,
+): Promise<Product> {
   return updateProduct(env, auth, id, { status: "archived" });
 }

@@ -19,18 +19,32 @@ function conflict(err: unknown): never {
 }
 
 /** Adds a variant to a product; its opening stock is what its inventory object starts from. */
-export async function createVariant(env: Pick<Env, "DB" | "EVENTS">, auth: AuthContext, productId: string, input: VariantInputT): Promise<Variant> {
+export async function createVariant(
+  env: Pick<Env, "DB" | "EVENTS">,
+  auth: AuthContext,
+  productId: string,
+  input: VariantInputT,
+): Promise<Variant> {
   const product = await findProduct(env, productId);
   if (!product) throw new ApiError("not_found", "Product not found");
   assertCanManage(auth, product);
-  if (product.listing === "auction") throw new ApiError("invalid_state", "An auction sells a single item: it has one variant");
-  if (product.variants.length >= MAX_VARIANTS) throw new ApiError("invalid_state", `A product has at most ${MAX_VARIANTS} variants`);
+  if (product.listing === "auction")
+    throw new ApiError("invalid_state", "An auction sells a single item: it has one variant");
+  if (product.variants.length >= MAX_VARIANTS)
+    throw new ApiError("invalid_state", `A product has at most ${MAX_VARIANTS} variants`);
   const schema = (await attributesForPath(env, product.categoryPath)).filter((a) => a.variantOption);
-  assertValid(validateAgainst(schema, {}, [input]).map((d) => ({ ...d, field: d.field.replace(/^variants\.0\./, "") })));
+  assertValid(
+    validateAgainst(schema, {}, [input]).map((d) => ({ ...d, field: d.field.replace(/^variants\.0\./, "") })),
+  );
   const now = new Date().toISOString();
   const row = variantRow(productId, input, Math.max(-1, ...product.variants.map((v) => v.position)) + 1, now);
   const db = getDb(env);
-  const event = buildEvent("product.updated", { product_id: productId, seller_id: product.sellerId, category_id: product.categoryId, version: product.version + 1 });
+  const event = buildEvent("product.updated", {
+    product_id: productId,
+    seller_id: product.sellerId,
+    category_id: product.categoryId,
+    version: product.version + 1,
+  });
   try {
     await db.batch([
       db.insert(productVariants).values(row),
@@ -72,11 +86,22 @@ export async function updateVariant(
   if (input.price !== undefined) patch.price = input.price;
   if (input.weight_grams !== undefined) patch.weightGrams = input.weight_grams;
   const db = getDb(env);
-  const event = buildEvent("product.updated", { product_id: productId, seller_id: product.sellerId, category_id: product.categoryId, version: product.version + 1 });
+  const event = buildEvent("product.updated", {
+    product_id: productId,
+    seller_id: product.sellerId,
+    category_id: product.categoryId,
+    version: product.version + 1,
+  });
   try {
     await db.batch([
-      db.update(productVariants).set(patch).where(and(eq(productVariants.id, variantId), eq(productVariants.productId, productId))),
-      db.update(products).set({ version: sql`${products.version} + 1`, updatedAt: now }).where(eq(products.id, productId)),
+      db
+        .update(productVariants)
+        .set(patch)
+        .where(and(eq(productVariants.id, variantId), eq(productVariants.productId, productId))),
+      db
+        .update(products)
+        .set({ version: sql`${products.version} + 1`, updatedAt: now })
+        .where(eq(products.id, productId)),
       outboxInsert(db, event),
     ]);
   } catch (err) {

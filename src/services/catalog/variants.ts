@@ -42,11 +42,30 @@ export function parseVariants(text: string | null | undefined): VariantRow[] {
 }
 
 /** The rows a new product's variants start as: the given ones, or one default variant holding `stock`. */
-export function newVariantRows(productId: string, inputs: VariantInputT[] | undefined, stock: number, now: string): VariantRow[] {
+export function newVariantRows(
+  productId: string,
+  inputs: VariantInputT[] | undefined,
+  stock: number,
+  now: string,
+): VariantRow[] {
   const list = inputs && inputs.length ? inputs : null;
   if (!list) {
     return [
-      { id: defaultVariantId(productId), productId, sku: null, options: {}, optionsKey: "{}", price: null, stockAvailable: stock, stockVersion: 0, stockBuckets: 1, weightGrams: null, position: 0, createdAt: now, updatedAt: now },
+      {
+        id: defaultVariantId(productId),
+        productId,
+        sku: null,
+        options: {},
+        optionsKey: "{}",
+        price: null,
+        stockAvailable: stock,
+        stockVersion: 0,
+        stockBuckets: 1,
+        weightGrams: null,
+        position: 0,
+        createdAt: now,
+        updatedAt: now,
+      },
     ];
   }
   const seen = new Map<string, number>();
@@ -83,19 +102,27 @@ export function variantRow(productId: string, v: VariantInputT, position: number
 }
 
 function duplicate(field: string, message: string): ApiError {
-  return new ApiError("validation_failed", `Two variants clash: ${field} has ${message}`, { details: [{ field, code: "duplicate", message }] });
+  return new ApiError("validation_failed", `Two variants clash: ${field} has ${message}`, {
+    details: [{ field, code: "duplicate", message }],
+  });
 }
 
 /**
  * Resolves which variant a cart or stock request means. With one variant, the id may be left
  * out; with several it is required, and the 400 lists them so a client can ask the shopper.
  */
-export function pickVariant(variants: VariantRow[], variantId: string | undefined | null, productPrice: number): VariantRow {
+export function pickVariant(
+  variants: VariantRow[],
+  variantId: string | undefined | null,
+  productPrice: number,
+): VariantRow {
   if (variantId) {
     const v = variants.find((x) => x.id === variantId);
     if (!v) {
       throw new ApiError("validation_failed", "variant_id names no variant of this product", {
-        details: [{ field: "variant_id", code: "not_found", message: `one of ${variants.map((x) => x.id).join(", ")}` }],
+        details: [
+          { field: "variant_id", code: "not_found", message: `one of ${variants.map((x) => x.id).join(", ")}` },
+        ],
       });
     }
     return v;
@@ -105,7 +132,11 @@ export function pickVariant(variants: VariantRow[], variantId: string | undefine
     details: variants.slice(0, 99).map((v) => ({
       field: "variant_id",
       code: "required",
-      message: `${v.id}: ${Object.entries(v.options).map(([k, val]) => `${k} ${val}`).join(", ") || "default"}, ${v.price ?? productPrice} cents, ${v.stockAvailable} in stock`,
+      message: `${v.id}: ${
+        Object.entries(v.options)
+          .map(([k, val]) => `${k} ${val}`)
+          .join(", ") || "default"
+      }, ${v.price ?? productPrice} cents, ${v.stockAvailable} in stock`,
     })),
   });
 }

@@ -5,7 +5,15 @@ import { orders, payments } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { AuthContext } from "../../types";
-import { charge, giveBackCoupons, markPaid, resolvePaymentMethod, retakeCoupons, settlePaymentWithoutStock, StockGone } from "./workflow";
+import {
+  charge,
+  giveBackCoupons,
+  markPaid,
+  resolvePaymentMethod,
+  retakeCoupons,
+  settlePaymentWithoutStock,
+  StockGone,
+} from "./workflow";
 import { releaseAll, reserveAll } from "../inventory";
 import { findOrder, latestPayment, stockRefOf, viewerOf } from "../orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "../payments";
@@ -34,14 +42,21 @@ const PAYMENT_LOCK_MS = 120_000;
  * at a time per order: a lock in the order row (compare-and-set) makes a
  * concurrent second attempt a 409, so an order is never charged twice.
  */
-export async function payOrder(env: Env, auth: AuthContext, input: { order_id: string; payment_method?: string; payment_method_id?: string }) {
+export async function payOrder(
+  env: Env,
+  auth: AuthContext,
+  input: { order_id: string; payment_method?: string; payment_method_id?: string },
+) {
   const found = await findOrder(env, input.order_id);
   if (!found) throw new ApiError("not_found", "Order not found");
   const viewer = viewerOf(auth, found.order, found.items);
   if (viewer !== "buyer") throw new ApiError("not_found", "Order not found");
   const { order, items } = found;
   if (order.status !== "pending_payment") {
-    throw new ApiError("invalid_state", order.status === "cancelled" ? "This order was cancelled" : "This order is already paid");
+    throw new ApiError(
+      "invalid_state",
+      order.status === "cancelled" ? "This order was cancelled" : "This order is already paid",
+    );
   }
   const paymentMethod = await resolvePaymentMethod(env, auth.userId, input);
 
@@ -50,7 +65,13 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
   const locked = await db
     .update(orders)
     .set({ paymentLockUntil: now + PAYMENT_LOCK_MS })
-    .where(and(eq(orders.id, order.id), eq(orders.status, "pending_payment"), or(isNull(orders.paymentLockUntil), lt(orders.paymentLockUntil, now))))
+    .where(
+      and(
+        eq(orders.id, order.id),
+        eq(orders.status, "pending_payment"),
+        or(isNull(orders.paymentLockUntil), lt(orders.paymentLockUntil, now)),
+      ),
+    )
     .returning({ id: orders.id });
   if (locked.length === 0) throw new ApiError("invalid_state", "A payment for this order is already in progress");
   const unlock = () => db.update(orders).set({ paymentLockUntil: null }).where(eq(orders.id, order.id));
@@ -63,27 +84,50 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
   try {
     if (previous?.status === "requires_action" && previous.transactionRef) {
       // Finish the authentication-required attempt; its stock is still held (or re-taken in markPaid).
-      result = await paymentProvider(env).confirm(previous.transactionRef, paymentMethod, `order:${order.id}:confirm:${attemptId}`);
+      result = await paymentProvider(env).confirm(
+        previous.transactionRef,
+        paymentMethod,
+        `order:${order.id}:confirm:${attemptId}`,
+      );
       await db
         .update(payments)
-        .set({ status: result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed", updatedAt: new Date().toISOString() })
+        .set({
+          status:
+            result.status === "succeeded"
+              ? "succeeded"
+              : result.status === "requires_action"
+                ? "requires_action"
+                : "failed",
+          updatedAt: new Date().toISOString(),
+        })
         .where(eq(payments.id, previous.id));
     } else {
       // An order with its own deadline (an auction's) holds its unit under the order's id until then;
       // every other order takes its stock again for this attempt.
       if (order.payBy === null) {
         reservationId = `${order.id}:${attemptId}`;
-        await reserveAll(env, reservationId, items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })));
+        await reserveAll(
+          env,
+          reservationId,
+          items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })),
+        );
       }
       await retakeCoupons(env, order);
       couponsRetaken = true;
-      result = await charge(env, { ...order, walletAmount: 0 }, paymentMethod, order.totalAmount, `order:${order.id}:pay:${attemptId}`);
+      result = await charge(
+        env,
+        { ...order, walletAmount: 0 },
+        paymentMethod,
+        order.totalAmount,
+        `order:${order.id}:pay:${attemptId}`,
+      );
     }
   } catch (err) {
     if (reservationId !== order.id) await releaseAll(env, reservationId, items.map(stockRefOf));
     if (couponsRetaken) await giveBackCoupons(env, order);
     await unlock();
-    if (err instanceof ProviderUnavailable) throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was charged");
+    if (err instanceof ProviderUnavailable)
+      throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was charged");
     throw err;
   }
   if (result.status === "declined") {
@@ -91,7 +135,9 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
     if (order.payBy === null || reservationId !== order.id) await releaseAll(env, reservationId, items.map(stockRefOf));
     if (couponsRetaken) await giveBackCoupons(env, order);
     await unlock();
-    throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
+    throw new ApiError("payment_declined", result.message, {
+      details: [{ field: "payment_method", code: result.code, message: result.message }],
+    });
   }
   if (result.status === "succeeded") {
     try {
@@ -103,7 +149,12 @@ export async function payOrder(env: Env, auth: AuthContext, input: { order_id: s
   } else {
     await unlock();
   }
-  const payment = await db.select().from(payments).where(eq(payments.orderId, order.id)).orderBy(desc(payments.updatedAt), desc(payments.id)).limit(1).get();
+  const payment = await db
+    .select()
+    .from(payments)
+    .where(eq(payments.orderId, order.id))
+    .orderBy(desc(payments.updatedAt), desc(payments.id))
+    .limit(1)
+    .get();
   return toPayment(payment!);
 }
-

@@ -18,9 +18,16 @@ const cryptoProvider = Stripe.createSubtleCryptoProvider();
  * id is recorded before it is applied, and each handler moves state only
  * forward (a late `payment_failed` after `succeeded` changes nothing).
  */
-export async function handleStripeWebhook(env: Env, rawBody: string, signature: string | undefined): Promise<{ received: true; duplicate?: boolean; ignored?: boolean }> {
+export async function handleStripeWebhook(
+  env: Env,
+  rawBody: string,
+  signature: string | undefined,
+): Promise<{ received: true; duplicate?: boolean; ignored?: boolean }> {
   if (!env.STRIPE_WEBHOOK_SECRET) throw new ApiError("not_found", "Stripe webhooks are not configured");
-  if (!signature) throw new ApiError("validation_failed", "Missing Stripe-Signature header", { details: [{ field: "Stripe-Signature", code: "required", message: "required" }] });
+  if (!signature)
+    throw new ApiError("validation_failed", "Missing Stripe-Signature header", {
+      details: [{ field: "Stripe-Signature", code: "required", message: "required" }],
+    });
   let event: Stripe.Event;
   try {
     // The secret key is not needed to verify; any string constructs the client.
@@ -33,10 +40,16 @@ export async function handleStripeWebhook(env: Env, rawBody: string, signature: 
     );
   } catch (err) {
     throw new ApiError("validation_failed", "Invalid Stripe signature or stale timestamp", {
-      details: [{ field: "Stripe-Signature", code: "invalid_signature", message: (err as Error).message.slice(0, 200) }],
+      details: [
+        { field: "Stripe-Signature", code: "invalid_signature", message: (err as Error).message.slice(0, 200) },
+      ],
     });
   }
-  const first = await getDb(env).insert(webhookEvents).values({ id: event.id, type: event.type }).onConflictDoNothing().returning({ id: webhookEvents.id });
+  const first = await getDb(env)
+    .insert(webhookEvents)
+    .values({ id: event.id, type: event.type })
+    .onConflictDoNothing()
+    .returning({ id: webhookEvents.id });
   if (first.length === 0) return { received: true, duplicate: true };
   try {
     const applied = await apply(env, event);
@@ -55,7 +68,8 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
   const orderId = typeof pi.metadata?.order_id === "string" ? pi.metadata.order_id : null;
   const candidates = orderId ? [onOrderShard(env, orderId)] : eachOrderShard(env);
   let payment: typeof payments.$inferSelect | undefined;
-  for (const e of candidates) if (!payment) payment = await getDb(e).select().from(payments).where(eq(payments.transactionRef, pi.id)).get();
+  for (const e of candidates)
+    if (!payment) payment = await getDb(e).select().from(payments).where(eq(payments.transactionRef, pi.id)).get();
   if (!payment) {
     log("warn", "webhook for an unknown PaymentIntent", { payment_intent: pi.id, event_id: event.id });
     return false;
@@ -64,7 +78,10 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
   if (!found || found.order.status !== "pending_payment") return false; // already settled: out of order or duplicate
   const now = new Date().toISOString();
   if (event.type === "payment_intent.succeeded") {
-    await getDb(onOrderShard(env, payment.orderId)).update(payments).set({ status: "succeeded", updatedAt: now }).where(eq(payments.id, payment.id));
+    await getDb(onOrderShard(env, payment.orderId))
+      .update(payments)
+      .set({ status: "succeeded", updatedAt: now })
+      .where(eq(payments.id, payment.id));
     try {
       await markPaid(env, found.order, found.items, found.order.id);
     } catch (err) {

@@ -13,7 +13,16 @@ import { cartStub, price, userCartId } from "../cart";
 import { notShippable, selectedOption } from "../shipping";
 import { dispatchEvents } from "../events";
 import { commitAll, releaseAll, reserveAll, syncProjection } from "../inventory";
-import { findOrder, latestPayment, newOrderWrites, stockRefOf, toOrder, transition, type OrderItemRow, type OrderRow } from "../orders";
+import {
+  findOrder,
+  latestPayment,
+  newOrderWrites,
+  stockRefOf,
+  toOrder,
+  transition,
+  type OrderItemRow,
+  type OrderRow,
+} from "../orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "../payments";
 import * as promotions from "../promotions";
 import * as wallet from "../wallet";
@@ -61,11 +70,17 @@ function checkpoint(step: string): void {
 }
 
 /** The provider's payment method id: given directly, or a saved one from the caller's wallet (anyone else's: 404). */
-export async function resolvePaymentMethod(env: Env, userId: string, input: { payment_method?: string; payment_method_id?: string }): Promise<string> {
+export async function resolvePaymentMethod(
+  env: Env,
+  userId: string,
+  input: { payment_method?: string; payment_method_id?: string },
+): Promise<string> {
   if (input.payment_method_id) return wallet.resolveMethod(env, userId, input.payment_method_id);
   if (input.payment_method) return input.payment_method;
   throw new ApiError("validation_failed", "payment_method is required", {
-    details: [{ field: "payment_method", code: "required", message: "Give payment_method or a saved payment_method_id" }],
+    details: [
+      { field: "payment_method", code: "required", message: "Give payment_method or a saved payment_method_id" },
+    ],
   });
 }
 
@@ -112,18 +127,28 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     });
     if (gone.length > 0) {
       throw new ApiError("invalid_state", "Some products in the cart are no longer sold; remove them first", {
-        details: gone.map((l) => ({ field: l.product_id, code: "unavailable", message: `archived or removed (${l.variant_id})` })),
+        details: gone.map((l) => ({
+          field: l.product_id,
+          code: "unavailable",
+          message: `archived or removed (${l.variant_id})`,
+        })),
       });
     }
     const { view, evaluation } = priced;
     // Store credit is kept in the base currency: a cart in another currency pays by card alone.
     if (input.use_wallet && view.currency !== "usd") {
-      throw new ApiError("validation_failed", "Store credit pays for carts in usd only", { details: [{ field: "use_wallet", code: "currency", message: `the cart is in ${view.currency}` }] });
+      throw new ApiError("validation_failed", "Store credit pays for carts in usd only", {
+        details: [{ field: "use_wallet", code: "currency", message: `the cart is in ${view.currency}` }],
+      });
     }
     if (input.expected_total !== undefined && input.expected_total !== view.total) {
-      throw new ApiError("price_changed", `The total is now ${view.total}, not ${input.expected_total}; review the cart and check out again`, {
-        details: [{ field: "expected_total", code: "price_changed", message: `current total ${view.total}` }],
-      });
+      throw new ApiError(
+        "price_changed",
+        `The total is now ${view.total}, not ${input.expected_total}; review the cart and check out again`,
+        {
+          details: [{ field: "expected_total", code: "price_changed", message: `current total ${view.total}` }],
+        },
+      );
     }
 
     // 1. Stock, in fixed order, all or nothing: one call per inventory object.
@@ -203,7 +228,8 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
         () => promotions.redeem(env, c.id, orderId, userId, amount),
         (redeemed) => (redeemed ? promotions.unredeem(env, c.id, orderId) : Promise.resolve()),
       );
-      if (!ok) throw new ApiError("coupon_not_applicable", `Coupon ${c.code} has been used up; remove it and check out again`);
+      if (!ok)
+        throw new ApiError("coupon_not_applicable", `Coupon ${c.code} has been used up; remove it and check out again`);
     }
 
     // 4. Store credit first, when asked.
@@ -219,20 +245,37 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
 
     // 5. Charge what is left.
     checkpoint("charge");
-    const result = await callProvider(env, order, paymentMethod, order.totalAmount - order.walletAmount, `order:${orderId}:checkout`);
+    const result = await callProvider(
+      env,
+      order,
+      paymentMethod,
+      order.totalAmount - order.walletAmount,
+      `order:${orderId}:checkout`,
+    );
     const home = getDb(onOrderShard(env, orderId));
     if (result.status === "declined") {
       // The order stays payable (POST /payments/pay), but nothing is held for it: no stock and
       // no coupon use (a declined card must not drain a coupon's budget); a retry redeems again.
       saga.keep(orderKept);
       await saga.compensate();
-      await home.batch([home.insert(payments).values(result.row), home.update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId))]);
-      throw new ApiError("payment_declined", result.message, { details: [{ field: "payment_method", code: result.code, message: result.message }] });
+      await home.batch([
+        home.insert(payments).values(result.row),
+        home.update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId)),
+      ]);
+      throw new ApiError("payment_declined", result.message, {
+        details: [{ field: "payment_method", code: result.code, message: result.message }],
+      });
     }
     if (result.status === "requires_action") {
       // Stock stays reserved until the TTL while the buyer authenticates; the cart is done.
       saga.complete();
-      await home.batch([home.insert(payments).values(result.row), home.update(orders).set({ walletAmount: order.walletAmount, paymentLockUntil: null }).where(eq(orders.id, orderId))]);
+      await home.batch([
+        home.insert(payments).values(result.row),
+        home
+          .update(orders)
+          .set({ walletAmount: order.walletAmount, paymentLockUntil: null })
+          .where(eq(orders.id, orderId)),
+      ]);
       await syncProjection(env, items.map(stockRefOf));
       await cart.recordHold(orderId, items.map(stockRefOf), Date.now() + CHECKOUT_HOLD_TTL_MS);
       await cart.clear(orderId);
@@ -248,29 +291,54 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     const paid = await markPaid(env, order, items, orderId, result.row);
     saga.complete();
     await cart.clear(orderId);
-    return toOrder(paid, items.map((i) => ({ ...i, status: "paid" as const })), { viewer: "buyer", payment: result.row });
+    return toOrder(
+      paid,
+      items.map((i) => ({ ...i, status: "paid" as const })),
+      { viewer: "buyer", payment: result.row },
+    );
   } catch (err) {
     await saga.compensate();
     if (err instanceof ProviderUnavailable) {
-      throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was charged. Try again shortly.");
+      throw new ApiError(
+        "service_unavailable",
+        "The payment provider is unavailable; nothing was charged. Try again shortly.",
+      );
     }
     if (err instanceof ApiError) throw err;
     // Anything else (a storage or object call failing): everything was given back, so the
     // client may simply retry; say so rather than a bare 500.
     log("error", "checkout failed; compensated", { order_id: orderId, user_id: userId, ...errorFields(err) });
-    throw new ApiError("service_unavailable", "Checkout could not complete; nothing was charged or held. Try again shortly.");
+    throw new ApiError(
+      "service_unavailable",
+      "Checkout could not complete; nothing was charged or held. Try again shortly.",
+    );
   }
 }
 
 /** An order's address as shipping and tax read it: an object with a country (a free-text address has none). */
 function orderAddress(a: CheckoutInput["shipping_address"]): CartAddress | null {
   if (typeof a !== "object" || !a || typeof a.country !== "string" || !/^[A-Za-z]{2}$/.test(a.country)) return null;
-  return { name: a.name ?? "", line1: a.line1 ?? "", city: a.city ?? "", postal_code: a.postal_code ?? "", country: a.country.toUpperCase(), ...(a.region ? { region: a.region.toUpperCase() } : {}) };
+  return {
+    name: a.name ?? "",
+    line1: a.line1 ?? "",
+    city: a.city ?? "",
+    postal_code: a.postal_code ?? "",
+    country: a.country.toUpperCase(),
+    ...(a.region ? { region: a.region.toUpperCase() } : {}),
+  };
 }
 
 /** The order step's undo: the unpaid order is cancelled (its other holds have their own undos). */
 function cancelOrder(env: Env, order: OrderRow, items: OrderItemRow[]) {
-  return transition(env, order, items, ["pending_payment"], { status: "cancelled", paymentLockUntil: null }, { ids: items.map((i) => i.id), set: { status: "cancelled" } }, "order.cancelled");
+  return transition(
+    env,
+    order,
+    items,
+    ["pending_payment"],
+    { status: "cancelled", paymentLockUntil: null },
+    { ids: items.map((i) => i.id), set: { status: "cancelled" } },
+    "order.cancelled",
+  );
 }
 
 /**
@@ -304,7 +372,10 @@ export async function retakeCoupons(env: Env, order: OrderRow): Promise<void> {
   for (const c of coupons) {
     if (!(await promotions.redeem(env, c.id, order.id, order.userId, share))) {
       for (const id of taken) await promotions.unredeem(env, id, order.id);
-      throw new ApiError("coupon_not_applicable", `Coupon ${c.code} has been used up since this order was placed; check out again`);
+      throw new ApiError(
+        "coupon_not_applicable",
+        `Coupon ${c.code} has been used up since this order was placed; check out again`,
+      );
     }
     taken.push(c.id);
   }
@@ -328,13 +399,27 @@ export async function settlePaymentWithoutStock(env: Env, order: OrderRow, items
  * writes it in the batch that moves the order. Amount 0 (all store credit)
  * needs no call.
  */
-async function callProvider(env: Env, order: OrderRow, paymentMethod: string, amount: number, idempotencyKey: string): Promise<ChargeResult & { row: PaymentRow }> {
+async function callProvider(
+  env: Env,
+  order: OrderRow,
+  paymentMethod: string,
+  amount: number,
+  idempotencyKey: string,
+): Promise<ChargeResult & { row: PaymentRow }> {
   const provider = paymentProvider(env);
   const result: ChargeResult =
     amount <= 0
       ? { status: "succeeded", ref: `wallet_${order.id}` }
-      : await provider.charge({ amount, currency: order.currency, paymentMethod, idempotencyKey, orderId: order.id, userId: order.userId });
-  const status = result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed";
+      : await provider.charge({
+          amount,
+          currency: order.currency,
+          paymentMethod,
+          idempotencyKey,
+          orderId: order.id,
+          userId: order.userId,
+        });
+  const status =
+    result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed";
   const now = new Date().toISOString();
   const row: PaymentRow = {
     id: newId("payment"),
@@ -355,7 +440,13 @@ async function callProvider(env: Env, order: OrderRow, paymentMethod: string, am
 }
 
 /** A charge with its `payments` row written at once (the pay retry, which moves the order afterwards). */
-export async function charge(env: Env, order: OrderRow, paymentMethod: string, amount: number, idempotencyKey: string): Promise<ChargeResult & { row: PaymentRow }> {
+export async function charge(
+  env: Env,
+  order: OrderRow,
+  paymentMethod: string,
+  amount: number,
+  idempotencyKey: string,
+): Promise<ChargeResult & { row: PaymentRow }> {
   const out = await callProvider(env, order, paymentMethod, amount, idempotencyKey);
   await getDb(onOrderShard(env, order.id)).insert(payments).values(out.row).onConflictDoNothing();
   return out;
@@ -368,7 +459,13 @@ export async function charge(env: Env, order: OrderRow, paymentMethod: string, a
  * StockGone and changes nothing: the caller's undo gives the money back
  * (checkout's saga, or settlePaymentWithoutStock).
  */
-export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[], reservationId: string, payment?: PaymentRow): Promise<OrderRow> {
+export async function markPaid(
+  env: Env,
+  order: OrderRow,
+  items: OrderItemRow[],
+  reservationId: string,
+  payment?: PaymentRow,
+): Promise<OrderRow> {
   const refs = items.map(stockRefOf);
   try {
     await commitAll(env, reservationId, refs);
@@ -377,7 +474,11 @@ export async function markPaid(env: Env, order: OrderRow, items: OrderItemRow[],
     if (!(err instanceof ApiError) || (err.code !== "reservation_expired" && err.code !== "not_found")) throw err;
     const retryId = `${reservationId}:late`;
     try {
-      await reserveAll(env, retryId, items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })));
+      await reserveAll(
+        env,
+        retryId,
+        items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })),
+      );
       await commitAll(env, retryId, refs);
     } catch {
       throw new StockGone();
@@ -405,7 +506,11 @@ function paymentInsert(env: Env, row: PaymentRow): D1PreparedStatement {
 export async function refundCharge(env: Env, order: OrderRow, reason: string, payment?: PaymentRow): Promise<void> {
   const pay = payment ?? (await latestPayment(env, order.id));
   if (pay && pay.status === "succeeded" && pay.provider !== "wallet" && pay.transactionRef) {
-    await paymentProvider(env).refund({ paymentRef: pay.transactionRef, amount: pay.amount, idempotencyKey: `order:${order.id}:compensate` });
+    await paymentProvider(env).refund({
+      paymentRef: pay.transactionRef,
+      amount: pay.amount,
+      idempotencyKey: `order:${order.id}:compensate`,
+    });
   }
   await wallet.reverseDebit(env, order.userId, order.id);
   log("warn", "order compensated after payment", { order_id: order.id, reason });

@@ -26,13 +26,27 @@ class SinkProvider implements ChannelProvider {
   async send(msg: OutboundMessage): Promise<void> {
     await getDb(this.env)
       .insert(messageSink)
-      .values({ id: newId("message"), channel: msg.channel, recipient: msg.to, subject: msg.subject, body: msg.body, notificationId: msg.notificationId });
+      .values({
+        id: newId("message"),
+        channel: msg.channel,
+        recipient: msg.to,
+        subject: msg.subject,
+        body: msg.body,
+        notificationId: msg.notificationId,
+      });
   }
   /** Multi-row inserts (about 8 bound values a row, under D1's 100) in one batch. */
   async sendMany(msgs: OutboundMessage[]): Promise<void> {
     if (msgs.length === 0) return;
     const db = getDb(this.env);
-    const rows = msgs.map((msg) => ({ id: newId("message"), channel: msg.channel, recipient: msg.to, subject: msg.subject, body: msg.body, notificationId: msg.notificationId }));
+    const rows = msgs.map((msg) => ({
+      id: newId("message"),
+      channel: msg.channel,
+      recipient: msg.to,
+      subject: msg.subject,
+      body: msg.body,
+      notificationId: msg.notificationId,
+    }));
     const inserts = [];
     for (let i = 0; i < rows.length; i += 10) inserts.push(db.insert(messageSink).values(rows.slice(i, i + 10)));
     await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
@@ -76,7 +90,11 @@ export class HttpEmailProvider implements ChannelProvider {
   async send(msg: OutboundMessage): Promise<void> {
     const res = await this.fetchFn(`${this.base}/emails`, {
       method: "POST",
-      headers: { authorization: `Bearer ${this.apiKey}`, "content-type": "application/json", "idempotency-key": msg.notificationId },
+      headers: {
+        authorization: `Bearer ${this.apiKey}`,
+        "content-type": "application/json",
+        "idempotency-key": msg.notificationId,
+      },
       body: JSON.stringify({ from: this.from, to: [msg.to], subject: msg.subject, text: msg.body }),
       signal: AbortSignal.timeout(10_000),
     });
@@ -96,7 +114,10 @@ export class HttpSmsProvider implements ChannelProvider {
   async send(msg: OutboundMessage): Promise<void> {
     const res = await this.fetchFn(`${this.base}/2010-04-01/Accounts/${this.accountSid}/Messages.json`, {
       method: "POST",
-      headers: { authorization: `Basic ${btoa(`${this.accountSid}:${this.token}`)}`, "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        authorization: `Basic ${btoa(`${this.accountSid}:${this.token}`)}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams({ To: msg.to, From: this.from, Body: `${msg.subject}: ${msg.body}`.slice(0, 1600) }),
       signal: AbortSignal.timeout(10_000),
     });
@@ -112,7 +133,8 @@ export function overrideChannelProvider(p: ChannelProvider | null): void {
 
 export function channelProvider(env: Env, channel: "email" | "sms"): ChannelProvider {
   if (override) return override;
-  if (channel === "email" && env.EMAIL_PROVIDER === "resend" && env.EMAIL_API_KEY) return new HttpEmailProvider(env.EMAIL_API_KEY, env.EMAIL_FROM);
+  if (channel === "email" && env.EMAIL_PROVIDER === "resend" && env.EMAIL_API_KEY)
+    return new HttpEmailProvider(env.EMAIL_API_KEY, env.EMAIL_FROM);
   if (channel === "sms" && env.SMS_PROVIDER === "twilio" && env.SMS_ACCOUNT_SID && env.SMS_AUTH_TOKEN) {
     return new HttpSmsProvider(env.SMS_ACCOUNT_SID, env.SMS_AUTH_TOKEN, env.SMS_FROM);
   }

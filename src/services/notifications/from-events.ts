@@ -8,19 +8,32 @@ import { notify, notifyMany, type Kind, type NotifyInput } from "./notify";
  * Turns domain events into notifications (the events queue's "notifier"
  * subscriber). Dedupe keys come from the event, so a redelivery sends nothing.
  */
-const ORDER_KINDS: Record<string, { kind: Kind; title: (o: OrderEventPayload) => string; body: (o: OrderEventPayload) => string }> = {
+const ORDER_KINDS: Record<
+  string,
+  { kind: Kind; title: (o: OrderEventPayload) => string; body: (o: OrderEventPayload) => string }
+> = {
   "order.paid": {
     kind: "order_paid",
     title: () => "Payment received",
-    body: (o) => `We received ${`$${formatMinorUnits(o.total_amount)}`} for order ${o.order_id}. We'll let you know when it ships.`,
+    body: (o) =>
+      `We received ${`$${formatMinorUnits(o.total_amount)}`} for order ${o.order_id}. We'll let you know when it ships.`,
   },
   "order.shipped": {
     kind: "order_shipped",
     title: () => "Your order has shipped",
-    body: (o) => `Order ${o.order_id} is on its way.${o.tracking_number ? ` Tracking number: ${o.tracking_number}.` : ""}`,
+    body: (o) =>
+      `Order ${o.order_id} is on its way.${o.tracking_number ? ` Tracking number: ${o.tracking_number}.` : ""}`,
   },
-  "order.delivered": { kind: "order_delivered", title: () => "Delivered", body: (o) => `Order ${o.order_id} was delivered. Enjoy, and tell others what you think.` },
-  "order.cancelled": { kind: "order_cancelled", title: () => "Order cancelled", body: (o) => `Order ${o.order_id} was cancelled.` },
+  "order.delivered": {
+    kind: "order_delivered",
+    title: () => "Delivered",
+    body: (o) => `Order ${o.order_id} was delivered. Enjoy, and tell others what you think.`,
+  },
+  "order.cancelled": {
+    kind: "order_cancelled",
+    title: () => "Order cancelled",
+    body: (o) => `Order ${o.order_id} was cancelled.`,
+  },
   "order.refunded": {
     kind: "refund_issued",
     title: () => "Refund issued",
@@ -62,7 +75,13 @@ export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<voi
   }
   if (event.type === "user.registered") {
     const d = event.data as { user_id: string };
-    await notify(env, { userId: d.user_id, kind: "welcome", title: "Welcome to the marketplace", body: "Your account is ready. Happy shopping!", dedupeKey: `welcome:${d.user_id}` });
+    await notify(env, {
+      userId: d.user_id,
+      kind: "welcome",
+      title: "Welcome to the marketplace",
+      body: "Your account is ready. Happy shopping!",
+      dedupeKey: `welcome:${d.user_id}`,
+    });
     return;
   }
   if (event.type === "auction.outbid") {
@@ -78,7 +97,14 @@ export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<voi
     return;
   }
   if (event.type === "auction.won") {
-    const d = event.data as { product_id: string; user_id: string; name: string; order_id: string; price: number; second_chance: boolean };
+    const d = event.data as {
+      product_id: string;
+      user_id: string;
+      name: string;
+      order_id: string;
+      price: number;
+      second_chance: boolean;
+    };
     await notify(env, {
       userId: d.user_id,
       kind: "auction_won",
@@ -90,11 +116,21 @@ export async function notifyFromEvent(env: Env, event: DomainEvent): Promise<voi
     return;
   }
   if (event.type === "inventory.changed") {
-    const d = event.data as { product_id: string; variant_id?: string; in_stock: boolean; was_in_stock?: boolean; seq: number };
+    const d = event.data as {
+      product_id: string;
+      variant_id?: string;
+      in_stock: boolean;
+      was_in_stock?: boolean;
+      seq: number;
+    };
     // Back in stock: only on the move from none to some, once per restock (the seq names it).
     if (!d.in_stock || d.was_in_stock !== false) return;
     const { users, productName, options } = await wishlistersOf(env, d.product_id, d.variant_id);
-    const which = Object.values(options).length ? ` in ${Object.values(options).map((o) => quotedProductName(o)).join(" / ")}` : "";
+    const which = Object.values(options).length
+      ? ` in ${Object.values(options)
+          .map((o) => quotedProductName(o))
+          .join(" / ")}`
+      : "";
     // At most one notice per user and product a day, however often a seller toggles the stock.
     const day = new Date().toISOString().slice(0, 10);
     for (const userId of users) {

@@ -76,9 +76,14 @@ export function toNotification(n: NotificationRow) {
 }
 
 export async function preferences(env: Pick<Env, "DB">, userId: string): Promise<Record<Kind, Channel[]>> {
-  const rows = await getDb(env).select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId)).all();
+  const rows = await getDb(env)
+    .select()
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.userId, userId))
+    .all();
   const out = { ...DEFAULT_CHANNELS };
-  for (const r of rows) if ((KINDS as readonly string[]).includes(r.kind)) out[r.kind as Kind] = r.channels as Channel[];
+  for (const r of rows)
+    if ((KINDS as readonly string[]).includes(r.kind)) out[r.kind as Kind] = r.channels as Channel[];
   return out;
 }
 
@@ -91,7 +96,10 @@ export async function setPreferences(env: Pick<Env, "DB">, userId: string, prefs
         db
           .insert(notificationPreferences)
           .values({ userId, kind, channels: [...new Set(channels)] })
-          .onConflictDoUpdate({ target: [notificationPreferences.userId, notificationPreferences.kind], set: { channels: [...new Set(channels)], updatedAt: new Date().toISOString() } }),
+          .onConflictDoUpdate({
+            target: [notificationPreferences.userId, notificationPreferences.kind],
+            set: { channels: [...new Set(channels)], updatedAt: new Date().toISOString() },
+          }),
       ) as [any, ...any[]],
     );
   }
@@ -129,7 +137,11 @@ export async function notifyMany(env: Env, inputs: NotifyInput[]): Promise<strin
   const users = [...new Set(inputs.filter((i) => !i.channels).map((i) => i.userId))];
   const prefs = new Map<string, Record<Kind, Channel[]>>();
   for (let i = 0; i < users.length; i += 90) {
-    const rows = await db.select().from(notificationPreferences).where(inArray(notificationPreferences.userId, users.slice(i, i + 90))).all();
+    const rows = await db
+      .select()
+      .from(notificationPreferences)
+      .where(inArray(notificationPreferences.userId, users.slice(i, i + 90)))
+      .all();
     for (const r of rows) {
       if (!(KINDS as readonly string[]).includes(r.kind)) continue;
       const mine = prefs.get(r.userId) ?? { ...DEFAULT_CHANNELS };
@@ -153,12 +165,20 @@ export async function notifyMany(env: Env, inputs: NotifyInput[]): Promise<strin
   if (rows.length === 0) return [];
   const inserts = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    inserts.push(db.insert(notifications).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing().returning({ id: notifications.id, channel: notifications.channel }));
+    inserts.push(
+      db
+        .insert(notifications)
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .onConflictDoNothing()
+        .returning({ id: notifications.id, channel: notifications.channel }),
+    );
   }
   const inserted = (await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts])).flat();
   const outbound = inserted.filter((r) => r.channel !== "in_app");
   for (let i = 0; i < outbound.length; i += 100) {
-    await env.NOTIFICATIONS.sendBatch(outbound.slice(i, i + 100).map((r) => ({ body: { notification_id: r.id }, contentType: "json" as const })));
+    await env.NOTIFICATIONS.sendBatch(
+      outbound.slice(i, i + 100).map((r) => ({ body: { notification_id: r.id }, contentType: "json" as const })),
+    );
   }
   return inserted.map((r) => r.id);
 }
@@ -176,12 +196,22 @@ export type DeliveryOutcome = "sent" | "already_sent" | "retry" | "failed" | "go
  * sent together where the provider can (the sink: one insert), every status
  * written in one batch. The outcome of each is what `deliver` would say.
  */
-export async function deliverMany(env: Env, list: { id: string; attempt: number }[]): Promise<Map<string, { outcome: DeliveryOutcome; error?: string }>> {
+export async function deliverMany(
+  env: Env,
+  list: { id: string; attempt: number }[],
+): Promise<Map<string, { outcome: DeliveryOutcome; error?: string }>> {
   const out = new Map<string, { outcome: DeliveryOutcome; error?: string }>();
   const db = getDb(env);
   const rows: (typeof notifications.$inferSelect)[] = [];
   const ids = [...new Set(list.map((l) => l.id))];
-  for (let i = 0; i < ids.length; i += 90) rows.push(...(await db.select().from(notifications).where(inArray(notifications.id, ids.slice(i, i + 90))).all()));
+  for (let i = 0; i < ids.length; i += 90)
+    rows.push(
+      ...(await db
+        .select()
+        .from(notifications)
+        .where(inArray(notifications.id, ids.slice(i, i + 90)))
+        .all()),
+    );
   const byId = new Map(rows.map((r) => [r.id, r]));
   const pending = [];
   for (const l of list) {
@@ -191,7 +221,14 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
     else if (n.status === "failed") out.set(l.id, { outcome: "failed" });
     else if (!out.has(l.id)) pending.push({ n, attempt: l.attempt });
   }
-  const people = new Map((await findUsersByIds(env, pending.map((p) => p.n.userId))).map((u) => [u.id, u]));
+  const people = new Map(
+    (
+      await findUsersByIds(
+        env,
+        pending.map((p) => p.n.userId),
+      )
+    ).map((u) => [u.id, u]),
+  );
   const now = new Date().toISOString();
   const updates = [];
   for (const channel of ["email", "sms"] as const) {
@@ -202,17 +239,28 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
     for (const p of mine) {
       const user = people.get(p.n.userId);
       // An email change is confirmed at the new address, which is not yet the user's: the notice names it.
-      const override = p.n.kind === "account_security" && typeof (p.n.data as { to?: unknown })?.to === "string" ? ((p.n.data as { to: string }).to) : null;
+      const override =
+        p.n.kind === "account_security" && typeof (p.n.data as { to?: unknown })?.to === "string"
+          ? (p.n.data as { to: string }).to
+          : null;
       const to = channel === "sms" ? user?.phoneNumber : (override ?? user?.email);
       if (to) sendable.push({ ...p, msg: { channel, to, subject: p.n.title, body: p.n.body, notificationId: p.n.id } });
       else {
         const error = `no ${channel === "sms" ? "phone number" : "email"} on file`;
         out.set(p.n.id, { outcome: "failed", error });
-        updates.push(db.update(notifications).set({ status: "failed", attempts: p.n.attempts + 1, lastError: error, updatedAt: now }).where(eq(notifications.id, p.n.id)));
+        updates.push(
+          db
+            .update(notifications)
+            .set({ status: "failed", attempts: p.n.attempts + 1, lastError: error, updatedAt: now })
+            .where(eq(notifications.id, p.n.id)),
+        );
       }
     }
     const results: { p: (typeof sendable)[number]; error?: string; permanent?: boolean }[] = [];
-    const failure = (err: unknown) => ({ error: (err as Error).message.slice(0, 500), permanent: err instanceof PermanentSendError });
+    const failure = (err: unknown) => ({
+      error: (err as Error).message.slice(0, 500),
+      permanent: err instanceof PermanentSendError,
+    });
     if (provider.sendMany) {
       try {
         await provider.sendMany(sendable.map((s) => s.msg));
@@ -235,13 +283,23 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
         out.set(p.n.id, { outcome: "sent" });
         // A sent verification or reset link is not kept in the notifications table.
         const scrub = p.n.kind === "account_security" ? { body: "(sent)" } : {};
-        updates.push(db.update(notifications).set({ status: "sent", attempts: p.n.attempts + 1, updatedAt: now, ...scrub }).where(eq(notifications.id, p.n.id)));
+        updates.push(
+          db
+            .update(notifications)
+            .set({ status: "sent", attempts: p.n.attempts + 1, updatedAt: now, ...scrub })
+            .where(eq(notifications.id, p.n.id)),
+        );
         continue;
       }
       // A refusal for good (a provider's 4xx) is not retried: it fails now and is dead-lettered.
       const last = permanent || p.attempt >= MAX_SEND_ATTEMPTS;
       out.set(p.n.id, { outcome: last ? "failed" : "retry", error });
-      updates.push(db.update(notifications).set({ status: last ? "failed" : "pending", attempts: p.n.attempts + 1, lastError: error, updatedAt: now }).where(eq(notifications.id, p.n.id)));
+      updates.push(
+        db
+          .update(notifications)
+          .set({ status: last ? "failed" : "pending", attempts: p.n.attempts + 1, lastError: error, updatedAt: now })
+          .where(eq(notifications.id, p.n.id)),
+      );
     }
   }
   if (updates.length) await db.batch(updates as [(typeof updates)[number], ...typeof updates]);
@@ -249,13 +307,24 @@ export async function deliverMany(env: Env, list: { id: string; attempt: number 
 }
 
 /** The user's in-app notifications, newest first, with the unread count. */
-export async function listInbox(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string, unreadOnly = false) {
+export async function listInbox(
+  env: Pick<Env, "DB">,
+  userId: string,
+  limit: number,
+  cursor?: string,
+  unreadOnly = false,
+) {
   const where = [eq(notifications.userId, userId), eq(notifications.channel, "in_app")];
   if (unreadOnly) where.push(isNull(notifications.readAt));
   if (cursor) where.push(lt(notifications.id, String(decodeCursor(cursor, 1)[0])));
   const db = getDb(env);
   const [rows, unread] = await db.batch([
-    db.select().from(notifications).where(and(...where)).orderBy(desc(notifications.id)).limit(limit + 1),
+    db
+      .select()
+      .from(notifications)
+      .where(and(...where))
+      .orderBy(desc(notifications.id))
+      .limit(limit + 1),
     db
       .select({ n: count() })
       .from(notifications)
@@ -269,7 +338,10 @@ export async function markRead(env: Pick<Env, "DB">, userId: string, ids: string
   const now = new Date().toISOString();
   const where = [eq(notifications.userId, userId), eq(notifications.channel, "in_app"), isNull(notifications.readAt)];
   if (ids === "all") {
-    await getDb(env).update(notifications).set({ readAt: now }).where(and(...where));
+    await getDb(env)
+      .update(notifications)
+      .set({ readAt: now })
+      .where(and(...where));
     return;
   }
   // D1 binds at most 100 values per statement: up to 100 ids and the user go in chunks.
@@ -284,16 +356,27 @@ export async function markRead(env: Pick<Env, "DB">, userId: string, ids: string
   }
   if (owned.length === 0) throw new ApiError("not_found", "Notification not found");
   for (let i = 0; i < owned.length; i += 90) {
-    await getDb(env).update(notifications).set({ readAt: now }).where(and(...where, inArray(notifications.id, owned.slice(i, i + 90))));
+    await getDb(env)
+      .update(notifications)
+      .set({ readAt: now })
+      .where(and(...where, inArray(notifications.id, owned.slice(i, i + 90))));
   }
 }
 
 /** Admin: sends a promotion to every user who opted in (a cursor over users, in batches). */
 export async function broadcastPromotion(env: Env, title: string, body: string, campaignId: string): Promise<number> {
-  const rows = await env.DB.prepare("SELECT user_id, channels FROM notification_preferences WHERE kind = 'promotion' AND channels != '[]'").all<{ user_id: string; channels: string }>();
+  const rows = await env.DB.prepare(
+    "SELECT user_id, channels FROM notification_preferences WHERE kind = 'promotion' AND channels != '[]'",
+  ).all<{ user_id: string; channels: string }>();
   let n = 0;
   for (const r of rows.results) {
-    const created = await notify(env, { userId: r.user_id, kind: "promotion", title, body, dedupeKey: `promo:${campaignId}:${r.user_id}` });
+    const created = await notify(env, {
+      userId: r.user_id,
+      kind: "promotion",
+      title,
+      body,
+      dedupeKey: `promo:${campaignId}:${r.user_id}`,
+    });
     if (created.length) n++;
   }
   return n;
@@ -301,12 +384,21 @@ export async function broadcastPromotion(env: Env, title: string, body: string, 
 
 /** The data export: every notification of the user (all channels) and their preferences. */
 export async function notificationsOf(env: Pick<Env, "DB">, userId: string) {
-  const rows = await getDb(env).select().from(notifications).where(eq(notifications.userId, userId)).orderBy(desc(notifications.id)).limit(10_000).all();
+  const rows = await getDb(env)
+    .select()
+    .from(notifications)
+    .where(eq(notifications.userId, userId))
+    .orderBy(desc(notifications.id))
+    .limit(10_000)
+    .all();
   return { notifications: rows.map(toNotification), preferences: await preferences(env, userId) };
 }
 
 /** Erasure: the user's notifications and preferences go. */
 export async function eraseNotificationsOf(env: Pick<Env, "DB">, userId: string): Promise<void> {
   const db = getDb(env);
-  await db.batch([db.delete(notifications).where(eq(notifications.userId, userId)), db.delete(notificationPreferences).where(eq(notificationPreferences.userId, userId))]);
+  await db.batch([
+    db.delete(notifications).where(eq(notifications.userId, userId)),
+    db.delete(notificationPreferences).where(eq(notificationPreferences.userId, userId)),
+  ]);
 }

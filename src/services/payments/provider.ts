@@ -35,7 +35,12 @@ export interface PaymentProvider {
   /** Detaches a saved payment method from its customer (an account erasure); unknown ones are fine. */
   detach(paymentMethodRef: string): Promise<void>;
   /** Sends a seller's payout (a Stripe Connect transfer); idempotent by the payout id. */
-  payout(req: { payoutId: string; amount: number; currency: string; destination: string | null }): Promise<{ ok: boolean; ref?: string; message?: string }>;
+  payout(req: {
+    payoutId: string;
+    amount: number;
+    currency: string;
+    destination: string | null;
+  }): Promise<{ ok: boolean; ref?: string; message?: string }>;
 }
 
 /** Thrown when the provider cannot be reached or answers 5xx: the saga compensates, the client may retry. */

@@ -6,7 +6,10 @@ function mulDiv(a: number, b: number, c: number): number {
 }
 
 /** What a line cost the buyer: its goods after discount, plus its tax where tax was added on top. */
-export function linePaid(order: Pick<OrderRow, "taxTotal">, item: Pick<OrderItemRow, "price" | "quantity" | "discount" | "tax">): number {
+export function linePaid(
+  order: Pick<OrderRow, "taxTotal">,
+  item: Pick<OrderItemRow, "price" | "quantity" | "discount" | "tax">,
+): number {
   return item.price * item.quantity - item.discount + (order.taxTotal > 0 ? item.tax : 0);
 }
 
@@ -23,7 +26,11 @@ export interface RefundTax {
  * for the whole order it is the order's tax over its total. Rounded down, so the sum over
  * several refunds never returns more tax than was charged.
  */
-export function refundTax(order: Pick<OrderRow, "taxTotal" | "taxIncluded" | "totalAmount">, amount: number, lines?: Pick<OrderItemRow, "price" | "quantity" | "discount" | "tax">[]): RefundTax {
+export function refundTax(
+  order: Pick<OrderRow, "taxTotal" | "taxIncluded" | "totalAmount">,
+  amount: number,
+  lines?: Pick<OrderItemRow, "price" | "quantity" | "discount" | "tax">[],
+): RefundTax {
   if (order.taxTotal <= 0 && order.taxIncluded <= 0) return { added: 0, included: 0 };
   if (lines && lines.length) {
     const cost = lines.reduce((n, i) => n + linePaid(order, i), 0);
@@ -31,7 +38,10 @@ export function refundTax(order: Pick<OrderRow, "taxTotal" | "taxIncluded" | "to
     const part = Math.min(tax, mulDiv(amount, tax, cost));
     return order.taxTotal > 0 ? { added: part, included: 0 } : { added: 0, included: part };
   }
-  return { added: Math.min(order.taxTotal, mulDiv(amount, order.taxTotal, order.totalAmount)), included: Math.min(order.taxIncluded, mulDiv(amount, order.taxIncluded, order.totalAmount)) };
+  return {
+    added: Math.min(order.taxTotal, mulDiv(amount, order.taxTotal, order.totalAmount)),
+    included: Math.min(order.taxIncluded, mulDiv(amount, order.taxIncluded, order.totalAmount)),
+  };
 }
 
 /**
@@ -39,10 +49,20 @@ export function refundTax(order: Pick<OrderRow, "taxTotal" | "taxIncluded" | "to
  * refunded (these lines included) and who was paid for shipping. A seller with a line still to
  * ship, or already shipped, keeps their shipping.
  */
-export function shippingBack(order: Pick<OrderRow, "discount" | "shippingLines">, items: Pick<OrderItemRow, "id" | "sellerId" | "status" | "discount">[], lines: Pick<OrderItemRow, "id">[]): { seller_id: string; amount: number }[] {
+export function shippingBack(
+  order: Pick<OrderRow, "discount" | "shippingLines">,
+  items: Pick<OrderItemRow, "id" | "sellerId" | "status" | "discount">[],
+  lines: Pick<OrderItemRow, "id">[],
+): { seller_id: string; amount: number }[] {
   const going = new Set(lines.map((l) => l.id));
-  const done = (i: Pick<OrderItemRow, "id" | "status">) => going.has(i.id) || i.status === "cancelled" || i.status === "refunded";
+  const done = (i: Pick<OrderItemRow, "id" | "status">) =>
+    going.has(i.id) || i.status === "cancelled" || i.status === "refunded";
   return shippingPaidBySeller(order, items)
-    .filter((s) => s.paid > 0 && items.some((i) => i.sellerId === s.seller_id && going.has(i.id)) && items.filter((i) => i.sellerId === s.seller_id).every(done))
+    .filter(
+      (s) =>
+        s.paid > 0 &&
+        items.some((i) => i.sellerId === s.seller_id && going.has(i.id)) &&
+        items.filter((i) => i.sellerId === s.seller_id).every(done),
+    )
     .map((s) => ({ seller_id: s.seller_id, amount: s.paid }));
 }

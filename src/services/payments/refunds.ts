@@ -66,12 +66,18 @@ export async function createRefund(
   const { order, items } = found;
   // A seller refunds their own lines only, up to what those lines were paid.
   // What a line cost includes its sales tax, so a refund of it gives the tax back too.
-  const sellerCap = viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).reduce((n, i) => n + linePaid(order, i), 0) - (await refundedBy(env, order.id, auth.userId)) : null;
+  const sellerCap =
+    viewer === "seller"
+      ? items.filter((i) => i.sellerId === auth.userId).reduce((n, i) => n + linePaid(order, i), 0) -
+        (await refundedBy(env, order.id, auth.userId))
+      : null;
   // A buyer's money comes back through a cancel (unshipped lines) or a return (returns.ts), which
   // say which statuses they refund; a buyer never refunds a shipped order directly.
-  if (viewer === "buyer" && !opts.allowStatuses) throw new ApiError("invalid_state", "Return a delivered order with POST /returns");
+  if (viewer === "buyer" && !opts.allowStatuses)
+    throw new ApiError("invalid_state", "Return a delivered order with POST /returns");
   const allowed: readonly string[] = opts.allowStatuses ?? REFUNDABLE_BY_ADMIN;
-  if (!allowed.includes(order.status)) throw new ApiError("invalid_state", `An order that is ${order.status} cannot be refunded`);
+  if (!allowed.includes(order.status))
+    throw new ApiError("invalid_state", `An order that is ${order.status} cannot be refunded`);
   const remaining = Math.min(order.totalAmount - order.refundedAmount, sellerCap ?? Number.POSITIVE_INFINITY);
   const lines = opts.lines ? items.filter((i) => opts.lines!.includes(i.id)) : null;
   // A cancel that leaves a seller nothing to ship gives their shipping back too (once: their last lines go now).
@@ -100,7 +106,10 @@ export async function createRefund(
     .bind(amount, order.id, ...allowed)
     .first<{ refunded_amount: number; status: OrderRow["status"] }>();
   if (!claim) {
-    throw new ApiError("refund_exceeds_payment", "This refund would exceed what was paid (another refund was issued meanwhile)");
+    throw new ApiError(
+      "refund_exceeds_payment",
+      "This refund would exceed what was paid (another refund was issued meanwhile)",
+    );
   }
 
   const refundId = opts.refundId ?? newId("refund");
@@ -119,8 +128,13 @@ export async function createRefund(
   let transactionRef: string | null = null;
   if (cardPart > 0) {
     try {
-      const r = await paymentProvider(env).refund({ paymentRef: payment!.transactionRef!, amount: cardPart, idempotencyKey: `refund:${refundId}` });
-      if (r.status !== "succeeded") throw new ApiError("invalid_state", `The payment provider refused the refund: ${r.message}`);
+      const r = await paymentProvider(env).refund({
+        paymentRef: payment!.transactionRef!,
+        amount: cardPart,
+        idempotencyKey: `refund:${refundId}`,
+      });
+      if (r.status !== "succeeded")
+        throw new ApiError("invalid_state", `The payment provider refused the refund: ${r.message}`);
       transactionRef = r.ref;
     } catch (err) {
       // Give the claim back, and the status with it.
@@ -129,18 +143,30 @@ export async function createRefund(
            status = CASE WHEN refunded_amount - ?1 = 0 THEN ?3 ELSE 'partially_refunded' END
          WHERE id = ?2`,
       )
-        .bind(amount, order.id, order.status === "partially_refunded" ? (order.deliveredAt ? "delivered" : "paid") : order.status)
+        .bind(
+          amount,
+          order.id,
+          order.status === "partially_refunded" ? (order.deliveredAt ? "delivered" : "paid") : order.status,
+        )
         .run();
-      if (err instanceof ProviderUnavailable) throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was refunded");
+      if (err instanceof ProviderUnavailable)
+        throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was refunded");
       throw err;
     }
   }
   if (walletPart > 0) await wallet.credit(env, order.userId, walletPart, "refund_credit", refundId);
 
   const next: OrderRow = { ...order, refundedAmount: claim.refunded_amount, status: claim.status };
-  const refundLines = opts.forLines ?? lines?.map((i) => i.id) ?? (viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).map((i) => i.id) : undefined);
+  const refundLines =
+    opts.forLines ??
+    lines?.map((i) => i.id) ??
+    (viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).map((i) => i.id) : undefined);
   const shippingPart = shippingRefunded.reduce((n, s) => n + s.amount, 0);
-  const taxBack = refundTax(order, amount - shippingPart, refundLines ? items.filter((i) => refundLines.includes(i.id)) : undefined);
+  const taxBack = refundTax(
+    order,
+    amount - shippingPart,
+    refundLines ? items.filter((i) => refundLines.includes(i.id)) : undefined,
+  );
   const event = orderEvent("order.refunded", next, items, {
     refund_amount: amount,
     ...(refundLines ? { refund_lines: refundLines } : {}),
@@ -164,21 +190,54 @@ export async function createRefund(
         transactionRef,
       })
       // A pending refund (a return waiting for its parcel) becomes this one.
-      .onConflictDoUpdate({ target: refunds.id, set: { amount, walletAmount: walletPart, status: "succeeded", transactionRef, paymentId: payment?.id ?? null, updatedAt: new Date().toISOString() } })
+      .onConflictDoUpdate({
+        target: refunds.id,
+        set: {
+          amount,
+          walletAmount: walletPart,
+          status: "succeeded",
+          transactionRef,
+          paymentId: payment?.id ?? null,
+          updatedAt: new Date().toISOString(),
+        },
+      })
       .returning(),
-    db.insert(outboxEvents).values({ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }),
+    db
+      .insert(outboxEvents)
+      .values({ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }),
     lines
-      ? db.update(orderItems).set({ status: opts.lineStatus ?? "refunded" }).where(inArray(orderItems.id, lines.map((i) => i.id)))
-      : db.update(orderItems).set({ status: "refunded" }).where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
+      ? db
+          .update(orderItems)
+          .set({ status: opts.lineStatus ?? "refunded" })
+          .where(
+            inArray(
+              orderItems.id,
+              lines.map((i) => i.id),
+            ),
+          )
+      : db
+          .update(orderItems)
+          .set({ status: "refunded" })
+          .where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
   ]);
   await dispatchEvents(home, [event]);
   if (viewer === "admin" && auth.userId !== order.userId && opts.audited !== false) {
-    await audit(env, { actorId: auth.userId, action: "refund.issued", targetType: "order", targetId: order.id, details: { refund_id: refundId, amount, reason: input.reason, lines: lines?.map((i) => i.id) ?? null } });
+    await audit(env, {
+      actorId: auth.userId,
+      action: "refund.issued",
+      targetType: "order",
+      targetId: order.id,
+      details: { refund_id: refundId, amount, reason: input.reason, lines: lines?.map((i) => i.id) ?? null },
+    });
   }
 
   // Refunded lines go back on sale: the named ones, or all of them on a full refund.
   const restocked = opts.restock === false ? [] : (lines ?? (claim.status === "refunded" ? items : []));
-  await Promise.all(restocked.map((i) => adjustStock(env, stockRefOf(i), `restock:${refundId}:${i.id}`, i.quantity).catch(() => undefined)));
+  await Promise.all(
+    restocked.map((i) =>
+      adjustStock(env, stockRefOf(i), `restock:${refundId}:${i.id}`, i.quantity).catch(() => undefined),
+    ),
+  );
   return toRefund(row[0]);
 }
 
@@ -196,7 +255,13 @@ async function refundedBy(env: Pick<Env, "DB">, orderId: string, sellerId: strin
  * A refund the buyer asked for on a delivered order: recorded `pending`, nothing claimed or paid,
  * until its return is received (returns.ts issues it then, under this id).
  */
-export async function recordPendingRefund(env: Pick<Env, "DB">, order: OrderRow, requestedBy: string, amount: number, reason: string) {
+export async function recordPendingRefund(
+  env: Pick<Env, "DB">,
+  order: OrderRow,
+  requestedBy: string,
+  amount: number,
+  reason: string,
+) {
   const remaining = order.totalAmount - order.refundedAmount;
   if (amount <= 0 || amount > remaining) {
     throw new ApiError("refund_exceeds_payment", `At most ${remaining} can still be refunded on this order`, {
@@ -205,7 +270,19 @@ export async function recordPendingRefund(env: Pick<Env, "DB">, order: OrderRow,
   }
   const row = await getDb(onOrderShard(env, order.id))
     .insert(refunds)
-    .values({ id: newId("refund"), orderId: order.id, paymentId: null, userId: order.userId, requestedBy, amount, walletAmount: 0, currency: order.currency, reason, status: "pending", transactionRef: null })
+    .values({
+      id: newId("refund"),
+      orderId: order.id,
+      paymentId: null,
+      userId: order.userId,
+      requestedBy,
+      amount,
+      walletAmount: 0,
+      currency: order.currency,
+      reason,
+      status: "pending",
+      transactionRef: null,
+    })
     .returning()
     .get();
   return toRefund(row);
@@ -216,10 +293,20 @@ export async function listRefunds(env: Pick<Env, "DB">, userId: string, limit: n
   const where = [eq(refunds.userId, userId)];
   if (cursor) where.push(lt(refunds.id, String(decodeCursor(cursor, 1)[0])));
   const perShard = await Promise.all(
-    eachOrderShard(env).map((e) => getDb(e).select().from(refunds).where(and(...where)).orderBy(desc(refunds.id)).limit(limit + 1).all()),
+    eachOrderShard(env).map((e) =>
+      getDb(e)
+        .select()
+        .from(refunds)
+        .where(and(...where))
+        .orderBy(desc(refunds.id))
+        .limit(limit + 1)
+        .all(),
+    ),
   );
-  const rows = perShard.flat().sort((x, y) => (x.id < y.id ? 1 : x.id > y.id ? -1 : 0)).slice(0, limit + 1);
+  const rows = perShard
+    .flat()
+    .sort((x, y) => (x.id < y.id ? 1 : x.id > y.id ? -1 : 0))
+    .slice(0, limit + 1);
   const page = toPage(rows, limit, (r) => [r.id]);
   return { data: page.data.map(toRefund), next_cursor: page.next_cursor };
 }
-

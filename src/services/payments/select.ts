@@ -10,7 +10,9 @@ export function overridePaymentProvider(p: PaymentProvider | null): void {
   override = p;
 }
 
-export function paymentProvider(env: Pick<Env, "PAYMENT_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE">): PaymentProvider {
+export function paymentProvider(
+  env: Pick<Env, "PAYMENT_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE">,
+): PaymentProvider {
   if (override) return override;
   if (env.PAYMENT_PROVIDER === "test") return new TestPaymentProvider();
   if (!env.STRIPE_SECRET_KEY) throw new Error("PAYMENT_PROVIDER is stripe but STRIPE_SECRET_KEY is not set");

@@ -1,6 +1,13 @@
 import Stripe from "stripe";
 import { stripeClient } from "../../lib/stripe-client";
-import { ProviderUnavailable, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from "./provider";
+import {
+  ProviderUnavailable,
+  type ChargeRequest,
+  type ChargeResult,
+  type PaymentProvider,
+  type RefundRequest,
+  type RefundResult,
+} from "./provider";
 
 /**
  * Payments through Stripe, with the client from lib/stripe-client.ts. Stripe through the official SDK with its fetch HTTP client (no Node http in
@@ -27,9 +34,17 @@ function fromIntent(pi: Stripe.PaymentIntent): ChargeResult {
 }
 
 function declined(err: unknown): ChargeResult | null {
-  if (err instanceof Stripe.errors.StripeCardError || (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === "resource_missing")) {
+  if (
+    err instanceof Stripe.errors.StripeCardError ||
+    (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === "resource_missing")
+  ) {
     const e = err as Stripe.errors.StripeError;
-    return { status: "declined", ref: (e.raw as { payment_intent?: { id?: string } })?.payment_intent?.id ?? null, code: e.decline_code ?? e.code ?? "card_declined", message: e.message };
+    return {
+      status: "declined",
+      ref: (e.raw as { payment_intent?: { id?: string } })?.payment_intent?.id ?? null,
+      code: e.decline_code ?? e.code ?? "card_declined",
+      message: e.message,
+    };
   }
   return null;
 }
@@ -64,7 +79,9 @@ export class StripePaymentProvider implements PaymentProvider {
 
   async confirm(ref: string, paymentMethod: string, idempotencyKey: string): Promise<ChargeResult> {
     try {
-      return fromIntent(await this.stripe.paymentIntents.confirm(ref, { payment_method: paymentMethod }, { idempotencyKey }));
+      return fromIntent(
+        await this.stripe.paymentIntents.confirm(ref, { payment_method: paymentMethod }, { idempotencyKey }),
+      );
     } catch (err) {
       return declined(err) ?? unavailable(err);
     }
@@ -72,11 +89,16 @@ export class StripePaymentProvider implements PaymentProvider {
 
   async refund(req: RefundRequest): Promise<RefundResult> {
     try {
-      const r = await this.stripe.refunds.create({ payment_intent: req.paymentRef, amount: req.amount }, { idempotencyKey: req.idempotencyKey });
-      if (r.status === "failed" || r.status === "canceled") return { status: "failed", code: r.failure_reason ?? "refund_failed", message: "The refund failed" };
+      const r = await this.stripe.refunds.create(
+        { payment_intent: req.paymentRef, amount: req.amount },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      if (r.status === "failed" || r.status === "canceled")
+        return { status: "failed", code: r.failure_reason ?? "refund_failed", message: "The refund failed" };
       return { status: "succeeded", ref: r.id };
     } catch (err) {
-      if (err instanceof Stripe.errors.StripeInvalidRequestError) return { status: "failed", code: err.code ?? "invalid_request", message: err.message };
+      if (err instanceof Stripe.errors.StripeInvalidRequestError)
+        return { status: "failed", code: err.code ?? "invalid_request", message: err.message };
       unavailable(err);
     }
   }
@@ -91,11 +113,19 @@ export class StripePaymentProvider implements PaymentProvider {
     }
   }
 
-  async payout(req: { payoutId: string; amount: number; currency: string; destination: string | null }): Promise<{ ok: boolean; ref?: string; message?: string }> {
+  async payout(req: {
+    payoutId: string;
+    amount: number;
+    currency: string;
+    destination: string | null;
+  }): Promise<{ ok: boolean; ref?: string; message?: string }> {
     // A seller without a connected account cannot be paid yet; the payout is reversed and retried later.
     if (!req.destination) return { ok: false, message: "the seller has no connected payout account" };
     try {
-      const t = await this.stripe.transfers.create({ amount: req.amount, currency: req.currency, destination: req.destination }, { idempotencyKey: `payout:${req.payoutId}` });
+      const t = await this.stripe.transfers.create(
+        { amount: req.amount, currency: req.currency, destination: req.destination },
+        { idempotencyKey: `payout:${req.payoutId}` },
+      );
       return { ok: true, ref: t.id };
     } catch (err) {
       if (err instanceof Stripe.errors.StripeInvalidRequestError) return { ok: false, message: err.message };

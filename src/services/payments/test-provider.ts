@@ -24,13 +24,27 @@ export class TestPaymentProvider implements PaymentProvider {
   async charge(req: ChargeRequest): Promise<ChargeResult> {
     const id = await ref("pi", req.idempotencyKey);
     if (SUCCEEDS.test(req.paymentMethod)) return { status: "succeeded", ref: id };
-    if (NEEDS_ACTION.test(req.paymentMethod)) return { status: "requires_action", ref: id, clientSecret: `${id}_secret_test` };
-    if (DECLINES.test(req.paymentMethod)) return { status: "declined", ref: id, code: "card_declined", message: "Your card was declined." };
-    return { status: "declined", ref: null, code: "resource_missing", message: `No such PaymentMethod: '${req.paymentMethod}'` };
+    if (NEEDS_ACTION.test(req.paymentMethod))
+      return { status: "requires_action", ref: id, clientSecret: `${id}_secret_test` };
+    if (DECLINES.test(req.paymentMethod))
+      return { status: "declined", ref: id, code: "card_declined", message: "Your card was declined." };
+    return {
+      status: "declined",
+      ref: null,
+      code: "resource_missing",
+      message: `No such PaymentMethod: '${req.paymentMethod}'`,
+    };
   }
 
   async confirm(paymentRef: string, paymentMethod: string, idempotencyKey: string): Promise<ChargeResult> {
-    return this.charge({ amount: 0, currency: "usd", paymentMethod, idempotencyKey: `${paymentRef}:${idempotencyKey}`, orderId: "", userId: "" });
+    return this.charge({
+      amount: 0,
+      currency: "usd",
+      paymentMethod,
+      idempotencyKey: `${paymentRef}:${idempotencyKey}`,
+      orderId: "",
+      userId: "",
+    });
   }
 
   /** Pays out at once (the test provider models a transfer that succeeds). */

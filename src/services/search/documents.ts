@@ -62,7 +62,8 @@ export interface ProductForIndex {
  * The select-list expression giving an auction listing its end while it is live, from the
  * auctions module's D1 mirror (search reads it as it reads products: to index, never to write).
  */
-export const AUCTION_SQL = "listing, (SELECT a.ends_at FROM auctions a WHERE a.product_id = products.id AND a.status = 'live') AS ends_at";
+export const AUCTION_SQL =
+  "listing, (SELECT a.ends_at FROM auctions a WHERE a.product_id = products.id AND a.status = 'live') AS ends_at";
 
 /** What search finds: active products, and of auctions only the live ones (an ended auction cannot be bought). */
 export function searchable(p: Pick<ProductForIndex, "status" | "listing" | "ends_at">): boolean {
@@ -81,7 +82,10 @@ const MAX_FACET_VALUES = 60;
  * each option of a variant in stock (filtering by size means "I can buy it in M"). Tokens are
  * lower-case for matching; `pairs` keep the values as shown, for facet counts.
  */
-export function facetValues(p: Pick<ProductForIndex, "attributes" | "variants" | "listing">): { tokens: string[]; pairs: [string, string][] } {
+export function facetValues(p: Pick<ProductForIndex, "attributes" | "variants" | "listing">): {
+  tokens: string[];
+  pairs: [string, string][];
+} {
   const tokens = new Set<string>();
   const pairs: [string, string][] = [];
   const add = (kind: string, name: string, value: string) => {
@@ -98,7 +102,12 @@ export function facetValues(p: Pick<ProductForIndex, "attributes" | "variants" |
     }
   };
   for (const [name, value] of Object.entries(parse<Record<string, unknown>>(p.attributes, {}))) {
-    if (typeof value === "string" ? value.length > 0 && value.length <= 60 : typeof value === "number" || typeof value === "boolean") add("a", name, String(value));
+    if (
+      typeof value === "string"
+        ? value.length > 0 && value.length <= 60
+        : typeof value === "number" || typeof value === "boolean"
+    )
+      add("a", name, String(value));
   }
   // How it is sold: a facet of every product, `l:listing=auction` (the name is reserved for attributes).
   add("l", "listing", p.listing ?? "fixed");
@@ -126,7 +135,12 @@ export function shardOf(productId: string, shards: number): number {
  * Product version, then stock seq, then whether an auction has ended: a later state always compares
  * greater (an auction's end changes neither the product nor, when unsold, its stock, yet takes it out).
  */
-export function docVersion(p: { version: number; stock_version: number; listing?: string; ends_at?: number | null }): number {
+export function docVersion(p: {
+  version: number;
+  stock_version: number;
+  listing?: string;
+  ends_at?: number | null;
+}): number {
   return p.version * 1_000_000_000 + p.stock_version * 2 + (p.listing === "auction" && !p.ends_at ? 1 : 0);
 }
 
@@ -322,7 +336,13 @@ export function ranker(queryTerms: string[]): (d: DocTerms) => number {
     }
     const nameWords = Math.max(1, d.name.length);
     // A query that names no accessory wants the thing itself: "samsung galaxy" means phones, not their adapters.
-    const isAccessory = !wantsAccessory && (d.name.some((w) => ACCESSORY.has(w)) || d.categories.some((w) => ACCESSORY.has(w)));
-    return (matched === queryTerms.length ? 100 : 0) + score + Math.min(1, queryTerms.length / nameWords) - (isAccessory ? 1.5 : 0);
+    const isAccessory =
+      !wantsAccessory && (d.name.some((w) => ACCESSORY.has(w)) || d.categories.some((w) => ACCESSORY.has(w)));
+    return (
+      (matched === queryTerms.length ? 100 : 0) +
+      score +
+      Math.min(1, queryTerms.length / nameWords) -
+      (isAccessory ? 1.5 : 0)
+    );
   };
 }

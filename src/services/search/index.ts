@@ -7,7 +7,18 @@ import { findCategory } from "../catalog/categories";
 import { facetableAttributes } from "../catalog/attributes";
 import { findProducts, toProduct, type ProductRecord } from "../catalog/product-reads";
 import { buildEvent } from "../events";
-import { AUCTION_SQL, filterTokens, listingToken, searchable, shardOf, terms, toSearchDoc, VARIANTS_SQL, wordMatches, type ProductForIndex } from "./documents";
+import {
+  AUCTION_SQL,
+  filterTokens,
+  listingToken,
+  searchable,
+  shardOf,
+  terms,
+  toSearchDoc,
+  VARIANTS_SQL,
+  wordMatches,
+  type ProductForIndex,
+} from "./documents";
 import { MAX_RESULT_DEPTH, shardQuery } from "./shard-query";
 
 /**
@@ -33,7 +44,6 @@ export function shardCount(env: Pick<Env, "SEARCH_SHARDS">): number {
 export function shardStub(env: Pick<Env, "SEARCH_SHARD">, shards: number, i: number) {
   return env.SEARCH_SHARD.get(env.SEARCH_SHARD.idFromName(`products:v1:${shards}:${i}`));
 }
-
 
 export interface SearchParams {
   q: string;
@@ -74,14 +84,37 @@ export async function attributeFilters(
   if (opts.ignoreUnknown) names = names.filter((n) => facetable.has(n));
   else if (bad.length) {
     throw new ApiError("validation_failed", `Unknown search parameter ${bad[0]}`, {
-      details: bad.slice(0, 20).map((n) => ({ field: n, code: "unrecognized", message: facetable.size ? `not a search parameter or facetable attribute (${[...facetable.keys()].slice(0, 20).join(", ")})` : "not a search parameter" })),
+      details: bad
+        .slice(0, 20)
+        .map((n) => ({
+          field: n,
+          code: "unrecognized",
+          message: facetable.size
+            ? `not a search parameter or facetable attribute (${[...facetable.keys()].slice(0, 20).join(", ")})`
+            : "not a search parameter",
+        })),
     });
   }
   const out: Record<string, string[]> = {};
   for (const n of names.sort()) {
-    const values = [...new Set(query[n].flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean))];
+    const values = [
+      ...new Set(
+        query[n]
+          .flatMap((v) => v.split(","))
+          .map((v) => v.trim())
+          .filter(Boolean),
+      ),
+    ];
     if (values.length === 0 || values.length > MAX_FILTER_VALUES || values.some((v) => v.length > 60)) {
-      throw new ApiError("validation_failed", `${n} takes 1 to ${MAX_FILTER_VALUES} values`, { details: [{ field: n, code: "invalid_value", message: `1 to ${MAX_FILTER_VALUES} values of at most 60 characters, comma-separated` }] });
+      throw new ApiError("validation_failed", `${n} takes 1 to ${MAX_FILTER_VALUES} values`, {
+        details: [
+          {
+            field: n,
+            code: "invalid_value",
+            message: `1 to ${MAX_FILTER_VALUES} values of at most 60 characters, comma-separated`,
+          },
+        ],
+      });
     }
     out[n] = values.sort();
   }
@@ -92,8 +125,13 @@ export async function attributeFilters(
 export function matchingVariants(row: ProductRecord, filters: Record<string, string[]>) {
   const onOptions = Object.entries(filters).filter(([name]) => row.variants.some((v) => name in v.options));
   const want = onOptions.map(([name, values]) => [name, new Set(values.map((v) => v.toLowerCase()))] as const);
-  const matching = row.variants.filter((v) => want.every(([name, values]) => values.has((v.options[name] ?? "").toLowerCase())));
-  return { filtered: onOptions.length > 0, variants: matching.map((v) => ({ variant_id: v.id, options: v.options, in_stock: v.stockAvailable > 0 })) };
+  const matching = row.variants.filter((v) =>
+    want.every(([name, values]) => values.has((v.options[name] ?? "").toLowerCase())),
+  );
+  return {
+    filtered: onOptions.length > 0,
+    variants: matching.map((v) => ({ variant_id: v.id, options: v.options, in_stock: v.stockAvailable > 0 })),
+  };
 }
 
 // ---- ranking --------------------------------------------------------------------
@@ -131,7 +169,10 @@ export function invalidateSearchCache(): void {
 
 async function fanOut(env: Env, shards: number, q: ShardQuery): Promise<ShardResult[]> {
   return Promise.all(
-    Array.from({ length: shards }, async (_, i) => (await shardStub(env, shards, i).fillAndQuery(q, i, shards)) as ShardResult),
+    Array.from(
+      { length: shards },
+      async (_, i) => (await shardStub(env, shards, i).fillAndQuery(q, i, shards)) as ShardResult,
+    ),
   );
 }
 
@@ -139,10 +180,14 @@ export async function searchProducts(env: Env, p: SearchParams, opts: { shards?:
   const shards = opts.shards ?? shardCount(env);
   const offset = p.cursor ? Number(decodeCursor(p.cursor, 1)[0]) : 0;
   if (!Number.isInteger(offset) || offset < 0 || offset >= MAX_RESULT_DEPTH) {
-    throw new ApiError("validation_failed", "cursor is out of range", { details: [{ field: "cursor", code: "invalid_cursor", message: "out of range" }] });
+    throw new ApiError("validation_failed", "cursor is out of range", {
+      details: [{ field: "cursor", code: "invalid_cursor", message: "out of range" }],
+    });
   }
   if (p.min_price !== undefined && p.max_price !== undefined && p.min_price > p.max_price) {
-    throw new ApiError("validation_failed", "min_price is above max_price", { details: [{ field: "min_price", code: "range", message: "min_price > max_price" }] });
+    throw new ApiError("validation_failed", "min_price is above max_price", {
+      details: [{ field: "min_price", code: "range", message: "min_price > max_price" }],
+    });
   }
   const facetable = await facetableAttributes(env);
   const cacheKey = JSON.stringify([localVersion, shards, p, facetable.size]);
@@ -155,25 +200,44 @@ export async function searchProducts(env: Env, p: SearchParams, opts: { shards?:
 
 async function runSearch(env: Env, p: SearchParams, shards: number, offset: number, facetNames: string[]) {
   const where: Record<string, unknown> = {};
-  type Facets = { brand: Record<string, number>; category_id: Record<string, number>; price_range: Record<string, number> } & Record<string, Record<string, number>>;
-  const noFacets = (): Facets => ({ ...Object.fromEntries(facetNames.map((n) => [n, {}])), brand: {}, category_id: {}, price_range: {}, listing: {} });
+  type Facets = {
+    brand: Record<string, number>;
+    category_id: Record<string, number>;
+    price_range: Record<string, number>;
+  } & Record<string, Record<string, number>>;
+  const noFacets = (): Facets => ({
+    ...Object.fromEntries(facetNames.map((n) => [n, {}])),
+    brand: {},
+    category_id: {},
+    price_range: {},
+    listing: {},
+  });
   if (p.category_id) {
     if (!(await findCategory(env, p.category_id))) return { data: [], total: 0, facets: noFacets(), next_cursor: null };
     where.category_ids = { containsAny: [p.category_id] };
   }
   if (p.brand) where.brand_key = { eq: p.brand.toLowerCase() };
   if (p.min_price !== undefined || p.max_price !== undefined) {
-    where.price = p.min_price !== undefined && p.max_price !== undefined ? { between: [p.min_price, p.max_price] } : p.min_price !== undefined ? { gte: p.min_price } : { lte: p.max_price };
+    where.price =
+      p.min_price !== undefined && p.max_price !== undefined
+        ? { between: [p.min_price, p.max_price] }
+        : p.min_price !== undefined
+          ? { gte: p.min_price }
+          : { lte: p.max_price };
   }
   if (p.min_rating !== undefined) where.rating = { gte: p.min_rating };
   if (p.in_stock) where.in_stock = true;
   const filters = p.attributes ?? {};
   // One condition per attribute, all of them: Orama intersects an `and` list (values within one are any-of).
-  const attributeConditions = Object.entries(filters).map(([name, values]) => ({ facet_values: { containsAny: filterTokens(name, values) } }));
+  const attributeConditions = Object.entries(filters).map(([name, values]) => ({
+    facet_values: { containsAny: filterTokens(name, values) },
+  }));
   // "Ending soonest" ranks live auctions by their end, so it lists auctions only.
   const listing = p.sort === "ending_soonest" ? "auction" : p.listing;
   if (listing) attributeConditions.push({ facet_values: { containsAny: [listingToken(listing)] } });
-  const shardWhere = attributeConditions.length ? { and: [...(Object.keys(where).length ? [where] : []), ...attributeConditions] } : where;
+  const shardWhere = attributeConditions.length
+    ? { and: [...(Object.keys(where).length ? [where] : []), ...attributeConditions] }
+    : where;
 
   const queryTerms = terms(p.q);
   // Each shard answers with the first step that finds anything there. A shard that answered a later step
@@ -189,11 +253,15 @@ async function runSearch(env: Env, p: SearchParams, shards: number, offset: numb
   const facets = noFacets();
   for (const r of results) {
     for (const [k, v] of Object.entries(r.facets.brand ?? {})) if (k) facets.brand[k] = (facets.brand[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(r.facets.category_id ?? {})) facets.category_id[k] = (facets.category_id[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(r.facets.price ?? {})) if (v > 0) facets.price_range[k] = (facets.price_range[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.facets.category_id ?? {}))
+      facets.category_id[k] = (facets.category_id[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.facets.price ?? {}))
+      if (v > 0) facets.price_range[k] = (facets.price_range[k] ?? 0) + v;
     // Attribute facets: only the facetable ones are shown (shards count every attribute).
-    for (const name of facetNames) for (const [k, v] of Object.entries(r.facets[`attr:${name}`] ?? {})) facets[name][k] = (facets[name][k] ?? 0) + v;
-    for (const [k, v] of Object.entries(r.facets["attr:listing"] ?? {})) facets.listing[k] = (facets.listing[k] ?? 0) + v;
+    for (const name of facetNames)
+      for (const [k, v] of Object.entries(r.facets[`attr:${name}`] ?? {})) facets[name][k] = (facets[name][k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.facets["attr:listing"] ?? {}))
+      facets.listing[k] = (facets.listing[k] ?? 0) + v;
   }
 
   facets.brand = topValues(facets.brand, 50);
@@ -204,10 +272,19 @@ async function runSearch(env: Env, p: SearchParams, shards: number, offset: numb
   // Merge the shards' candidates (already ranked by the shared score) and page.
   const merged = results.flatMap((r) => r.hits).sort(compare(p.sort));
   const window = merged.slice(0, offset + p.limit + 20);
-  const rows = new Map((await findProducts(env, window.map((h) => h.id))).map((r) => [r.id, r]));
+  const rows = new Map(
+    (
+      await findProducts(
+        env,
+        window.map((h) => h.id),
+      )
+    ).map((r) => [r.id, r]),
+  );
   // The index may lag an archive or a sell-out by a moment; D1 has the last word. A filter on
   // variant options needs one variant matching every such filter in stock (the index checks each alone).
-  const matches = new Map(window.map((h) => [h.id, rows.get(h.id) ? matchingVariants(rows.get(h.id)!, filters) : null]));
+  const matches = new Map(
+    window.map((h) => [h.id, rows.get(h.id) ? matchingVariants(rows.get(h.id)!, filters) : null]),
+  );
   const candidates = window.filter((h) => {
     const m = matches.get(h.id);
     return rows.get(h.id)?.status === "active" && m && (!m.filtered || m.variants.some((v) => v.in_stock));
@@ -269,7 +346,9 @@ const addSearch = coalescer<{ query: string; hits: number }, Pick<Env, "EVENTS">
   for (const s of batch) counts.set(s.query, { hits: s.hits, count: (counts.get(s.query)?.count ?? 0) + 1 });
   const entries = [...counts].map(([query, v]) => ({ query, hits: v.hits, count: v.count }));
   for (let i = 0; i < entries.length; i += 500) {
-    await env.EVENTS.send(buildEvent("searches.recorded", { entries: entries.slice(i, i + 500) }), { contentType: "json" });
+    await env.EVENTS.send(buildEvent("searches.recorded", { entries: entries.slice(i, i + 500) }), {
+      contentType: "json",
+    });
   }
 });
 
@@ -338,7 +417,10 @@ export async function indexProducts(env: Env, productIds: string[], opts: { shar
 }
 
 /** Rebuilds every shard from D1 (admin route, `npm run search:reindex`). */
-export async function reindexAll(env: Env, opts: { shards?: number } = {}): Promise<{ shards: number; documents: number }> {
+export async function reindexAll(
+  env: Env,
+  opts: { shards?: number } = {},
+): Promise<{ shards: number; documents: number }> {
   const shards = opts.shards ?? shardCount(env);
   const stats = await Promise.all(
     Array.from({ length: shards }, async (_, i) => {
@@ -354,7 +436,11 @@ export async function reindexAll(env: Env, opts: { shards?: number } = {}): Prom
 
 // ---- suggest ---------------------------------------------------------------------------
 
-export async function suggest(env: Env, prefix: string, limit: number): Promise<{ text: string; product_id?: string }[]> {
+export async function suggest(
+  env: Env,
+  prefix: string,
+  limit: number,
+): Promise<{ text: string; product_id?: string }[]> {
   const p = prefix.trim().toLowerCase().replace(/\s+/g, " ");
   if (!p) return [];
   const [queries, products] = await Promise.all([
@@ -365,7 +451,9 @@ export async function suggest(env: Env, prefix: string, limit: number): Promise<
   ]);
   // Popular queries first, but products always get some room (up to 3 slots).
   const productSlots = Math.min(products.length, 3, limit);
-  const out: { text: string; product_id?: string }[] = queries.results.slice(0, limit - productSlots).map((r) => ({ text: r.query }));
+  const out: { text: string; product_id?: string }[] = queries.results
+    .slice(0, limit - productSlots)
+    .map((r) => ({ text: r.query }));
   for (const prod of products) if (out.length < limit) out.push(prod);
   return out;
 }
@@ -382,7 +470,14 @@ async function productCompletions(env: Env, prefix: string, limit: number) {
     priceRanges: [],
   });
   const hits = results.flatMap((r) => r.hits).sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
-  const rows = new Map((await findProducts(env, hits.slice(0, limit * 2).map((h) => h.id))).map((r) => [r.id, r]));
+  const rows = new Map(
+    (
+      await findProducts(
+        env,
+        hits.slice(0, limit * 2).map((h) => h.id),
+      )
+    ).map((r) => [r.id, r]),
+  );
   const qTerms = terms(prefix);
   return hits
     .map((h) => rows.get(h.id))
@@ -416,7 +511,15 @@ export async function shardStats(env: Env, reload = false) {
       await stub.ensureFilled(i, shards);
       const restore = reload ? await stub.reload() : null;
       const s = await stub.stats();
-      return { shard: i, documents: s.documents, snapshot_bytes: s.snapshotChars, snapshot_chunks: s.snapshotChunks, restore_ms: restore?.restoreMs ?? null, cached_answers: s.cachedAnswers, warming: s.warming };
+      return {
+        shard: i,
+        documents: s.documents,
+        snapshot_bytes: s.snapshotChars,
+        snapshot_chunks: s.snapshotChunks,
+        restore_ms: restore?.restoreMs ?? null,
+        cached_answers: s.cachedAnswers,
+        warming: s.warming,
+      };
     }),
   );
 }

@@ -77,7 +77,13 @@ const TYPO_FIELDS = new Set(["name", "brand", "category_names"]);
  * written; only a word found nowhere is completed (the last word, as a prefix)
  * or forgiven a typo (words of 5+ letters, on the typo steps).
  */
-function wordPostings(data: IndexData, props: string[], term: string, prefix: boolean, tolerance: number): Iterable<number>[] {
+function wordPostings(
+  data: IndexData,
+  props: string[],
+  term: string,
+  prefix: boolean,
+  tolerance: number,
+): Iterable<number>[] {
   const trees = props.map((p) => [p, data.indexes[p]] as const).filter(([, t]) => t && t.type === "Radix");
   const exact = trees.flatMap(([, t]) => postings(t.node, term, false));
   if (exact.length) return exact;
@@ -130,7 +136,9 @@ export function matchingIndex(visitor: Visitor) {
       if (term.trim()) return []; // only stop words
       candidates = whereIds ?? Array.from(toId, (_, i) => i + 1);
     } else {
-      const lists = queryTerms.map((t, i) => wordPostings(data, props, t, i === queryTerms.length - 1 && t.length >= 2, t.length >= 5 ? tolerance : 0));
+      const lists = queryTerms.map((t, i) =>
+        wordPostings(data, props, t, i === queryTerms.length - 1 && t.length >= 2, t.length >= 5 ? tolerance : 0),
+      );
       const need = Math.max(1, queryTerms.length - missing);
       if (lists.filter((l) => l.length > 0).length < need) return [];
       // Per document: the last query word counted for it (seen) and how many words it holds (words);

@@ -43,7 +43,14 @@ export interface DocInfo extends DocTerms {
 }
 
 export function docInfo(d: SearchDoc): DocInfo {
-  return { ...docTerms(d), popularity: d.popularity, brandName: d.brand, category_id: d.category_id, price: d.price, facets: d.facet_pairs ?? [] };
+  return {
+    ...docTerms(d),
+    popularity: d.popularity,
+    brandName: d.brand,
+    category_id: d.category_id,
+    price: d.price,
+    facets: d.facet_pairs ?? [],
+  };
 }
 
 export function createIndex(visitor: Visitor): Db {
@@ -52,4 +59,3 @@ export function createIndex(visitor: Visitor): Db {
     components: { tokenizer: searchTokenizer, index: matchingIndex(visitor) as never },
   }) as Db;
 }
-

@@ -45,9 +45,21 @@ export function matchSteps(q: string): MatchStep[] {
  * a margin for hits that D1 says were archived a moment ago), which is all the
  * merger can show, whatever the shard count.
  */
-export function shardQuery(p: { q: string; sort: ShardQuery["sort"]; limit: number }, where: Record<string, unknown>, offset: number): ShardQuery {
+export function shardQuery(
+  p: { q: string; sort: ShardQuery["sort"]; limit: number },
+  where: Record<string, unknown>,
+  offset: number,
+): ShardQuery {
   const take = Math.min(MAX_RESULT_DEPTH, offset + p.limit + 20);
-  return { term: p.q.trim(), where, sort: p.sort, take, steps: matchSteps(p.q), facets: true, priceRanges: PRICE_RANGES };
+  return {
+    term: p.q.trim(),
+    where,
+    sort: p.sort,
+    take,
+    steps: matchSteps(p.q),
+    facets: true,
+    priceRanges: PRICE_RANGES,
+  };
 }
 
 /** A shopper's first page for `q`, unfiltered: what warming precomputes. */

@@ -11,7 +11,9 @@ import type { TaxAddress, TaxLine, TaxProvider, TaxQuote } from "./provider";
  * country's as `exclusive` (tax added on top, as US sales tax is). The rate table marks the same.
  */
 const PRICES_INCLUDE_TAX = new Set(
-  "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK GB NO CH IS LI JP AU NZ SG ZA IN KR".split(" "),
+  "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK GB NO CH IS LI JP AU NZ SG ZA IN KR".split(
+    " ",
+  ),
 );
 
 /**
@@ -20,7 +22,10 @@ const PRICES_INCLUDE_TAX = new Set(
  * their codes are set by the operator (`STRIPE_TAX_CODES`, JSON `{ "food": "txcd_…" }`) and until
  * then go as general goods.
  */
-const DEFAULT_TAX_CODES: Partial<Record<TaxClass | "general", string>> = { general: "txcd_99999999", books: "txcd_35010000" };
+const DEFAULT_TAX_CODES: Partial<Record<TaxClass | "general", string>> = {
+  general: "txcd_99999999",
+  books: "txcd_35010000",
+};
 
 /** A cart's tax does not change between two views a minute apart: one calculation per cart state and address. */
 const quotes = new TtlCache<TaxQuote>(60_000, 2_000);
@@ -47,10 +52,21 @@ export class StripeTaxProvider implements TaxProvider {
   async quote(env: Pick<Env, "DB">, address: TaxAddress, lines: TaxLine[], currency = "usd"): Promise<TaxQuote> {
     const taxable = lines.filter((l) => l.amount > 0);
     const country = address.country.toUpperCase();
-    const key = JSON.stringify([country, address.region ?? "", address.postal_code ?? "", currency, taxable.map((l) => [l.key, l.amount, l.taxClass ?? ""])]);
+    const key = JSON.stringify([
+      country,
+      address.region ?? "",
+      address.postal_code ?? "",
+      currency,
+      taxable.map((l) => [l.key, l.amount, l.taxClass ?? ""]),
+    ]);
     const hit = quotes.get(key);
     if (hit) return hit;
-    const out: TaxQuote = { added: 0, included: 0, lines: Object.fromEntries(lines.map((l) => [l.key, 0])), jurisdiction: null };
+    const out: TaxQuote = {
+      added: 0,
+      included: 0,
+      lines: Object.fromEntries(lines.map((l) => [l.key, 0])),
+      jurisdiction: null,
+    };
     if (taxable.length === 0) return out;
     const behavior = PRICES_INCLUDE_TAX.has(country) ? "inclusive" : "exclusive";
     let calc: Stripe.Tax.Calculation;
@@ -81,7 +97,11 @@ export class StripeTaxProvider implements TaxProvider {
     // The calculation lists its first lines; a long cart's rest are a page away.
     const items = [...(calc.line_items?.data ?? [])];
     if (calc.line_items?.has_more) {
-      for await (const li of this.stripe.tax.calculations.listLineItems(calc.id!, { limit: 100, starting_after: items.at(-1)?.id })) items.push(li);
+      for await (const li of this.stripe.tax.calculations.listLineItems(calc.id!, {
+        limit: 100,
+        starting_after: items.at(-1)?.id,
+      }))
+        items.push(li);
     }
     for (const li of items) out.lines[li.reference] = li.amount_tax;
     out.added = calc.tax_amount_exclusive;

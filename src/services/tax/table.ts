@@ -41,11 +41,17 @@ async function classRatesFor(env: Pick<Env, "DB">, country: string, region?: str
   const rows = await getDb(env)
     .select()
     .from(taxClassRates)
-    .where(and(eq(taxClassRates.country, country), inArray(taxClassRates.region, region ? [region.toUpperCase(), ""] : [""])))
+    .where(
+      and(
+        eq(taxClassRates.country, country),
+        inArray(taxClassRates.region, region ? [region.toUpperCase(), ""] : [""]),
+      ),
+    )
     .all();
   // The region's row for a class wins over the country's.
   const out = new Map<string, number>();
-  for (const r of [...rows].sort((a, b) => (a.region === "" ? -1 : 1) - (b.region === "" ? -1 : 1))) out.set(r.taxClass, r.rateBp);
+  for (const r of [...rows].sort((a, b) => (a.region === "" ? -1 : 1) - (b.region === "" ? -1 : 1)))
+    out.set(r.taxClass, r.rateBp);
   classCache.set(key, out);
   return out;
 }
@@ -58,13 +64,22 @@ export function ofBasisPoints(n: number, bp: number): number {
 export const tableTax: TaxProvider = {
   async quote(env, address, lines) {
     const rate = await rateFor(env, address.country.toUpperCase(), address.region);
-    const out: TaxQuote = { added: 0, included: 0, lines: {}, jurisdiction: rate ? `${rate.country}${rate.region ? `-${rate.region}` : ""}` : null };
+    const out: TaxQuote = {
+      added: 0,
+      included: 0,
+      lines: {},
+      jurisdiction: rate ? `${rate.country}${rate.region ? `-${rate.region}` : ""}` : null,
+    };
     if (!rate) return out;
-    const classes = lines.some((l) => l.taxClass) ? await classRatesFor(env, address.country.toUpperCase(), address.region) : new Map<string, number>();
+    const classes = lines.some((l) => l.taxClass)
+      ? await classRatesFor(env, address.country.toUpperCase(), address.region)
+      : new Map<string, number>();
     for (const l of lines) {
       const bp = (l.taxClass ? classes.get(l.taxClass) : undefined) ?? rate.rateBp;
       // Inclusive: the tax inside a gross amount is gross * r / (1 + r), rounded half up.
-      const tax = rate.inclusive ? Math.floor((l.amount * bp * 2 + (10_000 + bp)) / (2 * (10_000 + bp))) : ofBasisPoints(l.amount, bp);
+      const tax = rate.inclusive
+        ? Math.floor((l.amount * bp * 2 + (10_000 + bp)) / (2 * (10_000 + bp)))
+        : ofBasisPoints(l.amount, bp);
       out.lines[l.key] = tax;
       if (rate.inclusive) out.included += tax;
       else out.added += tax;
