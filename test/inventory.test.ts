@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { ApiError } from "../src/lib/errors";
+import type { ApiError } from "../src/lib/errors";
 import { adjustStock, commitAll, getStock, releaseAll, reserveAll } from "../src/services/inventory";
 import { call, createCategory, createProduct, json, signup, unique } from "./helpers";
 

@@ -12,7 +12,7 @@ import { call, createCategory, createProduct, json, signup, type TestUser } from
  * checkout the stock moved by exactly what the model says was bought.
  */
 const STOCK = [3, 5, 40];
-let products: { product_id: string; price: number }[] = [];
+const products: { product_id: string; price: number }[] = [];
 
 beforeAll(async () => {
   const cat = await createCategory(`Model ${Date.now()}`);

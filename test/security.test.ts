@@ -101,7 +101,7 @@ const SECRET_PATTERNS: [string, RegExp][] = [
   ["refresh token hash", /"token_hash"/],
 ];
 
-let ops: Op[] = [];
+const ops: Op[] = [];
 const ids: Record<string, string> = {};
 let owner: TestUser;
 let sellerA: TestUser;

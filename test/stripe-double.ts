@@ -116,7 +116,7 @@ export class StripeDouble {
     }
     if (method === "POST" && path === "/v1/refunds") {
       const pi = this.intents.get(form.payment_intent);
-      if (!pi || pi.status !== "succeeded")
+      if (pi?.status !== "succeeded")
         return {
           status: 400,
           body: {

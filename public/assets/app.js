@@ -50,7 +50,7 @@ import { safeNextPath } from "./next-path.js";
     const cart = localStorage.getItem("cartId");
     if (cart && !h["X-Cart-Id"]) h["X-Cart-Id"] = cart;
     if (body !== undefined) h["content-type"] = "application/json";
-    let res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
     if (res.status === 401 && a && !path.startsWith("/auth/")) {
       if (await refreshAccess()) return api(method, path, body, headers);
       setAuth(null);
@@ -61,7 +61,7 @@ import { safeNextPath } from "./next-path.js";
     const data = text ? JSON.parse(text) : null;
     return { status: res.status, ok: res.ok, data };
   }
-  const errorOf = (r) => (r.data && r.data.error ? r.data.error.message : `Error ${r.status}`);
+  const errorOf = (r) => (r.data?.error ? r.data.error.message : `Error ${r.status}`);
   const needLogin = () => {
     if (auth()) return false;
     location.href = `/store/account?next=${encodeURIComponent(location.pathname)}`;
@@ -89,16 +89,15 @@ import { safeNextPath } from "./next-path.js";
     }
     const q = $("#q");
     let timer;
-    q &&
-      q.addEventListener("input", () => {
-        clearTimeout(timer);
-        timer = setTimeout(async () => {
-          if (q.value.trim().length < 2) return;
-          const r = await api("GET", `/suggest?prefix=${encodeURIComponent(q.value)}&limit=8`);
-          if (r.ok)
-            $("#suggestions").innerHTML = r.data.data.map((s) => `<option value="${esc(s.text)}"></option>`).join("");
-        }, 150);
-      });
+    q?.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        if (q.value.trim().length < 2) return;
+        const r = await api("GET", `/suggest?prefix=${encodeURIComponent(q.value)}&limit=8`);
+        if (r.ok)
+          $("#suggestions").innerHTML = r.data.data.map((s) => `<option value="${esc(s.text)}"></option>`).join("");
+      }, 150);
+    });
   }
 
   /**
@@ -397,34 +396,32 @@ import { safeNextPath } from "./next-path.js";
         <p>Total ${money(o.total_amount)}${o.refunded_amount ? ` · Refunded ${money(o.refunded_amount)}` : ""}</p>
         ${o.status === "pending_payment" ? `<button type="button" id="pay-now">Pay with Visa</button>` : ""}
         ${o.status === "delivered" ? `<button type="button" id="return">Return for a refund</button>` : ""}`;
-      $("#pay-now") &&
-        $("#pay-now").addEventListener("click", async () => {
-          const p = await api(
-            "POST",
-            "/payments/pay",
-            { order_id: id, payment_method: "pm_card_visa" },
-            { "Idempotency-Key": crypto.randomUUID() },
-          );
-          toast(p.ok ? "Paid" : errorOf(p));
-          pages.order();
-        });
-      $("#return") &&
-        $("#return").addEventListener("click", async () => {
-          const p = await api(
-            "POST",
-            "/payments/refunds",
-            { order_id: id, reason: "Returned by the buyer" },
-            { "Idempotency-Key": crypto.randomUUID() },
-          );
-          toast(
-            !p.ok
-              ? errorOf(p)
-              : p.data.status === "pending"
-                ? "Return requested: the seller will send instructions, and the refund follows when the parcel arrives"
-                : "Refund issued",
-          );
-          pages.order();
-        });
+      $("#pay-now")?.addEventListener("click", async () => {
+        const p = await api(
+          "POST",
+          "/payments/pay",
+          { order_id: id, payment_method: "pm_card_visa" },
+          { "Idempotency-Key": crypto.randomUUID() },
+        );
+        toast(p.ok ? "Paid" : errorOf(p));
+        pages.order();
+      });
+      $("#return")?.addEventListener("click", async () => {
+        const p = await api(
+          "POST",
+          "/payments/refunds",
+          { order_id: id, reason: "Returned by the buyer" },
+          { "Idempotency-Key": crypto.randomUUID() },
+        );
+        toast(
+          !p.ok
+            ? errorOf(p)
+            : p.data.status === "pending"
+              ? "Return requested: the seller will send instructions, and the refund follows when the parcel arrives"
+              : "Refund issued",
+        );
+        pages.order();
+      });
     },
 
     async account() {
@@ -562,7 +559,7 @@ import { safeNextPath } from "./next-path.js";
       const flat = [];
       const walk = (n, prefix) => {
         flat.push([n.category_id, prefix + n.name]);
-        n.children.forEach((c) => walk(c, prefix + n.name + " › "));
+        n.children.forEach((c) => walk(c, `${prefix + n.name} › `));
       };
       cats.data.data.forEach((c) => walk(c, ""));
       const a = an.data;

@@ -170,7 +170,7 @@ export class CartObject extends DurableObject<Env> {
 
   private lockedBy(): string | null {
     const m = this.meta();
-    return m && m.checkout_id && m.checkout_until > Date.now() ? m.checkout_id : null;
+    return m?.checkout_id && m.checkout_until > Date.now() ? m.checkout_id : null;
   }
 
   state(cartId: string, userId: string | null): CartState {

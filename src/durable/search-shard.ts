@@ -398,7 +398,7 @@ export class SearchShard extends DurableObject<Env> {
     // Orama's search runs synchronously (no hooks are installed), so `counting` belongs to this query alone.
     this.counting = q.facets ? { counts, ranges: q.priceRanges } : null;
     this.missing = step.missing;
-    let res;
+    let res: { count: number; hits: { id: string; score: number; document: SearchDoc }[] };
     try {
       res = search(this.db, {
         term: q.term,

@@ -14,11 +14,9 @@ const ReviewSchema = z
     rating: z.number().int(),
     comment: z.string(),
     status: z.string(),
-    verified_purchase: z
-      .boolean()
-      .openapi({
-        description: "False once the purchase behind the review was refunded in full (it then leaves the rating)",
-      }),
+    verified_purchase: z.boolean().openapi({
+      description: "False once the purchase behind the review was refunded in full (it then leaves the rating)",
+    }),
     helpful_count: z.number().int(),
     seller_reply: z.string().nullable(),
     seller_reply_at: z.string().nullable(),

@@ -60,7 +60,7 @@ export const webRoutes = new Hono<AppEnv>()
   })
   .get("/store/product/:id", async (c) => {
     const row = await findProduct(c.env, c.req.param("id"));
-    if (!row || row.status !== "active") return c.html(<AppPage title="Not found" page="missing" />, 404);
+    if (row?.status !== "active") return c.html(<AppPage title="Not found" page="missing" />, 404);
     const [reviews, rel] = await Promise.all([listReviews(c.env, row.id, "newest", 10), related(c.env, row.id, 4)]);
     return c.html(<ProductPage p={toProduct(row)} reviews={reviews} related={rel} />);
   })

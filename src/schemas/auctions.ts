@@ -11,12 +11,10 @@ export const AuctionInput = z
     reserve_price: Money.nullable()
       .optional()
       .openapi({ description: "Hidden; the item sells only if the winner's maximum reaches it" }),
-    buy_now_price: Money.nullable()
-      .optional()
-      .openapi({
-        description:
-          "Closes the auction at once for this price, while no bid has reached the reserve (or, without one, before the first bid)",
-      }),
+    buy_now_price: Money.nullable().optional().openapi({
+      description:
+        "Closes the auction at once for this price, while no bid has reached the reserve (or, without one, before the first bid)",
+    }),
     ends_at: z.iso
       .datetime({ offset: true, error: "ends_at is an ISO 8601 date-time" })
       .openapi({ description: "1 to 10 days ahead", example: "2026-12-10T18:00:00Z" }),

@@ -6,14 +6,10 @@ import { BASE_CURRENCY, MINOR_UNITS } from "../lib/currency";
 
 const OTHER_CURRENCIES = Object.keys(MINOR_UNITS).filter((c) => c !== BASE_CURRENCY) as [string, ...string[]];
 
-const TaxClassInput = z
-  .enum(TAX_CLASSES)
-  .nullable()
-  .optional()
-  .openapi({
-    description:
-      "Taxed at a jurisdiction's reduced or zero rate for this class where it has one (inherited by subcategories); null: inherit",
-  });
+const TaxClassInput = z.enum(TAX_CLASSES).nullable().optional().openapi({
+  description:
+    "Taxed at a jurisdiction's reduced or zero rate for this class where it has one (inherited by subcategories); null: inherit",
+});
 
 /** One currency for now: a cart and an order are single-currency, and every price in the seed is USD. */
 export const Currency = z
@@ -178,11 +174,9 @@ export const ProductSchema = z
     brand: z.string().nullable(),
     images: z.array(z.string()),
     attributes: z.record(z.string(), z.unknown()),
-    variants: z
-      .array(VariantSchema)
-      .openapi({
-        description: "At least one; a product made without variants has one default variant with empty options",
-      }),
+    variants: z.array(VariantSchema).openapi({
+      description: "At least one; a product made without variants has one default variant with empty options",
+    }),
     status: z.enum(["active", "archived"]),
     listing: z
       .enum(["fixed", "auction"])
@@ -236,15 +230,10 @@ export const StockSchema = z
 
 export const BucketsBody = z
   .strictObject({
-    buckets: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .openapi({
-        description: "Bucket objects to spread this product's reservations over (1: one inventory object)",
-        example: 8,
-      }),
+    buckets: z.number().int().min(1).max(64).openapi({
+      description: "Bucket objects to spread this product's reservations over (1: one inventory object)",
+      example: 8,
+    }),
     variant_id: VariantId.optional(),
   })
   .openapi("InventoryBuckets");

@@ -170,15 +170,10 @@ export const CreateOrderBody = z
     payment_method_id: SavedMethodId.optional(),
     shipping_address: ShippingAddress,
     use_wallet: z.boolean().optional().openapi({ description: "Spend store credit first" }),
-    expected_total: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .openapi({
-        description:
-          "The cart total the buyer was shown (minor units). When the price has changed since, the answer is 409 price_changed and nothing is held or charged.",
-      }),
+    expected_total: z.number().int().min(0).optional().openapi({
+      description:
+        "The cart total the buyer was shown (minor units). When the price has changed since, the answer is 409 price_changed and nothing is held or charged.",
+    }),
   })
   .refine((b) => b.payment_method || b.payment_method_id, {
     message: "payment_method is required",
@@ -211,12 +206,9 @@ export const OrderSchema = z
         quantity: z.number().int(),
         price: z.number().int(),
         discount: z.number().int(),
-        tax: z
-          .number()
-          .int()
-          .openapi({
-            description: "The line's tax: added (in `tax_total`) or contained in its price (in `tax_included`)",
-          }),
+        tax: z.number().int().openapi({
+          description: "The line's tax: added (in `tax_total`) or contained in its price (in `tax_included`)",
+        }),
         status: z.string(),
         tracking_number: z.string().nullable(),
       }),

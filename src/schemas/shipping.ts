@@ -8,12 +8,10 @@ const Country = z
 
 export const RateInput = z.strictObject({
   name: z.string().trim().min(1).max(80),
-  kind: z
-    .enum(["flat", "per_item", "free_over", "weight"])
-    .openapi({
-      description:
-        "flat: per order; per_item: per unit; free_over: `amount` below `threshold`, free from it; weight: by `bands` of the parcel's weight",
-    }),
+  kind: z.enum(["flat", "per_item", "free_over", "weight"]).openapi({
+    description:
+      "flat: per order; per_item: per unit; free_over: `amount` below `threshold`, free from it; weight: by `bands` of the parcel's weight",
+  }),
   amount: z.number().int("money is an integer in minor units (cents)").min(0).max(10_000_000),
   threshold: z
     .number()
@@ -73,7 +71,7 @@ export const ShippingProfileBody = z
             path: ["zones", zi, "rates", ri, "bands"],
             message: "a weight rate needs bands",
           });
-        if (r.bands && r.bands.some((b, i) => i > 0 && b.up_to_grams <= r.bands![i - 1].up_to_grams)) {
+        if (r.bands?.some((b, i) => i > 0 && b.up_to_grams <= r.bands![i - 1].up_to_grams)) {
           ctx.addIssue({
             code: "custom",
             path: ["zones", zi, "rates", ri, "bands"],

@@ -41,14 +41,9 @@ export const LoginBody = z
 
 export const RefreshBody = z
   .strictObject({
-    refresh_token: z
-      .string()
-      .min(1)
-      .max(512)
-      .optional()
-      .openapi({
-        description: "Required unless the request carries `X-Refresh-Cookie: 1` and the refresh cookie set at sign-in",
-      }),
+    refresh_token: z.string().min(1).max(512).optional().openapi({
+      description: "Required unless the request carries `X-Refresh-Cookie: 1` and the refresh cookie set at sign-in",
+    }),
   })
   .openapi("RefreshRequest");
 
@@ -70,11 +65,9 @@ export const UserSchema = z
     email: z.string(),
     phone_number: z.string().nullable(),
     role: RoleSchema,
-    email_verified: z
-      .boolean()
-      .openapi({
-        description: "The address was confirmed with a mailed code (sign-up, email change or password reset)",
-      }),
+    email_verified: z.boolean().openapi({
+      description: "The address was confirmed with a mailed code (sign-up, email change or password reset)",
+    }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -92,12 +85,9 @@ export const PublicUserSchema = z
 export const TokenPairSchema = z
   .object({
     access_token: z.string(),
-    refresh_token: z
-      .string()
-      .optional()
-      .openapi({
-        description: "Always present, except when the request asked for the refresh cookie (`X-Refresh-Cookie: 1`)",
-      }),
+    refresh_token: z.string().optional().openapi({
+      description: "Always present, except when the request asked for the refresh cookie (`X-Refresh-Cookie: 1`)",
+    }),
     token_type: z.literal("Bearer"),
     expires_in: z.number().int().openapi({ description: "Access token lifetime in seconds" }),
   })

@@ -29,16 +29,14 @@ export async function issueAccountToken(
       .update(accountTokens)
       .set({ usedAt: now })
       .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt))),
-    db
-      .insert(accountTokens)
-      .values({
-        id: newId("accountToken"),
-        userId,
-        purpose,
-        tokenHash: await sha256Hex(token),
-        newEmail,
-        expiresAt: now + ACCOUNT_TOKEN_TTL_MS,
-      }),
+    db.insert(accountTokens).values({
+      id: newId("accountToken"),
+      userId,
+      purpose,
+      tokenHash: await sha256Hex(token),
+      newEmail,
+      expiresAt: now + ACCOUNT_TOKEN_TTL_MS,
+    }),
   ]);
   return token;
 }

@@ -277,7 +277,7 @@ export async function getCart(env: Pick<Env, "CART" | "DB">, ref: CartRef): Prom
 }
 
 function activeProduct<P extends PricingRow>(p: P | undefined): P {
-  if (!p || p.status !== "active") throw new ApiError("not_found", "Product not found");
+  if (p?.status !== "active") throw new ApiError("not_found", "Product not found");
   return p;
 }
 

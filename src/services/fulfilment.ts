@@ -178,7 +178,7 @@ export async function sweepUnpaidOrders(env: Env, now = Date.now(), batch = 100)
   let cancelled = 0;
   for (const { id } of ids) {
     const found = await findOrder(env, id);
-    if (!found || found.order.status !== "pending_payment") continue;
+    if (found?.order.status !== "pending_payment") continue;
     try {
       await cancel(env, { userId: found.order.userId, role: "buyer" }, found.order, found.items);
       cancelled++;

@@ -182,8 +182,7 @@ function raise(result: Extract<InventoryResult, { ok: false }>): never {
     case "reservation_expired":
       throw new ApiError("reservation_expired", result.message);
     case "overloaded":
-      overloaded();
-    // falls through (overloaded() throws)
+      return overloaded();
     case "below_reserved":
       throw new ApiError("invalid_state", result.message, {
         details: [{ field: "quantity", code: "below_reserved", message: result.message }],

@@ -463,15 +463,13 @@ export async function setCommissionRules(env: Pick<Env, "DB">, rules: Commission
   const statements = [
     db.delete(commissionRules),
     ...rules.map((r) =>
-      db
-        .insert(commissionRules)
-        .values({
-          categoryId: r.category_id,
-          percentBp: Math.round(r.percent * 100),
-          fixed: r.fixed ?? 0,
-          min: r.min ?? null,
-          max: r.max ?? null,
-        }),
+      db.insert(commissionRules).values({
+        categoryId: r.category_id,
+        percentBp: Math.round(r.percent * 100),
+        fixed: r.fixed ?? 0,
+        min: r.min ?? null,
+        max: r.max ?? null,
+      }),
     ),
   ];
   await db.batch(statements as [(typeof statements)[number], ...typeof statements]);

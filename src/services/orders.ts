@@ -107,7 +107,6 @@ export async function indexOrder(
  */
 export function newOrderWrites<E extends Pick<Env, "DB">>(env: E, order: OrderRow, items: OrderItemRow[]) {
   const home = onOrderShard(env, order.id);
-  const db = getDb(home);
   const created = orderEvent("order.created", order, items);
   const owners = [
     { ownerId: order.userId, role: "buyer" as const },
@@ -407,7 +406,7 @@ export async function transition(
       `UPDATE orders SET ${[...cols.map(([c]) => `${c} = ?`), "updated_at = ?"].join(", ")} WHERE id = ? AND status IN (${expect.map(() => "?").join(",")})`,
     ).bind(...cols.map(([, v]) => v), now, order.id, ...expect),
   ];
-  if (itemPatch && itemPatch.ids.length) {
+  if (itemPatch?.ids.length) {
     const icols = Object.entries(toColumns(itemPatch.set));
     // In chunks, so a 100-line order stays under D1's 100 bound values per statement.
     const per = 100 - icols.length - 3;

@@ -207,9 +207,9 @@ export async function attemptDelivery(
 ): Promise<"delivered" | "retry" | "failed" | "skip"> {
   const db = getDb(env);
   const d = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get();
-  if (!d || d.status !== "pending") return "skip";
+  if (d?.status !== "pending") return "skip";
   const hook = await db.select().from(sellerWebhooks).where(eq(sellerWebhooks.id, d.webhookId)).get();
-  if (!hook || !hook.active) {
+  if (!hook?.active) {
     await db
       .update(webhookDeliveries)
       .set({ status: "failed", lastError: "webhook disabled" })

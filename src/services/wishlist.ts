@@ -9,7 +9,7 @@ import { findProduct, findProducts, toProduct } from "./catalog/product-reads";
 /** Saves a product, or one variant of it (alerted when that one is back), for the user; saving again changes the variant. */
 export async function addToWishlist(env: Pick<Env, "DB">, userId: string, productId: string, variantId?: string) {
   const p = await findProduct(env, productId);
-  if (!p || p.status !== "active") throw new ApiError("not_found", "Product not found");
+  if (p?.status !== "active") throw new ApiError("not_found", "Product not found");
   if (variantId && !p.variants.some((v) => v.id === variantId)) {
     throw new ApiError("validation_failed", "variant_id names no variant of this product", {
       details: [{ field: "variant_id", code: "not_found", message: "not a variant of this product" }],

@@ -262,7 +262,7 @@ export class AuctionBook {
   /** Closes a live auction whose end has come: a winner whose maximum met the reserve buys at the price; else unsold. */
   closeIfDue(now: number): AuctionMeta | null {
     const meta = this.meta();
-    if (!meta || meta.status !== "live" || now < meta.ends_at) return null;
+    if (meta?.status !== "live" || now < meta.ends_at) return null;
     const st = standing(this.bids, meta.start_price);
     if (st.leader && reserveMet(meta.reserve_price, st.leader)) {
       this.end("sold", st.leader.bidderId, st.currentPrice, now);

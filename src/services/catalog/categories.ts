@@ -144,7 +144,7 @@ async function updateCategoryRow(
   if (moving) {
     const parent = input.parent_id ? await findCategory(env, input.parent_id) : undefined;
     if (input.parent_id && !parent) parentMissing();
-    if (parent && parent.path.startsWith(cat.path)) {
+    if (parent?.path.startsWith(cat.path)) {
       throw new ApiError("validation_failed", "A category cannot move under itself", {
         details: [{ field: "parent_id", code: "cycle", message: "parent_id is in this category's subtree" }],
       });

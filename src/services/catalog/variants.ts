@@ -48,7 +48,7 @@ export function newVariantRows(
   stock: number,
   now: string,
 ): VariantRow[] {
-  const list = inputs && inputs.length ? inputs : null;
+  const list = inputs?.length ? inputs : null;
   if (!list) {
     return [
       {

@@ -75,7 +75,7 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
     return false;
   }
   const found = await findOrder(env, payment.orderId);
-  if (!found || found.order.status !== "pending_payment") return false; // already settled: out of order or duplicate
+  if (found?.order.status !== "pending_payment") return false; // already settled: out of order or duplicate
   const now = new Date().toISOString();
   if (event.type === "payment_intent.succeeded") {
     await getDb(onOrderShard(env, payment.orderId))

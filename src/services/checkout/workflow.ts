@@ -123,7 +123,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     if (priced.unshippable.length) throw notShippable(priced.lines, priced.unshippable);
     const gone = lease.state.lines.filter((l) => {
       const p = priced.products.get(l.product_id);
-      return !p || p.status !== "active" || !p.variants.some((v) => v.id === l.variant_id);
+      return p?.status !== "active" || !p.variants.some((v) => v.id === l.variant_id);
     });
     if (gone.length > 0) {
       throw new ApiError("invalid_state", "Some products in the cart are no longer sold; remove them first", {

@@ -100,7 +100,7 @@ export async function setPreferences(env: Pick<Env, "DB">, userId: string, prefs
             target: [notificationPreferences.userId, notificationPreferences.kind],
             set: { channels: [...new Set(channels)], updatedAt: new Date().toISOString() },
           }),
-      ) as [any, ...any[]],
+      ) as unknown as Parameters<typeof db.batch>[0],
     );
   }
   return preferences(env, userId);

@@ -32,7 +32,7 @@ export function refundTax(
   lines?: Pick<OrderItemRow, "price" | "quantity" | "discount" | "tax">[],
 ): RefundTax {
   if (order.taxTotal <= 0 && order.taxIncluded <= 0) return { added: 0, included: 0 };
-  if (lines && lines.length) {
+  if (lines?.length) {
     const cost = lines.reduce((n, i) => n + linePaid(order, i), 0);
     const tax = lines.reduce((n, i) => n + i.tax, 0);
     const part = Math.min(tax, mulDiv(amount, tax, cost));

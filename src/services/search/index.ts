@@ -84,15 +84,13 @@ export async function attributeFilters(
   if (opts.ignoreUnknown) names = names.filter((n) => facetable.has(n));
   else if (bad.length) {
     throw new ApiError("validation_failed", `Unknown search parameter ${bad[0]}`, {
-      details: bad
-        .slice(0, 20)
-        .map((n) => ({
-          field: n,
-          code: "unrecognized",
-          message: facetable.size
-            ? `not a search parameter or facetable attribute (${[...facetable.keys()].slice(0, 20).join(", ")})`
-            : "not a search parameter",
-        })),
+      details: bad.slice(0, 20).map((n) => ({
+        field: n,
+        code: "unrecognized",
+        message: facetable.size
+          ? `not a search parameter or facetable attribute (${[...facetable.keys()].slice(0, 20).join(", ")})`
+          : "not a search parameter",
+      })),
     });
   }
   const out: Record<string, string[]> = {};
