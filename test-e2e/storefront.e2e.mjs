@@ -88,7 +88,10 @@ async function axe(page, name) {
   await page.evaluate(AXE_SOURCE);
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  if (bad.length) failures.push(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.nodes.length}: ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary ?? ""}`.slice(0, 300)).join("; ")})`).join(", ")}`);
+  if (bad.length)
+    failures.push(
+      `axe on ${name}: ${bad.map((v) => `${v.id} (${v.nodes.length}: ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary ?? ""}`.slice(0, 300)).join("; ")})`).join(", ")}`,
+    );
   console.log(`  axe ${name}: ${bad.length} serious/critical`);
 }
 async function waitText(page, text, timeout = 10_000) {
