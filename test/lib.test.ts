@@ -1,3 +1,4 @@
+import { config, parseConfig, parseTaxCodes } from "../src/lib/config";
 import { linePaid, refundTax, shippingBack } from "../src/services/payments/refund-tax";
 import { describe, expect, it } from "vitest";
 import { isId, newId } from "../src/lib/ids";
@@ -109,5 +110,49 @@ describe("shippingBack: a cancel gives a seller's shipping back when it leaves t
   it("returns what the buyer paid: a free-shipping coupon's share is not given back", () => {
     expect(shippingBack({ ...order, discount: 600 }, items, [{ id: "b1" }])).toEqual([{ seller_id: "B", amount: 700 }]);
     expect(shippingBack({ ...order, discount: 1300 }, items, [{ id: "b1" }])).toEqual([]);
+  });
+});
+
+describe("config: the Worker's variables parsed once, into one typed object", () => {
+  it("reads each variable, and a value that does not parse takes its default instead of failing every route", () => {
+    const c = parseConfig({
+      ORDER_SHARDS: "2",
+      SEARCH_SHARDS: "8",
+      PAYMENT_PROVIDER: "test",
+      LIMIT_CHECKS: "on",
+      EDGE_CACHE: "off",
+      FX_RATES_URL: " ",
+    });
+    expect(c).toMatchObject({
+      orderShards: 2,
+      searchShards: 8,
+      paymentProvider: "test",
+      limitChecks: true,
+      edgeCache: false,
+      writeLimits: true,
+      fxRatesUrl: null,
+      taxProvider: "table",
+    });
+    const bad = parseConfig({
+      ORDER_SHARDS: "zero",
+      SEARCH_SHARDS: "1000",
+      SIGNUP_LIMIT_PER_HOUR: "-3",
+      PAYMENT_PROVIDER: "paypal",
+      STRIPE_TAX_CODES: "{oops",
+    });
+    expect(bad).toMatchObject({
+      orderShards: 1,
+      searchShards: 4,
+      signupLimitPerHour: 20,
+      paymentProvider: "stripe",
+      stripeTaxCodes: "{oops",
+    });
+    expect(() => parseTaxCodes(bad.stripeTaxCodes)).toThrow(/STRIPE_TAX_CODES/);
+    expect(parseTaxCodes('{"food":"txcd_40060003"}')).toEqual({ food: "txcd_40060003" });
+  });
+  it("is parsed once per bindings object", () => {
+    const env = { SEARCH_SHARDS: "2" };
+    expect(config(env)).toBe(config(env));
+    expect(config({ SEARCH_SHARDS: "2" })).not.toBe(config(env));
   });
 });

@@ -1,5 +1,9 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { enableTestSeams } from "../src/lib/test-seams";
+
+// Tests may replace parts of the Worker through its one test seam (src/lib/test-seams.ts).
+enableTestSeams();
 
 // Runs before each test file; applyD1Migrations skips what is already applied.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

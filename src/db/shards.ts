@@ -1,4 +1,5 @@
 import { placeOf } from "../lib/hash";
+import { config } from "../lib/config";
 
 /**
  * The data-access seam past one database. D1 caps a database at 10 GB;
@@ -17,7 +18,7 @@ import { placeOf } from "../lib/hash";
 
 /** The databases orders are spread over, shard 0 first (bindings ORDERS_DB_1… are looked up by name). */
 export function orderDatabases(env: Pick<Env, "DB"> & { ORDER_SHARDS?: string }): D1Database[] {
-  const wanted = Math.max(1, Math.floor(Number(env.ORDER_SHARDS ?? 1)) || 1);
+  const wanted = config(env).orderShards;
   const dbs = [env.DB];
   for (let i = 1; i < wanted; i++) {
     const db = (env as Record<string, unknown>)[`ORDERS_DB_${i}`] as D1Database | undefined;

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../types";
 import { TtlCache } from "./ttl-cache";
+import { config } from "./config";
 
 /**
  * Anonymous catalog reads served from the Cache API (the data center's cache, shared by every
@@ -69,7 +70,7 @@ export function edgeCache(opts: EdgeCacheOptions) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (
       c.req.method !== "GET" ||
-      c.env.EDGE_CACHE === "off" ||
+      !config(c.env).edgeCache ||
       c.req.header("authorization") ||
       c.req.header("x-cart-id") ||
       typeof caches === "undefined"

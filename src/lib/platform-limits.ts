@@ -1,3 +1,4 @@
+import { config } from "./config";
 /**
  * Cloudflare's published limits, enforced where the local simulation does not enforce them itself
  * (https://developers.cloudflare.com/d1/platform/limits/,
@@ -38,7 +39,7 @@ export const SEARCH_HEAP_BYTES_PER_DOCUMENT = 8_200;
 
 /** Refuses to grow a search shard past its share of an object's 128 MB (with LIMIT_CHECKS on). */
 export function checkSearchShardSize(documents: number, env: { LIMIT_CHECKS?: string }): void {
-  if (env.LIMIT_CHECKS !== "on") return;
+  if (!config(env).limitChecks) return;
   const bytes = documents * SEARCH_HEAP_BYTES_PER_DOCUMENT;
   if (bytes > PLATFORM_LIMITS.objectMemoryBytes / 2) {
     throw new PlatformLimitExceeded(
@@ -223,7 +224,7 @@ const QUEUE_BINDINGS = ["EVENTS", "NOTIFICATIONS", "ANALYTICS"] as const;
 
 /** One invocation's view of the bindings, with every limit above checked (when LIMIT_CHECKS is "on"). */
 export function withLimitChecks<E extends Partial<Env>>(env: E): E {
-  if ((env as { LIMIT_CHECKS?: string }).LIMIT_CHECKS !== "on") return env;
+  if (!config(env).limitChecks) return env;
   const budget = new QueryBudget();
   const out: Record<string, unknown> = { ...env };
   for (const name of D1_BINDINGS) if (env[name]) out[name] = checkedD1(env[name] as D1Database, budget);
@@ -233,7 +234,7 @@ export function withLimitChecks<E extends Partial<Env>>(env: E): E {
 
 /** Durable Object SQL: the same statement checks on `ctx.storage.sql.exec` (bound values, size). */
 export function checkDurableObjectSql(ctx: DurableObjectState, env: { LIMIT_CHECKS?: string }): void {
-  if (env.LIMIT_CHECKS !== "on") return;
+  if (!config(env).limitChecks) return;
   const sql = ctx.storage.sql;
   const exec = sql.exec.bind(sql);
   (sql as { exec: typeof sql.exec }).exec = ((query: string, ...bindings: unknown[]) => {

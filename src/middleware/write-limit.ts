@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../lib/errors";
 import type { AppEnv } from "../types";
+import { config } from "../lib/config";
 
 /**
  * Flood guards through the platform's Rate Limiting bindings (`[[ratelimits]]` in wrangler.toml),
@@ -29,7 +30,7 @@ function limited(what: string): never {
 }
 
 export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.env.WRITE_LIMITS === "off") return next();
+  if (!config(c.env).writeLimits) return next();
   // Behind Cloudflare every request carries the client's address; without one (a local server) there is no IP to count.
   const ip = c.req.header("cf-connecting-ip");
   if (c.req.method === "GET") {

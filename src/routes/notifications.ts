@@ -14,6 +14,7 @@ import * as notifications from "../services/notifications";
 import * as wishlist from "../services/wishlist";
 import { operationalHealth } from "../services/operations";
 import { findUserById } from "../services/users";
+import { config } from "../lib/config";
 
 const NotificationSchema = z
   .object({
@@ -324,7 +325,7 @@ export const notificationRoutes = createRouter()
     );
   })
   .openapi(sink, async (c) => {
-    if (c.env.EMAIL_PROVIDER !== "sink" && c.env.SMS_PROVIDER !== "sink")
+    if (config(c.env).emailProvider !== "sink" && config(c.env).smsProvider !== "sink")
       throw new ApiError("not_found", "No local sink in this environment");
     const { recipient, limit } = c.req.valid("query");
     const q = getDb(c.env).select().from(messageSink);

@@ -1,4 +1,5 @@
 import { MINOR_UNITS, BASE_CURRENCY } from "../lib/currency";
+import { config } from "../lib/config";
 import { log } from "../lib/logger";
 import { rates, setRates } from "./fx";
 
@@ -45,8 +46,9 @@ export async function refreshFxRates(
   env: Pick<Env, "DB" | "FX_RATES_URL">,
   fetchFn: typeof fetch = fetch,
 ): Promise<FxRefresh> {
-  if (!env.FX_RATES_URL) return { source: null, updated: [], refused: [], skipped: "FX_RATES_URL is not set" };
-  const res = await fetchFn(env.FX_RATES_URL, {
+  const url = config(env).fxRatesUrl;
+  if (!url) return { source: null, updated: [], refused: [], skipped: "FX_RATES_URL is not set" };
+  const res = await fetchFn(url, {
     signal: AbortSignal.timeout(10_000),
     headers: { accept: "application/xml, text/xml" },
   });

@@ -1,5 +1,6 @@
 import type { BackoffPolicy, BackoffState, BucketPolicy, TakeResult } from "../durable/rate-limiter";
 import { ApiError } from "../lib/errors";
+import { config } from "../lib/config";
 
 /**
  * Rate-limit policies and the calls to the RateLimiter objects that enforce them (one object per
@@ -19,8 +20,7 @@ export const LOGIN_PER_IP: BucketPolicy = { capacity: 30, refillPerSecond: 30 / 
 export const LOGIN_SLOWDOWN_MS = 1000;
 /** Sign-ups per IP per hour: SIGNUP_LIMIT_PER_HOUR (20 in production; `npm start` raises it, since every local client shares 127.0.0.1). */
 export function signupPerIp(env: { SIGNUP_LIMIT_PER_HOUR?: string }): BucketPolicy {
-  const n = Number(env.SIGNUP_LIMIT_PER_HOUR ?? 20);
-  const perHour = Number.isFinite(n) && n > 0 ? n : 20;
+  const perHour = config(env as Partial<Env>).signupLimitPerHour;
   return { capacity: perHour, refillPerSecond: perHour / 3600 };
 }
 

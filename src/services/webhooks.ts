@@ -9,6 +9,7 @@ import { assertOutboundUrl } from "../lib/outbound-url";
 import { open, reseal, seal } from "../lib/secret-box";
 import type { DomainEvent } from "./events";
 import type { OrderEventPayload } from "./orders";
+import { setTestSeam, testSeam } from "../lib/test-seams";
 
 /**
  * Outbound webhooks for sellers' systems: order events about their items are
@@ -193,10 +194,9 @@ export async function fanOutOrderEvent(env: Env, event: DomainEvent): Promise<vo
   }
 }
 
-let fetcher: typeof fetch | null = null;
-/** Test hook: the local receiver. */
+/** Tests: the local receiver that deliveries go to (through the one test seam). */
 export function overrideWebhookFetch(f: typeof fetch | null): void {
-  fetcher = f;
+  setTestSeam("webhook-fetch", f);
 }
 
 /** Sends one delivery; idempotent (a delivered one is not sent again). */
@@ -220,7 +220,7 @@ export async function attemptDelivery(
   let code: number | null = null;
   let error: string | null = null;
   try {
-    const res = await (fetcher ?? fetch)(hook.url, {
+    const res = await (testSeam<typeof fetch>("webhook-fetch") ?? fetch)(hook.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",

@@ -26,6 +26,7 @@ import {
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "../payments";
 import * as promotions from "../promotions";
 import * as wallet from "../wallet";
+import { setTestSeam, testSeam } from "../../lib/test-seams";
 
 type PaymentRow = typeof payments.$inferSelect;
 
@@ -60,13 +61,12 @@ export interface CheckoutInput {
  */
 export const CHECKOUT_HOLD_TTL_MS = 5 * 60 * 1000;
 
-/** Test hook for the reliability suite: throw at a named step. */
-let faultAt: string | null = null;
+/** The reliability suite: throw at a named step (through the one test seam). */
 export function injectCheckoutFault(step: string | null): void {
-  faultAt = step;
+  setTestSeam("checkout-fault", step);
 }
 function checkpoint(step: string): void {
-  if (faultAt === step) throw new Error(`injected fault at ${step}`);
+  if (testSeam<string>("checkout-fault") === step) throw new Error(`injected fault at ${step}`);
 }
 
 /** The provider's payment method id: given directly, or a saved one from the caller's wallet (anyone else's: 404). */

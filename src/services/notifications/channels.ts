@@ -1,6 +1,8 @@
 import { getDb } from "../../db/client";
 import { messageSink } from "../../db/schema";
 import { newId } from "../../lib/ids";
+import { config } from "../../lib/config";
+import { setTestSeam, testSeam } from "../../lib/test-seams";
 
 /**
  * Outbound channels behind one interface. `sink` (the default locally and in
@@ -125,17 +127,17 @@ export class HttpSmsProvider implements ChannelProvider {
   }
 }
 
-let override: ChannelProvider | null = null;
-/** Test hook (fault injection). */
+/** Tests: a channel provider that replaces the configured one (fault injection; through the one test seam). */
 export function overrideChannelProvider(p: ChannelProvider | null): void {
-  override = p;
+  setTestSeam("channel-provider", p);
 }
 
 export function channelProvider(env: Env, channel: "email" | "sms"): ChannelProvider {
+  const override = testSeam<ChannelProvider>("channel-provider");
   if (override) return override;
-  if (channel === "email" && env.EMAIL_PROVIDER === "resend" && env.EMAIL_API_KEY)
+  if (channel === "email" && config(env).emailProvider === "resend" && env.EMAIL_API_KEY)
     return new HttpEmailProvider(env.EMAIL_API_KEY, env.EMAIL_FROM);
-  if (channel === "sms" && env.SMS_PROVIDER === "twilio" && env.SMS_ACCOUNT_SID && env.SMS_AUTH_TOKEN) {
+  if (channel === "sms" && config(env).smsProvider === "twilio" && env.SMS_ACCOUNT_SID && env.SMS_AUTH_TOKEN) {
     return new HttpSmsProvider(env.SMS_ACCOUNT_SID, env.SMS_AUTH_TOKEN, env.SMS_FROM);
   }
   // A deployed store never gets here: the production guard refuses to serve with a sink.

@@ -20,6 +20,7 @@ import {
   type ProductForIndex,
 } from "./documents";
 import { MAX_RESULT_DEPTH, shardQuery } from "./shard-query";
+import { config } from "../../lib/config";
 
 /**
  * Search: queries fan out to every shard in parallel; each returns its top
@@ -37,8 +38,7 @@ export const DEFAULT_SHARDS = 4;
 export { MAX_RESULT_DEPTH, PRICE_RANGES } from "./shard-query";
 
 export function shardCount(env: Pick<Env, "SEARCH_SHARDS">): number {
-  const n = Number(env.SEARCH_SHARDS ?? DEFAULT_SHARDS);
-  return Number.isInteger(n) && n >= 1 && n <= 256 ? n : DEFAULT_SHARDS;
+  return config(env).searchShards;
 }
 
 export function shardStub(env: Pick<Env, "SEARCH_SHARD">, shards: number, i: number) {

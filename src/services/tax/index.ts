@@ -1,3 +1,4 @@
+import { config, parseTaxCodes } from "../../lib/config";
 import type { TaxProvider } from "./provider";
 import { StripeTaxProvider } from "./stripe";
 import { tableTax } from "./table";
@@ -17,30 +18,18 @@ let built: { key: string; provider: TaxProvider } | null = null;
 export function taxProvider(
   env: Partial<Pick<Env, "TAX_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE" | "STRIPE_TAX_CODES">>,
 ): TaxProvider {
-  if (env.TAX_PROVIDER !== "stripe") return tableTax;
+  const c = config(env);
+  if (c.taxProvider !== "stripe") return tableTax;
   if (!env.STRIPE_SECRET_KEY) throw new Error("TAX_PROVIDER is stripe but STRIPE_SECRET_KEY is not set");
-  const key = `${env.STRIPE_API_BASE}|${env.STRIPE_TAX_CODES ?? ""}|${env.STRIPE_SECRET_KEY.slice(-8)}`;
+  const key = `${c.stripeApiBase}|${c.stripeTaxCodes}|${env.STRIPE_SECRET_KEY.slice(-8)}`;
   if (built?.key !== key) {
     built = {
       key,
       provider: new StripeTaxProvider(env.STRIPE_SECRET_KEY, tableTax, {
-        apiBase: env.STRIPE_API_BASE,
-        codes: parseCodes(env.STRIPE_TAX_CODES),
+        apiBase: c.stripeApiBase,
+        codes: parseTaxCodes(c.stripeTaxCodes),
       }),
     };
   }
   return built.provider;
-}
-
-function parseCodes(raw: string | undefined): Record<string, string> {
-  if (!raw) return {};
-  const parsed: unknown = JSON.parse(raw);
-  if (
-    !parsed ||
-    typeof parsed !== "object" ||
-    Object.values(parsed).some((v) => typeof v !== "string" || !/^txcd_\d{8}$/.test(v))
-  ) {
-    throw new Error('STRIPE_TAX_CODES must be JSON like { "food": "txcd_12345678" }');
-  }
-  return parsed as Record<string, string>;
 }
