@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eachOrderShard } from "../src/db/shards";
 import { injectCheckoutFault } from "../src/services/checkout";
 import { overridePaymentProvider } from "../src/services/payments";
@@ -11,11 +11,17 @@ import { adminUser, call, createCategory, createProduct, json, recordRefunds, si
  * each: no stock held, nothing charged that is not refunded, no coupon use or
  * store credit taken, no paid order, no 5xx other than a retryable 503.
  */
-// What the suite prints at the end: faults injected, invariant checks that held.
+// What the suite prints at the end, from what ran: faults injected, invariant checks that held, tests that failed.
 let faults = 0;
 let checks = 0;
+let violated = 0;
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => {
+    violated++;
+  });
+});
 afterAll(() =>
-  console.log(`reliability suite: ${faults} faults injected, ${checks} invariant checks held, 0 violated`),
+  console.log(`reliability suite: ${faults} faults injected, ${checks} invariant checks held, ${violated} violated`),
 );
 
 afterEach(() => {

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { adminUser, call, createCategory, createProduct, json, signup, type TestUser } from "./helpers";
 
 /**
@@ -169,8 +169,16 @@ beforeAll(async () => {
 
 const fill = (path: string) => path.replace(/\{(\w+)\}/g, (_, k) => ids[k] ?? "x");
 const key = (op: Op) => `${op.method} ${op.path}`;
-const findings: string[] = [];
+/** Each test's own findings (a fresh list per test: one test's finding never fails another); the tally of all for the summary. */
+let findings: string[] = [];
+const allFindings: string[] = [];
 let probes = 0;
+beforeEach(() => {
+  findings = [];
+});
+afterEach(() => {
+  allFindings.push(...findings);
+});
 
 async function probe(op: Op, who: TestUser | null, body?: unknown) {
   probes++;
@@ -249,8 +257,8 @@ describe("security suite from /openapi.json", () => {
   });
 
   it("prints its counts", () => {
-    console.log(`security suite: ${ops.length} operations, ${probes} probes, ${findings.length} got through`);
-    expect(findings).toEqual([]);
+    console.log(`security suite: ${ops.length} operations, ${probes} probes, ${allFindings.length} got through`);
+    expect(probes).toBeGreaterThan(ops.length);
     void env;
   });
 });
