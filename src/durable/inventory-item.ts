@@ -3,6 +3,8 @@ import { checkDurableObjectSql } from "../lib/platform-limits";
 import { placeOf } from "../lib/hash";
 import { defaultVariantId, isVariantKey, variantIdOfKey } from "../lib/variant-ids";
 import { errorFields, log } from "../lib/logger";
+import { StockProjection } from "../services/inventory/stock-projection";
+import { StockStore, type StockLevel } from "../services/inventory/stock-store";
 import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type ReservationState } from "./reservation-ledger";
 
 /**
@@ -29,12 +31,7 @@ import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type Reserva
 
 export type { ReservationState };
 
-export interface StockLevel {
-  product_id: string;
-  available: number;
-  reserved: number;
-  seq: number;
-}
+export type { StockLevel };
 
 export type InventoryResult<T = StockLevel> =
   | ({ ok: true } & T)
@@ -53,17 +50,11 @@ export interface ReservationOutcome extends StockLevel, Reservation {}
 export const MAX_RESERVATION_TTL_MS = 60 * 60 * 1000;
 
 export class InventoryItem extends DurableObject<Env> {
-  private productId: string | null = null;
-  private flushing = false;
-  /** What this object last wrote to D1's projection (in memory: after an eviction the first flush writes again). */
-  private projectedAvailable: number | null = null;
-  /** Callers waiting until D1's projection holds at least their sequence number. */
-  private waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly store: StockStore;
+  private readonly projection: StockProjection;
   /** When the alarm is set for (mirrors storage; null until known). */
   private alarmAt: number | null = null;
   private readonly ledger: ReservationLedger;
-  /** Whether any bucket row exists (hot SKUs only): most objects never have one, and skip summing them. */
-  private hasBuckets = false;
   /** The earliest expiry of a hold (null: none; undefined: not read yet): expiry is looked for only once it is due. */
   private earliestHold: number | null | undefined = undefined;
 
@@ -71,60 +62,14 @@ export class InventoryItem extends DurableObject<Env> {
     super(ctx, env);
     checkDurableObjectSql(ctx, env);
     this.ledger = new ReservationLedger(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.sql.exec(`
-        CREATE TABLE IF NOT EXISTS stock (
-          id INTEGER PRIMARY KEY CHECK (id = 1),
-          product_id TEXT NOT NULL,
-          available INTEGER NOT NULL CHECK (available >= 0),
-          reserved INTEGER NOT NULL CHECK (reserved >= 0),
-          seq INTEGER NOT NULL,
-          projected_seq INTEGER NOT NULL DEFAULT 0,
-          pending_event INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE TABLE IF NOT EXISTS adjustments (
-          id TEXT PRIMARY KEY,
-          delta INTEGER NOT NULL,
-          created_at INTEGER NOT NULL
-        );
-      `);
-      // Added after the first release: whether the last inventory.changed said "in stock" (for 0 -> n alerts),
-      // and the bucket count with a counter for reclaim transfer ids (hot SKUs).
-      // Then, with variants: the variant and product this object's stock belongs to (null in objects
-      // made before: their key is the product id, and they hold its default variant).
-      for (const column of [
-        "announced_in_stock INTEGER",
-        "bucket_count INTEGER NOT NULL DEFAULT 1",
-        "transfers INTEGER NOT NULL DEFAULT 0",
-        "variant_id TEXT",
-        "owner_id TEXT",
-      ]) {
-        try {
-          this.ctx.storage.sql.exec(`ALTER TABLE stock ADD COLUMN ${column}`);
-        } catch {
-          // already there
-        }
-      }
-      // Hot SKUs (docs/hot-skus.md): what each bucket object was granted and gave back, and its last reported
-      // reserved/sold; a bucket's available is granted - returned - reserved - sold, so a grant never dips the total.
-      this.ctx.storage.sql.exec(`
-        CREATE TABLE IF NOT EXISTS buckets (
-          idx INTEGER PRIMARY KEY,
-          granted INTEGER NOT NULL DEFAULT 0,
-          returned INTEGER NOT NULL DEFAULT 0,
-          reserved INTEGER NOT NULL DEFAULT 0,
-          sold INTEGER NOT NULL DEFAULT 0,
-          seq INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE TABLE IF NOT EXISTS grants (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, units INTEGER NOT NULL, created_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS reclaims (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
-      `);
-      const row = this.ctx.storage.sql
-        .exec<{ product_id: string }>("SELECT product_id FROM stock WHERE id = 1")
-        .toArray()[0];
-      this.productId = row?.product_id ?? null;
-      this.hasBuckets = this.ctx.storage.sql.exec("SELECT 1 FROM buckets LIMIT 1").toArray().length > 0;
-    });
+    this.store = new StockStore(ctx.storage.sql);
+    this.projection = new StockProjection(
+      ctx.storage.sql,
+      this.store,
+      env,
+      (p) => ctx.waitUntil(p),
+      () => this.armAlarm(),
+    );
   }
 
   /**
@@ -133,9 +78,9 @@ export class InventoryItem extends DurableObject<Env> {
    * first calls cannot both initialise.
    */
   private async ensureLoaded(productId: string): Promise<boolean> {
-    if (this.productId) return true;
+    if (this.store.productId) return true;
     await this.ctx.blockConcurrencyWhile(async () => {
-      if (this.productId) return;
+      if (this.store.productId) return;
       const variantId = variantIdOfKey(productId);
       let row = await this.env.DB.prepare("SELECT product_id, stock_available FROM product_variants WHERE id = ?")
         .bind(variantId)
@@ -153,54 +98,15 @@ export class InventoryItem extends DurableObject<Env> {
       }
       // The key must name the variant's object: a variant id for a default variant is refused (its object is the product's).
       if (!row || (isVariantKey(productId) && defaultVariantId(row.product_id) === productId)) return;
-      this.ctx.storage.sql.exec(
-        "INSERT INTO stock (id, product_id, available, reserved, seq, projected_seq, announced_in_stock, variant_id, owner_id) VALUES (1, ?, ?, 0, 1, 1, ?, ?, ?)",
-        productId,
-        Math.max(0, row.stock_available),
-        row.stock_available > 0 ? 1 : 0,
-        variantId,
-        row.product_id,
-      );
-      this.productId = productId;
+      this.store.open(productId, row.stock_available, variantId, row.product_id);
     });
-    return this.productId !== null;
+    return this.store.productId !== null;
   }
 
-  /** What this object itself holds: the pool it reserves from (and grants buckets from). */
-  private pool(): StockLevel {
-    const row = this.ctx.storage.sql
-      .exec<{ product_id: string; available: number; reserved: number; seq: number }>(
-        "SELECT product_id, available, reserved, seq FROM stock WHERE id = 1",
-      )
-      .one();
-    return { product_id: row.product_id, available: row.available, reserved: row.reserved, seq: row.seq };
-  }
-
-  /** The product's stock: the pool plus what its buckets hold (from their reports). What callers and D1 see. */
-  private level(): StockLevel {
-    const own = this.pool();
-    if (!this.hasBuckets) return own;
-    const b = this.ctx.storage.sql
-      .exec<{ available: number; reserved: number }>(
-        "SELECT COALESCE(SUM(granted - returned - reserved - sold), 0) AS available, COALESCE(SUM(reserved), 0) AS reserved FROM buckets",
-      )
-      .one();
-    return { ...own, available: own.available + Math.max(0, b.available), reserved: own.reserved + b.reserved };
-  }
-
-  /** Applies a change to the pool (and runs `alsoApply` in the same step), bumps the sequence and schedules the D1 projection. */
+  /** A change to the stock, then the D1 projection scheduled (see StockStore.change). */
   private change(dAvailable: number, dReserved: number, announce = false, alsoApply?: () => void): StockLevel {
-    const before = this.level().available;
-    this.ctx.storage.sql.exec(
-      "UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1",
-      dAvailable,
-      dReserved,
-    );
-    alsoApply?.();
-    const level = this.level();
-    if ((before === 0) !== (level.available === 0) || announce)
-      this.ctx.storage.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
-    this.scheduleFlush();
+    const level = this.store.change(dAvailable, dReserved, announce, alsoApply);
+    this.projection.schedule();
     return level;
   }
 
@@ -211,13 +117,13 @@ export class InventoryItem extends DurableObject<Env> {
   async get(productId: string): Promise<InventoryResult> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     this.expireDue(Date.now());
-    return { ok: true, ...this.level() };
+    return { ok: true, ...this.store.level() };
   }
 
   /** Resolves once D1's projection shows the current level (after unawaited reserves). */
   async sync(productId: string): Promise<void> {
     if (!(await this.ensureLoaded(productId))) return;
-    await this.projected(this.level().seq);
+    await this.projection.projected(this.store.level().seq);
   }
 
   /** All-or-nothing: holds `quantity` units until `ttlMs` from now, or refuses with what is available. */
@@ -241,17 +147,17 @@ export class InventoryItem extends DurableObject<Env> {
     const now = Date.now();
     this.expireDue(now);
     const existing = this.ledger.find(reservationId);
-    if (existing) return { ok: true, ...this.level(), ...existing };
+    if (existing) return { ok: true, ...this.store.level(), ...existing };
     if (!Number.isSafeInteger(quantity) || quantity <= 0) {
       return { ok: false, code: "invalid_state", message: "quantity must be a positive integer" };
     }
     // The pool, not the total: units granted to buckets are theirs to sell, until taken back here.
-    if (this.pool().available < quantity && this.bucketsHoldSpare()) {
+    if (this.store.pool().available < quantity && this.store.bucketsHoldSpare()) {
       await this.reclaim(-1);
       const raced = this.ledger.find(reservationId);
-      if (raced) return { ok: true, ...this.level(), ...raced };
+      if (raced) return { ok: true, ...this.store.level(), ...raced };
     }
-    const { available } = this.pool();
+    const { available } = this.store.pool();
     if (available < quantity) {
       return { ok: false, code: "out_of_stock", message: `Only ${available} left`, available };
     }
@@ -262,7 +168,7 @@ export class InventoryItem extends DurableObject<Env> {
     const level = this.change(-quantity, quantity);
     // An alarm is already due at or before this expiry in the common case; only an earlier expiry re-arms.
     if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
-    if (awaitProjection) await this.projected(level.seq);
+    if (awaitProjection) await this.projection.projected(level.seq);
     return { ok: true, ...level, reservation_id: reservationId, quantity, state: "held", expires_at: expiresAt };
   }
 
@@ -277,7 +183,7 @@ export class InventoryItem extends DurableObject<Env> {
       if (idx !== null) return this.bucketStub(productId, idx).commit(productId, idx, reservationId);
       return { ok: false, code: "not_found", message: "No such reservation" };
     }
-    if (r.state === "committed") return { ok: true, ...this.level(), ...r };
+    if (r.state === "committed") return { ok: true, ...this.store.level(), ...r };
     if (r.state !== "held") {
       return {
         ok: false,
@@ -288,7 +194,7 @@ export class InventoryItem extends DurableObject<Env> {
     this.ledger.setState(reservationId, "committed");
     const level = this.change(0, -r.quantity);
     // Available does not move on commit, but an unawaited reserve's projection must land before the caller answers.
-    await this.projected(level.seq - 1);
+    await this.projection.projected(level.seq - 1);
     return { ok: true, ...level, ...r, state: "committed" };
   }
 
@@ -309,7 +215,7 @@ export class InventoryItem extends DurableObject<Env> {
         return this.bucketStub(productId, at).release(productId, at, reservationId);
       }
       this.ledger.tombstone(reservationId);
-      return { ok: true, ...this.level() };
+      return { ok: true, ...this.store.level() };
     }
     if (r.state === "committed") {
       return {
@@ -318,10 +224,10 @@ export class InventoryItem extends DurableObject<Env> {
         message: "A committed reservation cannot be released; restock instead",
       };
     }
-    if (r.state !== "held") return { ok: true, ...this.level(), ...r };
+    if (r.state !== "held") return { ok: true, ...this.store.level(), ...r };
     this.ledger.setState(reservationId, "released");
     const level = this.change(r.quantity, -r.quantity);
-    await this.projected(level.seq);
+    await this.projection.projected(level.seq);
     return { ok: true, ...level, ...r, state: "released" };
   }
 
@@ -329,14 +235,14 @@ export class InventoryItem extends DurableObject<Env> {
   async adjust(productId: string, adjustmentId: string, delta: number): Promise<InventoryResult> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     const seen = this.ctx.storage.sql.exec("SELECT 1 FROM adjustments WHERE id = ?", adjustmentId).toArray();
-    if (seen.length > 0) return { ok: true, ...this.level() };
+    if (seen.length > 0) return { ok: true, ...this.store.level() };
     if (!Number.isSafeInteger(delta)) return { ok: false, code: "invalid_state", message: "delta must be an integer" };
     // Removing more than the pool holds takes back the buckets' unreserved units first.
-    if (delta < 0 && this.pool().available + delta < 0) await this.reclaim(-1);
+    if (delta < 0 && this.store.pool().available + delta < 0) await this.reclaim(-1);
     if (this.ctx.storage.sql.exec("SELECT 1 FROM adjustments WHERE id = ?", adjustmentId).toArray().length > 0)
-      return { ok: true, ...this.level() };
-    const { available } = this.pool();
-    const { reserved } = this.level();
+      return { ok: true, ...this.store.level() };
+    const { available } = this.store.pool();
+    const { reserved } = this.store.level();
     if (available + delta < 0) {
       return {
         ok: false,
@@ -352,7 +258,7 @@ export class InventoryItem extends DurableObject<Env> {
       Date.now(),
     );
     const level = this.change(delta, 0, true);
-    await this.projected(level.seq);
+    await this.projection.projected(level.seq);
     return { ok: true, ...level };
   }
 
@@ -360,7 +266,7 @@ export class InventoryItem extends DurableObject<Env> {
   async setAvailable(productId: string, adjustmentId: string, target: number): Promise<InventoryResult> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     // adjust() ignores an adjustment id it has seen, so a retried set changes nothing twice.
-    return this.adjust(productId, adjustmentId, target - this.level().available);
+    return this.adjust(productId, adjustmentId, target - this.store.level().available);
   }
 
   // ---- hot SKUs: buckets (docs/hot-skus.md) -------------------------------------------
@@ -384,7 +290,7 @@ export class InventoryItem extends DurableObject<Env> {
     if (earlier !== undefined) return earlier;
     this.expireDue(Date.now());
     const share = () => {
-      const pool = this.pool().available;
+      const pool = this.store.pool().available;
       const n = Math.max(
         1,
         this.ctx.storage.sql.exec<{ n: number }>("SELECT bucket_count AS n FROM stock WHERE id = 1").one().n,
@@ -404,8 +310,7 @@ export class InventoryItem extends DurableObject<Env> {
       units,
       Date.now(),
     );
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO buckets (idx) VALUES (?)", idx);
-    this.hasBuckets = true;
+    this.store.ensureBucket(idx);
     if (units > 0)
       this.change(-units, 0, false, () =>
         this.ctx.storage.sql.exec("UPDATE buckets SET granted = granted + ? WHERE idx = ?", units, idx),
@@ -419,7 +324,7 @@ export class InventoryItem extends DurableObject<Env> {
    * call, so one whose answer was lost is retried, never counted twice.
    */
   private async reclaim(except: number): Promise<void> {
-    const productId = this.productId!;
+    const productId = this.store.productId!;
     const holders = this.ctx.storage.sql
       .exec<{ idx: number }>(
         "SELECT idx FROM buckets WHERE idx != ? AND granted - returned - reserved - sold > 0",
@@ -462,20 +367,10 @@ export class InventoryItem extends DurableObject<Env> {
     );
   }
 
-  private bucketsHoldSpare(): boolean {
-    return (
-      this.hasBuckets &&
-      this.ctx.storage.sql
-        .exec("SELECT 1 FROM buckets WHERE granted - returned - reserved - sold > 0 LIMIT 1")
-        .toArray().length > 0
-    );
-  }
-
   /** A bucket's level, for the product's total; older reports than the last one are ignored. */
   async report(productId: string, idx: number, r: { reserved: number; sold: number; seq: number }): Promise<void> {
     if (!(await this.ensureLoaded(productId))) return;
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO buckets (idx) VALUES (?)", idx);
-    this.hasBuckets = true;
+    this.store.ensureBucket(idx);
     const known = this.ctx.storage.sql.exec<{ seq: number }>("SELECT seq FROM buckets WHERE idx = ?", idx).one().seq;
     if (r.seq <= known) return;
     this.change(0, 0, false, () =>
@@ -501,9 +396,9 @@ export class InventoryItem extends DurableObject<Env> {
       return { ok: false, code: "invalid_state", message: `buckets must be 1 to ${MAX_BUCKETS}` };
     this.ctx.storage.sql.exec("UPDATE stock SET bucket_count = ? WHERE id = 1", n);
     await this.reclaim(-1);
-    const { variantId } = this.owner();
+    const { variantId } = this.store.owner();
     await this.env.DB.prepare("UPDATE product_variants SET stock_buckets = ? WHERE id = ?").bind(n, variantId).run();
-    return { ok: true, ...this.level(), buckets: n };
+    return { ok: true, ...this.store.level(), buckets: n };
   }
 
   /** The bucket holding this reservation, among every bucket that ever held stock (rare: after a resize). */
@@ -516,23 +411,13 @@ export class InventoryItem extends DurableObject<Env> {
     return null;
   }
 
-  /** The variant and product this object's stock belongs to. */
-  private owner(): { variantId: string; productId: string } {
-    const r = this.ctx.storage.sql
-      .exec<{ product_id: string; variant_id: string | null; owner_id: string | null }>(
-        "SELECT product_id, variant_id, owner_id FROM stock WHERE id = 1",
-      )
-      .one();
-    return { variantId: r.variant_id ?? defaultVariantId(r.product_id), productId: r.owner_id ?? r.product_id };
-  }
-
   async alarm(): Promise<void> {
     this.alarmAt = null;
     const now = Date.now();
     this.expireDue(now);
     this.ledger.purgeHistory(now);
     this.ctx.storage.sql.exec("DELETE FROM adjustments WHERE created_at < ?", now - HISTORY_RETENTION_MS);
-    await this.flush();
+    await this.projection.flush();
     await this.armAlarm();
   }
 
@@ -547,136 +432,11 @@ export class InventoryItem extends DurableObject<Env> {
   /** The next alarm: the earliest hold's expiry, a retry of an unfinished projection, or a daily history purge. */
   private async armAlarm(): Promise<void> {
     const next = this.ledger.nextExpiry();
-    const stock = this.ctx.storage.sql
-      .exec<{ seq: number; projected_seq: number; pending_event: number }>(
-        "SELECT seq, projected_seq, pending_event FROM stock WHERE id = 1",
-      )
-      .toArray()[0];
-    const unflushed = stock && (stock.seq > stock.projected_seq || stock.pending_event);
+    const unflushed = this.projection.behind();
     const candidates = [Date.now() + 24 * 3600 * 1000];
     if (next !== null) candidates.push(next);
     if (unflushed) candidates.push(Date.now() + 5000);
     this.alarmAt = Math.min(...candidates);
     await this.ctx.storage.setAlarm(this.alarmAt);
-  }
-
-  /**
-   * Resolves once D1's projection holds `seq` (or the flush gave up; the alarm
-   * retries then). Callers answer after this, so a client that reads the product
-   * right after a checkout or restock sees the new stock. Awaiting does not
-   * block other calls: state changes are synchronous, and one D1 write in
-   * flight covers every change made meanwhile.
-   */
-  private projected(seq: number): Promise<void> {
-    const s = this.ctx.storage.sql
-      .exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1")
-      .toArray()[0];
-    if (!s || s.projected_seq >= seq) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiters.push({ seq, resolve });
-      this.scheduleFlush();
-    });
-  }
-
-  private wake(all: boolean): void {
-    const projected =
-      this.ctx.storage.sql.exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1").toArray()[0]
-        ?.projected_seq ?? 0;
-    const still: typeof this.waiters = [];
-    for (const w of this.waiters) all || w.seq <= projected ? w.resolve() : still.push(w);
-    this.waiters = still;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushing) return;
-    this.flushing = true;
-    // Not awaited: callers get their answer without waiting for D1. The loop
-    // coalesces bursts (a hot SKU writes its latest level, not every step).
-    this.ctx.waitUntil(
-      this.flush().finally(() => {
-        this.flushing = false;
-      }),
-    );
-  }
-
-  /**
-   * Writes the latest level to D1's projection (only if newer than what is
-   * there) and, when the product crossed zero or was restocked, publishes
-   * `inventory.changed`. On failure the alarm retries.
-   */
-  private async flush(): Promise<void> {
-    for (let round = 0; round < 100; round++) {
-      const s = this.ctx.storage.sql
-        .exec<{
-          product_id: string;
-          available: number;
-          seq: number;
-          projected_seq: number;
-          pending_event: number;
-          announced_in_stock: number | null;
-        }>(
-          "SELECT product_id, available, seq, projected_seq, pending_event, announced_in_stock FROM stock WHERE id = 1",
-        )
-        .toArray()[0];
-      if (!s || (s.seq <= s.projected_seq && !s.pending_event)) {
-        this.wake(true);
-        return;
-      }
-      s.available = this.level().available; // the product's total, buckets included
-      try {
-        // A change that left the total where D1 already has it (a commit moves reserved units to sold) needs no write.
-        const owner = this.owner();
-        if (s.seq > s.projected_seq && s.available !== this.projectedAvailable) {
-          // The variant's level, then the product's as the sum of its variants' (the object's own
-          // level when no variant rows exist), in one batch: one round trip, one transaction.
-          await this.env.DB.batch([
-            this.env.DB.prepare(
-              "UPDATE product_variants SET stock_available = ?, stock_version = ? WHERE id = ? AND stock_version < ?",
-            ).bind(s.available, s.seq, owner.variantId, s.seq),
-            this.env.DB.prepare(
-              `UPDATE products SET stock_available = COALESCE((SELECT SUM(stock_available) FROM product_variants WHERE product_id = ?1), ?2),
-                 stock_version = stock_version + 1 WHERE id = ?1`,
-            ).bind(owner.productId, s.available),
-          ]);
-        }
-        if (s.pending_event) {
-          await this.env.EVENTS.send(
-            {
-              id: `evt_inv_${s.product_id}_${s.seq}`,
-              type: "inventory.changed",
-              occurred_at: new Date().toISOString(),
-              data: {
-                product_id: owner.productId,
-                variant_id: owner.variantId,
-                available: s.available,
-                in_stock: s.available > 0,
-                was_in_stock: s.announced_in_stock === null ? undefined : s.announced_in_stock === 1,
-                seq: s.seq,
-              },
-            },
-            { contentType: "json" },
-          );
-        }
-        this.projectedAvailable = s.available;
-        this.ctx.storage.sql.exec(
-          `UPDATE stock SET projected_seq = MAX(projected_seq, ?), pending_event = CASE WHEN seq = ? THEN 0 ELSE pending_event END,
-             announced_in_stock = CASE WHEN ? THEN ? ELSE announced_in_stock END WHERE id = 1`,
-          s.seq,
-          s.seq,
-          s.pending_event,
-          s.available > 0 ? 1 : 0,
-        );
-        this.wake(false);
-      } catch (err) {
-        log("warn", "inventory projection failed; the alarm retries", {
-          product_id: s.product_id,
-          ...errorFields(err),
-        });
-        this.wake(true);
-        await this.armAlarm();
-        return;
-      }
-    }
-    this.wake(true);
   }
 }

@@ -1,9 +1,9 @@
-import { ApiError } from "../lib/errors";
-import { placeOf } from "../lib/hash";
-import { TtlCache } from "../lib/ttl-cache";
-import { stockKey, variantIdOfKey } from "../lib/variant-ids";
-import { invalidateProduct } from "./catalog/product-reads";
-import type { InventoryResult, ReservationOutcome, StockLevel } from "../durable/inventory-item";
+import { ApiError } from "../../lib/errors";
+import { placeOf } from "../../lib/hash";
+import { TtlCache } from "../../lib/ttl-cache";
+import { stockKey, variantIdOfKey } from "../../lib/variant-ids";
+import { invalidateProduct } from "../catalog/product-reads";
+import type { InventoryResult, ReservationOutcome, StockLevel } from "../../durable/inventory-item";
 
 type InventoryEnv = Pick<Env, "INVENTORY" | "INVENTORY_BUCKET" | "DB">;
 
