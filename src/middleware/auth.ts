@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../lib/errors";
 import { verifyAccessToken } from "../services/tokens";
+import { bearerAuth } from "../schemas/common";
 import type { AppEnv, AuthContext, Role } from "../types";
 
 /**
@@ -50,4 +51,14 @@ export function isOwnerOrAdmin(auth: AuthContext | null, ownerId: string): boole
  */
 export function assertOwnerOrAdmin(auth: AuthContext | null, ownerId: string, what = "Resource"): void {
   if (!isOwnerOrAdmin(auth, ownerId)) throw new ApiError("not_found", `${what} not found`);
+}
+
+/**
+ * A route's auth, declared once: spread into `createRoute` so the OpenAPI security annotation and
+ * the guard that enforces it cannot disagree (a route cannot document one auth and enforce another).
+ */
+export const signedIn = { security: bearerAuth, middleware: [requireAuth] as [typeof requireAuth] };
+export function allowRoles(...roles: Role[]) {
+  const guard = requireRole(...roles);
+  return { security: bearerAuth, middleware: [guard] as [typeof guard] };
 }

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { currentUser, requireAuth } from "../middleware/auth";
+import { currentUser, signedIn } from "../middleware/auth";
 import { clientIp } from "../middleware/request-context";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import {
   ChangePasswordBody,
   ForgotPasswordBody,
@@ -30,8 +30,7 @@ const resend = createRoute({
   path: "/auth/email/verification",
   tags: ["Account"],
   summary: "Send the sign-up verification email again",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   responses: { 202: { description: "Sent (if the address is not verified yet)" }, ...errorResponses(401, 429) },
 });
 
@@ -62,8 +61,7 @@ const change = createRoute({
   path: "/auth/password/change",
   tags: ["Account"],
   summary: "Change your password (the current one is required); every session ends",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { body: jsonBody(ChangePasswordBody) },
   responses: { 204: { description: "Password changed; sign in again" }, ...errorResponses(400, 401, 429) },
 });
@@ -74,8 +72,7 @@ const signOutEverywhere = createRoute({
   tags: ["Account"],
   summary: "Sign out everywhere: every refresh token of the caller stops working",
   description: "Access tokens already issued expire within 15 minutes.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   responses: { 204: { description: "Every session ended" }, ...errorResponses(401) },
 });
 

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { UserIdParam, UserSchema } from "../schemas/users";
 import { audit, listAudit } from "../services/audit";
 import { revokeAllSessions } from "../services/auth";
@@ -32,8 +32,7 @@ const changeRole = createRoute({
   summary: "Change a user's role (admin); recorded in the audit log",
   description:
     "The user's sessions end, so the new role applies from their next sign-in (access tokens live 15 minutes). An admin cannot demote themselves.",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { params: UserIdParam, body: jsonBody(RoleBody) },
   responses: {
     200: jsonResponse(UserSchema, "The user with the new role"),
@@ -46,8 +45,7 @@ const auditLog = createRoute({
   path: "/admin/audit-log",
   tags: ["Admin"],
   summary: "What admins did, newest first (admin; append-only)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(pageSchema(AuditEntrySchema, "AuditLog"), "A page of audit entries"),
@@ -60,8 +58,7 @@ const replay = createRoute({
   path: "/admin/dead-letters/{dead_letter_id}/replay",
   tags: ["Admin"],
   summary: "Send a dead letter back to its queue (admin); recorded in the audit log",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: {
     params: z.object({
       dead_letter_id: z
@@ -83,8 +80,7 @@ const replayMany = createRoute({
   summary: "Send every parked dead letter (of one queue, or all) back, up to limit; recorded in the audit log",
   description:
     "Each is replayed once (its replayed_at is set); consumers are idempotent, so a replay of work that meanwhile succeeded does nothing.",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: {
     body: jsonBody(
       z
@@ -108,8 +104,7 @@ const reseal = createRoute({
   summary: "Re-seal stored secrets under the current WALLET_KEY (after a rotation), a page at a time",
   description:
     "Call until `done`; the 15-minute cron does the same while WALLET_KEY_PREVIOUS is set. Then delete WALLET_KEY_PREVIOUS.",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   responses: {
     200: jsonResponse(z.object({ resealed: z.number().int(), done: z.boolean() }), "Progress"),
     ...errorResponses(401, 403),

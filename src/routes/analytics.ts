@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { currentUser, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { createRouter } from "../lib/validation";
 import { UserId } from "../schemas/catalog";
-import { bearerAuth, errorResponses, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonResponse } from "../schemas/common";
 import * as reports from "../services/analytics";
 import type { AppEnv } from "../types";
 
@@ -59,8 +59,7 @@ const seller = createRoute({
   tags: ["Analytics"],
   summary: "Your sales: revenue, orders by status, units, top products, low stock (from the warehouse)",
   description: "`format=csv` exports the top products. Admins may pass `seller_id`.",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { query: RangeQuery },
   responses: { 200: jsonResponse(Report, "Report"), ...errorResponses(400, 401, 403) },
 });
@@ -70,8 +69,7 @@ const timeseries = createRoute({
   path: "/analytics/seller/timeseries",
   tags: ["Analytics"],
   summary: "Revenue, units and orders per day",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { query: RangeQuery.extend({ granularity: z.enum(["day"]).default("day") }) },
   responses: { 200: jsonResponse(Report, "Series"), ...errorResponses(400, 401, 403) },
 });
@@ -81,8 +79,7 @@ const conversion = createRoute({
   path: "/analytics/seller/conversion",
   tags: ["Analytics"],
   summary: "Views to purchases per product",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { query: RangeQuery },
   responses: { 200: jsonResponse(Report, "Conversion"), ...errorResponses(400, 401, 403) },
 });
@@ -92,8 +89,7 @@ const platform = createRoute({
   path: "/analytics/platform",
   tags: ["Analytics"],
   summary: "The whole platform: GMV, orders, active buyers, top sellers (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { query: RangeQuery.omit({ seller_id: true }) },
   responses: { 200: jsonResponse(Report, "Report"), ...errorResponses(400, 401, 403) },
 });
@@ -105,8 +101,7 @@ const tax = createRoute({
   summary: "Tax collected per jurisdiction, refunds and net, in usd (admin)",
   description:
     "`collected`: sales tax added on top of prices, which the platform remits; `included`: VAT or GST contained in prices. Refunds count on the day they were made.",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { query: RangeQuery.omit({ seller_id: true }) },
   responses: { 200: jsonResponse(Report, "Report"), ...errorResponses(400, 401, 403) },
 });
@@ -116,8 +111,7 @@ const drift = createRoute({
   path: "/analytics/drift",
   tags: ["Analytics"],
   summary: "Sellers whose warehouse revenue differs from the live orders (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   responses: { 200: jsonResponse(Report, "Drift"), ...errorResponses(401, 403) },
 });
 

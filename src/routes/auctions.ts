@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireAuth, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser, signedIn } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { ApiError } from "../lib/errors";
 import { ProductIdParam } from "../schemas/catalog";
 import { OrderSchema } from "../schemas/commerce";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { AuctionListItem, AuctionSchema, BidBody, BidSchema, BuyNowBody } from "../schemas/auctions";
 import * as auctions from "../services/auctions";
 
@@ -38,8 +38,7 @@ const bid = createRoute({
   description:
     "Under `next_minimum`: 409 `bid_too_low`. After the end: 409 `auction_ended`. The seller: 403. A bid in the last 120 s moves the end to 120 s after it. " +
     "An optional `shipping_address` is where the item goes if this bid wins.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam, headers: IdempotencyHeader, body: jsonBody(BidBody) },
   responses: { 201: jsonResponse(BidSchema, "Bid accepted"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -51,8 +50,7 @@ const buyNow = createRoute({
   summary: "Buy it now: closes the auction and makes your order (pending payment)",
   description:
     "Only while no bid has reached the reserve, or there is no reserve and no bid. Pay with POST /payments/pay within 48 h.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam, body: jsonBody(BuyNowBody) },
   responses: { 201: jsonResponse(OrderSchema, "The order"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -74,8 +72,7 @@ const secondChance = createRoute({
   tags,
   summary:
     "Offer the item to the runner-up at their maximum (the seller, once the winner's order was cancelled unpaid)",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { params: ProductIdParam },
   responses: {
     201: jsonResponse(OrderSchema, "The runner-up's order (pending payment)"),
@@ -88,8 +85,7 @@ const sellerList = createRoute({
   path: "/seller/auctions",
   tags,
   summary: "Your auctions with their status, bids and price (seller)",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(pageSchema(AuctionListItem, "SellerAuctionList"), "A page"),
@@ -102,8 +98,7 @@ const mine = createRoute({
   path: "/account/auctions",
   tags,
   summary: "The auctions you bid on: leading, outbid, won or lost",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(pageSchema(AuctionListItem, "BidderAuctionList"), "A page"),

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireAuth, currentUser } from "../middleware/auth";
+import { currentUser, signedIn } from "../middleware/auth";
 import { clientIp } from "../middleware/request-context";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { AuthResultSchema, LoginBody, RefreshBody, SignupBody, TokenPairSchema } from "../schemas/users";
 import * as auth from "../services/auth";
 import { sendVerification } from "../services/account";
@@ -72,8 +72,7 @@ const logout = createRoute({
   path: "/auth/logout",
   tags: ["Auth"],
   summary: "Revoke a refresh token (and the session it belongs to)",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { body: jsonBody(RefreshBody) },
   responses: {
     204: { description: "Signed out" },

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireRole } from "../middleware/auth";
+import { allowRoles } from "../middleware/auth";
 import { createRouter } from "../lib/validation";
 import {
   CategoryIdParam,
@@ -8,7 +8,7 @@ import {
   CreateCategoryBody,
   UpdateCategoryBody,
 } from "../schemas/catalog";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as categories from "../services/catalog/categories";
 
 const listCategories = createRoute({
@@ -26,8 +26,7 @@ const createCategory = createRoute({
   path: "/categories",
   tags: ["Catalog"],
   summary: "Create a category (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { body: jsonBody(CreateCategoryBody) },
   responses: { 201: jsonResponse(CategorySchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
@@ -38,8 +37,7 @@ const updateCategory = createRoute({
   tags: ["Catalog"],
   summary: "Rename or move a category (admin)",
   description: "Moving a subtree that holds products is refused with 409 `category_in_use`.",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { params: CategoryIdParam, body: jsonBody(UpdateCategoryBody) },
   responses: { 200: jsonResponse(CategorySchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -50,8 +48,7 @@ const deleteCategory = createRoute({
   tags: ["Catalog"],
   summary: "Delete an empty category (admin)",
   description: "A category with subcategories or products is refused with 409 `category_in_use`.",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { params: CategoryIdParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404, 409) },
 });

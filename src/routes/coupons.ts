@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { currentUser, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { CouponSchema, CreateCouponBody } from "../schemas/commerce";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as promotions from "../services/promotions";
 
 const create = createRoute({
@@ -14,8 +14,7 @@ const create = createRoute({
   description:
     "Percent, fixed amount or free shipping; minimum subtotal, validity window, total and per-customer limits, " +
     "seller or category scope, and whether it combines with other coupons.",
-  security: bearerAuth,
-  middleware: [requireRole("admin", "seller")] as const,
+  ...allowRoles("admin", "seller"),
   request: { body: jsonBody(CreateCouponBody) },
   responses: { 201: jsonResponse(CouponSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
@@ -25,8 +24,7 @@ const list = createRoute({
   path: "/coupons",
   tags: ["Promotions"],
   summary: "Coupons: all for admins, their own for sellers",
-  security: bearerAuth,
-  middleware: [requireRole("admin", "seller")] as const,
+  ...allowRoles("admin", "seller"),
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(pageSchema(CouponSchema, "CouponList"), "A page of coupons"),

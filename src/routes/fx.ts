@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireRole } from "../middleware/auth";
+import { allowRoles } from "../middleware/auth";
 import { createRouter } from "../lib/validation";
 import { MINOR_UNITS } from "../lib/currency";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { listRates, setRates } from "../services/fx";
 
 const Rate = z.object({
@@ -28,8 +28,7 @@ const put = createRoute({
   summary: "Set exchange rates (admin)",
   description:
     "Micro-units per 1 USD, integers: `{ rates: { eur: 920000, jpy: 150000000 } }`. The base currency (usd) is 1000000.",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: {
     body: jsonBody(
       z.strictObject({

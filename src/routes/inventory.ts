@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { currentUser, requireAuth } from "../middleware/auth";
+import { currentUser, signedIn } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { createRouter } from "../lib/validation";
@@ -14,7 +14,7 @@ import {
   StockSchema,
   VariantQuery,
 } from "../schemas/catalog";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { assertCanManage, findProduct, readProduct } from "../services/catalog/products";
 import { pickVariant } from "../services/catalog/variants";
 import * as inventory from "../services/inventory";
@@ -27,8 +27,7 @@ const adjust = createRoute({
   description:
     "`quantity` is added to what is available; a negative value removes stock but never what checkouts hold (409). " +
     "With an `Idempotency-Key`, a retried request adjusts once.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam, body: jsonBody(InventoryAdjustBody) },
   responses: { 200: jsonResponse(StockSchema, "Stock after the change"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -38,8 +37,7 @@ const read = createRoute({
   path: "/inventory/{product_id}",
   tags: ["Inventory"],
   summary: "Live stock from the inventory object (the product's seller or an admin)",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam, query: VariantQuery },
   responses: { 200: jsonResponse(StockSchema, "Live stock"), ...errorResponses(400, 401, 403, 404) },
 });
@@ -53,8 +51,7 @@ const buckets = createRoute({
     "For a product whose demand exceeds what one inventory object serialises (a flash sale): reservations are spread over " +
     "`buckets` objects by reservation id, each selling units granted from the product's pool, with the same no-oversell " +
     "guarantee. Unreserved units come back to the pool on every change; holds stay where they are. Idempotent.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam, body: jsonBody(BucketsBody) },
   responses: { 200: jsonResponse(BucketsSchema, "Stock and bucket count"), ...errorResponses(400, 401, 403, 404) },
 });
@@ -66,8 +63,7 @@ const hold = createRoute({
   summary: "Hold stock for an offline sale (the product's seller or an admin)",
   description:
     "All-or-nothing; expires after `ttl_seconds` unless committed. A retry with the same `reservation_id` holds once.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam, body: jsonBody(HoldBody) },
   responses: { 201: jsonResponse(HoldSchema, "Held"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -80,8 +76,7 @@ const finish = (action: "commit" | "release") =>
     summary: action === "commit" ? "Take held stock for good" : "Return held stock",
     description:
       action === "commit" ? "Refused with 409 `reservation_expired` once the hold has expired." : "Idempotent.",
-    security: bearerAuth,
-    middleware: [requireAuth] as const,
+    ...signedIn,
     request: { params: HoldParams, query: VariantQuery },
     responses: { 200: jsonResponse(StockSchema, "Stock after the change"), ...errorResponses(400, 401, 403, 404, 409) },
   });

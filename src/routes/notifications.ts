@@ -3,13 +3,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { deadLetters, messageSink } from "../db/schema";
-import { currentUser, isOwnerOrAdmin, requireAuth, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser, isOwnerOrAdmin, signedIn } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PageQuery } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { ProductId, UserId } from "../schemas/catalog";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as notifications from "../services/notifications";
 import * as wishlist from "../services/wishlist";
 import { operationalHealth } from "../services/operations";
@@ -46,8 +46,7 @@ const send = createRoute({
   tags: ["Notifications"],
   summary: "Send a notification to a user (admin)",
   description: "`type` is the channel. Accepted for delivery (202); email and SMS go through the queue.",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: {
     body: jsonBody(
       z
@@ -71,8 +70,7 @@ const broadcast = createRoute({
   path: "/notifications/broadcast",
   tags: ["Notifications"],
   summary: "Send a promotion to every user who opted in (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: {
     body: jsonBody(
       z.strictObject({ title: z.string().trim().min(1).max(200), body: z.string().trim().min(1).max(5000) }),
@@ -89,8 +87,7 @@ const inbox = createRoute({
   path: "/notifications",
   tags: ["Notifications"],
   summary: "Your in-app notifications, newest first, with the unread count",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { query: PageQuery.extend({ unread: z.enum(["true", "false"]).optional() }) },
   responses: {
     200: jsonResponse(
@@ -110,8 +107,7 @@ const read = createRoute({
   path: "/notifications/read",
   tags: ["Notifications"],
   summary: "Mark notifications read (ids, or all)",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: {
     body: jsonBody(
       z.strictObject({
@@ -128,8 +124,7 @@ const getPrefs = createRoute({
   path: "/users/{user_id}/notification-preferences",
   tags: ["Notifications"],
   summary: "Channels per notification kind (the user, or an admin)",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: UserParam },
   responses: { 200: jsonResponse(z.record(z.string(), Channels), "Preferences"), ...errorResponses(401, 404) },
 });
@@ -139,8 +134,7 @@ const patchPrefs = createRoute({
   path: "/users/{user_id}/notification-preferences",
   tags: ["Notifications"],
   summary: 'Choose channels per kind; `promotion: ["email"]` opts in to promotions',
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: UserParam, body: jsonBody(Preferences) },
   responses: { 200: jsonResponse(z.record(z.string(), Channels), "Preferences"), ...errorResponses(400, 401, 404) },
 });
@@ -150,8 +144,7 @@ const wishAdd = createRoute({
   path: "/wishlist",
   tags: ["Wishlist"],
   summary: "Add a product to your wishlist (you hear when it is back in stock)",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   description:
     "With `variant_id`, the alert is for that variant (a sold-out size); without, for the product as a whole.",
   request: { body: jsonBody(z.strictObject({ product_id: ProductId, variant_id: VariantId.optional() })) },
@@ -169,8 +162,7 @@ const wishList = createRoute({
   path: "/wishlist",
   tags: ["Wishlist"],
   summary: "Your wishlist, newest first",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(
@@ -189,8 +181,7 @@ const wishRemove = createRoute({
   path: "/wishlist/{product_id}",
   tags: ["Wishlist"],
   summary: "Remove a product from your wishlist",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: z.object({ product_id: ProductId.openapi({ param: { name: "product_id", in: "path" } }) }) },
   responses: { 204: { description: "Removed" }, ...errorResponses(401, 404) },
 });
@@ -200,8 +191,7 @@ const deadLetterList = createRoute({
   path: "/admin/dead-letters",
   tags: ["Admin"],
   summary: "Messages that exhausted their retries (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }) },
   responses: {
     200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())) }), "Dead letters"),
@@ -214,8 +204,7 @@ const sink = createRoute({
   path: "/dev/messages",
   tags: ["Admin"],
   summary: "The local email/SMS sink (admin; only when EMAIL_PROVIDER or SMS_PROVIDER is sink)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: {
     query: z.object({
       recipient: z.string().max(254).optional(),
@@ -233,8 +222,7 @@ const opsHealth = createRoute({
   path: "/admin/health",
   tags: ["Admin"],
   summary: "Backlogs, dead letters and stuck work, for operators and alerts (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   responses: {
     200: jsonResponse(z.record(z.string(), z.unknown()), "Operational health"),
     ...errorResponses(401, 403),

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireAuth, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser, signedIn } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { CreateOrderBody, OrderIdParam, OrderSchema, OrderStatusBody } from "../schemas/commerce";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { placeOrder } from "../services/checkout";
 import { updateStatus } from "../services/fulfilment";
 import * as orders from "../services/orders";
@@ -26,8 +26,7 @@ const create = createRoute({
     "A saga: stock is reserved, the order written, coupons redeemed, store credit spent (`use_wallet`) and the rest charged. " +
     "A decline (402 `payment_declined`) holds no stock; the order stays `pending_payment` and can be paid with `POST /payments/pay`. " +
     "`pm_card_authenticationRequired` answers 201 `pending_payment` with a `client_secret` (3-D Secure).",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { headers: idempotencyHeader, body: jsonBody(CreateOrderBody) },
   responses: { 201: jsonResponse(OrderSchema, "The order"), ...errorResponses(400, 401, 402, 409, 429) },
 });
@@ -37,8 +36,7 @@ const list = createRoute({
   path: "/orders",
   tags: ["Orders"],
   summary: "Your orders, newest first",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(pageSchema(OrderSchema, "OrderList"), "A page of orders"),
@@ -51,8 +49,7 @@ const sellerList = createRoute({
   path: "/seller/orders",
   tags: ["Orders"],
   summary: "Orders holding your items (seller), with only your items",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: {
     query: PageQuery.extend({
       status: z
@@ -71,8 +68,7 @@ const get = createRoute({
   path: "/orders/{order_id}",
   tags: ["Orders"],
   summary: "One order: its buyer, the sellers of its items (their items only), admins",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: OrderIdParam },
   responses: { 200: jsonResponse(OrderSchema, "The order"), ...errorResponses(400, 401, 404) },
 });
@@ -85,8 +81,7 @@ const status = createRoute({
   description:
     "Sellers ship and deliver their own items; admins all. The buyer or an admin cancels before shipping " +
     "(a paid order is refunded and restocked). An illegal move is 409 `invalid_state`.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: OrderIdParam, body: jsonBody(OrderStatusBody) },
   responses: { 200: jsonResponse(OrderSchema, "The order"), ...errorResponses(400, 401, 403, 404, 409) },
 });

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireAuth } from "../middleware/auth";
+import { currentUser, signedIn } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { PayBody, PaymentSchema, RefundBody, RefundSchema } from "../schemas/commerce";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { createRefund, listRefunds } from "../services/payments";
 import { handleStripeWebhook, payOrder } from "../services/checkout";
 import { openReturnForRefund } from "../services/returns";
@@ -16,8 +16,7 @@ const pay = createRoute({
   tags: ["Payments"],
   summary: "Pay an unpaid order (after a decline, or to finish 3-D Secure)",
   description: "One attempt at a time per order (a concurrent one is 409). Use an `Idempotency-Key`.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { body: jsonBody(PayBody) },
   responses: { 200: jsonResponse(PaymentSchema, "The payment"), ...errorResponses(400, 401, 402, 404, 409) },
 });
@@ -31,8 +30,7 @@ const refund = createRoute({
     "Partial or full (`amount` omitted: what is left). Never more than was paid in total (409). " +
     "A buyer before any line shipped: refunded at once. A buyer of a delivered order: a return is opened for the amount and the refund is " +
     "`pending` (with its `return_id`) until the return is received. A seller refunds their own lines; an admin any (audited).",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { body: jsonBody(RefundBody) },
   responses: { 201: jsonResponse(RefundSchema, "The refund"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -42,8 +40,7 @@ const list = createRoute({
   path: "/payments/refunds",
   tags: ["Payments"],
   summary: "Your refunds, newest first",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(pageSchema(RefundSchema, "RefundList"), "A page of refunds"),

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { assertOwnerOrAdmin, currentUser, requireAuth } from "../middleware/auth";
+import { assertOwnerOrAdmin, currentUser, signedIn } from "../middleware/auth";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { UserIdParam } from "../schemas/users";
 import { eraseUser, exportUserData } from "../services/privacy";
 
@@ -11,8 +11,7 @@ const exportData = createRoute({
   tags: ["Privacy"],
   summary: "Download your personal data as JSON (yourself, or an admin)",
   description: "Profile, addresses, orders, refunds, reviews, notifications, preferences, wishlist and wallet.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: UserIdParam },
   responses: {
     200: jsonResponse(
@@ -31,8 +30,7 @@ const erase = createRoute({
   description:
     "Personal fields are scrubbed or anonymised across every domain and the analytics warehouse. Orders, refunds and the store-credit " +
     "ledger stay for accounting without the personal data; sessions end; saved payment methods are detached at the provider. An admin's erasure is audited.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: {
     params: UserIdParam,
     body: jsonBody(z.strictObject({ password: z.string().min(1).max(256).optional() }).openapi("EraseRequest")),

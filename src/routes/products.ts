@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireAuth, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser, signedIn } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
@@ -10,7 +10,7 @@ import {
   ProductSchema,
   UpdateProductBody,
 } from "../schemas/catalog";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { background } from "../lib/background";
 import * as catalog from "../services/catalog/products";
 import { indexProducts } from "../services/search";
@@ -22,8 +22,7 @@ const createProduct = createRoute({
   path: "/products",
   tags: ["Catalog"],
   summary: "List a product for sale (seller)",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { body: jsonBody(CreateProductBody) },
   responses: { 201: jsonResponse(ProductSchema, "Created"), ...errorResponses(400, 401, 403) },
 });
@@ -35,8 +34,7 @@ const bulkCreate = createRoute({
   summary: `Import up to ${catalog.MAX_BULK_PRODUCTS} products at once (seller), all or nothing`,
   description:
     "Each item is a product as for POST /products; errors name the item (`products.7.price`). The body may be up to 2 MB.",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: {
     body: jsonBody(
       z
@@ -87,8 +85,7 @@ const updateProduct = createRoute({
   description:
     "Any product field but `seller_id` and `product_id`. `stock_available` sets the stock through the inventory object; " +
     "`status: archived` is a soft delete.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam, body: jsonBody(UpdateProductBody) },
   responses: { 200: jsonResponse(ProductSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -98,8 +95,7 @@ const archiveProduct = createRoute({
   path: "/products/{product_id}",
   tags: ["Catalog"],
   summary: "Archive a product (soft delete; its seller or an admin)",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam },
   responses: { 200: jsonResponse(ProductSchema, "Archived"), ...errorResponses(401, 403, 404) },
 });

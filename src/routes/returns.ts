@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireAuth } from "../middleware/auth";
+import { currentUser, signedIn } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as returns from "../services/returns";
 
 const ReturnId = z.string().regex(/^ret_[0-9A-Za-z]+$/);
@@ -40,8 +40,7 @@ const ReturnSchema = z
 
 const create = createRoute({
   tags: ["Returns"],
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   method: "post",
   path: "/returns",
   summary: "Ask to return delivered units of one seller's lines (the order's buyer)",
@@ -66,8 +65,7 @@ const create = createRoute({
 
 const list = createRoute({
   tags: ["Returns"],
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   method: "get",
   path: "/returns",
   summary: "Returns: a buyer's own, a seller's for their lines, or all (admin); newest first",
@@ -80,8 +78,7 @@ const list = createRoute({
 
 const get = createRoute({
   tags: ["Returns"],
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   method: "get",
   path: "/returns/{return_id}",
   summary: "A return (its buyer, the seller of its lines, an admin; anyone else 404)",
@@ -91,8 +88,7 @@ const get = createRoute({
 
 const approve = createRoute({
   tags: ["Returns"],
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   method: "post",
   path: "/returns/{return_id}/approve",
   summary: "Approve a return, with a label reference (the seller of its lines, an admin)",
@@ -105,8 +101,7 @@ const approve = createRoute({
 
 const reject = createRoute({
   tags: ["Returns"],
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   method: "post",
   path: "/returns/{return_id}/reject",
   summary: "Reject a return with a note (the seller of its lines, an admin)",
@@ -119,8 +114,7 @@ const reject = createRoute({
 
 const tracking = createRoute({
   tags: ["Returns"],
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   method: "post",
   path: "/returns/{return_id}/tracking",
   summary: "Add the return parcel's tracking number (its buyer)",
@@ -133,8 +127,7 @@ const tracking = createRoute({
 
 const receive = createRoute({
   tags: ["Returns"],
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   method: "post",
   path: "/returns/{return_id}/receive",
   summary: "Mark the parcel received, unit by unit: sellable units go back to stock, and the refund is issued",

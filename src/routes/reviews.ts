@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireAuth, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser, signedIn } from "../middleware/auth";
 import { PageQuery } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { ProductId } from "../schemas/catalog";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as reviews from "../services/reviews";
 
 const ReviewSchema = z
@@ -39,8 +39,7 @@ const create = createRoute({
   summary: "Review a product you received",
   description:
     "Only with a delivered order of the product (403 `not_a_verified_buyer`); once per product (409, edit with PATCH).",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: {
     body: jsonBody(
       z
@@ -82,8 +81,7 @@ const patch = createRoute({
   path: "/reviews/{review_id}",
   tags: ["Reviews"],
   summary: "Edit your review",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: {
     params: ReviewIdParam,
     body: jsonBody(
@@ -98,8 +96,7 @@ const helpful = createRoute({
   path: "/reviews/{review_id}/helpful",
   tags: ["Reviews"],
   summary: "Mark a review helpful (once per user)",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ReviewIdParam },
   responses: { 200: jsonResponse(ReviewSchema, "Counted"), ...errorResponses(401, 404, 409) },
 });
@@ -109,8 +106,7 @@ const reply = createRoute({
   path: "/reviews/{review_id}/reply",
   tags: ["Reviews"],
   summary: "The product's seller replies",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { params: ReviewIdParam, body: jsonBody(z.strictObject({ reply: z.string().trim().min(1).max(2000) })) },
   responses: { 200: jsonResponse(ReviewSchema, "Replied"), ...errorResponses(400, 401, 403, 404) },
 });
@@ -120,8 +116,7 @@ const moderate = createRoute({
   path: "/reviews/{review_id}/moderation",
   tags: ["Reviews"],
   summary: "Hide or restore a review (admin); the product's rating follows at once",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { params: ReviewIdParam, body: jsonBody(z.strictObject({ status: z.enum(["visible", "hidden"]) })) },
   responses: { 200: jsonResponse(ReviewSchema, "Moderated"), ...errorResponses(400, 401, 403, 404) },
 });

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireRole } from "../middleware/auth";
+import { allowRoles } from "../middleware/auth";
 import { PageQuery } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { CategoryId, ProductSchema } from "../schemas/catalog";
-import { bearerAuth, errorResponses, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonResponse } from "../schemas/common";
 import * as search from "../services/search";
 
 const Bool = z
@@ -109,8 +109,7 @@ const reindexRoute = createRoute({
   path: "/search/reindex",
   tags: ["Search"],
   summary: "Rebuild every search shard from D1 (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   responses: {
     200: jsonResponse(z.object({ shards: z.number().int(), documents: z.number().int() }), "Rebuilt"),
     ...errorResponses(401, 403),
@@ -122,8 +121,7 @@ const statsRoute = createRoute({
   path: "/search/stats",
   tags: ["Search"],
   summary: "Per-shard document counts and snapshot sizes; `reload=true` times a restore (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { query: z.object({ reload: Bool.optional() }) },
   responses: {
     200: jsonResponse(

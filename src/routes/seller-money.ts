@@ -1,14 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as ledger from "../services/ledger";
 import { audit } from "../services/audit";
 import { toCsv } from "../services/analytics";
 import { paymentProvider } from "../services/payments";
 
-const seller = { tags: ["Seller money"], security: bearerAuth, middleware: [requireRole("seller", "admin")] };
+const seller = { tags: ["Seller money"], ...allowRoles("seller", "admin") };
 
 const Balance = z
   .object({ currency: z.string(), pending: z.number().int(), available: z.number().int(), paid_out: z.number().int() })
@@ -68,7 +68,7 @@ const payoutList = createRoute({
   request: { query: PageQuery },
   responses: { 200: jsonResponse(pageSchema(Payout, "PayoutPage"), "Payouts"), ...errorResponses(400, 401, 403) },
 });
-const admin = { tags: ["Seller money"], security: bearerAuth, middleware: [requireRole("admin")] };
+const admin = { tags: ["Seller money"], ...allowRoles("admin") };
 const getRules = createRoute({
   ...admin,
   method: "get",

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { currentUser, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser } from "../middleware/auth";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { ShippingProfileBody, ShippingProfileSchema } from "../schemas/shipping";
 import { getProfile, putProfile } from "../services/shipping";
 
@@ -14,8 +14,7 @@ const put = createRoute({
     "Zones are countries, optionally narrowed to regions or postal prefixes; the first zone covering an address applies. " +
     "Rates: `flat` per order, `per_item` per unit, `free_over` (`amount` below `threshold` of your subtotal, free from it). " +
     "Each rate gets an `option_id` buyers choose by. Without a profile you ship free everywhere; an address no zone covers is not shippable.",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { body: jsonBody(ShippingProfileBody) },
   responses: { 200: jsonResponse(ShippingProfileSchema, "The profile"), ...errorResponses(400, 401, 403) },
 });
@@ -25,8 +24,7 @@ const get = createRoute({
   path: "/seller/shipping-profile",
   tags: ["Shipping"],
   summary: "Your shipping zones and rates (seller)",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   responses: {
     200: jsonResponse(ShippingProfileSchema, "The profile (no zones: free shipping everywhere)"),
     ...errorResponses(401, 403),

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, isOwnerOrAdmin, requireAuth, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser, isOwnerOrAdmin, signedIn } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { PublicUserSchema, UpdateUserBody, UserIdParam, UserSchema } from "../schemas/users";
 import * as users from "../services/users";
 import { requestEmailChange } from "../services/account";
@@ -28,8 +28,7 @@ const patchUser = createRoute({
   description:
     "`role`, ids, timestamps and unknown fields are rejected with 400. A new `email` is not applied here: a code goes to the new address, " +
     "and the change applies when it is confirmed (POST /auth/email/verify). An admin's change applies at once.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: UserIdParam, body: jsonBody(UpdateUserBody) },
   responses: {
     200: jsonResponse(UserSchema, "Updated user"),
@@ -42,8 +41,7 @@ const listUsers = createRoute({
   path: "/users",
   tags: ["Users"],
   summary: "All users, newest first (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(pageSchema(UserSchema, "UserList"), "A page of users"),

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireAuth, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser, signedIn } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { createRouter } from "../lib/validation";
 import {
@@ -11,7 +11,7 @@ import {
   VariantSchema,
 } from "../schemas/attributes";
 import { CategoryIdParam, ProductIdParam } from "../schemas/catalog";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { background } from "../lib/background";
 import { createAttribute, listAttributes } from "../services/catalog/attributes";
 import { readProduct, toProduct } from "../services/catalog/product-reads";
@@ -40,8 +40,7 @@ const createAttributeRoute = createRoute({
   description:
     "Products of the category are validated against it on create and patch: a bad value is a 400 naming the attribute. " +
     "A `variant_option` is chosen per variant (size); a `facet` is a search filter and facet (`/search?size=M`).",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { params: CategoryIdParam, body: jsonBody(CreateAttributeBody) },
   responses: { 201: jsonResponse(AttributeSchema, "Created"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -66,8 +65,7 @@ const createVariantRoute = createRoute({
   summary: "Add a variant (its seller or an admin)",
   description:
     "Options are checked against the category's variant options. Two variants of a product cannot share options or a SKU (409).",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: ProductIdParam, body: jsonBody(CreateVariantBody) },
   responses: { 201: jsonResponse(VariantSchema, "Created"), ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -78,8 +76,7 @@ const updateVariantRoute = createRoute({
   tags: ["Catalog"],
   summary: "Change a variant's SKU or price (its seller or an admin)",
   description: "Stock moves through `POST /inventory/{product_id}` with `variant_id`.",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: VariantParams, body: jsonBody(UpdateVariantBody) },
   responses: { 200: jsonResponse(VariantSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });

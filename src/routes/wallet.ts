@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireAuth, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser, signedIn } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import {
@@ -9,7 +9,7 @@ import {
   WalletEntrySchema,
   WalletSchema,
 } from "../schemas/commerce";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { findUserById } from "../services/users";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -27,8 +27,7 @@ const get = createRoute({
   path: "/wallet",
   tags: ["Wallet"],
   summary: "Your store-credit balance and saved payment methods",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   responses: { 200: jsonResponse(WalletSchema, "The wallet"), ...errorResponses(401) },
 });
 
@@ -37,8 +36,7 @@ const entries = createRoute({
   path: "/wallet/entries",
   tags: ["Wallet"],
   summary: "Your store-credit ledger, newest first",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { query: PageQuery },
   responses: {
     200: jsonResponse(pageSchema(WalletEntrySchema, "WalletEntryList"), "Ledger entries"),
@@ -51,8 +49,7 @@ const save = createRoute({
   path: "/wallet/payment-methods",
   tags: ["Wallet"],
   summary: "Save a payment method (a provider id such as pm_…, never a card number)",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { body: jsonBody(SaveMethodBody) },
   responses: { 201: jsonResponse(SavedMethodSchema, "Saved (shown masked)"), ...errorResponses(400, 401) },
 });
@@ -62,8 +59,7 @@ const remove = createRoute({
   path: "/wallet/payment-methods/{payment_method_id}",
   tags: ["Wallet"],
   summary: "Forget a saved payment method",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: MethodParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404) },
 });
@@ -73,8 +69,7 @@ const credit = createRoute({
   path: "/wallet/credits",
   tags: ["Wallet"],
   summary: "Grant store credit (admin)",
-  security: bearerAuth,
-  middleware: [requireRole("admin")] as const,
+  ...allowRoles("admin"),
   request: { body: jsonBody(WalletCreditBody) },
   responses: {
     201: jsonResponse(z.object({ user_id: z.string(), balance: z.number().int() }), "New balance"),

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, requireRole } from "../middleware/auth";
+import { allowRoles, currentUser } from "../middleware/auth";
 import { PageQuery } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
-import { bearerAuth, errorResponses, jsonBody, jsonResponse } from "../schemas/common";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as webhooks from "../services/webhooks";
 
 const WebhookParam = z.object({
@@ -29,8 +29,7 @@ const create = createRoute({
   description:
     'Each event is POSTed as JSON with `Marketplace-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body" with the secret>`. ' +
     "The secret is returned once. Failed deliveries retry with backoff; see the delivery log.",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { body: jsonBody(z.strictObject({ url: z.url().max(2048) })) },
   responses: { 201: jsonResponse(Webhook, "Registered (with its secret)"), ...errorResponses(400, 401, 403) },
 });
@@ -40,8 +39,7 @@ const list = createRoute({
   path: "/webhooks",
   tags: ["Integrations"],
   summary: "Your webhooks",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   responses: { 200: jsonResponse(z.object({ data: z.array(Webhook) }), "Webhooks"), ...errorResponses(401, 403) },
 });
 
@@ -50,8 +48,7 @@ const remove = createRoute({
   path: "/webhooks/{webhook_id}",
   tags: ["Integrations"],
   summary: "Disable a webhook",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { params: WebhookParam },
   responses: { 204: { description: "Disabled" }, ...errorResponses(401, 403, 404) },
 });
@@ -61,8 +58,7 @@ const deliveries = createRoute({
   path: "/webhooks/{webhook_id}/deliveries",
   tags: ["Integrations"],
   summary: "The delivery log of a webhook, newest first",
-  security: bearerAuth,
-  middleware: [requireRole("seller", "admin")] as const,
+  ...allowRoles("seller", "admin"),
   request: { params: WebhookParam, query: PageQuery },
   responses: {
     200: jsonResponse(
