@@ -1,5 +1,3 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
-
 export type Role = "buyer" | "seller" | "admin";
 
 /** Who is calling, from a verified access token. */
@@ -16,5 +14,3 @@ export interface AppEnv {
     auth: AuthContext | null;
   };
 }
-
-export type AppRouter = OpenAPIHono<AppEnv>;

@@ -20,7 +20,7 @@ import { nextMinimum } from "../services/auctions/rules";
 const RETRY_MS = 5_000;
 
 /** API.md's message, plus the minimum next bid while the auction is live (so watchers need not ask). */
-export type LiveMessage = {
+type LiveMessage = {
   type: "bid" | "extended" | "ended";
   current_price: number;
   bid_count: number;

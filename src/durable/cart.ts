@@ -47,8 +47,8 @@ export interface CartState {
   created: boolean;
 }
 
-export const MAX_LINE_QUANTITY = 99;
-export const MAX_LINES = 100;
+const MAX_LINE_QUANTITY = 99;
+const MAX_LINES = 100;
 const CHECKOUT_LEASE_MS = 60_000;
 /**
  * How long the D1 summary may trail the cart. It is read only by the
@@ -58,12 +58,12 @@ const CHECKOUT_LEASE_MS = 60_000;
 const PROJECTION_DELAY_MS = 1_000;
 
 /** What an unpaid order holds stock in: a product's variant (variant_id absent: its default one). */
-export interface HeldStock {
+interface HeldStock {
   product_id: string;
   variant_id?: string | null;
 }
 
-export interface StaleHold {
+interface StaleHold {
   orderId: string;
   refs: HeldStock[];
 }

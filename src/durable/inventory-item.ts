@@ -5,8 +5,7 @@ import { defaultVariantId, isVariantKey, variantIdOfKey } from "../lib/variant-i
 import { errorFields, log } from "../lib/logger";
 import { StockProjection } from "../services/inventory/stock-projection";
 import { StockStore, type StockLevel } from "../services/inventory/stock-store";
-import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type ReservationState } from "./reservation-ledger";
-
+import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation } from "./reservation-ledger";
 /**
  * The source of truth for one variant's stock: one object per stock key (the
  * product id for a product's default variant, else the variant id; see
@@ -29,8 +28,6 @@ import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation, type Reserva
  * number so an older write never overwrites a newer one.
  */
 
-export type { ReservationState };
-
 export type { StockLevel };
 
 export type InventoryResult<T = StockLevel> =
@@ -43,7 +40,7 @@ export type InventoryResult<T = StockLevel> =
     };
 
 /** The most bucket objects one product's stock may be spread over. */
-export const MAX_BUCKETS = 64;
+const MAX_BUCKETS = 64;
 
 export interface ReservationOutcome extends StockLevel, Reservation {}
 

@@ -18,7 +18,6 @@ import {
 import type { Visitor } from "../services/search/matcher";
 import { createIndex, docInfo, type Db, type DocInfo, type SearchDoc } from "../services/search/orama-index";
 import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
-
 /**
  * One shard of the product search index: an Orama index in memory, a snapshot
  * of it in this object's storage (chunked: a stored value is at most 2 MB), and
@@ -27,10 +26,7 @@ import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
  * after `clear`) is rebuilt from D1 by the search module.
  */
 
-export type { SearchDoc } from "../services/search/orama-index";
-
 // The shard's wire types live with the search module (shard-types.ts), which the Worker side imports without this object.
-export type { MatchStep, ShardHit, ShardQuery, ShardResult } from "../services/search/shard-types";
 import type { MatchStep, ShardHit, ShardQuery, ShardResult } from "../services/search/shard-types";
 
 const CHUNK_CHARS = 1_000_000;

@@ -4,7 +4,7 @@
  * a status themselves. The JSON shape is the one in API.md:
  * `{ "error": { "code", "message", "details"?, "request_id" } }`.
  */
-export const ERROR_STATUS = {
+const ERROR_STATUS = {
   validation_failed: 400,
   unauthenticated: 401,
   invalid_credentials: 401,

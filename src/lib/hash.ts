@@ -3,7 +3,7 @@
  * it (a product in a search shard, a reservation in an inventory bucket) stays
  * where it is for a given count.
  */
-export function fnv1a(s: string): number {
+function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -4,7 +4,7 @@
  * after earlier ones (within a millisecond, randomly), which keeps D1 indexes
  * append-mostly and makes ids usable as pagination cursors.
  */
-export const ID_PREFIXES = {
+const ID_PREFIXES = {
   user: "usr",
   refreshToken: "rtk",
   product: "prd",

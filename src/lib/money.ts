@@ -2,12 +2,6 @@
  * Money is always an integer number of minor units (cents for "usd"). These
  * helpers are the only place decimal amounts are parsed or fractions rounded.
  */
-export type Currency = "usd";
-export const DEFAULT_CURRENCY: Currency = "usd";
-
-/** Largest amount we accept anywhere: $100M in cents, far inside Number.MAX_SAFE_INTEGER. */
-export const MAX_AMOUNT = 10_000_000_000;
-
 /**
  * Parses a decimal amount in major units ("850.00", "49.99", 19.5) into minor
  * units without going through binary floating point for strings.

@@ -7,7 +7,7 @@ import { ApiError } from "./errors";
  * opaque to clients (base64url JSON), so a page never skips or repeats rows
  * when rows are inserted meanwhile, unlike offsets.
  */
-export const MAX_PAGE_LIMIT = 100;
+const MAX_PAGE_LIMIT = 100;
 export const DEFAULT_PAGE_LIMIT = 20;
 
 export const PageQuery = z.object({

@@ -8,7 +8,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
  * The cookie is scoped to /auth (only refresh and logout read it), Secure and SameSite=Strict, and
  * POSTs here need a JSON body, so a cross-site form cannot spend it either.
  */
-export const REFRESH_COOKIE = "mp_refresh";
+const REFRESH_COOKIE = "mp_refresh";
 const MAX_AGE_SECONDS = 30 * 24 * 3600;
 
 export function wantsRefreshCookie(c: Context): boolean {
@@ -19,7 +19,7 @@ export function readRefreshCookie(c: Context): string | undefined {
   return getCookie(c, REFRESH_COOKIE);
 }
 
-export function setRefreshCookie(c: Context, token: string): void {
+function setRefreshCookie(c: Context, token: string): void {
   setCookie(c, REFRESH_COOKIE, token, {
     httpOnly: true,
     secure: true,

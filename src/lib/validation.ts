@@ -6,7 +6,7 @@ import { ApiError, type ErrorDetail } from "./errors";
  * Turns zod issues into API.md's `details`: one entry per offending field,
  * including one per unknown key that a strict schema rejected.
  */
-export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
+function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   for (const issue of issues) {
     const base = issue.path.map(String).join(".");

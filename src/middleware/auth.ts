@@ -25,7 +25,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /** Route guard: signed in with one of `roles`. */
-export function requireRole(...roles: Role[]) {
+function requireRole(...roles: Role[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const auth = c.get("auth");
     if (!auth) throw new ApiError("unauthenticated", "Sign in to use this endpoint");

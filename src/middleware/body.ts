@@ -7,7 +7,7 @@ import type { AppEnv } from "../types";
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** A catalog import (POST /products/bulk, up to 500 products) may be larger. */
-export const MAX_BULK_BODY_BYTES = 2 * 1024 * 1024;
+const MAX_BULK_BODY_BYTES = 2 * 1024 * 1024;
 
 const limit = (maxSize: number) =>
   bodyLimit({

@@ -3,7 +3,7 @@ import { ApiError } from "../lib/errors";
 import { newCartId, type CartRef } from "../services/cart";
 import type { AppEnv } from "../types";
 
-export const CART_ID_PATTERN = /^crt_[0-9A-Z]{26}$/;
+const CART_ID_PATTERN = /^crt_[0-9A-Z]{26}$/;
 
 /** The X-Cart-Id header if it is a well-formed cart id; a malformed one is a 400 rather than a silent new cart. */
 export function guestCartHeader(c: Context<AppEnv>): string | null {

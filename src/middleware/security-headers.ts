@@ -7,7 +7,7 @@ import { secureHeaders } from "hono/secure-headers";
  * host. A route that needs another policy (the API reference at /docs) sets its own header first;
  * `overwrite: false` keeps it.
  */
-export const STORE_CSP = {
+const STORE_CSP = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 
 /** Attribute names are query parameters in search (`?size=M`): lower-case words joined by `_`. */
-export const AttributeName = z
+const AttributeName = z
   .string()
   .min(1)
   .max(40)
@@ -43,7 +43,7 @@ export const CreateAttributeBody = z
   .openapi("CreateAttributeRequest");
 export type CreateAttributeInput = z.infer<typeof CreateAttributeBody>;
 
-export const VariantOptions = z
+const VariantOptions = z
   .record(AttributeName, OptionValue)
   .refine((o) => Object.keys(o).length <= 5, "at most 5 options a variant")
   .openapi({ example: { size: "M" } });

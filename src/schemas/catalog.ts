@@ -12,7 +12,7 @@ const TaxClassInput = z.enum(TAX_CLASSES).nullable().optional().openapi({
 });
 
 /** One currency for now: a cart and an order are single-currency, and every price in the seed is USD. */
-export const Currency = z
+const Currency = z
   .string()
   .transform((s) => s.toLowerCase())
   .pipe(z.enum(["usd"], { message: "currency must be usd (the only currency this store settles in)" }))

@@ -147,7 +147,7 @@ export const CouponSchema = z
  * one line of text, or an object of text fields (name, line1, city, postal_code,
  * country, …). It is stored and returned as given.
  */
-export const ShippingAddress = z
+const ShippingAddress = z
   .union([
     z.string().trim().min(1).max(500),
     z

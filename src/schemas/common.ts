@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 
 /** API.md's error object. */
-export const ErrorSchema = z
+const ErrorSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: "validation_failed" }),

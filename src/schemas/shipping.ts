@@ -6,7 +6,7 @@ const Country = z
   .transform((c) => c.toUpperCase())
   .openapi({ example: "US" });
 
-export const RateInput = z.strictObject({
+const RateInput = z.strictObject({
   name: z.string().trim().min(1).max(80),
   kind: z.enum(["flat", "per_item", "free_over", "weight"]).openapi({
     description:

@@ -56,7 +56,7 @@ export const UpdateUserBody = z
   })
   .openapi("UpdateUserRequest");
 
-export const RoleSchema = z.enum(["buyer", "seller", "admin"]);
+const RoleSchema = z.enum(["buyer", "seller", "admin"]);
 
 export const UserSchema = z
   .object({

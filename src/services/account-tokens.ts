@@ -12,7 +12,7 @@ import { newId } from "../lib/ids";
  * only its SHA-256 is stored, it lives 15 minutes, and it is spent by one conditional UPDATE, so
  * two racing uses cannot both succeed. Issuing a new token of a purpose retires the older ones.
  */
-export const ACCOUNT_TOKEN_TTL_MS = 15 * 60 * 1000;
+const ACCOUNT_TOKEN_TTL_MS = 15 * 60 * 1000;
 export type TokenPurpose = (typeof accountTokens.$inferSelect)["purpose"];
 
 export async function issueAccountToken(

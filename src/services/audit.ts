@@ -17,7 +17,7 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export function auditInsert(db: Db, entry: AuditEntry) {
+function auditInsert(db: Db, entry: AuditEntry) {
   return db.insert(auditLog).values({
     id: newId("audit"),
     actorId: entry.actorId,

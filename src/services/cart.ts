@@ -32,7 +32,7 @@ export function newCartId(): string {
   return newId("cart");
 }
 
-export interface CartItemView {
+interface CartItemView {
   cart_item_id: string;
   product_id: string;
   variant_id: string;

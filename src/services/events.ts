@@ -57,7 +57,7 @@ export const OrderEventData = z.object({
   refund_shipping: z.array(z.object({ seller_id: z.string(), amount: z.number().int() })).optional(),
 });
 
-export const EventCatalog = {
+const EventCatalog = {
   "user.registered": z.object({ user_id: z.string(), role: z.enum(["buyer", "seller", "admin"]) }),
   "product.created": ProductEventData,
   "product.updated": ProductEventData,
@@ -125,7 +125,7 @@ export interface DomainEvent<T extends EventType = EventType> {
   data: EventData<T>;
 }
 
-export const EventEnvelope = z.object({
+const EventEnvelope = z.object({
   id: z.string(),
   type: z.string(),
   occurred_at: z.string(),

@@ -11,7 +11,7 @@ import { rates, setRates } from "./fx";
  */
 
 /** A feed that moves a rate more than this in one day is more likely broken than the market: that currency keeps its rate. */
-export const MAX_DAILY_MOVE_BP = 1_500;
+const MAX_DAILY_MOVE_BP = 1_500;
 const SCALE = 1_000_000n;
 
 /** "1.0876" → 1087600n (millionths), exactly. */
@@ -22,7 +22,7 @@ function millionths(decimal: string): bigint | null {
 }
 
 /** The feed's date and its rates per 1 EUR (millionths), or an error naming what is wrong with it. */
-export function parseEcbFeed(xml: string): { date: string; perEur: Map<string, bigint> } | { error: string } {
+function parseEcbFeed(xml: string): { date: string; perEur: Map<string, bigint> } | { error: string } {
   const date = /<Cube\s+time=['"](\d{4}-\d{2}-\d{2})['"]/.exec(xml)?.[1];
   if (!date) return { error: "no date in the feed" };
   const perEur = new Map<string, bigint>([["eur", SCALE]]);

@@ -8,9 +8,9 @@ import { idempotencyKeys } from "../db/schema";
  * recorded (`completed`), and a retry with the same key and body gets that
  * response again without the work being done twice.
  */
-export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** A claim older than this belongs to a request that died; a retry may take it over. */
-export const IDEMPOTENCY_LOCK_MS = 60 * 1000;
+const IDEMPOTENCY_LOCK_MS = 60 * 1000;
 
 export interface IdempotentRequest {
   caller: string;

@@ -7,7 +7,7 @@ import { onOrderShard, onOwnerShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { decodeCursor, toPage } from "../lib/pagination";
 import type { AuthContext } from "../types";
-import { buildEvent, dispatchEvents, OrderEventData, outboxInsert, outboxStatement, type DomainEvent } from "./events";
+import { buildEvent, dispatchEvents, type OrderEventData, outboxStatement, type DomainEvent } from "./events";
 
 /**
  * The orders module: owns `orders` and `order_items`. An order holds the items
@@ -29,7 +29,6 @@ export const stockRefOf = (i: Pick<OrderItemRow, "productId" | "variantId">) => 
 export type OrderStatus = OrderRow["status"];
 
 export type OrderEventPayload = z.infer<typeof OrderEventData>;
-export { OrderEventData };
 
 export function orderEvent(
   type: "order.created" | "order.paid" | "order.shipped" | "order.delivered" | "order.cancelled" | "order.refunded",
@@ -460,8 +459,6 @@ function toColumns(patch: Record<string, unknown>): Record<string, string | numb
   }
   return out;
 }
-
-export { outboxInsert };
 
 /** Every order of a buyer (the data export), page by page through their index. */
 export async function allOrdersOf(env: Pick<Env, "DB">, userId: string, max = 10_000) {

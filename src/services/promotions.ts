@@ -41,7 +41,7 @@ export interface Evaluation {
   lineDiscounts: Record<string, number>;
 }
 
-export function toCoupon(row: CouponRow) {
+function toCoupon(row: CouponRow) {
   return {
     coupon_id: row.id,
     code: row.code,

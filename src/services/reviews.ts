@@ -18,7 +18,7 @@ import { dispatchEvents } from "./events";
  */
 export type ReviewRow = typeof reviews.$inferSelect;
 
-export function toReview(r: ReviewRow) {
+function toReview(r: ReviewRow) {
   return {
     review_id: r.id,
     product_id: r.productId,

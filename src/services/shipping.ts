@@ -44,7 +44,7 @@ export interface Parcel {
 const profileCache = new TtlCache<Zone[] | null>(10_000, 10_000, 8 * 1024 * 1024);
 
 /** The option of a seller without a profile. */
-export const FREE_OPTION: ShippingOption = {
+const FREE_OPTION: ShippingOption = {
   option_id: "free",
   name: "Free shipping",
   amount: 0,

@@ -24,7 +24,7 @@ type TokenEnv = Pick<Env, "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_KEYS">;
 let cached: { source: string; ring: KeyRing } | undefined;
 
 /** Parses `JWT_KEYS` (`{"current":"k1","keys":{"k1":"<base64url>"}}`) once per isolate. */
-export function keyRing(env: TokenEnv): KeyRing {
+function keyRing(env: TokenEnv): KeyRing {
   const source = env.JWT_KEYS ?? "";
   if (cached?.source === source) return cached.ring;
   let parsed: { current?: unknown; keys?: unknown };

@@ -18,9 +18,9 @@ import { setTestSeam, testSeam } from "../lib/test-seams";
  * backoff through the NOTIFICATIONS queue, and logged per delivery.
  */
 export const SIGNATURE_HEADER = "Marketplace-Signature";
-export const MAX_DELIVERY_ATTEMPTS = 5;
+const MAX_DELIVERY_ATTEMPTS = 5;
 /** Receivers should refuse signatures older than this. */
-export const SIGNATURE_TOLERANCE_S = 300;
+const SIGNATURE_TOLERANCE_S = 300;
 
 async function hmacHex(secret: string, message: string): Promise<string> {
   const key = await crypto.subtle.importKey(
@@ -34,11 +34,7 @@ async function hmacHex(secret: string, message: string): Promise<string> {
   return [...sig].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function signPayload(
-  secret: string,
-  body: string,
-  timestamp = Math.floor(Date.now() / 1000),
-): Promise<string> {
+async function signPayload(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Promise<string> {
   return `t=${timestamp},v1=${await hmacHex(secret, `${timestamp}.${body}`)}`;
 }
 

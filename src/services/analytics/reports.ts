@@ -5,7 +5,7 @@ import { eachOrderShard } from "../../db/shards";
  * day keys (YYYY-MM-DD); a range is inclusive. Revenue is gross item revenue
  * of orders not cancelled, in minor units; refunds are reported beside it.
  */
-export const LOW_STOCK_THRESHOLD = 5;
+const LOW_STOCK_THRESHOLD = 5;
 
 export interface Range {
   from: string;

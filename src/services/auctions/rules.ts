@@ -63,7 +63,7 @@ export function nextMinimum(bidCount: number, currentPrice: number): number {
 }
 
 /** Anti-sniping: a bid this close to the end moves the end to this long after the bid. */
-export const SNIPE_WINDOW_MS = 120_000;
+const SNIPE_WINDOW_MS = 120_000;
 
 export function endAfterBid(endsAt: number, bidAt: number): number {
   return endsAt - bidAt <= SNIPE_WINDOW_MS ? Math.max(endsAt, bidAt + SNIPE_WINDOW_MS) : endsAt;

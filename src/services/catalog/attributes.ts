@@ -15,7 +15,7 @@ import { findCategory } from "./categories";
 export type AttributeRow = typeof categoryAttributes.$inferSelect;
 
 /** Names search already uses for its own parameters: an attribute cannot take them. */
-export const RESERVED_NAMES = new Set([
+const RESERVED_NAMES = new Set([
   "q",
   "category_id",
   "brand",
@@ -31,7 +31,7 @@ export const RESERVED_NAMES = new Set([
   "listing",
 ]);
 
-export function toAttribute(r: AttributeRow): Attribute {
+function toAttribute(r: AttributeRow): Attribute {
   return {
     attribute_id: r.id,
     category_id: r.categoryId,

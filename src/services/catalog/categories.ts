@@ -23,7 +23,7 @@ export interface CategoryNodeOut extends CategoryOut {
   children: CategoryNodeOut[];
 }
 
-export function toCategory(row: CategoryRow): CategoryOut {
+function toCategory(row: CategoryRow): CategoryOut {
   return {
     category_id: row.id,
     name: row.name,

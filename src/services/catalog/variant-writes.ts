@@ -10,7 +10,7 @@ import { assertCanManage, findProduct, invalidateProduct } from "./products";
 import { toVariant, variantRow, type VariantRow } from "./variants";
 
 /** The most variants one product may have (a size run times a few colours). */
-export const MAX_VARIANTS = 100;
+const MAX_VARIANTS = 100;
 
 function conflict(err: unknown): never {
   if (isUniqueViolation(err, "sku")) throw new ApiError("conflict", "Another variant of this product has this SKU");

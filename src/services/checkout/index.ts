@@ -4,5 +4,5 @@
  * confirmed outside the request (stripe-webhook.ts). All three compose the same steps.
  */
 export * from "./workflow";
-export { payOrder, toPayment, type PaymentRow } from "./pay";
+export { payOrder } from "./pay";
 export { handleStripeWebhook } from "./stripe-webhook";

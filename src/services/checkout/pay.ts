@@ -20,7 +20,7 @@ import { paymentProvider, ProviderUnavailable, type ChargeResult } from "../paym
 
 export type PaymentRow = typeof payments.$inferSelect;
 
-export function toPayment(p: PaymentRow) {
+function toPayment(p: PaymentRow) {
   return {
     payment_id: p.id,
     order_id: p.orderId,

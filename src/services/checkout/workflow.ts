@@ -503,7 +503,7 @@ function paymentInsert(env: Env, row: PaymentRow): D1PreparedStatement {
 }
 
 /** Gives back a successful charge in full (compensation when the order cannot be fulfilled). */
-export async function refundCharge(env: Env, order: OrderRow, reason: string, payment?: PaymentRow): Promise<void> {
+async function refundCharge(env: Env, order: OrderRow, reason: string, payment?: PaymentRow): Promise<void> {
   const pay = payment ?? (await latestPayment(env, order.id));
   if (pay && pay.status === "succeeded" && pay.provider !== "wallet" && pay.transactionRef) {
     await paymentProvider(env).refund({

@@ -16,7 +16,7 @@ type InventoryEnv = Pick<Env, "INVENTORY" | "INVENTORY_BUCKET" | "DB">;
  * variant id means the product's default variant); the object's name is the
  * variant's stock key (src/lib/variant-ids.ts).
  */
-export interface StockRef {
+interface StockRef {
   product_id: string;
   variant_id?: string | null;
 }
@@ -29,7 +29,7 @@ const keyOf = (t: StockTarget) => {
   return stockKey(ref.product_id, ref.variant_id);
 };
 
-export const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
+const DEFAULT_RESERVATION_TTL_MS = 15 * 60 * 1000;
 
 function stub(env: Pick<Env, "INVENTORY">, productId: string) {
   return env.INVENTORY.get(env.INVENTORY.idFromName(productId));

@@ -3,9 +3,9 @@
  * commission rules (commission.ts), balances and statements (statements.ts), payouts (payouts.ts)
  * and sellers' settings (settings.ts). accounts.ts holds the accounts and the one way to post.
  */
-export { DEFAULT_COMMISSION_BP, HOLDING_PERIOD_DAYS, MIN_PAYOUT, ledgerSum } from "./accounts";
+export { ledgerSum } from "./accounts";
 export { postOrderEvent } from "./postings";
 export { sellerBalance, sellerLedger, sellerPayouts, monthlyStatement, platformRevenue } from "./statements";
-export { type CommissionRuleInput, listCommissionRules, setCommissionRules } from "./commission";
+export { listCommissionRules, setCommissionRules } from "./commission";
 export { runPayouts, setPayoutAccount, setPayoutHold } from "./payouts";
 export { payoutSettings, sellerSettings, updateSellerSettings, setHoldDays } from "./settings";

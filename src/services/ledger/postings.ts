@@ -11,7 +11,7 @@ import { sellerSettings } from "./settings";
 
 /** Order events as ledger postings: sales, shipping, tax, refunds (the events consumer's "ledger" subscriber). */
 
-export const gross = (i: OrderItemRow) => i.price * i.quantity - i.discount;
+const gross = (i: OrderItemRow) => i.price * i.quantity - i.discount;
 
 /**
  * The ledger is kept in the sellers' settlement currency (usd): an order charged in another

@@ -4,4 +4,3 @@
  */
 export * from "./notify";
 export * from "./from-events";
-export { channelProvider, PermanentSendError } from "./channels";

@@ -37,7 +37,7 @@ export const KINDS = [
 export type Kind = (typeof KINDS)[number];
 
 /** Channels per kind when the user has not chosen. Promotions are opt-in. */
-export const DEFAULT_CHANNELS: Record<Kind, Channel[]> = {
+const DEFAULT_CHANNELS: Record<Kind, Channel[]> = {
   welcome: ["in_app", "email"],
   order_paid: ["in_app", "email"],
   order_shipped: ["in_app", "email"],
@@ -55,11 +55,11 @@ export const DEFAULT_CHANNELS: Record<Kind, Channel[]> = {
   auction_won: ["in_app", "email"],
 };
 
-export const MAX_SEND_ATTEMPTS = 5;
+const MAX_SEND_ATTEMPTS = 5;
 
-export type NotificationRow = typeof notifications.$inferSelect;
+type NotificationRow = typeof notifications.$inferSelect;
 
-export function toNotification(n: NotificationRow) {
+function toNotification(n: NotificationRow) {
   return {
     notification_id: n.id,
     user_id: n.userId,

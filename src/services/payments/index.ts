@@ -3,7 +3,5 @@
  * refund gives back of tax and shipping. (Paying an order and the Stripe webhook are checkout's: src/services/checkout/.) Other modules import from here.
  */
 export * from "./select";
-export { createRefund, listRefunds, recordPendingRefund, toRefund, type RefundRow } from "./refunds";
-export { linePaid, refundTax, shippingBack, type RefundTax } from "./refund-tax";
-export { StripePaymentProvider } from "./stripe-provider";
-export { TestPaymentProvider } from "./test-provider";
+export { createRefund, listRefunds, recordPendingRefund } from "./refunds";
+export { linePaid } from "./refund-tax";

@@ -16,7 +16,7 @@ import { linePaid, refundTax, shippingBack } from "./refund-tax";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
-export function toRefund(r: RefundRow) {
+function toRefund(r: RefundRow) {
   return {
     refund_id: r.id,
     order_id: r.orderId,

@@ -82,7 +82,7 @@ const MAX_FACET_VALUES = 60;
  * each option of a variant in stock (filtering by size means "I can buy it in M"). Tokens are
  * lower-case for matching; `pairs` keep the values as shown, for facet counts.
  */
-export function facetValues(p: Pick<ProductForIndex, "attributes" | "variants" | "listing">): {
+function facetValues(p: Pick<ProductForIndex, "attributes" | "variants" | "listing">): {
   tokens: string[];
   pairs: [string, string][];
 } {
@@ -135,12 +135,7 @@ export function shardOf(productId: string, shards: number): number {
  * Product version, then stock seq, then whether an auction has ended: a later state always compares
  * greater (an auction's end changes neither the product nor, when unsold, its stock, yet takes it out).
  */
-export function docVersion(p: {
-  version: number;
-  stock_version: number;
-  listing?: string;
-  ends_at?: number | null;
-}): number {
+function docVersion(p: { version: number; stock_version: number; listing?: string; ends_at?: number | null }): number {
   return p.version * 1_000_000_000 + p.stock_version * 2 + (p.listing === "auction" && !p.ends_at ? 1 : 0);
 }
 
@@ -211,7 +206,7 @@ export function mayMatch(q: string, word: string): boolean {
 }
 
 /** Edit distance of at most one (insert, delete or substitute one character). */
-export function withinOneEdit(a: string, b: string): boolean {
+function withinOneEdit(a: string, b: string): boolean {
   if (a === b) return true;
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
@@ -271,10 +266,6 @@ export function docTerms(d: { name: string; brand: string; category_names: strin
  */
 /** Words that make a product an accessory of another (stemmed like everything else). */
 const ACCESSORY = new Set(terms("accessory accessories adapter charger case cover cable protector mount holder skin"));
-
-export function rankDoc(queryTerms: string[], d: DocTerms): number {
-  return ranker(queryTerms)(d);
-}
 
 /**
  * rankDoc for one query, for scoring many documents (a shard's matches): how

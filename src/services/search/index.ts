@@ -34,10 +34,7 @@ import { config } from "../../lib/config";
  * letters), then one word fewer at a time, then any word with a typo.
  */
 
-export const DEFAULT_SHARDS = 4;
-export { MAX_RESULT_DEPTH, PRICE_RANGES } from "./shard-query";
-
-export function shardCount(env: Pick<Env, "SEARCH_SHARDS">): number {
+function shardCount(env: Pick<Env, "SEARCH_SHARDS">): number {
   return config(env).searchShards;
 }
 
@@ -120,7 +117,7 @@ export async function attributeFilters(
 }
 
 /** A hit's variants that match the filters on variant options (all of them when no filter names one). */
-export function matchingVariants(row: ProductRecord, filters: Record<string, string[]>) {
+function matchingVariants(row: ProductRecord, filters: Record<string, string[]>) {
   const onOptions = Object.entries(filters).filter(([name]) => row.variants.some((v) => name in v.options));
   const want = onOptions.map(([name, values]) => [name, new Set(values.map((v) => v.toLowerCase()))] as const);
   const matching = row.variants.filter((v) =>
@@ -160,7 +157,7 @@ function compare(sort: SearchParams["sort"]) {
 const resultCache = new TtlCache<unknown>(15_000, 2_000, 16 * 1024 * 1024);
 let localVersion = 0;
 /** Writers in this isolate call this so its cached results never outlive their own writes. */
-export function invalidateSearchCache(): void {
+function invalidateSearchCache(): void {
   localVersion++;
   resultCache.clear();
 }
@@ -319,7 +316,7 @@ function topValues(counts: Record<string, number>, n: number): Record<string, nu
 }
 
 /** Wraps the words of `text` that match a query term in <mark>…</mark> (HTML-escaped). */
-export function highlight(text: string, queryTerms: string[]): string {
+function highlight(text: string, queryTerms: string[]): string {
   const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
   if (queryTerms.length === 0) return esc(text);
   return text

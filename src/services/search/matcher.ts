@@ -40,7 +40,7 @@ interface IndexData {
 }
 
 /** The posting sets of `term` (exact) or of every word starting with it (prefix). */
-export function postings(root: RadixNode, term: string, prefix: boolean): Set<number>[] {
+function postings(root: RadixNode, term: string, prefix: boolean): Set<number>[] {
   let node = root;
   let i = 0;
   while (i < term.length) {

@@ -9,7 +9,7 @@ import { matchingIndex, type Visitor } from "./matcher";
  * search shard holds one; the heap bench builds one to weigh it.
  */
 
-export const SEARCH_SCHEMA = {
+const SEARCH_SCHEMA = {
   name: "string",
   description: "string",
   brand: "string",

@@ -14,7 +14,7 @@ export const WARM_QUERIES = 300;
 export const MAX_RESULT_DEPTH = 1000;
 
 // Price facet buckets, in cents; each is [from, to).
-export const PRICE_RANGES = [
+const PRICE_RANGES = [
   { from: 0, to: 2500 },
   { from: 2500, to: 5000 },
   { from: 5000, to: 10000 },
@@ -29,7 +29,7 @@ export const PRICE_RANGES = [
  * a typo (words of 5+ letters); then one word fewer at a time (documents
  * matching more words first); lastly any word allowing a typo.
  */
-export function matchSteps(q: string): MatchStep[] {
+function matchSteps(q: string): MatchStep[] {
   const words = terms(q);
   const distinct = new Set(words).size;
   const typo = words.some((t) => t.length >= 5);

@@ -3,8 +3,8 @@ import type { TaxProvider } from "./provider";
 import { StripeTaxProvider } from "./stripe";
 import { tableTax } from "./table";
 
-export type { TaxAddress, TaxLine, TaxProvider, TaxQuote } from "./provider";
-export { ofBasisPoints, tableTax } from "./table";
+export type { TaxProvider, TaxQuote } from "./provider";
+export { tableTax } from "./table";
 export { StripeTaxProvider } from "./stripe";
 
 /** The configured provider, built once per isolate and configuration (the Stripe client is not free to make). */

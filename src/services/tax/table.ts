@@ -57,7 +57,7 @@ async function classRatesFor(env: Pick<Env, "DB">, country: string, region?: str
 }
 
 /** Integer rounding half up of n * bp / 10,000 (no floats: money is integer minor units). */
-export function ofBasisPoints(n: number, bp: number): number {
+function ofBasisPoints(n: number, bp: number): number {
   return Math.floor((n * bp + 5_000) / 10_000);
 }
 
