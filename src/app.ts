@@ -33,6 +33,8 @@ import { shippingRoutes } from "./routes/shipping";
 import { fxRoutes } from "./routes/fx";
 import { couponRoutes } from "./routes/coupons";
 import { notificationRoutes } from "./routes/notifications";
+import { operationsRoutes } from "./routes/operations";
+import { wishlistRoutes } from "./routes/wishlist";
 import { orderRoutes } from "./routes/orders";
 import { recommendationRoutes } from "./routes/recommendations";
 import { reviewRoutes } from "./routes/reviews";
@@ -118,6 +120,8 @@ export function createApp() {
   app.route("/", searchRoutes);
   app.route("/", reviewRoutes);
   app.route("/", notificationRoutes);
+  app.route("/", wishlistRoutes);
+  app.route("/", operationsRoutes);
   app.route("/", analyticsRoutes);
   app.route("/", recommendationRoutes);
   app.route("/", webhookRoutes);

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { deadLetters } from "../db/schema";
 import { newId } from "../lib/ids";
@@ -79,4 +79,17 @@ export async function replayDeadLetters(
     if (replayed) done.push(replayed);
   }
   return done;
+}
+
+/** The newest dead letters, for admins (GET /admin/dead-letters). */
+export async function listDeadLetters(env: Pick<Env, "DB">, limit: number) {
+  const rows = await getDb(env).select().from(deadLetters).orderBy(desc(deadLetters.id)).limit(limit).all();
+  return rows.map((r) => ({
+    dead_letter_id: r.id,
+    queue: r.queue,
+    message_id: r.messageId,
+    body: JSON.parse(r.body),
+    attempts: r.attempts,
+    created_at: r.createdAt,
+  }));
 }

@@ -1,20 +1,13 @@
-import { VariantId } from "../schemas/attributes";
 import { createRoute, z } from "@hono/zod-openapi";
-import { desc, eq } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { deadLetters, messageSink } from "../db/schema";
 import { allowRoles, currentUser, isOwnerOrAdmin, signedIn } from "../middleware/auth";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PageQuery } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
-import { ProductId, UserId } from "../schemas/catalog";
+import { UserId } from "../schemas/catalog";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as notifications from "../services/notifications";
-import * as wishlist from "../services/wishlist";
-import { operationalHealth } from "../services/operations";
 import { findUserById } from "../services/users";
-import { config } from "../lib/config";
 
 const NotificationSchema = z
   .object({
@@ -139,102 +132,11 @@ const patchPrefs = createRoute({
   responses: { 200: jsonResponse(z.record(z.string(), Channels), "Preferences"), ...errorResponses(400, 401, 404) },
 });
 
-const wishAdd = createRoute({
-  method: "post",
-  path: "/wishlist",
-  tags: ["Wishlist"],
-  summary: "Add a product to your wishlist (you hear when it is back in stock)",
-  ...signedIn,
-  description:
-    "With `variant_id`, the alert is for that variant (a sold-out size); without, for the product as a whole.",
-  request: { body: jsonBody(z.strictObject({ product_id: ProductId, variant_id: VariantId.optional() })) },
-  responses: {
-    201: jsonResponse(
-      z.object({ product_id: z.string(), variant_id: z.string().nullable(), product: z.unknown() }),
-      "Added",
-    ),
-    ...errorResponses(400, 401, 404),
-  },
-});
-
-const wishList = createRoute({
-  method: "get",
-  path: "/wishlist",
-  tags: ["Wishlist"],
-  summary: "Your wishlist, newest first",
-  ...signedIn,
-  request: { query: PageQuery },
-  responses: {
-    200: jsonResponse(
-      z.object({
-        data: z.array(z.object({ product_id: z.string(), added_at: z.string(), product: z.unknown() })),
-        next_cursor: z.string().nullable(),
-      }),
-      "Wishlist",
-    ),
-    ...errorResponses(400, 401),
-  },
-});
-
-const wishRemove = createRoute({
-  method: "delete",
-  path: "/wishlist/{product_id}",
-  tags: ["Wishlist"],
-  summary: "Remove a product from your wishlist",
-  ...signedIn,
-  request: { params: z.object({ product_id: ProductId.openapi({ param: { name: "product_id", in: "path" } }) }) },
-  responses: { 204: { description: "Removed" }, ...errorResponses(401, 404) },
-});
-
-const deadLetterList = createRoute({
-  method: "get",
-  path: "/admin/dead-letters",
-  tags: ["Admin"],
-  summary: "Messages that exhausted their retries (admin)",
-  ...allowRoles("admin"),
-  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }) },
-  responses: {
-    200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())) }), "Dead letters"),
-    ...errorResponses(401, 403),
-  },
-});
-
-const sink = createRoute({
-  method: "get",
-  path: "/dev/messages",
-  tags: ["Admin"],
-  summary: "The local email/SMS sink (admin; only when EMAIL_PROVIDER or SMS_PROVIDER is sink)",
-  ...allowRoles("admin"),
-  request: {
-    query: z.object({
-      recipient: z.string().max(254).optional(),
-      limit: z.coerce.number().int().min(1).max(100).default(50),
-    }),
-  },
-  responses: {
-    200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())) }), "Messages"),
-    ...errorResponses(401, 403),
-  },
-});
-
-const opsHealth = createRoute({
-  method: "get",
-  path: "/admin/health",
-  tags: ["Admin"],
-  summary: "Backlogs, dead letters and stuck work, for operators and alerts (admin)",
-  ...allowRoles("admin"),
-  responses: {
-    200: jsonResponse(z.record(z.string(), z.unknown()), "Operational health"),
-    ...errorResponses(401, 403),
-  },
-});
-
 function ownPrefs(c: { get(k: "auth"): import("../types").AuthContext | null }, userId: string) {
   if (!isOwnerOrAdmin(c.get("auth"), userId)) throw new ApiError("not_found", "User not found");
 }
 
 export const notificationRoutes = createRouter()
-  .openapi(opsHealth, async (c) => c.json(await operationalHealth(c.env), 200))
   .openapi(send, async (c) => {
     const { user_id, type, title, body } = c.req.valid("json");
     if (!(await findUserById(c.env, user_id))) throw new ApiError("not_found", "User not found");
@@ -278,61 +180,4 @@ export const notificationRoutes = createRouter()
     const { user_id } = c.req.valid("param");
     ownPrefs(c, user_id);
     return c.json(await notifications.setPreferences(c.env, user_id, c.req.valid("json")), 200);
-  })
-  .openapi(wishAdd, async (c) => {
-    const { product_id, variant_id } = c.req.valid("json");
-    return c.json(await wishlist.addToWishlist(c.env, currentUser(c).userId, product_id, variant_id), 201);
-  })
-  .openapi(wishList, async (c) => {
-    const { limit, cursor } = c.req.valid("query");
-    return c.json(await wishlist.listWishlist(c.env, currentUser(c).userId, limit, cursor), 200);
-  })
-  .openapi(wishRemove, async (c) => {
-    await wishlist.removeFromWishlist(c.env, currentUser(c).userId, c.req.valid("param").product_id);
-    return c.body(null, 204);
-  })
-  .openapi(deadLetterList, async (c) => {
-    const rows = await getDb(c.env)
-      .select()
-      .from(deadLetters)
-      .orderBy(desc(deadLetters.id))
-      .limit(c.req.valid("query").limit)
-      .all();
-    return c.json(
-      {
-        data: rows.map((r) => ({
-          dead_letter_id: r.id,
-          queue: r.queue,
-          message_id: r.messageId,
-          body: JSON.parse(r.body),
-          attempts: r.attempts,
-          created_at: r.createdAt,
-        })),
-      },
-      200,
-    );
-  })
-  .openapi(sink, async (c) => {
-    if (config(c.env).emailProvider !== "sink" && config(c.env).smsProvider !== "sink")
-      throw new ApiError("not_found", "No local sink in this environment");
-    const { recipient, limit } = c.req.valid("query");
-    const q = getDb(c.env).select().from(messageSink);
-    const rows = await (recipient ? q.where(eq(messageSink.recipient, recipient.toLowerCase())) : q)
-      .orderBy(desc(messageSink.id))
-      .limit(limit)
-      .all();
-    return c.json(
-      {
-        data: rows.map((r) => ({
-          message_id: r.id,
-          channel: r.channel,
-          recipient: r.recipient,
-          subject: r.subject,
-          body: r.body,
-          notification_id: r.notificationId,
-          created_at: r.createdAt,
-        })),
-      },
-      200,
-    );
   });

@@ -1,3 +1,4 @@
+import { desc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { messageSink } from "../../db/schema";
 import { newId } from "../../lib/ids";
@@ -142,4 +143,22 @@ export function channelProvider(env: Env, channel: "email" | "sms"): ChannelProv
   }
   // A deployed store never gets here: the production guard refuses to serve with a sink.
   return new SinkProvider(env);
+}
+
+/** What the local sink kept instead of sending, newest first (GET /dev/messages; `recipient` narrows to one address). */
+export async function listSinkMessages(env: Pick<Env, "DB">, recipient: string | undefined, limit: number) {
+  const q = getDb(env).select().from(messageSink);
+  const rows = await (recipient ? q.where(eq(messageSink.recipient, recipient.toLowerCase())) : q)
+    .orderBy(desc(messageSink.id))
+    .limit(limit)
+    .all();
+  return rows.map((r) => ({
+    message_id: r.id,
+    channel: r.channel,
+    recipient: r.recipient,
+    subject: r.subject,
+    body: r.body,
+    notification_id: r.notificationId,
+    created_at: r.createdAt,
+  }));
 }

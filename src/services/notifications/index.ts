@@ -4,3 +4,4 @@
  */
 export * from "./notify";
 export * from "./from-events";
+export { listSinkMessages } from "./channels";
