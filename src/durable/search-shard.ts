@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { checkDurableObjectSql, checkSearchShardSize } from "../lib/platform-limits";
-import { count, getByID, insertMultiple, load, removeMultiple, save, search, type RawData } from "@orama/orama";
+import { count, getByID, insertMultiple, load, removeMultiple, save, search } from "@orama/orama";
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
 import { categoryNames } from "../services/search";
@@ -17,6 +17,13 @@ import {
 } from "../services/search/documents";
 import type { Visitor } from "../services/search/matcher";
 import { createIndex, docInfo, type Db, type DocInfo, type SearchDoc } from "../services/search/orama-index";
+import {
+  createSnapshotTables,
+  dropSnapshot,
+  readSnapshot,
+  snapshotSize,
+  writeSnapshot,
+} from "../services/search/shard-snapshot";
 import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
 /**
  * One shard of the product search index: an Orama index in memory, a snapshot
@@ -29,11 +36,7 @@ import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
 // The shard's wire types live with the search module (shard-types.ts), which the Worker side imports without this object.
 import type { MatchStep, ShardHit, ShardQuery, ShardResult } from "../services/search/shard-types";
 
-const CHUNK_CHARS = 1_000_000;
 const SNAPSHOT_DELAY_MS = 5_000;
-/** Snapshots of another layout are not loaded: the shard rebuilds from D1 instead. */
-/** 4: documents carry `ends_at` and the listing facet (older snapshots are rebuilt from D1). */
-const SNAPSHOT_FORMAT = 4;
 
 interface CachedResult {
   result: ShardResult;
@@ -84,10 +87,7 @@ export class SearchShard extends DurableObject<Env> {
     super(ctx, env);
     checkDurableObjectSql(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.sql.exec(`
-        CREATE TABLE IF NOT EXISTS snapshot_chunks (n INTEGER PRIMARY KEY, data TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-      `);
+      createSnapshotTables(this.ctx.storage.sql);
       await this.restore();
     });
   }
@@ -95,16 +95,10 @@ export class SearchShard extends DurableObject<Env> {
   /** Loads the last snapshot, if any. Returns how long it took (for the bench). */
   private async restore(): Promise<number> {
     const t0 = Date.now();
-    const chunks = this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM snapshot_chunks ORDER BY n").toArray();
-    if (chunks.length === 0) return 0;
     try {
-      const { format, index, versions, words } = JSON.parse(chunks.map((c) => c.data).join("")) as {
-        format?: number;
-        index: RawData;
-        versions: [string, number][];
-        words: [string, DocInfo][];
-      };
-      if (format !== SNAPSHOT_FORMAT) throw new Error(`snapshot format ${format ?? 1}, expected ${SNAPSHOT_FORMAT}`);
+      const snap = readSnapshot(this.ctx.storage.sql);
+      if (!snap) return 0;
+      const { index, versions, words } = snap;
       const db = createIndex(this.visitor);
       load(db, index);
       this.db = db;
@@ -114,29 +108,13 @@ export class SearchShard extends DurableObject<Env> {
       await this.scheduleWarm();
     } catch (err) {
       log("warn", "search snapshot not loaded; the shard will be rebuilt", errorFields(err));
-      this.ctx.storage.sql.exec("DELETE FROM snapshot_chunks");
-      this.ctx.storage.sql.exec("DELETE FROM meta WHERE k = 'filled'");
+      dropSnapshot(this.ctx.storage.sql);
     }
     return Date.now() - t0;
   }
 
   private async persist(): Promise<void> {
-    const text = JSON.stringify({
-      format: SNAPSHOT_FORMAT,
-      index: save(this.db),
-      versions: [...this.versions],
-      words: [...this.docWords],
-    });
-    this.ctx.storage.transactionSync(() => {
-      this.ctx.storage.sql.exec("DELETE FROM snapshot_chunks");
-      for (let i = 0, n = 0; i < text.length; i += CHUNK_CHARS, n++) {
-        this.ctx.storage.sql.exec(
-          "INSERT INTO snapshot_chunks (n, data) VALUES (?, ?)",
-          n,
-          text.slice(i, i + CHUNK_CHARS),
-        );
-      }
-    });
+    writeSnapshot(this.ctx.storage, { index: save(this.db), versions: [...this.versions], words: [...this.docWords] });
   }
 
   /** Writes the snapshot when writes are pending, then answers the next slice of popular queries ahead of demand. */
@@ -190,9 +168,7 @@ export class SearchShard extends DurableObject<Env> {
     warming: boolean;
   }> {
     const filled = this.isFilled();
-    const snap = this.ctx.storage.sql
-      .exec<{ n: number; c: number }>("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS c FROM snapshot_chunks")
-      .one();
+    const snap = snapshotSize(this.ctx.storage.sql);
     return {
       documents: count(this.db),
       filled,
@@ -266,8 +242,7 @@ export class SearchShard extends DurableObject<Env> {
     this.results.clear();
     this.restored = false;
     this.filled = false;
-    this.ctx.storage.sql.exec("DELETE FROM snapshot_chunks");
-    this.ctx.storage.sql.exec("DELETE FROM meta");
+    dropSnapshot(this.ctx.storage.sql, { everything: true });
   }
 
   /** Drops the in-memory index and reloads the snapshot, as a cold start would (tests, bench). */
