@@ -4,5 +4,6 @@
  * confirmed outside the request (stripe-webhook.ts). All three compose the same steps.
  */
 export * from "./workflow";
+export * from "./steps";
 export { payOrder } from "./pay";
 export { handleStripeWebhook } from "./stripe-webhook";

@@ -13,7 +13,7 @@ import {
   retakeCoupons,
   settlePaymentWithoutStock,
   StockGone,
-} from "./workflow";
+} from "./steps";
 import { releaseAll, reserveAll } from "../inventory";
 import { findOrder, latestPayment, stockRefOf, viewerOf } from "../orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "../payments";

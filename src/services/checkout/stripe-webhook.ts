@@ -5,7 +5,7 @@ import { eachOrderShard, onOrderShard } from "../../db/shards";
 import { payments, webhookEvents } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/logger";
-import { markPaid, settlePaymentWithoutStock, StockGone } from "./workflow";
+import { markPaid, settlePaymentWithoutStock, StockGone } from "./steps";
 import { releaseAll } from "../inventory";
 import { findOrder, stockRefOf } from "../orders";
 
