@@ -59,7 +59,8 @@ export const operationsRoutes = createRouter()
     return c.json({ data: await listDeadLetters(c.env, c.req.valid("query").limit) }, 200);
   })
   .openapi(sink, async (c) => {
-    if (config(c.env).emailProvider !== "sink" && config(c.env).smsProvider !== "sink")
+    const { emailProvider, smsProvider } = config(c.env);
+    if (emailProvider !== "sink" && smsProvider !== "sink")
       throw new ApiError("not_found", "No local sink in this environment");
     const { recipient, limit } = c.req.valid("query");
     return c.json({ data: await listSinkMessages(c.env, recipient, limit) }, 200);
