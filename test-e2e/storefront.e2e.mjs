@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
 import { seedLocal } from "../scripts/seed.mjs";
+import { apiClient } from "./api.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(CHROMIUM)) {
@@ -26,6 +27,7 @@ const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const PORT = 8794;
 const BASE = `http://127.0.0.1:${PORT}`;
+const api = apiClient(BASE);
 const PERSIST = join(ROOT, ".wrangler", "e2e-state");
 const OUT = join(ROOT, "test-results");
 rmSync(PERSIST, { recursive: true, force: true });
@@ -186,8 +188,8 @@ try {
   await shot(page, "order-paid");
 
   // The seller ships and delivers.
-  const product = await (await fetch(`${BASE}/products/${productId}`)).json();
-  const sellerUser = await (await fetch(`${BASE}/users/${product.seller_id}`)).json();
+  const product = await api.product(productId);
+  const sellerUser = await api.user(product.seller_id);
   const seller = await ctx.browser().newContext({ viewport: { width: 1280, height: 900 } });
   await watchCsp(seller, "seller");
   const sp = await seller.newPage();
@@ -244,28 +246,15 @@ try {
 
   // A live auction at both widths: the seller lists one, the buyer bids on a phone, a rival's
   // higher bid arrives over the WebSocket without a reload, and the seller watches at 1280 px.
-  const sellerLogin = await (
-    await fetch(`${BASE}/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        email: `${sellerUser.username}@sellers.marketplace.local`,
-        password: vars.LOCAL_ADMIN_PASSWORD,
-      }),
-    })
-  ).json();
-  const listed = await fetch(`${BASE}/products`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${sellerLogin.access_token}` },
-    body: JSON.stringify({
-      name: "E2E Vintage Camera",
-      description: "One of one",
-      category_id: product.category_id,
-      auction: { start_price: 5000, buy_now_price: 20000, ends_at: new Date(Date.now() + 2 * 86400_000).toISOString() },
-    }),
+  const sellerLogin = await api.login(`${sellerUser.username}@sellers.marketplace.local`, vars.LOCAL_ADMIN_PASSWORD);
+  const lot = await api.listAuction(sellerLogin.access_token, {
+    name: "E2E Vintage Camera",
+    description: "One of one",
+    category_id: product.category_id,
+    start_price: 5000,
+    buy_now_price: 20000,
+    ends_at: new Date(Date.now() + 2 * 86400_000).toISOString(),
   });
-  if (listed.status !== 201) throw new Error(`auction listing failed: ${listed.status} ${await listed.text()}`);
-  const lot = await listed.json();
   await page.goto(`${BASE}/store/product/${lot.product_id}`);
   await waitText(page, "Ends in");
   await page.fill("#max-bid", "80.00");
@@ -273,23 +262,8 @@ try {
   await waitText(page, "you are the highest bidder");
   await axe(page, "auction");
   await shot(page, "auction-bid-phone");
-  const rival = await (
-    await fetch(`${BASE}/auth/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        email: `rival${Date.now()}@example.com`,
-        username: `rival${Date.now()}`,
-        password: "correct-horse-2",
-      }),
-    })
-  ).json();
-  const outbid = await fetch(`${BASE}/auctions/${lot.product_id}/bids`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${rival.access_token}` },
-    body: JSON.stringify({ max_amount: 12000 }),
-  });
-  if (outbid.status !== 201) throw new Error(`rival bid failed: ${outbid.status}`);
+  const rival = await api.signup(`rival${Date.now()}@example.com`, `rival${Date.now()}`, "correct-horse-2");
+  await api.bid(rival.access_token, lot.product_id, 12000);
   // 8,000 + one increment of 100: the buyer's page follows the socket.
   await waitText(page, "$81.00");
   await waitText(page, "2 bids");
