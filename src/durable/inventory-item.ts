@@ -3,6 +3,7 @@ import { checkDurableObjectSql } from "../lib/platform-limits";
 import { placeOf } from "../lib/hash";
 import { defaultVariantId, isVariantKey, variantIdOfKey } from "../lib/variant-ids";
 import { errorFields, log } from "../lib/logger";
+import { backfillDefaultVariant, setVariantBuckets, variantStock } from "../services/catalog/stock-columns";
 import { StockProjection } from "../services/inventory/stock-projection";
 import { StockStore, type StockLevel } from "../services/inventory/stock-store";
 import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation } from "./reservation-ledger";
@@ -79,19 +80,11 @@ export class InventoryItem extends DurableObject<Env> {
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.store.productId) return;
       const variantId = variantIdOfKey(productId);
-      let row = await this.env.DB.prepare("SELECT product_id, stock_available FROM product_variants WHERE id = ?")
-        .bind(variantId)
-        .first<{ product_id: string; stock_available: number }>();
+      let row: { product_id: string; stock_available: number } | null = await variantStock(this.env.DB, variantId);
       if (!row && !isVariantKey(productId)) {
         // A product row without its default variant (written by a version from before variants, during a
         // rolling deploy): the variant is made from it, as migration 0017 made them for the rows it found.
-        row = await this.env.DB.prepare(
-          `INSERT INTO product_variants (id, product_id, options, options_key, stock_available, stock_version, stock_buckets, position)
-           SELECT ?, id, '{}', '{}', stock_available, stock_version, stock_buckets, 0 FROM products WHERE id = ?
-           ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING product_id, stock_available`,
-        )
-          .bind(variantId, productId)
-          .first<{ product_id: string; stock_available: number }>();
+        row = await backfillDefaultVariant(this.env.DB, variantId, productId);
       }
       // The key must name the variant's object: a variant id for a default variant is refused (its object is the product's).
       if (!row || (isVariantKey(productId) && defaultVariantId(row.product_id) === productId)) return;
@@ -394,7 +387,7 @@ export class InventoryItem extends DurableObject<Env> {
     this.ctx.storage.sql.exec("UPDATE stock SET bucket_count = ? WHERE id = 1", n);
     await this.reclaim(-1);
     const { variantId } = this.store.owner();
-    await this.env.DB.prepare("UPDATE product_variants SET stock_buckets = ? WHERE id = ?").bind(n, variantId).run();
+    await setVariantBuckets(this.env.DB, variantId, n);
     return { ok: true, ...this.store.level(), buckets: n };
   }
 

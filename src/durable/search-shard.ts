@@ -3,18 +3,9 @@ import { checkDurableObjectSql, checkSearchShardSize } from "../lib/platform-lim
 import { count, getByID, insertMultiple, load, removeMultiple, save, search } from "@orama/orama";
 import { errorFields, log } from "../lib/logger";
 import { TtlCache } from "../lib/ttl-cache";
-import { categoryNames } from "../services/search";
-import {
-  AUCTION_SQL,
-  mayMatch,
-  ranker,
-  searchable,
-  shardOf,
-  terms,
-  toSearchDoc,
-  VARIANTS_SQL,
-  type ProductForIndex,
-} from "../services/search/documents";
+import { categoryNames } from "../services/catalog/index-feed";
+import { activeRowsPage } from "../services/search/index-rows";
+import { mayMatch, ranker, searchable, shardOf, terms, toSearchDoc } from "../services/search/documents";
 import type { Visitor } from "../services/search/matcher";
 import { createIndex, docInfo, type Db, type DocInfo, type SearchDoc } from "../services/search/orama-index";
 import {
@@ -272,14 +263,7 @@ export class SearchShard extends DurableObject<Env> {
       const names = await categoryNames(this.env);
       let after = "";
       for (;;) {
-        const page = await this.env.DB.prepare(
-          `SELECT id, seller_id, category_id, category_path, name, description, price, brand, status, rating_average,
-                  stock_available, popularity, version, stock_version, created_at, attributes, ${VARIANTS_SQL}, ${AUCTION_SQL}
-           FROM products WHERE status = 'active' AND id > ? ORDER BY id LIMIT 2000`,
-        )
-          .bind(after)
-          .all<ProductForIndex>();
-        const rows = page.results;
+        const rows = await activeRowsPage(this.env, after, 2000);
         if (rows.length === 0) break;
         after = rows[rows.length - 1].id;
         await this.apply(

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { deadLetters } from "../db/schema";
+import { deadLetters } from "../db/schema/events";
 import { newId } from "../lib/ids";
 import { log } from "../lib/logger";
 
@@ -92,4 +92,14 @@ export async function listDeadLetters(env: Pick<Env, "DB">, limit: number) {
     attempts: r.attempts,
     created_at: r.createdAt,
   }));
+}
+
+/** Messages dead-lettered since `since` (ISO), per queue: GET /admin/health. */
+export async function deadLettersByQueue(env: Pick<Env, "DB">, since: string): Promise<Record<string, number>> {
+  const rows = await env.DB.prepare(
+    "SELECT queue, COUNT(*) AS n FROM dead_letters WHERE created_at >= ? GROUP BY queue",
+  )
+    .bind(since)
+    .all<{ queue: string; n: number }>();
+  return Object.fromEntries(rows.results.map((d) => [d.queue, d.n]));
 }

@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { processedEvents } from "../db/schema";
+import { processedEvents } from "../db/schema/events";
 import { errorFields, log } from "../lib/logger";
 import { parseEvent, type DomainEvent } from "../services/events";
 import { recordDeadLetter } from "./dead-letters";

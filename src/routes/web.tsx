@@ -4,7 +4,8 @@ import type { AppEnv } from "../types";
 import { findProduct, toProduct } from "../services/catalog/product-reads";
 import { listReviews } from "../services/reviews";
 import { homeFeed, related } from "../services/recommendations";
-import { attributeFilters, categoryNames, searchProducts } from "../services/search";
+import { categoryNames } from "../services/catalog/index-feed";
+import { attributeFilters, searchProducts } from "../services/search";
 import { AppPage, HomePage, ProductPage, SearchPage } from "../web/pages";
 
 /**

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { accountTokens } from "../db/schema";
+import { accountTokens } from "../db/schema/auth";
 import { onUserShard } from "../db/shards";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { ApiError } from "../lib/errors";

@@ -1,6 +1,6 @@
 import { desc, lt } from "drizzle-orm";
 import { getDb, type Db } from "../db/client";
-import { auditLog } from "../db/schema";
+import { auditLog } from "../db/schema/audit";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 

@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { refreshTokens } from "../db/schema";
+import { refreshTokens } from "../db/schema/auth";
 import { eachOrderShard, onUserShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";

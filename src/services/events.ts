@@ -1,7 +1,7 @@
 import { and, asc, inArray, isNull, lt } from "drizzle-orm";
 import { z } from "@hono/zod-openapi";
 import { getDb, insertStatement, type Db } from "../db/client";
-import { outboxEvents } from "../db/schema";
+import { outboxEvents } from "../db/schema/events";
 import { eachOrderShard } from "../db/shards";
 import { newId } from "../lib/ids";
 import { coalescer } from "../lib/coalesce";
@@ -147,7 +147,6 @@ export function parseEvent(body: unknown): { ok: true; event: DomainEvent } | { 
   return { ok: true, event: { ...envelope.data, type: envelope.data.type as EventType, data: data.data } };
 }
 
-/** The outbox insert to put in the same batch as the state change. */
 /** Outbox rows for many events, chunked under D1's 100 bound values a statement (4 a row). */
 export function outboxInsertMany(db: Db, events: DomainEvent[]) {
   const statements = [];
@@ -170,6 +169,15 @@ export function outboxStatement(d1: D1Database, event: DomainEvent): D1PreparedS
   return insertStatement(d1, outboxEvents, [
     { id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at },
   ]);
+}
+
+/**
+ * An outbox row made by the caller's SELECT over its own tables, in the same batch as its change:
+ * `select` yields (id, type, payload, created_at), or no row (a guarded change that lost). The
+ * outbox stays the events module's; the tables the row is made from stay their owner's.
+ */
+export function outboxFromSelect(d1: D1Database, select: string, ...binds: unknown[]): D1PreparedStatement {
+  return d1.prepare(`INSERT INTO outbox_events (id, type, payload, created_at) ${select}`).bind(...binds);
 }
 
 export function outboxInsert(db: Db, event: DomainEvent) {
@@ -263,4 +271,12 @@ export async function purgeDispatchedOutbox(env: Pick<Env, "DB">, olderThanMs = 
     await getDb(e)
       .delete(outboxEvents)
       .where(lt(outboxEvents.dispatchedAt, Date.now() - olderThanMs));
+}
+
+/** The outbox rows not yet dispatched in one database, and the oldest one's time: GET /admin/health. */
+export async function outboxBacklog(d1: D1Database): Promise<{ pending: number; oldest: string | null }> {
+  const row = await d1
+    .prepare("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox_events WHERE dispatched_at IS NULL")
+    .first<{ pending: number; oldest: string | null }>();
+  return row ?? { pending: 0, oldest: null };
 }

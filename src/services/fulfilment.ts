@@ -2,7 +2,8 @@ import { ApiError } from "../lib/errors";
 import { eachOrderShard } from "../db/shards";
 import type { AuthContext } from "../types";
 import { cancelUnpaidOrder } from "./checkout";
-import { findOrder, latestPayment, toOrder, transition, viewerOf, type OrderItemRow, type OrderRow } from "./orders";
+import { findOrder, toOrder, transition, viewerOf, type OrderItemRow, type OrderRow } from "./orders";
+import { latestPayment } from "./payment-records";
 import { createRefund } from "./payments";
 
 /**

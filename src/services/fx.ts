@@ -1,5 +1,5 @@
 import { getDb } from "../db/client";
-import { fxRates } from "../db/schema";
+import { fxRates } from "../db/schema/fx";
 import { ApiError } from "../lib/errors";
 import {
   BASE_CURRENCY,

@@ -1,6 +1,6 @@
 import { and, eq, lt } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { idempotencyKeys } from "../db/schema";
+import { idempotencyKeys } from "../db/schema/idempotency";
 
 /**
  * Stores `Idempotency-Key` requests and their responses for 24 hours, Stripe's

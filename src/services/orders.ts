@@ -2,12 +2,20 @@ import { defaultVariantId } from "../lib/variant-ids";
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import { getDb, insertStatement, rowsPerInsert } from "../db/client";
-import { orderIndex, orderItems, orders, payments } from "../db/schema";
+import { orderIndex, orderItems, orders } from "../db/schema/orders";
 import { onOrderShard, onOwnerShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
+import { latestPayment, type PaymentRow } from "./payment-records";
 import { decodeCursor, toPage } from "../lib/pagination";
 import type { AuthContext } from "../types";
-import { buildEvent, dispatchEvents, type OrderEventData, outboxStatement, type DomainEvent } from "./events";
+import {
+  buildEvent,
+  dispatchEvents,
+  type OrderEventData,
+  outboxFromSelect,
+  outboxStatement,
+  type DomainEvent,
+} from "./events";
 
 /**
  * The orders module: owns `orders` and `order_items`. An order holds the items
@@ -236,20 +244,10 @@ export function viewerOf(auth: AuthContext, order: OrderRow, items: OrderItemRow
   throw new ApiError("not_found", "Order not found");
 }
 
-export async function latestPayment(env: Pick<Env, "DB">, orderId: string) {
-  return getDb(onOrderShard(env, orderId))
-    .select()
-    .from(payments)
-    .where(eq(payments.orderId, orderId))
-    .orderBy(desc(payments.id))
-    .limit(1)
-    .get();
-}
-
 export function toOrder(
   order: OrderRow,
   items: OrderItemRow[],
-  opts: { viewer?: Viewer; sellerId?: string; payment?: typeof payments.$inferSelect | null } = {},
+  opts: { viewer?: Viewer; sellerId?: string; payment?: PaymentRow | null } = {},
 ) {
   // A seller sees their part only.
   const asSeller = opts.viewer === "seller";
@@ -419,7 +417,9 @@ export async function transition(
   }
   if (event) {
     statements.push(
-      DB.prepare(`INSERT INTO outbox_events (id, type, payload, created_at) SELECT ?, ?, ?, ? WHERE ${won}`).bind(
+      outboxFromSelect(
+        DB,
+        `SELECT ?, ?, ?, ? WHERE ${won}`,
         event.id,
         event.type,
         JSON.stringify(event),

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../db/client";
-import { couponRedemptions, coupons } from "../db/schema";
+import { couponRedemptions, coupons } from "../db/schema/promotions";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";

@@ -1,21 +1,13 @@
-import { and, desc, eq, gt, inArray, isNotNull, lt, sql } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { products } from "../db/schema";
+import { purchasedBy, tasteOf, togetherWith } from "./analytics";
+import { onSaleAndNewest, popularProducts } from "./catalog/listings";
 import { TtlCache } from "../lib/ttl-cache";
-import { findProducts, record, toProduct, withVariantsJson, type ProductRecord } from "./catalog/product-reads";
+import { findProducts, toProduct, type ProductRecord } from "./catalog/product-reads";
 
 /**
  * Recommendations from the warehouse's signals (co-purchases, co-views,
  * per-user category and brand affinity), resolved against the live catalog so
  * nothing archived or out of stock is shown, and never what the user bought.
  */
-
-async function purchasedBy(env: Pick<Env, "WAREHOUSE">, userId: string): Promise<Set<string>> {
-  const rows = await env.WAREHOUSE.prepare("SELECT product_id FROM user_purchases WHERE user_id = ?")
-    .bind(userId)
-    .all<{ product_id: string }>();
-  return new Set(rows.results.map((r) => r.product_id));
-}
 
 function sellable<R extends { id: string; status: string; stockAvailable: number }>(
   rows: R[],
@@ -31,33 +23,16 @@ async function popular(
   exclude: Set<string>,
   filter?: { categoryIds?: string[]; brands?: string[] },
 ): Promise<ProductRecord[]> {
-  const where = [eq(products.status, "active"), gt(products.stockAvailable, 0)];
-  if (filter?.categoryIds?.length) where.push(inArray(products.categoryId, filter.categoryIds));
-  if (filter?.brands?.length) where.push(inArray(sql`LOWER(${products.brand})`, filter.brands));
-  const rows = await getDb(env)
-    .select(withVariantsJson)
-    .from(products)
-    .where(and(...where))
-    .orderBy(desc(products.popularity), desc(products.id))
-    .limit(limit + exclude.size)
-    .all();
-  return sellable(rows.map(record), exclude).slice(0, limit);
+  return sellable(await popularProducts(env, limit + exclude.size, filter), exclude).slice(0, limit);
 }
 
 /** "Bought together", then "viewed together", then popular in the same category. */
 export async function related(env: Env, productId: string, limit: number, userId?: string) {
   const exclude = new Set([productId, ...(userId ? await purchasedBy(env, userId) : [])]);
-  const [bought, viewed] = await env.WAREHOUSE.batch<{ other_id: string; count: number }>([
-    env.WAREHOUSE.prepare(
-      "SELECT other_id, count FROM co_purchases WHERE product_id = ? ORDER BY count DESC, other_id LIMIT 50",
-    ).bind(productId),
-    env.WAREHOUSE.prepare(
-      "SELECT other_id, count FROM co_views WHERE product_id = ? ORDER BY count DESC, other_id LIMIT 50",
-    ).bind(productId),
-  ]);
+  const { bought, viewed } = await togetherWith(env, productId);
   const ordered = [
-    ...bought.results.map((r) => ({ id: r.other_id, reason: "bought_together" as const })),
-    ...viewed.results.map((r) => ({ id: r.other_id, reason: "viewed_together" as const })),
+    ...bought.map((id) => ({ id, reason: "bought_together" as const })),
+    ...viewed.map((id) => ({ id, reason: "viewed_together" as const })),
   ];
   const rows = new Map(
     sellable(await findProducts(env, [...new Set(ordered.map((o) => o.id))].slice(0, 90)), exclude).map((r) => [
@@ -88,19 +63,7 @@ export async function related(env: Env, productId: string, limit: number, userId
 export async function forUser(env: Env, userId: string | null, limit: number) {
   if (!userId) return (await popular(env, limit, new Set())).map((r) => ({ product: toProduct(r), reason: "popular" }));
   const exclude = await purchasedBy(env, userId);
-  const taste = await env.WAREHOUSE.prepare(
-    "SELECT kind, key FROM user_affinity WHERE user_id = ? ORDER BY score DESC LIMIT 10",
-  )
-    .bind(userId)
-    .all<{ kind: string; key: string }>();
-  const categoryIds = taste.results
-    .filter((t) => t.kind === "category")
-    .map((t) => t.key)
-    .slice(0, 5);
-  const brands = taste.results
-    .filter((t) => t.kind === "brand")
-    .map((t) => t.key)
-    .slice(0, 5);
+  const { categoryIds, brands } = await tasteOf(env, userId);
   const out: { product: ReturnType<typeof toProduct>; reason: string }[] = [];
   const seen = new Set(exclude);
   const add = (rows: ProductRecord[], reason: string) => {
@@ -131,23 +94,7 @@ export async function homeFeed(env: Env, userId: string | null, limit = 12) {
 }
 
 async function buildFeed(env: Env, userId: string | null, limit: number) {
-  const db = getDb(env);
-  const live = and(eq(products.status, "active"), gt(products.stockAvailable, 0));
-  const [onSale, newest] = await db.batch([
-    db
-      .select(withVariantsJson)
-      .from(products)
-      .where(and(live, isNotNull(products.listPrice), lt(products.price, products.listPrice)))
-      .orderBy(desc(products.popularity))
-      .limit(limit),
-    db
-      .select(withVariantsJson)
-      .from(products)
-      .where(live)
-      .orderBy(desc(products.createdAt), desc(products.id))
-      .limit(limit),
-  ]);
-  const [sale, fresh] = [onSale.map(record), newest.map(record)];
+  const { onSale: sale, newest: fresh } = await onSaleAndNewest(env, limit);
   const sections = [
     { key: "popular", title: "Popular right now", items: (await popular(env, limit, new Set())).map(toProduct) },
     { key: "on_sale", title: "On sale", items: sale.map(toProduct) },

@@ -1,7 +1,7 @@
 import { defaultVariantId } from "../lib/variant-ids";
 import { and, desc, eq, lt, ne, or, type SQL } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { returns } from "../db/schema";
+import { returns } from "../db/schema/returns";
 import { eachOrderShard, onOrderShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";

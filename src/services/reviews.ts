@@ -1,12 +1,13 @@
 import { and, asc, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../db/client";
-import { reviews } from "../db/schema";
+import { reviews } from "../db/schema/reviews";
 import { hasDeliveredItem } from "./orders";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
 import type { AuthContext } from "../types";
 import { findProduct, invalidateProduct } from "./catalog/product-reads";
+import { ratingProjectionStatements } from "./catalog/rating-projection";
 import { dispatchEvents } from "./events";
 
 /**
@@ -37,6 +38,12 @@ function toReview(r: ReviewRow) {
 
 const now = () => new Date().toISOString();
 
+/** A product's rating, as the catalog projects it: over visible reviews by verified buyers (`?1`: the product id). */
+const RATING_AGGREGATE = {
+  average: "SELECT ROUND(AVG(rating), 4) FROM reviews WHERE product_id = ?1 AND status = 'visible' AND verified = 1",
+  count: "SELECT COUNT(*) FROM reviews WHERE product_id = ?1 AND status = 'visible' AND verified = 1",
+};
+
 /**
  * What goes in the same batch as every review change: the product's rating
  * aggregate and its `product.updated` outbox row (ratings flow to search through
@@ -49,22 +56,7 @@ function ratingChange(
 ): { statements: D1PreparedStatement[]; publish: () => Promise<void> } {
   const eventId = newId("event");
   const at = now();
-  const statements = [
-    env.DB.prepare(
-      `UPDATE products SET
-         rating_average = COALESCE((SELECT ROUND(AVG(rating), 4) FROM reviews WHERE product_id = ?1 AND status = 'visible' AND verified = 1), 0),
-         rating_count = (SELECT COUNT(*) FROM reviews WHERE product_id = ?1 AND status = 'visible' AND verified = 1),
-         version = version + 1
-       WHERE id = ?1`,
-    ).bind(productId),
-    // The event carries the version the update just wrote.
-    env.DB.prepare(
-      `INSERT INTO outbox_events (id, type, payload, created_at)
-       SELECT ?1, 'product.updated', json_object('id', ?1, 'type', 'product.updated', 'occurred_at', ?2,
-         'data', json_object('product_id', id, 'seller_id', seller_id, 'category_id', category_id, 'version', version)), ?2
-       FROM products WHERE id = ?3`,
-    ).bind(eventId, at, productId),
-  ];
+  const statements = ratingProjectionStatements(env.DB, productId, RATING_AGGREGATE, { id: eventId, at });
   const publish = async () => {
     await invalidateProduct(productId);
     const p = await findProduct(env, productId);

@@ -1,6 +1,6 @@
 import { eq, inArray } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { shippingProfiles } from "../db/schema";
+import { shippingProfiles } from "../db/schema/shipping";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { TtlCache } from "../lib/ttl-cache";

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb, isUniqueViolation, type Db } from "../db/client";
-import { userKeys, users } from "../db/schema";
+import { userKeys, users } from "../db/schema/users";
 import { eachOrderShard, onKeyShard, onUserShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { decodeCursor, toPage } from "../lib/pagination";

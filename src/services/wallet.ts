@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { walletEntries, walletMethods } from "../db/schema";
+import { walletEntries, walletMethods } from "../db/schema/wallet";
 import { open, reseal, seal } from "../lib/secret-box";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";

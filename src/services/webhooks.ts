@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { sellerWebhooks, webhookDeliveries } from "../db/schema";
+import { sellerWebhooks, webhookDeliveries } from "../db/schema/webhooks";
 import { randomToken, timingSafeEqual } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -272,4 +272,14 @@ export async function resealWebhookSecrets(
     resealed++;
   }
   return { resealed, last: rows.length === limit ? rows[rows.length - 1].id : null };
+}
+
+/** Deliveries waiting, and those that failed since `since` (ISO): GET /admin/health. */
+export async function webhookDeliveryBacklog(env: Pick<Env, "DB">, since: string) {
+  const row = await env.DB.prepare(
+    "SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed' AND updated_at >= ?) AS failed_24h FROM webhook_deliveries",
+  )
+    .bind(since)
+    .first<{ pending: number | null; failed_24h: number | null }>();
+  return { pending: row?.pending ?? 0, failed_24h: row?.failed_24h ?? 0 };
 }

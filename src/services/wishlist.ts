@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, or } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { wishlist } from "../db/schema";
+import { wishlist } from "../db/schema/wishlist";
 import { ApiError } from "../lib/errors";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
 import { findProduct, findProducts, toProduct } from "./catalog/product-reads";

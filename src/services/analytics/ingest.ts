@@ -1,5 +1,6 @@
 import { stockKey } from "../../lib/variant-ids";
 import { toUsd } from "../../lib/currency";
+import { productFacts } from "../catalog/product-facts";
 import type { DomainEvent } from "../events";
 import type { OrderEventPayload } from "../orders";
 
@@ -225,43 +226,16 @@ async function refreshProductDims(env: Env, ids: string[]): Promise<void> {
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
     const part = unique.slice(i, i + IDS_PER_QUERY);
-    const rows = await env.DB.prepare(
-      `SELECT id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at FROM products WHERE id IN (${part.map(() => "?").join(",")})`,
-    )
-      .bind(...part)
-      .all<{
-        id: string;
-        seller_id: string;
-        name: string;
-        category_id: string;
-        brand: string | null;
-        status: string;
-        stock_available: number;
-        rating_average: number;
-        updated_at: string;
-      }>();
-    if (rows.results.length === 0) continue;
-    const variants = await env.DB.prepare(
-      `SELECT v.id, v.product_id, p.seller_id, v.options, p.status, v.stock_available FROM product_variants v JOIN products p ON p.id = v.product_id
-       WHERE v.product_id IN (${part.map(() => "?").join(",")})`,
-    )
-      .bind(...part)
-      .all<{
-        id: string;
-        product_id: string;
-        seller_id: string;
-        options: string;
-        status: string;
-        stock_available: number;
-      }>();
+    const facts = await productFacts(env, part);
+    if (facts.products.length === 0) continue;
     await env.WAREHOUSE.batch([
-      ...variants.results.map((v) =>
+      ...facts.variants.map((v) =>
         env.WAREHOUSE.prepare(
           `INSERT INTO dim_variants (variant_id, product_id, seller_id, options, status, stock_available) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (variant_id) DO UPDATE SET options = excluded.options, status = excluded.status, stock_available = excluded.stock_available`,
         ).bind(v.id, v.product_id, v.seller_id, v.options, v.status, v.stock_available),
       ),
-      ...rows.results.map((p) =>
+      ...facts.products.map((p) =>
         env.WAREHOUSE.prepare(
           `INSERT INTO dim_products (product_id, seller_id, name, category_id, brand, status, stock_available, rating_average, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (product_id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name, category_id = excluded.category_id, brand = excluded.brand,

@@ -1,4 +1,4 @@
-import { eachOrderShard } from "../../db/shards";
+import { paidRevenueBySeller } from "../orders-revenue";
 
 /**
  * Reports from the warehouse only (never the live database). Dates are UTC
@@ -222,17 +222,7 @@ export async function rebuildRollups(env: Pick<Env, "WAREHOUSE">): Promise<void>
  * lost event. Run by the nightly cron; the report is also an admin route.
  */
 export async function driftReport(env: Pick<Env, "WAREHOUSE" | "DB">) {
-  // Every order database (a nightly batch job, so a pass over each is fine), summed per seller.
-  const perShard = await Promise.all(
-    eachOrderShard(env).map((e) =>
-      e.DB.prepare(
-        `SELECT i.seller_id, SUM(i.price * i.quantity) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id
-         WHERE o.paid_at IS NOT NULL AND o.status != 'cancelled' GROUP BY i.seller_id`,
-      ).all<{ seller_id: string; revenue: number }>(),
-    ),
-  );
-  const sums = new Map<string, number>();
-  for (const r of perShard.flatMap((x) => x.results)) sums.set(r.seller_id, (sums.get(r.seller_id) ?? 0) + r.revenue);
+  const sums = await paidRevenueBySeller(env);
   const live = { results: [...sums].map(([seller_id, revenue]) => ({ seller_id, revenue })) };
   const wh = await env.WAREHOUSE.prepare(
     `SELECT seller_id, SUM(revenue) AS revenue FROM fact_order_items WHERE ${LIVE} GROUP BY seller_id`,
@@ -264,4 +254,12 @@ export function toCsv(rows: Record<string, unknown>[]): string {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `${[cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\r\n")}\r\n`;
+}
+
+/** When the newest paid line reached the warehouse (its lag behind the orders): GET /admin/health. */
+export async function lastFactAt(env: Pick<Env, "WAREHOUSE">): Promise<string | null> {
+  const row = await env.WAREHOUSE.prepare("SELECT MAX(paid_at) AS last FROM fact_order_items").first<{
+    last: string | null;
+  }>();
+  return row?.last ?? null;
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { auctionBids, auctions } from "../../db/schema";
+import { auctionBids, auctions } from "../../db/schema/auctions";
 import { ApiError } from "../../lib/errors";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { errorFields, log } from "../../lib/logger";
@@ -15,7 +15,7 @@ import { assertShipsTo } from "./winner-order";
  * Auctions (API.md, Auctions): the public module. Each listing's AuctionObject owns its bids;
  * this module reaches it, turns its refusals into API errors, and reads the D1 mirror for lists.
  */
-export { auctionRowInsert } from "./mirror";
+export { auctionRowInsert, liveAuctionEnds } from "./mirror";
 export type { AuctionTerms } from "./book";
 
 export interface AuctionTermsInput {

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { getDb, rowsPerInsert, type Db } from "../../db/client";
-import { auctionBids, auctions } from "../../db/schema";
+import { auctionBids, auctions } from "../../db/schema/auctions";
 import { buildEvent, dispatchEvents, outboxInsertMany, type DomainEvent } from "../events";
 import type { AuctionSnapshot, AuctionTerms, MirrorRow } from "./book";
 
@@ -133,4 +133,19 @@ function eventOf(snap: AuctionSnapshot, row: MirrorRow): DomainEvent[] {
     default:
       return [];
   }
+}
+
+/** The end (epoch ms) of each of these listings whose auction is live, from the D1 copy (search indexes it). */
+export async function liveAuctionEnds(env: Pick<Env, "DB">, productIds: string[]): Promise<Map<string, number>> {
+  const ends = new Map<string, number>();
+  for (let i = 0; i < productIds.length; i += 90) {
+    const chunk = productIds.slice(i, i + 90);
+    const rows = await env.DB.prepare(
+      `SELECT product_id, ends_at FROM auctions WHERE status = 'live' AND product_id IN (${chunk.map(() => "?").join(",")})`,
+    )
+      .bind(...chunk)
+      .all<{ product_id: string; ends_at: number }>();
+    for (const r of rows.results) ends.set(r.product_id, r.ends_at);
+  }
+  return ends;
 }

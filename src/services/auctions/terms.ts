@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { auctions } from "../../db/schema";
+import { auctions } from "../../db/schema/auctions";
 import type { AuctionTerms } from "./book";
 
 /** An auction's terms from the row the catalog wrote with its product (null: not an auction). */

@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../../db/client";
-import { categoryAttributes } from "../../db/schema";
+import { categoryAttributes } from "../../db/schema/catalog";
 import { ApiError, type ErrorDetail } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { TtlCache } from "../../lib/ttl-cache";

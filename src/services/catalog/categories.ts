@@ -1,7 +1,7 @@
 import { purgeEdgeCache } from "../../lib/edge-cache";
 import { and, count, eq, gte, lt, sql } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../../db/client";
-import { categories, products } from "../../db/schema";
+import { categories, products } from "../../db/schema/catalog";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { TtlCache } from "../../lib/ttl-cache";

@@ -1,6 +1,6 @@
 import { eq, getTableColumns, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { products } from "../../db/schema";
+import { products } from "../../db/schema/catalog";
 import { purgeEdgeCache } from "../../lib/edge-cache";
 import { TtlCache } from "../../lib/ttl-cache";
 import type { Product } from "../../schemas/catalog";

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { getDb, rowsPerInsert } from "../../db/client";
-import { categories, products, productVariants } from "../../db/schema";
+import { categories, products, productVariants } from "../../db/schema/catalog";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";

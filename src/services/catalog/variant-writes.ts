@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, isUniqueViolation } from "../../db/client";
-import { products, productVariants } from "../../db/schema";
+import { products, productVariants } from "../../db/schema/catalog";
 import { ApiError } from "../../lib/errors";
 import type { Variant, VariantInputT } from "../../schemas/attributes";
 import type { AuthContext } from "../../types";

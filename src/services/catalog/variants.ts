@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { productVariants } from "../../db/schema";
+import type { productVariants } from "../../db/schema/catalog";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { defaultVariantId, optionsKey } from "../../lib/variant-ids";

@@ -1,7 +1,3 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
-import { getDb } from "../../db/client";
-import { onOrderShard } from "../../db/shards";
-import { orders, payments } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { AuthContext } from "../../types";
@@ -15,10 +11,10 @@ import {
   StockGone,
 } from "./steps";
 import { releaseAll, reserveAll } from "../inventory";
-import { findOrder, latestPayment, stockRefOf, viewerOf } from "../orders";
+import { findOrder, stockRefOf, viewerOf } from "../orders";
+import { lastUpdatedPayment, latestPayment, type PaymentRow, setPaymentStatus } from "../payment-records";
+import { lockForPayment, unlockPayment } from "../orders-payment-lock";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "../payments";
-
-export type PaymentRow = typeof payments.$inferSelect;
 
 function toPayment(p: PaymentRow) {
   return {
@@ -60,21 +56,9 @@ export async function payOrder(
   }
   const paymentMethod = await resolvePaymentMethod(env, auth.userId, input);
 
-  const now = Date.now();
-  const db = getDb(onOrderShard(env, order.id));
-  const locked = await db
-    .update(orders)
-    .set({ paymentLockUntil: now + PAYMENT_LOCK_MS })
-    .where(
-      and(
-        eq(orders.id, order.id),
-        eq(orders.status, "pending_payment"),
-        or(isNull(orders.paymentLockUntil), lt(orders.paymentLockUntil, now)),
-      ),
-    )
-    .returning({ id: orders.id });
-  if (locked.length === 0) throw new ApiError("invalid_state", "A payment for this order is already in progress");
-  const unlock = () => db.update(orders).set({ paymentLockUntil: null }).where(eq(orders.id, order.id));
+  if (!(await lockForPayment(env, order.id, Date.now() + PAYMENT_LOCK_MS)))
+    throw new ApiError("invalid_state", "A payment for this order is already in progress");
+  const unlock = () => unlockPayment(env, order.id);
 
   const previous = await latestPayment(env, order.id);
   const attemptId = newId("payment");
@@ -89,18 +73,14 @@ export async function payOrder(
         paymentMethod,
         `order:${order.id}:confirm:${attemptId}`,
       );
-      await db
-        .update(payments)
-        .set({
-          status:
-            result.status === "succeeded"
-              ? "succeeded"
-              : result.status === "requires_action"
-                ? "requires_action"
-                : "failed",
-          updatedAt: new Date().toISOString(),
-        })
-        .where(eq(payments.id, previous.id));
+      await setPaymentStatus(env, previous, {
+        status:
+          result.status === "succeeded"
+            ? "succeeded"
+            : result.status === "requires_action"
+              ? "requires_action"
+              : "failed",
+      });
     } else {
       // An order with its own deadline (an auction's) holds its unit under the order's id until then;
       // every other order takes its stock again for this attempt.
@@ -149,12 +129,6 @@ export async function payOrder(
   } else {
     await unlock();
   }
-  const payment = await db
-    .select()
-    .from(payments)
-    .where(eq(payments.orderId, order.id))
-    .orderBy(desc(payments.updatedAt), desc(payments.id))
-    .limit(1)
-    .get();
+  const payment = await lastUpdatedPayment(env, order.id);
   return toPayment(payment!);
 }

@@ -1,12 +1,10 @@
-import { getDb, insertStatement } from "../../db/client";
-import { onOrderShard } from "../../db/shards";
-import { payments } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { log } from "../../lib/logger";
 import { Saga } from "../../lib/saga";
 import { commitAll, releaseAll, reserveAll } from "../inventory";
-import { latestPayment, stockRefOf, transition, type OrderItemRow, type OrderRow } from "../orders";
+import { stockRefOf, transition, type OrderItemRow, type OrderRow } from "../orders";
+import { latestPayment, type PaymentRow, paymentRowStatement, recordPayment } from "../payment-records";
 import { paymentProvider, type ChargeResult } from "../payments";
 import * as promotions from "../promotions";
 import * as wallet from "../wallet";
@@ -31,8 +29,6 @@ export async function resolvePaymentMethod(
     ],
   });
 }
-
-type PaymentRow = typeof payments.$inferSelect;
 
 /** The stock of a paid order ran out before its payment completed (markPaid could not take it again). */
 export class StockGone extends ApiError {
@@ -161,7 +157,7 @@ export async function charge(
   idempotencyKey: string,
 ): Promise<ChargeResult & { row: PaymentRow }> {
   const out = await callProvider(env, order, paymentMethod, amount, idempotencyKey);
-  await getDb(onOrderShard(env, order.id)).insert(payments).values(out.row).onConflictDoNothing();
+  await recordPayment(env, out.row);
   return out;
 }
 
@@ -206,13 +202,8 @@ export async function markPaid(
     { ids: items.map((i) => i.id), set: { status: "paid" } },
     "order.paid",
     {},
-    payment ? [paymentInsert(env, payment)] : [],
+    payment ? [paymentRowStatement(env, payment)] : [],
   );
-}
-
-/** The payment row as a statement for another module's batch (the order's move to paid). */
-function paymentInsert(env: Env, row: PaymentRow): D1PreparedStatement {
-  return insertStatement(onOrderShard(env, row.orderId).DB, payments, [row], "ignore");
 }
 
 /** Gives back a successful charge in full (compensation when the order cannot be fulfilled). */

@@ -1,8 +1,5 @@
 import Stripe from "stripe";
-import { eq } from "drizzle-orm";
-import { getDb } from "../../db/client";
-import { eachOrderShard, onOrderShard } from "../../db/shards";
-import { payments, webhookEvents } from "../../db/schema";
+import { firstDelivery, forgetDelivery, paymentByRef, setPaymentStatus } from "../payment-records";
 import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/logger";
 import { markPaid, settlePaymentWithoutStock, StockGone } from "./steps";
@@ -45,18 +42,13 @@ export async function handleStripeWebhook(
       ],
     });
   }
-  const first = await getDb(env)
-    .insert(webhookEvents)
-    .values({ id: event.id, type: event.type })
-    .onConflictDoNothing()
-    .returning({ id: webhookEvents.id });
-  if (first.length === 0) return { received: true, duplicate: true };
+  if (!(await firstDelivery(env, event.id, event.type))) return { received: true, duplicate: true };
   try {
     const applied = await apply(env, event);
     return applied ? { received: true } : { received: true, ignored: true };
   } catch (err) {
     // Not applied: forget the id so Stripe's retry can apply it.
-    await getDb(env).delete(webhookEvents).where(eq(webhookEvents.id, event.id));
+    await forgetDelivery(env, event.id);
     throw err;
   }
 }
@@ -66,22 +58,15 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
   const pi = event.data.object as Stripe.PaymentIntent;
   // The intent carries its order id (set at charge time), which names the database; without it, each is asked.
   const orderId = typeof pi.metadata?.order_id === "string" ? pi.metadata.order_id : null;
-  const candidates = orderId ? [onOrderShard(env, orderId)] : eachOrderShard(env);
-  let payment: typeof payments.$inferSelect | undefined;
-  for (const e of candidates)
-    if (!payment) payment = await getDb(e).select().from(payments).where(eq(payments.transactionRef, pi.id)).get();
+  const payment = await paymentByRef(env, pi.id, orderId);
   if (!payment) {
     log("warn", "webhook for an unknown PaymentIntent", { payment_intent: pi.id, event_id: event.id });
     return false;
   }
   const found = await findOrder(env, payment.orderId);
   if (found?.order.status !== "pending_payment") return false; // already settled: out of order or duplicate
-  const now = new Date().toISOString();
   if (event.type === "payment_intent.succeeded") {
-    await getDb(onOrderShard(env, payment.orderId))
-      .update(payments)
-      .set({ status: "succeeded", updatedAt: now })
-      .where(eq(payments.id, payment.id));
+    await setPaymentStatus(env, payment, { status: "succeeded" });
     try {
       await markPaid(env, found.order, found.items, found.order.id);
     } catch (err) {
@@ -91,10 +76,10 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
     }
   } else {
     if (payment.status === "succeeded") return false;
-    await getDb(onOrderShard(env, payment.orderId))
-      .update(payments)
-      .set({ status: "failed", failureCode: pi.last_payment_error?.code ?? "payment_failed", updatedAt: now })
-      .where(eq(payments.id, payment.id));
+    await setPaymentStatus(env, payment, {
+      status: "failed",
+      failureCode: pi.last_payment_error?.code ?? "payment_failed",
+    });
     await releaseAll(env, found.order.id, found.items.map(stockRefOf));
   }
   return true;

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { onOrderShard } from "../../db/shards";
-import { orders, payments } from "../../db/schema";
+import { paymentRowInsert } from "../payment-records";
+import { attemptLeftUnpaid } from "../orders-payment-lock";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { errorFields, log } from "../../lib/logger";
@@ -226,10 +226,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       // no coupon use (a declined card must not drain a coupon's budget); a retry redeems again.
       saga.keep(orderKept);
       await saga.compensate();
-      await home.batch([
-        home.insert(payments).values(result.row),
-        home.update(orders).set({ walletAmount: 0, paymentLockUntil: null }).where(eq(orders.id, orderId)),
-      ]);
+      await home.batch([paymentRowInsert(home, result.row), attemptLeftUnpaid(home, orderId, 0)]);
       throw new ApiError("payment_declined", result.message, {
         details: [{ field: "payment_method", code: result.code, message: result.message }],
       });
@@ -237,13 +234,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     if (result.status === "requires_action") {
       // Stock stays reserved until the TTL while the buyer authenticates; the cart is done.
       saga.complete();
-      await home.batch([
-        home.insert(payments).values(result.row),
-        home
-          .update(orders)
-          .set({ walletAmount: order.walletAmount, paymentLockUntil: null })
-          .where(eq(orders.id, orderId)),
-      ]);
+      await home.batch([paymentRowInsert(home, result.row), attemptLeftUnpaid(home, orderId, order.walletAmount)]);
       await syncProjection(env, items.map(stockRefOf));
       await cart.recordHold(orderId, items.map(stockRefOf), Date.now() + CHECKOUT_HOLD_TTL_MS);
       await cart.clear(orderId);

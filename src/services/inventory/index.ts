@@ -2,6 +2,7 @@ import { ApiError } from "../../lib/errors";
 import { placeOf } from "../../lib/hash";
 import { TtlCache } from "../../lib/ttl-cache";
 import { stockKey, variantIdOfKey } from "../../lib/variant-ids";
+import { variantStock } from "../catalog/stock-columns";
 import { invalidateProduct } from "../catalog/product-reads";
 import type { InventoryResult, ReservationOutcome, StockLevel } from "../../durable/inventory-item";
 
@@ -43,9 +44,7 @@ const bucketCounts = new TtlCache<number>(30_000, 10_000);
 async function bucketCount(env: InventoryEnv, key: string): Promise<number> {
   const hit = bucketCounts.get(key);
   if (hit !== undefined) return hit;
-  const row = await env.DB.prepare("SELECT stock_buckets FROM product_variants WHERE id = ?")
-    .bind(variantIdOfKey(key))
-    .first<{ stock_buckets: number }>();
+  const row = await variantStock(env.DB, variantIdOfKey(key));
   const n = Math.max(1, row?.stock_buckets ?? 1);
   bucketCounts.set(key, n);
   return n;

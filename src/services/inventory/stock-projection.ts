@@ -1,4 +1,5 @@
 import { errorFields, log } from "../../lib/logger";
+import { projectStock } from "../catalog/stock-columns";
 import type { StockStore } from "./stock-store";
 
 /**
@@ -95,17 +96,12 @@ export class StockProjection {
         // A change that left the total where D1 already has it (a commit moves reserved units to sold) needs no write.
         const owner = this.store.owner();
         if (s.seq > s.projected_seq && s.available !== this.projectedAvailable) {
-          // The variant's level, then the product's as the sum of its variants' (the object's own
-          // level when no variant rows exist), in one batch: one round trip, one transaction.
-          await this.env.DB.batch([
-            this.env.DB.prepare(
-              "UPDATE product_variants SET stock_available = ?, stock_version = ? WHERE id = ? AND stock_version < ?",
-            ).bind(s.available, s.seq, owner.variantId, s.seq),
-            this.env.DB.prepare(
-              `UPDATE products SET stock_available = COALESCE((SELECT SUM(stock_available) FROM product_variants WHERE product_id = ?1), ?2),
-                 stock_version = stock_version + 1 WHERE id = ?1`,
-            ).bind(owner.productId, s.available),
-          ]);
+          await projectStock(this.env.DB, {
+            productId: owner.productId,
+            variantId: owner.variantId,
+            available: s.available,
+            seq: s.seq,
+          });
         }
         if (s.pending_event) {
           await this.env.EVENTS.send(

@@ -1,5 +1,5 @@
 import { getDb, rowsPerInsert } from "../../db/client";
-import { ledgerEntries } from "../../db/schema";
+import { ledgerEntries } from "../../db/schema/ledger";
 
 /** The ledger's accounts and the one way to post to them (every posting sums to zero). */
 

@@ -1,5 +1,5 @@
 import { getDb } from "../../db/client";
-import { commissionRules } from "../../db/schema";
+import { commissionRules } from "../../db/schema/ledger";
 import { ApiError } from "../../lib/errors";
 import { findProducts } from "../catalog/product-reads";
 import { DEFAULT_COMMISSION_BP } from "./accounts";

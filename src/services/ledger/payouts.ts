@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { payouts, sellerPayoutSettings } from "../../db/schema";
+import { payouts, sellerPayoutSettings } from "../../db/schema/ledger";
 import { newId } from "../../lib/ids";
 import { MIN_PAYOUT, CLEARING, sellerAccount, post } from "./accounts";
 import { payoutSettings } from "./settings";

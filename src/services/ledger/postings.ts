@@ -1,7 +1,7 @@
 import { toUsd } from "../../lib/currency";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { ledgerEntries } from "../../db/schema";
+import { ledgerEntries } from "../../db/schema/ledger";
 import { newId } from "../../lib/ids";
 import type { DomainEvent } from "../events";
 import { findOrder, shippingPaidBySeller, type OrderItemRow, type OrderRow } from "../orders";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { sellerPayoutSettings } from "../../db/schema";
+import { sellerPayoutSettings } from "../../db/schema/ledger";
 import { HOLDING_PERIOD_DAYS } from "./accounts";
 
 /** A seller's own settings: payout schedule, return window, refund on approval, holding days. */

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { ledgerEntries, payouts } from "../../db/schema";
+import { ledgerEntries, payouts } from "../../db/schema/ledger";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { COMMISSION, sellerAccount } from "./accounts";
 

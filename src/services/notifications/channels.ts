@@ -1,6 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { messageSink } from "../../db/schema";
+import { messageSink } from "../../db/schema/notifications";
 import { newId } from "../../lib/ids";
 import { config } from "../../lib/config";
 import { setTestSeam, testSeam } from "../../lib/test-seams";

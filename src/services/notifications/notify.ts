@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, isNull, lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { notificationPreferences, notifications } from "../../db/schema";
+import { notificationPreferences, notifications } from "../../db/schema/notifications";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";

@@ -1,14 +1,16 @@
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { eachOrderShard, onOrderShard } from "../../db/shards";
-import { orderItems, outboxEvents, refunds } from "../../db/schema";
+import { refunds } from "../../db/schema/payments";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import type { AuthContext } from "../../types";
-import { dispatchEvents } from "../events";
+import { dispatchEvents, outboxInsert } from "../events";
+import { claimRefund, refundedLinesUpdate, releaseRefundClaim } from "../orders-refund-claims";
 import { adjustStock } from "../inventory";
-import { findOrder, latestPayment, orderEvent, stockRefOf, viewerOf, type OrderRow } from "../orders";
+import { findOrder, orderEvent, stockRefOf, viewerOf, type OrderRow } from "../orders";
+import { latestPayment } from "../payment-records";
 import * as wallet from "../wallet";
 import { audit } from "../audit";
 import { paymentProvider, ProviderUnavailable } from "./select";
@@ -96,15 +98,7 @@ export async function createRefund(
   // Everything about the order (its row, refunds, outbox) is in its own database.
   const home = onOrderShard(env, order.id);
   // Claim the amount atomically; the status follows in the same statement.
-  const claim = await home.DB.prepare(
-    `UPDATE orders SET refunded_amount = refunded_amount + ?1,
-       status = CASE WHEN refunded_amount + ?1 >= total_amount THEN 'refunded' ELSE 'partially_refunded' END,
-       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-     WHERE id = ?2 AND refunded_amount + ?1 <= total_amount AND status IN (${allowed.map(() => "?").join(",")})
-     RETURNING refunded_amount, status`,
-  )
-    .bind(amount, order.id, ...allowed)
-    .first<{ refunded_amount: number; status: OrderRow["status"] }>();
+  const claim = await claimRefund(home.DB, order.id, amount, allowed);
   if (!claim) {
     throw new ApiError(
       "refund_exceeds_payment",
@@ -138,17 +132,12 @@ export async function createRefund(
       transactionRef = r.ref;
     } catch (err) {
       // Give the claim back, and the status with it.
-      await home.DB.prepare(
-        `UPDATE orders SET refunded_amount = refunded_amount - ?1,
-           status = CASE WHEN refunded_amount - ?1 = 0 THEN ?3 ELSE 'partially_refunded' END
-         WHERE id = ?2`,
-      )
-        .bind(
-          amount,
-          order.id,
-          order.status === "partially_refunded" ? (order.deliveredAt ? "delivered" : "paid") : order.status,
-        )
-        .run();
+      await releaseRefundClaim(
+        home.DB,
+        order.id,
+        amount,
+        order.status === "partially_refunded" ? (order.deliveredAt ? "delivered" : "paid") : order.status,
+      );
       if (err instanceof ProviderUnavailable)
         throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was refunded");
       throw err;
@@ -202,23 +191,13 @@ export async function createRefund(
         },
       })
       .returning(),
-    db
-      .insert(outboxEvents)
-      .values({ id: event.id, type: event.type, payload: JSON.stringify(event), createdAt: event.occurred_at }),
-    lines
-      ? db
-          .update(orderItems)
-          .set({ status: opts.lineStatus ?? "refunded" })
-          .where(
-            inArray(
-              orderItems.id,
-              lines.map((i) => i.id),
-            ),
-          )
-      : db
-          .update(orderItems)
-          .set({ status: "refunded" })
-          .where(and(eq(orderItems.orderId, order.id), sql`${claim.status} = 'refunded'`)),
+    outboxInsert(db, event),
+    refundedLinesUpdate(
+      db,
+      order.id,
+      claim.status,
+      lines ? { ids: lines.map((i) => i.id), status: opts.lineStatus ?? "refunded" } : undefined,
+    ),
   ]);
   await dispatchEvents(home, [event]);
   if (viewer === "admin" && auth.userId !== order.userId && opts.audited !== false) {

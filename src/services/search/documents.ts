@@ -1,6 +1,7 @@
 import { stemmer } from "@orama/stemmers/english";
 import { placeOf } from "../../lib/hash";
 import { stopwords } from "@orama/stopwords/english";
+import type { CatalogIndexRow } from "../catalog/index-feed";
 
 /** A product as one search shard indexes it. */
 export interface SearchDoc {
@@ -32,47 +33,13 @@ export interface SearchDoc {
  * merger uses to rank hits the same way whatever the shard count.
  */
 
-export interface ProductForIndex {
-  id: string;
-  seller_id: string;
-  category_id: string;
-  category_path: string;
-  name: string;
-  description: string;
-  price: number;
-  brand: string | null;
-  status: string;
-  rating_average: number;
-  stock_available: number;
-  popularity: number;
-  version: number;
-  stock_version: number;
-  created_at: string;
-  /** The product's attributes, as D1 stores them (JSON). */
-  attributes?: string | null;
-  /** Its variants as `[{ o: options, s: stock }]` JSON (see VARIANTS_SQL). */
-  variants?: string | null;
-  /** `fixed` or `auction` (absent in rows read before auctions: fixed). */
-  listing?: string;
-  /** A live auction's end (epoch ms; see AUCTION_SQL); null for a fixed price or an ended auction. */
-  ends_at?: number | null;
-}
-
-/**
- * The select-list expression giving an auction listing its end while it is live, from the
- * auctions module's D1 mirror (search reads it as it reads products: to index, never to write).
- */
-export const AUCTION_SQL =
-  "listing, (SELECT a.ends_at FROM auctions a WHERE a.product_id = products.id AND a.status = 'live') AS ends_at";
+/** A catalog row as search indexes it, with a live auction's end (epoch ms; null for a fixed price or an ended auction). */
+export type ProductForIndex = CatalogIndexRow & { ends_at?: number | null };
 
 /** What search finds: active products, and of auctions only the live ones (an ended auction cannot be bought). */
 export function searchable(p: Pick<ProductForIndex, "status" | "listing" | "ends_at">): boolean {
   return p.status === "active" && (p.listing !== "auction" || !!p.ends_at);
 }
-
-/** The select-list expression giving each product row its variants' options and stock, for indexing. */
-export const VARIANTS_SQL =
-  "(SELECT json_group_array(json_object('o', json(v.options), 's', v.stock_available)) FROM product_variants v WHERE v.product_id = products.id) AS variants";
 
 /** At most this many facet values per document (a product has a few attributes and a size run). */
 const MAX_FACET_VALUES = 60;

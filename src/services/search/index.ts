@@ -4,18 +4,18 @@ import { ApiError } from "../../lib/errors";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { TtlCache } from "../../lib/ttl-cache";
 import { findCategory } from "../catalog/categories";
+import { categoryNames } from "../catalog/index-feed";
+import { rowsToIndex } from "./index-rows";
 import { facetableAttributes } from "../catalog/attributes";
 import { findProducts, toProduct, type ProductRecord } from "../catalog/product-reads";
 import { buildEvent } from "../events";
 import {
-  AUCTION_SQL,
   filterTokens,
   listingToken,
   searchable,
   shardOf,
   terms,
   toSearchDoc,
-  VARIANTS_SQL,
   wordMatches,
   type ProductForIndex,
 } from "./documents";
@@ -355,22 +355,6 @@ export async function recordSearch(env: Pick<Env, "EVENTS">, q: string, hits: nu
 
 // ---- indexing -----------------------------------------------------------------------
 
-const categoryNameCache = new TtlCache<Map<string, string>>(60_000, 1, 4 * 1024 * 1024, (names) => {
-  let bytes = 0;
-  for (const [k, v] of names) bytes += (k.length + v.length) * 2 + 64;
-  return bytes;
-});
-
-/** Category id -> name, cached per isolate for a minute (the tree changes rarely). */
-export async function categoryNames(env: Pick<Env, "DB">): Promise<Map<string, string>> {
-  const hit = categoryNameCache.get("all");
-  if (hit) return hit;
-  const rows = await env.DB.prepare("SELECT id, name FROM categories").all<{ id: string; name: string }>();
-  const map = new Map(rows.results.map((r) => [r.id, r.name]));
-  categoryNameCache.set("all", map);
-  return map;
-}
-
 /**
  * Brings the index up to date with D1 for these products: active ones are
  * upserted, archived ones removed. Reads the current row, so any event about a
@@ -380,19 +364,7 @@ export async function indexProducts(env: Env, productIds: string[], opts: { shar
   if (productIds.length === 0) return;
   const shards = opts.shards ?? shardCount(env);
   const names = await categoryNames(env);
-  const rows: ProductForIndex[] = [];
-  const unique = [...new Set(productIds)];
-  for (let i = 0; i < unique.length; i += 90) {
-    const chunk = unique.slice(i, i + 90);
-    const res = await env.DB.prepare(
-      `SELECT id, seller_id, category_id, category_path, name, description, price, brand, status, rating_average,
-              stock_available, popularity, version, stock_version, created_at, attributes, ${VARIANTS_SQL}, ${AUCTION_SQL}
-       FROM products WHERE id IN (${chunk.map(() => "?").join(",")})`,
-    )
-      .bind(...chunk)
-      .all<ProductForIndex>();
-    rows.push(...res.results);
-  }
+  const rows = await rowsToIndex(env, [...new Set(productIds)]);
   const byShard = new Map<number, ProductForIndex[]>();
   for (const r of rows) {
     const s = shardOf(r.id, shards);

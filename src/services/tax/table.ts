@@ -1,6 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { taxClassRates, taxRates } from "../../db/schema";
+import { taxClassRates, taxRates } from "../../db/schema/tax";
 import { TtlCache } from "../../lib/ttl-cache";
 import type { TaxProvider, TaxQuote } from "./provider";
 

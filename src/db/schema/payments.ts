@@ -1,0 +1,52 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt, updatedAt } from "./columns";
+
+// ---- payments module (src/services/payments/*) ------------------------------
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    userId: text("user_id").notNull(),
+    provider: text("provider").notNull(),
+    /** The provider's reference (PaymentIntent id): the audit trail. */
+    transactionRef: text("transaction_ref"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status", { enum: ["processing", "succeeded", "failed", "requires_action", "canceled"] }).notNull(),
+    paymentMethod: text("payment_method").notNull(),
+    failureCode: text("failure_code"),
+    clientSecret: text("client_secret"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("payments_order_idx").on(t.orderId), uniqueIndex("payments_ref_uq").on(t.provider, t.transactionRef)],
+);
+
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    paymentId: text("payment_id"),
+    userId: text("user_id").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    amount: integer("amount").notNull(),
+    /** Of `amount`, what went back as store credit. */
+    walletAmount: integer("wallet_amount").notNull().default(0),
+    currency: text("currency").notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    transactionRef: text("transaction_ref"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("refunds_user_idx").on(t.userId, t.id), index("refunds_order_idx").on(t.orderId)],
+);
+
+/** Provider webhook events already applied (Stripe retries and reorders them). */
+export const webhookEvents = sqliteTable("webhook_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  createdAt: createdAt(),
+});
