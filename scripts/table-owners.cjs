@@ -15,7 +15,7 @@ const F = (folder) => `^src/services/${folder}/`;
 module.exports = {
   users: { owners: [S("users")] },
   auth: { owners: [S("auth|account-tokens")] },
-  returns: { owners: [S("returns")] },
+  returns: { owners: [F("returns")] },
   ledger: { owners: [F("ledger")] },
   audit: { owners: [S("audit")] },
   idempotency: { owners: [S("idempotency")] },
@@ -24,7 +24,7 @@ module.exports = {
   catalog: { owners: [F("catalog")] },
   cart: { owners: [F("cart"), "^src/durable/cart\\.ts$"] },
   promotions: { owners: [S("promotions")] },
-  orders: { owners: [S("orders|orders-health|orders-payment-lock|orders-refund-claims|orders-revenue|fulfilment")] },
+  orders: { owners: [F("orders")] },
   payments: { owners: [F("payments"), S("payment-records")] },
   wallet: { owners: [S("wallet")] },
   search: { owners: [F("search"), "^src/durable/search-shard\\.ts$"] },

@@ -1,8 +1,15 @@
 import { ApiError } from "../lib/errors";
-import { eachOrderShard } from "../db/shards";
 import type { AuthContext } from "../types";
 import { cancelUnpaidOrder } from "./checkout";
-import { findOrder, toOrder, transition, viewerOf, type OrderItemRow, type OrderRow } from "./orders";
+import {
+  findOrder,
+  overdueUnpaidOrders,
+  toOrder,
+  transition,
+  viewerOf,
+  type OrderItemRow,
+  type OrderRow,
+} from "./orders";
 import { latestPayment } from "./payment-records";
 import { createRefund } from "./payments";
 
@@ -163,21 +170,9 @@ export const UNPAID_ORDER_TTL_MS = 24 * 3600 * 1000;
 /** Cron: cancels unpaid orders past their time, a batch at a time. Safe to run twice (each move is guarded). */
 export async function sweepUnpaidOrders(env: Env, now = Date.now(), batch = 100): Promise<number> {
   const cutoff = new Date(now - UNPAID_ORDER_TTL_MS).toISOString();
-  // Every order database, a batch from each.
-  const ids = (
-    await Promise.all(
-      eachOrderShard(env).map((e) =>
-        // An order with its own deadline (an auction's winner: 48 h) is cancelled at it; the rest after the standard window.
-        e.DB.prepare(
-          "SELECT id FROM orders WHERE status = 'pending_payment' AND ((pay_by IS NULL AND created_at < ?) OR pay_by < ?) ORDER BY created_at LIMIT ?",
-        )
-          .bind(cutoff, now, batch)
-          .all<{ id: string }>(),
-      ),
-    )
-  ).flatMap((r) => r.results);
+  const ids = await overdueUnpaidOrders(env, cutoff, now, batch);
   let cancelled = 0;
-  for (const { id } of ids) {
+  for (const id of ids) {
     const found = await findOrder(env, id);
     if (found?.order.status !== "pending_payment") continue;
     try {

@@ -3,7 +3,7 @@ import { deadLettersByQueue } from "../queues/dead-letters";
 import { lastFactAt } from "./analytics";
 import { outboxBacklog } from "./events";
 import { notificationBacklog } from "./notifications";
-import { orderHealth } from "./orders-health";
+import { orderHealth } from "./orders";
 import { resealMethods } from "./wallet";
 import { resealWebhookSecrets, webhookDeliveryBacklog } from "./webhooks";
 

@@ -1,4 +1,4 @@
-import { paidRevenueBySeller } from "../orders-revenue";
+import { paidRevenueBySeller } from "../orders";
 
 /**
  * Reports from the warehouse only (never the live database). Dates are UTC

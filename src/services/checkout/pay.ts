@@ -13,7 +13,7 @@ import {
 import { releaseAll, reserveAll } from "../inventory";
 import { findOrder, stockRefOf, viewerOf } from "../orders";
 import { lastUpdatedPayment, latestPayment, type PaymentRow, setPaymentStatus } from "../payment-records";
-import { lockForPayment, unlockPayment } from "../orders-payment-lock";
+import { lockForPayment, unlockPayment } from "../orders";
 import { paymentProvider, ProviderUnavailable, type ChargeResult } from "../payments";
 
 function toPayment(p: PaymentRow) {

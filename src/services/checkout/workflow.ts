@@ -1,7 +1,7 @@
 import { getDb } from "../../db/client";
 import { onOrderShard } from "../../db/shards";
 import { paymentRowInsert } from "../payment-records";
-import { attemptLeftUnpaid } from "../orders-payment-lock";
+import { attemptLeftUnpaid } from "../orders";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { errorFields, log } from "../../lib/logger";

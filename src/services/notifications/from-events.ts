@@ -2,7 +2,8 @@ import { formatMinorUnits } from "../../lib/money";
 import type { DomainEvent } from "../events";
 import type { OrderEventPayload } from "../orders";
 import { wishlistersOf } from "../wishlist";
-import { notify, notifyMany, type Kind, type NotifyInput } from "./notify";
+import type { Kind } from "./kinds";
+import { notify, notifyMany, type NotifyInput } from "./notify";
 
 /**
  * Turns domain events into notifications (the events queue's "notifier"

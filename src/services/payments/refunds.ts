@@ -7,7 +7,7 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import type { AuthContext } from "../../types";
 import { dispatchEvents, outboxInsert } from "../events";
-import { claimRefund, refundedLinesUpdate, releaseRefundClaim } from "../orders-refund-claims";
+import { claimRefund, refundedLinesUpdate, releaseRefundClaim } from "../orders";
 import { adjustStock } from "../inventory";
 import { findOrder, orderEvent, stockRefOf, viewerOf, type OrderRow } from "../orders";
 import { latestPayment } from "../payment-records";

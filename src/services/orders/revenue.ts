@@ -1,4 +1,4 @@
-import { eachOrderShard } from "../db/shards";
+import { eachOrderShard } from "../../db/shards";
 
 /**
  * Each seller's revenue in the live orders (paid or later, not cancelled), summed over every order

@@ -1,3 +1,5 @@
+import { eachOrderShard } from "../../db/shards";
+
 /**
  * The orders' figures operators watch (GET /admin/health), for one order database: orders left
  * unpaid past an hour, and the last hour's checkouts and how many of them were paid.
@@ -15,4 +17,26 @@ export async function orderHealth(d1: D1Database, hourAgo: string) {
     unpaid: (unpaid.results[0] as { n: number }).n,
     hour: hour.results[0] as { paid: number | null; total: number },
   };
+}
+
+/**
+ * Unpaid orders past their time, up to `batch` from each order database: those with their own
+ * deadline (an auction winner's, 48 h) past it at `now`, the rest created before `cutoff` (ISO).
+ */
+export async function overdueUnpaidOrders(
+  env: Pick<Env, "DB">,
+  cutoff: string,
+  now: number,
+  batch: number,
+): Promise<string[]> {
+  const perShard = await Promise.all(
+    eachOrderShard(env).map((e) =>
+      e.DB.prepare(
+        "SELECT id FROM orders WHERE status = 'pending_payment' AND ((pay_by IS NULL AND created_at < ?) OR pay_by < ?) ORDER BY created_at LIMIT ?",
+      )
+        .bind(cutoff, now, batch)
+        .all<{ id: string }>(),
+    ),
+  );
+  return perShard.flatMap((r) => r.results.map((x) => x.id));
 }

@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
-import { type Db, getDb } from "../db/client";
-import { onOrderShard } from "../db/shards";
-import { orders } from "../db/schema/orders";
+import { type Db, getDb } from "../../db/client";
+import { onOrderShard } from "../../db/shards";
+import { orders } from "../../db/schema/orders";
 
 /**
  * The order's side of a payment attempt. An attempt takes the order's payment lock first, so two

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { orderItems, type orders } from "../db/schema/orders";
+import type { Db } from "../../db/client";
+import { orderItems, type orders } from "../../db/schema/orders";
 
 type OrderStatus = (typeof orders.$inferSelect)["status"];
 
