@@ -18,7 +18,7 @@ const tableRules = Object.entries(TABLE_OWNERS).map(([domain, { schema = `src/db
   from: { pathNot: [...owners, "^src/db/"] },
   to: { path: `^${schema.replace(/\./g, "\\.")}$` },
 }));
-const FOLDER_DOMAINS = "auctions|tax|search|notifications|analytics|payments|cart|checkout|inventory|ledger|orders|returns";
+const FOLDER_DOMAINS = "auctions|tax|search|notifications|analytics|payments|cart|checkout|inventory|ledger|orders|returns|promotions";
 module.exports = {
   forbidden: [
     { name: "no-circular", severity: "error", comment: "An import cycle", from: {}, to: { circular: true } },

@@ -23,7 +23,7 @@ module.exports = {
   events: { owners: [S("events"), "^src/queues/"] },
   catalog: { owners: [F("catalog")] },
   cart: { owners: [F("cart"), "^src/durable/cart\\.ts$"] },
-  promotions: { owners: [S("promotions")] },
+  promotions: { owners: [F("promotions")] },
   orders: { owners: [F("orders")] },
   payments: { owners: [F("payments"), S("payment-records")] },
   wallet: { owners: [S("wallet")] },

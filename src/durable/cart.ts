@@ -10,6 +10,11 @@ import { errorFields, log } from "../lib/logger";
  * Calls are serialised by the object, so a double-clicked "add" cannot lose a
  * quantity, and `beginCheckout` gives one checkout at a time a lease on the
  * cart, so two tabs cannot turn one cart into two orders.
+ *
+ * Longer than 300 lines: the cart object's RPC methods (lines, coupons, address, the checkout
+ * lease, holds, guest merge) each read and write the same storage and in-memory state in one
+ * synchronous step, which is what serialises them; pricing is already apart
+ * (services/cart/pricing.ts).
  */
 
 export type CartLine = {

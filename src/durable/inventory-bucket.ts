@@ -21,6 +21,10 @@ import { ReservationLedger } from "./reservation-ledger";
  * the pool was empty) or to resize. Grants and surrenders carry ids and are
  * idempotent, so a retried transfer moves units once. The bucket reports its
  * level to the primary, which projects the product's total to D1.
+ *
+ * Longer than 300 lines: the grant, reserve, commit, release and reclaim steps share the bucket's
+ * storage and each must run in one synchronous step (no await between reading and writing the
+ * stock), so they stay in one class.
  */
 
 type BucketRow = {

@@ -27,6 +27,11 @@ import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation } from "./res
  * on D1's `stock_available` (the variant's, and the product's as the sum over
  * its variants) is only a projection this object writes, guarded by a sequence
  * number so an older write never overwrites a newer one.
+ *
+ * Longer than 300 lines: its stock arithmetic and projection are apart
+ * (services/inventory/stock-store.ts, stock-projection.ts) and reservations too
+ * (reservation-ledger.ts); what is left is the object's RPC surface, each method a short
+ * synchronous step over that shared state.
  */
 
 export type { StockLevel };

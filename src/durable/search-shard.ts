@@ -22,6 +22,10 @@ import { WARM_QUERIES, warmShardQuery } from "../services/search/shard-query";
  * the version of each document so an older update never overwrites a newer
  * one. A cold shard restores from its snapshot; an empty one (first start, or
  * after `clear`) is rebuilt from D1 by the search module.
+ *
+ * Longer than 300 lines: the index, its snapshot and its query steps are apart
+ * (services/search/orama-index.ts, shard-snapshot.ts, shard-query.ts); what is left is the object's
+ * lifecycle (fill, restore, warm, apply, answer), which shares the in-memory index and its caches.
  */
 
 // The shard's wire types live with the search module (shard-types.ts), which the Worker side imports without this object.

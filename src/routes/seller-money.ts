@@ -8,6 +8,12 @@ import { audit } from "../services/audit";
 import { toCsv } from "../services/analytics";
 import { paymentProvider } from "../services/payments";
 
+/**
+ * Longer than 300 lines: one sub-app for the seller-money resources of API.md (balance, ledger,
+ * statements, payouts, payout settings, commission rules), each route's schema declared inline
+ * beside its handler as Hono's model does.
+ */
+
 const seller = { tags: ["Seller money"], ...allowRoles("seller", "admin") };
 
 const Balance = z

@@ -6,7 +6,9 @@ import { listReviews } from "../services/reviews";
 import { homeFeed, related } from "../services/recommendations";
 import { categoryNames } from "../services/catalog/index-feed";
 import { attributeFilters, searchProducts } from "../services/search";
-import { AppPage, HomePage, ProductPage, SearchPage } from "../web/pages";
+import { AppPage, HomePage } from "../web/home-page";
+import { ProductPage } from "../web/product-page";
+import { SearchPage } from "../web/search-page";
 
 /**
  * The storefront and dashboards, server-rendered with Hono JSX. Catalog pages

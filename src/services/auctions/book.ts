@@ -7,6 +7,10 @@ import { buyNowOpen, endAfterBid, nextMinimum, reserveMet, standing, type Placed
  * what the D1 mirror has not seen yet (written in the same synchronous step as the change it
  * describes, so nothing is lost between the object and D1). Each method runs without awaiting,
  * so the object's single thread applies bids one at a time, in arrival order.
+ *
+ * Longer than 300 lines: the auction's state machine (proxy bidding, soft close, buy-now, reserve,
+ * end, second chance) over one storage; its rules (rules.ts), terms (terms.ts) and D1 mirror
+ * (mirror.ts) are apart.
  */
 
 export interface AuctionTerms {

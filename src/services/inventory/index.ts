@@ -16,6 +16,10 @@ type InventoryEnv = Pick<Env, "INVENTORY" | "INVENTORY_BUCKET" | "DB">;
  * Stock is per variant. A caller names it by product and variant (a missing
  * variant id means the product's default variant); the object's name is the
  * variant's stock key (src/lib/variant-ids.ts).
+ *
+ * Longer than 300 lines: the inventory domain's one door, and what every caller goes through in the
+ * checkout's hot path: routing to the variant's object or a hot SKU's bucket, the per-object queue
+ * bound, and the batched reserve, commit and release (one call per object).
  */
 interface StockRef {
   product_id: string;
