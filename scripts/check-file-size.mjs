@@ -1,24 +1,16 @@
 // Part of `npm run lint`: a file in src/ is at most 300 lines, or says why it is longer in a comment
 // that starts "Longer than 300 lines:" (a Durable Object whose methods share one in-memory state,
 // a schema file that mirrors the contract). A file that grows past the limit without one fails.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { ROOT } from "./lib.mjs";
+import { ROOT, sourceFiles } from "./lib.mjs";
 
 const LIMIT = 300;
 const REASON = /Longer than 300 lines: \S/;
 
-function* files(dir) {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) yield* files(path);
-    else if (/\.tsx?$/.test(entry)) yield path;
-  }
-}
-
 const long = [];
 const unexplained = [];
-for (const path of files(join(ROOT, "src"))) {
+for (const path of sourceFiles(join(ROOT, "src"))) {
   const text = readFileSync(path, "utf8");
   const lines = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
   if (lines <= LIMIT) continue;

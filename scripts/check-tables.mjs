@@ -1,10 +1,10 @@
 // Part of `npm run check:deps`: no module names another domain's table in its SQL text. The owners
 // are in scripts/table-owners.cjs; dependency-cruiser checks the drizzle side (who imports which
 // schema module), this checks the SQL written by hand (FROM, JOIN, INTO, UPDATE, DELETE FROM).
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
-import { ROOT } from "./lib.mjs";
+import { ROOT, sourceFiles } from "./lib.mjs";
 
 const OWNERS = createRequire(import.meta.url)("./table-owners.cjs");
 
@@ -17,18 +17,10 @@ for (const [domain, { schema = `src/db/schema/${domain}.ts`, owners }] of Object
   for (const name of names) tables.set(name, { domain, owners: owners.map((o) => new RegExp(o)) });
 }
 
-function* files(dir) {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) yield* files(path);
-    else if (/\.tsx?$/.test(entry) && !/\.test\.tsx?$/.test(entry)) yield path;
-  }
-}
-
 const problems = [];
-for (const path of files(join(ROOT, "src"))) {
+for (const path of sourceFiles(join(ROOT, "src"))) {
   const file = relative(ROOT, path);
-  if (file.startsWith("src/db/")) continue;
+  if (file.startsWith("src/db/") || /\.test\.tsx?$/.test(file)) continue;
   const text = readFileSync(path, "utf8");
   for (const m of text.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_]+)\b/g)) {
     const table = tables.get(m[1]);

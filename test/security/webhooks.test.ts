@@ -9,6 +9,7 @@ import { call, json, signup } from "../helpers";
  * every delivery in this file goes to a local stand-in (overrideWebhookFetch), never a network.
  */
 describe("webhook URL validator", () => {
+  // Strings for the pure validator only: each is refused, and nothing registers or sends to any of them.
   it.each([
     ["http://127.0.0.1/x", "https_only"],
     ["ftp://127.0.0.1/x", "https_only"],
