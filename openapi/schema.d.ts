@@ -143,6 +143,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/payments/capture-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The capture policy (admin): when card payments are captured, and what happens to an expiring authorisation */
+        get: operations["getAdminPaymentsCapturePolicy"];
+        /**
+         * Set the capture policy (admin, audited)
+         * @description `capture`: `on_shipment` (authorise at checkout, capture each seller's share when they ship) or `immediate`. `on_expiry`: an authorisation about to lapse (7 days) has its unshipped lines captured (`capture`) or cancelled and let go (`release`), `expiry_margin_hours` before it lapses. Give any of the three.
+         */
+        put: operations["putAdminPaymentsCapturePolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/revenue": {
         parameters: {
             query?: never;
@@ -1219,7 +1240,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe webhook endpoint (signature verified; each event applied once)
-         * @description Handles `payment_intent.succeeded` and `payment_intent.payment_failed`. Bad or stale signatures are 400.
+         * @description Handles `payment_intent.succeeded`, `payment_intent.amount_capturable_updated` (an authorisation) and `payment_intent.payment_failed`. Bad or stale signatures are 400.
          */
         post: operations["postPaymentsWebhooksStripe"];
         delete?: never;
@@ -2197,6 +2218,20 @@ export interface components {
                 region?: string;
             };
         };
+        CapturePolicy: {
+            /** @enum {string} */
+            capture: "on_shipment" | "immediate";
+            expiry_margin_hours: number;
+            /** @enum {string} */
+            on_expiry: "capture" | "release";
+        };
+        CapturePolicyPatch: {
+            /** @enum {string} */
+            capture?: "on_shipment" | "immediate";
+            expiry_margin_hours?: number;
+            /** @enum {string} */
+            on_expiry?: "capture" | "release";
+        };
         Cart: {
             cart_id: string;
             coupon: {
@@ -2646,6 +2681,11 @@ export interface components {
             delivered_at: string | null;
             discount: number;
             items: {
+                /**
+                 * @description The line's money under the order's card payment: authorised at checkout, captured when its seller ships, released when cancelled unshipped (null: not paid by card yet)
+                 * @enum {string|null}
+                 */
+                capture_state: "authorized" | "captured" | "released" | null;
                 discount: number;
                 name: string;
                 options: {
@@ -2666,8 +2706,14 @@ export interface components {
             paid_at: string | null;
             payment: {
                 amount: number;
+                /** @enum {string} */
+                capture_method: "automatic" | "manual";
+                /** @description Of `amount`, what has been captured */
+                captured_amount: number;
                 client_secret?: string | null;
                 payment_id: string;
+                /** @description Of `amount`, what was let go uncaptured */
+                released_amount: number;
                 status: string;
                 transaction_ref: string | null;
             } | null;
@@ -2709,6 +2755,9 @@ export interface components {
         };
         Payment: {
             amount: number;
+            /** @enum {string} */
+            capture_method: "automatic" | "manual";
+            captured_amount: number;
             client_secret?: string | null;
             created_at: string;
             currency: string;
@@ -2716,6 +2765,7 @@ export interface components {
             order_id: string;
             payment_id: string;
             provider: string;
+            released_amount: number;
             status: string;
             transaction_ref: string | null;
         };
@@ -3690,6 +3740,95 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminPaymentsCapturePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapturePolicy"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putAdminPaymentsCapturePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CapturePolicyPatch"];
+            };
+        };
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapturePolicy"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`, with `details` per field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing, expired or invalid credentials */

@@ -3,7 +3,7 @@ import { driftReport, rebuildRollups } from "./services/analytics";
 import { purgeExpiredRefreshTokens } from "./services/auth";
 import { purgeDispatchedOutbox, relayOutbox } from "./services/events";
 import { remindAbandonedCarts } from "./services/cart";
-import { sweepUnpaidOrders } from "./services/fulfilment";
+import { settleExpiringAuthorisations, sweepUnpaidOrders } from "./services/fulfilment";
 import { purgeExpiredIdempotencyKeys } from "./services/idempotency";
 import { resealUnderCurrentKey } from "./services/operations";
 import { runPayouts } from "./services/ledger";
@@ -27,6 +27,8 @@ export const CRON_JOBS: Record<string, Job[]> = {
   "*/15 * * * *": [
     { name: "purge-idempotency-keys", run: purgeExpiredIdempotencyKeys },
     { name: "cancel-unpaid-orders", run: (env) => sweepUnpaidOrders(env) },
+    // Card authorisations about to lapse: captured or let go by the admin's capture policy.
+    { name: "expiring-authorisations", run: (env) => settleExpiringAuthorisations(env) },
     { name: "abandoned-cart-reminders", run: (env) => remindAbandonedCarts(env) },
     // While a WALLET_KEY rotation is under way (the previous key still set), a page of rows at a time.
     {

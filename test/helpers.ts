@@ -121,7 +121,11 @@ export async function createProduct(
   return json(res);
 }
 
-/** Installs the test payment provider with its refunds recorded; returns the refunded payment refs (reset with overridePaymentProvider(null)). */
+/**
+ * Installs the test payment provider with the money it gives back recorded: refunds of captured
+ * charges and releases of authorisations (under the default capture policy a checkout only
+ * authorises, so undoing one releases it). Returns the payment refs (reset with overridePaymentProvider(null)).
+ */
 export function recordRefunds(): string[] {
   const refunds: string[] = [];
   overridePaymentProvider(
@@ -129,6 +133,10 @@ export function recordRefunds(): string[] {
       override async refund(req: { paymentRef: string; amount: number; idempotencyKey: string }) {
         refunds.push(req.paymentRef);
         return super.refund(req);
+      }
+      override async release(paymentRef: string, idempotencyKey: string) {
+        refunds.push(paymentRef);
+        return super.release(paymentRef, idempotencyKey);
       }
     })(),
   );

@@ -122,6 +122,8 @@ describe("checkout under faults", () => {
         throw new ProviderUnavailable("timed out");
       },
       confirm: async () => ({ status: "declined", ref: null, code: "x", message: "x" }),
+      capture: async () => ({ status: "failed", code: "x", message: "x" }),
+      release: async () => {},
       detach: async () => {},
       payout: async () => ({ ok: true }),
       refund: async () => ({ status: "succeeded", ref: "re_x" }),

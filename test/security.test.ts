@@ -26,6 +26,8 @@ const ADMIN_ONLY = [
   "GET /analytics/drift",
   "GET /admin/dead-letters",
   "GET /admin/health",
+  "GET /admin/payments/capture-policy",
+  "PUT /admin/payments/capture-policy",
   "GET /dev/messages",
   "POST /search/reindex",
   "GET /search/stats",

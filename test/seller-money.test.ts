@@ -46,14 +46,24 @@ describe("seller money", () => {
     const order = await json(
       await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }),
     );
+    // Paid means authorised: the card is captured when the seller ships, and the ledger posts then.
+    expect(order).toMatchObject({ status: "paid", payment: { capture_method: "manual", captured_amount: 0 } });
+    expect(order.items[0].capture_state).toBe("authorized");
+    expect(await balanceOf(seller)).toMatchObject({ pending: 0, available: 0, paid_out: 0 });
+
+    const shipped = await json(
+      await post(`/orders/${order.order_id}/status`, seller.access_token, {
+        status: "shipped",
+        tracking_number: "1ZM",
+      }),
+    );
+    expect(shipped.items[0].capture_state).toBe("captured");
     // 10,000 less 15% and 30: 8,470 to the seller, pending.
     await settled(seller, (b) => expect(b).toMatchObject({ pending: 8_470, available: 0, paid_out: 0 }));
     const entries = (await json(await call("GET", "/seller/ledger", { token: seller.access_token }))).data;
     expect(entries).toEqual([
       expect.objectContaining({ kind: "sale", amount: 8_470, order_id: order.order_id, available_at: null }),
     ]);
-
-    await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "shipped", tracking_number: "1ZM" });
     await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "delivered" });
     await vi.waitFor(
       async () =>
@@ -86,13 +96,25 @@ describe("seller money", () => {
     const order = await json(
       await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }),
     );
-    await settled(a, (x) => expect(x.pending).toBe(5_400));
-    // A ships; the buyer cancels B's unshipped line: only B is debited.
+    // A ships (A's share is captured and credited); the buyer cancels B's unshipped line: B's share
+    // is let go of the authorisation, never captured, so B is never credited or debited.
     await post(`/orders/${order.order_id}/status`, a.access_token, { status: "shipped", tracking_number: "1ZA" });
+    await settled(a, (x) => expect(x.pending).toBe(5_400));
     expect((await post(`/orders/${order.order_id}/status`, buyer.access_token, { status: "cancelled" })).status).toBe(
       200,
     );
-    await settled(b, (x) => expect(x.pending).toBe(0));
+    const after = await json(await call("GET", `/orders/${order.order_id}`, { token: buyer.access_token }));
+    expect(after.payment).toMatchObject({ amount: 10_000, captured_amount: 6_000, released_amount: 4_000 });
+    expect(after.items.map((i: any) => [i.seller_id, i.capture_state]).sort()).toEqual(
+      [
+        [a.user.user_id, "captured"],
+        [b.user.user_id, "released"],
+      ].sort(),
+    );
+    const refunds = (await json(await call("GET", "/payments/refunds", { token: buyer.access_token }))).data;
+    expect(refunds).toEqual([expect.objectContaining({ amount: 4_000, status: "succeeded" })]);
+    expect(await balanceOf(b)).toMatchObject({ pending: 0, available: 0 });
+    expect((await json(await call("GET", "/seller/ledger", { token: b.access_token }))).data).toEqual([]);
     expect((await balanceOf(a)).pending).toBe(5_400);
 
     await post(`/orders/${order.order_id}/status`, a.access_token, { status: "delivered" });
@@ -120,6 +142,7 @@ describe("seller money", () => {
     const order = await json(
       await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }),
     );
+    await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "shipped", tracking_number: "1ZR" });
     await settled(seller, (x) => expect(x.pending).toBe(1_800));
     const { postOrderEvent } = await import("../src/services/ledger");
     const { buildEvent } = await import("../src/services/events");
@@ -134,6 +157,15 @@ describe("seller money", () => {
     });
     await postOrderEvent(env, replay);
     await postOrderEvent(env, replay);
+    // The capture's event again, as the queue may redeliver it.
+    const { onOrderShard } = await import("../src/db/shards");
+    const row = await onOrderShard(env, order.order_id)
+      .DB.prepare("SELECT payload FROM outbox_events WHERE type = 'payment.captured' AND payload LIKE ?")
+      .bind(`%${order.order_id}%`)
+      .first<{ payload: string }>();
+    const captured = JSON.parse(row!.payload);
+    await postOrderEvent(env, captured);
+    await postOrderEvent(env, { ...captured, id: "evt_other" });
     expect((await balanceOf(seller)).pending).toBe(1_800);
   });
 
@@ -168,8 +200,8 @@ describe("payouts to connected accounts", () => {
     const order = await json(
       await post("/orders", buyer.access_token, { payment_method: "pm_card_visa", shipping_address: "1 Main St" }),
     );
-    await settled(seller, (x) => expect(x.pending).toBe(4_500));
     await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "shipped", tracking_number: "1ZS" });
+    await settled(seller, (x) => expect(x.pending).toBe(4_500));
     await post(`/orders/${order.order_id}/status`, seller.access_token, { status: "delivered" });
     await vi.waitFor(
       async () =>

@@ -80,9 +80,39 @@ export class StripeDouble {
     return { ...base, status: "succeeded" };
   }
 
+  /** A manual intent that succeeded is only authorised: requires_capture, with all of it capturable. */
+  private manual(pi: any, manual: boolean) {
+    if (!manual)
+      return { ...pi, capture_method: "automatic", amount_received: pi.status === "succeeded" ? pi.amount : 0 };
+    if (pi.status !== "succeeded") return { ...pi, capture_method: "manual", amount_received: 0, amount_capturable: 0 };
+    return {
+      ...pi,
+      capture_method: "manual",
+      status: "requires_capture",
+      amount_received: 0,
+      amount_capturable: pi.amount,
+    };
+  }
+
+  private unexpectedState(pi: any) {
+    return {
+      status: 400,
+      body: {
+        error: {
+          type: "invalid_request_error",
+          code: pi ? "payment_intent_unexpected_state" : "resource_missing",
+          message: pi ? `This PaymentIntent's status is ${pi.status}` : "No such payment_intent",
+        },
+      },
+    };
+  }
+
   private route(method: string, path: string, form: Record<string, string>): { status: number; body: unknown } {
     if (method === "POST" && path === "/v1/payment_intents") {
-      const pi = this.intentFor(form.payment_method, Number(form.amount), form.currency);
+      const pi = this.manual(
+        this.intentFor(form.payment_method, Number(form.amount), form.currency),
+        form.capture_method === "manual",
+      );
       this.intents.set(pi.id, pi);
       if (pi.status === "requires_payment_method") {
         return {
@@ -110,13 +140,52 @@ export class StripeDouble {
             error: { type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent" },
           },
         };
-      const next = { ...this.intentFor(form.payment_method ?? pi.payment_method, pi.amount, pi.currency), id: pi.id };
+      const next = this.manual(
+        { ...this.intentFor(form.payment_method ?? pi.payment_method, pi.amount, pi.currency), id: pi.id },
+        pi.capture_method === "manual",
+      );
+      this.intents.set(pi.id, next);
+      return { status: 200, body: next };
+    }
+    const capture = /^\/v1\/payment_intents\/([^/]+)\/capture$/.exec(path);
+    if (method === "POST" && capture) {
+      const pi = this.intents.get(capture[1]);
+      if (pi?.status !== "requires_capture") return this.unexpectedState(pi);
+      const amount = Number(form.amount_to_capture ?? pi.amount_capturable);
+      if (amount > pi.amount_capturable)
+        return {
+          status: 400,
+          body: {
+            error: {
+              type: "invalid_request_error",
+              code: "amount_too_large",
+              message: "Amount to capture is greater than amount capturable",
+            },
+          },
+        };
+      const final = form.final_capture !== "false" || amount === pi.amount_capturable;
+      const next = {
+        ...pi,
+        amount_received: pi.amount_received + amount,
+        amount_capturable: final ? 0 : pi.amount_capturable - amount,
+        status: final ? "succeeded" : "requires_capture",
+        latest_charge: `ch_double_${++this.seq}`,
+      };
+      this.intents.set(pi.id, next);
+      return { status: 200, body: next };
+    }
+    const cancel = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path);
+    if (method === "POST" && cancel) {
+      const pi = this.intents.get(cancel[1]);
+      if (!pi || pi.status === "succeeded" || pi.status === "canceled") return this.unexpectedState(pi);
+      const next = { ...pi, status: "canceled", amount_capturable: 0 };
       this.intents.set(pi.id, next);
       return { status: 200, body: next };
     }
     if (method === "POST" && path === "/v1/refunds") {
       const pi = this.intents.get(form.payment_intent);
-      if (pi?.status !== "succeeded")
+      // What was captured can be refunded (a partly captured authorisation too).
+      if (!pi || !(pi.amount_received > 0))
         return {
           status: 400,
           body: {
@@ -130,8 +199,8 @@ export class StripeDouble {
       const already = [...this.refunds.values()]
         .filter((r) => r.payment_intent === pi.id)
         .reduce((s, r) => s + r.amount, 0);
-      const amount = Number(form.amount ?? pi.amount - already);
-      if (already + amount > pi.amount) {
+      const amount = Number(form.amount ?? pi.amount_received - already);
+      if (already + amount > pi.amount_received) {
         return {
           status: 400,
           body: {

@@ -103,7 +103,8 @@ describe("checkout through the stripe adapter", () => {
       headers: key,
     });
     expect((await json(again)).order_id).toBe((await json(ok)).order_id);
-    expect([...double.intents.values()].filter((pi) => pi.status === "succeeded")).toHaveLength(1);
+    // Authorised (capture_method manual): captured when the seller ships.
+    expect([...double.intents.values()].filter((pi) => pi.status === "requires_capture")).toHaveLength(1);
   });
 });
 

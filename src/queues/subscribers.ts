@@ -75,4 +75,5 @@ export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "order.delivered": [notifier, analytics, sellerWebhooks, ledger],
   "order.cancelled": [notifier, analytics, sellerWebhooks],
   "order.refunded": [notifier, analytics, sellerWebhooks, reviewVerifier, ledger],
+  "payment.captured": [ledger],
 };

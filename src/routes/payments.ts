@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser, signedIn } from "../middleware/auth";
+import { allowRoles, currentUser, signedIn } from "../middleware/auth";
 import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { PayBody, PaymentSchema, RefundBody, RefundSchema } from "../schemas/commerce";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
-import { createRefund, listRefunds } from "../services/payments";
+import { CapturePolicy, capturePolicy, createRefund, listRefunds, setCapturePolicy } from "../services/payments";
+import { audit } from "../services/audit";
 import { handleStripeWebhook, payOrder } from "../services/checkout";
 import { openReturnForRefund } from "../services/returns";
 import { findOrder } from "../services/orders";
@@ -54,7 +55,7 @@ const webhook = createRoute({
   tags: ["Payments"],
   summary: "Stripe webhook endpoint (signature verified; each event applied once)",
   description:
-    "Handles `payment_intent.succeeded` and `payment_intent.payment_failed`. Bad or stale signatures are 400.",
+    "Handles `payment_intent.succeeded`, `payment_intent.amount_capturable_updated` (an authorisation) and `payment_intent.payment_failed`. Bad or stale signatures are 400.",
   responses: {
     200: jsonResponse(
       z.object({ received: z.literal(true), duplicate: z.boolean().optional(), ignored: z.boolean().optional() }),
@@ -64,7 +65,42 @@ const webhook = createRoute({
   },
 });
 
+const getPolicy = createRoute({
+  method: "get",
+  path: "/admin/payments/capture-policy",
+  tags: ["Payments"],
+  summary: "The capture policy (admin): when card payments are captured, and what happens to an expiring authorisation",
+  ...allowRoles("admin"),
+  responses: { 200: jsonResponse(CapturePolicy, "The policy"), ...errorResponses(401, 403) },
+});
+
+const putPolicy = createRoute({
+  method: "put",
+  path: "/admin/payments/capture-policy",
+  tags: ["Payments"],
+  summary: "Set the capture policy (admin, audited)",
+  description:
+    "`capture`: `on_shipment` (authorise at checkout, capture each seller's share when they ship) or `immediate`. " +
+    "`on_expiry`: an authorisation about to lapse (7 days) has its unshipped lines captured (`capture`) or cancelled and let go (`release`), " +
+    "`expiry_margin_hours` before it lapses. Give any of the three.",
+  ...allowRoles("admin"),
+  request: { body: jsonBody(CapturePolicy.partial().strict().openapi("CapturePolicyPatch")) },
+  responses: { 200: jsonResponse(CapturePolicy, "The policy"), ...errorResponses(400, 401, 403) },
+});
+
 export const paymentRoutes = createRouter()
+  .openapi(getPolicy, async (c) => c.json(await capturePolicy(c.env), 200))
+  .openapi(putPolicy, async (c) => {
+    const policy = await setCapturePolicy(c.env, c.req.valid("json"));
+    await audit(c.env, {
+      actorId: currentUser(c).userId,
+      action: "payments.capture_policy",
+      targetType: "platform",
+      targetId: "capture_policy",
+      details: policy,
+    });
+    return c.json(policy, 200);
+  })
   .openapi(webhook, async (c) =>
     c.json(await handleStripeWebhook(c.env, await c.req.text(), c.req.header("Stripe-Signature")), 200),
   )

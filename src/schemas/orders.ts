@@ -72,6 +72,10 @@ export const OrderSchema = z
           description: "The line's tax: added (in `tax_total`) or contained in its price (in `tax_included`)",
         }),
         status: z.string(),
+        capture_state: z.enum(["authorized", "captured", "released"]).nullable().openapi({
+          description:
+            "The line's money under the order's card payment: authorised at checkout, captured when its seller ships, released when cancelled unshipped (null: not paid by card yet)",
+        }),
         tracking_number: z.string().nullable(),
       }),
     ),
@@ -96,6 +100,9 @@ export const OrderSchema = z
         payment_id: z.string(),
         status: z.string(),
         amount: z.number().int(),
+        capture_method: z.enum(["automatic", "manual"]),
+        captured_amount: z.number().int().openapi({ description: "Of `amount`, what has been captured" }),
+        released_amount: z.number().int().openapi({ description: "Of `amount`, what was let go uncaptured" }),
         transaction_ref: z.string().nullable(),
         client_secret: z.string().nullable().optional(),
       })

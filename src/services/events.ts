@@ -55,6 +55,10 @@ export const OrderEventData = z.object({
   refund_tax: z.object({ added: z.number().int(), included: z.number().int() }).optional(),
   /** Shipping a refund gave back, per seller (a cancel of a seller's last unshipped lines), in the order's currency. */
   refund_shipping: z.array(z.object({ seller_id: z.string(), amount: z.number().int() })).optional(),
+  /** On order.paid: `manual` when the card was only authorised (the ledger posts each seller's share at capture). */
+  capture: z.enum(["automatic", "manual"]).optional(),
+  /** Of a refund, what was let go of an uncaptured authorisation (no seller was credited for it). */
+  released_amount: z.number().int().optional(),
 });
 
 const EventCatalog = {
@@ -69,6 +73,20 @@ const EventCatalog = {
   "order.delivered": OrderEventData,
   "order.cancelled": OrderEventData,
   "order.refunded": OrderEventData,
+  /** One seller's share of an authorised order was captured (their shipment, or the expiry cron), in the order's currency. */
+  "payment.captured": z.object({
+    order_id: z.string(),
+    payment_id: z.string(),
+    seller_id: z.string(),
+    item_ids: z.array(z.string()),
+    /** What the card gave (less than the share where store credit paid part of the order). */
+    amount: z.number().int(),
+    /** The seller's shipping in this share (their first capture only). */
+    shipping: z.number().int(),
+    /** Tax added on top in this share. */
+    tax: z.number().int(),
+    final: z.boolean(),
+  }),
   /** A search that found something (for popular queries and analytics). */
   "search.performed": z.object({ query: z.string().max(100), hits: z.number().int() }),
   /** Searches of one isolate over about a second, counted per query (one event instead of one per search). */

@@ -10,8 +10,11 @@ import {
   type OrderItemRow,
   type OrderRow,
 } from "./orders";
-import { latestPayment } from "./payment-records";
-import { createRefund } from "./payments";
+import { expiringAuthorisations, latestPayment } from "./payment-records";
+import { capturePolicy, captureLines, createRefund, recordCaptures, releaseRemainder } from "./payments";
+import { errorFields, log } from "../lib/logger";
+import { dispatchEvents } from "./events";
+import { onOrderShard } from "../db/shards";
 
 /**
  * Order status moves. Sellers ship and deliver their own items (a seller
@@ -48,7 +51,8 @@ export async function updateStatus(env: Env, auth: AuthContext, orderId: string,
   return toOrder(after.order, after.items, {
     viewer,
     sellerId: auth.userId,
-    payment: viewer === "seller" ? null : await latestPayment(env, orderId),
+    // (A seller sees no payment, only their lines' capture states.)
+    payment: await latestPayment(env, orderId),
   });
 }
 
@@ -61,7 +65,12 @@ async function ship(env: Env, order: OrderRow, items: OrderItemRow[], mine: Orde
   const fulfilling = ["paid", "partially_refunded"] as const;
   if (!fulfilling.includes(order.status as (typeof fulfilling)[number]) || order.shippedAt)
     throw illegal(order.status, "shipped");
-  await advance(env, order, items, mine, "shipped", tracking);
+  // Each seller's shipment captures their share of an authorised payment first: a capture the
+  // provider refuses leaves the lines unshipped. The capture is recorded in the ship's batch.
+  const moving = mine.filter((i) => i.status === "paid").map((i) => i.id);
+  const plan = moving.length ? await captureLines(env, order, items, moving) : null;
+  await advance(env, order, items, mine, "shipped", tracking, plan?.statements);
+  if (plan?.events.length) await dispatchEvents(onOrderShard(env, order.id), plan.events);
 }
 
 async function deliver(env: Env, order: OrderRow, items: OrderItemRow[], mine: OrderItemRow[]) {
@@ -96,6 +105,7 @@ async function advance(
   mine: OrderItemRow[],
   to: keyof typeof STEPS,
   tracking?: string,
+  also: D1PreparedStatement[] = [],
 ) {
   const step = STEPS[to];
   const moving = mine.filter((i) => i.status === step.from);
@@ -118,6 +128,8 @@ async function advance(
     orderPatch,
     { ids: [...ids], set: { status: to, ...track } },
     all ? step.event : null,
+    {},
+    also,
   );
 }
 
@@ -183,4 +195,50 @@ export async function sweepUnpaidOrders(env: Env, now = Date.now(), batch = 100)
     }
   }
   return cancelled;
+}
+
+/**
+ * Cron: card authorisations about to lapse (the provider lets one go after 7 days), by the admin's
+ * policy: `capture` takes each seller's share of the unshipped lines now (the ledger credits them
+ * at this capture, and the lines ship later as usual); `release` cancels the unshipped lines, which
+ * lets their money go and restocks them. An authorisation with nothing left to ship (a remainder
+ * of rounding or of a partial refund) is let go either way. Safe to run twice: each capture and
+ * release is recorded once.
+ */
+export async function settleExpiringAuthorisations(env: Env, now = Date.now(), batch = 50): Promise<number> {
+  const policy = await capturePolicy(env);
+  const before = new Date(now + policy.expiry_margin_hours * 3_600_000).toISOString();
+  let settled = 0;
+  for (const payment of await expiringAuthorisations(env, before, batch)) {
+    const found = await findOrder(env, payment.orderId);
+    if (!found) continue;
+    const { order, items } = found;
+    const captured = new Set(payment.captures.flatMap((c) => c.item_ids));
+    const open = items.filter((i) => i.status === "paid" && !captured.has(i.id));
+    try {
+      if (open.length === 0) {
+        await releaseRemainder(env, payment);
+      } else if (policy.on_expiry === "capture") {
+        await recordCaptures(
+          env,
+          order.id,
+          await captureLines(
+            env,
+            order,
+            items,
+            open.map((i) => i.id),
+          ),
+        );
+      } else {
+        await cancel(env, { userId: order.userId, role: "buyer" }, order, items);
+      }
+      settled++;
+    } catch (err) {
+      log("warn", "expiring authorisation not settled; the next run retries", {
+        order_id: order.id,
+        ...errorFields(err),
+      });
+    }
+  }
+  return settled;
 }

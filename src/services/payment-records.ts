@@ -1,4 +1,4 @@
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { type Db, getDb, insertStatement } from "../db/client";
 import { eachOrderShard, onOrderShard } from "../db/shards";
 import { payments, webhookEvents } from "../db/schema/payments";
@@ -10,6 +10,21 @@ import { payments, webhookEvents } from "../db/schema/payments";
  */
 
 export type PaymentRow = typeof payments.$inferSelect;
+
+/** A line's capture under an authorise-then-capture payment (payments/capture.ts). */
+export type CaptureState = "authorized" | "captured" | "released";
+
+/** A line's capture state under its order's payment (null: nothing was paid by card yet). */
+export function lineCaptureState(
+  payment: PaymentRow | null | undefined,
+  item: { id: string; status: string },
+): CaptureState | null {
+  if (!payment || payment.status !== "succeeded") return null;
+  if (payment.captureMethod === "automatic") return "captured";
+  if (payment.captures.some((c) => c.item_ids.includes(item.id))) return "captured";
+  if (item.status === "cancelled" || item.status === "refunded") return "released";
+  return "authorized";
+}
 
 /** The order's latest payment attempt (ids are time-sortable). */
 export async function latestPayment(env: Pick<Env, "DB">, orderId: string): Promise<PaymentRow | undefined> {
@@ -55,8 +70,72 @@ export async function setPaymentStatus(
 ): Promise<void> {
   await getDb(onOrderShard(env, payment.orderId))
     .update(payments)
-    .set({ ...set, updatedAt: new Date().toISOString() })
+    .set({
+      ...set,
+      // An automatic charge is captured when it succeeds; a manual one waits for its shipments.
+      ...(set.status === "succeeded"
+        ? {
+            capturedAmount: sql`CASE WHEN ${payments.captureMethod} = 'automatic' THEN ${payments.amount} ELSE ${payments.capturedAmount} END`,
+          }
+        : {}),
+      updatedAt: new Date().toISOString(),
+    })
     .where(eq(payments.id, payment.id));
+}
+
+/**
+ * Records one capture of an authorisation (capture.ts), once: a capture already listed (a
+ * replayed shipment) changes nothing, and neither does one past what is left.
+ */
+export function recordCaptureStatement(
+  d1: D1Database,
+  paymentId: string,
+  capture: PaymentRow["captures"][number],
+): D1PreparedStatement {
+  return d1
+    .prepare(
+      `UPDATE payments SET captured_amount = captured_amount + ?, captures = json_insert(captures, '$[#]', json(?)), updated_at = ?
+       WHERE id = ? AND captured_amount + released_amount + ? <= amount
+       AND NOT EXISTS (SELECT 1 FROM json_each(payments.captures) WHERE json_extract(value, '$.id') = ?)`,
+    )
+    .bind(capture.amount, JSON.stringify(capture), new Date().toISOString(), paymentId, capture.amount, capture.id);
+}
+
+/** Lets go of part of an authorisation (cancelled lines), never more than is uncaptured. */
+export function recordReleaseStatement(d1: D1Database, paymentId: string, amount: number): D1PreparedStatement {
+  return d1
+    .prepare(
+      `UPDATE payments SET released_amount = released_amount + ?, updated_at = ?
+       WHERE id = ? AND captured_amount + released_amount + ? <= amount`,
+    )
+    .bind(amount, new Date().toISOString(), paymentId, amount);
+}
+
+/** Manual authorisations not yet settled that lapse before `before` (the expiry cron), oldest first, in every order database. */
+export async function expiringAuthorisations(
+  env: Pick<Env, "DB">,
+  before: string,
+  limit: number,
+): Promise<PaymentRow[]> {
+  const out: PaymentRow[] = [];
+  for (const e of eachOrderShard(env)) {
+    const rows = await getDb(e)
+      .select()
+      .from(payments)
+      .where(
+        and(
+          eq(payments.captureMethod, "manual"),
+          eq(payments.status, "succeeded"),
+          lt(payments.authorizedUntil, before),
+          sql`${payments.capturedAmount} + ${payments.releasedAmount} < ${payments.amount}`,
+        ),
+      )
+      .orderBy(payments.authorizedUntil)
+      .limit(limit)
+      .all();
+    out.push(...rows);
+  }
+  return out.slice(0, limit);
 }
 
 /** The attempt a provider reference names: in the order's database when its id is known, else in each. */

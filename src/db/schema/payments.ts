@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, updatedAt } from "./columns";
 
@@ -17,6 +18,23 @@ export const payments = sqliteTable(
     paymentMethod: text("payment_method").notNull(),
     failureCode: text("failure_code"),
     clientSecret: text("client_secret"),
+    /** `manual`: authorised at checkout, captured per seller shipment (capture.ts); `automatic`: captured at once. */
+    captureMethod: text("capture_method", { enum: ["automatic", "manual"] })
+      .notNull()
+      .default("automatic"),
+    /** Of `amount`, what has been captured so far (an automatic charge: all of it once it succeeded). */
+    capturedAmount: integer("captured_amount").notNull().default(0),
+    /** Of `amount`, what was let go uncaptured (cancelled lines, an expired authorisation). */
+    releasedAmount: integer("released_amount").notNull().default(0),
+    /** Each capture: which seller's lines it was for, and the provider's reference. */
+    captures: text("captures", { mode: "json" })
+      .$type<
+        { id: string; seller_id: string | null; item_ids: string[]; amount: number; ref: string | null; at: string }[]
+      >()
+      .notNull()
+      .default(sql`'[]'`),
+    /** When the provider lets the authorisation lapse (Stripe: 7 days); the expiry cron acts before. */
+    authorizedUntil: text("authorized_until"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -49,4 +67,11 @@ export const webhookEvents = sqliteTable("webhook_events", {
   id: text("id").primaryKey(),
   type: text("type").notNull(),
   createdAt: createdAt(),
+});
+
+/** Platform payment settings an admin sets (one row per key, a JSON value): the capture policy. */
+export const paymentSettings = sqliteTable("payment_settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: updatedAt(),
 });

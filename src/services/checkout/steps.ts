@@ -5,7 +5,7 @@ import { Saga } from "../../lib/saga";
 import { commitAll, releaseAll, reserveAll } from "../inventory";
 import { stockRefOf, transition, type OrderItemRow, type OrderRow } from "../orders";
 import { latestPayment, type PaymentRow, paymentRowStatement, recordPayment } from "../payment-records";
-import { paymentProvider, type ChargeResult } from "../payments";
+import { AUTHORISATION_WINDOW_MS, capturePolicy, paymentProvider, type ChargeResult } from "../payments";
 import * as promotions from "../promotions";
 import * as wallet from "../wallet";
 
@@ -116,6 +116,8 @@ export async function callProvider(
   idempotencyKey: string,
 ): Promise<ChargeResult & { row: PaymentRow }> {
   const provider = paymentProvider(env);
+  // Authorise only, under the `on_shipment` policy: each seller's shipment captures their share.
+  const captureMethod = amount > 0 && (await capturePolicy(env)).capture === "on_shipment" ? "manual" : "automatic";
   const result: ChargeResult =
     amount <= 0
       ? { status: "succeeded", ref: `wallet_${order.id}` }
@@ -126,6 +128,7 @@ export async function callProvider(
           idempotencyKey,
           orderId: order.id,
           userId: order.userId,
+          capture: captureMethod,
         });
   const status =
     result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed";
@@ -142,6 +145,11 @@ export async function callProvider(
     paymentMethod: paymentMethod.slice(0, 64),
     failureCode: result.status === "declined" ? result.code : null,
     clientSecret: result.status === "requires_action" ? result.clientSecret : null,
+    captureMethod,
+    capturedAmount: captureMethod === "automatic" && status === "succeeded" ? amount : 0,
+    releasedAmount: 0,
+    captures: [],
+    authorizedUntil: captureMethod === "manual" ? new Date(Date.now() + AUTHORISATION_WINDOW_MS).toISOString() : null,
     createdAt: now,
     updatedAt: now,
   };
@@ -193,6 +201,8 @@ export async function markPaid(
       throw new StockGone();
     }
   }
+  // The ledger posts a manual (authorised) payment's sales at each capture, not now.
+  const capture = (payment ?? (await latestPayment(env, order.id)))?.captureMethod ?? "automatic";
   return transition(
     env,
     order,
@@ -201,7 +211,7 @@ export async function markPaid(
     { status: "paid", paidAt: new Date().toISOString(), paymentLockUntil: null, walletAmount: order.walletAmount },
     { ids: items.map((i) => i.id), set: { status: "paid" } },
     "order.paid",
-    {},
+    { capture },
     payment ? [paymentRowStatement(env, payment)] : [],
   );
 }
@@ -209,7 +219,16 @@ export async function markPaid(
 /** Gives back a successful charge in full (compensation when the order cannot be fulfilled). */
 export async function refundCharge(env: Env, order: OrderRow, reason: string, payment?: PaymentRow): Promise<void> {
   const pay = payment ?? (await latestPayment(env, order.id));
-  if (pay && pay.status === "succeeded" && pay.provider !== "wallet" && pay.transactionRef) {
+  if (
+    pay &&
+    pay.status === "succeeded" &&
+    pay.provider !== "wallet" &&
+    pay.transactionRef &&
+    pay.captureMethod === "manual"
+  ) {
+    // Only authorised: nothing moved, so the authorisation is let go instead of refunded.
+    await paymentProvider(env).release(pay.transactionRef, `order:${order.id}:compensate`);
+  } else if (pay && pay.status === "succeeded" && pay.provider !== "wallet" && pay.transactionRef) {
     await paymentProvider(env).refund({
       paymentRef: pay.transactionRef,
       amount: pay.amount,

@@ -54,7 +54,14 @@ export async function handleStripeWebhook(
 }
 
 async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
-  if (event.type !== "payment_intent.succeeded" && event.type !== "payment_intent.payment_failed") return false;
+  // A manual (authorise-then-capture) intent is authorised at amount_capturable_updated; its
+  // succeeded comes with the last capture, when the order is long paid.
+  if (
+    event.type !== "payment_intent.succeeded" &&
+    event.type !== "payment_intent.amount_capturable_updated" &&
+    event.type !== "payment_intent.payment_failed"
+  )
+    return false;
   const pi = event.data.object as Stripe.PaymentIntent;
   // The intent carries its order id (set at charge time), which names the database; without it, each is asked.
   const orderId = typeof pi.metadata?.order_id === "string" ? pi.metadata.order_id : null;
@@ -65,7 +72,7 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
   }
   const found = await findOrder(env, payment.orderId);
   if (found?.order.status !== "pending_payment") return false; // already settled: out of order or duplicate
-  if (event.type === "payment_intent.succeeded") {
+  if (event.type !== "payment_intent.payment_failed") {
     await setPaymentStatus(env, payment, { status: "succeeded" });
     try {
       await markPaid(env, found.order, found.items, found.order.id);

@@ -1,29 +1,14 @@
-import { toUsd } from "../../lib/currency";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { ledgerEntries } from "../../db/schema/ledger";
 import { newId } from "../../lib/ids";
-import type { DomainEvent } from "../events";
+import type { DomainEvent, EventData } from "../events";
 import { findOrder, shippingPaidBySeller, type OrderItemRow, type OrderRow } from "../orders";
-import { DEFAULT_COMMISSION_BP, CLEARING, COMMISSION, TAX, sellerAccount, type Entry, post } from "./accounts";
-import { commissionOf, rulesFor } from "./commission";
+import { CLEARING, COMMISSION, TAX, sellerAccount, type Entry, post } from "./accounts";
 import { sellerSettings } from "./settings";
+import { gross, saleEntries, settlement } from "./sales";
 
 /** Order events as ledger postings: sales, shipping, tax, refunds (the events consumer's "ledger" subscriber). */
-
-const gross = (i: OrderItemRow) => i.price * i.quantity - i.discount;
-
-/**
- * The ledger is kept in the sellers' settlement currency (usd): an order charged in another
- * currency is posted at the rate it was priced at, and the rate is recorded on each entry.
- */
-function settlement(order: Pick<OrderRow, "currency" | "fxRateMicro">) {
-  const foreign = order.currency !== "usd";
-  return {
-    usd: (amount: number) => toUsd(amount, order.currency, order.fxRateMicro ?? 1_000_000),
-    base: { currency: "usd", fxRateMicro: foreign ? (order.fxRateMicro ?? null) : null },
-  };
-}
 
 /** What the buyer paid for each seller's shipping (orders.ts), in usd. */
 function shippingPaid(
@@ -42,105 +27,26 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     refund_lines?: string[];
     refund_tax?: { added: number; included: number };
     refund_shipping?: { seller_id: string; amount: number }[];
+    released_amount?: number;
   };
   const found = await findOrder(env, data.order_id);
   if (!found) return;
   const { order, items } = found;
   const fx = settlement(order);
   if (event.type === "order.paid") {
-    const rules = await rulesFor(
+    // An authorised (manual) payment posts each seller's share when it is captured.
+    if ((data as { capture?: string }).capture === "manual") return;
+    await post(
       env,
-      items.map((i) => i.productId),
+      await saleEntries(env, order, items, shippingPaid(order, items, fx.usd), order.taxTotal, `tax:${order.id}`),
     );
-    const entries: Entry[] = [];
-    for (const i of items) {
-      const g = fx.usd(gross(i));
-      const c = commissionOf(
-        g,
-        rules.get(i.productId) ?? { percentBp: DEFAULT_COMMISSION_BP, fixed: 0, min: null, max: null },
-      );
-      const base = { ...fx.base, orderId: order.id, orderItemId: i.id };
-      entries.push(
-        {
-          id: newId("ledgerEntry"),
-          account: CLEARING,
-          sellerId: null,
-          kind: "capture",
-          amount: -g,
-          ref: `capture:${i.id}`,
-          ...base,
-        },
-        {
-          id: newId("ledgerEntry"),
-          account: sellerAccount(i.sellerId),
-          sellerId: i.sellerId,
-          kind: "sale",
-          amount: g - c,
-          ref: `sale:${i.id}`,
-          ...base,
-        },
-        {
-          id: newId("ledgerEntry"),
-          account: COMMISSION,
-          sellerId: i.sellerId,
-          kind: "commission",
-          amount: c,
-          ref: `commission:${i.id}`,
-          ...base,
-        },
-      );
-    }
-    // Each seller's shipping (what the buyer paid for it, net of a free-shipping coupon's share) is the seller's;
-    // tax added on top is the platform's to remit (a marketplace facilitator).
-    const base = { ...fx.base, orderId: order.id, orderItemId: null };
-    for (const s of shippingPaid(order, items, fx.usd)) {
-      const paid = s.paid;
-      if (paid <= 0) continue;
-      entries.push(
-        {
-          id: newId("ledgerEntry"),
-          account: CLEARING,
-          sellerId: null,
-          kind: "capture",
-          amount: -paid,
-          ref: `capture:shipping:${order.id}:${s.seller_id}`,
-          ...base,
-        },
-        {
-          id: newId("ledgerEntry"),
-          account: sellerAccount(s.seller_id),
-          sellerId: s.seller_id,
-          kind: "shipping",
-          amount: paid,
-          ref: `shipping:${order.id}:${s.seller_id}`,
-          ...base,
-        },
-      );
-    }
-    if (order.taxTotal > 0) {
-      const tax = fx.usd(order.taxTotal);
-      entries.push(
-        {
-          id: newId("ledgerEntry"),
-          account: CLEARING,
-          sellerId: null,
-          kind: "capture",
-          amount: -tax,
-          ref: `capture:tax:${order.id}`,
-          ...base,
-        },
-        {
-          id: newId("ledgerEntry"),
-          account: TAX,
-          sellerId: null,
-          kind: "tax",
-          amount: tax,
-          ref: `tax:${order.id}`,
-          ...base,
-        },
-      );
-    }
-    await post(env, entries);
+    return;
+  }
+  if (event.type === "payment.captured") {
+    const c = event.data as EventData<"payment.captured">;
+    const lines = items.filter((i) => c.item_ids.includes(i.id));
+    const shipping = c.shipping > 0 ? [{ seller_id: c.seller_id, paid: fx.usd(c.shipping) }] : [];
+    await post(env, await saleEntries(env, order, lines, shipping, c.tax, `tax:${order.id}:${c.item_ids[0]}`));
     return;
   }
   if (event.type === "order.delivered") {
@@ -162,17 +68,26 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     return;
   }
   if (event.type === "order.refunded" && data.refund_amount) {
-    const lines = data.refund_lines ? items.filter((i) => data.refund_lines!.includes(i.id)) : items;
+    // Money let go of an uncaptured authorisation was never posted to anyone: only the rest is taken back,
+    // from the lines and shipping that were posted (captured).
+    const released = data.released_amount ?? 0;
+    if (data.refund_amount - released <= 0) return;
     const sales = await getDb(env)
       .select()
       .from(ledgerEntries)
       .where(and(eq(ledgerEntries.orderId, order.id), sql`${ledgerEntries.kind} IN ('sale', 'commission', 'shipping')`))
       .all();
+    const posted = (i: OrderItemRow) => sales.some((e) => e.orderItemId === i.id && e.kind === "sale");
+    const lines = (data.refund_lines ? items.filter((i) => data.refund_lines!.includes(i.id)) : items).filter(
+      (i) => !released || posted(i),
+    );
     const g = (i: OrderItemRow) => fx.usd(gross(i));
     const total = lines.reduce((n, i) => n + g(i), 0);
     if (total === 0) return;
     const entries: Entry[] = [];
-    let refund = fx.usd(data.refund_amount);
+    let refund = fx.usd(data.refund_amount - released);
+    const kept = (n: number) =>
+      released ? Math.floor((n * (data.refund_amount! - released)) / data.refund_amount!) : n;
     const base = { ...fx.base, orderId: order.id, orderItemId: null };
     // A refund returns the tax inside it to the buyer: the tax account gives back what it was to remit.
     // Events since refund-tax.ts say how much; older ones (whole-order refunds only) in proportion.
@@ -181,7 +96,7 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     const shippingTotal = data.refund_lines ? 0 : shipping.reduce((n, l) => n + l.paid, 0);
     const whole = total + shippingTotal + tax;
     const taxPart = data.refund_tax
-      ? fx.usd(data.refund_tax.added)
+      ? fx.usd(kept(data.refund_tax.added))
       : data.refund_lines || !whole
         ? 0
         : Math.floor((refund * tax) / whole);
@@ -225,6 +140,8 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
     }
     for (const { seller_id, part } of shipBack) {
       if (part <= 0) continue;
+      // (Shipping of a seller whose share was never captured was never posted.)
+      if (released && !sales.some((e) => e.kind === "shipping" && e.sellerId === seller_id && e.amount > 0)) continue;
       entries.push(
         {
           id: newId("ledgerEntry"),

@@ -4,7 +4,7 @@ import { getDb } from "../../db/client";
 import { orderItems, orders } from "../../db/schema/orders";
 import { onOrderShard } from "../../db/shards";
 import { ApiError } from "../../lib/errors";
-import { latestPayment, type PaymentRow } from "../payment-records";
+import { latestPayment, lineCaptureState, type PaymentRow } from "../payment-records";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import type { AuthContext } from "../../types";
 import { type OrderRow, type OrderItemRow, type Viewer, viewerOf } from "./model";
@@ -104,6 +104,7 @@ export function toOrder(
       discount: i.discount,
       tax: i.tax ?? 0,
       status: i.status,
+      capture_state: lineCaptureState(payment, i),
       tracking_number: i.trackingNumber,
     })),
     subtotal: order.subtotal,
@@ -127,6 +128,9 @@ export function toOrder(
             payment_id: payment.id,
             status: payment.status,
             amount: payment.amount,
+            capture_method: payment.captureMethod,
+            captured_amount: payment.capturedAmount,
+            released_amount: payment.releasedAmount,
             transaction_ref: payment.transactionRef,
             ...(payment.status === "requires_action" ? { client_secret: payment.clientSecret } : {}),
           }
@@ -143,7 +147,8 @@ export async function getOrderFor(env: Pick<Env, "DB">, auth: AuthContext, id: s
   const found = await findOrder(env, id);
   if (!found) throw new ApiError("not_found", "Order not found");
   const viewer = viewerOf(auth, found.order, found.items);
-  const payment = viewer === "seller" ? null : await latestPayment(env, id);
+  // (A seller sees no payment, only their lines' capture states.)
+  const payment = await latestPayment(env, id);
   return toOrder(found.order, found.items, { viewer, sellerId: auth.userId, payment });
 }
 

@@ -3,5 +3,13 @@
  * refund gives back of tax and shipping. (Paying an order and the Stripe webhook are checkout's: src/services/checkout/.) Other modules import from here.
  */
 export * from "./select";
-export { createRefund, listRefunds, recordPendingRefund } from "./refunds";
+export { createRefund, recordPendingRefund } from "./refunds";
+export { listRefunds } from "./refund-list";
 export { linePaid } from "./refund-tax";
+export { captureLines, recordCaptures, releaseRemainder } from "./capture";
+export {
+  AUTHORISATION_WINDOW_MS,
+  CapturePolicy,
+  capturePolicy,
+  setCapturePolicy,
+} from "./capture-policy";

@@ -11,6 +11,8 @@ export interface ChargeRequest {
   idempotencyKey: string;
   orderId: string;
   userId: string;
+  /** `manual`: authorise only; the money moves when `capture` is called (per seller shipment). */
+  capture?: "automatic" | "manual";
 }
 
 export type ChargeResult =
@@ -26,12 +28,26 @@ export interface RefundRequest {
 
 export type RefundResult = { status: "succeeded"; ref: string } | { status: "failed"; code: string; message: string };
 
+export interface CaptureRequest {
+  paymentRef: string;
+  amount: number;
+  /** The last capture of this authorisation: the provider lets the rest go. */
+  final: boolean;
+  idempotencyKey: string;
+}
+
+export type CaptureResult = { status: "succeeded"; ref: string } | { status: "failed"; code: string; message: string };
+
 export interface PaymentProvider {
   readonly name: string;
   charge(req: ChargeRequest): Promise<ChargeResult>;
   /** Completes a charge that needed customer action (3-D Secure) with a payment method. */
   confirm(ref: string, paymentMethod: string, idempotencyKey: string): Promise<ChargeResult>;
   refund(req: RefundRequest): Promise<RefundResult>;
+  /** Captures part of a manual authorisation (one seller's shipment). */
+  capture(req: CaptureRequest): Promise<CaptureResult>;
+  /** Lets go of what is still authorised and uncaptured (Stripe: cancels the PaymentIntent); done ones are fine. */
+  release(paymentRef: string, idempotencyKey: string): Promise<void>;
   /** Detaches a saved payment method from its customer (an account erasure); unknown ones are fine. */
   detach(paymentMethodRef: string): Promise<void>;
   /** Sends a seller's payout (a Stripe Connect transfer); idempotent by the payout id. */

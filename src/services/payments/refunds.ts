@@ -1,16 +1,16 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { eachOrderShard, onOrderShard } from "../../db/shards";
+import { onOrderShard } from "../../db/shards";
 import { refunds } from "../../db/schema/payments";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { decodeCursor, toPage } from "../../lib/pagination";
 import type { AuthContext } from "../../types";
 import { dispatchEvents, outboxInsert } from "../events";
 import { claimRefund, refundedLinesUpdate, releaseRefundClaim } from "../orders";
 import { adjustStock } from "../inventory";
 import { findOrder, orderEvent, stockRefOf, viewerOf, type OrderRow } from "../orders";
 import { latestPayment } from "../payment-records";
+import { releaseForRefund, uncaptured, uncapturedCost } from "./capture";
 import * as wallet from "../wallet";
 import { audit } from "../audit";
 import { paymentProvider, ProviderUnavailable } from "./select";
@@ -18,7 +18,7 @@ import { linePaid, refundTax, shippingBack } from "./refund-tax";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
-function toRefund(r: RefundRow) {
+export function toRefund(r: RefundRow) {
   return {
     refund_id: r.id,
     order_id: r.orderId,
@@ -119,12 +119,23 @@ export async function createRefund(
   const cardPart = input.to_wallet ? 0 : Math.max(0, Math.min(amount, cardPaid - (prior?.card ?? 0)));
   const walletPart = amount - cardPart;
 
+  const refundLines =
+    opts.forLines ??
+    lines?.map((i) => i.id) ??
+    (viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).map((i) => i.id) : undefined);
+  // Of the card's part, money authorised and never captured (unshipped lines) is let go, not refunded.
+  const releasable =
+    cardPart > 0 && payment && uncaptured(payment) > 0
+      ? Math.min(cardPart, uncapturedCost(order, items, payment, refundLines, shippingTotal))
+      : 0;
+  const refundPart = cardPart - releasable;
+
   let transactionRef: string | null = null;
-  if (cardPart > 0) {
+  if (refundPart > 0) {
     try {
       const r = await paymentProvider(env).refund({
         paymentRef: payment!.transactionRef!,
-        amount: cardPart,
+        amount: refundPart,
         idempotencyKey: `refund:${refundId}`,
       });
       if (r.status !== "succeeded")
@@ -143,13 +154,20 @@ export async function createRefund(
       throw err;
     }
   }
+  const released =
+    releasable > 0
+      ? await releaseForRefund(
+          env,
+          order,
+          items,
+          releasable,
+          refundLines ? items.filter((i) => refundLines.includes(i.id)) : null,
+          refundId,
+        )
+      : 0;
   if (walletPart > 0) await wallet.credit(env, order.userId, walletPart, "refund_credit", refundId);
 
   const next: OrderRow = { ...order, refundedAmount: claim.refunded_amount, status: claim.status };
-  const refundLines =
-    opts.forLines ??
-    lines?.map((i) => i.id) ??
-    (viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).map((i) => i.id) : undefined);
   const shippingPart = shippingRefunded.reduce((n, s) => n + s.amount, 0);
   const taxBack = refundTax(
     order,
@@ -161,6 +179,7 @@ export async function createRefund(
     ...(refundLines ? { refund_lines: refundLines } : {}),
     ...(shippingRefunded.length ? { refund_shipping: shippingRefunded } : {}),
     ...(taxBack.added || taxBack.included ? { refund_tax: taxBack } : {}),
+    ...(released ? { released_amount: released } : {}),
   });
   const [row] = await db.batch([
     db
@@ -265,27 +284,4 @@ export async function recordPendingRefund(
     .returning()
     .get();
   return toRefund(row);
-}
-
-/** A buyer's refunds, newest first: one indexed read per order database, merged (refunds live beside their orders). */
-export async function listRefunds(env: Pick<Env, "DB">, userId: string, limit: number, cursor?: string) {
-  const where = [eq(refunds.userId, userId)];
-  if (cursor) where.push(lt(refunds.id, String(decodeCursor(cursor, 1)[0])));
-  const perShard = await Promise.all(
-    eachOrderShard(env).map((e) =>
-      getDb(e)
-        .select()
-        .from(refunds)
-        .where(and(...where))
-        .orderBy(desc(refunds.id))
-        .limit(limit + 1)
-        .all(),
-    ),
-  );
-  const rows = perShard
-    .flat()
-    .sort((x, y) => (x.id < y.id ? 1 : x.id > y.id ? -1 : 0))
-    .slice(0, limit + 1);
-  const page = toPage(rows, limit, (r) => [r.id]);
-  return { data: page.data.map(toRefund), next_cursor: page.next_cursor };
 }

@@ -1,6 +1,8 @@
 import Stripe from "stripe";
 import { stripeClient } from "../../lib/stripe-client";
 import {
+  type CaptureRequest,
+  type CaptureResult,
   ProviderUnavailable,
   type ChargeRequest,
   type ChargeResult,
@@ -21,7 +23,9 @@ function unavailable(err: unknown): never {
 }
 
 function fromIntent(pi: Stripe.PaymentIntent): ChargeResult {
-  if (pi.status === "succeeded" || pi.status === "processing") return { status: "succeeded", ref: pi.id };
+  // requires_capture: a manual charge, authorised and waiting for its sellers' shipments.
+  if (pi.status === "succeeded" || pi.status === "processing" || pi.status === "requires_capture")
+    return { status: "succeeded", ref: pi.id };
   if (pi.status === "requires_action" || pi.status === "requires_confirmation") {
     return { status: "requires_action", ref: pi.id, clientSecret: pi.client_secret ?? "" };
   }
@@ -67,6 +71,13 @@ export class StripePaymentProvider implements PaymentProvider {
           payment_method: req.paymentMethod,
           confirm: true,
           automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+          ...(req.capture === "manual"
+            ? {
+                capture_method: "manual" as const,
+                // One capture per seller's shipment; where the card network cannot, the first capture takes it all.
+                payment_method_options: { card: { request_multicapture: "if_available" as const } },
+              }
+            : {}),
           metadata: { order_id: req.orderId, user_id: req.userId },
         },
         { idempotencyKey: req.idempotencyKey },
@@ -99,6 +110,31 @@ export class StripePaymentProvider implements PaymentProvider {
     } catch (err) {
       if (err instanceof Stripe.errors.StripeInvalidRequestError)
         return { status: "failed", code: err.code ?? "invalid_request", message: err.message };
+      unavailable(err);
+    }
+  }
+
+  async capture(req: CaptureRequest): Promise<CaptureResult> {
+    try {
+      const pi = await this.stripe.paymentIntents.capture(
+        req.paymentRef,
+        { amount_to_capture: req.amount, final_capture: req.final },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return { status: "succeeded", ref: typeof pi.latest_charge === "string" ? pi.latest_charge : pi.id };
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError)
+        return { status: "failed", code: err.code ?? "capture_failed", message: err.message };
+      unavailable(err);
+    }
+  }
+
+  async release(paymentRef: string, idempotencyKey: string): Promise<void> {
+    try {
+      await this.stripe.paymentIntents.cancel(paymentRef, {}, { idempotencyKey });
+    } catch (err) {
+      // Already captured in full, or cancelled: nothing is left to let go.
+      if (err instanceof Stripe.errors.StripeInvalidRequestError) return;
       unavailable(err);
     }
   }

@@ -1,5 +1,13 @@
 import { sha256Hex } from "../../lib/crypto";
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from "./provider";
+import type {
+  CaptureRequest,
+  CaptureResult,
+  ChargeRequest,
+  ChargeResult,
+  PaymentProvider,
+  RefundRequest,
+  RefundResult,
+} from "./provider";
 
 /**
  * A local provider that answers like Stripe's test mode, for `npm start` and
@@ -9,6 +17,10 @@ import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, Refun
  * `POST /payments/pay` completes it). References are derived from the
  * idempotency key, so a retried call returns the same reference, as Stripe's
  * idempotency does.
+ *
+ * A manual charge is an authorisation: this isolate remembers what each one holds, captured and let
+ * go, and refuses a capture past it or after a release, as Stripe does. (An authorisation it never
+ * saw, after a restart of `npm start`, is taken as holding whatever is asked.)
  */
 const SUCCEEDS = /^pm_card_(visa|visa_debit|mastercard|mastercard_debit|amex|discover|diners|jcb|unionpay|us|ca|gb)$/;
 const DECLINES = /^pm_card_(chargeDeclined\w*|visa_chargeDeclined\w*)$/;
@@ -18,14 +30,30 @@ async function ref(prefix: string, key: string): Promise<string> {
   return `${prefix}_test_${(await sha256Hex(key)).slice(0, 24)}`;
 }
 
+interface Authorisation {
+  amount: number;
+  captured: number;
+  released: boolean;
+  captures: Map<string, string>;
+}
+const authorisations = new Map<string, Authorisation>();
+
 export class TestPaymentProvider implements PaymentProvider {
   readonly name = "test";
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {
     const id = await ref("pi", req.idempotencyKey);
-    if (SUCCEEDS.test(req.paymentMethod)) return { status: "succeeded", ref: id };
-    if (NEEDS_ACTION.test(req.paymentMethod))
+    if (SUCCEEDS.test(req.paymentMethod)) {
+      if (req.capture === "manual" && !authorisations.has(id))
+        authorisations.set(id, { amount: req.amount, captured: 0, released: false, captures: new Map() });
+      return { status: "succeeded", ref: id };
+    }
+    if (NEEDS_ACTION.test(req.paymentMethod)) {
+      // Authorised once the buyer authenticates (confirm), for this amount.
+      if (req.capture === "manual" && !authorisations.has(id))
+        authorisations.set(id, { amount: req.amount, captured: 0, released: false, captures: new Map() });
       return { status: "requires_action", ref: id, clientSecret: `${id}_secret_test` };
+    }
     if (DECLINES.test(req.paymentMethod))
       return { status: "declined", ref: id, code: "card_declined", message: "Your card was declined." };
     return {
@@ -37,7 +65,7 @@ export class TestPaymentProvider implements PaymentProvider {
   }
 
   async confirm(paymentRef: string, paymentMethod: string, idempotencyKey: string): Promise<ChargeResult> {
-    return this.charge({
+    const result = await this.charge({
       amount: 0,
       currency: "usd",
       paymentMethod,
@@ -45,6 +73,8 @@ export class TestPaymentProvider implements PaymentProvider {
       orderId: "",
       userId: "",
     });
+    // The same PaymentIntent, as Stripe's confirm answers.
+    return result.status === "succeeded" ? { status: "succeeded", ref: paymentRef } : result;
   }
 
   /** Pays out at once (the test provider models a transfer that succeeds). */
@@ -54,6 +84,28 @@ export class TestPaymentProvider implements PaymentProvider {
 
   /** Nothing to detach locally; recorded by tests that override it. */
   async detach(_paymentMethodRef: string): Promise<void> {}
+
+  async capture(req: CaptureRequest): Promise<CaptureResult> {
+    const auth = authorisations.get(req.paymentRef);
+    const done = auth?.captures.get(req.idempotencyKey);
+    if (done) return { status: "succeeded", ref: done };
+    if (auth?.released)
+      return { status: "failed", code: "payment_intent_unexpected_state", message: "The authorisation was released" };
+    if (auth && auth.captured + req.amount > auth.amount)
+      return { status: "failed", code: "amount_too_large", message: "More than is left of the authorisation" };
+    const id = await ref("ch", req.idempotencyKey);
+    if (auth) {
+      auth.captured += req.amount;
+      auth.captures.set(req.idempotencyKey, id);
+      if (req.final) auth.released = true;
+    }
+    return { status: "succeeded", ref: id };
+  }
+
+  async release(paymentRef: string, _idempotencyKey: string): Promise<void> {
+    const auth = authorisations.get(paymentRef);
+    if (auth) auth.released = true;
+  }
 
   async refund(req: RefundRequest): Promise<RefundResult> {
     return { status: "succeeded", ref: await ref("re", req.idempotencyKey) };
