@@ -2645,7 +2645,7 @@ export interface components {
             currency: string;
             entry_id: string;
             /** @enum {string} */
-            kind: "sale" | "commission" | "refund" | "payout" | "capture" | "shipping" | "tax";
+            kind: "sale" | "commission" | "refund" | "payout" | "capture" | "shipping" | "tax" | "dispute";
             order_id: string | null;
             order_item_id: string | null;
             payout_id: string | null;

@@ -214,6 +214,12 @@ describe("a cart in another currency", () => {
     expect(order).toMatchObject({ currency: "eur", subtotal: 9200, shipping_total: 920, total_amount: 10120 });
     expect(order.items[0]).toMatchObject({ price: 4600, quantity: 2 });
     expect(order.payment.amount).toBe(10120);
+    // The seller's shipment captures the euros; the ledger posts then.
+    const shipped = await call("POST", `/orders/${order.order_id}/status`, {
+      token: seller.access_token,
+      body: { status: "shipped", tracking_number: "1ZEUR" },
+    });
+    expect(shipped.status).toBe(200);
     // The ledger settles in usd: 92.00 EUR of goods is $100.00 again, 9.20 EUR of shipping $10.00.
     const { vi } = await import("vitest");
     await vi.waitFor(

@@ -76,4 +76,5 @@ export const SUBSCRIBERS: { [T in EventType]: Subscriber[] } = {
   "order.cancelled": [notifier, analytics, sellerWebhooks],
   "order.refunded": [notifier, analytics, sellerWebhooks, reviewVerifier, ledger],
   "payment.captured": [ledger],
+  "payment.disputed": [ledger],
 };

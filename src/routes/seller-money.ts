@@ -22,7 +22,7 @@ const Balance = z
 const Entry = z
   .object({
     entry_id: z.string(),
-    kind: z.enum(["sale", "commission", "refund", "payout", "capture", "shipping", "tax"]),
+    kind: z.enum(["sale", "commission", "refund", "payout", "capture", "shipping", "tax", "dispute"]),
     amount: z.number().int(),
     currency: z.string(),
     order_id: z.string().nullable(),

@@ -14,7 +14,9 @@ export const ledgerEntries = sqliteTable(
     id: text("id").primaryKey(),
     account: text("account").notNull(),
     sellerId: text("seller_id"),
-    kind: text("kind", { enum: ["sale", "commission", "refund", "payout", "capture", "shipping", "tax"] }).notNull(),
+    kind: text("kind", {
+      enum: ["sale", "commission", "refund", "payout", "capture", "shipping", "tax", "dispute"],
+    }).notNull(),
     /** Signed minor units. */
     amount: integer("amount").notNull(),
     currency: text("currency").notNull().default("usd"),

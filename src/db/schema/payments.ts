@@ -52,6 +52,8 @@ export const refunds = sqliteTable(
     amount: integer("amount").notNull(),
     /** Of `amount`, what went back as store credit. */
     walletAmount: integer("wallet_amount").notNull().default(0),
+    /** Of `amount`, what was let go of an uncaptured authorisation (not refunded at the provider). */
+    releasedAmount: integer("released_amount").notNull().default(0),
     currency: text("currency").notNull(),
     reason: text("reason").notNull(),
     status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
@@ -75,3 +77,44 @@ export const paymentSettings = sqliteTable("payment_settings", {
   value: text("value", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * Provider webhook events that arrived before what they act on (a refund before its capture, a
+ * dispute before its charge is known): kept and retried by the cron with backoff, never dropped.
+ */
+export const parkedWebhookEvents = sqliteTable(
+  "parked_webhook_events",
+  {
+    id: text("id").primaryKey(),
+    provider: text("provider").notNull(),
+    type: text("type").notNull(),
+    payload: text("payload").notNull(),
+    reason: text("reason").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** Epoch ms of the next retry; null once applied or given up (kept for the record). */
+    nextAttemptAt: integer("next_attempt_at"),
+    status: text("status", { enum: ["parked", "applied", "dead"] })
+      .notNull()
+      .default("parked"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("parked_webhook_events_due_idx").on(t.status, t.nextAttemptAt)],
+);
+
+/** Card disputes (chargebacks) of an order's payment, in the order's database. */
+export const paymentDisputes = sqliteTable(
+  "payment_disputes",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    paymentId: text("payment_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: ["open", "won", "lost"] }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("payment_disputes_order_idx").on(t.orderId)],
+);

@@ -6,4 +6,4 @@
 export * from "./workflow";
 export * from "./steps";
 export { payOrder } from "./pay";
-export { handleStripeWebhook } from "./stripe-webhook";
+export { handleStripeWebhook, retryParkedStripeEvents } from "./stripe-webhook";

@@ -4,6 +4,15 @@ import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/logger";
 import { markPaid, settlePaymentWithoutStock, StockGone } from "./steps";
 import { releaseAll } from "../inventory";
+import {
+  applyProviderDispute,
+  applyProviderRefundState,
+  applyProviderRefundTotal,
+  dueParkedEvents,
+  parkWebhookEvent,
+  type ProviderEventOutcome,
+  settleParked,
+} from "../payments";
 import { findOrder, stockRefOf } from "../orders";
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
@@ -19,7 +28,7 @@ export async function handleStripeWebhook(
   env: Env,
   rawBody: string,
   signature: string | undefined,
-): Promise<{ received: true; duplicate?: boolean; ignored?: boolean }> {
+): Promise<{ received: true; duplicate?: boolean; ignored?: boolean; parked?: boolean }> {
   if (!env.STRIPE_WEBHOOK_SECRET) throw new ApiError("not_found", "Stripe webhooks are not configured");
   if (!signature)
     throw new ApiError("validation_failed", "Missing Stripe-Signature header", {
@@ -44,8 +53,19 @@ export async function handleStripeWebhook(
   }
   if (!(await firstDelivery(env, event.id, event.type))) return { received: true, duplicate: true };
   try {
-    const applied = await apply(env, event);
-    return applied ? { received: true } : { received: true, ignored: true };
+    const result = await applyStripeEvent(env, event);
+    if (result.outcome === "park") {
+      // Before what it acts on (out of order): kept and retried by the cron, never dropped.
+      await parkWebhookEvent(env, {
+        id: event.id,
+        provider: "stripe",
+        type: event.type,
+        payload: rawBody,
+        reason: result.reason,
+      });
+      return { received: true, parked: true };
+    }
+    return result.outcome === "applied" ? { received: true } : { received: true, ignored: true };
   } catch (err) {
     // Not applied: forget the id so Stripe's retry can apply it.
     await forgetDelivery(env, event.id);
@@ -53,26 +73,108 @@ export async function handleStripeWebhook(
   }
 }
 
-async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
-  // A manual (authorise-then-capture) intent is authorised at amount_capturable_updated; its
-  // succeeded comes with the last capture, when the order is long paid.
-  if (
-    event.type !== "payment_intent.succeeded" &&
-    event.type !== "payment_intent.amount_capturable_updated" &&
-    event.type !== "payment_intent.payment_failed"
-  )
-    return false;
-  const pi = event.data.object as Stripe.PaymentIntent;
+/** Cron: parked Stripe events whose time has come, applied now or parked again (payments/webhook-parking.ts). */
+export async function retryParkedStripeEvents(env: Env, now = Date.now()): Promise<number> {
+  let applied = 0;
+  for (const parked of await dueParkedEvents(env, now)) {
+    try {
+      const result = await applyStripeEvent(env, JSON.parse(parked.payload) as Stripe.Event);
+      await settleParked(
+        env,
+        parked,
+        result.outcome === "park" ? { done: false, reason: result.reason } : { done: true },
+        now,
+      );
+      if (result.outcome === "applied") applied++;
+    } catch (err) {
+      await settleParked(env, parked, { done: false, reason: (err as Error).message.slice(0, 200) }, now);
+    }
+  }
+  return applied;
+}
+
+const orderIdOf = (metadata: Stripe.Metadata | null | undefined) =>
+  typeof metadata?.order_id === "string" ? metadata.order_id : null;
+const idOf = (x: string | { id: string } | null | undefined) => (typeof x === "string" ? x : (x?.id ?? null));
+
+/** One verified Stripe event, applied by its kind; each handler moves state only forward. */
+async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<ProviderEventOutcome> {
+  switch (event.type) {
+    case "payment_intent.succeeded":
+    case "payment_intent.amount_capturable_updated":
+    case "payment_intent.payment_failed":
+      return applyIntent(env, event.type, event.data.object as Stripe.PaymentIntent, event.id);
+    case "charge.refunded": {
+      const charge = event.data.object as Stripe.Charge;
+      const pi = idOf(charge.payment_intent);
+      if (!pi) return { outcome: "ignored" };
+      return applyProviderRefundTotal(env, {
+        paymentRef: pi,
+        orderId: orderIdOf(charge.metadata),
+        refundedTotal: charge.amount_refunded,
+        ref: charge.id,
+      });
+    }
+    case "refund.created":
+    case "refund.updated":
+    case "refund.failed": {
+      const refund = event.data.object as Stripe.Refund;
+      const pi = idOf(refund.payment_intent);
+      if (!pi) return { outcome: "ignored" };
+      const status =
+        refund.status === "failed" || refund.status === "canceled"
+          ? "failed"
+          : refund.status === "succeeded"
+            ? "succeeded"
+            : "pending";
+      return applyProviderRefundState(env, {
+        refundRef: refund.id,
+        paymentRef: pi,
+        orderId: orderIdOf(refund.metadata),
+        status,
+      });
+    }
+    case "charge.dispute.created":
+    case "charge.dispute.closed": {
+      const dispute = event.data.object as Stripe.Dispute;
+      const pi = idOf(dispute.payment_intent);
+      if (!pi) return { outcome: "ignored" };
+      // An inquiry closed without a chargeback (warning_closed) took nothing: as good as won.
+      const phase = event.type === "charge.dispute.created" ? "opened" : dispute.status === "lost" ? "lost" : "won";
+      return applyProviderDispute(env, {
+        disputeRef: dispute.id,
+        paymentRef: pi,
+        orderId: orderIdOf(dispute.metadata),
+        amount: dispute.amount,
+        currency: dispute.currency,
+        reason: dispute.reason ?? "unknown",
+        phase,
+      });
+    }
+    default:
+      return { outcome: "ignored" };
+  }
+}
+
+async function applyIntent(
+  env: Env,
+  type: "payment_intent.succeeded" | "payment_intent.amount_capturable_updated" | "payment_intent.payment_failed",
+  pi: Stripe.PaymentIntent,
+  eventId: string,
+): Promise<ProviderEventOutcome> {
   // The intent carries its order id (set at charge time), which names the database; without it, each is asked.
-  const orderId = typeof pi.metadata?.order_id === "string" ? pi.metadata.order_id : null;
-  const payment = await paymentByRef(env, pi.id, orderId);
+  const payment = await paymentByRef(env, pi.id, orderIdOf(pi.metadata));
   if (!payment) {
-    log("warn", "webhook for an unknown PaymentIntent", { payment_intent: pi.id, event_id: event.id });
-    return false;
+    // Our row is written just after Stripe answers the charge: its event may come first.
+    log("warn", "webhook for a PaymentIntent not recorded yet; parked", { payment_intent: pi.id, event_id: eventId });
+    return { outcome: "park", reason: "the payment is not recorded yet" };
   }
   const found = await findOrder(env, payment.orderId);
-  if (found?.order.status !== "pending_payment") return false; // already settled: out of order or duplicate
-  if (event.type !== "payment_intent.payment_failed") {
+  if (found?.order.status !== "pending_payment") return { outcome: "ignored" }; // already settled: out of order or duplicate
+  if (type !== "payment_intent.payment_failed") {
+    // A manual intent's succeeded comes with its last capture, long after it was authorised (and the order paid).
+    if (type === "payment_intent.succeeded" && payment.captureMethod === "manual" && pi.capture_method === "manual")
+      return { outcome: "ignored" };
     await setPaymentStatus(env, payment, { status: "succeeded" });
     try {
       await markPaid(env, found.order, found.items, found.order.id);
@@ -82,12 +184,12 @@ async function apply(env: Env, event: Stripe.Event): Promise<boolean> {
       await settlePaymentWithoutStock(env, found.order, found.items);
     }
   } else {
-    if (payment.status === "succeeded") return false;
+    if (payment.status === "succeeded") return { outcome: "ignored" };
     await setPaymentStatus(env, payment, {
       status: "failed",
       failureCode: pi.last_payment_error?.code ?? "payment_failed",
     });
     await releaseAll(env, found.order.id, found.items.map(stockRefOf));
   }
-  return true;
+  return { outcome: "applied" };
 }

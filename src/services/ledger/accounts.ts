@@ -7,13 +7,18 @@ import { ledgerEntries } from "../../db/schema/ledger";
  * The marketplace's money: a double-entry ledger (every posting sums to zero), fed by order
  * events, so a replayed event posts nothing twice (each entry's `ref` is unique).
  *
- * - order.paid: per line, the buyer's money enters the platform's clearing account (−gross), the
- *   seller is credited the line less the platform's commission, and the commission is the
- *   platform's. The seller's credit is pending.
+ * - order.paid (a payment captured at once) or payment.captured (one seller's share of an
+ *   authorised payment, at their shipment): per line, the buyer's money enters the platform's
+ *   clearing account (−gross), the seller is credited the line less the platform's commission,
+ *   and the commission is the platform's. The seller's credit is pending. Money authorised and
+ *   let go uncaptured is never posted.
  * - order.delivered: the seller's credits (and refunds) of that order become available after the
  *   holding period. A refund before delivery stays beside its sale, so the two net out in pending.
  * - order.refunded: the refund is taken back from the lines it was for (their seller and the
  *   commission, in proportion), and leaves clearing.
+ * - payment.disputed: a chargeback takes the disputed amount from the order's sellers (in
+ *   proportion to what they were credited) into the disputes account at once, so it cannot be
+ *   paid out; a won dispute gives it back, a lost one lets it leave through clearing.
  * - payouts (daily cron): a seller's available balance above the minimum is paid out.
  *
  * Commission: a percentage per category, inherited down the tree (the deepest rule on the
@@ -32,6 +37,9 @@ export const COMMISSION = "platform:commission";
 
 /** Sales tax collected, owed to the jurisdictions. */
 export const TAX = "platform:tax";
+
+/** Money held against open chargebacks. */
+export const DISPUTES = "platform:disputes";
 
 export const sellerAccount = (id: string) => `seller:${id}`;
 

@@ -7,6 +7,7 @@ import { findOrder, shippingPaidBySeller, type OrderItemRow, type OrderRow } fro
 import { CLEARING, COMMISSION, TAX, sellerAccount, type Entry, post } from "./accounts";
 import { sellerSettings } from "./settings";
 import { gross, saleEntries, settlement } from "./sales";
+import { postDispute } from "./disputes";
 
 /** Order events as ledger postings: sales, shipping, tax, refunds (the events consumer's "ledger" subscriber). */
 
@@ -40,6 +41,10 @@ export async function postOrderEvent(env: Pick<Env, "DB">, event: DomainEvent): 
       env,
       await saleEntries(env, order, items, shippingPaid(order, items, fx.usd), order.taxTotal, `tax:${order.id}`),
     );
+    return;
+  }
+  if (event.type === "payment.disputed") {
+    await postDispute(env, order, event.data as EventData<"payment.disputed">);
     return;
   }
   if (event.type === "payment.captured") {

@@ -13,3 +13,10 @@ export {
   capturePolicy,
   setCapturePolicy,
 } from "./capture-policy";
+export {
+  applyProviderDispute,
+  applyProviderRefundState,
+  applyProviderRefundTotal,
+  type ProviderEventOutcome,
+} from "./provider-events";
+export { dueParkedEvents, parkWebhookEvent, settleParked } from "./webhook-parking";

@@ -60,6 +60,8 @@ export async function createRefund(
     restock?: boolean;
     /** The lines the money is for, when the caller knows (a return of one seller's lines): the ledger debits their seller. */
     forLines?: string[];
+    /** A refund already made at the provider (its dashboard; a `charge.refunded` webhook): recorded, not sent. */
+    external?: { ref: string };
   } = {},
 ) {
   const found = await findOrder(env, input.order_id);
@@ -125,13 +127,13 @@ export async function createRefund(
     (viewer === "seller" ? items.filter((i) => i.sellerId === auth.userId).map((i) => i.id) : undefined);
   // Of the card's part, money authorised and never captured (unshipped lines) is let go, not refunded.
   const releasable =
-    cardPart > 0 && payment && uncaptured(payment) > 0
+    cardPart > 0 && payment && !opts.external && uncaptured(payment) > 0
       ? Math.min(cardPart, uncapturedCost(order, items, payment, refundLines, shippingTotal))
       : 0;
   const refundPart = cardPart - releasable;
 
-  let transactionRef: string | null = null;
-  if (refundPart > 0) {
+  let transactionRef: string | null = opts.external?.ref ?? null;
+  if (refundPart > 0 && !opts.external) {
     try {
       const r = await paymentProvider(env).refund({
         paymentRef: payment!.transactionRef!,
@@ -192,6 +194,7 @@ export async function createRefund(
         requestedBy: auth.userId,
         amount,
         walletAmount: walletPart,
+        releasedAmount: released,
         currency: order.currency,
         reason: input.reason,
         status: "succeeded",
@@ -203,6 +206,7 @@ export async function createRefund(
         set: {
           amount,
           walletAmount: walletPart,
+          releasedAmount: released,
           status: "succeeded",
           transactionRef,
           paymentId: payment?.id ?? null,
