@@ -1229,6 +1229,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The buyer is back from their bank, wallet or PayPal: settle the order's pending payment
+         * @description Asks the provider where the payment stands. Paid: the order is `paid`. Declined at the bank: 402, the stock is let go and the order can be paid again. Still waiting: the order as it is. The provider's webhook settles the same payment too; whichever comes first wins, the other changes nothing.
+         */
+        post: operations["postPaymentsReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/test-provider/authorize/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The test provider's bank page (PAYMENT_PROVIDER=test only): approve or decline a redirect payment
+         * @description The `next_action.url` of a `pm_test_redirect_bank` or `pm_test_wallet_app` payment. With `decision`, sends the buyer back to the checkout's `return_url` with `payment_ref` and `redirect_status`; without, a page with both choices.
+         */
+        get: operations["getPaymentsTestProviderAuthorizeByRef"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/webhooks/stripe": {
         parameters: {
             query?: never;
@@ -2460,6 +2500,11 @@ export interface components {
             payment_method?: string;
             /** @description A saved payment method from the wallet */
             payment_method_id?: string;
+            /**
+             * @description Where a method that redirects (a bank, a wallet, PayPal) brings the buyer back; the order stays pending_payment with the payment's next_action until then
+             * @example https://shop.example/checkout/return
+             */
+            return_url?: string;
             shipping_address: components["schemas"]["ShippingAddress"];
             /** @description Spend store credit first */
             use_wallet?: boolean;
@@ -2658,6 +2703,16 @@ export interface components {
             email: string;
             password: string;
         };
+        /** @description What the buyer does to finish a pending payment: follow `url` (a bank, a wallet, PayPal; it comes back to the checkout's `return_url`, then POST /payments/return), or confirm with Stripe.js and the client secret (3-D Secure, an app) */
+        NextAction: {
+            /** @enum {string} */
+            type: "redirect_to_url";
+            url: string;
+        } | {
+            client_secret: string;
+            /** @enum {string} */
+            type: "use_stripe_sdk";
+        } | null;
         Notification: {
             body: string;
             created_at: string;
@@ -2711,6 +2766,7 @@ export interface components {
                 /** @description Of `amount`, what has been captured */
                 captured_amount: number;
                 client_secret?: string | null;
+                next_action?: components["schemas"]["NextAction"];
                 payment_id: string;
                 /** @description Of `amount`, what was let go uncaptured */
                 released_amount: number;
@@ -2762,12 +2818,17 @@ export interface components {
             created_at: string;
             currency: string;
             failure_code: string | null;
+            next_action?: components["schemas"]["NextAction"];
             order_id: string;
             payment_id: string;
             provider: string;
             released_amount: number;
             status: string;
             transaction_ref: string | null;
+        };
+        PaymentReturn: {
+            /** @example ord_01JD0000000000000000000000 */
+            order_id: string;
         };
         Payout: {
             amount: number;
@@ -2794,6 +2855,11 @@ export interface components {
             payment_method?: string;
             /** @description A saved payment method from the wallet */
             payment_method_id?: string;
+            /**
+             * @description Needed by methods that redirect (a bank, a wallet, PayPal)
+             * @example https://shop.example/checkout/return
+             */
+            return_url?: string;
         };
         PersonalDataExport: {
             [key: string]: unknown;
@@ -7240,6 +7306,124 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPaymentsReturn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentReturn"];
+            };
+        };
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`, with `details` per field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment declined */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another user's private resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPaymentsTestProviderAuthorizeByRef: {
+        parameters: {
+            query?: {
+                decision?: "approve" | "decline";
+            };
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bank page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Back to the store's return_url */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`validation_failed`, with `details` per field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another user's private resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -40,6 +40,7 @@ import { recommendationRoutes } from "./routes/recommendations";
 import { reviewRoutes } from "./routes/reviews";
 import { searchRoutes } from "./routes/search";
 import { paymentRoutes } from "./routes/payments";
+import { paymentReturnRoutes } from "./routes/payments-return";
 import { walletRoutes } from "./routes/wallet";
 import { webhookRoutes } from "./routes/webhooks";
 import { webRoutes } from "./routes/web";
@@ -114,6 +115,7 @@ export function createApp() {
   app.route("/", couponRoutes);
   app.route("/", orderRoutes);
   app.route("/", paymentRoutes);
+  app.route("/", paymentReturnRoutes);
   app.route("/", returnRoutes);
   app.route("/", sellerMoneyRoutes);
   app.route("/", walletRoutes);

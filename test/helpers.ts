@@ -6,7 +6,14 @@ import { TestPaymentProvider } from "../src/services/payments/test-provider";
 
 /** Requests are addressed to the loopback: nothing is dialled (the handler is called in-process). */
 const BASE = "http://127.0.0.1";
-type CallOpts = { body?: unknown; raw?: BodyInit; token?: string; headers?: Record<string, string> };
+type CallOpts = {
+  body?: unknown;
+  raw?: BodyInit;
+  token?: string;
+  headers?: Record<string, string>;
+  /** `manual`: answer a redirect instead of following it (a followed one would come back into the Worker). */
+  redirect?: "manual";
+};
 
 function request(method: string, path: string, opts: CallOpts): Request {
   const headers = new Headers(opts.headers);
@@ -17,7 +24,12 @@ function request(method: string, path: string, opts: CallOpts): Request {
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", uniqueIp());
-  return new Request(`${BASE}${path}`, { method, headers, body });
+  return new Request(`${BASE}${path}`, {
+    method,
+    headers,
+    body,
+    ...(opts.redirect ? { redirect: opts.redirect } : {}),
+  });
 }
 
 /** The Worker under test, called through its real fetch handler (routing, middleware, bindings). */

@@ -77,6 +77,16 @@ export class StripeDouble {
         },
       };
     if (pm === "pm_card_authenticationRequired") return { ...base, status: "requires_action" };
+    // A method that sends the buyer to their bank (a loopback address: nothing in the tests follows it).
+    if (pm === "pm_card_redirect")
+      return {
+        ...base,
+        status: "requires_action",
+        next_action: {
+          type: "redirect_to_url",
+          redirect_to_url: { url: `http://127.0.0.1:9/bank/${id}`, return_url: null },
+        },
+      };
     return { ...base, status: "succeeded" };
   }
 
@@ -146,6 +156,11 @@ export class StripeDouble {
       );
       this.intents.set(pi.id, next);
       return { status: 200, body: next };
+    }
+    const retrieve = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
+    if (method === "GET" && retrieve) {
+      const pi = this.intents.get(retrieve[1]);
+      return pi ? { status: 200, body: pi } : this.unexpectedState(pi);
     }
     const capture = /^\/v1\/payment_intents\/([^/]+)\/capture$/.exec(path);
     if (method === "POST" && capture) {

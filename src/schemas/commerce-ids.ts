@@ -25,3 +25,32 @@ export const SavedMethodId = z
 export const LineVariant = VariantId.optional().openapi({
   description: "Which variant; required when the product has more than one (the 400 lists them)",
 });
+
+/** Where a redirect payment method brings the buyer back: https, or http on this machine (development). */
+export const ReturnUrl = z
+  .string()
+  .max(2000)
+  .refine((u) => {
+    try {
+      const url = new URL(u);
+      return (
+        url.protocol === "https:" ||
+        (url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
+      );
+    } catch {
+      return false;
+    }
+  }, "return_url is an https URL (http only on 127.0.0.1 or localhost)")
+  .openapi({ example: "https://shop.example/checkout/return" });
+
+export const NextActionSchema = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("redirect_to_url"), url: z.string() }),
+    z.object({ type: z.literal("use_stripe_sdk"), client_secret: z.string() }),
+  ])
+  .nullable()
+  .optional()
+  .openapi("NextAction", {
+    description:
+      "What the buyer does to finish a pending payment: follow `url` (a bank, a wallet, PayPal; it comes back to the checkout's `return_url`, then POST /payments/return), or confirm with Stripe.js and the client secret (3-D Secure, an app)",
+  });

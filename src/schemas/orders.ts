@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { OrderId, PaymentMethod, SavedMethodId } from "./commerce-ids";
+import { NextActionSchema, OrderId, PaymentMethod, ReturnUrl, SavedMethodId } from "./commerce-ids";
 
 /** Orders' bodies and shape (API.md "Orders"). */
 
@@ -32,6 +32,10 @@ export const CreateOrderBody = z
     payment_method_id: SavedMethodId.optional(),
     shipping_address: ShippingAddress,
     use_wallet: z.boolean().optional().openapi({ description: "Spend store credit first" }),
+    return_url: ReturnUrl.optional().openapi({
+      description:
+        "Where a method that redirects (a bank, a wallet, PayPal) brings the buyer back; the order stays pending_payment with the payment's next_action until then",
+    }),
     expected_total: z.number().int().min(0).optional().openapi({
       description:
         "The cart total the buyer was shown (minor units). When the price has changed since, the answer is 409 price_changed and nothing is held or charged.",
@@ -105,6 +109,7 @@ export const OrderSchema = z
         released_amount: z.number().int().openapi({ description: "Of `amount`, what was let go uncaptured" }),
         transaction_ref: z.string().nullable(),
         client_secret: z.string().nullable().optional(),
+        next_action: NextActionSchema,
       })
       .nullable(),
     paid_at: z.string().nullable(),

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { UserId } from "./catalog";
-import { OrderId, PaymentMethod, SavedMethodId } from "./commerce-ids";
+import { NextActionSchema, OrderId, PaymentMethod, ReturnUrl, SavedMethodId } from "./commerce-ids";
 
 /** Payments, refunds, saved methods and the wallet: bodies and shapes (API.md "Payments"). */
 
@@ -10,12 +10,17 @@ export const PayBody = z
     order_id: OrderId,
     payment_method: PaymentMethod.optional(),
     payment_method_id: SavedMethodId.optional(),
+    return_url: ReturnUrl.optional().openapi({
+      description: "Needed by methods that redirect (a bank, a wallet, PayPal)",
+    }),
   })
   .refine((b) => b.payment_method || b.payment_method_id, {
     message: "payment_method is required",
     path: ["payment_method"],
   })
   .openapi("PayRequest");
+
+export const PaymentReturnBody = z.strictObject({ order_id: OrderId }).openapi("PaymentReturn");
 
 export const PaymentSchema = z
   .object({
@@ -31,6 +36,7 @@ export const PaymentSchema = z
     transaction_ref: z.string().nullable(),
     failure_code: z.string().nullable(),
     client_secret: z.string().nullable().optional(),
+    next_action: NextActionSchema,
     created_at: z.string(),
   })
   .openapi("Payment");

@@ -33,6 +33,10 @@ export const payments = sqliteTable(
       >()
       .notNull()
       .default(sql`'[]'`),
+    /** What the buyer must do to finish (a redirect to their bank or wallet, an in-app confirmation); null when nothing. */
+    nextAction: text("next_action", { mode: "json" }).$type<
+      { type: "redirect_to_url"; url: string } | { type: "use_stripe_sdk"; client_secret: string }
+    >(),
     /** When the provider lets the authorisation lapse (Stripe: 7 days); the expiry cron acts before. */
     authorizedUntil: text("authorized_until"),
     createdAt: createdAt(),

@@ -7,3 +7,4 @@ export * from "./workflow";
 export * from "./steps";
 export { payOrder } from "./pay";
 export { handleStripeWebhook, retryParkedStripeEvents } from "./stripe-webhook";
+export { returnFromProvider } from "./complete";

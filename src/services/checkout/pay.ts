@@ -29,7 +29,7 @@ function toPayment(p: PaymentRow) {
     released_amount: p.releasedAmount,
     transaction_ref: p.transactionRef,
     failure_code: p.failureCode,
-    ...(p.status === "requires_action" ? { client_secret: p.clientSecret } : {}),
+    ...(p.status === "requires_action" ? { client_secret: p.clientSecret, next_action: p.nextAction } : {}),
     created_at: p.createdAt,
   };
 }
@@ -44,7 +44,7 @@ const PAYMENT_LOCK_MS = 120_000;
 export async function payOrder(
   env: Env,
   auth: AuthContext,
-  input: { order_id: string; payment_method?: string; payment_method_id?: string },
+  input: { order_id: string; payment_method?: string; payment_method_id?: string; return_url?: string },
 ) {
   const found = await findOrder(env, input.order_id);
   if (!found) throw new ApiError("not_found", "Order not found");
@@ -103,6 +103,7 @@ export async function payOrder(
         paymentMethod,
         order.totalAmount,
         `order:${order.id}:pay:${attemptId}`,
+        input.return_url,
       );
     }
   } catch (err) {

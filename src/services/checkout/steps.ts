@@ -114,6 +114,7 @@ export async function callProvider(
   paymentMethod: string,
   amount: number,
   idempotencyKey: string,
+  returnUrl?: string,
 ): Promise<ChargeResult & { row: PaymentRow }> {
   const provider = paymentProvider(env);
   // Authorise only, under the `on_shipment` policy: each seller's shipment captures their share.
@@ -129,6 +130,7 @@ export async function callProvider(
           orderId: order.id,
           userId: order.userId,
           capture: captureMethod,
+          ...(returnUrl ? { returnUrl } : {}),
         });
   const status =
     result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed";
@@ -145,6 +147,10 @@ export async function callProvider(
     paymentMethod: paymentMethod.slice(0, 64),
     failureCode: result.status === "declined" ? result.code : null,
     clientSecret: result.status === "requires_action" ? result.clientSecret : null,
+    nextAction:
+      result.status === "requires_action"
+        ? (result.nextAction ?? { type: "use_stripe_sdk", client_secret: result.clientSecret })
+        : null,
     captureMethod,
     capturedAmount: captureMethod === "automatic" && status === "succeeded" ? amount : 0,
     releasedAmount: 0,
@@ -163,8 +169,9 @@ export async function charge(
   paymentMethod: string,
   amount: number,
   idempotencyKey: string,
+  returnUrl?: string,
 ): Promise<ChargeResult & { row: PaymentRow }> {
-  const out = await callProvider(env, order, paymentMethod, amount, idempotencyKey);
+  const out = await callProvider(env, order, paymentMethod, amount, idempotencyKey, returnUrl);
   await recordPayment(env, out.row);
   return out;
 }

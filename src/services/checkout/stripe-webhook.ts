@@ -1,9 +1,9 @@
 import Stripe from "stripe";
-import { firstDelivery, forgetDelivery, paymentByRef, setPaymentStatus } from "../payment-records";
+import { firstDelivery, forgetDelivery, paymentByRef } from "../payment-records";
 import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/logger";
-import { markPaid, settlePaymentWithoutStock, StockGone } from "./steps";
-import { releaseAll } from "../inventory";
+import { StockGone } from "./steps";
+import { settleFinishedPayment } from "./complete";
 import {
   applyProviderDispute,
   applyProviderRefundState,
@@ -13,7 +13,7 @@ import {
   type ProviderEventOutcome,
   settleParked,
 } from "../payments";
-import { findOrder, stockRefOf } from "../orders";
+import { findOrder } from "../orders";
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
@@ -172,24 +172,18 @@ async function applyIntent(
   const found = await findOrder(env, payment.orderId);
   if (found?.order.status !== "pending_payment") return { outcome: "ignored" }; // already settled: out of order or duplicate
   if (type !== "payment_intent.payment_failed") {
-    // A manual intent's succeeded comes with its last capture, long after it was authorised (and the order paid).
-    if (type === "payment_intent.succeeded" && payment.captureMethod === "manual" && pi.capture_method === "manual")
-      return { outcome: "ignored" };
-    await setPaymentStatus(env, payment, { status: "succeeded" });
     try {
-      await markPaid(env, found.order, found.items, found.order.id);
+      await settleFinishedPayment(env, payment, found.order, found.items, { status: "succeeded" });
     } catch (err) {
       // Applied all the same: the money went back and the order is cancelled; Stripe need not retry.
       if (!(err instanceof StockGone)) throw err;
-      await settlePaymentWithoutStock(env, found.order, found.items);
     }
   } else {
     if (payment.status === "succeeded") return { outcome: "ignored" };
-    await setPaymentStatus(env, payment, {
+    await settleFinishedPayment(env, payment, found.order, found.items, {
       status: "failed",
-      failureCode: pi.last_payment_error?.code ?? "payment_failed",
+      code: pi.last_payment_error?.code ?? "payment_failed",
     });
-    await releaseAll(env, found.order.id, found.items.map(stockRefOf));
   }
   return { outcome: "applied" };
 }

@@ -42,6 +42,7 @@ export interface CheckoutInput {
   shipping_address: string | Record<string, string>;
   use_wallet?: boolean;
   expected_total?: number;
+  return_url?: string;
 }
 
 /**
@@ -219,6 +220,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       paymentMethod,
       order.totalAmount - order.walletAmount,
       `order:${orderId}:checkout`,
+      input.return_url,
     );
     const home = getDb(onOrderShard(env, orderId));
     if (result.status === "declined") {

@@ -132,7 +132,9 @@ export function toOrder(
             captured_amount: payment.capturedAmount,
             released_amount: payment.releasedAmount,
             transaction_ref: payment.transactionRef,
-            ...(payment.status === "requires_action" ? { client_secret: payment.clientSecret } : {}),
+            ...(payment.status === "requires_action"
+              ? { client_secret: payment.clientSecret, next_action: payment.nextAction }
+              : {}),
           }
         : null,
     paid_at: order.paidAt,

@@ -20,3 +20,4 @@ export {
   type ProviderEventOutcome,
 } from "./provider-events";
 export { dueParkedEvents, parkWebhookEvent, settleParked } from "./webhook-parking";
+export { decideTestRedirect } from "./test-provider";

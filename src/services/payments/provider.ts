@@ -13,11 +13,16 @@ export interface ChargeRequest {
   userId: string;
   /** `manual`: authorise only; the money moves when `capture` is called (per seller shipment). */
   capture?: "automatic" | "manual";
+  /** Where the buyer comes back after a redirect (bank, wallet, PayPal); without it only methods that need none work. */
+  returnUrl?: string;
 }
+
+/** What the buyer does to finish a payment: follow a redirect, or confirm with the provider's SDK or app. */
+type NextAction = { type: "redirect_to_url"; url: string } | { type: "use_stripe_sdk"; client_secret: string };
 
 export type ChargeResult =
   | { status: "succeeded"; ref: string }
-  | { status: "requires_action"; ref: string; clientSecret: string }
+  | { status: "requires_action"; ref: string; clientSecret: string; nextAction?: NextAction }
   | { status: "declined"; ref: string | null; code: string; message: string };
 
 export interface RefundRequest {
@@ -44,6 +49,8 @@ export interface PaymentProvider {
   /** Completes a charge that needed customer action (3-D Secure) with a payment method. */
   confirm(ref: string, paymentMethod: string, idempotencyKey: string): Promise<ChargeResult>;
   refund(req: RefundRequest): Promise<RefundResult>;
+  /** Where a payment stands now at the provider (after the buyer came back from a redirect). */
+  retrieve(ref: string): Promise<ChargeResult>;
   /** Captures part of a manual authorisation (one seller's shipment). */
   capture(req: CaptureRequest): Promise<CaptureResult>;
   /** Lets go of what is still authorised and uncaptured (Stripe: cancels the PaymentIntent); done ones are fine. */

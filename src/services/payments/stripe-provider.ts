@@ -27,7 +27,15 @@ function fromIntent(pi: Stripe.PaymentIntent): ChargeResult {
   if (pi.status === "succeeded" || pi.status === "processing" || pi.status === "requires_capture")
     return { status: "succeeded", ref: pi.id };
   if (pi.status === "requires_action" || pi.status === "requires_confirmation") {
-    return { status: "requires_action", ref: pi.id, clientSecret: pi.client_secret ?? "" };
+    const redirect = pi.next_action?.redirect_to_url?.url;
+    return {
+      status: "requires_action",
+      ref: pi.id,
+      clientSecret: pi.client_secret ?? "",
+      nextAction: redirect
+        ? { type: "redirect_to_url", url: redirect }
+        : { type: "use_stripe_sdk", client_secret: pi.client_secret ?? "" },
+    };
   }
   return {
     status: "declined",
@@ -70,7 +78,10 @@ export class StripePaymentProvider implements PaymentProvider {
           currency: req.currency,
           payment_method: req.paymentMethod,
           confirm: true,
-          automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+          // With a return_url, methods that redirect (bank redirects, wallets, 3-D Secure pages) are offered too.
+          ...(req.returnUrl
+            ? { automatic_payment_methods: { enabled: true }, return_url: req.returnUrl }
+            : { automatic_payment_methods: { enabled: true, allow_redirects: "never" as const } }),
           ...(req.capture === "manual"
             ? {
                 capture_method: "manual" as const,
@@ -111,6 +122,14 @@ export class StripePaymentProvider implements PaymentProvider {
       if (err instanceof Stripe.errors.StripeInvalidRequestError)
         return { status: "failed", code: err.code ?? "invalid_request", message: err.message };
       unavailable(err);
+    }
+  }
+
+  async retrieve(ref: string): Promise<ChargeResult> {
+    try {
+      return fromIntent(await this.stripe.paymentIntents.retrieve(ref));
+    } catch (err) {
+      return declined(err) ?? unavailable(err);
     }
   }
 

@@ -25,6 +25,12 @@ import type {
 const SUCCEEDS = /^pm_card_(visa|visa_debit|mastercard|mastercard_debit|amex|discover|diners|jcb|unionpay|us|ca|gb)$/;
 const DECLINES = /^pm_card_(chargeDeclined\w*|visa_chargeDeclined\w*)$/;
 const NEEDS_ACTION = /^pm_card_(authenticationRequired|threeDSecure2Required|authenticationRequiredOnSetup)$/;
+/**
+ * Methods that finish away from the store: a bank redirect and a wallet app. Both need a
+ * `return_url`; the buyer is sent to the local stand-in for the bank
+ * (GET /payments/test-provider/authorize/{ref}), approves or declines there, and comes back.
+ */
+const REDIRECTS = /^pm_test_(redirect_bank|wallet_app)$/;
 
 async function ref(prefix: string, key: string): Promise<string> {
   return `${prefix}_test_${(await sha256Hex(key)).slice(0, 24)}`;
@@ -37,6 +43,25 @@ interface Authorisation {
   captures: Map<string, string>;
 }
 const authorisations = new Map<string, Authorisation>();
+
+/** Redirect payments awaiting the buyer: where to send them back, and what they chose at the "bank". */
+const redirects = new Map<
+  string,
+  { returnUrl: string; state: "pending" | "approved" | "declined"; amount: number; capture: "automatic" | "manual" }
+>();
+
+/** The local bank page's side (routes/payments-test.ts): the buyer approved or declined; answers where to send them back. */
+export function decideTestRedirect(ref: string, approve: boolean): string | null {
+  const r = redirects.get(ref);
+  if (!r) return null;
+  if (r.state === "pending") r.state = approve ? "approved" : "declined";
+  if (r.state === "approved" && r.capture === "manual" && !authorisations.has(ref))
+    authorisations.set(ref, { amount: r.amount, captured: 0, released: false, captures: new Map() });
+  const back = new URL(r.returnUrl);
+  back.searchParams.set("payment_ref", ref);
+  back.searchParams.set("redirect_status", r.state === "approved" ? "succeeded" : "failed");
+  return back.toString();
+}
 
 export class TestPaymentProvider implements PaymentProvider {
   readonly name = "test";
@@ -53,6 +78,28 @@ export class TestPaymentProvider implements PaymentProvider {
       if (req.capture === "manual" && !authorisations.has(id))
         authorisations.set(id, { amount: req.amount, captured: 0, released: false, captures: new Map() });
       return { status: "requires_action", ref: id, clientSecret: `${id}_secret_test` };
+    }
+    if (REDIRECTS.test(req.paymentMethod)) {
+      if (!req.returnUrl)
+        return {
+          status: "declined",
+          ref: null,
+          code: "return_url_required",
+          message: "This payment method needs a return_url",
+        };
+      if (!redirects.has(id))
+        redirects.set(id, {
+          returnUrl: req.returnUrl,
+          state: "pending",
+          amount: req.amount,
+          capture: req.capture ?? "automatic",
+        });
+      return {
+        status: "requires_action",
+        ref: id,
+        clientSecret: `${id}_secret_test`,
+        nextAction: { type: "redirect_to_url", url: `/payments/test-provider/authorize/${id}` },
+      };
     }
     if (DECLINES.test(req.paymentMethod))
       return { status: "declined", ref: id, code: "card_declined", message: "Your card was declined." };
@@ -84,6 +131,14 @@ export class TestPaymentProvider implements PaymentProvider {
 
   /** Nothing to detach locally; recorded by tests that override it. */
   async detach(_paymentMethodRef: string): Promise<void> {}
+
+  async retrieve(ref: string): Promise<ChargeResult> {
+    const r = redirects.get(ref);
+    if (!r || r.state === "pending") return { status: "requires_action", ref, clientSecret: `${ref}_secret_test` };
+    if (r.state === "declined")
+      return { status: "declined", ref, code: "payment_method_declined", message: "The buyer declined at their bank" };
+    return { status: "succeeded", ref };
+  }
 
   async capture(req: CaptureRequest): Promise<CaptureResult> {
     const auth = authorisations.get(req.paymentRef);
