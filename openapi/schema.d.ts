@@ -2008,7 +2008,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Save a payment method (a provider id such as pm_…, never a card number) */
+        /**
+         * Save a payment method (a provider id such as pm_…, never a card number)
+         * @description The method is attached to your customer at the provider (a Stripe Customer, made the first time) by a SetupIntent, so it can be charged again off-session. Only the provider's ids and the card's brand, last 4 digits and expiry are kept. A card that cannot be saved is 402.
+         */
         post: operations["postWalletPaymentMethods"];
         delete?: never;
         options?: never;
@@ -2026,7 +2029,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Forget a saved payment method */
+        /** Forget a saved payment method (detached from your customer at the provider) */
         delete: operations["deleteWalletPaymentMethodsByPaymentMethodId"];
         options?: never;
         head?: never;
@@ -3021,6 +3024,12 @@ export interface components {
             role: "buyer" | "seller" | "admin";
         };
         SavedPaymentMethod: {
+            card: {
+                brand: string;
+                exp_month: number | null;
+                exp_year: number | null;
+                last4: string;
+            } | null;
             created_at: string;
             display: string;
             label: string | null;
@@ -10150,6 +10159,15 @@ export interface operations {
             };
             /** @description Missing, expired or invalid credentials */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment declined */
+            402: {
                 headers: {
                     [name: string]: unknown;
                 };

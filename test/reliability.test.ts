@@ -124,6 +124,7 @@ describe("checkout under faults", () => {
       confirm: async () => ({ status: "declined", ref: null, code: "x", message: "x" }),
       capture: async () => ({ status: "failed", code: "x", message: "x" }),
       retrieve: async () => ({ status: "declined", ref: null, code: "x", message: "x" }),
+      saveMethod: async () => ({ status: "declined", code: "x", message: "x" }),
       release: async () => {},
       detach: async () => {},
       payout: async () => ({ ok: true }),

@@ -9,6 +9,8 @@ export class StripeDouble {
   refunds = new Map<string, any>();
   transfers = new Map<string, any>();
   calculations = new Map<string, any>();
+  customers = new Map<string, any>();
+  paymentMethods = new Map<string, any>();
   /** Stripe Tax's answer per jurisdiction (basis points) and per tax code; a code absent here pays the standard rate. */
   taxRates: Record<string, { bp: number; codes?: Record<string, number> }> = {
     "US-CA": { bp: 725 },
@@ -104,6 +106,13 @@ export class StripeDouble {
     };
   }
 
+  private missing(what: string) {
+    return {
+      status: 404,
+      body: { error: { type: "invalid_request_error", code: "resource_missing", message: `No such ${what}` } },
+    };
+  }
+
   private unexpectedState(pi: any) {
     return {
       status: 400,
@@ -156,6 +165,54 @@ export class StripeDouble {
       );
       this.intents.set(pi.id, next);
       return { status: 200, body: next };
+    }
+    if (method === "POST" && path === "/v1/customers") {
+      const customer = {
+        id: `cus_double_${++this.seq}`,
+        object: "customer",
+        metadata: { user_id: form["metadata[user_id]"] },
+      };
+      this.customers.set(customer.id, customer);
+      return { status: 200, body: customer };
+    }
+    if (method === "POST" && path === "/v1/setup_intents") {
+      // A test card id becomes a new PaymentMethod attached to the customer.
+      if (!this.customers.has(form.customer)) return this.missing("customer");
+      if (form.payment_method === "pm_card_chargeDeclined")
+        return {
+          status: 402,
+          body: { error: { type: "card_error", code: "card_declined", message: "Your card was declined." } },
+        };
+      const brand = /^pm_card_(\w+)$/.exec(form.payment_method)?.[1] ?? "visa";
+      const pm = {
+        id: `pm_double_${++this.seq}`,
+        object: "payment_method",
+        customer: form.customer,
+        card: { brand, last4: brand === "mastercard" ? "4444" : "4242", exp_month: 12, exp_year: 2030 },
+      };
+      this.paymentMethods.set(pm.id, pm);
+      return {
+        status: 200,
+        body: {
+          id: `seti_double_${this.seq}`,
+          object: "setup_intent",
+          status: "succeeded",
+          customer: form.customer,
+          payment_method: pm.id,
+          usage: form.usage,
+        },
+      };
+    }
+    const pmPath = /^\/v1\/payment_methods\/([^/]+)(\/detach)?$/.exec(path);
+    if (pmPath) {
+      const pm = this.paymentMethods.get(pmPath[1]);
+      if (!pm) return this.missing("payment_method");
+      if (method === "POST" && pmPath[2]) {
+        const detached = { ...pm, customer: null };
+        this.paymentMethods.set(pm.id, detached);
+        return { status: 200, body: detached };
+      }
+      return { status: 200, body: pm };
     }
     const retrieve = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
     if (method === "GET" && retrieve) {

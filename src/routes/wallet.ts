@@ -14,6 +14,7 @@ import { findUserById } from "../services/users";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import * as wallet from "../services/wallet";
+import { paymentProvider, ProviderUnavailable } from "../services/payments";
 
 const MethodParam = z.object({
   payment_method_id: z
@@ -51,14 +52,16 @@ const save = createRoute({
   summary: "Save a payment method (a provider id such as pm_…, never a card number)",
   ...signedIn,
   request: { body: jsonBody(SaveMethodBody) },
-  responses: { 201: jsonResponse(SavedMethodSchema, "Saved (shown masked)"), ...errorResponses(400, 401) },
+  description:
+    "The method is attached to your customer at the provider (a Stripe Customer, made the first time) by a SetupIntent, so it can be charged again off-session. Only the provider's ids and the card's brand, last 4 digits and expiry are kept. A card that cannot be saved is 402.",
+  responses: { 201: jsonResponse(SavedMethodSchema, "Saved (shown masked)"), ...errorResponses(400, 401, 402) },
 });
 
 const remove = createRoute({
   method: "delete",
   path: "/wallet/payment-methods/{payment_method_id}",
   tags: ["Wallet"],
-  summary: "Forget a saved payment method",
+  summary: "Forget a saved payment method (detached from your customer at the provider)",
   ...signedIn,
   request: { params: MethodParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404) },
@@ -89,10 +92,31 @@ export const walletRoutes = createRouter()
   })
   .openapi(save, async (c) => {
     const { payment_method, label } = c.req.valid("json");
-    return c.json(await wallet.saveMethod(c.env, currentUser(c).userId, payment_method, label), 201);
+    const userId = currentUser(c).userId;
+    const provider = paymentProvider(c.env);
+    let result: Awaited<ReturnType<typeof provider.saveMethod>>;
+    try {
+      result = await provider.saveMethod({
+        userId,
+        customerRef: await wallet.customerOf(c.env, userId),
+        paymentMethod: payment_method,
+      });
+    } catch (err) {
+      if (err instanceof ProviderUnavailable)
+        throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was saved");
+      throw err;
+    }
+    if (result.status === "declined") {
+      throw new ApiError("payment_declined", result.message, {
+        details: [{ field: "payment_method", code: result.code, message: result.message }],
+      });
+    }
+    return c.json(await wallet.saveMethod(c.env, userId, { provider: provider.name, ...result }, label), 201);
   })
   .openapi(remove, async (c) => {
-    await wallet.deleteMethod(c.env, currentUser(c).userId, c.req.valid("param").payment_method_id);
+    await wallet.deleteMethod(c.env, currentUser(c).userId, c.req.valid("param").payment_method_id, (ref) =>
+      paymentProvider(c.env).detach(ref),
+    );
     return c.body(null, 204);
   })
   .openapi(credit, async (c) => {

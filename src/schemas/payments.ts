@@ -88,7 +88,20 @@ export const SaveMethodBody = z
   .openapi("SavePaymentMethodRequest");
 
 export const SavedMethodSchema = z
-  .object({ payment_method_id: z.string(), label: z.string().nullable(), display: z.string(), created_at: z.string() })
+  .object({
+    payment_method_id: z.string(),
+    label: z.string().nullable(),
+    display: z.string(),
+    card: z
+      .object({
+        brand: z.string(),
+        last4: z.string(),
+        exp_month: z.number().int().nullable(),
+        exp_year: z.number().int().nullable(),
+      })
+      .nullable(),
+    created_at: z.string(),
+  })
   .openapi("SavedPaymentMethod");
 
 export const WalletSchema = z

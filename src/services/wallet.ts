@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { walletEntries, walletMethods } from "../db/schema/wallet";
+import { walletCustomers, walletEntries, walletMethods } from "../db/schema/wallet";
 import { open, reseal, seal } from "../lib/secret-box";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -101,19 +101,65 @@ export async function listEntries(env: Pick<Env, "DB">, userId: string, limit: n
 
 const mask = (ref: string) => `${ref.slice(0, ref.indexOf("_") + 1)}…${ref.slice(-4)}`;
 
+type MethodRow = typeof walletMethods.$inferSelect;
+
+/** How a saved method is shown: its card's brand, last 4 digits and expiry (older rows: the masked id). */
+async function view(env: Pick<Env, "WALLET_KEY">, r: MethodRow) {
+  const card =
+    r.brand && r.last4 ? { brand: r.brand, last4: r.last4, exp_month: r.expMonth, exp_year: r.expYear } : null;
+  return {
+    payment_method_id: r.id,
+    label: r.label,
+    display: card
+      ? `${card.brand} •••• ${card.last4}${card.exp_month ? ` ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : ""}`
+      : mask(await open(env, r.userId, r.encryptedRef)),
+    card,
+    created_at: r.createdAt,
+  };
+}
+
+/** The buyer's customer at the provider, when one was made for their saved methods. */
+export async function customerOf(env: Pick<Env, "DB">, userId: string): Promise<string | null> {
+  const row = await getDb(env).select().from(walletCustomers).where(eq(walletCustomers.userId, userId)).get();
+  return row?.customerRef ?? null;
+}
+
+/**
+ * Keeps a method the provider attached to the buyer's customer: only the provider's ids (the
+ * method's sealed) and display data. The customer is recorded the first time.
+ */
 export async function saveMethod(
   env: Pick<Env, "DB" | "WALLET_KEY">,
   userId: string,
-  providerRef: string,
+  saved: {
+    provider: string;
+    customerRef: string;
+    methodRef: string;
+    card: { brand: string; last4: string; exp_month: number; exp_year: number } | null;
+  },
   label?: string,
 ) {
-  const id = newId("walletMethod");
-  const row = await getDb(env)
-    .insert(walletMethods)
-    .values({ id, userId, encryptedRef: await seal(env, userId, providerRef), label: label ?? null })
-    .returning()
-    .get();
-  return { payment_method_id: row.id, label: row.label, display: mask(providerRef), created_at: row.createdAt };
+  const db = getDb(env);
+  const [, [row]] = await db.batch([
+    db
+      .insert(walletCustomers)
+      .values({ userId, provider: saved.provider, customerRef: saved.customerRef })
+      .onConflictDoNothing(),
+    db
+      .insert(walletMethods)
+      .values({
+        id: newId("walletMethod"),
+        userId,
+        encryptedRef: await seal(env, userId, saved.methodRef),
+        label: label ?? null,
+        brand: saved.card?.brand ?? null,
+        last4: saved.card?.last4 ?? null,
+        expMonth: saved.card?.exp_month ?? null,
+        expYear: saved.card?.exp_year ?? null,
+      })
+      .returning(),
+  ]);
+  return view(env, row);
 }
 
 export async function listMethods(env: Pick<Env, "DB" | "WALLET_KEY">, userId: string) {
@@ -123,32 +169,33 @@ export async function listMethods(env: Pick<Env, "DB" | "WALLET_KEY">, userId: s
     .where(eq(walletMethods.userId, userId))
     .orderBy(desc(walletMethods.id))
     .all();
-  return Promise.all(
-    rows.map(async (r) => ({
-      payment_method_id: r.id,
-      label: r.label,
-      display: mask(await open(env, userId, r.encryptedRef)),
-      created_at: r.createdAt,
-    })),
-  );
+  return Promise.all(rows.map((r) => view(env, r)));
 }
 
-/** The provider id behind a saved method, for the user who saved it only (anyone else: 404). */
+/** The provider ids behind a saved method, for the user who saved it only (anyone else: 404). */
 export async function resolveMethod(
   env: Pick<Env, "DB" | "WALLET_KEY">,
   userId: string,
   methodId: string,
-): Promise<string> {
+): Promise<{ method: string; customer: string | null }> {
   const row = await getDb(env)
     .select()
     .from(walletMethods)
     .where(and(eq(walletMethods.id, methodId), eq(walletMethods.userId, userId)))
     .get();
   if (!row) throw new ApiError("not_found", "Payment method not found");
-  return open(env, userId, row.encryptedRef);
+  return { method: await open(env, userId, row.encryptedRef), customer: await customerOf(env, userId) };
 }
 
-export async function deleteMethod(env: Pick<Env, "DB">, userId: string, methodId: string): Promise<void> {
+/** Forgets a saved method; `detach` first lets it go at the provider (it can no longer be charged there). */
+export async function deleteMethod(
+  env: Pick<Env, "DB" | "WALLET_KEY">,
+  userId: string,
+  methodId: string,
+  detach: (ref: string) => Promise<void>,
+): Promise<void> {
+  const { method } = await resolveMethod(env, userId, methodId);
+  await detach(method);
   const res = await getDb(env)
     .delete(walletMethods)
     .where(and(eq(walletMethods.id, methodId), eq(walletMethods.userId, userId)))

@@ -27,7 +27,20 @@ export const walletMethods = sqliteTable(
     /** base64url(iv || ciphertext) of the provider id. */
     encryptedRef: text("encrypted_ref").notNull(),
     label: text("label"),
+    /** Display data from the provider (never the card number): brand, last 4 digits, expiry. */
+    brand: text("brand"),
+    last4: text("last4"),
+    expMonth: integer("exp_month"),
+    expYear: integer("exp_year"),
     createdAt: createdAt(),
   },
   (t) => [index("wallet_methods_user_idx").on(t.userId)],
 );
+
+/** Each buyer's customer at the payment provider (Stripe Customer), which their saved methods are attached to. */
+export const walletCustomers = sqliteTable("wallet_customers", {
+  userId: text("user_id").primaryKey(),
+  provider: text("provider").notNull(),
+  customerRef: text("customer_ref").notNull(),
+  createdAt: createdAt(),
+});

@@ -73,7 +73,7 @@ export async function payOrder(
       // Finish the authentication-required attempt; its stock is still held (or re-taken in markPaid).
       result = await paymentProvider(env).confirm(
         previous.transactionRef,
-        paymentMethod,
+        paymentMethod.method,
         `order:${order.id}:confirm:${attemptId}`,
       );
       await setPaymentStatus(env, previous, {

@@ -20,9 +20,12 @@ export async function resolvePaymentMethod(
   env: Env,
   userId: string,
   input: { payment_method?: string; payment_method_id?: string },
-): Promise<string> {
-  if (input.payment_method_id) return wallet.resolveMethod(env, userId, input.payment_method_id);
-  if (input.payment_method) return input.payment_method;
+): Promise<{ method: string; customer?: string }> {
+  if (input.payment_method_id) {
+    const saved = await wallet.resolveMethod(env, userId, input.payment_method_id);
+    return saved.customer ? { method: saved.method, customer: saved.customer } : { method: saved.method };
+  }
+  if (input.payment_method) return { method: input.payment_method };
   throw new ApiError("validation_failed", "payment_method is required", {
     details: [
       { field: "payment_method", code: "required", message: "Give payment_method or a saved payment_method_id" },
@@ -111,12 +114,13 @@ export async function settlePaymentWithoutStock(env: Env, order: OrderRow, items
 export async function callProvider(
   env: Env,
   order: OrderRow,
-  paymentMethod: string,
+  method: { method: string; customer?: string },
   amount: number,
   idempotencyKey: string,
   returnUrl?: string,
 ): Promise<ChargeResult & { row: PaymentRow }> {
   const provider = paymentProvider(env);
+  const paymentMethod = method.method;
   // Authorise only, under the `on_shipment` policy: each seller's shipment captures their share.
   const captureMethod = amount > 0 && (await capturePolicy(env)).capture === "on_shipment" ? "manual" : "automatic";
   const result: ChargeResult =
@@ -131,6 +135,7 @@ export async function callProvider(
           userId: order.userId,
           capture: captureMethod,
           ...(returnUrl ? { returnUrl } : {}),
+          ...(method.customer ? { customer: method.customer } : {}),
         });
   const status =
     result.status === "succeeded" ? "succeeded" : result.status === "requires_action" ? "requires_action" : "failed";
@@ -166,12 +171,12 @@ export async function callProvider(
 export async function charge(
   env: Env,
   order: OrderRow,
-  paymentMethod: string,
+  method: { method: string; customer?: string },
   amount: number,
   idempotencyKey: string,
   returnUrl?: string,
 ): Promise<ChargeResult & { row: PaymentRow }> {
-  const out = await callProvider(env, order, paymentMethod, amount, idempotencyKey, returnUrl);
+  const out = await callProvider(env, order, method, amount, idempotencyKey, returnUrl);
   await recordPayment(env, out.row);
   return out;
 }

@@ -13,6 +13,8 @@ export interface ChargeRequest {
   userId: string;
   /** `manual`: authorise only; the money moves when `capture` is called (per seller shipment). */
   capture?: "automatic" | "manual";
+  /** A saved method is charged on its customer, off-session (the buyer is not there to authenticate). */
+  customer?: string;
   /** Where the buyer comes back after a redirect (bank, wallet, PayPal); without it only methods that need none work. */
   returnUrl?: string;
 }
@@ -43,6 +45,16 @@ export interface CaptureRequest {
 
 export type CaptureResult = { status: "succeeded"; ref: string } | { status: "failed"; code: string; message: string };
 
+/** A method saved for reuse: attached to the buyer's customer at the provider, with what may be shown of it. */
+export type SaveMethodResult =
+  | {
+      status: "saved";
+      customerRef: string;
+      methodRef: string;
+      card: { brand: string; last4: string; exp_month: number; exp_year: number } | null;
+    }
+  | { status: "declined"; code: string; message: string };
+
 export interface PaymentProvider {
   readonly name: string;
   charge(req: ChargeRequest): Promise<ChargeResult>;
@@ -55,6 +67,11 @@ export interface PaymentProvider {
   capture(req: CaptureRequest): Promise<CaptureResult>;
   /** Lets go of what is still authorised and uncaptured (Stripe: cancels the PaymentIntent); done ones are fine. */
   release(paymentRef: string, idempotencyKey: string): Promise<void>;
+  /**
+   * Saves a method for reuse off-session: the buyer's customer is made when they have none
+   * (`customerRef` null), and the method is attached to it by a SetupIntent.
+   */
+  saveMethod(req: { userId: string; customerRef: string | null; paymentMethod: string }): Promise<SaveMethodResult>;
   /** Detaches a saved payment method from its customer (an account erasure); unknown ones are fine. */
   detach(paymentMethodRef: string): Promise<void>;
   /** Sends a seller's payout (a Stripe Connect transfer); idempotent by the payout id. */

@@ -9,6 +9,7 @@ import {
   type PaymentProvider,
   type RefundRequest,
   type RefundResult,
+  type SaveMethodResult,
 } from "./provider";
 
 /**
@@ -90,6 +91,9 @@ export class StripePaymentProvider implements PaymentProvider {
               }
             : {}),
           metadata: { order_id: req.orderId, user_id: req.userId },
+          // A saved method is charged on the buyer's customer, without them (a card that insists on
+          // authentication then answers requires_action, finished by POST /payments/pay).
+          ...(req.customer ? { customer: req.customer, off_session: true } : {}),
         },
         { idempotencyKey: req.idempotencyKey },
       );
@@ -121,6 +125,54 @@ export class StripePaymentProvider implements PaymentProvider {
     } catch (err) {
       if (err instanceof Stripe.errors.StripeInvalidRequestError)
         return { status: "failed", code: err.code ?? "invalid_request", message: err.message };
+      unavailable(err);
+    }
+  }
+
+  async saveMethod(req: {
+    userId: string;
+    customerRef: string | null;
+    paymentMethod: string;
+  }): Promise<SaveMethodResult> {
+    try {
+      const customer =
+        req.customerRef ??
+        (
+          await this.stripe.customers.create(
+            { metadata: { user_id: req.userId } },
+            { idempotencyKey: `customer:${req.userId}` },
+          )
+        ).id;
+      // A SetupIntent attaches the method to the customer, authorised for later off-session charges.
+      const setup = await this.stripe.setupIntents.create({
+        customer,
+        payment_method: req.paymentMethod,
+        confirm: true,
+        usage: "off_session",
+        automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+      });
+      if (setup.status !== "succeeded")
+        return {
+          status: "declined",
+          code: setup.last_setup_error?.code ?? setup.status,
+          message: setup.last_setup_error?.message ?? "The card needs authentication to be saved",
+        };
+      const pmId =
+        typeof setup.payment_method === "string"
+          ? setup.payment_method
+          : (setup.payment_method?.id ?? req.paymentMethod);
+      const pm = await this.stripe.paymentMethods.retrieve(pmId);
+      return {
+        status: "saved",
+        customerRef: customer,
+        methodRef: pm.id,
+        card: pm.card
+          ? { brand: pm.card.brand, last4: pm.card.last4, exp_month: pm.card.exp_month, exp_year: pm.card.exp_year }
+          : null,
+      };
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeCardError || err instanceof Stripe.errors.StripeInvalidRequestError)
+        return { status: "declined", code: err.code ?? "card_declined", message: err.message };
       unavailable(err);
     }
   }

@@ -7,6 +7,7 @@ import type {
   PaymentProvider,
   RefundRequest,
   RefundResult,
+  SaveMethodResult,
 } from "./provider";
 
 /**
@@ -131,6 +132,33 @@ export class TestPaymentProvider implements PaymentProvider {
 
   /** Nothing to detach locally; recorded by tests that override it. */
   async detach(_paymentMethodRef: string): Promise<void> {}
+
+  /** Stripe's test cards' display data: brand and last 4 digits; a declining card cannot be saved. */
+  async saveMethod(req: {
+    userId: string;
+    customerRef: string | null;
+    paymentMethod: string;
+  }): Promise<SaveMethodResult> {
+    const brand = /^pm_card_(visa|mastercard|amex|discover|diners|jcb|unionpay)/.exec(req.paymentMethod)?.[1];
+    if (!brand || DECLINES.test(req.paymentMethod))
+      return { status: "declined", code: "card_declined", message: "This card cannot be saved" };
+    const last4 = {
+      visa: "4242",
+      mastercard: "4444",
+      amex: "8431",
+      discover: "1117",
+      diners: "0004",
+      jcb: "0000",
+      unionpay: "0005",
+    }[brand]!;
+    return {
+      status: "saved",
+      customerRef: req.customerRef ?? (await ref("cus", req.userId)),
+      // Stripe makes a new PaymentMethod from a test id; here the test id itself charges again.
+      methodRef: req.paymentMethod,
+      card: { brand, last4, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3 },
+    };
+  }
 
   async retrieve(ref: string): Promise<ChargeResult> {
     const r = redirects.get(ref);
