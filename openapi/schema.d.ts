@@ -1269,6 +1269,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/webhooks/paypal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * PayPal webhook endpoint (verified by PayPal's signature check; each event applied once)
+         * @description Handles `CHECKOUT.ORDER.APPROVED` (the order is authorised or captured, and paid) and `PAYMENT.CAPTURE.REFUNDED` (a refund made at PayPal). Unverified events are 400; without PAYPAL_WEBHOOK_ID, 404.
+         */
+        post: operations["postPaymentsWebhooksPaypal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/webhooks/stripe": {
         parameters: {
             query?: never;
@@ -2499,7 +2519,10 @@ export interface components {
         CreateOrderRequest: {
             /** @description The cart total the buyer was shown (minor units). When the price has changed since, the answer is 409 price_changed and nothing is held or charged. */
             expected_total?: number;
-            /** @example pm_card_visa */
+            /**
+             * @description A Stripe PaymentMethod id, or `paypal` (with a return_url)
+             * @example pm_card_visa
+             */
             payment_method?: string;
             /** @description A saved payment method from the wallet */
             payment_method_id?: string;
@@ -2854,7 +2877,10 @@ export interface components {
         PayRequest: {
             /** @example ord_01JD0000000000000000000000 */
             order_id: string;
-            /** @example pm_card_visa */
+            /**
+             * @description A Stripe PaymentMethod id, or `paypal` (with a return_url)
+             * @example pm_card_visa
+             */
             payment_method?: string;
             /** @description A saved payment method from the wallet */
             payment_method_id?: string;
@@ -7442,6 +7468,50 @@ export interface operations {
             };
         };
     };
+    postPaymentsWebhooksPaypal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        duplicate?: boolean;
+                        ignored?: boolean;
+                        parked?: boolean;
+                        /** @enum {boolean} */
+                        received: true;
+                    };
+                };
+            };
+            /** @description Invalid input (`validation_failed`, with `details` per field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another user's private resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postPaymentsWebhooksStripe: {
         parameters: {
             query?: never;
@@ -7460,6 +7530,7 @@ export interface operations {
                     "application/json": {
                         duplicate?: boolean;
                         ignored?: boolean;
+                        parked?: boolean;
                         /** @enum {boolean} */
                         received: true;
                     };

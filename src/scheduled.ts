@@ -8,7 +8,7 @@ import { purgeExpiredIdempotencyKeys } from "./services/idempotency";
 import { resealUnderCurrentKey } from "./services/operations";
 import { runPayouts } from "./services/ledger";
 import { paymentProvider } from "./services/payments";
-import { retryParkedStripeEvents } from "./services/checkout";
+import { retryParkedWebhookEvents } from "./services/checkout";
 import { sweepEndedAuctions } from "./services/auctions";
 import { refreshFxRates } from "./services/fx-feed";
 
@@ -23,7 +23,7 @@ export const CRON_JOBS: Record<string, Job[]> = {
   "* * * * *": [
     { name: "relay-outbox", run: (env) => relayOutbox(env) },
     // Provider webhook events that came before what they act on, retried with backoff.
-    { name: "parked-webhook-events", run: (env) => retryParkedStripeEvents(env) },
+    { name: "parked-webhook-events", run: (env) => retryParkedWebhookEvents(env) },
     // Auctions close by their own alarm; this closes any whose object was never called after it opened.
     { name: "close-ended-auctions", run: (env) => sweepEndedAuctions(env) },
   ],

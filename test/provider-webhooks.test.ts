@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it, vi } from "vitest";
-import { retryParkedStripeEvents } from "../src/services/checkout";
+import { retryParkedWebhookEvents } from "../src/services/checkout";
 import { adminUser, call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
 
 /** Stripe's refund and dispute webhooks, replayed and out of order, each applied once (issue #21, part 4). */
@@ -107,7 +107,7 @@ describe("refunds made or failed at the provider", () => {
     };
     expect(await deliverTwice("charge.refunded", charge)).toEqual({ received: true, parked: true });
     // Not due yet, and still not applicable: nothing happens.
-    expect(await retryParkedStripeEvents(env, Date.now() + 60_000)).toBe(0);
+    expect(await retryParkedWebhookEvents(env, Date.now() + 60_000)).toBe(0);
     expect(await refundsOf(o.buyer)).toEqual([]);
     // The authorisation arrives; the parked refund applies at its next try, once.
     expect(
@@ -117,8 +117,8 @@ describe("refunds made or failed at the provider", () => {
         capture_method: "manual",
       }),
     ).toEqual({ received: true });
-    expect(await retryParkedStripeEvents(env, Date.now() + 600_000)).toBe(1);
-    expect(await retryParkedStripeEvents(env, Date.now() + 7_200_000)).toBe(0);
+    expect(await retryParkedWebhookEvents(env, Date.now() + 600_000)).toBe(1);
+    expect(await retryParkedWebhookEvents(env, Date.now() + 7_200_000)).toBe(0);
     expect(await refundsOf(o.buyer)).toEqual([expect.objectContaining({ amount: 1_000, status: "succeeded" })]);
   });
 
@@ -180,7 +180,7 @@ describe("disputes", () => {
       -5_000,
     ]);
 
-    expect(await retryParkedStripeEvents(env, Date.now() + 600_000)).toBe(1);
+    expect(await retryParkedWebhookEvents(env, Date.now() + 600_000)).toBe(1);
     await vi.waitFor(async () => expect((await balance()).available).toBe(0), { timeout: 10_000, interval: 200 });
     // The close again (Stripe's retry): nothing more.
     expect(await deliver(closedId, "charge.dispute.closed", { ...dispute, status: "won" })).toEqual({

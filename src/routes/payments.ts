@@ -6,7 +6,7 @@ import { PayBody, PaymentSchema, RefundBody, RefundSchema } from "../schemas/com
 import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { CapturePolicy, capturePolicy, createRefund, listRefunds, setCapturePolicy } from "../services/payments";
 import { audit } from "../services/audit";
-import { handleStripeWebhook, payOrder } from "../services/checkout";
+import { handlePayPalWebhook, handleStripeWebhook, payOrder } from "../services/checkout";
 import { openReturnForRefund } from "../services/returns";
 import { findOrder } from "../services/orders";
 import { ApiError } from "../lib/errors";
@@ -58,7 +58,33 @@ const webhook = createRoute({
     "Handles `payment_intent.succeeded`, `payment_intent.amount_capturable_updated` (an authorisation) and `payment_intent.payment_failed`. Bad or stale signatures are 400.",
   responses: {
     200: jsonResponse(
-      z.object({ received: z.literal(true), duplicate: z.boolean().optional(), ignored: z.boolean().optional() }),
+      z.object({
+        received: z.literal(true),
+        duplicate: z.boolean().optional(),
+        ignored: z.boolean().optional(),
+        parked: z.boolean().optional(),
+      }),
+      "Received",
+    ),
+    ...errorResponses(400, 404),
+  },
+});
+
+const paypalWebhook = createRoute({
+  method: "post",
+  path: "/payments/webhooks/paypal",
+  tags: ["Payments"],
+  summary: "PayPal webhook endpoint (verified by PayPal's signature check; each event applied once)",
+  description:
+    "Handles `CHECKOUT.ORDER.APPROVED` (the order is authorised or captured, and paid) and `PAYMENT.CAPTURE.REFUNDED` (a refund made at PayPal). Unverified events are 400; without PAYPAL_WEBHOOK_ID, 404.",
+  responses: {
+    200: jsonResponse(
+      z.object({
+        received: z.literal(true),
+        duplicate: z.boolean().optional(),
+        ignored: z.boolean().optional(),
+        parked: z.boolean().optional(),
+      }),
       "Received",
     ),
     ...errorResponses(400, 404),
@@ -89,6 +115,9 @@ const putPolicy = createRoute({
 });
 
 export const paymentRoutes = createRouter()
+  .openapi(paypalWebhook, async (c) =>
+    c.json(await handlePayPalWebhook(c.env, await c.req.text(), c.req.raw.headers), 200),
+  )
   .openapi(getPolicy, async (c) => c.json(await capturePolicy(c.env), 200))
   .openapi(putPolicy, async (c) => {
     const policy = await setCapturePolicy(c.env, c.req.valid("json"));

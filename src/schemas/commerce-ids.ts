@@ -13,8 +13,11 @@ export const PaymentMethod = z
   .string()
   .min(3)
   .max(100)
-  .regex(/^pm_[A-Za-z0-9_]+$/, "payment_method is a provider id such as pm_card_visa (never card numbers)")
-  .openapi({ example: "pm_card_visa" });
+  .regex(
+    /^(pm_[A-Za-z0-9_]+|paypal)$/,
+    "payment_method is a provider id such as pm_card_visa (never card numbers), or paypal",
+  )
+  .openapi({ example: "pm_card_visa", description: "A Stripe PaymentMethod id, or `paypal` (with a return_url)" });
 
 export const SavedMethodId = z
   .string()

@@ -53,7 +53,7 @@ export async function returnFromProvider(env: Env, auth: AuthContext, orderId: s
     );
   let result: Awaited<ReturnType<ReturnType<typeof paymentProvider>["retrieve"]>>;
   try {
-    result = await paymentProvider(env).retrieve(payment.transactionRef);
+    result = await paymentProvider(env, payment.provider).retrieve(payment.transactionRef);
   } catch (err) {
     if (err instanceof ProviderUnavailable)
       throw new ApiError("service_unavailable", "The payment provider is unavailable; try again shortly");

@@ -6,5 +6,7 @@
 export * from "./workflow";
 export * from "./steps";
 export { payOrder } from "./pay";
-export { handleStripeWebhook, retryParkedStripeEvents } from "./stripe-webhook";
+export { handleStripeWebhook } from "./stripe-webhook";
+export { retryParkedWebhookEvents } from "./parked-retry";
 export { returnFromProvider } from "./complete";
+export { handlePayPalWebhook } from "./paypal-webhook";

@@ -71,7 +71,7 @@ export async function payOrder(
   try {
     if (previous?.status === "requires_action" && previous.transactionRef) {
       // Finish the authentication-required attempt; its stock is still held (or re-taken in markPaid).
-      result = await paymentProvider(env).confirm(
+      result = await paymentProvider(env, previous.provider).confirm(
         previous.transactionRef,
         paymentMethod.method,
         `order:${order.id}:confirm:${attemptId}`,

@@ -119,7 +119,7 @@ export async function callProvider(
   idempotencyKey: string,
   returnUrl?: string,
 ): Promise<ChargeResult & { row: PaymentRow }> {
-  const provider = paymentProvider(env);
+  const provider = paymentProvider(env, method.method === "paypal" ? "paypal" : undefined);
   const paymentMethod = method.method;
   // Authorise only, under the `on_shipment` policy: each seller's shipment captures their share.
   const captureMethod = amount > 0 && (await capturePolicy(env)).capture === "on_shipment" ? "manual" : "automatic";
@@ -239,9 +239,9 @@ export async function refundCharge(env: Env, order: OrderRow, reason: string, pa
     pay.captureMethod === "manual"
   ) {
     // Only authorised: nothing moved, so the authorisation is let go instead of refunded.
-    await paymentProvider(env).release(pay.transactionRef, `order:${order.id}:compensate`);
+    await paymentProvider(env, pay.provider).release(pay.transactionRef, `order:${order.id}:compensate`);
   } else if (pay && pay.status === "succeeded" && pay.provider !== "wallet" && pay.transactionRef) {
-    await paymentProvider(env).refund({
+    await paymentProvider(env, pay.provider).refund({
       paymentRef: pay.transactionRef,
       amount: pay.amount,
       idempotencyKey: `order:${order.id}:compensate`,

@@ -8,10 +8,8 @@ import {
   applyProviderDispute,
   applyProviderRefundState,
   applyProviderRefundTotal,
-  dueParkedEvents,
   parkWebhookEvent,
   type ProviderEventOutcome,
-  settleParked,
 } from "../payments";
 import { findOrder } from "../orders";
 
@@ -73,32 +71,12 @@ export async function handleStripeWebhook(
   }
 }
 
-/** Cron: parked Stripe events whose time has come, applied now or parked again (payments/webhook-parking.ts). */
-export async function retryParkedStripeEvents(env: Env, now = Date.now()): Promise<number> {
-  let applied = 0;
-  for (const parked of await dueParkedEvents(env, now)) {
-    try {
-      const result = await applyStripeEvent(env, JSON.parse(parked.payload) as Stripe.Event);
-      await settleParked(
-        env,
-        parked,
-        result.outcome === "park" ? { done: false, reason: result.reason } : { done: true },
-        now,
-      );
-      if (result.outcome === "applied") applied++;
-    } catch (err) {
-      await settleParked(env, parked, { done: false, reason: (err as Error).message.slice(0, 200) }, now);
-    }
-  }
-  return applied;
-}
-
 const orderIdOf = (metadata: Stripe.Metadata | null | undefined) =>
   typeof metadata?.order_id === "string" ? metadata.order_id : null;
 const idOf = (x: string | { id: string } | null | undefined) => (typeof x === "string" ? x : (x?.id ?? null));
 
 /** One verified Stripe event, applied by its kind; each handler moves state only forward. */
-async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<ProviderEventOutcome> {
+export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<ProviderEventOutcome> {
   switch (event.type) {
     case "payment_intent.succeeded":
     case "payment_intent.amount_capturable_updated":

@@ -71,7 +71,7 @@ export async function captureLines(
     const key = (await sha256Hex(`${order.id}:${lines.map((i) => i.id).join(",")}`)).slice(0, 24);
     let ref: string | null = null;
     if (amount > 0 && payment.transactionRef) {
-      const result = await callCapture(env, payment.transactionRef, amount, final, `capture:${key}`);
+      const result = await callCapture(env, payment.provider, payment.transactionRef, amount, final, `capture:${key}`);
       if (result.status === "failed") {
         throw new ApiError("invalid_state", `The payment could not be captured: ${result.message}`, {
           details: [{ field: "payment", code: result.code, message: result.message }],
@@ -124,9 +124,16 @@ export async function recordCaptures(env: Env, orderId: string, plan: CapturePla
   await dispatchEvents(home, plan.events);
 }
 
-async function callCapture(env: Env, ref: string, amount: number, final: boolean, idempotencyKey: string) {
+async function callCapture(
+  env: Env,
+  provider: string,
+  ref: string,
+  amount: number,
+  final: boolean,
+  idempotencyKey: string,
+) {
   try {
-    return await paymentProvider(env).capture({ paymentRef: ref, amount, final, idempotencyKey });
+    return await paymentProvider(env, provider).capture({ paymentRef: ref, amount, final, idempotencyKey });
   } catch (err) {
     if (err instanceof ProviderUnavailable)
       throw new ApiError("service_unavailable", "The payment provider is unavailable; nothing was captured or shipped");
@@ -177,7 +184,7 @@ export async function releaseForRefund(
   const going = new Set(refundLines?.map((i) => i.id) ?? items.map((i) => i.id));
   const nothingToShip = items.every((i) => i.status !== "paid" || going.has(i.id) || captured.has(i.id));
   if ((open - release === 0 || nothingToShip) && payment.transactionRef) {
-    await paymentProvider(env).release(payment.transactionRef, `release:${refundId}`);
+    await paymentProvider(env, payment.provider).release(payment.transactionRef, `release:${refundId}`);
   }
   return release;
 }
@@ -188,5 +195,6 @@ export async function releaseRemainder(env: Env, payment: PaymentRow): Promise<v
   if (open <= 0) return;
   const home = onOrderShard(env, payment.orderId);
   await home.DB.batch([recordReleaseStatement(home.DB, payment.id, open)]);
-  if (payment.transactionRef) await paymentProvider(env).release(payment.transactionRef, `release:${payment.id}:rest`);
+  if (payment.transactionRef)
+    await paymentProvider(env, payment.provider).release(payment.transactionRef, `release:${payment.id}:rest`);
 }

@@ -15,9 +15,11 @@ export {
 } from "./capture-policy";
 export {
   applyProviderDispute,
+  applyProviderRefund,
   applyProviderRefundState,
   applyProviderRefundTotal,
   type ProviderEventOutcome,
 } from "./provider-events";
 export { dueParkedEvents, parkWebhookEvent, settleParked } from "./webhook-parking";
 export { decideTestRedirect } from "./test-provider";
+export { PayPalPaymentProvider } from "./paypal-provider";

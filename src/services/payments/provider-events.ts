@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { onOrderShard } from "../../db/shards";
 import { paymentDisputes, refunds } from "../../db/schema/payments";
+import { MINOR_UNITS } from "../../lib/currency";
 import { log } from "../../lib/logger";
 import { buildEvent, dispatchEvents, outboxFromSelect } from "../events";
 import { findOrder } from "../orders";
@@ -158,5 +159,40 @@ export async function applyProviderDispute(
   ]);
   if ((moved.meta.changes ?? 0) === 0) return ignored;
   await dispatchEvents(home, [event]);
+  return applied;
+}
+
+/** One refund made at the provider (PayPal's PAYMENT.CAPTURE.REFUNDED): recorded unless it is one of ours. */
+export async function applyProviderRefund(
+  env: Env,
+  fact: { paymentRef: string; refundRef: string; amount: string; currency: string },
+): Promise<ProviderEventOutcome> {
+  const payment = await paymentByRef(env, fact.paymentRef, null);
+  if (!payment) return park("the payment is not recorded yet");
+  const ours = await getDb(onOrderShard(env, payment.orderId))
+    .select({ id: refunds.id })
+    .from(refunds)
+    .where(and(eq(refunds.orderId, payment.orderId), eq(refunds.transactionRef, fact.refundRef)))
+    .get();
+  if (ours) return ignored;
+  const found = await findOrder(env, payment.orderId);
+  if (!found) return park("the order is not recorded yet");
+  if (found.order.status === "pending_payment") return park("the payment has not settled yet");
+  const digits = MINOR_UNITS[fact.currency.toLowerCase() as keyof typeof MINOR_UNITS] ?? 2;
+  const amount = Math.min(
+    Math.round(Number(fact.amount) * 10 ** digits),
+    found.order.totalAmount - found.order.refundedAmount,
+  );
+  if (!(amount > 0)) return ignored;
+  await createRefund(
+    env,
+    PROVIDER_ACTOR,
+    { order_id: payment.orderId, amount, reason: "refunded at the payment provider" },
+    {
+      external: { ref: fact.refundRef },
+      audited: false,
+      allowStatuses: ["paid", "shipped", "delivered", "partially_refunded"],
+    },
+  );
   return applied;
 }

@@ -135,7 +135,7 @@ export async function createRefund(
   let transactionRef: string | null = opts.external?.ref ?? null;
   if (refundPart > 0 && !opts.external) {
     try {
-      const r = await paymentProvider(env).refund({
+      const r = await paymentProvider(env, payment!.provider).refund({
         paymentRef: payment!.transactionRef!,
         amount: refundPart,
         idempotencyKey: `refund:${refundId}`,

@@ -27,11 +27,12 @@ const SUCCEEDS = /^pm_card_(visa|visa_debit|mastercard|mastercard_debit|amex|dis
 const DECLINES = /^pm_card_(chargeDeclined\w*|visa_chargeDeclined\w*)$/;
 const NEEDS_ACTION = /^pm_card_(authenticationRequired|threeDSecure2Required|authenticationRequiredOnSetup)$/;
 /**
- * Methods that finish away from the store: a bank redirect and a wallet app. Both need a
+ * Methods that finish away from the store: a bank redirect, a wallet app and PayPal (which the
+ * test provider stands in for when PAYMENT_PROVIDER is test). Each needs a
  * `return_url`; the buyer is sent to the local stand-in for the bank
  * (GET /payments/test-provider/authorize/{ref}), approves or declines there, and comes back.
  */
-const REDIRECTS = /^pm_test_(redirect_bank|wallet_app)$/;
+const REDIRECTS = /^(pm_test_(redirect_bank|wallet_app)|paypal)$/;
 
 async function ref(prefix: string, key: string): Promise<string> {
   return `${prefix}_test_${(await sha256Hex(key)).slice(0, 24)}`;
