@@ -180,6 +180,8 @@ try {
     failures.push(`checkout shows no California tax: ${taxShown}`);
   await axe(page, "checkout");
   await page.selectOption("#pm", "pm_card_visa");
+  // Kept on the provider for next time (a customer and its saved card).
+  await page.check("#save-card");
   await shot(page, "checkout");
   await page.click("#place-order");
   await page.waitForURL(/\/store\/orders\/ord_/);
@@ -243,6 +245,32 @@ try {
   }
   await waitText(sp, product.name.slice(0, 20));
   await shot(sp, "seller-chart");
+
+  // Again, with PayPal (the test provider stands in for it): the saved card is offered, the buyer
+  // is sent away to approve, comes back to the store, and the order is paid.
+  await page.goto(`${BASE}/store/product/${productId}`);
+  await page.click("#add-to-cart");
+  await waitText(page, "Added to your cart");
+  await page.goto(`${BASE}/store/checkout`);
+  await page.waitForSelector("#pm");
+  const savedCards = await page.$$eval("#pm optgroup[label='Saved cards'] option", (o) => o.map((x) => x.textContent));
+  if (!savedCards.some((t) => /visa •••• 4242/.test(t ?? ""))) failures.push(`no saved Visa offered: ${savedCards}`);
+  await page.fill("#name", "Ada Buyer");
+  await page.fill("#line1", "1 Main St");
+  await page.fill("#city", "Springfield");
+  await page.fill("#postal", "12345");
+  await page.fill("#region", "CA");
+  await page.click("#quote");
+  await page.waitForSelector("#order-total");
+  await page.selectOption("#pm", "paypal");
+  await page.click("#place-order");
+  await page.waitForURL(/\/payments\/test-provider\/authorize\//);
+  await shot(page, "paypal-approve");
+  await page.click("text=Approve");
+  await page.waitForURL(/\/store\/orders\/ord_/, { timeout: 15_000 });
+  await waitText(page, "paid");
+  await shot(page, "order-paid-paypal");
+  console.log("  ✓ checkout with PayPal: away to approve, back, paid");
 
   // A live auction at both widths: the seller lists one, the buyer bids on a phone, a rival's
   // higher bid arrives over the WebSocket without a reload, and the seller watches at 1280 px.

@@ -124,6 +124,15 @@ export class PayPalDouble {
       o.purchase_units[0].payments.captures.push(capture);
       return { status: 201, body: capture };
     }
+    const captureGet = /^\/v2\/payments\/captures\/([^/]+)$/.exec(path);
+    if (captureGet && method === "GET") {
+      const o = [...this.orders.values()].find((x) =>
+        x.purchase_units[0].payments.captures.some((c: any) => c.id === captureGet[1]),
+      );
+      if (!o) return { status: 404, body: { name: "RESOURCE_NOT_FOUND", message: "No such capture" } };
+      const c = o.purchase_units[0].payments.captures.find((x: any) => x.id === captureGet[1]);
+      return { status: 200, body: { ...c, supplementary_data: { related_ids: { order_id: o.id } } } };
+    }
     const refund = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path);
     if (refund && method === "POST") {
       const c = [...this.orders.values()]

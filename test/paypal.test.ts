@@ -175,6 +175,59 @@ describe("PayPal", () => {
     expect(refunds).toEqual([expect.objectContaining({ amount: 500, transaction_ref: refunded.resource.id })]);
   });
 
+  it("a PayPal dispute freezes the seller's share, and one resolved in the seller's favour gives it back", async () => {
+    const double = usePayPal();
+    const { buyer, seller, order, ref } = await paypalOrder(double);
+    double.approve(ref);
+    await call("POST", "/payments/return", { token: buyer.access_token, body: { order_id: order.order_id } });
+    expect(
+      (
+        await post(`/orders/${order.order_id}/status`, seller[0].access_token, {
+          status: "shipped",
+          tracking_number: "1ZD",
+        })
+      ).status,
+    ).toBe(200);
+    const captureId = double.orders.get(ref).purchase_units[0].payments.captures[0].id;
+    const { vi } = await import("vitest");
+    const ledger = async () =>
+      (await json(await call("GET", "/seller/ledger", { token: seller[0].access_token }))).data;
+    await vi.waitFor(async () => expect((await ledger()).some((e: any) => e.kind === "sale")).toBe(true), {
+      timeout: 10_000,
+      interval: 200,
+    });
+    const resource = {
+      dispute_id: `PP-D-${unique()}`,
+      reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
+      dispute_amount: { currency_code: "USD", value: "30.00" },
+      disputed_transactions: [{ seller_transaction_id: captureId }],
+    };
+    expect(
+      await json(await deliver(double, { id: `WH-${unique()}`, event_type: "CUSTOMER.DISPUTE.CREATED", resource })),
+    ).toEqual({ received: true });
+    await vi.waitFor(
+      async () =>
+        expect((await ledger()).filter((e: any) => e.kind === "dispute").map((e: any) => e.amount)).toEqual([-3_000]),
+      { timeout: 10_000, interval: 200 },
+    );
+    const resolved = { ...resource, status: "RESOLVED", dispute_outcome: { outcome_code: "RESOLVED_SELLER_FAVOUR" } };
+    expect(
+      await json(
+        await deliver(double, { id: `WH-${unique()}`, event_type: "CUSTOMER.DISPUTE.RESOLVED", resource: resolved }),
+      ),
+    ).toEqual({ received: true });
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await ledger())
+            .filter((e: any) => e.kind === "dispute")
+            .map((e: any) => e.amount)
+            .sort(),
+        ).toEqual([-3_000, 3_000]),
+      { timeout: 10_000, interval: 200 },
+    );
+  });
+
   it("PayPal needs a return_url (402, nothing held), and a store without PayPal says so", async () => {
     const double = usePayPal();
     const seller = await signup({ role: "seller" });

@@ -272,7 +272,10 @@ import { safeNextPath } from "./next-path.js";
 
     async checkout() {
       if (needLogin()) return;
-      const c = (await api("GET", "/cart")).data;
+      const [cartRes, walletRes] = await Promise.all([api("GET", "/cart"), api("GET", "/wallet")]);
+      const c = cartRes.data;
+      const saved = walletRes.ok ? walletRes.data.payment_methods : [];
+      const balance = walletRes.ok ? walletRes.data.balance : 0;
       const a = c.shipping_address || {};
       app().innerHTML = `
         <p>${c.items.length} item(s), subtotal <strong>${money(c.subtotal)}</strong>.</p>
@@ -285,9 +288,14 @@ import { safeNextPath } from "./next-path.js";
           <label for="region">Region or state (optional, e.g. CA)</label><input id="region" maxlength="10" value="${esc(a.region || "")}" autocomplete="address-level1">
           <button type="button" id="quote">Show shipping and tax</button>
           <section id="summary" aria-live="polite"></section>
-          <label for="pm">Payment method (test cards)</label>
-          <select id="pm"><option value="pm_card_visa">Visa (succeeds)</option><option value="pm_card_chargeDeclined">Declined card</option><option value="pm_card_authenticationRequired">Card needing 3-D Secure</option></select>
-          <label class="check"><input type="checkbox" id="wallet"> Use store credit first</label>
+          <label for="pm">Payment method</label>
+          <select id="pm">
+            ${saved.length ? `<optgroup label="Saved cards">${saved.map((m) => `<option value="saved:${esc(m.payment_method_id)}">${esc(m.label ? `${m.label} · ${m.display}` : m.display)}</option>`).join("")}</optgroup>` : ""}
+            <optgroup label="Card (test cards)"><option value="pm_card_visa">Visa (succeeds)</option><option value="pm_card_chargeDeclined">Declined card</option><option value="pm_card_authenticationRequired">Card needing 3-D Secure</option></optgroup>
+            <optgroup label="Elsewhere"><option value="paypal">PayPal</option><option value="pm_test_redirect_bank">Bank transfer (redirect to your bank)</option></optgroup>
+          </select>
+          <label class="check"><input type="checkbox" id="save-card"> Save this card for next time</label>
+          <label class="check"><input type="checkbox" id="wallet"> Use store credit first${balance ? ` (${money(balance)} available)` : ""}</label>
           <button type="submit" id="place-order">Place order</button>
         </form>`;
       const key = crypto.randomUUID();
@@ -354,16 +362,41 @@ import { safeNextPath } from "./next-path.js";
         e.preventDefault();
         // The buyer sees shipping, tax and the total first; placing the order charges exactly that.
         if (!shown && !(await quote())) return;
+        const pm = $("#pm").value;
+        if ($("#save-card").checked && pm.startsWith("pm_card_")) {
+          const s = await api("POST", "/wallet/payment-methods", { payment_method: pm });
+          if (!s.ok) return toast(errorOf(s));
+        }
         const body = {
-          payment_method: $("#pm").value,
+          ...(pm.startsWith("saved:") ? { payment_method_id: pm.slice(6) } : { payment_method: pm }),
           use_wallet: $("#wallet").checked,
           shipping_address: address(),
           expected_total: shown.total,
+          // Where PayPal, a bank or a wallet app brings the buyer back.
+          return_url: `${location.origin}/store/checkout/return`,
         };
         const r = await api("POST", "/orders", body, { "Idempotency-Key": key });
-        if (r.ok) location.href = `/store/orders/${r.data.order_id}`;
-        else toast(errorOf(r));
+        if (!r.ok) return toast(errorOf(r));
+        const next = r.data.payment?.next_action;
+        if (r.data.status === "pending_payment" && next?.type === "redirect_to_url") {
+          sessionStorage.setItem("returning-order", r.data.order_id);
+          location.href = next.url;
+          return;
+        }
+        location.href = `/store/orders/${r.data.order_id}`;
       });
+    },
+
+    /** Back from PayPal, a bank or a wallet app: settle the payment, then show the order. */
+    async paymentReturn() {
+      if (needLogin()) return;
+      const id = sessionStorage.getItem("returning-order");
+      if (!id) return (app().innerHTML = `<p>No payment is waiting. <a href="/store/orders">Your orders</a></p>`);
+      app().innerHTML = "<p>Finishing your payment…</p>";
+      const r = await api("POST", "/payments/return", { order_id: id });
+      sessionStorage.removeItem("returning-order");
+      toast(r.ok ? (r.data.status === "paid" ? "Paid" : "Your payment is still being confirmed") : errorOf(r));
+      location.href = `/store/orders/${id}`;
     },
 
     async orders() {

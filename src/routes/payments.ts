@@ -55,7 +55,7 @@ const webhook = createRoute({
   tags: ["Payments"],
   summary: "Stripe webhook endpoint (signature verified; each event applied once)",
   description:
-    "Handles `payment_intent.succeeded`, `payment_intent.amount_capturable_updated` (an authorisation) and `payment_intent.payment_failed`. Bad or stale signatures are 400.",
+    "Handles `payment_intent.succeeded`, `.amount_capturable_updated` (an authorisation) and `.payment_failed`, `charge.refunded`, `refund.updated`/`.failed` and `charge.dispute.created`/`.closed`. Events that come before what they act on are parked and retried (`parked: true`). Bad or stale signatures are 400.",
   responses: {
     200: jsonResponse(
       z.object({
@@ -76,7 +76,7 @@ const paypalWebhook = createRoute({
   tags: ["Payments"],
   summary: "PayPal webhook endpoint (verified by PayPal's signature check; each event applied once)",
   description:
-    "Handles `CHECKOUT.ORDER.APPROVED` (the order is authorised or captured, and paid) and `PAYMENT.CAPTURE.REFUNDED` (a refund made at PayPal). Unverified events are 400; without PAYPAL_WEBHOOK_ID, 404.",
+    "Handles `CHECKOUT.ORDER.APPROVED` (the order is authorised or captured, and paid), `PAYMENT.CAPTURE.REFUNDED` (a refund made at PayPal) and `CUSTOMER.DISPUTE.CREATED`/`RESOLVED`. Unverified events are 400; without PAYPAL_WEBHOOK_ID, 404.",
   responses: {
     200: jsonResponse(
       z.object({

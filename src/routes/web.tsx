@@ -69,6 +69,8 @@ export const webRoutes = new Hono<AppEnv>()
   })
   .get("/store/cart", (c) => c.html(<AppPage title="Your cart" page="cart" />))
   .get("/store/checkout", (c) => c.html(<AppPage title="Checkout" page="checkout" />))
+  // Where PayPal, a bank or a wallet app sends the buyer back (the checkout's return_url).
+  .get("/store/checkout/return", (c) => c.html(<AppPage title="Finishing your payment" page="paymentReturn" />))
   .get("/store/orders", (c) => c.html(<AppPage title="Your orders" page="orders" />))
   .get("/store/orders/:id", (c) => c.html(<AppPage title="Order" page="order" />))
   .get("/store/account", (c) => c.html(<AppPage title="Your account" page="account" />))

@@ -1,8 +1,10 @@
+import { MINOR_UNITS } from "../../lib/currency";
 import { ApiError } from "../../lib/errors";
 import { log } from "../../lib/logger";
 import { findOrder } from "../orders";
 import { firstDelivery, forgetDelivery, paymentByRef } from "../payment-records";
 import {
+  applyProviderDispute,
   applyProviderRefund,
   parkWebhookEvent,
   PayPalPaymentProvider,
@@ -18,13 +20,19 @@ import { StockGone } from "./steps";
  * parked when they come before what they act on, as Stripe's are:
  * - CHECKOUT.ORDER.APPROVED: the buyer approved; the order is authorised (or captured) and paid,
  *   as the buyer's return does, whichever comes first;
- * - PAYMENT.CAPTURE.REFUNDED: a refund made at PayPal (not through us) is recorded.
+ * - PAYMENT.CAPTURE.REFUNDED: a refund made at PayPal (not through us) is recorded;
+ * - CUSTOMER.DISPUTE.CREATED / RESOLVED: the ledger freezes, then gives back or writes off.
  */
 interface PayPalEvent {
   id: string;
   event_type: string;
   resource: {
-    id: string;
+    id?: string;
+    dispute_id?: string;
+    reason?: string;
+    dispute_amount?: { value: string; currency_code: string };
+    disputed_transactions?: { seller_transaction_id?: string }[];
+    dispute_outcome?: { outcome_code?: string };
     amount?: { value: string; currency_code: string };
     supplementary_data?: { related_ids?: { order_id?: string } };
   };
@@ -36,7 +44,11 @@ export async function handlePayPalWebhook(env: Env, raw: string, headers: Header
   let event: PayPalEvent;
   try {
     event = JSON.parse(raw) as PayPalEvent;
-    if (typeof event.id !== "string" || typeof event.event_type !== "string" || !event.resource?.id)
+    if (
+      typeof event.id !== "string" ||
+      typeof event.event_type !== "string" ||
+      !(event.resource?.id || event.resource?.dispute_id)
+    )
       throw new Error("shape");
   } catch {
     throw new ApiError("validation_failed", "Not a PayPal webhook event");
@@ -71,7 +83,7 @@ export async function handlePayPalWebhook(env: Env, raw: string, headers: Header
 
 /** One PayPal event (also the parked-event cron's entry for PayPal's). */
 export async function applyPayPalEvent(env: Env, event: PayPalEvent): Promise<ProviderEventOutcome> {
-  if (event.event_type === "CHECKOUT.ORDER.APPROVED") {
+  if (event.event_type === "CHECKOUT.ORDER.APPROVED" && event.resource.id) {
     const payment = await paymentByRef(env, event.resource.id, null);
     if (!payment) return { outcome: "park", reason: "the payment is not recorded yet" };
     const found = await findOrder(env, payment.orderId);
@@ -94,12 +106,37 @@ export async function applyPayPalEvent(env: Env, event: PayPalEvent): Promise<Pr
   }
   if (event.event_type === "PAYMENT.CAPTURE.REFUNDED") {
     const orderRef = event.resource.supplementary_data?.related_ids?.order_id;
-    if (!orderRef || !event.resource.amount) return { outcome: "ignored" };
+    if (!orderRef || !event.resource.amount || !event.resource.id) return { outcome: "ignored" };
     return applyProviderRefund(env, {
       paymentRef: orderRef,
       refundRef: event.resource.id,
       amount: event.resource.amount.value,
       currency: event.resource.amount.currency_code,
+    });
+  }
+  if (event.event_type === "CUSTOMER.DISPUTE.CREATED" || event.event_type === "CUSTOMER.DISPUTE.RESOLVED") {
+    const r = event.resource;
+    const capture = r.disputed_transactions?.[0]?.seller_transaction_id;
+    if (!r.dispute_id || !capture || !r.dispute_amount) return { outcome: "ignored" };
+    const paypal = paymentProvider(env, "paypal");
+    const orderRef = paypal instanceof PayPalPaymentProvider ? await paypal.orderOfCapture(capture) : null;
+    if (!orderRef) return { outcome: "park", reason: "the disputed capture is not known yet" };
+    const currency = r.dispute_amount.currency_code.toLowerCase();
+    const digits = MINOR_UNITS[currency as keyof typeof MINOR_UNITS] ?? 2;
+    return applyProviderDispute(env, {
+      disputeRef: r.dispute_id,
+      paymentRef: orderRef,
+      orderId: null,
+      amount: Math.round(Number(r.dispute_amount.value) * 10 ** digits),
+      currency,
+      reason: r.reason ?? "unknown",
+      // The buyer won it: the money is gone; the seller won it: it comes back.
+      phase:
+        event.event_type === "CUSTOMER.DISPUTE.CREATED"
+          ? "opened"
+          : r.dispute_outcome?.outcome_code === "RESOLVED_SELLER_FAVOUR"
+            ? "won"
+            : "lost",
     });
   }
   log("info", "PayPal event not handled", { type: event.event_type });

@@ -266,6 +266,15 @@ export class PayPalPaymentProvider implements PaymentProvider {
     return { ok: false, message: "Seller payouts go through Stripe Connect" };
   }
 
+  /** The PayPal order a capture belongs to (a dispute names the capture, not the order). */
+  async orderOfCapture(captureId: string): Promise<string | null> {
+    const got = await this.api<{ supplementary_data?: { related_ids?: { order_id?: string } } }>(
+      "GET",
+      `/v2/payments/captures/${encodeURIComponent(captureId)}`,
+    );
+    return got.ok ? (got.body.supplementary_data?.related_ids?.order_id ?? null) : null;
+  }
+
   /** PayPal's own signature check of a webhook (verify-webhook-signature), with the webhook's id. */
   async verifyWebhook(headers: Headers, event: unknown, webhookId: string): Promise<boolean> {
     const res = await this.api<{ verification_status?: string }>("POST", "/v1/notifications/verify-webhook-signature", {
