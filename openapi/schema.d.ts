@@ -1300,7 +1300,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe webhook endpoint (signature verified; each event applied once)
-         * @description Handles `payment_intent.succeeded`, `.amount_capturable_updated` (an authorisation) and `.payment_failed`, `charge.refunded`, `refund.updated`/`.failed` and `charge.dispute.created`/`.closed`. Events that come before what they act on are parked and retried (`parked: true`). Bad or stale signatures are 400.
+         * @description Handles `payment_intent.succeeded`, `.amount_capturable_updated` (an authorisation) and `.payment_failed`, `charge.captured`, `charge.refunded`, `refund.updated`/`.failed` and `charge.dispute.created`/`.closed`. Events that come before what they act on are parked and retried (`parked: true`). Bad or stale signatures are 400.
          */
         post: operations["postPaymentsWebhooksStripe"];
         delete?: never;

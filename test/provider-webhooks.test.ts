@@ -10,12 +10,12 @@ const stripe = new Stripe("sk_unused", { httpClient: Stripe.createFetchHttpClien
 const post = (path: string, token: string, body: unknown) =>
   call("POST", path, { token, body, headers: { "idempotency-key": unique("k") } });
 
-async function deliver(id: string, type: string, object: Record<string, unknown>) {
+async function deliver(id: string, type: string, object: Record<string, unknown>, ageSeconds = 0) {
   const payload = JSON.stringify({
     id,
     object: "event",
     type,
-    created: Math.floor(Date.now() / 1000),
+    created: Math.floor(Date.now() / 1000) - ageSeconds,
     data: { object },
   });
   const header = await stripe.webhooks.generateTestHeaderStringAsync({
@@ -236,6 +236,36 @@ describe("disputes", () => {
           .first<{ n: number }>();
         expect(lost?.n).toBe(1);
       },
+      { timeout: 10_000, interval: 200 },
+    );
+  });
+});
+
+describe("captures made at the provider", () => {
+  it("charge.captured from the dashboard is recorded (once a minute old), and the shipment then captures only what is left", async () => {
+    const o = await order();
+    const charge = {
+      id: `ch_${unique()}`,
+      object: "charge",
+      payment_intent: o.pi,
+      amount: 5_000,
+      amount_captured: 5_000,
+    };
+    // Fresh: it might be our own capture, not yet recorded, so it waits.
+    expect(await deliver(`evt_${unique()}`, "charge.captured", charge)).toEqual({ received: true, parked: true });
+    const id = `evt_${unique()}`;
+    expect(await deliver(id, "charge.captured", charge, 120)).toEqual({ received: true });
+    expect(await deliver(id, "charge.captured", charge, 120)).toEqual({ received: true, duplicate: true });
+    const paid = await json(await call("GET", `/orders/${o.order.order_id}`, { token: o.buyer.access_token }));
+    expect(paid.payment).toMatchObject({ captured_amount: 5_000 });
+    // The parked copy, retried later, finds nothing new.
+    expect(await retryParkedWebhookEvents(env, Date.now() + 600_000)).toBe(0);
+    expect((await ship(o)).status).toBe(200);
+    await vi.waitFor(
+      async () =>
+        expect((await ledgerOf(o.seller)).filter((e: any) => e.kind === "sale").map((e: any) => e.amount)).toEqual([
+          4_500,
+        ]),
       { timeout: 10_000, interval: 200 },
     );
   });

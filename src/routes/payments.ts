@@ -55,7 +55,7 @@ const webhook = createRoute({
   tags: ["Payments"],
   summary: "Stripe webhook endpoint (signature verified; each event applied once)",
   description:
-    "Handles `payment_intent.succeeded`, `.amount_capturable_updated` (an authorisation) and `.payment_failed`, `charge.refunded`, `refund.updated`/`.failed` and `charge.dispute.created`/`.closed`. Events that come before what they act on are parked and retried (`parked: true`). Bad or stale signatures are 400.",
+    "Handles `payment_intent.succeeded`, `.amount_capturable_updated` (an authorisation) and `.payment_failed`, `charge.captured`, `charge.refunded`, `refund.updated`/`.failed` and `charge.dispute.created`/`.closed`. Events that come before what they act on are parked and retried (`parked: true`). Bad or stale signatures are 400.",
   responses: {
     200: jsonResponse(
       z.object({

@@ -9,6 +9,7 @@ import {
   applyProviderRefundState,
   applyProviderRefundTotal,
   parkWebhookEvent,
+  recordOutsideCapture,
   type ProviderEventOutcome,
 } from "../payments";
 import { findOrder } from "../orders";
@@ -82,6 +83,23 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<P
     case "payment_intent.amount_capturable_updated":
     case "payment_intent.payment_failed":
       return applyIntent(env, event.type, event.data.object as Stripe.PaymentIntent, event.id);
+    case "charge.captured": {
+      // Our own shipments' captures send this too, possibly before their batch is recorded: it is
+      // read only once a minute old (parked until then), when ours are surely in.
+      if (Date.now() - event.created * 1000 < 60_000)
+        return { outcome: "park", reason: "waiting for our own capture to be recorded" };
+      const charge = event.data.object as Stripe.Charge;
+      const pi = idOf(charge.payment_intent);
+      const payment = pi ? await paymentByRef(env, pi, orderIdOf(charge.metadata)) : undefined;
+      if (!payment) return pi ? { outcome: "park", reason: "the payment is not recorded yet" } : { outcome: "ignored" };
+      const outside = await recordOutsideCapture(env, payment, charge.amount_captured, charge.id);
+      if (outside)
+        log("warn", "a capture made at Stripe was recorded", {
+          order_id: payment.orderId,
+          amount: charge.amount_captured,
+        });
+      return { outcome: outside ? "applied" : "ignored" };
+    }
     case "charge.refunded": {
       const charge = event.data.object as Stripe.Charge;
       const pi = idOf(charge.payment_intent);

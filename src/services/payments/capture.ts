@@ -198,3 +198,30 @@ export async function releaseRemainder(env: Env, payment: PaymentRow): Promise<v
   if (payment.transactionRef)
     await paymentProvider(env, payment.provider).release(payment.transactionRef, `release:${payment.id}:rest`);
 }
+
+/**
+ * A capture made at the provider, not by a shipment (its dashboard): what it took beyond what we
+ * recorded is recorded as a capture of no lines, so the shipments that follow capture only what
+ * is left (each seller is still credited their share when they ship). Answers whether anything
+ * was new.
+ */
+export async function recordOutsideCapture(
+  env: Env,
+  payment: PaymentRow,
+  capturedTotal: number,
+  ref: string,
+): Promise<boolean> {
+  const extra = Math.min(capturedTotal - payment.capturedAmount, uncaptured(payment));
+  if (extra <= 0) return false;
+  const home = onOrderShard(env, payment.orderId);
+  const capture = {
+    id: `cap_outside_${ref}_${capturedTotal}`,
+    seller_id: null,
+    item_ids: [],
+    amount: extra,
+    ref,
+    at: new Date().toISOString(),
+  };
+  const [res] = await home.DB.batch([recordCaptureStatement(home.DB, payment.id, capture)]);
+  return (res.meta.changes ?? 0) > 0;
+}

@@ -6,7 +6,7 @@ export * from "./select";
 export { createRefund, recordPendingRefund } from "./refunds";
 export { listRefunds } from "./refund-list";
 export { linePaid } from "./refund-tax";
-export { captureLines, recordCaptures, releaseRemainder } from "./capture";
+export { captureLines, recordCaptures, recordOutsideCapture, releaseRemainder } from "./capture";
 export {
   AUTHORISATION_WINDOW_MS,
   CapturePolicy,
