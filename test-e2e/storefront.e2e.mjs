@@ -266,8 +266,13 @@ try {
   await page.click("#place-order");
   await page.waitForURL(/\/payments\/test-provider\/authorize\//);
   await shot(page, "paypal-approve");
-  await page.click("text=Approve");
-  await page.waitForURL(/\/store\/orders\/ord_/, { timeout: 15_000 });
+  await page.click("#approve");
+  try {
+    await page.waitForURL(/\/store\/orders\/ord_/, { timeout: 15_000 });
+  } catch (err) {
+    await shot(page, "paypal-return-failed");
+    throw new Error(`PayPal return stuck at ${page.url()}: ${(await page.textContent("body"))?.slice(0, 300)}`);
+  }
   await waitText(page, "paid");
   await shot(page, "order-paid-paypal");
   console.log("  ✓ checkout with PayPal: away to approve, back, paid");

@@ -57,7 +57,7 @@ export const paymentReturnRoutes = createRouter()
     if (!decision) {
       const here = `/payments/test-provider/authorize/${ref}`;
       return c.html(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test bank</title></head><body><main><h1>Test bank</h1><p>Approve this payment?</p><p><a href="${here}?decision=approve">Approve</a> <a href="${here}?decision=decline">Decline</a></p></main></body></html>`,
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test bank</title></head><body><main><h1>Test bank</h1><p>Approve this payment?</p><p><a id="approve" href="${here}?decision=approve">Approve</a> <a id="decline" href="${here}?decision=decline">Decline</a></p></main></body></html>`,
         200,
       );
     }
