@@ -269,7 +269,7 @@ try {
   await page.click("#approve");
   try {
     await page.waitForURL(/\/store\/orders\/ord_/, { timeout: 15_000 });
-  } catch (err) {
+  } catch {
     await shot(page, "paypal-return-failed");
     throw new Error(`PayPal return stuck at ${page.url()}: ${(await page.textContent("body"))?.slice(0, 300)}`);
   }

@@ -11,6 +11,14 @@ import { openReturnForRefund } from "../services/returns";
 import { findOrder } from "../services/orders";
 import { ApiError } from "../lib/errors";
 
+/** What both providers' webhook endpoints answer: received, and whether it was a duplicate, moot or parked. */
+const WebhookReceived = z.object({
+  received: z.literal(true),
+  duplicate: z.boolean().optional(),
+  ignored: z.boolean().optional(),
+  parked: z.boolean().optional(),
+});
+
 const pay = createRoute({
   method: "post",
   path: "/payments/pay",
@@ -57,15 +65,7 @@ const webhook = createRoute({
   description:
     "Handles `payment_intent.succeeded`, `.amount_capturable_updated` (an authorisation) and `.payment_failed`, `charge.captured`, `charge.refunded`, `refund.updated`/`.failed` and `charge.dispute.created`/`.closed`. Events that come before what they act on are parked and retried (`parked: true`). Bad or stale signatures are 400.",
   responses: {
-    200: jsonResponse(
-      z.object({
-        received: z.literal(true),
-        duplicate: z.boolean().optional(),
-        ignored: z.boolean().optional(),
-        parked: z.boolean().optional(),
-      }),
-      "Received",
-    ),
+    200: jsonResponse(WebhookReceived, "Received"),
     ...errorResponses(400, 404),
   },
 });
@@ -78,15 +78,7 @@ const paypalWebhook = createRoute({
   description:
     "Handles `CHECKOUT.ORDER.APPROVED` (the order is authorised or captured, and paid), `PAYMENT.CAPTURE.REFUNDED` (a refund made at PayPal) and `CUSTOMER.DISPUTE.CREATED`/`RESOLVED`. Unverified events are 400; without PAYPAL_WEBHOOK_ID, 404.",
   responses: {
-    200: jsonResponse(
-      z.object({
-        received: z.literal(true),
-        duplicate: z.boolean().optional(),
-        ignored: z.boolean().optional(),
-        parked: z.boolean().optional(),
-      }),
-      "Received",
-    ),
+    200: jsonResponse(WebhookReceived, "Received"),
     ...errorResponses(400, 404),
   },
 });

@@ -19,7 +19,7 @@ export function lineCaptureState(
   payment: PaymentRow | null | undefined,
   item: { id: string; status: string },
 ): CaptureState | null {
-  if (!payment || payment.status !== "succeeded") return null;
+  if (payment?.status !== "succeeded") return null;
   if (payment.captureMethod === "automatic") return "captured";
   if (payment.captures.some((c) => c.item_ids.includes(item.id))) return "captured";
   if (item.status === "cancelled" || item.status === "refunded") return "released";

@@ -49,7 +49,12 @@ describe("webhook registration and delivery", () => {
 
   it("answers a private, loopback or metadata URL with 400 naming the field", async () => {
     const seller = await signup({ role: "seller" });
-    for (const url of ["https://metadata.google.internal/x", "https://[::1]/x", "https://localhost/x", "ftp://127.0.0.1/x"]) {
+    for (const url of [
+      "https://metadata.google.internal/x",
+      "https://[::1]/x",
+      "https://localhost/x",
+      "ftp://127.0.0.1/x",
+    ]) {
       const res = await call("POST", "/webhooks", { token: seller.access_token, body: { url } });
       expect(res.status).toBe(400);
       expect((await json(res)).error.details[0].field).toBe("url");
