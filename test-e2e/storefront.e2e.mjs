@@ -96,12 +96,35 @@ async function axe(page, name) {
     );
   console.log(`  axe ${name}: ${bad.length} serious/critical`);
 }
+/** Fails the walk when an image on the page is broken and was not swapped for the placeholder. */
+async function noBrokenImages(page, name) {
+  // (Lazy images below the fold have not loaded yet; those that have, or failed, are judged.)
+  await page.waitForLoadState("load");
+  await page.waitForTimeout(300);
+  const broken = await page.evaluate(() =>
+    [...document.images]
+      .filter((i) => i.complete && i.naturalWidth === 0)
+      .map((i) => i.src)
+      .slice(0, 3),
+  );
+  const placeholders = await page.evaluate(() => document.querySelectorAll(".noimg").length);
+  if (broken.length) failures.push(`${name}: broken images without a placeholder: ${broken.join(", ")}`);
+  console.log(`  images ${name}: ${broken.length} broken, ${placeholders} placeholders`);
+}
 async function waitText(page, text, timeout = 10_000) {
   await page.waitForFunction((t) => document.body.innerText.includes(t), text, { timeout });
 }
 
-/** Every page runs under the store's CSP: any violation (a refused script, style or request) fails the walk. */
+/**
+ * Every page runs under the store's CSP: any violation (a refused script, style or request) fails the walk.
+ * The browser reaches this machine only: a request to any other host (a catalog image's CDN) is aborted,
+ * which is also how the walk sees that a missing image gets its placeholder.
+ */
 async function watchCsp(ctx, who) {
+  await ctx.route(
+    (url) => url.hostname !== "127.0.0.1",
+    (route) => route.abort(),
+  );
   await ctx.addInitScript(() =>
     document.addEventListener("securitypolicyviolation", (e) =>
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
@@ -135,16 +158,19 @@ try {
   failures.length = before;
   console.log("  ✓ CSP refuses inline script (and the watcher reports violations)");
   await axe(page, "home");
+  await noBrokenImages(page, "home");
   await shot(page, "home");
   await page.fill("#q", "samsung galaxy");
   await page.press("#q", "Enter");
   await page.waitForURL(/\/store\/search/);
   await axe(page, "search");
+  await noBrokenImages(page, "search");
   await shot(page, "search");
   await page.click(".grid .card a");
   await page.waitForURL(/\/store\/product\//);
   const productId = page.url().split("/").pop();
   await axe(page, "product");
+  await noBrokenImages(page, "product");
   await page.click("#add-to-cart");
   await waitText(page, "Added to your cart");
   await shot(page, "added-to-cart");

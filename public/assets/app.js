@@ -4,6 +4,24 @@
 // HttpOnly cookie scoped to /auth that no script can read (docs/security.md).
 import { safeNextPath } from "./next-path.js";
 
+// An image that fails to load (its host unreachable, a dead link) becomes the same placeholder
+// the server renders for a product without one. Errors do not bubble, so the listener captures;
+// images that failed before this module ran are found by their state.
+(() => {
+  const placeholder = (img) => {
+    const box = document.createElement("div");
+    box.className = "noimg";
+    if (img.alt) {
+      box.setAttribute("role", "img");
+      box.setAttribute("aria-label", `${img.alt} (no image)`);
+    } else box.setAttribute("aria-hidden", "true");
+    img.replaceWith(box);
+  };
+  document.addEventListener("error", (e) => e.target instanceof HTMLImageElement && placeholder(e.target), true);
+  // (A copy: document.images is live, and replacing while walking it would skip every other one.)
+  for (const img of [...document.images]) if (img.complete && img.naturalWidth === 0) placeholder(img);
+})();
+
 (() => {
   const $ = (s, el = document) => el.querySelector(s);
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -21,7 +21,11 @@ export function ProductPage({
   return (
     <Layout title={p.name} page="product">
       <article class="product" data-product-id={p.product_id}>
-        {p.images[0] ? <img src={p.images[0]} alt={p.name} width="320" height="320" /> : null}
+        {p.images[0] ? (
+          <img src={p.images[0]} alt={p.name} width="320" height="320" />
+        ) : (
+          <div class="noimg big" role="img" aria-label={`${p.name} (no image)`}></div>
+        )}
         <div>
           <h1>{p.name}</h1>
           <p class="brand-name">{p.brand}</p>
