@@ -181,6 +181,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The review moderation queue (admin)
+         * @description `queue=open` (default): reviews never decided on, or reported again since. `sort=reported` (default) puts the most reported first, then the newest.
+         */
+        get: operations["getAdminReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/sellers/{seller_id}/balance": {
         parameters: {
             query?: never;
@@ -306,6 +326,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analytics/platform/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GMV, units and orders per day over the whole platform (admin)
+         * @description `format=svg` answers the revenue chart the admin page shows.
+         */
+        get: operations["getAnalyticsPlatformTimeseries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/analytics/seller": {
         parameters: {
             query?: never;
@@ -350,7 +390,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Revenue, units and orders per day */
+        /**
+         * Revenue, units and orders per day
+         * @description `format=svg` answers the revenue chart the dashboard shows (every day of the range, one bar each).
+         */
         get: operations["getAnalyticsSellerTimeseries"];
         put?: never;
         post?: never;
@@ -1642,6 +1685,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reviews/{review_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a review to the moderators (once per user; not your own) */
+        post: operations["postReviewsByReviewIdReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/search": {
         parameters: {
             query?: never;
@@ -2729,6 +2789,19 @@ export interface components {
             email: string;
             password: string;
         };
+        ModerationItem: components["schemas"]["Review"] & {
+            last_reported_at: string | null;
+            moderated_at: string | null;
+            product_name: string | null;
+            report_count: number;
+            report_reasons: {
+                [key: string]: number;
+            };
+        };
+        ModerationQueue: {
+            data: components["schemas"]["ModerationItem"][];
+            next_cursor: string | null;
+        };
         /** @description What the buyer does to finish a pending payment: follow `url` (a bank, a wallet, PayPal; it comes back to the checkout's `return_url`, then POST /payments/return), or confirm with Stripe.js and the client secret (3-D Secure, an app) */
         NextAction: {
             /** @enum {string} */
@@ -2985,6 +3058,11 @@ export interface components {
             limit?: number;
             queue?: string;
         };
+        ReportReviewRequest: {
+            note?: string;
+            /** @enum {string} */
+            reason: "spam" | "offensive" | "off_topic" | "fake" | "other";
+        };
         ResetPasswordRequest: {
             password: string;
             /** @description The code from the email */
@@ -3044,6 +3122,13 @@ export interface components {
             user_id: string;
             /** @description False once the purchase behind the review was refunded in full (it then leaves the rating) */
             verified_purchase: boolean;
+        };
+        ReviewReported: {
+            /** @description True when this user had reported it before */
+            already_reported: boolean;
+            /** @enum {boolean} */
+            reported: true;
+            review_id: string;
         };
         RoleChange: {
             /** @enum {string} */
@@ -4008,6 +4093,61 @@ export interface operations {
             };
         };
     };
+    getAdminReviews: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+                /** @description Page size, 1..100 */
+                limit?: number;
+                queue?: "open" | "all";
+                sort?: "reported" | "newest";
+                status?: "visible" | "hidden";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationQueue"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`, with `details` per field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getAdminSellersBySellerIdBalance: {
         parameters: {
             query?: never;
@@ -4370,6 +4510,64 @@ export interface operations {
             };
         };
     };
+    getAnalyticsPlatformTimeseries: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv" | "svg";
+                /** @description First day (UTC), default 30 days ago */
+                from?: string;
+                granularity?: "day";
+                /** @description Last day (UTC, inclusive), default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Series: JSON, CSV or an SVG chart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "image/svg+xml": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input (`validation_failed`, with `details` per field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getAnalyticsSeller: {
         parameters: {
             query?: {
@@ -4487,7 +4685,7 @@ export interface operations {
     getAnalyticsSellerTimeseries: {
         parameters: {
             query?: {
-                format?: "json" | "csv";
+                format?: "json" | "csv" | "svg";
                 /** @description First day (UTC), default 30 days ago */
                 from?: string;
                 granularity?: "day";
@@ -4502,7 +4700,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Series */
+            /** @description Series: JSON, CSV or an SVG chart */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4511,6 +4709,8 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                    "image/svg+xml": string;
+                    "text/csv": string;
                 };
             };
             /** @description Invalid input (`validation_failed`, with `details` per field) */
@@ -8914,6 +9114,68 @@ export interface operations {
             };
             /** @description Not found (also for another user's private resource) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postReviewsByReviewIdReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Reported */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewReported"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`, with `details` per field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another user's private resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

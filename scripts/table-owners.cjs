@@ -28,7 +28,7 @@ module.exports = {
   payments: { owners: [F("payments"), S("payment-records")] },
   wallet: { owners: [S("wallet")] },
   search: { owners: [F("search"), "^src/durable/search-shard\\.ts$"] },
-  reviews: { owners: [S("reviews")] },
+  reviews: { owners: [S("reviews|review-moderation")] },
   notifications: { owners: [F("notifications")] },
   wishlist: { owners: [S("wishlist")] },
   shipping: { owners: [S("shipping")] },

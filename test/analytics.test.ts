@@ -78,6 +78,26 @@ describe("seller analytics", () => {
       await call("GET", "/analytics/seller/timeseries?granularity=day", { token: seller.access_token }),
     );
     expect(series.data).toEqual([expect.objectContaining({ revenue: 3000, units: 2, orders: 1 })]);
+    // The dashboard's chart: the same series as SVG, one bar a day of the range, the sale's day $30.00.
+    const chart = await call("GET", "/analytics/seller/timeseries?format=svg&from=2026-01-01&to=2026-01-07", {
+      token: seller.access_token,
+    });
+    expect(chart.headers.get("content-type")).toContain("image/svg+xml");
+    expect((await chart.text()).match(/<rect /g)).toHaveLength(7);
+    const today = new Date().toISOString().slice(0, 10);
+    const todays = await (
+      await call("GET", `/analytics/seller/timeseries?format=svg&from=${today}&to=${today}`, {
+        token: seller.access_token,
+      })
+    ).text();
+    expect(todays).toContain(`<title>${today}: $30.00</title>`);
+    // The platform's series counts this seller's sale too; only an admin reads it.
+    const platform = await json(await call("GET", "/analytics/platform/timeseries", { token: admin.access_token }));
+    expect(platform.data.find((d: { date: string }) => d.date === today).revenue).toBeGreaterThanOrEqual(3000);
+    expect((await call("GET", "/analytics/platform/timeseries", { token: seller.access_token })).status).toBe(403);
+    expect((await call("GET", "/analytics/seller/timeseries?format=png", { token: seller.access_token })).status).toBe(
+      400,
+    );
   });
 
   it("counts a redelivered event once, and the drift report catches a dropped one", async () => {

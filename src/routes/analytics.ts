@@ -20,6 +20,18 @@ const RangeQuery = z.object({
 });
 
 const Report = z.record(z.string(), z.unknown());
+const SeriesQuery = RangeQuery.extend({
+  granularity: z.enum(["day"]).default("day"),
+  format: z.enum(["json", "csv", "svg"]).default("json"),
+});
+const seriesResponse = {
+  description: "Series: JSON, CSV or an SVG chart",
+  content: {
+    "application/json": { schema: Report },
+    "text/csv": { schema: z.string() },
+    "image/svg+xml": { schema: z.string() },
+  },
+};
 
 /** A seller sees only their own numbers; an admin may name any seller. */
 function whose(c: Context<AppEnv>, sellerId?: string): string {
@@ -40,11 +52,17 @@ function range(q: { from?: string; to?: string }) {
 
 function respond(
   c: Context<AppEnv>,
-  format: "json" | "csv",
+  format: "json" | "csv" | "svg",
   body: Record<string, unknown>,
   rows: Record<string, unknown>[],
   name: string,
 ) {
+  if (format === "svg") {
+    // Only the daily series ask for svg; their rows are { date, revenue }.
+    const r = body as { from: string; to: string };
+    c.header("Content-Type", "image/svg+xml; charset=utf-8");
+    return c.body(reports.revenueChartSvg("Revenue per day", r, rows as reports.DayValue[]), 200);
+  }
   if (format === "csv") {
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
@@ -69,9 +87,21 @@ const timeseries = createRoute({
   path: "/analytics/seller/timeseries",
   tags: ["Analytics"],
   summary: "Revenue, units and orders per day",
+  description: "`format=svg` answers the revenue chart the dashboard shows (every day of the range, one bar each).",
   ...allowRoles("seller", "admin"),
-  request: { query: RangeQuery.extend({ granularity: z.enum(["day"]).default("day") }) },
-  responses: { 200: jsonResponse(Report, "Series"), ...errorResponses(400, 401, 403) },
+  request: { query: SeriesQuery },
+  responses: { 200: seriesResponse, ...errorResponses(400, 401, 403) },
+});
+
+const platformSeries = createRoute({
+  method: "get",
+  path: "/analytics/platform/timeseries",
+  tags: ["Analytics"],
+  summary: "GMV, units and orders per day over the whole platform (admin)",
+  description: "`format=svg` answers the revenue chart the admin page shows.",
+  ...allowRoles("admin"),
+  request: { query: SeriesQuery.omit({ seller_id: true }) },
+  responses: { 200: seriesResponse, ...errorResponses(400, 401, 403) },
 });
 
 const conversion = createRoute({
@@ -125,6 +155,11 @@ export const analyticsRoutes = createRouter()
     const q = c.req.valid("query");
     const series = await reports.sellerTimeseries(c.env, whose(c, q.seller_id), range(q));
     return respond(c, q.format, series, series.data, "seller-timeseries") as never;
+  })
+  .openapi(platformSeries, async (c) => {
+    const q = c.req.valid("query");
+    const series = await reports.platformTimeseries(c.env, range(q));
+    return respond(c, q.format, series, series.data, "platform-timeseries") as never;
   })
   .openapi(conversion, async (c) => {
     const q = c.req.valid("query");

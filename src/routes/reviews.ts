@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { allowRoles, currentUser, signedIn } from "../middleware/auth";
-import { PageQuery } from "../lib/pagination";
+import { PageQuery, pageSchema } from "../lib/pagination";
 import { createRouter } from "../lib/validation";
 import { ProductId } from "../schemas/catalog";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as reviews from "../services/reviews";
+import { moderationQueue, reportReview } from "../services/review-moderation";
 
 const ReviewSchema = z
   .object({
@@ -121,7 +122,72 @@ const moderate = createRoute({
   responses: { 200: jsonResponse(ReviewSchema, "Moderated"), ...errorResponses(400, 401, 403, 404) },
 });
 
+const report = createRoute({
+  method: "post",
+  path: "/reviews/{review_id}/report",
+  tags: ["Reviews"],
+  summary: "Report a review to the moderators (once per user; not your own)",
+  ...signedIn,
+  request: {
+    params: ReviewIdParam,
+    body: jsonBody(
+      z
+        .strictObject({
+          reason: z.enum(["spam", "offensive", "off_topic", "fake", "other"]),
+          note: z.string().trim().min(1).max(500).optional(),
+        })
+        .openapi("ReportReviewRequest"),
+    ),
+  },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          review_id: z.string(),
+          reported: z.literal(true),
+          already_reported: z.boolean().openapi({ description: "True when this user had reported it before" }),
+        })
+        .openapi("ReviewReported"),
+      "Reported",
+    ),
+    ...errorResponses(400, 401, 404, 409),
+  },
+});
+
+const ModerationItem = ReviewSchema.extend({
+  product_name: z.string().nullable(),
+  report_count: z.number().int(),
+  report_reasons: z.record(z.string(), z.number().int()),
+  last_reported_at: z.string().nullable(),
+  moderated_at: z.string().nullable(),
+}).openapi("ModerationItem");
+
+const queue = createRoute({
+  method: "get",
+  path: "/admin/reviews",
+  tags: ["Reviews"],
+  summary: "The review moderation queue (admin)",
+  description:
+    "`queue=open` (default): reviews never decided on, or reported again since. `sort=reported` (default) puts the most reported first, then the newest.",
+  ...allowRoles("admin"),
+  request: {
+    query: PageQuery.extend({
+      queue: z.enum(["open", "all"]).default("open"),
+      status: z.enum(["visible", "hidden"]).optional(),
+      sort: z.enum(["reported", "newest"]).default("reported"),
+    }),
+  },
+  responses: {
+    200: jsonResponse(pageSchema(ModerationItem, "ModerationQueue"), "A page of the queue"),
+    ...errorResponses(400, 401, 403),
+  },
+});
+
 export const reviewRoutes = createRouter()
+  .openapi(report, async (c) =>
+    c.json(await reportReview(c.env, currentUser(c), c.req.valid("param").review_id, c.req.valid("json")), 200),
+  )
+  .openapi(queue, async (c) => c.json(await moderationQueue(c.env, c.req.valid("query")), 200))
   .openapi(create, async (c) => c.json(await reviews.createReview(c.env, currentUser(c), c.req.valid("json")), 201))
   .openapi(list, async (c) => {
     const { product_id, sort, limit, cursor } = c.req.valid("query");

@@ -10,6 +10,7 @@ import { paymentProvider } from "./payments";
 import { listRefunds } from "./payments";
 import { verifyPassword } from "./passwords";
 import { eraseReviewsBy, reviewsBy } from "./reviews";
+import { eraseReportsBy } from "./review-moderation";
 import { findUserById, scrubUser, toUser } from "./users";
 import { eraseSavedMethods, walletOf } from "./wallet";
 import { eraseWishlistOf, wishlistOf } from "./wishlist";
@@ -57,6 +58,7 @@ export async function eraseUser(env: Env, actor: AuthContext, userId: string, pa
   await eraseWishlistOf(env, userId);
   await eraseNotificationsOf(env, userId);
   const reviews = await eraseReviewsBy(env, userId);
+  await eraseReportsBy(env, userId);
   const orders = await erasePersonalDataInOrders(env, userId);
   await eraseUserFromWarehouse(env, userId);
   await scrubUser(env, userId);

@@ -19,7 +19,7 @@ import { dispatchEvents } from "./events";
  */
 export type ReviewRow = typeof reviews.$inferSelect;
 
-function toReview(r: ReviewRow) {
+export function toReview(r: ReviewRow) {
   return {
     review_id: r.id,
     product_id: r.productId,
@@ -138,12 +138,19 @@ export async function updateReview(
   return toReview(await ownReview(env, id));
 }
 
-/** Admin moderation: hiding a review takes it out of the aggregate in the same transaction. */
+/**
+ * Admin moderation: hiding a review takes it out of the aggregate in the same transaction. Either
+ * decision closes it in the moderation queue until someone reports it again.
+ */
 export async function moderateReview(env: Pick<Env, "DB" | "EVENTS">, id: string, status: "visible" | "hidden") {
   const r = await ownReview(env, id);
   const change = ratingChange(env, r.productId);
   await env.DB.batch([
-    env.DB.prepare("UPDATE reviews SET status = ?, updated_at = ? WHERE id = ?").bind(status, now(), id),
+    env.DB.prepare("UPDATE reviews SET status = ?1, updated_at = ?2, moderated_at = ?2 WHERE id = ?3").bind(
+      status,
+      now(),
+      id,
+    ),
     ...change.statements,
   ]);
   await change.publish();
@@ -274,6 +281,7 @@ export async function eraseReviewsBy(env: Pick<Env, "DB" | "EVENTS">, userId: st
     const change = ratingChange(env, r.productId);
     await env.DB.batch([
       env.DB.prepare("DELETE FROM review_votes WHERE review_id = ?").bind(r.id),
+      env.DB.prepare("DELETE FROM review_reports WHERE review_id = ?").bind(r.id),
       env.DB.prepare("DELETE FROM reviews WHERE id = ?").bind(r.id),
       ...change.statements,
     ]);

@@ -18,17 +18,36 @@ export const reviews = sqliteTable(
     helpfulCount: integer("helpful_count").notNull().default(0),
     sellerReply: text("seller_reply"),
     sellerReplyAt: text("seller_reply_at"),
+    /** Reports by distinct users (review_reports), and when the last came: the moderation queue's order. */
+    reportCount: integer("report_count").notNull().default(0),
+    lastReportedAt: text("last_reported_at"),
+    /** When an admin last decided on it; a report after that puts it back in the open queue. */
+    moderatedAt: text("moderated_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("reviews_one_per_buyer_uq").on(t.productId, t.userId),
     index("reviews_product_idx").on(t.productId, t.status, t.id),
+    index("reviews_reports_idx").on(t.reportCount, t.id),
   ],
 );
 
 export const reviewVotes = sqliteTable(
   "review_votes",
   { reviewId: text("review_id").notNull(), userId: text("user_id").notNull(), createdAt: createdAt() },
+  (t) => [primaryKey({ columns: [t.reviewId, t.userId] })],
+);
+
+/** One report per user per review: who flagged it, and why. */
+export const reviewReports = sqliteTable(
+  "review_reports",
+  {
+    reviewId: text("review_id").notNull(),
+    userId: text("user_id").notNull(),
+    reason: text("reason", { enum: ["spam", "offensive", "off_topic", "fake", "other"] }).notNull(),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
   (t) => [primaryKey({ columns: [t.reviewId, t.userId] })],
 );

@@ -8,3 +8,4 @@ export * from "./signals-ingest";
 export * from "./reco-signals";
 export * from "./reports";
 export * from "./views";
+export { revenueChartSvg, type DayValue } from "./chart-svg";

@@ -117,6 +117,17 @@ export async function sellerTimeseries(env: Pick<Env, "WAREHOUSE">, sellerId: st
   return { seller_id: sellerId, granularity: "day", from: r.from, to: r.to, data: rows.results };
 }
 
+/** GMV, units and orders per day over the whole platform (the admin's chart). */
+export async function platformTimeseries(env: Pick<Env, "WAREHOUSE">, r: Range) {
+  const rows = await env.WAREHOUSE.prepare(
+    `SELECT date_key AS date, SUM(revenue) AS revenue, SUM(quantity) AS units, COUNT(DISTINCT order_id) AS orders
+     FROM fact_order_items WHERE date_key BETWEEN ? AND ? AND ${LIVE} GROUP BY date_key ORDER BY date_key`,
+  )
+    .bind(r.from, r.to)
+    .all();
+  return { granularity: "day", from: r.from, to: r.to, data: rows.results };
+}
+
 export async function sellerConversion(env: Pick<Env, "WAREHOUSE">, sellerId: string, r: Range) {
   const rows = await env.WAREHOUSE.prepare(
     `SELECT v.product_id, COALESCE(d.name, v.product_id) AS name, v.views, COALESCE(p.orders, 0) AS purchases,
