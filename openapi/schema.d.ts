@@ -1939,7 +1939,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All users, newest first (admin) */
+        /**
+         * All users, newest first (admin)
+         * @description `q`: the start of an email or username (case-insensitive); `role`: only that role.
+         */
         get: operations["getUsers"];
         put?: never;
         post?: never;
@@ -9963,6 +9966,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size, 1..100 */
                 limit?: number;
+                q?: string;
+                role?: "buyer" | "seller" | "admin";
             };
             header?: never;
             path?: never;

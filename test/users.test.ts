@@ -141,6 +141,24 @@ describe("GET /users (admin)", () => {
     expect([...ids].sort().reverse()).toEqual(ids);
   });
 
+  it("finds users by the start of their email or username, and by role; LIKE's wildcards match themselves", async () => {
+    const a = await adminUser();
+    const tag = `find${Date.now()}`;
+    const buyer = await signup({ username: `${tag}_buyer`, email: `${tag}.b@example.com` });
+    const seller = await signup({ username: `${tag}_seller`, email: `${tag}.s@example.com`, role: "seller" });
+    await signup({ username: `${tag}xseller`, email: `other${tag}@example.com` });
+    const find = async (query: string) =>
+      (await json(await call("GET", `/users?${query}`, { token: a.access_token }))).data.map(
+        (u: { user_id: string }) => u.user_id,
+      );
+    expect(await find(`q=${tag.toUpperCase()}.S`)).toEqual([seller.user.user_id]);
+    expect(await find(`q=${tag}_&role=buyer`)).toEqual([buyer.user.user_id]);
+    // "_" is not "any character": `${tag}_` does not match `${tag}xseller`.
+    expect((await find(`q=${tag}_`)).sort()).toEqual([buyer.user.user_id, seller.user.user_id].sort());
+    expect(await find(`q=${tag}%25`)).toEqual([]);
+    expect((await call("GET", "/users?role=owner", { token: a.access_token })).status).toBe(400);
+  });
+
   it("rejects a limit over 100 and a forged cursor with 400", async () => {
     const a = await adminUser();
     const over = await call("GET", "/users?limit=101", { token: a.access_token });

@@ -42,6 +42,29 @@ describe("storefront pages", () => {
       expect(res.status, path).toBe(200);
       expect(await res.text()).toContain('id="app"');
     }
+    // The seller dashboard and the admin are one page per job, each with its section navigation
+    // rendered on the server, the current page marked.
+    for (const [path, page, nav] of [
+      ["/dashboard", "seller-overview", "Seller dashboard"],
+      ["/dashboard/orders", "seller-orders", "Seller dashboard"],
+      ["/dashboard/orders/ord_01ABC", "seller-order", "Seller dashboard"],
+      ["/dashboard/products", "seller-products", "Seller dashboard"],
+      ["/dashboard/returns", "seller-returns", "Seller dashboard"],
+      ["/dashboard/payouts", "seller-payouts", "Seller dashboard"],
+      ["/dashboard/promotions", "seller-promotions", "Seller dashboard"],
+      ["/dashboard/webhooks", "seller-webhooks", "Seller dashboard"],
+      ["/admin-ui", "admin-overview", "Admin"],
+      ["/admin-ui/reviews", "admin-reviews", "Admin"],
+      ["/admin-ui/users", "admin-users", "Admin"],
+      ["/admin-ui/categories", "admin-categories", "Admin"],
+      ["/admin-ui/commissions", "admin-commissions", "Admin"],
+      ["/admin-ui/dead-letters", "admin-dead-letters", "Admin"],
+    ]) {
+      const html = await (await call("GET", path)).text();
+      expect(html, path).toContain(`data-page="${page}"`);
+      expect(html, path).toContain(`<nav class="subnav" aria-label="${nav}">`);
+      expect(html.match(/aria-current="page"/g), path).toHaveLength(1);
+    }
     expect((await call("GET", "/store/product/prd_NOPE")).status).toBe(404);
   });
 

@@ -3,6 +3,7 @@
 // need them. The access token lives only in memory; the refresh token is an
 // HttpOnly cookie scoped to /auth that no script can read (docs/security.md).
 import { safeNextPath } from "./next-path.js";
+import { $, esc, money, session, auth, setAuth, ready, toast, api, errorOf, needLogin, app } from "./core.js";
 
 // An image that fails to load (its host unreachable, a dead link) becomes the same placeholder
 // the server renders for a product without one. Errors do not bubble, so the listener captures;
@@ -23,70 +24,6 @@ import { safeNextPath } from "./next-path.js";
 })();
 
 (() => {
-  const $ = (s, el = document) => el.querySelector(s);
-  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const money = (c) => `$${(c / 100).toFixed(2)}`;
-  // Tokens kept by older versions of this script are dropped on sight.
-  localStorage.removeItem("auth");
-  const session = { user: JSON.parse(localStorage.getItem("user") || "null"), access: null };
-  const auth = () => (session.user ? { user: session.user, access_token: session.access } : null);
-  const setAuth = (a) => {
-    session.user = a ? a.user : null;
-    session.access = a ? a.access_token : null;
-    if (a) localStorage.setItem("user", JSON.stringify(a.user));
-    else localStorage.removeItem("user");
-  };
-  const COOKIE_MODE = { "X-Refresh-Cookie": "1" };
-  /** One refresh at a time across this origin's tabs (each exchange rotates the cookie). */
-  async function refreshAccess() {
-    const exchange = async () => {
-      const r = await fetch("/auth/refresh", {
-        method: "POST",
-        headers: { "content-type": "application/json", ...COOKIE_MODE },
-        body: "{}",
-        credentials: "same-origin",
-      });
-      if (!r.ok) return false;
-      session.access = (await r.json()).access_token;
-      return true;
-    };
-    return navigator.locks ? navigator.locks.request("auth-refresh", exchange) : exchange();
-  }
-  const ready = session.user ? refreshAccess().then((ok) => ok || setAuth(null)) : Promise.resolve();
-  const toast = (msg) => {
-    const t = $("#toast");
-    t.textContent = msg;
-    t.classList.add("show");
-    setTimeout(() => t.classList.remove("show"), 4000);
-  };
-
-  async function api(method, path, body, headers = {}) {
-    await ready;
-    const h = { ...headers };
-    const a = auth();
-    if (a) h.authorization = `Bearer ${a.access_token}`;
-    const cart = localStorage.getItem("cartId");
-    if (cart && !h["X-Cart-Id"]) h["X-Cart-Id"] = cart;
-    if (body !== undefined) h["content-type"] = "application/json";
-    const res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (res.status === 401 && a && !path.startsWith("/auth/")) {
-      if (await refreshAccess()) return api(method, path, body, headers);
-      setAuth(null);
-    }
-    const id = res.headers.get("X-Cart-Id");
-    if (id && !auth()) localStorage.setItem("cartId", id);
-    const text = await res.text();
-    const data = text ? JSON.parse(text) : null;
-    return { status: res.status, ok: res.ok, data };
-  }
-  const errorOf = (r) => (r.data?.error ? r.data.error.message : `Error ${r.status}`);
-  const needLogin = () => {
-    if (auth()) return false;
-    location.href = `/store/account?next=${encodeURIComponent(location.pathname)}`;
-    return true;
-  };
-  const app = () => $("#app");
-
   // ---- every page: account link, role links, counts, autocomplete -------------------
   async function chrome() {
     const a = auth();
@@ -584,193 +521,6 @@ import { safeNextPath } from "./next-path.js";
           }),
         );
     },
-
-    async dashboard() {
-      if (needLogin()) return;
-      const me = auth().user;
-      const [an, series, orders, products, cats, coupons, bal, lots] = await Promise.all([
-        api("GET", "/analytics/seller"),
-        api("GET", "/analytics/seller/timeseries"),
-        api("GET", "/seller/orders?limit=50"),
-        api("GET", `/products?seller_id=${me.user_id}&limit=100`),
-        api("GET", "/categories"),
-        api("GET", "/coupons"),
-        api("GET", "/seller/balance"),
-        api("GET", "/seller/auctions?limit=50"),
-      ]);
-      if (!an.ok) return (app().textContent = errorOf(an));
-      const b = bal.ok ? bal.data : { pending: 0, available: 0, paid_out: 0 };
-      const month = new Date().toISOString().slice(0, 7);
-      const days = series.data.data;
-      const max = Math.max(1, ...days.map((d) => d.revenue));
-      const chart = `<svg role="img" aria-labelledby="chart-title" width="100%" height="160" viewBox="0 0 ${Math.max(1, days.length) * 30} 160" class="chart">
-        <title id="chart-title">Revenue per day: ${days.map((d) => `${d.date} ${money(d.revenue)}`).join(", ") || "no sales yet"}</title>
-        ${days.map((d, i) => `<rect x="${i * 30 + 4}" y="${150 - (d.revenue / max) * 140}" width="22" height="${(d.revenue / max) * 140}" class="bar"><title>${d.date}: ${money(d.revenue)}</title></rect>`).join("")}
-      </svg>`;
-      const flat = [];
-      const walk = (n, prefix) => {
-        flat.push([n.category_id, prefix + n.name]);
-        n.children.forEach((c) => walk(c, `${prefix + n.name} › `));
-      };
-      cats.data.data.forEach((c) => walk(c, ""));
-      const a = an.data;
-      app().innerHTML = `
-        <section aria-labelledby="h-sales"><h2 id="h-sales">Sales (30 days)</h2>
-          <p id="revenue">Revenue <strong>${money(a.revenue)}</strong> · ${a.orders} orders · ${a.units_sold} units · refunds ${money(a.refunds)}</p>
-          ${chart}
-          <h3>Top products</h3><ol>${a.top_products.map((p) => `<li>${esc(p.name)} · ${p.units_sold} sold · ${money(p.revenue)}</li>`).join("")}</ol>
-          <p><a href="/analytics/seller?format=csv" data-download="sales.csv">Download CSV</a></p></section>
-        <section aria-labelledby="h-money"><h2 id="h-money">Your money</h2>
-          <p id="balance">Pending <strong>${money(b.pending)}</strong> · available <strong>${money(b.available)}</strong> · paid out ${money(b.paid_out)}</p>
-          <p>Sales become available 7 days after delivery, less the commission. <a href="/seller/statements/${month}" data-download="statement-${month}.csv">This month's statement (CSV)</a></p></section>
-        <section aria-labelledby="h-orders"><h2 id="h-orders">Orders</h2>
-          <ul class="list">${orders.data.data
-            .map(
-              (
-                o,
-              ) => `<li>${o.order_id} · <span data-status="${o.order_id}">${esc(o.status)}</span> · ${o.items.map((i) => `${esc(i.name)} × ${i.quantity}`).join(", ")}
-              ${o.items.some((i) => i.status === "paid") ? `<label for="t-${o.order_id}" class="sr">Tracking number</label><input id="t-${o.order_id}" placeholder="Tracking number"><button type="button" data-ship="${o.order_id}">Mark shipped</button>` : ""}
-              ${o.items.some((i) => i.status === "shipped") ? `<button type="button" data-deliver="${o.order_id}">Mark delivered</button>` : ""}</li>`,
-            )
-            .join("")}</ul></section>
-        <section aria-labelledby="h-products"><h2 id="h-products">Products and stock</h2>
-          <ul class="list">${products.data.data
-            .map(
-              (
-                p,
-              ) => `<li>${esc(p.name)} · ${money(p.price)} · <span class="${p.stock_available <= 5 ? "warn" : ""}">${p.stock_available} in stock${p.stock_available <= 5 ? " (low)" : ""}</span>
-              <label for="r-${p.product_id}" class="sr">Units to add</label><input id="r-${p.product_id}" type="number" value="10" class="small"><button type="button" data-restock="${p.product_id}">Restock</button>
-              <button type="button" data-archive="${p.product_id}">Archive</button></li>`,
-            )
-            .join("")}</ul>
-          <form id="new-product"><h3>New product</h3>
-            <label for="np-name">Name</label><input id="np-name" required>
-            <label for="np-desc">Description</label><textarea id="np-desc" required></textarea>
-            <label for="np-price">Price (dollars)</label><input id="np-price" type="number" step="0.01" min="0.01" required>
-            <label for="np-stock">Stock</label><input id="np-stock" type="number" min="0" value="10" required>
-            <label for="np-cat">Category</label><select id="np-cat">${flat.map(([id, name]) => `<option value="${id}">${esc(name)}</option>`).join("")}</select>
-            <button type="submit">Create</button></form></section>
-        <section aria-labelledby="h-auctions"><h2 id="h-auctions">Auctions</h2>
-          ${
-            lots.ok && lots.data.data.length
-              ? `<table><caption class="sr">Your auctions</caption><thead><tr><th>Item</th><th>Status</th><th>Bids</th><th>Price</th><th>Ends</th><th></th></tr></thead><tbody>${lots.data.data
-                  .map(
-                    (
-                      l,
-                    ) => `<tr><td><a href="/store/product/${l.product_id}">${esc(l.name)}</a></td><td>${esc(l.status === "ended" ? l.outcome.replace("_", " ") : "live")}</td><td>${l.bid_count}</td><td>${money(l.current_price)}</td><td>${new Date(l.ends_at).toLocaleString()}</td>
-                  <td>${l.order_id ? `order ${esc(l.order_id)}` : ""}${l.outcome === "sold" ? ` <button type="button" data-second-chance="${l.product_id}">Offer to the runner-up</button>` : ""}</td></tr>`,
-                  )
-                  .join("")}</tbody></table>`
-              : "<p>No auctions yet. List one with an <code>auction</code> on POST /products.</p>"
-          }</section>
-        <section aria-labelledby="h-coupons"><h2 id="h-coupons">Coupons</h2>
-          <ul class="list">${(coupons.data ? coupons.data.data : []).map((c) => `<li>${esc(c.code)} · ${c.kind} ${c.value} · used ${c.times_redeemed}${c.usage_limit ? ` of ${c.usage_limit}` : ""}</li>`).join("")}</ul>
-          <form id="new-coupon"><label for="nc-code">Code</label><input id="nc-code" required pattern="[A-Za-z0-9_-]{3,32}">
-            <label for="nc-pct">Percent off</label><input id="nc-pct" type="number" min="1" max="100" value="10">
-            <button type="submit">Create coupon</button></form></section>`;
-      const act = (sel, fn) =>
-        app()
-          .querySelectorAll(sel)
-          .forEach((b) => b.addEventListener("click", fn(b)));
-      act("[data-second-chance]", (b) => async () => {
-        const r = await api("POST", `/auctions/${b.getAttribute("data-second-chance")}/second-chance`);
-        toast(r.ok ? `Offered to the runner-up at ${money(r.data.total_amount)}` : errorOf(r));
-        if (r.ok) pages.dashboard();
-      });
-      act("[data-ship]", (b) => async () => {
-        const id = b.getAttribute("data-ship");
-        const r = await api("POST", `/orders/${id}/status`, {
-          status: "shipped",
-          tracking_number: $(`#t-${id}`).value || "TRACK",
-        });
-        toast(r.ok ? "Marked shipped" : errorOf(r));
-        pages.dashboard();
-      });
-      act("[data-deliver]", (b) => async () => {
-        const r = await api("POST", `/orders/${b.getAttribute("data-deliver")}/status`, { status: "delivered" });
-        toast(r.ok ? "Marked delivered" : errorOf(r));
-        pages.dashboard();
-      });
-      act("[data-restock]", (b) => async () => {
-        const id = b.getAttribute("data-restock");
-        const r = await api("POST", `/inventory/${id}`, { quantity: Number($(`#r-${id}`).value) });
-        toast(r.ok ? `Stock now ${r.data.stock_available}` : errorOf(r));
-        pages.dashboard();
-      });
-      act("[data-archive]", (b) => async () => {
-        const r = await api("DELETE", `/products/${b.getAttribute("data-archive")}`);
-        toast(r.ok ? "Archived" : errorOf(r));
-        pages.dashboard();
-      });
-      $("#new-product").addEventListener("submit", async (e) => {
-        e.preventDefault();
-        const r = await api("POST", "/products", {
-          name: $("#np-name").value,
-          description: $("#np-desc").value,
-          price: Math.round(Number($("#np-price").value) * 100),
-          stock_available: Number($("#np-stock").value),
-          category_id: $("#np-cat").value,
-        });
-        toast(r.ok ? "Product created" : errorOf(r));
-        if (r.ok) pages.dashboard();
-      });
-      $("#new-coupon").addEventListener("submit", async (e) => {
-        e.preventDefault();
-        const r = await api("POST", "/coupons", {
-          code: $("#nc-code").value,
-          kind: "percent",
-          value: Number($("#nc-pct").value),
-        });
-        toast(r.ok ? "Coupon created" : errorOf(r));
-        if (r.ok) pages.dashboard();
-      });
-    },
-
-    async admin() {
-      if (needLogin()) return;
-      const [platform, dead, taxes] = await Promise.all([
-        api("GET", "/analytics/platform"),
-        api("GET", "/admin/dead-letters"),
-        api("GET", "/analytics/tax"),
-      ]);
-      if (!platform.ok) return (app().textContent = errorOf(platform));
-      const p = platform.data;
-      const tax = taxes.ok
-        ? taxes.data
-        : { data: [], totals: { collected: 0, refunded: 0, net: 0, included: 0, included_net: 0 } };
-      app().innerHTML = `
-        <section aria-labelledby="h-platform"><h2 id="h-platform">Platform (30 days)</h2>
-          <p>GMV <strong>${money(p.gmv)}</strong> · ${p.orders} orders · ${p.active_buyers} buyers · ${p.registrations} sign-ups · ${p.searches} searches</p></section>
-        <section aria-labelledby="h-tax"><h2 id="h-tax">Tax by jurisdiction (30 days, usd)</h2>
-          ${
-            tax.data.length
-              ? `<div class="scroll"><table><caption class="sr">Tax by jurisdiction</caption><thead><tr><th scope="col">Jurisdiction</th><th scope="col">Orders</th><th scope="col">Sales tax collected</th><th scope="col">Refunded</th><th scope="col">Net to remit</th><th scope="col">VAT/GST in prices (net)</th></tr></thead>
-          <tbody>${tax.data.map((j) => `<tr><td>${esc(j.jurisdiction || "unknown")}</td><td>${j.orders}</td><td>${money(j.collected)}</td><td>${money(j.refunded)}</td><td><strong>${money(j.net)}</strong></td><td>${money(j.included_net)}</td></tr>`).join("")}</tbody></table></div>
-          <p><a href="/analytics/tax?format=csv" data-download="tax-by-jurisdiction.csv">Download CSV</a></p>`
-              : "<p>No tax collected in this period.</p>"
-          }</section>
-        <section aria-labelledby="h-cat"><h2 id="h-cat">Categories</h2>
-          <form id="new-cat"><label for="cat-name">New category name</label><input id="cat-name" required>
-          <label for="cat-parent">Parent id (optional)</label><input id="cat-parent"><button type="submit">Create</button></form></section>
-        <section aria-labelledby="h-mod"><h2 id="h-mod">Review moderation</h2>
-          <form id="moderate"><label for="rev-id">Review id</label><input id="rev-id" required>
-          <label for="rev-status">Status</label><select id="rev-status"><option value="hidden">Hide</option><option value="visible">Show</option></select>
-          <button type="submit">Apply</button></form></section>
-        <section aria-labelledby="h-dlq"><h2 id="h-dlq">Dead letters</h2>
-          <ul class="list">${dead.data.data.map((d) => `<li>${esc(d.queue)} · ${esc(d.message_id)} · ${esc(JSON.stringify(d.body).slice(0, 160))}</li>`).join("") || "<li>None</li>"}</ul></section>`;
-      $("#new-cat").addEventListener("submit", async (e) => {
-        e.preventDefault();
-        const body = { name: $("#cat-name").value };
-        if ($("#cat-parent").value) body.parent_id = $("#cat-parent").value;
-        const r = await api("POST", "/categories", body);
-        toast(r.ok ? `Created ${r.data.category_id}` : errorOf(r));
-      });
-      $("#moderate").addEventListener("submit", async (e) => {
-        e.preventDefault();
-        const r = await api("POST", `/reviews/${$("#rev-id").value}/moderation`, { status: $("#rev-status").value });
-        toast(r.ok ? "Done" : errorOf(r));
-      });
-    },
   };
 
   // Downloads need the access token, which a plain link would not send: fetch, then save.
@@ -795,5 +545,8 @@ import { safeNextPath } from "./next-path.js";
     chrome();
     const page = document.body.getAttribute("data-page");
     if (pages[page]) pages[page]();
+    // The seller dashboard and the admin pages are their own modules, loaded only where they are used.
+    else if (/^(seller|admin)-/.test(page))
+      import(page.startsWith("seller-") ? "./seller.js" : "./admin.js").then((m) => m.pages[page]?.());
   });
 })();

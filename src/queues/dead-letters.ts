@@ -90,6 +90,7 @@ export async function listDeadLetters(env: Pick<Env, "DB">, limit: number) {
     message_id: r.messageId,
     body: JSON.parse(r.body),
     attempts: r.attempts,
+    replayed_at: r.replayedAt,
     created_at: r.createdAt,
   }));
 }

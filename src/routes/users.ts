@@ -41,8 +41,14 @@ const listUsers = createRoute({
   path: "/users",
   tags: ["Users"],
   summary: "All users, newest first (admin)",
+  description: "`q`: the start of an email or username (case-insensitive); `role`: only that role.",
   ...allowRoles("admin"),
-  request: { query: PageQuery },
+  request: {
+    query: PageQuery.extend({
+      q: z.string().trim().min(1).max(100).optional(),
+      role: z.enum(["buyer", "seller", "admin"]).optional(),
+    }),
+  },
   responses: {
     200: jsonResponse(pageSchema(UserSchema, "UserList"), "A page of users"),
     ...errorResponses(400, 401, 403),
@@ -77,6 +83,6 @@ export const userRoutes = createRouter()
     return c.json(users.toUser(row), 200);
   })
   .openapi(listUsers, async (c) => {
-    const { limit, cursor } = c.req.valid("query");
-    return c.json(await users.listUsers(c.env, limit, cursor), 200);
+    const { limit, cursor, q, role } = c.req.valid("query");
+    return c.json(await users.listUsers(c.env, limit, cursor, { q, role }), 200);
   });

@@ -6,7 +6,8 @@ import { listReviews } from "../services/reviews";
 import { homeFeed, related } from "../services/recommendations";
 import { categoryNames } from "../services/catalog/index-feed";
 import { attributeFilters, searchProducts } from "../services/search";
-import { AppPage, HomePage } from "../web/home-page";
+import { HomePage } from "../web/home-page";
+import { ADMIN_SECTIONS, AppPage, SELLER_SECTIONS } from "../web/app-page";
 import { ProductPage } from "../web/product-page";
 import { SearchPage } from "../web/search-page";
 
@@ -78,5 +79,10 @@ export const webRoutes = new Hono<AppEnv>()
   .get("/store/reset", (c) => c.html(<AppPage title="Reset your password" page="reset" />))
   .get("/store/notifications", (c) => c.html(<AppPage title="Notifications" page="notifications" />))
   .get("/store/wishlist", (c) => c.html(<AppPage title="Wishlist" page="wishlist" />))
-  .get("/dashboard", (c) => c.html(<AppPage title="Seller dashboard" page="dashboard" />))
-  .get("/admin-ui", (c) => c.html(<AppPage title="Admin" page="admin" />));
+  .get("/dashboard/orders/:id", (c) => c.html(<AppPage title="Order" page="seller-order" />));
+
+// One page per job for sellers and admins; each shell names its page, which the script fills.
+for (const s of [...SELLER_SECTIONS, ...ADMIN_SECTIONS]) {
+  const title = s.page.startsWith("admin-") ? `Admin: ${s.label}` : `Seller: ${s.label}`;
+  webRoutes.get(s.href, (c) => c.html(<AppPage title={title} page={s.page} />));
+}

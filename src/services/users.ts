@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { getDb, isUniqueViolation, type Db } from "../db/client";
 import { userKeys, users } from "../db/schema/users";
 import { eachOrderShard, onKeyShard, onUserShard } from "../db/shards";
@@ -206,14 +206,30 @@ export async function setPasswordHash(env: Pick<Env, "DB">, id: string, password
 }
 
 /** Newest first, by id (ids sort by creation time): a page from each user database, merged (an admin list). */
-export async function listUsers(env: Pick<Env, "DB">, limit: number, cursor?: string) {
+/** Users newest first, optionally by role and by the start of their email or username (the admin's search). */
+export async function listUsers(
+  env: Pick<Env, "DB">,
+  limit: number,
+  cursor?: string,
+  filter: { q?: string; role?: "buyer" | "seller" | "admin" } = {},
+) {
   const after = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
+  const where: SQL[] = [];
+  if (after) where.push(lt(users.id, after));
+  if (filter.role) where.push(eq(users.role, filter.role));
+  if (filter.q) {
+    // A prefix match, with LIKE's wildcards in the query taken literally.
+    const prefix = `${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      sql`(lower(${users.email}) LIKE ${prefix} ESCAPE '\\' OR lower(${users.username}) LIKE ${prefix} ESCAPE '\\')`,
+    );
+  }
   const perShard = await Promise.all(
     eachOrderShard(env).map((e) =>
       getDb(e)
         .select()
         .from(users)
-        .where(after ? lt(users.id, after) : undefined)
+        .where(where.length ? and(...where) : undefined)
         .orderBy(desc(users.id))
         .limit(limit + 1),
     ),

@@ -2,7 +2,7 @@ import type { Product } from "../schemas/catalog";
 import { Layout } from "./layout";
 import { Card } from "./card";
 
-/** The home feed, and the shell of the pages the browser renders from the JSON API. */
+/** The home feed. */
 
 export function HomePage({ sections }: { sections: { key: string; title: string; items: Product[] }[] }) {
   return (
@@ -18,18 +18,6 @@ export function HomePage({ sections }: { sections: { key: string; title: string;
           </ul>
         </section>
       ))}
-    </Layout>
-  );
-}
-
-/** Pages rendered in the browser from the JSON API (they need the user's token). */
-export function AppPage({ title, page }: { title: string; page: string }) {
-  return (
-    <Layout title={title} page={page}>
-      <h1>{title}</h1>
-      <div id="app" aria-live="polite">
-        Loading…
-      </div>
     </Layout>
   );
 }

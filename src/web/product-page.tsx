@@ -1,6 +1,6 @@
 import type { Product } from "../schemas/catalog";
 import { Layout, money } from "./layout";
-import { Card } from "./card";
+import { Card, NoImage } from "./card";
 import { label } from "./search-page";
 
 /** A product page: gallery, variant picker, price, stock, reviews, and an auction's live panel. */
@@ -21,11 +21,7 @@ export function ProductPage({
   return (
     <Layout title={p.name} page="product">
       <article class="product" data-product-id={p.product_id}>
-        {p.images[0] ? (
-          <img src={p.images[0]} alt={p.name} width="320" height="320" />
-        ) : (
-          <div class="noimg big" role="img" aria-label={`${p.name} (no image)`}></div>
-        )}
+        {p.images[0] ? <img src={p.images[0]} alt={p.name} width="320" height="320" /> : <NoImage label={p.name} />}
         <div>
           <h1>{p.name}</h1>
           <p class="brand-name">{p.brand}</p>

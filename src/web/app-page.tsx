@@ -1,0 +1,57 @@
+import { Layout } from "./layout";
+
+/**
+ * The shell of the pages the browser renders from the JSON API (they need the user's token, which
+ * lives only in the page's memory). The seller dashboard and the admin are one page per job; their
+ * section navigation is rendered here, so it works and is reachable before the script runs.
+ */
+type Section = { href: string; label: string; page: string };
+
+export const SELLER_SECTIONS: Section[] = [
+  { href: "/dashboard", label: "Overview", page: "seller-overview" },
+  { href: "/dashboard/orders", label: "Orders", page: "seller-orders" },
+  { href: "/dashboard/products", label: "Products", page: "seller-products" },
+  { href: "/dashboard/returns", label: "Returns", page: "seller-returns" },
+  { href: "/dashboard/payouts", label: "Payouts", page: "seller-payouts" },
+  { href: "/dashboard/promotions", label: "Coupons and auctions", page: "seller-promotions" },
+  { href: "/dashboard/webhooks", label: "Webhooks", page: "seller-webhooks" },
+];
+
+export const ADMIN_SECTIONS: Section[] = [
+  { href: "/admin-ui", label: "Overview", page: "admin-overview" },
+  { href: "/admin-ui/reviews", label: "Reviews", page: "admin-reviews" },
+  { href: "/admin-ui/users", label: "Users", page: "admin-users" },
+  { href: "/admin-ui/categories", label: "Categories", page: "admin-categories" },
+  { href: "/admin-ui/commissions", label: "Commissions", page: "admin-commissions" },
+  { href: "/admin-ui/dead-letters", label: "Dead letters", page: "admin-dead-letters" },
+];
+
+function SectionNav({ label, sections, page }: { label: string; sections: Section[]; page: string }) {
+  return (
+    <nav class="subnav" aria-label={label}>
+      {sections.map((s) => (
+        <a
+          href={s.href}
+          aria-current={s.page === page || (page === "seller-order" && s.page === "seller-orders") ? "page" : undefined}
+        >
+          {s.label}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export function AppPage({ title, page }: { title: string; page: string }) {
+  const sections = page.startsWith("seller-") ? SELLER_SECTIONS : page.startsWith("admin-") ? ADMIN_SECTIONS : null;
+  return (
+    <Layout title={title} page={page}>
+      {sections && (
+        <SectionNav label={page.startsWith("admin-") ? "Admin" : "Seller dashboard"} sections={sections} page={page} />
+      )}
+      <h1>{title}</h1>
+      <div id="app" aria-live="polite">
+        Loading…
+      </div>
+    </Layout>
+  );
+}
