@@ -13,7 +13,7 @@ const S = (names) => `^src/services/(${names})\\.ts$`;
 const F = (folder) => `^src/services/${folder}/`;
 
 module.exports = {
-  users: { owners: [S("users")] },
+  users: { owners: [S("users|user-directory")] },
   auth: { owners: [S("auth|account-tokens")] },
   returns: { owners: [F("returns")] },
   ledger: { owners: [F("ledger")] },

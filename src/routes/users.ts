@@ -6,6 +6,7 @@ import { createRouter } from "../lib/validation";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import { PublicUserSchema, UpdateUserBody, UserIdParam, UserSchema } from "../schemas/users";
 import * as users from "../services/users";
+import * as directory from "../services/user-directory";
 import { requestEmailChange } from "../services/account";
 
 const getUser = createRoute({
@@ -84,5 +85,5 @@ export const userRoutes = createRouter()
   })
   .openapi(listUsers, async (c) => {
     const { limit, cursor, q, role } = c.req.valid("query");
-    return c.json(await users.listUsers(c.env, limit, cursor, { q, role }), 200);
+    return c.json(await directory.listUsers(c.env, limit, cursor, { q, role }), 200);
   });

@@ -206,42 +206,6 @@ export async function setPasswordHash(env: Pick<Env, "DB">, id: string, password
 }
 
 /** Newest first, by id (ids sort by creation time): a page from each user database, merged (an admin list). */
-/** Users newest first, optionally by role and by the start of their email or username (the admin's search). */
-export async function listUsers(
-  env: Pick<Env, "DB">,
-  limit: number,
-  cursor?: string,
-  filter: { q?: string; role?: "buyer" | "seller" | "admin" } = {},
-) {
-  const after = cursor ? String(decodeCursor(cursor, 1)[0]) : undefined;
-  const where: SQL[] = [];
-  if (after) where.push(lt(users.id, after));
-  if (filter.role) where.push(eq(users.role, filter.role));
-  if (filter.q) {
-    // A prefix match, with LIKE's wildcards in the query taken literally.
-    const prefix = `${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(
-      sql`(lower(${users.email}) LIKE ${prefix} ESCAPE '\\' OR lower(${users.username}) LIKE ${prefix} ESCAPE '\\')`,
-    );
-  }
-  const perShard = await Promise.all(
-    eachOrderShard(env).map((e) =>
-      getDb(e)
-        .select()
-        .from(users)
-        .where(where.length ? and(...where) : undefined)
-        .orderBy(desc(users.id))
-        .limit(limit + 1),
-    ),
-  );
-  const rows = perShard
-    .flat()
-    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .slice(0, limit + 1);
-  const page = toPage(rows, limit, (r) => [r.id]);
-  return { data: page.data.map(toUser), next_cursor: page.next_cursor };
-}
-
 /** True when any user database holds an admin (the bootstrap applies only while none does). */
 export async function anyAdminExists(env: Pick<Env, "DB">): Promise<boolean> {
   const found = await Promise.all(
