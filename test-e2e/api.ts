@@ -48,6 +48,21 @@ export function apiClient(baseUrl: string) {
           },
         }),
       ),
+    reportReview: async (
+      token: string,
+      reviewId: string,
+      reason: "spam" | "offensive" | "off_topic" | "fake" | "other",
+    ) =>
+      ok(
+        "POST /reviews/{id}/report",
+        await client.POST("/reviews/{review_id}/report", {
+          headers: bearer(token),
+          params: { path: { review_id: reviewId } },
+          body: { reason },
+        }),
+      ),
+    reviews: async (productId: string) =>
+      ok("GET /reviews", await client.GET("/reviews", { params: { query: { product_id: productId } } })),
     bid: async (token: string, productId: string, maxAmount: number) =>
       ok(
         "POST /auctions/{id}/bids",

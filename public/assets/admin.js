@@ -84,7 +84,7 @@ export const pages = {
       `<a href="${withQuery({ ...changes, cursor: null })}"${current ? ' aria-current="page"' : ""}>${label}</a>`;
     const reasons = (m) =>
       Object.entries(m)
-        .map(([k, n]) => `${esc(k.replace("_", " "))} ${n}`)
+        .map(([k, n]) => `${esc(k.replace("_", " "))}${n > 1 ? ` × ${n}` : ""}`)
         .join(", ");
     app().innerHTML = `<nav class="tabs" aria-label="Queue">${tab("Open", { queue: "open" }, queue === "open")}${tab("All", { queue: "all" }, queue === "all")}
         <span aria-hidden="true">·</span>${tab("Most reported", { sort: "reported" }, sort === "reported")}${tab("Newest", { sort: "newest" }, sort === "newest")}</nav>
@@ -93,7 +93,7 @@ export const pages = {
           .map(
             (
               v,
-            ) => `<li data-review="${esc(v.review_id)}"><div class="q-head"><strong>${"★".repeat(v.rating)}${"☆".repeat(5 - v.rating)}</strong>
+            ) => `<li data-review="${esc(v.review_id)}"><div class="q-head"><strong><span class="sr">${v.rating} of 5 stars</span><span aria-hidden="true">${"★".repeat(v.rating)}${"☆".repeat(5 - v.rating)}</span></strong>
             on <a href="/store/product/${esc(v.product_id)}">${esc(v.product_name ?? v.product_id)}</a> · ${when(v.created_at)} · ${badge(v.status)}
             ${v.report_count ? `<span class="warn">${v.report_count} report${v.report_count > 1 ? "s" : ""}: ${reasons(v.report_reasons)}</span>` : ""}</div>
             <p>${esc(v.comment)}</p>

@@ -14,7 +14,7 @@ export const setAuth = (a) => {
   if (a) localStorage.setItem("user", JSON.stringify(a.user));
   else localStorage.removeItem("user");
 };
-const COOKIE_MODE = { "X-Refresh-Cookie": "1" };
+export const COOKIE_MODE = { "X-Refresh-Cookie": "1" };
 /** One refresh at a time across this origin's tabs (each exchange rotates the cookie). */
 async function refreshAccess() {
   const exchange = async () => {
@@ -79,7 +79,7 @@ export const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
 /** A table with a caption for screen readers; `rows` are arrays of cell HTML (already escaped). */
 export const table = (caption, heads, rows, empty = "Nothing here yet.") =>
   rows.length
-    ? `<div class="scroll"><table><caption class="sr">${esc(caption)}</caption><thead><tr>${heads.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`
+    ? `<div class="scroll" tabindex="0" role="region" aria-label="${esc(caption)}"><table><caption class="sr">${esc(caption)}</caption><thead><tr>${heads.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`
     : `<p class="empty">${esc(empty)}</p>`;
 /** Cursor pagination: the first page, and the next while the API gives a cursor. */
 export const pager = (next) => {

@@ -54,7 +54,7 @@ export const pages = {
         <li><span>Revenue</span><strong id="revenue">${money(a.revenue)}</strong></li>
         <li><span>Orders</span><strong>${a.orders}</strong></li>
         <li><span>Units sold</span><strong>${a.units_sold}</strong></li>
-        <li><span>Conversion</span><strong>${views ? pct(bought / views) : "–"}</strong><small>${bought} of ${views} views</small></li>
+        <li><span>Conversion</span><strong>${views ? pct(Math.min(1, bought / views)) : "–"}</strong><small>${bought} purchases, ${views} product views</small></li>
         <li><span>Refunds</span><strong>${money(a.refunds)}</strong></li>
       </ul>
       <section aria-labelledby="h-chart"><h2 id="h-chart">Revenue per day (30 days)</h2>

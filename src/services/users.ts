@@ -1,9 +1,8 @@
-import { and, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { getDb, isUniqueViolation, type Db } from "../db/client";
 import { userKeys, users } from "../db/schema/users";
 import { eachOrderShard, onKeyShard, onUserShard } from "../db/shards";
 import { ApiError } from "../lib/errors";
-import { decodeCursor, toPage } from "../lib/pagination";
 import type { PublicUser, UpdateUserInput, User } from "../schemas/users";
 import type { Role } from "../types";
 

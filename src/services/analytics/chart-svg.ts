@@ -12,10 +12,12 @@ export type DayValue = { date: string; revenue: number };
 const MAX_DAYS = 366;
 const WIDTH = 640;
 const HEIGHT = 200;
-const PAD = { left: 56, right: 8, top: 12, bottom: 28 };
+const PAD = { left: 64, right: 8, top: 12, bottom: 28 };
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const dollars = (cents: number) => `$${formatMinorUnits(cents)}`;
+/** Whole dollars with thousands separators, for the axis ($12,500). */
+const axisDollars = (cents: number) => `$${Math.round(cents / 100).toLocaleString("en-US")}`;
 
 /** Each day from `from` to `to` (UTC, inclusive), at most a year of them. */
 export function daysBetween(from: string, to: string): string[] {
@@ -59,7 +61,7 @@ export function revenueChartSvg(title: string, range: { from: string; to: string
     .map((f) => {
       const v = Math.round(top * f);
       const gy = y(v).toFixed(1);
-      return `<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${gy}" y2="${gy}"/><text class="axis" x="${PAD.left - 6}" y="${gy}" text-anchor="end" dominant-baseline="middle">${dollars(v)}</text>`;
+      return `<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${gy}" y2="${gy}"/><text class="axis" x="${PAD.left - 6}" y="${gy}" text-anchor="end" dominant-baseline="middle">${axisDollars(v)}</text>`;
     })
     .join("");
   const labels = days.length
@@ -71,5 +73,5 @@ export function revenueChartSvg(title: string, range: { from: string; to: string
         .join("")
     : "";
   const summary = `${title}: ${dollars(total)} from ${range.from} to ${range.to}`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="chart-title" viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none"><title id="chart-title">${esc(summary)}</title>${grid}${bars}${labels}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="chart-title" viewBox="0 0 ${WIDTH} ${HEIGHT}"><title id="chart-title">${esc(summary)}</title>${grid}${bars}${labels}</svg>`;
 }
