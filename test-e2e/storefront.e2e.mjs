@@ -260,6 +260,9 @@ try {
   await page.fill("#comment", "Arrived fast, works great.");
   await page.click("#review-form button[type=submit]");
   await waitText(page, "Arrived fast, works great.");
+  // The rating spread and the review's own actions show with it.
+  await page.waitForSelector(".rating-bars");
+  await page.waitForSelector("[data-helpful]");
   await shot(page, "reviewed");
   // Someone reports the review: it is first in the admin's moderation queue (the tour shows it).
   const reporter = await api.signup(`reporter${Date.now()}@example.com`, `reporter${Date.now()}`, "correct-horse-3");
@@ -290,7 +293,7 @@ try {
   await page.click("#add-to-cart");
   await waitText(page, "Added to your cart");
   await page.goto(`${BASE}/store/checkout`);
-  await page.waitForSelector("#pm");
+  await page.waitForSelector("#pm", { state: "attached" });
   const savedCards = await page.$$eval("#pm optgroup[label='Saved cards'] option", (o) => o.map((x) => x.textContent));
   if (!savedCards.some((t) => /visa •••• 4242/.test(t ?? ""))) failures.push(`no saved Visa offered: ${savedCards}`);
   await page.fill("#name", "Ada Buyer");
@@ -390,7 +393,7 @@ try {
   const tour = [
     [page, "home", "/store", ".grid"],
     [page, "search", "/store/search?q=samsung", ".grid"],
-    [page, "product", `/store/product/${productId}`, "#add-to-cart"],
+    [page, "product", `/store/product/${productId}`, "[data-helpful]"],
     [page, "cart", "/store/cart", "#app > *"],
     [page, "orders", "/store/orders", "#app > *"],
     [page, "order", `/store/orders/${orderId}`, "#order-status"],

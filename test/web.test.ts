@@ -61,6 +61,8 @@ describe("storefront pages", () => {
       ["/admin-ui/dead-letters", "admin-dead-letters", "Admin"],
     ]) {
       const html = await (await call("GET", path)).text();
+      // Standards mode: without a doctype the browser renders in quirks mode.
+      expect(html.startsWith('<!DOCTYPE html><html lang="en">'), path).toBe(true);
       expect(html, path).toContain(`data-page="${page}"`);
       expect(html, path).toContain(`<nav class="subnav" aria-label="${nav}">`);
       expect(html.match(/aria-current="page"/g), path).toHaveLength(1);

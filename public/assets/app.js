@@ -185,6 +185,28 @@ import {
         const r = await api("POST", "/wishlist", { product_id: id });
         toast(r.ok ? "Saved to your wishlist" : errorOf(r));
       });
+      $("#restock-alert")?.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        if (needLogin()) return;
+        const r = await api("POST", "/wishlist", { product_id: id, variant_id: $("#alert-variant").value });
+        toast(r.ok ? "We will tell you when it is back in stock" : errorOf(r));
+      });
+      document.querySelectorAll("[data-helpful]").forEach((b) =>
+        b.addEventListener("click", async () => {
+          if (needLogin()) return;
+          const r = await api("POST", `/reviews/${b.getAttribute("data-helpful")}/helpful`);
+          if (r.ok) b.textContent = `Helpful (${r.data.helpful_count})`;
+          else toast(errorOf(r));
+        }),
+      );
+      document.querySelectorAll("[data-report]").forEach((b) =>
+        b.addEventListener("click", async () => {
+          if (needLogin()) return;
+          const r = await api("POST", `/reviews/${b.getAttribute("data-report")}/report`, { reason: "other" });
+          toast(r.ok ? "Thanks: a moderator will look at it" : errorOf(r));
+          if (r.ok) b.disabled = true;
+        }),
+      );
       $("#review-form").addEventListener("submit", async (e) => {
         e.preventDefault();
         if (needLogin()) return;
@@ -248,15 +270,20 @@ import {
       const a = c.shipping_address || {};
       app().innerHTML = `
         <p>${c.items.length} item(s), subtotal <strong>${money(c.subtotal)}</strong>.</p>
+        <ol class="steps" aria-label="Checkout steps">
+          <li data-step="address" aria-current="step">Address</li><li data-step="shipping">Shipping</li><li data-step="payment">Payment</li><li data-step="review">Review and pay</li>
+        </ol>
         <form id="pay">
+          <fieldset id="step-address"><legend>1. Where it goes</legend>
           <label for="name">Full name</label><input id="name" required autocomplete="name" value="${esc(a.name || "")}">
           <label for="line1">Address</label><input id="line1" required autocomplete="address-line1" value="${esc(a.line1 || "")}">
           <label for="city">City</label><input id="city" required autocomplete="address-level2" value="${esc(a.city || "")}">
           <label for="postal">Postal code</label><input id="postal" required autocomplete="postal-code" value="${esc(a.postal_code || "")}">
           <label for="country">Country (2 letters)</label><input id="country" required value="${esc(a.country || "US")}" maxlength="2">
           <label for="region">Region or state (optional, e.g. CA)</label><input id="region" maxlength="10" value="${esc(a.region || "")}" autocomplete="address-level1">
-          <button type="button" id="quote">Show shipping and tax</button>
+          <button type="button" id="quote">Continue to shipping</button></fieldset>
           <section id="summary" aria-live="polite"></section>
+          <fieldset id="step-payment" hidden><legend>3. How you pay</legend>
           <label for="pm">Payment method</label>
           <select id="pm">
             ${saved.length ? `<optgroup label="Saved cards">${saved.map((m) => `<option value="saved:${esc(m.payment_method_id)}">${esc(m.label ? `${m.label} · ${m.display}` : m.display)}</option>`).join("")}</optgroup>` : ""}
@@ -265,8 +292,18 @@ import {
           </select>
           <label class="check"><input type="checkbox" id="save-card"> Save this card for next time</label>
           <label class="check"><input type="checkbox" id="wallet"> Use store credit first${balance ? ` (${money(balance)} available)` : ""}</label>
-          <button type="submit" id="place-order">Place order</button>
+          </fieldset>
+          <section id="step-review" hidden aria-labelledby="h-review"><h2 id="h-review">4. Review and pay</h2>
+            <div id="totals" aria-live="polite"></div>
+            <button type="submit" id="place-order">Place order</button></section>
         </form>`;
+      // Which step the buyer is on: shipping and payment open once the address is quoted.
+      const step = (name) => {
+        for (const li of document.querySelectorAll(".steps li"))
+          li.getAttribute("data-step") === name
+            ? li.setAttribute("aria-current", "step")
+            : li.removeAttribute("aria-current");
+      };
       const key = crypto.randomUUID();
       const address = () => {
         const out = {
@@ -283,7 +320,10 @@ import {
       // What the buyer pays before paying: each seller's options (cheapest chosen), tax, and the total.
       const render = (cart) => {
         shown = cart;
-        $("#summary").innerHTML = `
+        $("#step-payment").hidden = false;
+        $("#step-review").hidden = false;
+        step("payment");
+        $("#summary").innerHTML = `<h2>2. Shipping</h2>
           ${cart.shipping_options
             .map(
               (s, i) =>
@@ -294,7 +334,8 @@ import {
                   )
                   .join("")}</fieldset>`,
             )
-            .join("")}
+            .join("")}`;
+        $("#totals").innerHTML = `
           <table class="totals"><tbody>
             <tr><th scope="row">Subtotal</th><td>${money(cart.subtotal)}</td></tr>
             ${cart.discount ? `<tr><th scope="row">Discount</th><td>−${money(cart.discount)}</td></tr>` : ""}
@@ -302,6 +343,7 @@ import {
             <tr><th scope="row">Tax</th><td id="tax-total">${money(cart.tax_total)}${cart.tax_included ? ` (${money(cart.tax_included)} VAT included in prices)` : ""}</td></tr>
             <tr><th scope="row">Total</th><td><strong id="order-total">${money(cart.total)}</strong></td></tr>
           </tbody></table>`;
+        $("#place-order").textContent = `Place order · ${money(cart.total)}`;
         for (const r of document.querySelectorAll("#summary input[type=radio]")) {
           r.addEventListener("change", async () => {
             const res = await api("POST", "/cart/shipping-option", {
@@ -323,9 +365,13 @@ import {
         return res.ok;
       };
       $("#quote").addEventListener("click", quote);
+      $("#pm").addEventListener("change", () => shown && step("review"));
       // A changed address needs a new quote before the order is placed.
       for (const id of ["line1", "city", "postal", "country", "region"])
-        $(`#${id}`).addEventListener("input", () => (shown = null));
+        $(`#${id}`).addEventListener("input", () => {
+          shown = null;
+          step("address");
+        });
       if (c.shipping_address) render(c);
       $("#pay").addEventListener("submit", async (e) => {
         e.preventDefault();

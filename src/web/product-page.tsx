@@ -12,9 +12,18 @@ export function ProductPage({
 }: {
   p: Product;
   reviews: {
-    data: { review_id: string; rating: number; comment: string; created_at: string; seller_reply: string | null }[];
+    data: {
+      review_id: string;
+      rating: number;
+      comment: string;
+      created_at: string;
+      seller_reply: string | null;
+      verified_purchase: boolean;
+      helpful_count: number;
+    }[];
     rating_average: number;
     rating_count: number;
+    histogram: Record<string, number>;
   };
   related: { product: Product; reason: string }[];
 }) {
@@ -107,16 +116,39 @@ export function ProductPage({
               Add to wishlist
             </button>
           </form>
+          {p.listing !== "auction" && p.variants.some((x) => x.stock_available <= 0) ? (
+            <form id="restock-alert" class="inline">
+              <label for="alert-variant">Sold out? Hear when it is back</label>
+              <select id="alert-variant" name="variant_id">
+                {p.variants
+                  .filter((x) => x.stock_available <= 0)
+                  .map((x) => (
+                    <option value={x.variant_id}>{Object.values(x.options).join(" / ") || "Standard"}</option>
+                  ))}
+              </select>
+              <button type="submit">Notify me</button>
+            </form>
+          ) : null}
           <p>{p.description}</p>
         </div>
       </article>
       <section aria-labelledby="h-reviews">
         <h2 id="h-reviews">Reviews</h2>
+        <RatingBars histogram={reviews.histogram} />
         <ul class="reviews">
           {reviews.data.map((r) => (
-            <li>
-              <strong>{r.rating} / 5</strong> {r.comment}
+            <li data-review-id={r.review_id}>
+              <strong>{r.rating} / 5</strong>{" "}
+              {r.verified_purchase ? <span class="badge s-paid">Verified purchase</span> : null} {r.comment}
               {r.seller_reply ? <p class="reply">Seller: {r.seller_reply}</p> : null}
+              <p class="review-actions">
+                <button type="button" class="link" data-helpful={r.review_id}>
+                  Helpful ({r.helpful_count})
+                </button>
+                <button type="button" class="link" data-report={r.review_id}>
+                  Report
+                </button>
+              </p>
             </li>
           ))}
         </ul>
@@ -144,5 +176,31 @@ export function ProductPage({
         </section>
       ) : null}
     </Layout>
+  );
+}
+
+/** How the ratings spread, five stars first: bars drawn by CSS width classes (no inline style under the CSP). */
+function RatingBars({ histogram }: { histogram: Record<string, number> }) {
+  const total = Object.values(histogram).reduce((a, b) => a + b, 0);
+  if (!total) return null;
+  return (
+    <table class="rating-bars">
+      <caption class="sr">How the ratings spread</caption>
+      <tbody>
+        {[5, 4, 3, 2, 1].map((n) => {
+          const count = histogram[String(n)] ?? 0;
+          const tenth = Math.round((count / total) * 10);
+          return (
+            <tr>
+              <th scope="row">{n} stars</th>
+              <td>
+                <span class={`bar w${tenth}`} aria-hidden="true"></span>
+              </td>
+              <td>{count}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
