@@ -399,7 +399,7 @@ try {
     [page, "order", `/store/orders/${orderId}`, "#order-status"],
     [page, "notifications", "/store/notifications", "#app > *"],
     [page, "wishlist", "/store/wishlist", "#app > *"],
-    [page, "account", "/store/account", "#app > *"],
+    [page, "account", "/store/account", "#prefs"],
     [sp, "seller-overview", "/dashboard", ".chart"],
     [sp, "seller-orders", "/dashboard/orders", "table"],
     [sp, "seller-order", `/dashboard/orders/${orderId}`, "table"],

@@ -67,7 +67,19 @@ describe("storefront pages", () => {
       expect(html, path).toContain(`<nav class="subnav" aria-label="${nav}">`);
       expect(html.match(/aria-current="page"/g), path).toHaveLength(1);
     }
-    expect((await call("GET", "/store/product/prd_NOPE")).status).toBe(404);
+    const missing = await call("GET", "/store/product/prd_NOPE");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("We could not find that product");
+    // Other unknown page addresses are a page too; the API's stay JSON.
+    for (const path of ["/store/nowhere", "/dashboard/nowhere", "/admin-ui/a/b"]) {
+      const res = await call("GET", path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toContain("text/html");
+      expect(await res.text(), path).toContain("We could not find that page");
+    }
+    const api = await call("GET", "/nowhere");
+    expect(api.status).toBe(404);
+    expect((await json(api)).error.code).toBe("not_found");
   });
 
   it("shows an auction's live price, countdown and bid form instead of add-to-cart", async () => {

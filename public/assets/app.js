@@ -3,6 +3,7 @@
 // need them. The access token lives only in memory; the refresh token is an
 // HttpOnly cookie scoped to /auth that no script can read (docs/security.md).
 import { safeNextPath } from "./next-path.js";
+import { settings } from "./account.js";
 import {
   $,
   COOKIE_MODE,
@@ -440,7 +441,16 @@ import {
       const o = r.data;
       app().innerHTML = `
         <p>Status: <strong id="order-status">${esc(o.status)}</strong>${o.tracking_number ? ` · Tracking ${esc(o.tracking_number)}` : ""}</p>
-        <ul class="list">${o.items.map((i) => `<li><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${Object.keys(i.options || {}).length ? ` (${esc(Object.values(i.options).join(" / "))})` : ""} × ${i.quantity} · ${money(i.price)}</li>`).join("")}</ul>
+        ${[...new Set(o.items.map((i) => i.seller_id))]
+          .map((seller, n) => {
+            const lines = o.items.filter((i) => i.seller_id === seller);
+            const tracking = [...new Set(lines.map((i) => i.tracking_number).filter(Boolean))];
+            // Each seller ships their own lines: one shipment, with its own status and tracking, per seller.
+            return `<section class="shipment" aria-labelledby="h-ship-${n}"><h2 id="h-ship-${n}">Shipment ${n + 1} of ${new Set(o.items.map((i) => i.seller_id)).size}</h2>
+              <p>${[...new Set(lines.map((i) => i.status))].map(esc).join(", ")}${tracking.length ? ` · Tracking <span data-tracking>${tracking.map(esc).join(", ")}</span>` : ""}</p>
+              <ul class="list">${lines.map((i) => `<li><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${Object.keys(i.options || {}).length ? ` (${esc(Object.values(i.options).join(" / "))})` : ""} × ${i.quantity} · ${money(i.price)}</li>`).join("")}</ul></section>`;
+          })
+          .join("")}
         <p>Total ${money(o.total_amount)}${o.refunded_amount ? ` · Refunded ${money(o.refunded_amount)}` : ""}</p>
         ${o.status === "pending_payment" ? `<button type="button" id="pay-now">Pay with Visa</button>` : ""}
         ${o.status === "delivered" ? `<button type="button" id="return">Return for a refund</button>` : ""}`;
@@ -476,7 +486,8 @@ import {
       const a = auth();
       const next = safeNextPath(new URLSearchParams(location.search).get("next"), location.origin);
       if (a) {
-        app().innerHTML = `<p>Signed in as <strong>${esc(a.user.username)}</strong> (${esc(a.user.role)}).</p><button type="button" id="logout">Sign out</button>`;
+        app().innerHTML = `<p>Signed in as <strong>${esc(a.user.username)}</strong> (${esc(a.user.role)}).</p><button type="button" id="logout">Sign out</button><div id="settings"></div>`;
+        settings($("#settings"));
         $("#logout").addEventListener("click", async () => {
           await api("POST", "/auth/logout", {}, COOKIE_MODE);
           setAuth(null);

@@ -7,7 +7,7 @@ import { homeFeed, related } from "../services/recommendations";
 import { categoryNames } from "../services/catalog/index-feed";
 import { attributeFilters, searchProducts } from "../services/search";
 import { HomePage } from "../web/home-page";
-import { ADMIN_SECTIONS, AppPage, SELLER_SECTIONS } from "../web/app-page";
+import { ADMIN_SECTIONS, AppPage, NotFoundPage, SELLER_SECTIONS } from "../web/app-page";
 import { ProductPage } from "../web/product-page";
 import { SearchPage } from "../web/search-page";
 
@@ -64,7 +64,7 @@ export const webRoutes = new Hono<AppEnv>()
   })
   .get("/store/product/:id", async (c) => {
     const row = await findProduct(c.env, c.req.param("id"));
-    if (row?.status !== "active") return c.html(<AppPage title="Not found" page="missing" />, 404);
+    if (row?.status !== "active") return c.html(<NotFoundPage what="product" />, 404);
     const [reviews, rel] = await Promise.all([listReviews(c.env, row.id, "newest", 10), related(c.env, row.id, 4)]);
     return c.html(<ProductPage p={toProduct(row)} reviews={reviews} related={rel} />);
   })
@@ -86,3 +86,8 @@ for (const s of [...SELLER_SECTIONS, ...ADMIN_SECTIONS]) {
   const title = s.page.startsWith("admin-") ? `Admin: ${s.label}` : `Seller: ${s.label}`;
   webRoutes.get(s.href, (c) => c.html(<AppPage title={title} page={s.page} />));
 }
+
+// Any other address under the pages is a page that does not exist, answered as a page (the API's
+// unknown routes keep their JSON 404).
+for (const prefix of ["/store/*", "/dashboard/*", "/admin-ui/*"])
+  webRoutes.get(prefix, (c) => c.html(<NotFoundPage />, 404));

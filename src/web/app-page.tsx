@@ -55,3 +55,24 @@ export function AppPage({ title, page }: { title: string; page: string }) {
     </Layout>
   );
 }
+
+/** The page for a storefront, dashboard or admin address that does not exist (answered with 404). */
+export function NotFoundPage({ what = "page" }: { what?: string }) {
+  return (
+    <Layout title="Not found" page="missing">
+      <h1>We could not find that {what}</h1>
+      <p>It may have been removed, or the address may be mistyped.</p>
+      <ul>
+        <li>
+          <a href="/store">Go to the store's home page</a>
+        </li>
+        <li>
+          <a href="/store/search">Browse every product</a>
+        </li>
+        <li>
+          <a href="/store/orders">See your orders</a>
+        </li>
+      </ul>
+    </Layout>
+  );
+}
