@@ -112,6 +112,28 @@ async function noBrokenImages(page, name) {
   if (broken.length) failures.push(`${name}: broken images without a placeholder: ${broken.join(", ")}`);
   console.log(`  images ${name}: ${broken.length} broken, ${placeholders} placeholders`);
 }
+/** Fails the walk when a product card's image, name, price or stock line overlap one another. */
+async function cardsDoNotOverlap(page, name) {
+  const bad = await page.evaluate(() => {
+    const out = [];
+    for (const card of document.querySelectorAll(".card")) {
+      const parts = [...card.querySelectorAll("img, .noimg, .name, .price, .stock")].map((el) => [
+        el.className || el.tagName,
+        el.getBoundingClientRect(),
+      ]);
+      for (let i = 0; i < parts.length; i++)
+        for (let j = i + 1; j < parts.length; j++) {
+          const [a, ra] = parts[i];
+          const [b, rb] = parts[j];
+          const overlap =
+            ra.left < rb.right - 1 && rb.left < ra.right - 1 && ra.top < rb.bottom - 1 && rb.top < ra.bottom - 1;
+          if (overlap) out.push(`${card.querySelector(".name")?.textContent?.slice(0, 30)}: ${a} over ${b}`);
+        }
+    }
+    return out;
+  });
+  if (bad.length) failures.push(`${name}: card text overlaps: ${bad.slice(0, 3).join("; ")}`);
+}
 async function waitText(page, text, timeout = 10_000) {
   await page.waitForFunction((t) => document.body.innerText.includes(t), text, { timeout });
 }
@@ -292,6 +314,32 @@ try {
   await page.goto(`${BASE}/store/product/${productId}`);
   await page.click("#add-to-cart");
   await waitText(page, "Added to your cart");
+  // A sized item too: search, narrow by a size facet, pick that size on the product page.
+  await page.goto(`${BASE}/store/search?q=polo%20shirt`);
+  const sizeLink = page.locator('[data-facet="size"] a').first();
+  const size = (await sizeLink.textContent()).trim().split(/\s/)[0];
+  await sizeLink.click();
+  await page.waitForURL(/[?&]size=/);
+  await shot(page, "search-size-facet");
+  await page.click(".grid .card a");
+  await page.waitForURL(/\/store\/product\//);
+  const choice = await page.$$eval(
+    "#variant option",
+    (opts, want) => opts.find((o) => !o.disabled && o.textContent.trim().split(" ")[0] === want)?.value,
+    size,
+  );
+  if (!choice) failures.push(`no ${size} to pick on ${page.url()}`);
+  else await page.selectOption("#variant", choice);
+  await page.click("#add-to-cart");
+  await waitText(page, "Added to your cart");
+  await page.goto(`${BASE}/store/cart`);
+  await page.waitForFunction(
+    (want) => [...document.querySelectorAll(".options")].some((o) => o.textContent.split(" / ").includes(want)),
+    size,
+    { timeout: 10_000 },
+  );
+  await shot(page, "cart-with-size");
+  console.log(`  ✓ search narrowed by size ${size}, that size picked and in the cart`);
   await page.goto(`${BASE}/store/checkout`);
   await page.waitForSelector("#pm", { state: "attached" });
   const savedCards = await page.$$eval("#pm optgroup[label='Saved cards'] option", (o) => o.map((x) => x.textContent));
@@ -428,6 +476,10 @@ try {
         continue;
       }
       await axe(p, `${name} ${width}px`);
+      if (name === "home" || name === "search") {
+        await cardsDoNotOverlap(p, `${name} ${width}px`);
+        await noBrokenImages(p, `${name} ${width}px`);
+      }
       await p.screenshot({ path: join(OUT, `page-${name}-${width}.png`), fullPage: true });
     }
     console.log(`  ✓ ${tour.length} pages at ${width} px: axe-checked, screenshots test-results/page-*-${width}.png`);
