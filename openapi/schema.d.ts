@@ -272,6 +272,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/users/{user_id}/suspension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend or restore an account (admin); recorded in the audit log with the reason
+         * @description A suspended account cannot sign in (403 `account_suspended`, told only after the right password) or refresh; its sessions end at once, so an access token it holds lapses within 15 minutes. An admin cannot suspend themselves.
+         */
+        post: operations["postAdminUsersByUserIdSuspension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/wallet-key/reseal": {
         parameters: {
             query?: never;
@@ -3336,6 +3356,11 @@ export interface components {
         StockBuckets: components["schemas"]["Stock"] & {
             buckets: number;
         };
+        SuspensionChange: {
+            /** @description Why: kept in the audit log */
+            reason: string;
+            suspended: boolean;
+        };
         TokenPair: {
             access_token: string;
             /** @description Access token lifetime in seconds */
@@ -3428,6 +3453,8 @@ export interface components {
             phone_number: string | null;
             /** @enum {string} */
             role: "buyer" | "seller" | "admin";
+            /** @description When an admin suspended the account (it cannot sign in); null when it is not */
+            suspended_at: string | null;
             updated_at: string;
             /** @example usr_01JD8X3V5Q9M2K7T4R6W8Y0Z1A */
             user_id: string;
@@ -4322,6 +4349,77 @@ export interface operations {
         };
         responses: {
             /** @description The user with the new role */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid input (`validation_failed`, with `details` per field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another user's private resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminUsersByUserIdSuspension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspensionChange"];
+            };
+        };
+        responses: {
+            /** @description The user */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -36,6 +36,7 @@ const ADMIN_ONLY = [
   "POST /reviews/{review_id}/moderation",
   "GET /admin/reviews",
   "POST /admin/users/{user_id}/role",
+  "POST /admin/users/{user_id}/suspension",
   "GET /admin/audit-log",
   "POST /admin/dead-letters/{dead_letter_id}/replay",
   "POST /admin/dead-letters/replay",

@@ -125,13 +125,17 @@ export const pages = {
         <button type="submit">Search</button></form>
       ${table(
         "Users",
-        ["User", "Email", "Joined", "Role"],
+        ["User", "Email", "Joined", "Role", "Account"],
         list.data.data.map((u) => [
           esc(u.username),
           esc(u.email),
           when(u.created_at),
           `<label for="role-${esc(u.user_id)}" class="sr">Role of ${esc(u.username)}</label><select id="role-${esc(u.user_id)}">${["buyer", "seller", "admin"].map((r) => `<option${r === u.role ? " selected" : ""}>${r}</option>`).join("")}</select>
           <button type="button" data-role-of="${esc(u.user_id)}">Change</button>`,
+          u.suspended_at
+            ? `${badge("suspended")} <button type="button" data-restore="${esc(u.user_id)}">Restore</button>`
+            : `<label for="why-${esc(u.user_id)}" class="sr">Why suspend ${esc(u.username)}</label><input id="why-${esc(u.user_id)}" placeholder="Reason" maxlength="500" class="small">
+              <button type="button" data-suspend="${esc(u.user_id)}">Suspend</button>`,
         ]),
         "No user matches.",
       )}${pager(list.data.next_cursor)}
@@ -147,6 +151,16 @@ export const pages = {
         ]),
         "No admin actions yet.",
       )}</section>`;
+    const suspension = (suspended) => async (b) => {
+      const id = b.getAttribute(suspended ? "data-suspend" : "data-restore");
+      const reason = suspended ? $(`#why-${id}`).value.trim() : "restored by an admin";
+      if (!reason) return toast("Say why you suspend the account");
+      const r = await api("POST", `/admin/users/${id}/suspension`, { suspended, reason });
+      toast(r.ok ? (suspended ? "Suspended; their sessions were ended" : "Restored") : errorOf(r));
+      if (r.ok) reload();
+    };
+    on("[data-suspend]", suspension(true));
+    on("[data-restore]", suspension(false));
     on("[data-role-of]", async (b) => {
       const id = b.getAttribute("data-role-of");
       const r = await api("POST", `/admin/users/${id}/role`, { role: $(`#role-${id}`).value });

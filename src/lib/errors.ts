@@ -12,6 +12,7 @@ const ERROR_STATUS = {
   payment_declined: 402,
   forbidden: 403,
   not_a_verified_buyer: 403,
+  account_suspended: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

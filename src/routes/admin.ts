@@ -8,6 +8,7 @@ import { UserIdParam, UserSchema } from "../schemas/users";
 import { audit, listAudit } from "../services/audit";
 import { revokeAllSessions } from "../services/auth";
 import * as users from "../services/users";
+import { setSuspended } from "../services/user-directory";
 import { replayDeadLetter, replayDeadLetters } from "../queues/dead-letters";
 import { resealUnderCurrentKey } from "../services/operations";
 
@@ -36,6 +37,28 @@ const changeRole = createRoute({
   request: { params: UserIdParam, body: jsonBody(RoleBody) },
   responses: {
     200: jsonResponse(UserSchema, "The user with the new role"),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
+
+const SuspensionBody = z
+  .strictObject({
+    suspended: z.boolean(),
+    reason: z.string().trim().min(1).max(500).openapi({ description: "Why: kept in the audit log" }),
+  })
+  .openapi("SuspensionChange");
+
+const suspension = createRoute({
+  method: "post",
+  path: "/admin/users/{user_id}/suspension",
+  tags: ["Admin"],
+  summary: "Suspend or restore an account (admin); recorded in the audit log with the reason",
+  description:
+    "A suspended account cannot sign in (403 `account_suspended`, told only after the right password) or refresh; its sessions end at once, so an access token it holds lapses within 15 minutes. An admin cannot suspend themselves.",
+  ...allowRoles("admin"),
+  request: { params: UserIdParam, body: jsonBody(SuspensionBody) },
+  responses: {
+    200: jsonResponse(UserSchema, "The user"),
     ...errorResponses(400, 401, 403, 404, 409),
   },
 });
@@ -165,6 +188,26 @@ export const adminRoutes = createRouter()
       targetType: "user",
       targetId: user_id,
       details: { from: before.role, to: role },
+    });
+    return c.json(users.toUser(row), 200);
+  })
+  .openapi(suspension, async (c) => {
+    const actor = currentUser(c);
+    const { user_id } = c.req.valid("param");
+    const { suspended, reason } = c.req.valid("json");
+    if (user_id === actor.userId) throw new ApiError("invalid_state", "An admin cannot suspend themselves");
+    const before = await users.findUserById(c.env, user_id);
+    if (!before) throw new ApiError("not_found", "User not found");
+    if ((before.suspendedAt !== null) === suspended) return c.json(users.toUser(before), 200);
+    const row = await setSuspended(c.env, user_id, suspended ? new Date().toISOString() : null);
+    if (!row) throw new ApiError("not_found", "User not found");
+    if (suspended) await revokeAllSessions(c.env, user_id);
+    await audit(c.env, {
+      actorId: actor.userId,
+      action: suspended ? "user.suspended" : "user.restored",
+      targetType: "user",
+      targetId: user_id,
+      details: { reason },
     });
     return c.json(users.toUser(row), 200);
   })

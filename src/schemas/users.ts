@@ -68,6 +68,10 @@ export const UserSchema = z
     email_verified: z.boolean().openapi({
       description: "The address was confirmed with a mailed code (sign-up, email change or password reset)",
     }),
+    suspended_at: z
+      .string()
+      .nullable()
+      .openapi({ description: "When an admin suspended the account (it cannot sign in); null when it is not" }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -179,6 +179,8 @@ export async function login(
     throw new ApiError("invalid_credentials", "Email or password is incorrect");
   }
   await Promise.all([refund(env, [ipLimit, accountLimit]), pair.failures > 0 ? backoffReset(env, pairKey) : undefined]);
+  // Told only after the right password, so the answer reveals nothing to someone guessing.
+  if (row.suspendedAt) throw new ApiError("account_suspended", "This account is suspended; contact support");
   if (needsRehash(row.passwordHash)) await setPasswordHash(env, row.id, await hashPassword(password));
   return { user: toUser(row), ...(await issueTokens(env, row)) };
 }
@@ -220,6 +222,10 @@ export async function refresh(env: AuthEnv, token: string): Promise<TokenPair> {
   }
   const user = await findUserById(env, row.userId);
   if (!user) throw invalid;
+  if (user.suspendedAt) {
+    await revokeFamily(home, row.familyId);
+    throw new ApiError("account_suspended", "This account is suspended; contact support");
+  }
   return issueTokens(env, user, row.familyId);
 }
 

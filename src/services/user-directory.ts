@@ -3,7 +3,8 @@ import { getDb } from "../db/client";
 import { users } from "../db/schema/users";
 import { eachOrderShard } from "../db/shards";
 import { decodeCursor, toPage } from "../lib/pagination";
-import { toUser } from "./users";
+import { toUser, type UserRow } from "./users";
+import { onUserShard } from "../db/shards";
 
 /** Users newest first, optionally by role and by the start of their email or username (the admin's search). */
 export async function listUsers(
@@ -39,4 +40,14 @@ export async function listUsers(
     .slice(0, limit + 1);
   const page = toPage(rows, limit, (r) => [r.id]);
   return { data: page.data.map(toUser), next_cursor: page.next_cursor };
+}
+
+/** Suspends (at `at`) or restores (null) an account; the caller ends its sessions and audits it. */
+export async function setSuspended(env: Pick<Env, "DB">, id: string, at: string | null): Promise<UserRow | undefined> {
+  return getDb(onUserShard(env, id))
+    .update(users)
+    .set({ suspendedAt: at, updatedAt: new Date().toISOString() })
+    .where(eq(users.id, id))
+    .returning()
+    .get();
 }

@@ -21,6 +21,7 @@ export function toUser(row: UserRow): User {
     phone_number: row.phoneNumber,
     role: row.role,
     email_verified: row.emailVerifiedAt !== null,
+    suspended_at: row.suspendedAt,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };

@@ -17,6 +17,8 @@ export const users = sqliteTable(
     passwordHash: text("password_hash").notNull(),
     /** When the address was proven by a mailed token; null until then. */
     emailVerifiedAt: text("email_verified_at"),
+    /** Set by an admin: the account cannot sign in or refresh until it is cleared. */
+    suspendedAt: text("suspended_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
