@@ -429,6 +429,22 @@ try {
   await shot(sp, "seller-balance");
   console.log("  ✓ return: requested, approved, received and refunded; the ledger shows it");
 
+  // The seller edits a product from the products table; the store shows the new name.
+  await sp.goto(`${BASE}/dashboard/products`);
+  const editForm = sp.locator('form[data-edit][data-listing="fixed"]').first();
+  const editedId = await editForm.getAttribute("data-edit");
+  await sp.locator(`details.edit:has(form[data-edit="${editedId}"]) summary`).click();
+  await sp.fill(`#en-${editedId}`, "E2E Renamed Product");
+  await editForm.locator("button[type=submit]").click();
+  try {
+    await waitText(sp, "Saved");
+  } catch {
+    throw new Error(`editing ${editedId} did not save: ${await sp.textContent("#toast")}`);
+  }
+  await sp.goto(`${BASE}/store/product/${editedId}`);
+  await waitText(sp, "E2E Renamed Product");
+  console.log("  ✓ a product edited from the seller's table shows in the store");
+
   // Every page at both widths, as a buyer, a seller and an admin: axe on each, a screenshot of each.
   const adminCtx = await ctx.browser().newContext({ viewport: { width: 1280, height: 900 } });
   await watchCsp(adminCtx, "admin");

@@ -212,7 +212,12 @@ export const pages = {
         `<a href="/store/product/${esc(p.product_id)}">${esc(p.name)}</a>`,
         money(p.price),
         (p.variants ?? []).map((v) => `<div class="stock-row">${stock(p, v)}</div>`).join(""),
-        `<button type="button" data-archive="${esc(p.product_id)}">Archive</button>`,
+        `<details class="edit"><summary>Edit</summary><form data-edit="${esc(p.product_id)}" data-listing="${esc(p.listing ?? "fixed")}">
+          <label for="en-${esc(p.product_id)}">Name</label><input id="en-${esc(p.product_id)}" required maxlength="200" value="${esc(p.name)}">
+          <label for="ep-${esc(p.product_id)}">Price (dollars)</label><input id="ep-${esc(p.product_id)}" type="number" step="0.01" min="0.01" required value="${(p.price / 100).toFixed(2)}">
+          <label for="ed-${esc(p.product_id)}">Description</label><textarea id="ed-${esc(p.product_id)}" required>${esc(p.description)}</textarea>
+          <button type="submit">Save</button></form></details>
+        <button type="button" data-archive="${esc(p.product_id)}">Archive</button>`,
       ]),
       "No products yet: create one below.",
     )}${pager(list.data.next_cursor)}
@@ -255,6 +260,18 @@ export const pages = {
       toast(r.ok ? `Stock now ${r.data.stock_available}` : errorOf(r));
       if (r.ok) reload();
     });
+    for (const form of app().querySelectorAll("form[data-edit]"))
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const pid = form.getAttribute("data-edit");
+        const r = await api("PATCH", `/products/${pid}`, {
+          name: $(`#en-${pid}`).value,
+          price: Math.round(Number($(`#ep-${pid}`).value) * 100),
+          description: $(`#ed-${pid}`).value,
+        });
+        toast(r.ok ? "Saved" : errorOf(r));
+        if (r.ok) reload();
+      });
     on("[data-archive]", async (b) => {
       const r = await api("DELETE", `/products/${b.getAttribute("data-archive")}`);
       toast(r.ok ? "Archived" : errorOf(r));
