@@ -445,6 +445,94 @@ try {
   await waitText(sp, "E2E Renamed Product");
   console.log("  ✓ a product edited from the seller's table shows in the store");
 
+  // The same sale at the other widths: a buyer at 1280 px (a size facet, a size, checkout with
+  // shipping and tax, a return) and the item's seller on a phone (ship, receive the return, the balance).
+  {
+    const bctx = await ctx.browser().newContext({ viewport: { width: 1280, height: 900 } });
+    await watchCsp(bctx, "desktop buyer");
+    const b = await bctx.newPage();
+    await b.goto(`${BASE}/store/account?next=/store`);
+    const tag = `wide${Date.now()}`;
+    await b.fill("#se", `${tag}@example.com`);
+    await b.fill("#su", tag);
+    await b.fill("#sp", "correct-horse-4");
+    await b.click("#signup button[type=submit]");
+    await b.waitForURL(`${BASE}/store`);
+    // Wait for the page's own token refresh to finish before leaving it. A page left mid-exchange
+    // loses the rotated cookie, and the next page's exchange of the old one is taken for token
+    // reuse, which ends the session (a known gap, noted for the next session).
+    await b.waitForFunction(() => document.querySelector("#account-link")?.textContent.startsWith("Account"), null, {
+      timeout: 10_000,
+    });
+    await b.goto(`${BASE}/store/search?q=polo%20shirt`);
+    await b.locator('[data-facet="size"] a').first().click();
+    await b.waitForURL(/[?&]size=/);
+    await b.click(".grid .card a");
+    await b.waitForURL(/\/store\/product\//);
+    const sizedId = b.url().split("/").pop();
+    const pick = await b.$$eval("#variant option", (o) => o.find((x) => !x.disabled)?.value);
+    if (pick) await b.selectOption("#variant", pick);
+    await b.click("#add-to-cart");
+    await waitText(b, "Added to your cart");
+    await b.goto(`${BASE}/store/checkout`);
+    try {
+      await b.waitForSelector("#name", { timeout: 10_000 });
+    } catch {
+      await shot(b, "wide-checkout-stuck");
+      throw new Error(
+        `checkout at 1280 px did not show its form at ${b.url()}: ${(await b.textContent("#main"))?.slice(0, 300)}`,
+      );
+    }
+    await b.fill("#name", "Grace Buyer");
+    await b.fill("#line1", "2 Side St");
+    await b.fill("#city", "Springfield");
+    await b.fill("#postal", "12345");
+    await b.fill("#region", "CA");
+    await b.click("#quote");
+    await b.waitForSelector("#order-total");
+    await b.selectOption("#pm", "pm_card_visa");
+    await shot(b, "wide-checkout");
+    await b.click("#place-order");
+    await b.waitForURL(/\/store\/orders\/ord_/);
+    await waitText(b, "paid");
+    const wideOrder = b.url().split("/").pop();
+    const owner = await api.user((await api.product(sizedId)).seller_id);
+    const sctx = await ctx.browser().newContext({ viewport: { width: 390, height: 844 } });
+    await watchCsp(sctx, "phone seller");
+    const s2 = await sctx.newPage();
+    await s2.goto(`${BASE}/store/account?next=/dashboard/orders/${wideOrder}`);
+    await s2.fill("#le", `${owner.username}@sellers.marketplace.local`);
+    await s2.fill("#lp", vars.LOCAL_ADMIN_PASSWORD);
+    await s2.click("#login button[type=submit]");
+    await s2.waitForSelector(`[data-ship="${wideOrder}"]`, { timeout: 15_000 });
+    await s2.fill(`#t-${wideOrder}`, "1ZPHONE");
+    await s2.click(`[data-ship="${wideOrder}"]`);
+    await s2.click(`[data-deliver="${wideOrder}"]`, { timeout: 15_000 });
+    await s2.waitForFunction(
+      (id) => document.querySelector(`[data-status="${id}"]`)?.textContent === "delivered",
+      wideOrder,
+      { timeout: 15_000 },
+    );
+    await shot(s2, "phone-seller-delivered");
+    await b.goto(`${BASE}/store/orders/${wideOrder}`);
+    await waitText(b, "1ZPHONE");
+    await b.click("#return");
+    await waitText(b, "Return requested");
+    await s2.goto(`${BASE}/dashboard/returns`);
+    await s2.click("[data-approve]", { timeout: 15_000 });
+    await s2.click("[data-receive]", { timeout: 15_000 });
+    await s2.waitForFunction(() => document.querySelector("[data-return-status]")?.textContent === "refunded", null, {
+      timeout: 15_000,
+    });
+    await shot(s2, "phone-seller-return-received");
+    await s2.goto(`${BASE}/dashboard/payouts`);
+    await s2.waitForSelector("#balance");
+    await shot(s2, "phone-seller-balance");
+    await bctx.close();
+    await sctx.close();
+    console.log("  ✓ the sale again at the other widths: buyer at 1280 px, seller at 390 px, through the return");
+  }
+
   // Every page at both widths, as a buyer, a seller and an admin: axe on each, a screenshot of each.
   const adminCtx = await ctx.browser().newContext({ viewport: { width: 1280, height: 900 } });
   await watchCsp(adminCtx, "admin");
