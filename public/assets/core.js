@@ -23,6 +23,10 @@ async function refreshAccess() {
       headers: { "content-type": "application/json", ...COOKIE_MODE },
       body: "{}",
       credentials: "same-origin",
+      // The exchange rotates the cookie: if the page is left mid-request, keepalive still lets the
+      // browser take the new cookie, where an aborted request would lose it and the next page's
+      // exchange of the old one would be taken for token reuse (ending the session).
+      keepalive: true,
     });
     if (!r.ok) return false;
     session.access = (await r.json()).access_token;
