@@ -223,7 +223,7 @@ export async function listReviews(
       ? encodeCursor([key ? (sort === "most_helpful" ? last.helpfulCount : last.rating) : 0, last.id])
       : null;
   const hist = await env.DB.prepare(
-    "SELECT rating, COUNT(*) AS n FROM reviews WHERE product_id = ? AND status = 'visible' GROUP BY rating",
+    "SELECT rating, COUNT(*) AS n FROM reviews WHERE product_id = ? AND status = 'visible' AND verified = 1 GROUP BY rating",
   )
     .bind(productId)
     .all<{ rating: number; n: number }>();

@@ -192,7 +192,7 @@ function RatingBars({ histogram }: { histogram: Record<string, number> }) {
           const tenth = Math.round((count / total) * 10);
           return (
             <tr>
-              <th scope="row">{n} stars</th>
+              <th scope="row">{n === 1 ? "1 star" : `${n} stars`}</th>
               <td>
                 <span class={`bar w${tenth}`} aria-hidden="true"></span>
               </td>

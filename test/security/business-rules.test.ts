@@ -262,5 +262,8 @@ describe("reviews of refunded purchases", () => {
     );
     const p = await json(await call("GET", `/products/${product.product_id}`));
     expect(p.rating_count).toBe(0);
+    // The rating spread counts what the rating counts: the unverified review is in neither.
+    const spread = (await json(await call("GET", `/reviews?product_id=${product.product_id}`))).histogram;
+    expect(Object.values(spread).reduce((a: number, b) => a + Number(b), 0)).toBe(0);
   });
 });
