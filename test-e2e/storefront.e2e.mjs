@@ -560,6 +560,7 @@ try {
     [ap, "admin-users", "/admin-ui/users", "table"],
     [ap, "admin-categories", "/admin-ui/categories", ".tree"],
     [ap, "admin-commissions", "/admin-ui/commissions", "#new-rule"],
+    [ap, "admin-coupons", "/admin-ui/coupons", "#new-coupon"],
     [ap, "admin-dead-letters", "/admin-ui/dead-letters", "#app > *"],
   ];
   for (const width of [1280, 390]) {

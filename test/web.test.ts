@@ -58,6 +58,7 @@ describe("storefront pages", () => {
       ["/admin-ui/users", "admin-users", "Admin"],
       ["/admin-ui/categories", "admin-categories", "Admin"],
       ["/admin-ui/commissions", "admin-commissions", "Admin"],
+      ["/admin-ui/coupons", "admin-coupons", "Admin"],
       ["/admin-ui/dead-letters", "admin-dead-letters", "Admin"],
     ]) {
       const html = await (await call("GET", path)).text();

@@ -306,6 +306,51 @@ export const pages = {
     });
   },
 
+  async "admin-coupons"() {
+    if (needLogin()) return;
+    const q = query();
+    const r = await api(
+      "GET",
+      `/coupons?limit=20${q.get("cursor") ? `&cursor=${encodeURIComponent(q.get("cursor"))}` : ""}`,
+    );
+    if (!r.ok) return (app().textContent = errorOf(r));
+    const off = (c) => (c.kind === "percent" ? `${c.value}%` : c.kind === "fixed" ? money(c.value) : "free shipping");
+    app().innerHTML = `${table(
+      "Coupons",
+      ["Code", "Off", "Whose", "Minimum", "Used", "Ends", "Active"],
+      r.data.data.map((c) => [
+        esc(c.code),
+        off(c),
+        c.seller_id ? `seller ${esc(c.seller_id)}` : "the platform",
+        c.min_subtotal ? money(c.min_subtotal) : "",
+        `${c.times_redeemed}${c.usage_limit ? ` of ${c.usage_limit}` : ""}`,
+        when(c.ends_at),
+        c.active ? "yes" : "no",
+      ]),
+      "No coupons yet.",
+    )}${pager(r.data.next_cursor)}
+      <form id="new-coupon"><h2>New platform coupon</h2>
+        <label for="ac-code">Code</label><input id="ac-code" required pattern="[A-Za-z0-9_-]{3,32}">
+        <label for="ac-kind">Kind</label><select id="ac-kind"><option value="percent">Percent off</option><option value="fixed">Amount off (cents)</option><option value="free_shipping">Free shipping</option></select>
+        <label for="ac-value">Value</label><input id="ac-value" type="number" min="0" value="10">
+        <label for="ac-min">Minimum subtotal (cents)</label><input id="ac-min" type="number" min="0" value="0">
+        <label for="ac-limit">Uses in all (empty: no limit)</label><input id="ac-limit" type="number" min="1">
+        <button type="submit">Create coupon</button></form>`;
+    $("#new-coupon").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = {
+        code: $("#ac-code").value,
+        kind: $("#ac-kind").value,
+        value: Number($("#ac-value").value),
+        min_subtotal: Number($("#ac-min").value),
+      };
+      if ($("#ac-limit").value) body.usage_limit = Number($("#ac-limit").value);
+      const res = await api("POST", "/coupons", body, { "Idempotency-Key": crypto.randomUUID() });
+      toast(res.ok ? `Created ${res.data.code}` : errorOf(res));
+      if (res.ok) reload();
+    });
+  },
+
   async "admin-dead-letters"() {
     if (needLogin()) return;
     const dead = await api("GET", "/admin/dead-letters?limit=100");

@@ -23,6 +23,7 @@ export const ADMIN_SECTIONS: Section[] = [
   { href: "/admin-ui/users", label: "Users", page: "admin-users" },
   { href: "/admin-ui/categories", label: "Categories", page: "admin-categories" },
   { href: "/admin-ui/commissions", label: "Commissions", page: "admin-commissions" },
+  { href: "/admin-ui/coupons", label: "Coupons", page: "admin-coupons" },
   { href: "/admin-ui/dead-letters", label: "Dead letters", page: "admin-dead-letters" },
 ];
 
