@@ -7,6 +7,7 @@ import {
   app,
   auth,
   badge,
+  csv,
   errorOf,
   esc,
   money,
@@ -20,8 +21,9 @@ import {
   withQuery,
 } from "./core.js";
 
+// Each page re-renders itself after a change (this module's own page table).
 const reload = () => pages[document.body.getAttribute("data-page")]();
-const csv = (href, name, label) => `<a href="${href}" data-download="${name}">${esc(label)}</a>`;
+
 /** The category tree flattened depth-first: [id, "Parent › Child", depth, node]. */
 const flatten = (roots) => {
   const out = [];

@@ -112,3 +112,5 @@ export const on = (sel, fn) =>
     );
 export const badge = (status) =>
   `<span class="badge s-${esc(status)}">${esc(String(status).replaceAll("_", " "))}</span>`;
+/** A CSV link: the script fetches it with the token and saves it as `name` (app.js, data-download). */
+export const csv = (href, name, label) => `<a href="${href}" data-download="${name}">${esc(label)}</a>`;

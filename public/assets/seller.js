@@ -7,6 +7,7 @@ import {
   app,
   auth,
   badge,
+  csv,
   errorOf,
   esc,
   money,
@@ -20,9 +21,10 @@ import {
   when,
 } from "./core.js";
 
+// Each page re-renders itself after a change (this module's own page table).
 const reload = () => pages[document.body.getAttribute("data-page")]();
+
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const csv = (href, name, label) => `<a href="${href}" data-download="${name}">${esc(label)}</a>`;
 const opts = (o) =>
   Object.entries(o ?? {})
     .map(([k, v]) => `${esc(k)}: ${esc(v)}`)

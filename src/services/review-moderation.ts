@@ -1,8 +1,11 @@
+import { and, desc, eq, gt, isNull, lt, or, type SQL } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { reviews } from "../db/schema/reviews";
 import { ApiError } from "../lib/errors";
 import { decodeCursor, toPage } from "../lib/pagination";
 import type { AuthContext } from "../types";
 import { findProducts } from "./catalog/product-reads";
-import { toReview, type ReviewRow } from "./reviews";
+import { toReview } from "./reviews";
 
 /**
  * The review moderation queue. Any signed-in user may report a review once; the admin's queue lists
@@ -10,44 +13,6 @@ import { toReview, type ReviewRow } from "./reviews";
  * or newest first, and one click hides or keeps a review. Keeping it visible also closes it.
  */
 export type ReportReason = "spam" | "offensive" | "off_topic" | "fake" | "other";
-
-type RawReview = {
-  id: string;
-  product_id: string;
-  user_id: string;
-  rating: number;
-  comment: string;
-  status: "visible" | "hidden";
-  verified: number;
-  helpful_count: number;
-  seller_reply: string | null;
-  seller_reply_at: string | null;
-  report_count: number;
-  last_reported_at: string | null;
-  moderated_at: string | null;
-  created_at: string;
-  updated_at: string;
-};
-
-function rowOf(r: RawReview): ReviewRow {
-  return {
-    id: r.id,
-    productId: r.product_id,
-    userId: r.user_id,
-    rating: r.rating,
-    comment: r.comment,
-    status: r.status,
-    verified: r.verified === 1,
-    helpfulCount: r.helpful_count,
-    sellerReply: r.seller_reply,
-    sellerReplyAt: r.seller_reply_at,
-    reportCount: r.report_count,
-    lastReportedAt: r.last_reported_at,
-    moderatedAt: r.moderated_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 /** Report a review; a second report by the same user changes nothing (the answer says so). */
 export async function reportReview(
@@ -85,48 +50,46 @@ export type QueueQuery = {
 
 /** The admin's queue, keyset-paginated on (report count, id) or id. */
 export async function moderationQueue(env: Pick<Env, "DB">, q: QueueQuery) {
-  const where: string[] = [];
-  const binds: (string | number)[] = [];
-  if (q.queue === "open") where.push("(moderated_at IS NULL OR last_reported_at > moderated_at)");
-  if (q.status) {
-    where.push("status = ?");
-    binds.push(q.status);
-  }
+  const where: SQL[] = [];
+  if (q.queue === "open") where.push(or(isNull(reviews.moderatedAt), gt(reviews.lastReportedAt, reviews.moderatedAt))!);
+  if (q.status) where.push(eq(reviews.status, q.status));
   if (q.cursor) {
     if (q.sort === "reported") {
       const [n, id] = decodeCursor(q.cursor, 2);
-      where.push("(report_count < ? OR (report_count = ? AND id < ?))");
-      binds.push(Number(n), Number(n), String(id));
-    } else {
-      const [id] = decodeCursor(q.cursor, 1);
-      where.push("id < ?");
-      binds.push(String(id));
-    }
+      where.push(
+        or(lt(reviews.reportCount, Number(n)), and(eq(reviews.reportCount, Number(n)), lt(reviews.id, String(id))))!,
+      );
+    } else where.push(lt(reviews.id, String(decodeCursor(q.cursor, 1)[0])));
   }
-  const order = q.sort === "reported" ? "report_count DESC, id DESC" : "id DESC";
-  const sql = `SELECT * FROM reviews ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ?`;
-  const { results } = await env.DB.prepare(sql)
-    .bind(...binds, q.limit + 1)
-    .all<RawReview>();
-  const page = toPage(results, q.limit, (r) => (q.sort === "reported" ? [r.report_count, r.id] : [r.id]));
-  const ids = page.data.map((r) => r.id);
-  const reasons = await reasonsOf(env, ids);
+  const order = q.sort === "reported" ? [desc(reviews.reportCount), desc(reviews.id)] : [desc(reviews.id)];
+  const rows = await getDb(env)
+    .select()
+    .from(reviews)
+    .where(and(...where))
+    .orderBy(...order)
+    .limit(q.limit + 1)
+    .all();
+  const page = toPage(rows, q.limit, (r) => (q.sort === "reported" ? [r.reportCount, r.id] : [r.id]));
+  const reasons = await reasonsOf(
+    env,
+    page.data.map((r) => r.id),
+  );
   const names = new Map(
     (
       await findProducts(
         env,
-        page.data.map((r) => r.product_id),
+        page.data.map((r) => r.productId),
       )
     ).map((p) => [p.id, p.name]),
   );
   return {
     data: page.data.map((r) => ({
-      ...toReview(rowOf(r)),
-      product_name: names.get(r.product_id) ?? null,
-      report_count: r.report_count,
+      ...toReview(r),
+      product_name: names.get(r.productId) ?? null,
+      report_count: r.reportCount,
       report_reasons: reasons.get(r.id) ?? {},
-      last_reported_at: r.last_reported_at,
-      moderated_at: r.moderated_at,
+      last_reported_at: r.lastReportedAt,
+      moderated_at: r.moderatedAt,
     })),
     next_cursor: page.next_cursor,
   };
