@@ -3,6 +3,7 @@
 // Prints JSON: orders/s, p50/p99 of POST /orders, and the status counts.
 // Usage: node bench/checkout-load.mjs <spec.json>
 import { readFileSync } from "node:fs";
+import { cpuMs } from "./cpu.mjs";
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { url, tokens, productIds, connections } = spec;
@@ -56,6 +57,7 @@ if (spec.cartOnly) {
 // Phase 2 (timed): checkouts.
 next = 0;
 const t0 = performance.now();
+const cpu0 = cpuMs(spec.cpuPids);
 await Promise.all(
   Array.from({ length: connections }, async () => {
     while (next < ready.length) {
@@ -68,8 +70,16 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - t0) / 1000;
+const cpu1 = cpuMs(spec.cpuPids);
 latencies.sort((a, b) => a - b);
 const pct = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
 process.stdout.write(
-  JSON.stringify({ rps: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), codes, seconds }),
+  JSON.stringify({
+    rps: latencies.length / seconds,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    codes,
+    seconds,
+    cpuUsPerRequest: cpu0 === null ? null : ((cpu1 - cpu0) * 1000) / Math.max(1, latencies.length),
+  }),
 );

@@ -2,6 +2,7 @@
 // with the server): autocannon against one workload, JSON result on stdout.
 // Usage: node bench/load.mjs '<json spec>'
 import autocannon from "autocannon";
+import { cpuMs } from "./cpu.mjs";
 
 const spec = JSON.parse(process.argv[2]);
 const run = (opts) =>
@@ -49,13 +50,17 @@ if (spec.uniqueBody) {
   ];
 }
 const warm = spec.warmup ? await run({ ...base, duration: spec.warmup }) : null;
+// The server's CPU over the timed run only (spec.cpuPids: its workerd processes).
+const cpu0 = cpuMs(spec.cpuPids);
 const res = await run(base);
+const cpu1 = cpuMs(spec.cpuPids);
 process.stdout.write(
   JSON.stringify({
     rps: res.requests.average,
     p50: res.latency.p50,
     p99: res.latency.p99,
     total: res.requests.total,
+    cpuUsPerRequest: cpu0 === null ? null : ((cpu1 - cpu0) * 1000) / Math.max(1, res.requests.total),
     non2xx: res.non2xx,
     errors: res.errors + res.timeouts,
     statusCodes: res.statusCodeStats,

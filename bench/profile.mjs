@@ -124,7 +124,7 @@ if (workload === "checkout" || workload === "cart") {
       .slice(0, 400)
       .map((q) => `/search?q=${encodeURIComponent(q.query)}&limit=20`),
     home: ["/feed"],
-  }[workload];
+  }[workload] ?? [workload];
   loadCmd = [
     join(ROOT, "bench", "load.mjs"),
     JSON.stringify({ url: server.url, paths, connections: Number(connections), duration: Number(seconds) }),
@@ -142,7 +142,7 @@ console.log(`load: ${out.stdout.slice(0, 300)} ${out.stderr.slice(0, 300)}`);
 
 const prof = result.profile;
 // Kept for a closer look (chrome://inspect, or inclusive time by caller: bench/profile-tree.mjs).
-writeFileSync(join(ROOT, ".wrangler", `profile-${workload}.cpuprofile`), JSON.stringify(prof));
+writeFileSync(join(ROOT, ".wrangler", `profile-${workload.replace(/\W+/g, "_")}.cpuprofile`), JSON.stringify(prof));
 const dt = new Map();
 for (let i = 0; i < prof.samples.length; i++)
   dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));

@@ -22,6 +22,7 @@ import { loadSeedCatalog, loadSeedQueries } from "../scripts/catalog.mjs";
 import { evaluate as evaluateRecommendations } from "../scripts/reco-eval.mjs";
 import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp, serveHello, servePlainHello } from "./serve.mjs";
+import { workerdPids } from "./cpu.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -46,7 +47,8 @@ async function cleanup() {
 process.on("SIGINT", () => cleanup().finally(() => process.exit(130)));
 
 function load(spec) {
-  const [cmd, argv] = pinned(loadCores, process.execPath, [join(ROOT, "bench", "load.mjs"), JSON.stringify(spec)]);
+  const withCpu = { ...spec, cpuPids: workerdPids() };
+  const [cmd, argv] = pinned(loadCores, process.execPath, [join(ROOT, "bench", "load.mjs"), JSON.stringify(withCpu)]);
   const out = spawnSync(cmd, argv, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
   if (out.status !== 0) throw new Error(`load run failed: ${out.stderr}`);
   return JSON.parse(out.stdout);
@@ -74,7 +76,7 @@ const BUYER_GROUPS = [...CONNECTIONS.map((c) => [`CO${c}X`, checkoutBuyers()]), 
 function checkoutLoad(spec) {
   // The spec (thousands of tokens) goes through a file: one argv string is capped at 128 KB.
   const file = join(ROOT, ".wrangler", `checkout-spec-${process.pid}.json`);
-  writeFileSync(file, JSON.stringify(spec));
+  writeFileSync(file, JSON.stringify({ ...spec, cpuPids: workerdPids() }));
   const [cmd, argv] = pinned(loadCores, process.execPath, [join(ROOT, "bench", "checkout-load.mjs"), file]);
   const out = spawnSync(cmd, argv, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 26 });
   if (out.status !== 0) throw new Error(`checkout load failed: ${out.stderr}`);
@@ -87,6 +89,8 @@ const rows = [];
 const failures = [];
 const helloRps = {};
 const plainRps = {};
+// The hello's server CPU per request (µs), by connections: the floor of the "ratio by CPU" column.
+const helloCpu = {};
 
 // The baselines first, with nothing else running on the server core.
 console.log("bench: the bare Hono hello, under plain workerd and under the harness…");
@@ -101,10 +105,12 @@ console.log("bench: the bare Hono hello, under plain workerd and under the harne
     ]) {
       const r = load({ url: `${url}/`, connections, duration: DURATION, warmup: WARMUP });
       into[connections] = r.rps;
+      if (into === helloRps) helloCpu[connections] = r.cpuUsPerRequest;
       rows.push({
         workload: name,
         connections,
         rps: r.rps,
+        cpu: r.cpuUsPerRequest,
         ratio: into === helloRps ? 1 : NaN,
         p50: r.p50,
         p99: r.p99,
@@ -261,6 +267,7 @@ for (const w of workloads.filter((w) => !only || w.name.includes(only))) {
       workload: w.name,
       connections,
       rps: r.rps,
+      cpu: r.cpuUsPerRequest,
       ratio,
       p50: r.p50,
       p99: r.p99,
@@ -348,6 +355,7 @@ if (!only || "checkout".includes(only)) {
       workload: "checkout (POST /orders, test provider)",
       connections,
       rps: r.rps,
+      cpu: r.cpuUsPerRequest,
       ratio,
       p50: r.p50,
       p99: r.p99,
@@ -375,6 +383,7 @@ if (!only || "checkout".includes(only)) {
       workload: "checkout of a size (POST /orders, variants)",
       connections,
       rps: r.rps,
+      cpu: r.cpuUsPerRequest,
       ratio,
       p50: r.p50,
       p99: r.p99,
@@ -398,6 +407,7 @@ if (!only || "checkout".includes(only)) {
     workload: "hot-SKU checkout (1,000 buyers, 100 units)",
     connections: 64,
     rps: r.rps,
+    cpu: r.cpuUsPerRequest,
     ratio: helloRps[64] ? r.rps / helloRps[64] : NaN,
     p50: r.p50,
     p99: r.p99,
@@ -547,12 +557,16 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
 // ---- report -------------------------------------------------------------------
 const env = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}; server cores ${serverCores ?? "unpinned"}, load cores ${loadCores ?? "unpinned"}; ${DURATION}s runs after ${WARMUP}s warm-up`;
 const reproduce = `BENCH_DURATION=${DURATION} BENCH_CONNECTIONS=${CONNECTIONS.join(",")} npm run bench`;
+// "ratio by CPU": the hello's server CPU per request over this row's, at the same connections.
+// It is what req/s would give on a quiet machine, and steal on a shared VM does not move it.
+const cpuRatio = (r) => (r.cpu > 0 && helloCpu[r.connections] > 0 ? helloCpu[r.connections] / r.cpu : NaN);
+const fixed = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
 const table = [
-  "| workload | connections | req/s | ratio to hello | p50 ms | p99 ms | errors |",
-  "|---|---:|---:|---:|---:|---:|---:|",
+  "| workload | connections | req/s | ratio to hello | server CPU µs/req | ratio by CPU | p50 ms | p99 ms | errors |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...rows.map(
     (r) =>
-      `| ${r.workload} | ${r.connections} | ${Number.isFinite(r.rps) ? r.rps.toFixed(0) : "-"} | ${Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : "-"} | ${r.p50} | ${r.p99} | ${r.errors} |`,
+      `| ${r.workload} | ${r.connections} | ${fixed(r.rps, 0)} | ${fixed(r.ratio, 3)} | ${fixed(r.cpu, 0)} | ${fixed(cpuRatio(r), 3)} | ${r.p50} | ${r.p99} | ${r.errors} |`,
   ),
 ].join("\n");
 const report = [

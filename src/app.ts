@@ -17,7 +17,7 @@ import { d1Session } from "./middleware/d1-session";
 import { docsRoutes } from "./routes/docs";
 import { etag } from "hono/etag";
 import { edgeCache } from "./lib/edge-cache";
-import { countProductView } from "./routes/cache-hits";
+import { countProductView, productViewFacts } from "./routes/cache-hits";
 import { accountRoutes } from "./routes/account";
 import { adminRoutes } from "./routes/admin";
 import { returnRoutes } from "./routes/returns";
@@ -91,7 +91,7 @@ export function createApp() {
   // The ETag wraps the cache, so a hit answers If-None-Match with a 304 too.
   // Product pages carry a version ETag from their handler (hashing each body cost ~15% of a read).
   for (const path of ["/categories", "/suggest", "/feed"]) app.use(path, etag({ weak: true }));
-  app.use("/products/:product_id", edgeCache({ ttlSeconds: 5, onHit: countProductView }));
+  app.use("/products/:product_id", edgeCache({ ttlSeconds: 5, onHit: countProductView, factsOf: productViewFacts }));
   app.use("/categories", edgeCache({ ttlSeconds: 30 }));
   // Not /search: answers may be at most a second old (a new product is searchable within 2 s),
   // so few repeat within the TTL, and a miss paid a cache lookup and a store for nothing (the

@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { call, createCategory, createProduct, json, signup, unique, type TestUser } from "./helpers";
 
 let seller: TestUser;
@@ -41,11 +42,51 @@ describe("edge cache", () => {
     expect((await json(await call("GET", `/products/${p.product_id}`))).stock_available).toBe(3);
   });
 
+  it("answers a hot page in front of the app with the app's headers, its own request id, and counts the view", async () => {
+    const p = await createProduct(seller, categoryId, { price: 4321 });
+    const miss = await call("GET", `/products/${p.product_id}`, { headers: { "x-request-id": "req-front-miss" } });
+    const hit = await call("GET", `/products/${p.product_id}`, { headers: { "x-request-id": "req-front-hit-1" } });
+    const other = await call("GET", `/products/${p.product_id}`);
+    expect([miss.headers.get("x-cache"), hit.headers.get("x-cache"), other.headers.get("x-cache")]).toEqual([
+      "MISS",
+      "HIT",
+      "HIT",
+    ]);
+    expect(await hit.text()).toBe(await miss.text());
+    // Every header the app gave (security headers, CORS, ETag, type) except the per-request ones.
+    const shared = (r: Response) =>
+      [...r.headers].filter(([k]) => !["x-request-id", "x-cache", "date"].includes(k)).sort();
+    expect(shared(hit)).toEqual(shared(miss));
+    expect(hit.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(hit.headers.get("x-request-id")).toBe("req-front-hit-1");
+    const generated = other.headers.get("x-request-id");
+    expect(generated).toMatch(/^req_[0-9A-Z]{26}$/);
+    // The seller's view counts hold for answers from memory too: one fact per request.
+    await vi.waitFor(
+      async () => {
+        const views = await env.WAREHOUSE.prepare("SELECT view_id FROM fact_product_views WHERE product_id = ?")
+          .bind(p.product_id)
+          .all<{ view_id: string }>();
+        expect(views.results.map((v) => v.view_id).sort()).toEqual(
+          [generated, "req-front-hit-1", "req-front-miss"].sort(),
+        );
+      },
+      { timeout: 8000, interval: 200 },
+    );
+  });
+
   it("never serves a signed-in or guest-cart request from the cache", async () => {
     const p = await createProduct(seller, categoryId);
     await call("GET", `/products/${p.product_id}`);
     const signedIn = await call("GET", `/products/${p.product_id}`, { token: seller.access_token });
     expect(signedIn.headers.get("x-cache")).toBeNull();
+    const guest = await call("GET", `/products/${p.product_id}`, {
+      headers: { "x-cart-id": "crt_01J0000000000000000000GUEST".slice(0, 30) },
+    });
+    expect(guest.headers.get("x-cache")).toBeNull();
+    // A cross-origin read gets the CORS answer for its own Origin, from the app.
+    const cors = await call("GET", `/products/${p.product_id}`, { headers: { origin: "http://127.0.0.1:9" } });
+    expect(cors.headers.get("access-control-allow-origin")).toBeTruthy();
   });
 
   it("answers a matching If-None-Match with 304, from the cache or not", async () => {

@@ -26,16 +26,30 @@ const ORIGIN = "https://edge-cache.internal";
 interface Memo {
   body: string;
   status: number;
+  /** The answer's headers with `X-Cache: HIT`, ready for a new Response. */
   headers: [string, string][];
+  etag: string | null;
+  /** What `onHit` needs from the body, read once when the memo fills (not parsed per hit). */
+  facts: unknown;
 }
-const L1_MAX_MS = 2000;
-const memos = new Set<TtlCache<Memo>>();
+export const L1_MAX_MS = 2000;
+/** Every isolate memo keyed by `memoKey`, so a purge reaches each (this one's, and the hot-read front's). */
+const memos = new Set<{ delete(key: string): void }>();
+
+export function registerMemo(memo: { delete(key: string): void }): void {
+  memos.add(memo);
+}
 
 function cacheKey(path: string, search = ""): Request {
   return new Request(`${ORIGIN}${path}${search}`);
 }
 
-function canonicalSearch(url: URL): string {
+/** The key of a path (and canonical query) in the isolate memos: what `purgeEdgeCache(path)` drops. */
+export function memoKey(path: string, search = ""): string {
+  return `${ORIGIN}${path}${search}`;
+}
+
+export function canonicalSearch(url: URL): string {
   const params = [...url.searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return params.length ? `?${new URLSearchParams(params).toString()}` : "";
 }
@@ -44,8 +58,12 @@ export interface EdgeCacheOptions {
   ttlSeconds: number;
   /** Whether the query string is part of the key (search), or ignored (a product page). */
   withQuery?: boolean;
-  /** Work a hit must still do (a product view still counts for the seller's analytics). */
-  onHit?: (c: Context<AppEnv>, cached: Response) => Promise<void>;
+  /**
+   * Work a hit must still do (a product view still counts for the seller's analytics), given
+   * what `factsOf` took from the cached body when this isolate first held it.
+   */
+  onHit?: (c: Context<AppEnv>, facts: unknown) => Promise<void>;
+  factsOf?: (body: string) => unknown;
 }
 
 /** If-None-Match against an ETag (weak comparison, lists and `*` included). */
@@ -60,6 +78,11 @@ function notModified(etag: string): Response {
 }
 
 export function edgeCache(opts: EdgeCacheOptions) {
+  const remember = (body: string, status: number, from: Headers): Memo => {
+    const headers = new Headers(from);
+    headers.set("X-Cache", "HIT");
+    return { body, status, headers: [...headers], etag: headers.get("ETag"), facts: opts.factsOf?.(body) };
+  };
   const memo = new TtlCache<Memo>(
     Math.min(L1_MAX_MS, opts.ttlSeconds * 1000),
     2_000,
@@ -82,18 +105,16 @@ export function edgeCache(opts: EdgeCacheOptions) {
     let near = memo.get(key.url);
     if (!near) {
       const hit = await caches.default.match(key);
-      if (hit) memo.set(key.url, (near = { body: await hit.text(), status: hit.status, headers: [...hit.headers] }));
+      if (hit) memo.set(key.url, (near = remember(await hit.text(), hit.status, hit.headers)));
     }
     if (near) {
-      const res = new Response(near.body, { status: near.status, headers: near.headers });
-      if (opts.onHit) await opts.onHit(c, res.clone());
-      const tag = res.headers.get("ETag");
-      if (matchesETag(c.req.header("if-none-match"), tag)) {
-        c.res = notModified(tag!);
+      // A hot page costs one Response built from ready parts: no clone, no parse, no header edits.
+      if (opts.onHit) await opts.onHit(c, near.facts);
+      if (matchesETag(c.req.header("if-none-match"), near.etag)) {
+        c.res = notModified(near.etag!);
         return;
       }
-      res.headers.set("X-Cache", "HIT");
-      c.res = res;
+      c.res = new Response(near.body, { status: near.status, headers: near.headers });
       return;
     }
     await next();
@@ -102,7 +123,7 @@ export function edgeCache(opts: EdgeCacheOptions) {
     const headers = new Headers(c.res.headers);
     headers.delete("X-Request-Id");
     headers.delete("Set-Cookie");
-    memo.set(key.url, { body, status: 200, headers: [...headers] });
+    memo.set(key.url, remember(body, 200, headers));
     const stored = new Response(body, { status: 200, headers });
     stored.headers.set("Cache-Control", `public, max-age=${opts.ttlSeconds}`);
     const put = caches.default.put(key, stored);

@@ -11,10 +11,37 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{8,128}$/;
  * Gives every request an id (the caller's `X-Request-Id` if it is sane), echoes
  * it in the response, and writes one structured access-log line per request.
  */
+/** The caller's `X-Request-Id` if it is sane, else a new id. */
+export function requestIdFor(incoming: string | null | undefined): string {
+  return incoming && INCOMING_ID.test(incoming) ? incoming : newId("request");
+}
+
+/** The one access-log line and request metric of a request, however it was answered. */
+export function recordRequest(
+  env: Partial<Env>,
+  req: Request,
+  r: { requestId: string; path: string; routePath: string; status: number; started: number; userId?: string },
+): void {
+  writeMetric(
+    env,
+    "request",
+    [req.method, r.routePath, String(r.status)],
+    [Date.now() - r.started, r.status >= 500 ? 1 : 0],
+  );
+  log(r.status >= 500 ? "error" : "info", "request", {
+    request_id: r.requestId,
+    method: req.method,
+    path: r.path,
+    status: r.status,
+    duration_ms: Date.now() - r.started,
+    user_id: r.userId,
+    colo: (req as { cf?: { colo?: string } }).cf?.colo,
+  });
+}
+
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   setLogLevel(c.env.LOG_LEVEL);
-  const incoming = c.req.header("x-request-id");
-  const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : newId("request");
+  const requestId = requestIdFor(c.req.header("x-request-id"));
   c.set("requestId", requestId);
   c.set("auth", null);
   const started = Date.now();
@@ -27,22 +54,14 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   if (ctx) await withBackground(ctx, () => next());
   else await next();
   c.res.headers.set("X-Request-Id", requestId);
-  const status = c.res.status;
   // The matched route pattern, not the raw path, so ids do not explode the metric's cardinality.
-  writeMetric(
-    c.env,
-    "request",
-    [c.req.method, c.req.routePath, String(status)],
-    [Date.now() - started, status >= 500 ? 1 : 0],
-  );
-  log(status >= 500 ? "error" : "info", "request", {
-    request_id: requestId,
-    method: c.req.method,
+  recordRequest(c.env, c.req.raw, {
+    requestId,
     path: c.req.path,
-    status,
-    duration_ms: Date.now() - started,
-    user_id: c.get("auth")?.userId,
-    colo: (c.req.raw as { cf?: { colo?: string } }).cf?.colo,
+    routePath: c.req.routePath,
+    status: c.res.status,
+    started,
+    userId: c.get("auth")?.userId,
   });
 });
 

@@ -5,12 +5,28 @@ import type { AppEnv } from "../types";
 /**
  * What a cached answer must still do, so that serving from the edge cache does not lose the
  * facts the handlers record: a product view for the seller's conversion report.
- * (src/lib/edge-cache.ts calls it on a hit.)
+ * (src/lib/edge-cache.ts calls it on a hit, with what `productViewFacts` took from the body.)
  */
-export async function countProductView(c: Context<AppEnv>, cached: Response): Promise<void> {
-  const p = (await cached.json()) as { product_id: string; seller_id: string };
-  await recordView(c.env, {
-    view_id: c.get("requestId"),
+interface ViewFacts {
+  product_id: string;
+  seller_id: string;
+}
+
+/** Read once per isolate when a product page enters its memo, not parsed again per hit. */
+export function productViewFacts(body: string): ViewFacts {
+  const p = JSON.parse(body) as ViewFacts;
+  return { product_id: p.product_id, seller_id: p.seller_id };
+}
+
+export function countProductView(c: Context<AppEnv>, facts: unknown): Promise<void> {
+  return countView(c.env, c.get("requestId"), facts);
+}
+
+/** The same, for a page answered in front of the app (src/middleware/hot-reads.ts). */
+export async function countView(env: Env, requestId: string, facts: unknown): Promise<void> {
+  const p = facts as ViewFacts;
+  await recordView(env, {
+    view_id: requestId,
     product_id: p.product_id,
     seller_id: p.seller_id,
     user_id: null,

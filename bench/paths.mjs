@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Server CPU per request for a few paths, against the bare hello, on the state the last
+// `npm run bench` left in .wrangler/bench-state: a quick before/after for one change, without the
+// whole bench. `products` stands for the first 100 product pages, round-robin.
+//
+//   node bench/paths.mjs /nope products /store [seconds=5] [connections=16]
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { CHILD_ENV, ROOT } from "../scripts/lib.mjs";
+import { workerdPids } from "./cpu.mjs";
+import { serveApp, servePlainHello } from "./serve.mjs";
+
+const args = process.argv.slice(2);
+const numbers = args.filter((a) => /^\d+$/.test(a)).map(Number);
+const [seconds = 5, connections = 16] = numbers;
+const paths = args.filter((a) => !/^\d+$/.test(a));
+const STATE = join(ROOT, ".wrangler", "bench-state");
+if (!existsSync(STATE)) throw new Error("no bench state: run `npm run bench` once first");
+spawnSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)]);
+
+const hello = await servePlainHello({ port: 8796, pin: "0" });
+const server = await serveApp({ port: 8795, persistTo: STATE, vars: { LOG_LEVEL: "warn", WRITE_LIMITS: "off" } });
+const load = (url, p) => {
+  const spec = { url, paths: p, connections, duration: seconds, warmup: 2, cpuPids: workerdPids() };
+  const out = spawnSync(
+    "taskset",
+    ["-c", "1", process.execPath, join(ROOT, "bench", "load.mjs"), JSON.stringify(spec)],
+    {
+      env: CHILD_ENV,
+      encoding: "utf8",
+    },
+  );
+  return JSON.parse(out.stdout);
+};
+const page = await (await fetch(`${server.url}/products?limit=100`)).json();
+const sets = { hello: [hello.url, ["/"]], products: [server.url, page.data.map((p) => `/products/${p.product_id}`)] };
+let floor = null;
+for (const name of ["hello", ...paths]) {
+  const [url, ps] = sets[name] ?? [server.url, [name]];
+  const r = load(url, ps);
+  floor ??= r.cpuUsPerRequest;
+  console.log(
+    `${name.padEnd(28)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ` +
+      `${Math.round(r.cpuUsPerRequest)} µs CPU/req  x${(floor / r.cpuUsPerRequest).toFixed(2)} of hello by CPU  ${Object.keys(r.statusCodes)}`,
+  );
+}
+await server.dispose();
+await hello.dispose();
+process.exit(0);
