@@ -3,13 +3,14 @@
 // `npm run bench` left in .wrangler/bench-state: a quick before/after for one change, without the
 // whole bench. `products` stands for the first 100 product pages, round-robin.
 //
-//   node bench/paths.mjs /nope products /store [seconds=5] [connections=16]
+//   node bench/paths.mjs /nope products search /store [seconds=5] [connections=16]
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT } from "../scripts/lib.mjs";
 import { workerdPids } from "./cpu.mjs";
 import { serveApp, servePlainHello } from "./serve.mjs";
+import { queryMixes } from "./mixes.mjs";
 
 const args = process.argv.slice(2);
 const numbers = args.filter((a) => /^\d+$/.test(a)).map(Number);
@@ -34,7 +35,12 @@ const load = (url, p) => {
   return JSON.parse(out.stdout);
 };
 const page = await (await fetch(`${server.url}/products?limit=100`)).json();
-const sets = { hello: [hello.url, ["/"]], products: [server.url, page.data.map((p) => `/products/${p.product_id}`)] };
+const sets = {
+  hello: [hello.url, ["/"]],
+  products: [server.url, page.data.map((p) => `/products/${p.product_id}`)],
+  // The bench's real query mix (`npm run bench`'s "GET /search" row).
+  search: [server.url, queryMixes().search],
+};
 let floor = null;
 for (const name of ["hello", ...paths]) {
   const [url, ps] = sets[name] ?? [server.url, [name]];

@@ -18,11 +18,11 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
 import { seedLocal } from "../scripts/seed.mjs";
-import { loadSeedCatalog, loadSeedQueries } from "../scripts/catalog.mjs";
 import { evaluate as evaluateRecommendations } from "../scripts/reco-eval.mjs";
 import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp, serveHello, servePlainHello } from "./serve.mjs";
 import { workerdPids } from "./cpu.mjs";
+import { queryMixes } from "./mixes.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -183,24 +183,7 @@ await api("PATCH", `/products/${soldOut.product_id}`, { stock_available: SELLOUT
 const app = `http://127.0.0.1:${APP_PORT}`;
 
 // Real shopper queries, sampled by their popularity (a Zipf-like mix), for search and suggest.
-const seedCatalog = loadSeedCatalog();
-const queries = loadSeedQueries(seedCatalog.products);
-function weightedSample(items, weight, n, seed = 7) {
-  let x = seed;
-  const rand = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const total = items.reduce((s, it) => s + weight(it), 0);
-  return Array.from({ length: n }, () => {
-    let r = rand() * total;
-    for (const it of items) if ((r -= weight(it)) <= 0) return it;
-    return items[items.length - 1];
-  });
-}
-const searchMix = weightedSample(queries, (q) => q.popularity, 2000).map(
-  (q) => `/search?q=${encodeURIComponent(q.query)}&limit=20`,
-);
-const suggestMix = weightedSample(queries, (q) => q.popularity, 2000, 11).map(
-  (q) => `/suggest?prefix=${encodeURIComponent(q.query.slice(0, 4))}`,
-);
+const { catalog: seedCatalog, queries, search: searchMix, suggest: suggestMix } = queryMixes();
 const guestCarts = Array.from({ length: 200 }, (_, i) =>
   `crt_${String(i).padStart(6, "0")}BENCH${Date.now().toString(36).toUpperCase().padStart(15, "0")}`.slice(0, 30),
 );

@@ -95,7 +95,8 @@ export function createApp() {
   app.use("/categories", edgeCache({ ttlSeconds: 30 }));
   // Not /search: answers may be at most a second old (a new product is searchable within 2 s),
   // so few repeat within the TTL, and a miss paid a cache lookup and a store for nothing (the
-  // bench's real query mix at 16 connections: 490 req/s with it, 1,552 without). The isolate and every shard cache them.
+  // bench's real query mix at 16 connections: 490 req/s with it, 1,552 without). The isolate (in front of the app:
+  // src/middleware/hot-reads.ts, and the search module's result cache) and every shard cache them.
   app.use("/suggest", edgeCache({ ttlSeconds: 30, withQuery: true }));
   app.use("/feed", edgeCache({ ttlSeconds: 5, withQuery: true }));
 

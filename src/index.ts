@@ -2,7 +2,9 @@ import { createApp } from "./app";
 import { withLimitChecks } from "./lib/platform-limits";
 import { handleQueue } from "./queues";
 import { hotReads, hotRoute } from "./middleware/hot-reads";
-import { countView, productViewFacts } from "./routes/cache-hits";
+import { countSearch, countView, productViewFacts, searchFacts } from "./routes/cache-hits";
+import { admitSearch } from "./middleware/write-limit";
+import { RESULTS_TTL_MS, resultsVersion } from "./services/search";
 import { runScheduled } from "./scheduled";
 
 export { CartObject } from "./durable/cart";
@@ -20,6 +22,14 @@ const front = hotReads([
   hotRoute.exact("/store"),
   hotRoute.exact("/categories"),
   hotRoute.exact("/feed", true),
+  // A search answer lives as long as the search module's own result cache (15 s), and no longer than an index write here.
+  hotRoute.search({
+    onHit: countSearch,
+    factsOf: searchFacts,
+    admit: admitSearch,
+    version: resultsVersion,
+    ttlMs: RESULTS_TTL_MS,
+  }),
 ]);
 
 // Each invocation sees its bindings through the platform-limit checks when LIMIT_CHECKS is "on"

@@ -66,4 +66,19 @@ describe("anonymous and search limits", () => {
       200,
     );
   });
+
+  it("counts a search answered from memory in front of the app against the same limit", async () => {
+    const ip = "198.18.7.4";
+    let fromMemory = 0;
+    const { allowed, res } = await untilLimited(async () => {
+      const r = await call("GET", "/search?q=phone", { headers: { "cf-connecting-ip": ip } });
+      if (r.headers.get("x-cache") === "HIT") fromMemory++;
+      return r;
+    }, 1300);
+    expect(fromMemory).toBeGreaterThan(0);
+    expect(res).not.toBeNull();
+    expect(allowed).toBeGreaterThanOrEqual(600);
+    expect(allowed).toBeLessThan(1300);
+    expect((await res!.json<any>()).error.code).toBe("rate_limited");
+  });
 });

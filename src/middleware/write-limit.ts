@@ -29,13 +29,23 @@ function limited(what: string): never {
   });
 }
 
+/**
+ * Counts a search against its address's limit: false when over it. Behind Cloudflare every request
+ * carries the client's address; without one (a local server) there is no IP to count.
+ */
+async function searchAllowed(env: Env, ip: string | null | undefined): Promise<boolean> {
+  if (!ip || !config(env).writeLimits) return true;
+  return (await env.SEARCH_LIMIT_IP.limit({ key: ip })).success;
+}
+
+/** The same for a search answered in front of the app (src/middleware/hot-reads.ts). */
+export const admitSearch = (request: Request, env: Env) => searchAllowed(env, request.headers.get("cf-connecting-ip"));
+
 export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (!config(c.env).writeLimits) return next();
-  // Behind Cloudflare every request carries the client's address; without one (a local server) there is no IP to count.
   const ip = c.req.header("cf-connecting-ip");
   if (c.req.method === "GET") {
-    if (ip && SEARCHES.has(c.req.path) && !(await c.env.SEARCH_LIMIT_IP.limit({ key: ip })).success)
-      limited("searches");
+    if (SEARCHES.has(c.req.path) && !(await searchAllowed(c.env, ip))) limited("searches");
     return next();
   }
   if (!WRITES.has(c.req.method) || EXEMPT.some((re) => re.test(c.req.path))) return next();

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { recordView } from "../services/analytics";
+import { recordSearch } from "../services/search";
 import type { AppEnv } from "../types";
 
 /**
@@ -32,4 +33,27 @@ export async function countView(env: Env, requestId: string, facts: unknown): Pr
     user_id: null,
     at: new Date().toISOString(),
   });
+}
+
+interface SearchFacts {
+  q: string;
+  total: number;
+  /** A later page: the route records only a search's first page. */
+  paged: boolean;
+}
+
+/** Read once per isolate when a search answer enters the front's memo. */
+export function searchFacts(body: string, url: string): SearchFacts {
+  const params = new URL(url).searchParams;
+  return {
+    q: params.get("q") ?? "",
+    total: (JSON.parse(body) as { total: number }).total,
+    paged: params.has("cursor"),
+  };
+}
+
+/** A search answered in front of the app still counts for the popular queries, as the route does. */
+export async function countSearch(env: Env, _requestId: string, facts: unknown): Promise<void> {
+  const f = facts as SearchFacts;
+  if (!f.paged) await recordSearch(env, f.q, f.total);
 }

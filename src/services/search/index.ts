@@ -8,7 +8,7 @@
  * index, snapshot and query steps (orama-index.ts, shard-snapshot.ts, shard-query.ts, matcher.ts).
  */
 export { attributeFilters } from "./filters";
-export { recordSearch, searchProducts } from "./query";
+export { RESULTS_TTL_MS, recordSearch, resultsVersion, searchProducts } from "./query";
 export { indexProducts, reindexAll, shardStats } from "./indexing";
 export { countSearches, suggest } from "./suggest";
 export { shardStub } from "./shards";

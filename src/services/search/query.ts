@@ -29,8 +29,13 @@ import { matchingVariants } from "./filters";
 /** The most values one attribute filter may list (`size=S,M,L`). */
 
 /** Hot queries answered from this isolate for 15 s; writes in this isolate bump the version. */
-const resultCache = new TtlCache<unknown>(15_000, 2_000, 16 * 1024 * 1024);
+export const RESULTS_TTL_MS = 15_000;
+const resultCache = new TtlCache<unknown>(RESULTS_TTL_MS, 2_000, 16 * 1024 * 1024);
 let localVersion = 0;
+/** Bumped by every indexing write in this isolate: a cached answer keyed by it is never older than one. */
+export function resultsVersion(): number {
+  return localVersion;
+}
 /** Writers in this isolate call this so its cached results never outlive their own writes. */
 export function invalidateSearchCache(): void {
   localVersion++;
