@@ -3,7 +3,7 @@
 // `npm run bench` left in .wrangler/bench-state: a quick before/after for one change, without the
 // whole bench. `products` stands for the first 100 product pages, round-robin.
 //
-//   node bench/paths.mjs /nope products search /store [seconds=5] [connections=16]
+//   node bench/paths.mjs /nope products search cartadd /store [seconds=5] [connections=16]
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +23,15 @@ spawnSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)]);
 const hello = await servePlainHello({ port: 8796, pin: "0" });
 const server = await serveApp({ port: 8795, persistTo: STATE, vars: { LOG_LEVEL: "warn", WRITE_LIMITS: "off" } });
 const load = (url, p) => {
-  const spec = { url, paths: p, connections, duration: seconds, warmup: 2, cpuPids: workerdPids() };
+  // A list of paths to GET in turn, or the rest of a load spec (bench/load.mjs) for a write.
+  const spec = {
+    url,
+    ...(Array.isArray(p) ? { paths: p } : p),
+    connections,
+    duration: seconds,
+    warmup: 2,
+    cpuPids: workerdPids(),
+  };
   const out = spawnSync(
     "taskset",
     ["-c", "1", process.execPath, join(ROOT, "bench", "load.mjs"), JSON.stringify(spec)],
@@ -40,6 +48,26 @@ const sets = {
   products: [server.url, page.data.map((p) => `/products/${p.product_id}`)],
   // The bench's real query mix (`npm run bench`'s "GET /search" row).
   search: [server.url, queryMixes().search],
+  // The bench's "POST /cart/add" row: 200 guest carts in turn, given in-stock products one after another.
+  cartadd: [
+    `${server.url}/cart/add`,
+    {
+      method: "POST",
+      body: { quantity: 1 },
+      rotate: {
+        carts: Array.from({ length: 200 }, (_, i) =>
+          `crt_${String(i).padStart(6, "0")}PATH${Date.now().toString(36).toUpperCase().padStart(16, "0")}`.slice(
+            0,
+            30,
+          ),
+        ),
+        products: page.data
+          .filter((p) => p.variants.length === 1 && p.stock_available > 0)
+          .slice(0, 50)
+          .map((p) => p.product_id),
+      },
+    },
+  ],
 };
 let floor = null;
 for (const name of ["hello", ...paths]) {

@@ -5,7 +5,7 @@
 // function and by source area (src/… domain, node_modules package), so a slow path
 // shows where its time goes. Used to build docs/performance.md.
 //
-//   node bench/profile.mjs checkout|cart|product|search|home [seconds=8] [connections=16]
+//   node bench/profile.mjs checkout|cart|guestcart|product|search|home [seconds=8] [connections=16]
 import { loadSeedCatalog, loadSeedQueries } from "../scripts/catalog.mjs";
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
@@ -116,6 +116,22 @@ if (workload === "checkout" || workload === "cart") {
     );
     await new Promise((r) => setTimeout(r, 3000));
   }
+} else if (workload === "guestcart") {
+  // The bench's "POST /cart/add" row: 200 guest carts in turn, each given the 50 products one after another.
+  const carts = Array.from({ length: 200 }, (_, i) =>
+    `crt_${String(i).padStart(6, "0")}PROF${Date.now().toString(36).toUpperCase().padStart(16, "0")}`.slice(0, 30),
+  );
+  loadCmd = [
+    join(ROOT, "bench", "load.mjs"),
+    JSON.stringify({
+      url: `${server.url}/cart/add`,
+      method: "POST",
+      body: { quantity: 1 },
+      rotate: { carts, products: ids },
+      connections: Number(connections),
+      duration: Number(seconds),
+    }),
+  ];
 } else {
   const paths = {
     product: page.data.map((p) => `/products/${p.product_id}`),

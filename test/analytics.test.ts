@@ -236,3 +236,48 @@ describe("recommendations and feed", () => {
     }
   });
 });
+
+describe("product views", () => {
+  it("reach the warehouse once each from grouped messages, old single-view ones and redeliveries alike", async () => {
+    const cat = await createCategory(`Views ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, cat.category_id);
+    const at = new Date().toISOString();
+    const view = (i: number) => ({
+      view_id: `view_${product.product_id}_${i}`,
+      product_id: product.product_id,
+      seller_id: seller.user.user_id,
+      user_id: null,
+      at,
+    });
+    const grouped = { type: "product.views", views: Array.from({ length: 250 }, (_, i) => view(i)) };
+    // What the isolate sends must fit a queue message (128 KB) with room to spare.
+    expect(JSON.stringify(grouped).length).toBeLessThan(64 * 1024);
+    const batch = createMessageBatch<unknown>("marketplace-analytics", [
+      { id: "v1", body: grouped, attempts: 1, timestamp: new Date() },
+      { id: "v2", body: { type: "product.viewed", ...view(250) }, attempts: 1, timestamp: new Date() },
+      { id: "v3", body: grouped, attempts: 2, timestamp: new Date() },
+    ]);
+    await worker.queue(batch, env, createExecutionContext());
+    const count = await env.WAREHOUSE.prepare("SELECT COUNT(*) AS n FROM fact_product_views WHERE product_id = ?")
+      .bind(product.product_id)
+      .first<{ n: number }>();
+    expect(count?.n).toBe(251);
+  });
+
+  it("counts every page view through the API, however the isolate groups them", async () => {
+    const cat = await createCategory(`Views ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, cat.category_id);
+    for (let i = 0; i < 120; i++) expect((await call("GET", `/products/${product.product_id}`)).status).toBe(200);
+    await vi.waitFor(
+      async () => {
+        const count = await env.WAREHOUSE.prepare("SELECT COUNT(*) AS n FROM fact_product_views WHERE product_id = ?")
+          .bind(product.product_id)
+          .first<{ n: number }>();
+        expect(count?.n).toBe(120);
+      },
+      { timeout: 10_000, interval: 250 },
+    );
+  });
+});

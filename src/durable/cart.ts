@@ -73,6 +73,8 @@ interface StaleHold {
   refs: HeldStock[];
 }
 
+type MetaRow = NonNullable<ReturnType<CartObject["readMeta"]>>;
+
 export class CartObject extends DurableObject<Env> {
   private flushDue = false;
   /** Whether an unpaid order's hold may be recorded (read at wake, set by recordHold): most checkouts have none to hand back. */
@@ -133,7 +135,25 @@ export class CartObject extends DurableObject<Env> {
     });
   }
 
-  private meta() {
+  /**
+   * The meta row as last read, kept across calls: every write to it goes through `writeMeta`
+   * (which drops it) or `touch` (which mirrors its change), and the object is the only writer of
+   * its storage, so a cart call reads it once instead of four times.
+   */
+  private metaRow: MetaRow | null | undefined = undefined;
+
+  private writeMeta(query: string, ...bindings: (string | number | null)[]): void {
+    this.metaRow = undefined;
+    this.ctx.storage.sql.exec(query, ...bindings);
+  }
+
+  private meta(): MetaRow | null {
+    if (this.metaRow !== undefined) return this.metaRow;
+    this.metaRow = this.readMeta() ?? null;
+    return this.metaRow;
+  }
+
+  private readMeta() {
     return this.ctx.storage.sql
       .exec<{
         cart_id: string;
@@ -156,7 +176,7 @@ export class CartObject extends DurableObject<Env> {
   /** Creates the cart record on first write, in `currency` when given (the shopper's region's; null: the base). */
   private ensure(cartId: string, userId: string | null, currency: string | null = null): void {
     if (this.meta()) return;
-    this.ctx.storage.sql.exec(
+    this.writeMeta(
       "INSERT INTO meta (id, cart_id, user_id, last_activity_at, currency) VALUES (1, ?, ?, ?, ?)",
       cartId,
       userId,
@@ -166,10 +186,11 @@ export class CartObject extends DurableObject<Env> {
   }
 
   private touch(): void {
-    this.ctx.storage.sql.exec(
-      "UPDATE meta SET last_activity_at = ?, seq = seq + 1, status = 'active' WHERE id = 1",
-      Date.now(),
-    );
+    const now = Date.now();
+    const kept = this.metaRow;
+    this.writeMeta("UPDATE meta SET last_activity_at = ?, seq = seq + 1, status = 'active' WHERE id = 1", now);
+    // The same change to the row as read (seq is not one of its fields).
+    if (kept) this.metaRow = { ...kept, last_activity_at: now, status: "active" };
     this.scheduleFlush();
   }
 
@@ -296,7 +317,7 @@ export class CartObject extends DurableObject<Env> {
   /** Where the cart ships; the options chosen for another address no longer apply. */
   setAddress(cartId: string, userId: string | null, address: CartAddress): CartState {
     this.ensure(cartId, userId);
-    this.ctx.storage.sql.exec(
+    this.writeMeta(
       "UPDATE meta SET shipping_address = ?, shipping_choices = '{}' WHERE id = 1",
       JSON.stringify(address),
     );
@@ -309,7 +330,7 @@ export class CartObject extends DurableObject<Env> {
     this.ensure(cartId, userId);
     const m = this.meta()!;
     const choices = { ...(JSON.parse(m.shipping_choices ?? "{}") as Record<string, string>), [sellerId]: optionId };
-    this.ctx.storage.sql.exec("UPDATE meta SET shipping_choices = ? WHERE id = 1", JSON.stringify(choices));
+    this.writeMeta("UPDATE meta SET shipping_choices = ? WHERE id = 1", JSON.stringify(choices));
     this.touch();
     return this.state(cartId, userId);
   }
@@ -318,14 +339,14 @@ export class CartObject extends DurableObject<Env> {
   setCurrency(cartId: string, userId: string | null, currency: string): CartState {
     this.ensure(cartId, userId);
     if (this.lockedBy()) return this.state(cartId, userId);
-    this.ctx.storage.sql.exec("UPDATE meta SET currency = ? WHERE id = 1", currency);
+    this.writeMeta("UPDATE meta SET currency = ? WHERE id = 1", currency);
     this.touch();
     return this.state(cartId, userId);
   }
 
   setCoupons(cartId: string, userId: string | null, codes: string[]): CartState {
     this.ensure(cartId, userId);
-    this.ctx.storage.sql.exec("UPDATE meta SET coupons = ? WHERE id = 1", JSON.stringify(codes));
+    this.writeMeta("UPDATE meta SET coupons = ? WHERE id = 1", JSON.stringify(codes));
     this.touch();
     return this.state(cartId, userId);
   }
@@ -370,7 +391,7 @@ export class CartObject extends DurableObject<Env> {
     }
     const m = this.meta()!;
     if (JSON.parse(m.coupons).length === 0 && coupons.length > 0) {
-      this.ctx.storage.sql.exec("UPDATE meta SET coupons = ? WHERE id = 1", JSON.stringify(coupons));
+      this.writeMeta("UPDATE meta SET coupons = ? WHERE id = 1", JSON.stringify(coupons));
     }
     this.touch();
     return this.state(cartId, userId);
@@ -384,7 +405,7 @@ export class CartObject extends DurableObject<Env> {
     this.ctx.storage.sql.exec("DELETE FROM items");
     // An emptied cart is not projected to D1: the reminder job asks this object before it reminds
     // (and corrects the summary then), so a paid checkout costs no summary write.
-    this.ctx.storage.sql.exec(
+    this.writeMeta(
       "UPDATE meta SET coupons = '[]', shipping_choices = '{}', checkout_id = NULL, checkout_until = 0, last_activity_at = ?, seq = seq + 1, projected_seq = seq + 1, status = 'active' WHERE id = 1",
       Date.now(),
     );
@@ -409,7 +430,7 @@ export class CartObject extends DurableObject<Env> {
     const holder = this.lockedBy();
     if (holder && holder !== checkoutId) return { ok: false, code: "checkout_in_progress" };
     if (this.meta()) {
-      this.ctx.storage.sql.exec(
+      this.writeMeta(
         "UPDATE meta SET checkout_id = ?, checkout_until = ? WHERE id = 1",
         checkoutId,
         Date.now() + CHECKOUT_LEASE_MS,
@@ -450,7 +471,7 @@ export class CartObject extends DurableObject<Env> {
   /** Ends a checkout's lease without touching the lines (the checkout failed). */
   endCheckout(checkoutId: string): void {
     if (this.lockedBy() === checkoutId)
-      this.ctx.storage.sql.exec("UPDATE meta SET checkout_id = NULL, checkout_until = 0 WHERE id = 1");
+      this.writeMeta("UPDATE meta SET checkout_id = NULL, checkout_until = 0 WHERE id = 1");
   }
 
   private scheduleFlush(): void {
@@ -492,7 +513,7 @@ export class CartObject extends DurableObject<Env> {
         )
           .bind(m.cart_id, m.user_id, items, m.seq, m.last_activity_at)
           .run();
-        this.ctx.storage.sql.exec("UPDATE meta SET projected_seq = MAX(projected_seq, ?) WHERE id = 1", m.seq);
+        this.writeMeta("UPDATE meta SET projected_seq = MAX(projected_seq, ?) WHERE id = 1", m.seq);
       } catch (err) {
         log("warn", "cart projection failed; the alarm retries", { cart_id: m.cart_id, ...errorFields(err) });
         return false;
