@@ -46,3 +46,22 @@ export function cpuMs(pids) {
   for (const pid of pids) ticks += stat(pid)?.ticks ?? 0;
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
+
+/**
+ * Waits until `pids` are idle (under `idlePct` of a core over a second), at most `maxMs`: the
+ * timed runs measure the request path, not the background work seeding and restocking leave
+ * behind (queue consumers, search shards writing their snapshots), which production runs in
+ * other invocations. Resolves to how long it waited and the last second's load.
+ */
+export async function quiesce(pids, { idlePct = 3, maxMs = 120_000 } = {}) {
+  const started = Date.now();
+  let busyPct = null;
+  while (Date.now() - started < maxMs) {
+    const before = cpuMs(pids);
+    if (before === null) break;
+    await new Promise((r) => setTimeout(r, 1000));
+    busyPct = ((cpuMs(pids) - before) / 1000) * 100;
+    if (busyPct < idlePct) break;
+  }
+  return { waitedMs: Date.now() - started, busyPct };
+}

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT } from "../scripts/lib.mjs";
-import { workerdPids } from "./cpu.mjs";
+import { quiesce, workerdPids } from "./cpu.mjs";
 import { serveApp, servePlainHello } from "./serve.mjs";
 import { queryMixes } from "./mixes.mjs";
 
@@ -69,6 +69,7 @@ const sets = {
     },
   ],
 };
+await quiesce(workerdPids());
 let floor = null;
 for (const name of ["hello", ...paths]) {
   const [url, ps] = sets[name] ?? [server.url, [name]];

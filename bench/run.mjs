@@ -21,7 +21,7 @@ import { seedLocal } from "../scripts/seed.mjs";
 import { evaluate as evaluateRecommendations } from "../scripts/reco-eval.mjs";
 import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp, serveHello, servePlainHello } from "./serve.mjs";
-import { workerdPids } from "./cpu.mjs";
+import { quiesce, workerdPids } from "./cpu.mjs";
 import { queryMixes } from "./mixes.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -235,6 +235,12 @@ let holds = 0;
 let hotCheckout = null;
 // BENCH_ONLY=substring runs only matching workloads (the hello baseline always runs).
 const only = process.env.BENCH_ONLY;
+{
+  const { waitedMs, busyPct } = await quiesce(workerdPids());
+  console.log(
+    `bench: ${(waitedMs / 1000).toFixed(0)} s for the server's background work (queue consumers, search snapshots) to settle; last second ${busyPct?.toFixed(1)}% of a core`,
+  );
+}
 for (const w of workloads.filter((w) => !only || w.name.includes(only))) {
   for (const connections of CONNECTIONS) {
     const r = load({ ...w, connections, duration: DURATION, warmup: WARMUP });
