@@ -1,3 +1,4 @@
+import { getPath } from "hono/utils/url";
 import { withBackground } from "../lib/background";
 import { config } from "../lib/config";
 import { L1_MAX_MS, canonicalSearch, memoKey, registerMemo } from "../lib/edge-cache";
@@ -75,14 +76,6 @@ const SHARED_ONLY = ["authorization", "x-cart-id", "cookie", "origin", "x-d1-boo
 /** Headers that belong to one answer, never replayed to another request. */
 const PER_REQUEST = new Set(["x-request-id", "x-d1-bookmark", "set-cookie"]);
 
-/** The path of an absolute URL the runtime already parsed, without building a URL object. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const query = url.indexOf("?", start);
-  return query < 0 ? url.slice(start) : url.slice(start, query);
-}
-
 export function hotReads(routes: Route[]) {
   const memos = new Map(routes.map((r) => [r, memoFor(r)]));
   const routeFor = (path: string) => routes.find((r) => r.match(path));
@@ -92,8 +85,9 @@ export function hotReads(routes: Route[]) {
     ctx: ExecutionContext,
     app: (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>,
   ): Promise<Response> {
-    // The route check first: it is one string test, and most requests are not hot reads.
-    const path = pathOf(request.url);
+    // The route check first: it is one string test, and most requests are not hot reads. The
+    // path is the one the app's router matches (Hono's own extraction, no URL object).
+    const path = getPath(request);
     const route = request.method === "GET" ? routeFor(path) : undefined;
     if (!route || SHARED_ONLY.some((h) => request.headers.has(h)) || !config(env).edgeCache) {
       return app(request, env, ctx);
