@@ -9602,6 +9602,8 @@ export interface operations {
             query?: {
                 /** @description `next_cursor` of the previous page */
                 cursor?: string;
+                /** @description `csv`: one row per line of yours, from `cursor` on, up to 1000 orders; `X-Next-Cursor` continues it */
+                format?: "json" | "csv";
                 /** @description Page size, 1..100 */
                 limit?: number;
                 status?: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled" | "refunded" | "partially_refunded";
@@ -9612,13 +9614,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of orders */
+            /** @description A page of orders, or (`format=csv`) the lines as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SellerOrderList"];
+                    "text/csv": string;
                 };
             };
             /** @description Invalid input (`validation_failed`, with `details` per field) */

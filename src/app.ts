@@ -44,6 +44,7 @@ import { paymentReturnRoutes } from "./routes/payments-return";
 import { walletRoutes } from "./routes/wallet";
 import { webhookRoutes } from "./routes/webhooks";
 import { webRoutes } from "./routes/web";
+import { dashboardPages } from "./routes/dashboard-pages";
 import { inventoryRoutes } from "./routes/inventory";
 import { productRoutes } from "./routes/products";
 import { auctionRoutes } from "./routes/auctions";
@@ -129,6 +130,10 @@ export function createApp() {
   app.route("/", recommendationRoutes);
   app.route("/", webhookRoutes);
   app.route("/", adminRoutes);
+  app.route(
+    "/",
+    dashboardPages((request, env, ctx) => app.fetch(request, env, ctx)),
+  );
   app.route("/", webRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -1,6 +1,7 @@
 // A signed-in user's account settings: how they hear of each event, their saved cards and store
 // credit, a password change, and their data export.
-import { $, api, auth, errorOf, esc, money, setAuth, table, toast } from "./core.js";
+import { $, api, auth, setAuth, toast } from "./core.js";
+import { errorOf, esc, money, table } from "./html.js";
 
 const EVENTS = [
   ["order_paid", "Order paid"],

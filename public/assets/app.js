@@ -4,21 +4,8 @@
 // HttpOnly cookie scoped to /auth that no script can read (docs/security.md).
 import { safeNextPath } from "./next-path.js";
 import { settings } from "./account.js";
-import {
-  $,
-  COOKIE_MODE,
-  esc,
-  money,
-  session,
-  auth,
-  setAuth,
-  ready,
-  toast,
-  api,
-  errorOf,
-  needLogin,
-  app,
-} from "./core.js";
+import { $, COOKIE_MODE, session, auth, setAuth, ready, toast, api, needLogin, app } from "./core.js";
+import { errorOf, esc, money } from "./html.js";
 
 // An image that fails to load (its host unreachable, a dead link) becomes the same placeholder
 // the server renders for a product without one. Errors do not bubble, so the listener captures;

@@ -2,8 +2,6 @@
 // refresh token is an HttpOnly cookie scoped to /auth, docs/security.md), the JSON API client with
 // the guest cart id, and small DOM helpers.
 export const $ = (s, el = document) => el.querySelector(s);
-export const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-export const money = (c) => `$${(c / 100).toFixed(2)}`;
 // Tokens kept by older versions of this script are dropped on sight.
 localStorage.removeItem("auth");
 export const session = { user: JSON.parse(localStorage.getItem("user") || "null"), access: null };
@@ -61,7 +59,6 @@ export async function api(method, path, body, headers = {}) {
   const data = text ? JSON.parse(text) : null;
   return { status: res.status, ok: res.ok, data };
 }
-export const errorOf = (r) => (r.data?.error ? r.data.error.message : `Error ${r.status}`);
 export const needLogin = () => {
   if (auth()) return false;
   location.href = `/store/account?next=${encodeURIComponent(location.pathname)}`;
@@ -69,33 +66,7 @@ export const needLogin = () => {
 };
 export const app = () => $("#app");
 
-// ---- what the dashboards share: the page's query, tables, a cursor pager, a status filter ----
-/** The page's query string (filters and the cursor live in the URL, so a page can be linked). */
-export const query = () => new URLSearchParams(location.search);
-/** `?k=v` of the current page with some keys changed (null drops one). */
-export const withQuery = (changes) => {
-  const q = query();
-  for (const [k, v] of Object.entries(changes)) v == null || v === "" ? q.delete(k) : q.set(k, v);
-  const s = q.toString();
-  return `${location.pathname}${s ? `?${s}` : ""}`;
-};
-export const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
-/** A table with a caption for screen readers; `rows` are arrays of cell HTML (already escaped). */
-export const table = (caption, heads, rows, empty = "Nothing here yet.") =>
-  rows.length
-    ? `<div class="scroll" tabindex="0" role="region" aria-label="${esc(caption)}"><table><caption class="sr">${esc(caption)}</caption><thead><tr>${heads.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`
-    : `<p class="empty">${esc(empty)}</p>`;
-/** Cursor pagination: the first page, and the next while the API gives a cursor. */
-export const pager = (next) => {
-  const first = query().get("cursor") ? `<a href="${withQuery({ cursor: null })}">First page</a>` : "";
-  const more = next ? `<a href="${withQuery({ cursor: next })}" rel="next">Next page</a>` : "";
-  return first || more ? `<nav class="pager" aria-label="Pages">${first}${more}</nav>` : "";
-};
-/** A status filter that reloads the page with `?status=` (and from the first page). */
-export const statusFilter = (id, statuses) => {
-  const cur = query().get("status") ?? "";
-  return `<form class="filters" method="get"><label for="${id}">Status</label><select id="${id}" name="status"><option value="">All</option>${statuses.map((s) => `<option value="${s}"${s === cur ? " selected" : ""}>${esc(s.replaceAll("_", " "))}</option>`).join("")}</select><button type="submit">Filter</button></form>`;
-};
+// ---- what the dashboards share ----
 /** Clicks on `[sel]` inside the page run `fn(button)`; a button is disabled while its call runs. */
 export const on = (sel, fn) =>
   app()
@@ -110,7 +81,3 @@ export const on = (sel, fn) =>
         }
       }),
     );
-export const badge = (status) =>
-  `<span class="badge s-${esc(status)}">${esc(String(status).replaceAll("_", " "))}</span>`;
-/** A CSV link: the script fetches it with the token and saves it as `name` (app.js, data-download). */
-export const csv = (href, name, label) => `<a href="${href}" data-download="${name}">${esc(label)}</a>`;

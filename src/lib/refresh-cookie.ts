@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { clearPageCookie, setPageCookie } from "./page-cookie";
 
 /**
  * The storefront keeps its refresh token in an HttpOnly cookie instead of script-readable storage,
@@ -31,15 +32,20 @@ function setRefreshCookie(c: Context, token: string): void {
 
 export function clearRefreshCookie(c: Context): void {
   deleteCookie(c, REFRESH_COOKIE, { path: "/auth", secure: true, httpOnly: true, sameSite: "Strict" });
+  clearPageCookie(c);
 }
 
-/** In cookie mode the refresh token goes into the cookie and out of the body. */
-export function deliverTokens<T extends { refresh_token: string }>(
+/**
+ * In cookie mode the refresh token goes into the cookie and out of the body, and the access token
+ * into the page cookie too (src/lib/page-cookie.ts), so the next page is rendered by the server.
+ */
+export function deliverTokens<T extends { refresh_token: string; access_token: string; expires_in: number }>(
   c: Context,
   result: T,
 ): T | Omit<T, "refresh_token"> {
   if (!wantsRefreshCookie(c)) return result;
   setRefreshCookie(c, result.refresh_token);
+  setPageCookie(c, result.access_token, result.expires_in);
   const { refresh_token: _kept, ...rest } = result;
   return rest;
 }

@@ -6,6 +6,7 @@ import { createRouter } from "../lib/validation";
 import { UserId } from "../schemas/catalog";
 import { errorResponses, jsonResponse } from "../schemas/common";
 import * as reports from "../services/analytics";
+import { toCsv } from "../lib/csv";
 import type { AppEnv } from "../types";
 
 const Day = z
@@ -66,7 +67,7 @@ function respond(
   if (format === "csv") {
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="${name}.csv"`);
-    return c.body(reports.toCsv(rows), 200);
+    return c.body(toCsv(rows), 200);
   }
   return c.json(body, 200);
 }

@@ -112,8 +112,14 @@ export const authRoutes = createRouter()
     return c.json(deliverTokens(c, result), 200);
   })
   .openapi(refresh, async (c) => {
-    const pair = await auth.refresh(c.env, presentedRefreshToken(c, c.req.valid("json").refresh_token));
-    return c.json(deliverTokens(c, pair), 200);
+    try {
+      const pair = await auth.refresh(c.env, presentedRefreshToken(c, c.req.valid("json").refresh_token));
+      return c.json(deliverTokens(c, pair), 200);
+    } catch (err) {
+      // A refused refresh ends the browser's session: its page cookie must not render pages after it.
+      if (wantsRefreshCookie(c) && err instanceof ApiError && err.status === 401) clearRefreshCookie(c);
+      throw err;
+    }
   })
   .openapi(logout, async (c) => {
     await auth.logout(c.env, currentUser(c).userId, presentedRefreshToken(c, c.req.valid("json").refresh_token));

@@ -5,7 +5,7 @@ import { createRouter } from "../lib/validation";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas/common";
 import * as ledger from "../services/ledger";
 import { audit } from "../services/audit";
-import { toCsv } from "../services/analytics";
+import { toCsv } from "../lib/csv";
 import { paymentProvider } from "../services/payments";
 
 /**

@@ -7,7 +7,7 @@ import { homeFeed, related } from "../services/recommendations";
 import { categoryNames } from "../services/catalog/index-feed";
 import { attributeFilters, searchProducts } from "../services/search";
 import { HomePage } from "../web/home-page";
-import { ADMIN_SECTIONS, AppPage, NotFoundPage, SELLER_SECTIONS } from "../web/app-page";
+import { AppPage, NotFoundPage } from "../web/app-page";
 import { ProductPage } from "../web/product-page";
 import { SearchPage } from "../web/search-page";
 
@@ -78,14 +78,8 @@ export const webRoutes = new Hono<AppEnv>()
   .get("/store/verify", (c) => c.html(<AppPage title="Confirm your email" page="verify" />))
   .get("/store/reset", (c) => c.html(<AppPage title="Reset your password" page="reset" />))
   .get("/store/notifications", (c) => c.html(<AppPage title="Notifications" page="notifications" />))
-  .get("/store/wishlist", (c) => c.html(<AppPage title="Wishlist" page="wishlist" />))
-  .get("/dashboard/orders/:id", (c) => c.html(<AppPage title="Order" page="seller-order" />));
-
-// One page per job for sellers and admins; each shell names its page, which the script fills.
-for (const s of [...SELLER_SECTIONS, ...ADMIN_SECTIONS]) {
-  const title = s.page.startsWith("admin-") ? `Admin: ${s.label}` : `Seller: ${s.label}`;
-  webRoutes.get(s.href, (c) => c.html(<AppPage title={title} page={s.page} />));
-}
+  .get("/store/wishlist", (c) => c.html(<AppPage title="Wishlist" page="wishlist" />));
+// The seller dashboard and the admin are src/routes/dashboard-pages.tsx (mounted before these).
 
 // Any other address under the pages is a page that does not exist, answered as a page (the API's
 // unknown routes keep their JSON 404).

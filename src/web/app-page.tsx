@@ -1,3 +1,4 @@
+import { raw } from "hono/html";
 import { Layout } from "./layout";
 
 /**
@@ -42,7 +43,21 @@ function SectionNav({ label, sections, page }: { label: string; sections: Sectio
   );
 }
 
-export function AppPage({ title, page }: { title: string; page: string }) {
+/**
+ * `content`: the page's HTML when the server rendered it (escaped by its view); `data`: what the view
+ * was rendered from, for the script that wires its controls (inert JSON in a template).
+ */
+export function AppPage({
+  title,
+  page,
+  content,
+  data,
+}: {
+  title: string;
+  page: string;
+  content?: string;
+  data?: unknown;
+}) {
   const sections = page.startsWith("seller-") ? SELLER_SECTIONS : page.startsWith("admin-") ? ADMIN_SECTIONS : null;
   return (
     <Layout title={title} page={page}>
@@ -50,9 +65,19 @@ export function AppPage({ title, page }: { title: string; page: string }) {
         <SectionNav label={page.startsWith("admin-") ? "Admin" : "Seller dashboard"} sections={sections} page={page} />
       )}
       <h1>{title}</h1>
-      <div id="app" aria-live="polite">
-        Loading…
-      </div>
+      {content === undefined ? (
+        <div id="app" aria-live="polite">
+          Loading…
+        </div>
+      ) : (
+        <>
+          <div id="app" aria-live="polite">
+            {raw(content)}
+          </div>
+          {/* Inert text (escaped by JSX), read by the script: no inline script, nothing to execute. */}
+          <template id="page-data">{JSON.stringify(data ?? {})}</template>
+        </>
+      )}
     </Layout>
   );
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { toCsv } from "../../src/services/analytics/reports";
+import { toCsv } from "../../src/lib/csv";
 import { call, createCategory, createProduct, json, signup, unique } from "../helpers";
 
 let categoryId: string;
