@@ -485,11 +485,27 @@ try {
     await b.fill("#region", "CA");
     await b.click("#quote");
     await b.waitForSelector("#order-total");
-    await b.selectOption("#pm", "pm_card_visa");
+    // A declined card: the error shows beside the button, nothing is charged, the buyer stays to choose again.
+    await b.selectOption("#pm", "pm_card_chargeDeclined");
+    await b.click("#place-order");
+    await b.waitForSelector("#pay-error:not([hidden])");
+    const declined = await b.textContent("#pay-error");
+    if (!/declined/i.test(declined ?? "") || !/Nothing was charged/.test(declined ?? ""))
+      failures.push(`a declined card shows no clear error: ${declined}`);
+    if (!b.url().endsWith("/store/checkout")) failures.push(`a declined card left the checkout: ${b.url()}`);
+    await shot(b, "wide-checkout-declined");
+    // A card that needs 3-D Secure: the order waits on its page for the buyer to authenticate, then is paid.
+    await b.selectOption("#pm", "pm_card_authenticationRequired");
     await shot(b, "wide-checkout");
     await b.click("#place-order");
     await b.waitForURL(/\/store\/orders\/ord_/);
-    await waitText(b, "paid");
+    await waitText(b, "Your bank asks you to confirm this payment");
+    await axe(b, "order awaiting 3-D Secure");
+    await shot(b, "wide-order-3ds");
+    await b.click("#confirm-3ds");
+    await b.waitForFunction(() => document.querySelector("#order-status")?.textContent === "paid", null, {
+      timeout: 15_000,
+    });
     const wideOrder = b.url().split("/").pop();
     const owner = await api.user((await api.product(sizedId)).seller_id);
     const sctx = await ctx.browser().newContext({ viewport: { width: 390, height: 844 } });

@@ -113,6 +113,50 @@ describe("server-rendered dashboards", () => {
     expect((await page("/admin-ui/users", asBuyer.cookie)).status).toBe(403);
   });
 
+  it("renders a buyer's orders, order, notifications and wishlist, and not another buyer's order", async () => {
+    const { buyer, product, order } = await sale();
+    const { cookie } = await browserLogin(buyer);
+    const orders = await (await page("/store/orders", cookie)).text();
+    expect(orders).toContain(`href="/store/orders/${order.order_id}"`);
+    expect(orders).not.toContain("Loading…");
+    const one = await (await page(`/store/orders/${order.order_id}`, cookie)).text();
+    expect(one).toContain('<strong id="order-status">paid</strong>');
+    expect(one).toContain(product.name);
+    expect(one).toContain("Shipment 1 of 1");
+    await call("POST", "/wishlist", { token: buyer.access_token, body: { product_id: product.product_id } });
+    const wishlist = await (await page("/store/wishlist", cookie)).text();
+    expect(wishlist).toContain(`data-unwish="${product.product_id}"`);
+    expect(await (await page("/store/notifications", cookie)).text()).toContain('id="read-all"');
+
+    const stranger = await browserLogin(await signup());
+    const theirs = await (await page(`/store/orders/${order.order_id}`, stranger.cookie)).text();
+    expect(theirs).toContain('class="error"');
+    expect(theirs).not.toContain(product.name);
+    expect(await (await page("/store/orders", stranger.cookie)).text()).toContain("No orders yet.");
+  });
+
+  it("shows an order waiting for 3-D Secure as such, with the way to finish it", async () => {
+    const cat = await createCategory(`Dash ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, cat.category_id, { name: `Brass Lamp ${unique()}` });
+    const buyer = await signup();
+    await call("POST", "/cart/add", {
+      token: buyer.access_token,
+      body: { product_id: product.product_id, quantity: 1 },
+    });
+    const order = await json(
+      await call("POST", "/orders", {
+        token: buyer.access_token,
+        body: { payment_method: "pm_card_authenticationRequired", shipping_address: address },
+      }),
+    );
+    expect(order.status).toBe("pending_payment");
+    const { cookie } = await browserLogin(buyer);
+    const html = await (await page(`/store/orders/${order.order_id}`, cookie)).text();
+    expect(html).toContain("Your bank asks you to confirm this payment");
+    expect(html).toContain('id="confirm-3ds"');
+  });
+
   it("renders the admin's pages for an admin", async () => {
     const admin = await adminUser();
     const { cookie } = await browserLogin(admin);

@@ -149,4 +149,25 @@ describe("storefront pages", () => {
     const filtered = await (await call("GET", `/store/search?q=${word}&size=S`)).text();
     expect(filtered).toContain("0 products");
   });
+
+  it("filters the search page by rating and availability, as plain links", async () => {
+    const cat = await createCategory(`Filters ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const word = `zq${unique()
+      .replace(/[^a-z0-9]/gi, "")
+      .toLowerCase()}`;
+    const inStock = await createProduct(seller, cat.category_id, { name: `${word} Kettle`, stock_available: 3 });
+    const soldOut = await createProduct(seller, cat.category_id, { name: `${word} Teapot`, stock_available: 0 });
+    await indexProducts(env, [inStock.product_id, soldOut.product_id]);
+    const all = await (await call("GET", `/store/search?q=${word}`)).text();
+    expect(all).toContain("2 products");
+    expect(all).toMatch(/href="\/store\/search\?q=[^"]*&amp;in_stock=true">In stock only/);
+    expect(all).toMatch(/href="\/store\/search\?q=[^"]*&amp;min_rating=4">4 stars and up/);
+    const available = await (await call("GET", `/store/search?q=${word}&in_stock=true`)).text();
+    expect(available).toContain("1 products");
+    expect(available).toContain(`${word} Kettle`);
+    expect(available).not.toContain(`${word} Teapot`);
+    // Nothing here has a review yet, so nothing is rated 4 and up.
+    expect(await (await call("GET", `/store/search?q=${word}&min_rating=4`)).text()).toContain("0 products");
+  });
 });

@@ -4,8 +4,10 @@
 // HttpOnly cookie scoped to /auth that no script can read (docs/security.md).
 import { safeNextPath } from "./next-path.js";
 import { settings } from "./account.js";
-import { $, COOKIE_MODE, session, auth, setAuth, ready, toast, api, needLogin, app } from "./core.js";
+import { $, COOKIE_MODE, session, auth, setAuth, ready, toast, api, needLogin, app, on } from "./core.js";
 import { errorOf, esc, money } from "./html.js";
+import { buyerViews } from "./buyer-views.js";
+import { runPage } from "./dashboard.js";
 
 // An image that fails to load (its host unreachable, a dead link) becomes the same placeholder
 // the server renders for a product without one. Errors do not bubble, so the listener captures;
@@ -283,6 +285,7 @@ import { errorOf, esc, money } from "./html.js";
           </fieldset>
           <section id="step-review" hidden aria-labelledby="h-review"><h2 id="h-review">4. Review and pay</h2>
             <div id="totals" aria-live="polite"></div>
+            <p id="pay-error" class="error" role="alert" hidden></p>
             <button type="submit" id="place-order">Place order</button></section>
         </form>`;
       // Which step the buyer is on: shipping and payment open once the address is quoted.
@@ -292,7 +295,8 @@ import { errorOf, esc, money } from "./html.js";
             ? li.setAttribute("aria-current", "step")
             : li.removeAttribute("aria-current");
       };
-      const key = crypto.randomUUID();
+      // One key per attempt: a retried request replays its answer; after a refusal the next attempt is new.
+      let key = crypto.randomUUID();
       const address = () => {
         const out = {
           name: $("#name").value,
@@ -379,7 +383,14 @@ import { errorOf, esc, money } from "./html.js";
           return_url: `${location.origin}/store/checkout/return`,
         };
         const r = await api("POST", "/orders", body, { "Idempotency-Key": key });
-        if (!r.ok) return toast(errorOf(r));
+        if (!r.ok) {
+          key = crypto.randomUUID();
+          // A declined card holds nothing: say so where the buyer is looking, and let them choose again.
+          $("#pay-error").hidden = false;
+          $("#pay-error").textContent =
+            r.status === 402 ? `${errorOf(r)} Nothing was charged; choose another way to pay.` : errorOf(r);
+          return toast(errorOf(r));
+        }
         const next = r.data.payment?.next_action;
         if (r.data.status === "pending_payment" && next?.type === "redirect_to_url") {
           sessionStorage.setItem("returning-order", r.data.order_id);
@@ -402,72 +413,40 @@ import { errorOf, esc, money } from "./html.js";
       location.href = `/store/orders/${id}`;
     },
 
-    async orders() {
-      if (needLogin()) return;
-      const [r, lots] = await Promise.all([api("GET", "/orders?limit=50"), api("GET", "/account/auctions?limit=50")]);
-      const RELATION = { leading: "you lead", outbid: "outbid", won: "you won", lost: "ended" };
-      app().innerHTML =
-        (r.data.data.length
-          ? `<ul class="list">${r.data.data.map((o) => `<li><a href="/store/orders/${o.order_id}">${o.order_id}</a> · ${esc(o.status)} · ${money(o.total_amount)} · ${new Date(o.created_at).toLocaleString()}</li>`).join("")}</ul>`
-          : "<p>No orders yet.</p>") +
-        (lots.ok && lots.data.data.length
-          ? `<h2>Your auctions</h2><ul class="list" id="my-auctions">${lots.data.data
-              .map(
-                (l) =>
-                  `<li><a href="/store/product/${l.product_id}">${esc(l.name)}</a> · ${RELATION[l.relation] ?? esc(l.relation)} · ${money(l.current_price)} · ${l.bid_count} bids${l.order_id ? ` · <a href="/store/orders/${l.order_id}">pay for it</a>` : ""}</li>`,
-              )
-              .join("")}</ul>`
-          : "");
-    },
-
-    async order() {
-      if (needLogin()) return;
-      const id = location.pathname.split("/").pop();
-      const r = await api("GET", `/orders/${id}`);
-      if (!r.ok) return (app().textContent = errorOf(r));
-      const o = r.data;
-      app().innerHTML = `
-        <p>Status: <strong id="order-status">${esc(o.status)}</strong>${o.tracking_number ? ` · Tracking ${esc(o.tracking_number)}` : ""}</p>
-        ${[...new Set(o.items.map((i) => i.seller_id))]
-          .map((seller, n) => {
-            const lines = o.items.filter((i) => i.seller_id === seller);
-            const tracking = [...new Set(lines.map((i) => i.tracking_number).filter(Boolean))];
-            // Each seller ships their own lines: one shipment, with its own status and tracking, per seller.
-            return `<section class="shipment" aria-labelledby="h-ship-${n}"><h2 id="h-ship-${n}">Shipment ${n + 1} of ${new Set(o.items.map((i) => i.seller_id)).size}</h2>
-              <p>${[...new Set(lines.map((i) => i.status))].map(esc).join(", ")}${tracking.length ? ` · Tracking <span data-tracking>${tracking.map(esc).join(", ")}</span>` : ""}</p>
-              <ul class="list">${lines.map((i) => `<li><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${Object.keys(i.options || {}).length ? ` (${esc(Object.values(i.options).join(" / "))})` : ""} × ${i.quantity} · ${money(i.price)}</li>`).join("")}</ul></section>`;
-          })
-          .join("")}
-        <p>Total ${money(o.total_amount)}${o.refunded_amount ? ` · Refunded ${money(o.refunded_amount)}` : ""}</p>
-        ${o.status === "pending_payment" ? `<button type="button" id="pay-now">Pay with Visa</button>` : ""}
-        ${o.status === "delivered" ? `<button type="button" id="return">Return for a refund</button>` : ""}`;
-      $("#pay-now")?.addEventListener("click", async () => {
-        const p = await api(
-          "POST",
-          "/payments/pay",
-          { order_id: id, payment_method: "pm_card_visa" },
-          { "Idempotency-Key": crypto.randomUUID() },
-        );
-        toast(p.ok ? "Paid" : errorOf(p));
-        pages.order();
-      });
-      $("#return")?.addEventListener("click", async () => {
-        const p = await api(
-          "POST",
-          "/payments/refunds",
-          { order_id: id, reason: "Returned by the buyer" },
-          { "Idempotency-Key": crypto.randomUUID() },
-        );
-        toast(
-          !p.ok
-            ? errorOf(p)
-            : p.data.status === "pending"
-              ? "Return requested: the seller will send instructions, and the refund follows when the parcel arrives"
-              : "Refund issued",
-        );
-        pages.order();
-      });
-    },
+    orders: () => runPage(buyerViews.orders),
+    order: () =>
+      runPage(buyerViews.order, ({ o }, _ctx, reload) => {
+        // 3-D Secure: the test provider's card completes authentication as Stripe's test page does; a
+        // retry with another card confirms the same payment (POST /payments/pay).
+        const pay = async () => {
+          const p = await api(
+            "POST",
+            "/payments/pay",
+            { order_id: o.order_id, payment_method: "pm_card_visa" },
+            { "Idempotency-Key": crypto.randomUUID() },
+          );
+          toast(p.ok ? "Paid" : errorOf(p));
+          reload();
+        };
+        $("#pay-now")?.addEventListener("click", pay);
+        $("#confirm-3ds")?.addEventListener("click", pay);
+        $("#return")?.addEventListener("click", async () => {
+          const p = await api(
+            "POST",
+            "/payments/refunds",
+            { order_id: o.order_id, reason: "Returned by the buyer" },
+            { "Idempotency-Key": crypto.randomUUID() },
+          );
+          toast(
+            !p.ok
+              ? errorOf(p)
+              : p.data.status === "pending"
+                ? "Return requested: the seller will send instructions, and the refund follows when the parcel arrives"
+                : "Refund issued",
+          );
+          reload();
+        });
+      }),
 
     async account() {
       const a = auth();
@@ -548,37 +527,22 @@ import { errorOf, esc, money } from "./html.js";
       });
     },
 
-    async notifications() {
-      if (needLogin()) return;
-      const r = await api("GET", "/notifications?limit=50");
-      app().innerHTML = `<button type="button" id="read-all">Mark all read</button><ul class="list">${r.data.data
-        .map(
-          (n) =>
-            `<li class="${n.read ? "" : "unread"}"><strong>${esc(n.title)}</strong> ${esc(n.body)} <small>${new Date(n.created_at).toLocaleString()}</small></li>`,
-        )
-        .join("")}</ul>`;
-      $("#read-all").addEventListener("click", async () => {
-        await api("POST", "/notifications/read", { all: true });
-        pages.notifications();
-        chrome();
-      });
-    },
+    notifications: () =>
+      runPage(buyerViews.notifications, (_data, _ctx, reload) =>
+        $("#read-all").addEventListener("click", async () => {
+          await api("POST", "/notifications/read", { all: true });
+          await reload();
+          chrome();
+        }),
+      ),
 
-    async wishlist() {
-      if (needLogin()) return;
-      const r = await api("GET", "/wishlist?limit=50");
-      app().innerHTML = r.data.data.length
-        ? `<ul class="list">${r.data.data.map((w) => `<li><a href="/store/product/${w.product_id}">${esc(w.product ? w.product.name : w.product_id)}</a> <button type="button" data-unwish="${w.product_id}">Remove</button></li>`).join("")}</ul>`
-        : "<p>Your wishlist is empty.</p>";
-      app()
-        .querySelectorAll("[data-unwish]")
-        .forEach((b) =>
-          b.addEventListener("click", async () => {
-            await api("DELETE", `/wishlist/${b.getAttribute("data-unwish")}`);
-            pages.wishlist();
-          }),
-        );
-    },
+    wishlist: () =>
+      runPage(buyerViews.wishlist, (_data, _ctx, reload) =>
+        on("[data-unwish]", async (b) => {
+          await api("DELETE", `/wishlist/${b.getAttribute("data-unwish")}`);
+          reload();
+        }),
+      ),
   };
 
   // Downloads need the access token, which a plain link would not send: fetch, then save.

@@ -22,12 +22,15 @@ export async function runPage(page, wire) {
     const data = await page.load(get, ctx);
     app().innerHTML = data.error ? failed(data.error) : page.view(data, ctx);
     if (!data.error) wire?.(data, ctx, reload);
+    app().setAttribute("data-ready", "");
   };
   const sent = $("#page-data");
   if (sent) {
     const data = JSON.parse(sent.content.textContent);
     sent.remove();
     if (!data.error) wire?.(data, context(), reload);
+    // Until now the server's controls took no clicks (app.css), so none was lost before its handler.
+    app().setAttribute("data-ready", "");
     return;
   }
   if (needLogin()) return;

@@ -213,7 +213,7 @@ export const sellerViews = {
       const edit = (p) => {
         const pid = esc(p.product_id);
         const schema = schemas[p.category_id] ?? [];
-        return `<details class="edit"><summary>Edit</summary><form data-edit="${pid}">
+        return `<details class="edit"><summary>Edit</summary><form data-edit="${pid}" data-listing="${esc(p.listing ?? "fixed")}">
           <label for="en-${pid}">Name</label><input id="en-${pid}" required maxlength="200" value="${esc(p.name)}">
           <label for="ep-${pid}">Price (dollars)</label><input id="ep-${pid}" type="number" step="0.01" min="0.01" required value="${(p.price / 100).toFixed(2)}">
           <label for="ed-${pid}">Description</label><textarea id="ed-${pid}" required>${esc(p.description)}</textarea>

@@ -6,6 +6,7 @@ import { ADMIN_SECTIONS, AppPage, SELLER_SECTIONS } from "../web/app-page";
 // The same views the browser renders after a change (plain ES modules served from /assets).
 import { adminViews } from "../../public/assets/admin-views.js";
 import { sellerViews } from "../../public/assets/seller-views.js";
+import { buyerViews } from "../../public/assets/buyer-views.js";
 import { failed } from "../../public/assets/html.js";
 
 /** What a page view reads the API with, in the server and in the browser alike. */
@@ -25,9 +26,10 @@ export type SelfFetch = (
 
 const SELLER_ROLES: Role[] = ["seller", "admin"];
 const ADMIN_ROLES: Role[] = ["admin"];
+const ANY_ROLE: Role[] = ["buyer", "seller", "admin"];
 
 /**
- * The seller dashboard and the admin, rendered on the server when the browser sends its page
+ * The seller dashboard, the admin and a buyer's own pages (orders, notifications, wishlist), rendered on the server when the browser sends its page
  * cookie (src/lib/page-cookie.ts): the page works and shows its data before any script runs, and
  * the script only wires the controls, from the data put beside the HTML. Without a valid cookie the
  * page is its shell, and the script renders it from the API after refreshing the session.
@@ -89,5 +91,11 @@ export function dashboardPages(self: SelfFetch) {
     const view = (adminViews as Record<string, PageView>)[s.page];
     pages.get(s.href, (c) => render(c, `Admin: ${s.label}`, s.page, view, ADMIN_ROLES));
   }
+  const buyer = buyerViews as Record<string, PageView>;
+  pages
+    .get("/store/orders", (c) => render(c, "Your orders", "orders", buyer.orders, ANY_ROLE))
+    .get("/store/orders/:id", (c) => render(c, "Order", "order", buyer.order, ANY_ROLE))
+    .get("/store/notifications", (c) => render(c, "Notifications", "notifications", buyer.notifications, ANY_ROLE))
+    .get("/store/wishlist", (c) => render(c, "Wishlist", "wishlist", buyer.wishlist, ANY_ROLE));
   return pages;
 }

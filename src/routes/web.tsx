@@ -25,6 +25,11 @@ const SearchParams = z.object({
   brand: z.string().max(100).optional(),
   min_price: z.coerce.number().int().min(0).optional(),
   max_price: z.coerce.number().int().min(0).optional(),
+  min_rating: z.coerce.number().int().min(1).max(5).optional(),
+  in_stock: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
   listing: z.enum(["fixed", "auction"]).optional(),
   sort: z.enum(["relevance", "price_asc", "price_desc", "rating", "newest", "ending_soonest"]).default("relevance"),
   cursor: z.string().max(512).optional(),
@@ -72,14 +77,11 @@ export const webRoutes = new Hono<AppEnv>()
   .get("/store/checkout", (c) => c.html(<AppPage title="Checkout" page="checkout" />))
   // Where PayPal, a bank or a wallet app sends the buyer back (the checkout's return_url).
   .get("/store/checkout/return", (c) => c.html(<AppPage title="Finishing your payment" page="paymentReturn" />))
-  .get("/store/orders", (c) => c.html(<AppPage title="Your orders" page="orders" />))
-  .get("/store/orders/:id", (c) => c.html(<AppPage title="Order" page="order" />))
   .get("/store/account", (c) => c.html(<AppPage title="Your account" page="account" />))
   .get("/store/verify", (c) => c.html(<AppPage title="Confirm your email" page="verify" />))
-  .get("/store/reset", (c) => c.html(<AppPage title="Reset your password" page="reset" />))
-  .get("/store/notifications", (c) => c.html(<AppPage title="Notifications" page="notifications" />))
-  .get("/store/wishlist", (c) => c.html(<AppPage title="Wishlist" page="wishlist" />));
-// The seller dashboard and the admin are src/routes/dashboard-pages.tsx (mounted before these).
+  .get("/store/reset", (c) => c.html(<AppPage title="Reset your password" page="reset" />));
+// A buyer's orders, notifications and wishlist, the seller dashboard and the admin are
+// src/routes/dashboard-pages.tsx (mounted before these).
 
 // Any other address under the pages is a page that does not exist, answered as a page (the API's
 // unknown routes keep their JSON 404).

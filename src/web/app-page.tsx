@@ -71,7 +71,7 @@ export function AppPage({
         </div>
       ) : (
         <>
-          <div id="app" aria-live="polite">
+          <div id="app" aria-live="polite" data-rendered="server">
             {raw(content)}
           </div>
           {/* Inert text (escaped by JSX), read by the script: no inline script, nothing to execute. */}

@@ -134,6 +134,30 @@ export function SearchPage(v: SearchView) {
               </>
             );
           })}
+          <h2>Rating</h2>
+          <ul class="facets" data-facet="rating">
+            {["4", "3", "2"].map((r) => (
+              <li>
+                <a
+                  href={link(v.params, { min_rating: v.params.min_rating === r ? null : r })}
+                  aria-current={v.params.min_rating === r ? "true" : undefined}
+                >
+                  {r} stars and up
+                </a>
+              </li>
+            ))}
+          </ul>
+          <h2>Availability</h2>
+          <ul class="facets" data-facet="in_stock">
+            <li>
+              <a
+                href={link(v.params, { in_stock: v.params.in_stock === "true" ? null : "true" })}
+                aria-current={v.params.in_stock === "true" ? "true" : undefined}
+              >
+                In stock only
+              </a>
+            </li>
+          </ul>
           <h2>Price</h2>
           <ul class="facets">
             {ranges.map(([r, n]) => {
