@@ -37,7 +37,8 @@ const dataOf = (html: string) => {
     : null;
 };
 
-async function sale() {
+/** A buyer's order of a seller's product, paid by `paymentMethod` (a 3-D Secure card leaves it pending). */
+async function sale(paymentMethod = "pm_card_visa") {
   const cat = await createCategory(`Dash ${unique()}`);
   const seller = await signup({ role: "seller" });
   const product = await createProduct(seller, cat.category_id, { name: `Quartz Kettle ${unique()}`, price: 3900 });
@@ -46,10 +47,10 @@ async function sale() {
   const order = await json(
     await call("POST", "/orders", {
       token: buyer.access_token,
-      body: { payment_method: "pm_card_visa", shipping_address: address },
+      body: { payment_method: paymentMethod, shipping_address: address },
     }),
   );
-  expect(order.status).toBe("paid");
+  expect(order.status).toBe(paymentMethod === "pm_card_visa" ? "paid" : "pending_payment");
   return { seller, buyer, product, order };
 }
 
@@ -136,20 +137,7 @@ describe("server-rendered dashboards", () => {
   });
 
   it("shows an order waiting for 3-D Secure as such, with the way to finish it", async () => {
-    const cat = await createCategory(`Dash ${unique()}`);
-    const seller = await signup({ role: "seller" });
-    const product = await createProduct(seller, cat.category_id, { name: `Brass Lamp ${unique()}` });
-    const buyer = await signup();
-    await call("POST", "/cart/add", {
-      token: buyer.access_token,
-      body: { product_id: product.product_id, quantity: 1 },
-    });
-    const order = await json(
-      await call("POST", "/orders", {
-        token: buyer.access_token,
-        body: { payment_method: "pm_card_authenticationRequired", shipping_address: address },
-      }),
-    );
+    const { buyer, order } = await sale("pm_card_authenticationRequired");
     expect(order.status).toBe("pending_payment");
     const { cookie } = await browserLogin(buyer);
     const html = await (await page(`/store/orders/${order.order_id}`, cookie)).text();
