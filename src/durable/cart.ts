@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { checkDurableObjectSql } from "../lib/platform-limits";
 import { errorFields, log } from "../lib/logger";
+import { addColumns, ensureObjectSchema } from "../lib/object-schema";
 
 /**
  * One shopping cart: a guest cart (named `guest:<cart_id>`) or a user's cart
@@ -62,6 +63,9 @@ const CHECKOUT_LEASE_MS = 60_000;
  */
 const PROJECTION_DELAY_MS = 1_000;
 
+/** Raised with each change to the tables below (`migrate`), so an object brings itself up to date once. */
+const CART_SCHEMA_VERSION = 1;
+
 /** What an unpaid order holds stock in: a product's variant (variant_id absent: its default one). */
 interface HeldStock {
   product_id: string;
@@ -84,55 +88,57 @@ export class CartObject extends DurableObject<Env> {
     super(ctx, env);
     checkDurableObjectSql(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.sql.exec(`
-        CREATE TABLE IF NOT EXISTS meta (
-          id INTEGER PRIMARY KEY CHECK (id = 1),
-          cart_id TEXT NOT NULL,
-          user_id TEXT,
-          coupons TEXT NOT NULL DEFAULT '[]',
-          last_activity_at INTEGER NOT NULL,
-          seq INTEGER NOT NULL DEFAULT 1,
-          projected_seq INTEGER NOT NULL DEFAULT 0,
-          checkout_id TEXT,
-          checkout_until INTEGER NOT NULL DEFAULT 0,
-          status TEXT NOT NULL DEFAULT 'active'
-        );
-        CREATE TABLE IF NOT EXISTS holds (
-          order_id TEXT PRIMARY KEY,
-          product_ids TEXT NOT NULL,
-          until INTEGER NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS items (
-          product_id TEXT NOT NULL,
-          variant_id TEXT NOT NULL,
-          cart_item_id TEXT NOT NULL,
-          quantity INTEGER NOT NULL,
-          price_when_added INTEGER NOT NULL,
-          added_at INTEGER NOT NULL,
-          PRIMARY KEY (product_id, variant_id)
-        );
-      `);
-      // Added with shipping: the address and the option chosen per seller.
-      for (const column of ["shipping_address TEXT", "shipping_choices TEXT NOT NULL DEFAULT '{}'", "currency TEXT"]) {
-        try {
-          this.ctx.storage.sql.exec(`ALTER TABLE meta ADD COLUMN ${column}`);
-        } catch {
-          // already there
-        }
-      }
-      // Carts from before variants kept one line per product: each becomes a line of the product's default variant.
-      if (
-        this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lines'").toArray()
-          .length
-      ) {
-        this.ctx.storage.sql.exec(
-          `INSERT OR IGNORE INTO items (product_id, variant_id, cart_item_id, quantity, price_when_added, added_at)
-           SELECT product_id, 'var_' || substr(product_id, instr(product_id, '_') + 1), cart_item_id, quantity, price_when_added, added_at FROM lines`,
-        );
-        this.ctx.storage.sql.exec("DROP TABLE lines");
-      }
+      ensureObjectSchema(this.ctx.storage.sql, "cart", CART_SCHEMA_VERSION, () => this.migrate());
       this.mayHoldStock = this.ctx.storage.sql.exec("SELECT 1 FROM holds LIMIT 1").toArray().length > 0;
     });
+  }
+
+  /** The object's tables, created or brought up to date (once per version: ensureObjectSchema). */
+  private migrate(): void {
+    this.ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        cart_id TEXT NOT NULL,
+        user_id TEXT,
+        coupons TEXT NOT NULL DEFAULT '[]',
+        last_activity_at INTEGER NOT NULL,
+        seq INTEGER NOT NULL DEFAULT 1,
+        projected_seq INTEGER NOT NULL DEFAULT 0,
+        checkout_id TEXT,
+        checkout_until INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'active'
+      );
+      CREATE TABLE IF NOT EXISTS holds (
+        order_id TEXT PRIMARY KEY,
+        product_ids TEXT NOT NULL,
+        until INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS items (
+        product_id TEXT NOT NULL,
+        variant_id TEXT NOT NULL,
+        cart_item_id TEXT NOT NULL,
+        quantity INTEGER NOT NULL,
+        price_when_added INTEGER NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (product_id, variant_id)
+      );
+    `);
+    // Added with shipping: the address and the option chosen per seller.
+    addColumns(this.ctx.storage.sql, "meta", [
+      "shipping_address TEXT",
+      "shipping_choices TEXT NOT NULL DEFAULT '{}'",
+      "currency TEXT",
+    ]);
+    // Carts from before variants kept one line per product: each becomes a line of the product's default variant.
+    if (
+      this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lines'").toArray().length
+    ) {
+      this.ctx.storage.sql.exec(
+        `INSERT OR IGNORE INTO items (product_id, variant_id, cart_item_id, quantity, price_when_added, added_at)
+         SELECT product_id, 'var_' || substr(product_id, instr(product_id, '_') + 1), cart_item_id, quantity, price_when_added, added_at FROM lines`,
+      );
+      this.ctx.storage.sql.exec("DROP TABLE lines");
+    }
   }
 
   /**

@@ -1,4 +1,8 @@
+import { addColumns, ensureObjectSchema } from "../../lib/object-schema";
 import { defaultVariantId } from "../../lib/variant-ids";
+
+/** Raised with each change to the stock tables (`StockStore.migrate`), so an object brings itself up to date once. */
+const STOCK_SCHEMA_VERSION = 1;
 
 /** A variant's stock as callers and D1 see it. */
 export interface StockLevel {
@@ -23,7 +27,8 @@ export class StockStore {
   /** Whether any bucket row exists (hot SKUs only): most objects never have one, and skip summing them. */
   private hasBuckets = false;
 
-  constructor(private readonly sql: SqlStorage) {
+  /** The stock tables, created or brought up to date (once per version: ensureObjectSchema). */
+  private static migrate(sql: SqlStorage): void {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS stock (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -44,19 +49,13 @@ export class StockStore {
     // and the bucket count with a counter for reclaim transfer ids (hot SKUs).
     // Then, with variants: the variant and product this object's stock belongs to (null in objects
     // made before: their key is the product id, and they hold its default variant).
-    for (const column of [
+    addColumns(sql, "stock", [
       "announced_in_stock INTEGER",
       "bucket_count INTEGER NOT NULL DEFAULT 1",
       "transfers INTEGER NOT NULL DEFAULT 0",
       "variant_id TEXT",
       "owner_id TEXT",
-    ]) {
-      try {
-        sql.exec(`ALTER TABLE stock ADD COLUMN ${column}`);
-      } catch {
-        // already there
-      }
-    }
+    ]);
     // Hot SKUs (docs/hot-skus.md): what each bucket object was granted and gave back, and its last reported
     // reserved/sold; a bucket's available is granted - returned - reserved - sold, so a grant never dips the total.
     sql.exec(`
@@ -71,6 +70,10 @@ export class StockStore {
       CREATE TABLE IF NOT EXISTS grants (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, units INTEGER NOT NULL, created_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS reclaims (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
     `);
+  }
+
+  constructor(private readonly sql: SqlStorage) {
+    ensureObjectSchema(sql, "stock", STOCK_SCHEMA_VERSION, () => StockStore.migrate(sql));
     const row = sql.exec<{ product_id: string }>("SELECT product_id FROM stock WHERE id = 1").toArray()[0];
     this.productId = row?.product_id ?? null;
     this.hasBuckets = sql.exec("SELECT 1 FROM buckets LIMIT 1").toArray().length > 0;
