@@ -16,43 +16,39 @@ describe("Durable Object schema versions (src/lib/object-schema.ts)", () => {
     expect(parts).toEqual([{ part: "cart", version: 1 }]);
   });
 
-  it("runs a part's migration once per version, per part, and again for an object from before versions", async () => {
+  it("creates a new object's schema in one go, migrates one from before versions, and runs each version once", async () => {
     const stub = cart(`guest:crt_schema_${unique()}`);
     const runs = await runInDurableObject(stub, (_obj, ctx) => {
       const sql = ctx.storage.sql;
-      const count: Record<string, number> = { a: 0, b: 0 };
-      const migrateA = () => {
-        count.a++;
+      const count = { migrate: 0 };
+      const create = "CREATE TABLE t_a (id INTEGER PRIMARY KEY, x TEXT, y INTEGER NOT NULL DEFAULT 0)";
+      const migrate = () => {
+        count.migrate++;
         sql.exec("CREATE TABLE IF NOT EXISTS t_a (id INTEGER PRIMARY KEY)");
         addColumns(sql, "t_a", ["x TEXT", "y INTEGER NOT NULL DEFAULT 0"]);
       };
-      ensureObjectSchema(sql, "a", 1, migrateA);
-      ensureObjectSchema(sql, "a", 1, migrateA); // current: not run
-      ensureObjectSchema(sql, "b", 1, () => count.b++); // another part of the same storage
-      const afterFirst = { ...count };
-      ensureObjectSchema(sql, "a", 2, migrateA); // a new version: run once more, idempotently
-      ensureObjectSchema(sql, "a", 2, migrateA);
-      // An object from before versions has no record: its idempotent steps run once, then never again.
+      const answers = [
+        ensureObjectSchema(sql, "a", 1, { create, migrate }), // new: created, no migration
+        ensureObjectSchema(sql, "a", 1, { create, migrate }), // current
+        ensureObjectSchema(sql, "a", 2, { create, migrate }), // a new version: migrated
+        ensureObjectSchema(sql, "a", 2, { create, migrate }),
+      ];
+      // An object from before versions: its tables exist (the old shape), with no record.
       sql.exec("DELETE FROM object_schema WHERE part = 'a'");
-      ensureObjectSchema(sql, "a", 2, migrateA);
-      ensureObjectSchema(sql, "a", 2, migrateA);
+      sql.exec("DROP TABLE t_a");
+      sql.exec("CREATE TABLE t_a (id INTEGER PRIMARY KEY)");
+      answers.push(ensureObjectSchema(sql, "a", 2, { create, migrate }));
+      answers.push(ensureObjectSchema(sql, "a", 2, { create, migrate }));
       const columns = sql
         .exec<{ name: string }>("SELECT name FROM pragma_table_info('t_a')")
         .toArray()
         .map((c) => c.name);
-      const versions = sql
-        .exec<{ part: string; version: number }>(
-          "SELECT part, version FROM object_schema WHERE part IN ('a', 'b') ORDER BY part",
-        )
-        .toArray();
-      return { afterFirst, count, columns, versions };
+      const version = sql.exec<{ version: number }>("SELECT version FROM object_schema WHERE part = 'a'").one();
+      return { answers, count, columns, version };
     });
-    expect(runs.afterFirst).toEqual({ a: 1, b: 1 });
-    expect(runs.count).toEqual({ a: 3, b: 1 });
+    expect(runs.answers).toEqual(["new", "current", "migrated", "current", "migrated", "current"]);
+    expect(runs.count).toEqual({ migrate: 2 });
     expect(runs.columns).toEqual(["id", "x", "y"]);
-    expect(runs.versions).toEqual([
-      { part: "a", version: 2 },
-      { part: "b", version: 1 },
-    ]);
+    expect(runs.version).toEqual({ version: 2 });
   });
 });

@@ -55,6 +55,12 @@ export interface CartState {
 
 const MAX_LINE_QUANTITY = 99;
 const MAX_LINES = 100;
+
+/** The cart's order of lines: as added, ties by product and variant (the order `lines()` reads them in). */
+const lineOrder = (a: CartLine, b: CartLine) =>
+  a.added_at - b.added_at ||
+  (a.product_id < b.product_id ? -1 : a.product_id > b.product_id ? 1 : 0) ||
+  (a.variant_id < b.variant_id ? -1 : a.variant_id > b.variant_id ? 1 : 0);
 const CHECKOUT_LEASE_MS = 60_000;
 /**
  * How long the D1 summary may trail the cart. It is read only by the
@@ -65,6 +71,35 @@ const PROJECTION_DELAY_MS = 1_000;
 
 /** Raised with each change to the tables below (`migrate`), so an object brings itself up to date once. */
 const CART_SCHEMA_VERSION = 1;
+
+/** A new cart's tables at the current version: what `migrate` leaves an older object with. */
+const CART_TABLES = `
+  CREATE TABLE meta (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    cart_id TEXT NOT NULL,
+    user_id TEXT,
+    coupons TEXT NOT NULL DEFAULT '[]',
+    last_activity_at INTEGER NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 1,
+    projected_seq INTEGER NOT NULL DEFAULT 0,
+    checkout_id TEXT,
+    checkout_until INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'active',
+    shipping_address TEXT,
+    shipping_choices TEXT NOT NULL DEFAULT '{}',
+    currency TEXT
+  );
+  CREATE TABLE holds (order_id TEXT PRIMARY KEY, product_ids TEXT NOT NULL, until INTEGER NOT NULL);
+  CREATE TABLE items (
+    product_id TEXT NOT NULL,
+    variant_id TEXT NOT NULL,
+    cart_item_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    price_when_added INTEGER NOT NULL,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (product_id, variant_id)
+  );
+`;
 
 /** What an unpaid order holds stock in: a product's variant (variant_id absent: its default one). */
 interface HeldStock {
@@ -88,13 +123,24 @@ export class CartObject extends DurableObject<Env> {
     super(ctx, env);
     checkDurableObjectSql(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      ensureObjectSchema(this.ctx.storage.sql, "cart", CART_SCHEMA_VERSION, () => this.migrate());
-      this.mayHoldStock = this.ctx.storage.sql.exec("SELECT 1 FROM holds LIMIT 1").toArray().length > 0;
+      const schema = ensureObjectSchema(this.ctx.storage.sql, "cart", CART_SCHEMA_VERSION, {
+        create: CART_TABLES,
+        migrate: () => this.migrate(),
+      });
+      if (schema === "new") {
+        // Nothing stored yet: no reads needed to know it.
+        this.metaRow = null;
+        this.cachedLines = [];
+        this.mayHoldStock = false;
+      } else {
+        this.mayHoldStock = this.ctx.storage.sql.exec("SELECT 1 FROM holds LIMIT 1").toArray().length > 0;
+      }
     });
   }
 
   /** The object's tables, created or brought up to date (once per version: ensureObjectSchema). */
   private migrate(): void {
+    // The tables as first released (later columns and tables are added below).
     this.ctx.storage.sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -108,11 +154,7 @@ export class CartObject extends DurableObject<Env> {
         checkout_until INTEGER NOT NULL DEFAULT 0,
         status TEXT NOT NULL DEFAULT 'active'
       );
-      CREATE TABLE IF NOT EXISTS holds (
-        order_id TEXT PRIMARY KEY,
-        product_ids TEXT NOT NULL,
-        until INTEGER NOT NULL
-      );
+      CREATE TABLE IF NOT EXISTS holds (order_id TEXT PRIMARY KEY, product_ids TEXT NOT NULL, until INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS items (
         product_id TEXT NOT NULL,
         variant_id TEXT NOT NULL,
@@ -157,6 +199,21 @@ export class CartObject extends DurableObject<Env> {
     if (this.metaRow !== undefined) return this.metaRow;
     this.metaRow = this.readMeta() ?? null;
     return this.metaRow;
+  }
+
+  /**
+   * The lines as last read, in the cart's order, kept across calls like the meta row: every write
+   * to `items` updates it in place (or drops it), so an add is two statements, not five.
+   */
+  private cachedLines: CartLine[] | undefined = undefined;
+
+  private lines(): CartLine[] {
+    this.cachedLines ??= this.ctx.storage.sql
+      .exec<CartLine>(
+        "SELECT cart_item_id, product_id, variant_id, quantity, price_when_added, added_at FROM items ORDER BY added_at, product_id, variant_id",
+      )
+      .toArray();
+    return this.cachedLines;
   }
 
   private readMeta() {
@@ -219,15 +276,10 @@ export class CartObject extends DurableObject<Env> {
         last_activity_at: Date.now(),
         created: false,
       };
-    const lines = this.ctx.storage.sql
-      .exec<CartLine>(
-        "SELECT cart_item_id, product_id, variant_id, quantity, price_when_added, added_at FROM items ORDER BY added_at, product_id, variant_id",
-      )
-      .toArray();
     return {
       cart_id: m.cart_id,
       user_id: m.user_id,
-      lines,
+      lines: this.lines().map((l) => ({ ...l })),
       coupons: JSON.parse(m.coupons),
       shipping_address: m.shipping_address ? (JSON.parse(m.shipping_address) as CartAddress) : null,
       shipping_choices: JSON.parse(m.shipping_choices ?? "{}") as Record<string, string>,
@@ -255,28 +307,32 @@ export class CartObject extends DurableObject<Env> {
     | { ok: false; code: "checkout_in_progress" | "too_many_lines" | "quantity_exceeds_stock"; available?: number } {
     this.ensure(cartId, userId, currency);
     if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
-    const existing = this.ctx.storage.sql
-      .exec<{ quantity: number }>(
-        "SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?",
-        line.product_id,
-        line.variant_id,
-      )
-      .toArray()[0];
+    const lines = this.lines();
+    const existing = lines.find((l) => l.product_id === line.product_id && l.variant_id === line.variant_id);
     const cap = Math.min(MAX_LINE_QUANTITY, line.maxQuantity);
     const next = (existing?.quantity ?? 0) + line.quantity;
     if (next > cap) return { ok: false, code: "quantity_exceeds_stock", available: cap };
     if (!existing) {
-      const count = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM items").one().n;
-      if (count >= MAX_LINES) return { ok: false, code: "too_many_lines" };
+      if (lines.length >= MAX_LINES) return { ok: false, code: "too_many_lines" };
+      const added: CartLine = {
+        cart_item_id: line.cart_item_id,
+        product_id: line.product_id,
+        variant_id: line.variant_id,
+        quantity: next,
+        price_when_added: line.price,
+        added_at: Date.now(),
+      };
       this.ctx.storage.sql.exec(
         "INSERT INTO items (product_id, variant_id, cart_item_id, quantity, price_when_added, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-        line.product_id,
-        line.variant_id,
-        line.cart_item_id,
-        next,
-        line.price,
-        Date.now(),
+        added.product_id,
+        added.variant_id,
+        added.cart_item_id,
+        added.quantity,
+        added.price_when_added,
+        added.added_at,
       );
+      lines.push(added);
+      lines.sort(lineOrder);
     } else {
       this.ctx.storage.sql.exec(
         "UPDATE items SET quantity = ? WHERE product_id = ? AND variant_id = ?",
@@ -284,6 +340,7 @@ export class CartObject extends DurableObject<Env> {
         line.product_id,
         line.variant_id,
       );
+      existing.quantity = next;
     }
     this.touch();
     return { ok: true, state: this.state(cartId, userId) };
@@ -299,23 +356,21 @@ export class CartObject extends DurableObject<Env> {
   ): { ok: true; state: CartState; found: boolean } | { ok: false; code: "checkout_in_progress" } {
     if (!this.meta()) return { ok: true, state: this.state(cartId, userId), found: false };
     if (this.lockedBy()) return { ok: false, code: "checkout_in_progress" };
-    const existing = this.ctx.storage.sql
-      .exec<{ quantity: number }>(
-        "SELECT quantity FROM items WHERE product_id = ? AND variant_id = ?",
-        productId,
-        variantId,
-      )
-      .toArray()[0];
+    const lines = this.lines();
+    const existing = lines.find((l) => l.product_id === productId && l.variant_id === variantId);
     if (!existing) return { ok: true, state: this.state(cartId, userId), found: false };
-    if (quantity === undefined || quantity >= existing.quantity)
+    if (quantity === undefined || quantity >= existing.quantity) {
       this.ctx.storage.sql.exec("DELETE FROM items WHERE product_id = ? AND variant_id = ?", productId, variantId);
-    else
+      lines.splice(lines.indexOf(existing), 1);
+    } else {
       this.ctx.storage.sql.exec(
         "UPDATE items SET quantity = quantity - ? WHERE product_id = ? AND variant_id = ?",
         quantity,
         productId,
         variantId,
       );
+      existing.quantity -= quantity;
+    }
     this.touch();
     return { ok: true, state: this.state(cartId, userId), found: true };
   }
@@ -395,6 +450,7 @@ export class CartObject extends DurableObject<Env> {
           l.added_at,
         );
     }
+    this.cachedLines = undefined; // merged lines keep their own added_at: read back in order
     const m = this.meta()!;
     if (JSON.parse(m.coupons).length === 0 && coupons.length > 0) {
       this.writeMeta("UPDATE meta SET coupons = ? WHERE id = 1", JSON.stringify(coupons));
@@ -409,6 +465,7 @@ export class CartObject extends DurableObject<Env> {
     const holder = this.lockedBy();
     if (checkoutId && holder && holder !== checkoutId) return;
     this.ctx.storage.sql.exec("DELETE FROM items");
+    this.cachedLines = [];
     // An emptied cart is not projected to D1: the reminder job asks this object before it reminds
     // (and corrects the summary then), so a paid checkout costs no summary write.
     this.writeMeta(
@@ -419,7 +476,7 @@ export class CartObject extends DurableObject<Env> {
 
   /** How many units the cart holds now (the reminder job's check of a summary that may trail). */
   itemCount(): number {
-    return this.ctx.storage.sql.exec<{ n: number }>("SELECT COALESCE(SUM(quantity), 0) AS n FROM items").one().n;
+    return this.lines().reduce((n, l) => n + l.quantity, 0);
   }
 
   /**

@@ -3,14 +3,36 @@
  * every wake. A cart object wakes cold at most checkouts (its shopper added to it minutes before),
  * and its idempotent DDL (CREATE TABLE IF NOT EXISTS, and ALTER TABLE ADD COLUMN that throws once the
  * column exists) cost a dozen statements and three exceptions per wake; behind a version it is one
- * read. An object made before versions reads 0 and runs the idempotent steps once more, so every
- * migration must stay safe to run again.
+ * read. A new object creates its current schema in one go; an object made before versions runs the
+ * idempotent steps once more, so every migration must stay safe to run again. The answer says which
+ * (a new object has no rows to read at wake).
  */
-export function ensureObjectSchema(sql: SqlStorage, part: string, version: number, migrate: () => void): void {
-  if (schemaVersion(sql, part) >= version) return;
-  migrate();
+export function ensureObjectSchema(
+  sql: SqlStorage,
+  part: string,
+  version: number,
+  schema: { create: string; migrate: () => void },
+): "new" | "current" | "migrated" {
+  const current = schemaVersion(sql, part);
+  if (current >= version) return "current";
+  let made: "new" | "migrated" = "new";
+  if (current > 0) {
+    schema.migrate();
+    made = "migrated";
+  } else {
+    // No record: a new object, whose whole schema is one statement list (no ALTERs, no exceptions),
+    // or one from before versions, whose tables exist: the first CREATE (no IF NOT EXISTS) throws
+    // before anything else runs, and its idempotent migration runs instead.
+    try {
+      sql.exec(schema.create);
+    } catch {
+      schema.migrate();
+      made = "migrated";
+    }
+  }
   sql.exec("CREATE TABLE IF NOT EXISTS object_schema (part TEXT PRIMARY KEY, version INTEGER NOT NULL)");
   sql.exec("INSERT OR REPLACE INTO object_schema (part, version) VALUES (?, ?)", part, version);
+  return made;
 }
 
 /** The version of one part of an object's storage (an object may hold several: stock, its ledger). */

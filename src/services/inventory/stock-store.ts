@@ -4,6 +4,35 @@ import { defaultVariantId } from "../../lib/variant-ids";
 /** Raised with each change to the stock tables (`StockStore.migrate`), so an object brings itself up to date once. */
 const STOCK_SCHEMA_VERSION = 1;
 
+/** A new object's stock tables at the current version: what `StockStore.migrate` leaves an older object with. */
+const STOCK_TABLES = `
+  CREATE TABLE stock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    product_id TEXT NOT NULL,
+    available INTEGER NOT NULL CHECK (available >= 0),
+    reserved INTEGER NOT NULL CHECK (reserved >= 0),
+    seq INTEGER NOT NULL,
+    projected_seq INTEGER NOT NULL DEFAULT 0,
+    pending_event INTEGER NOT NULL DEFAULT 0,
+    announced_in_stock INTEGER,
+    bucket_count INTEGER NOT NULL DEFAULT 1,
+    transfers INTEGER NOT NULL DEFAULT 0,
+    variant_id TEXT,
+    owner_id TEXT
+  );
+  CREATE TABLE adjustments (id TEXT PRIMARY KEY, delta INTEGER NOT NULL, created_at INTEGER NOT NULL);
+  CREATE TABLE buckets (
+    idx INTEGER PRIMARY KEY,
+    granted INTEGER NOT NULL DEFAULT 0,
+    returned INTEGER NOT NULL DEFAULT 0,
+    reserved INTEGER NOT NULL DEFAULT 0,
+    sold INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE grants (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, units INTEGER NOT NULL, created_at INTEGER NOT NULL);
+  CREATE TABLE reclaims (id TEXT PRIMARY KEY, idx INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
+`;
+
 /** A variant's stock as callers and D1 see it. */
 export interface StockLevel {
   product_id: string;
@@ -73,7 +102,11 @@ export class StockStore {
   }
 
   constructor(private readonly sql: SqlStorage) {
-    ensureObjectSchema(sql, "stock", STOCK_SCHEMA_VERSION, () => StockStore.migrate(sql));
+    const schema = ensureObjectSchema(sql, "stock", STOCK_SCHEMA_VERSION, {
+      create: STOCK_TABLES,
+      migrate: () => StockStore.migrate(sql),
+    });
+    if (schema === "new") return; // nothing stored yet: no product, no buckets
     const row = sql.exec<{ product_id: string }>("SELECT product_id FROM stock WHERE id = 1").toArray()[0];
     this.productId = row?.product_id ?? null;
     this.hasBuckets = sql.exec("SELECT 1 FROM buckets LIMIT 1").toArray().length > 0;
