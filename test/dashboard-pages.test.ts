@@ -169,6 +169,36 @@ describe("server-rendered dashboards", () => {
     }
   });
 
+  it("renders a signed-in buyer's cart with its lines and totals; a guest's cart page is the shell", async () => {
+    const cat = await createCategory(`Dash ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, cat.category_id, { name: `Basalt Mug ${unique()}`, price: 1250 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", {
+      token: buyer.access_token,
+      body: { product_id: product.product_id, quantity: 3 },
+    });
+    const { cookie } = await browserLogin(buyer);
+    const res = await page("/store/cart", cookie);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    const html = await res.text();
+    expect(html).not.toContain("Loading…");
+    expect(html).toContain(product.name);
+    expect(html).toContain(`data-remove="${product.product_id}"`);
+    expect(html).toContain("Total $37.50");
+    expect(dataOf(html).c.items).toHaveLength(1);
+    // Another buyer's page shows their own (empty) cart, never this one.
+    const stranger = await browserLogin(await signup());
+    const theirs = await (await page("/store/cart", stranger.cookie)).text();
+    expect(theirs).toContain("Your cart is empty.");
+    expect(theirs).not.toContain(product.name);
+    // A guest (no page cookie): the shell, which the script fills from the guest cart.
+    const guest = await (await page("/store/cart")).text();
+    expect(guest).toContain("Loading…");
+    expect(guest).not.toContain(product.name);
+  });
+
   it("falls back to the shell without a valid cookie, and the API never takes the cookie as a sign-in", async () => {
     const { seller } = await sale();
     const { cookie } = await browserLogin(seller);

@@ -210,46 +210,28 @@ import { runPage } from "./dashboard.js";
       });
     },
 
-    async cart() {
-      const r = await api("GET", "/cart");
-      if (!r.ok) return (app().textContent = errorOf(r));
-      const c = r.data;
-      if (!c.items.length) return (app().innerHTML = `<p>Your cart is empty. <a href="/store">Keep shopping</a>.</p>`);
-      app().innerHTML = `
-        <table><caption class="sr">Items in your cart</caption>
-          <thead><tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
-          <tbody>${c.items
-            .map(
-              (
-                i,
-              ) => `<tr><td><a href="/store/product/${i.product_id}">${esc(i.name)}</a>${Object.keys(i.options || {}).length ? ` <span class="options">${esc(Object.values(i.options).join(" / "))}</span>` : ""}${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}</td>
-              <td>${i.quantity}</td><td>${money(i.line_total)}</td>
-              <td><button type="button" data-remove="${i.product_id}" data-variant="${esc(i.variant_id)}">Remove</button></td></tr>`,
-            )
-            .join("")}</tbody></table>
-        <p>Subtotal ${money(c.subtotal)}${c.discount ? ` · Discount −${money(c.discount)}` : ""} · <strong>Total ${money(c.total)}</strong></p>
-        ${c.coupon_warnings.map((w) => `<p class="warn">${esc(w.code)}: ${esc(w.reason)}</p>`).join("")}
-        <form id="coupon"><label for="code">Coupon code</label><input id="code" name="code" required><button type="submit">Apply</button></form>
-        <p><a class="button" href="/store/checkout" id="to-checkout">Check out</a></p>`;
-      app()
-        .querySelectorAll("[data-remove]")
-        .forEach((b) =>
-          b.addEventListener("click", async () => {
+    // Rendered by the server for a signed-in buyer (the page cookie); a guest's cart by this script.
+    cart: () =>
+      runPage(
+        buyerViews.cart,
+        (_data, _ctx, reload) => {
+          on("[data-remove]", async (b) => {
             await api("POST", "/cart/remove", {
               product_id: b.getAttribute("data-remove"),
               variant_id: b.getAttribute("data-variant"),
             });
-            pages.cart();
+            await reload();
             chrome();
-          }),
-        );
-      $("#coupon").addEventListener("submit", async (e) => {
-        e.preventDefault();
-        const res = await api("POST", "/cart/coupon", { code: $("#code").value });
-        toast(res.ok ? "Coupon applied" : errorOf(res));
-        pages.cart();
-      });
-    },
+          });
+          $("#coupon")?.addEventListener("submit", async (e) => {
+            e.preventDefault();
+            const res = await api("POST", "/cart/coupon", { code: $("#code").value });
+            toast(res.ok ? "Coupon applied" : errorOf(res));
+            reload();
+          });
+        },
+        { guests: true },
+      ),
 
     async checkout() {
       if (needLogin()) return;

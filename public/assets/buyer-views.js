@@ -1,4 +1,5 @@
-// A signed-in buyer's own pages as data and HTML: orders, one order, notifications and the wishlist.
+// A signed-in buyer's own pages as data and HTML: the cart, orders, one order, notifications and the
+// wishlist (a guest's cart is rendered by the browser alone: its id is not in a cookie).
 // Like seller-views.js: `load(get, ctx)` reads the API, `view(data, ctx)` renders, on the server
 // first (src/routes/dashboard-pages.tsx) and in the browser after a change; app.js wires them.
 import { errorOf, esc, money, when } from "./html.js";
@@ -6,6 +7,36 @@ import { errorOf, esc, money, when } from "./html.js";
 const RELATION = { leading: "you lead", outbid: "outbid", won: "you won", lost: "ended" };
 
 export const buyerViews = {
+  cart: {
+    async load(get) {
+      const r = await get("/cart");
+      return r.ok ? { c: r.data } : { error: errorOf(r) };
+    },
+    view({ c }) {
+      if (!c.items.length) return '<p class="empty">Your cart is empty. <a href="/store">Keep shopping</a>.</p>';
+      const options = (i) =>
+        Object.keys(i.options || {}).length
+          ? ` <span class="options">${esc(Object.values(i.options).join(" / "))}</span>`
+          : "";
+      return `
+        <table><caption class="sr">Items in your cart</caption>
+          <thead><tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
+          <tbody>${c.items
+            .map(
+              (
+                i,
+              ) => `<tr><td><a href="/store/product/${esc(i.product_id)}">${esc(i.name)}</a>${options(i)}${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}</td>
+              <td>${i.quantity}</td><td>${money(i.line_total)}</td>
+              <td><button type="button" data-remove="${esc(i.product_id)}" data-variant="${esc(i.variant_id)}">Remove</button></td></tr>`,
+            )
+            .join("")}</tbody></table>
+        <p>Subtotal ${money(c.subtotal)}${c.discount ? ` · Discount −${money(c.discount)}` : ""} · <strong>Total ${money(c.total)}</strong></p>
+        ${c.coupon_warnings.map((w) => `<p class="warn">${esc(w.code)}: ${esc(w.reason)}</p>`).join("")}
+        <form id="coupon"><label for="code">Coupon code</label><input id="code" name="code" required><button type="submit">Apply</button></form>
+        <p><a class="button" href="/store/checkout" id="to-checkout">Check out</a></p>`;
+    },
+  },
+
   orders: {
     async load(get) {
       const [r, lots] = await Promise.all([get("/orders?limit=50"), get("/account/auctions?limit=50")]);

@@ -15,8 +15,11 @@ const get = async (path, as) => {
 
 const context = () => ({ url: new URL(location.href), user: auth()?.user ?? null });
 
-/** `page` is `{ load, view }` from a views module; `wire(data, ctx, reload)` binds its controls. */
-export async function runPage(page, wire) {
+/**
+ * `page` is `{ load, view }` from a views module; `wire(data, ctx, reload)` binds its controls.
+ * `guests: true` for a page a guest may see too (the cart: the API knows a guest by its cart id).
+ */
+export async function runPage(page, wire, { guests = false } = {}) {
   const reload = async () => {
     const ctx = context();
     const data = await page.load(get, ctx);
@@ -33,6 +36,6 @@ export async function runPage(page, wire) {
     app().setAttribute("data-ready", "");
     return;
   }
-  if (needLogin()) return;
+  if (!guests && needLogin()) return;
   await reload();
 }

@@ -29,7 +29,7 @@ const ADMIN_ROLES: Role[] = ["admin"];
 const ANY_ROLE: Role[] = ["buyer", "seller", "admin"];
 
 /**
- * The seller dashboard, the admin and a buyer's own pages (orders, notifications, wishlist), rendered on the server when the browser sends its page
+ * The seller dashboard, the admin and a buyer's own pages (cart, orders, notifications, wishlist), rendered on the server when the browser sends its page
  * cookie (src/lib/page-cookie.ts): the page works and shows its data before any script runs, and
  * the script only wires the controls, from the data put beside the HTML. Without a valid cookie the
  * page is its shell, and the script renders it from the API after refreshing the session.
@@ -93,6 +93,7 @@ export function dashboardPages(self: SelfFetch) {
   }
   const buyer = buyerViews as Record<string, PageView>;
   pages
+    .get("/store/cart", (c) => render(c, "Your cart", "cart", buyer.cart, ANY_ROLE))
     .get("/store/orders", (c) => render(c, "Your orders", "orders", buyer.orders, ANY_ROLE))
     .get("/store/orders/:id", (c) => render(c, "Order", "order", buyer.order, ANY_ROLE))
     .get("/store/notifications", (c) => render(c, "Notifications", "notifications", buyer.notifications, ANY_ROLE))
