@@ -12,13 +12,14 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
 import { seedLocal } from "../scripts/seed.mjs";
+import { benchStateDir } from "./state-dir.mjs";
 import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp } from "./serve.mjs";
 
 const [workload = "checkout", seconds = "8", connections = "16"] = process.argv.slice(2);
 const PORT = 8797;
 const INSPECTOR = 9329;
-const PERSIST = join(ROOT, ".wrangler", "profile-state");
+const PERSIST = benchStateDir("profile-state");
 spawnSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)]);
 
 const vars = ensureDevVars();

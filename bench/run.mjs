@@ -18,6 +18,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
 import { seedLocal } from "../scripts/seed.mjs";
+import { benchStateDir } from "./state-dir.mjs";
 import { evaluate as evaluateRecommendations } from "../scripts/reco-eval.mjs";
 import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp, serveHello, servePlainHello } from "./serve.mjs";
@@ -30,7 +31,7 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,16,64").split(",").map(
 const APP_PORT = 8791;
 const HELLO_PORT = 8792;
 const PLAIN_HELLO_PORT = 8793;
-const PERSIST = join(ROOT, ".wrangler", "bench-state");
+const PERSIST = benchStateDir("bench-state");
 
 const hasTaskset = spawnSync("taskset", ["-V"]).status === 0 && cpus().length >= 2;
 const serverCores = hasTaskset ? (cpus().length >= 4 ? "0,1" : "0") : null;
@@ -90,7 +91,10 @@ async function checkoutLoad(spec) {
     return JSON.parse(out.stdout);
   };
   const filled = phase({ cartOnly: true });
-  await quiesce(workerdPids(), { maxMs: 30_000 });
+  if (process.env.BENCH_SETTLE !== "0") {
+    const q = await quiesce(workerdPids(), { maxMs: 30_000 });
+    console.log(`  (carts filled; ${q.waitedMs} ms for the server to settle)`);
+  }
   const r = phase({ checkoutOnly: true });
   // Adds that failed leave empty carts: their checkouts answer 409, and the run reports both.
   for (const [code, n] of Object.entries(filled.codes)) r.codes[code] = (r.codes[code] ?? 0) + n;
@@ -447,6 +451,7 @@ if (won !== SELLOUT_STOCK || sellAfter.stock_available !== 0)
 // Inside workerd with no HTTP in front (bench/runtime): checkout and add-to-cart
 // against a 404 through the same middleware, and the inventory object's own throughput.
 const bucketSellouts = [];
+const primitives = [];
 const inRuntime = [];
 let auctionRace = null;
 let fanout = null;
@@ -465,6 +470,11 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
     const m = /BENCH_RESULT (\{.*\})/.exec(line);
     if (!m) continue;
     const r = JSON.parse(m[1]);
+    if (r.kind === "primitive") {
+      primitives.push(r);
+      console.log(`  ${r.name.padEnd(66)} ${r.us.toFixed(0).padStart(6)} µs`);
+      continue;
+    }
     if (r.kind === "auction") {
       if (r.invariant) {
         auctionRace = r;
@@ -593,6 +603,9 @@ const report = [
   bucketSellouts.length
     ? `Hot-SKU buckets (in-runtime, 2,000 buyers for 300 units each): ${bucketSellouts.map((r) => `${r.buckets} bucket${r.buckets > 1 ? "s" : ""}: ${r.granted} sold, oversell ${r.oversell}`).join("; ")}. ` +
       "Every object shares workerd's one thread here, so more buckets cannot add throughput on this machine; each bucket's share of the load is 1/N (docs/hot-skus.md)."
+    : "",
+  primitives.length
+    ? `What one operation costs the one local thread (in-runtime, one caller in a loop; bench/runtime/primitives.test.ts): ${primitives.map((r) => `${r.name} ${r.us.toFixed(0)} µs`).join("; ")}.`
     : "",
   fanout
     ? `Auction fan-out (in-runtime): ${fanout.connections} WebSocket watchers of one listing, a bid each time; every watcher had the message p50 ${fanout.p50} ms / p99 ${fanout.p99} ms after the bid was sent, the last of them p50 ${fanout.all_p50} ms / p99 ${fanout.all_p99} ms.`
