@@ -18,7 +18,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHILD_ENV, ROOT, WRANGLER, ensureDevVars, run, waitFor } from "../scripts/lib.mjs";
 import { seedLocal } from "../scripts/seed.mjs";
-import { benchStateDir } from "./state-dir.mjs";
+import { benchStateDir, inMemoryTmp } from "./state-dir.mjs";
 import { evaluate as evaluateRecommendations } from "../scripts/reco-eval.mjs";
 import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp, serveHello, servePlainHello } from "./serve.mjs";
@@ -465,7 +465,9 @@ if (!only || "hot-SKU".includes(only) || only === "runtime") {
     "bench/runtime/vitest.config.ts",
     "--silent=false",
   ]);
-  const out = spawnSync(cmd, argv, { cwd: ROOT, env: CHILD_ENV, encoding: "utf8", maxBuffer: 1 << 24 });
+  // The test pool keeps its objects' and databases' files under the temp dir: in memory too (bench/state-dir.mjs).
+  const env = { ...CHILD_ENV, ...(inMemoryTmp() ? { TMPDIR: inMemoryTmp() } : {}) };
+  const out = spawnSync(cmd, argv, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 1 << 24 });
   for (const line of `${out.stdout}\n${out.stderr}`.split("\n")) {
     const m = /BENCH_RESULT (\{.*\})/.exec(line);
     if (!m) continue;

@@ -23,3 +23,8 @@ export function benchStateDir(name) {
   symlinkSync(dir, link);
   return dir;
 }
+
+/** A temp dir in memory for the in-runtime bench's test pool (null: keep the default, on disk). */
+export function inMemoryTmp() {
+  return process.env.BENCH_ON_DISK === "1" || !existsSync("/dev/shm") ? null : "/dev/shm";
+}

@@ -92,8 +92,13 @@ export function outboxInsert(db: Db, event: DomainEvent) {
 
 /** Queues take at most 100 messages per sendBatch; D1 binds at most 100 values per statement. */
 const SEND_CHUNK = 50;
-/** How long events wait to share one send with other requests' events in this isolate. */
-const DISPATCH_WINDOW_MS = 5;
+/**
+ * How long events wait to share one send and one outbox update with other requests' events in
+ * this isolate. At 5 ms a checkout's two events went out alone at a hundred orders a second (an
+ * outbox update per order, measured); at 25 ms several orders share them. Consumers learn of an
+ * event through a queue that batches for seconds anyway, so the wait costs them nothing.
+ */
+const DISPATCH_WINDOW_MS = 25;
 
 type Home = Pick<Env, "DB" | "EVENTS">;
 
