@@ -199,6 +199,47 @@ describe("server-rendered dashboards", () => {
     expect(guest).not.toContain(product.name);
   });
 
+  it("renders a signed-in buyer's checkout: the form first, then the quoted shipping and total once the cart has an address", async () => {
+    const cat = await createCategory(`Dash ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const product = await createProduct(seller, cat.category_id, { name: `Slate Bowl ${unique()}`, price: 2000 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", {
+      token: buyer.access_token,
+      body: { product_id: product.product_id, quantity: 1 },
+    });
+    const { cookie } = await browserLogin(buyer);
+    const before = await page("/store/checkout", cookie);
+    expect(before.status).toBe(200);
+    expect(before.headers.get("cache-control")).toBe("private, no-store");
+    const form = await before.text();
+    expect(form).not.toContain("Loading…");
+    expect(form).toContain('id="pay"');
+    expect(form).toContain('<fieldset id="step-payment" hidden>');
+    expect(form).toContain('data-step="address" aria-current="step"');
+
+    const quoted = await call("POST", "/cart/shipping-address", {
+      token: buyer.access_token,
+      body: {
+        address: { name: "Ada", line1: "1 Main St", city: "Austin", postal_code: "78701", country: "US", region: "TX" },
+      },
+    });
+    expect(quoted.status).toBe(200);
+    const { total } = (await quoted.json()) as { total: number };
+    const after = await (await page("/store/checkout", cookie)).text();
+    expect(after).toContain('<fieldset id="step-payment">');
+    expect(after).toContain('data-step="payment" aria-current="step"');
+    expect(after).toContain('type="radio"');
+    expect(after).toContain(`Place order · $${(total / 100).toFixed(2)}`);
+    expect(after).toContain('value="Austin"');
+    expect(dataOf(after).c.total).toBe(total);
+
+    // An empty cart says so; a guest gets the shell (the script sends them to sign in).
+    const stranger = await browserLogin(await signup());
+    expect(await (await page("/store/checkout", stranger.cookie)).text()).toContain("Your cart is empty.");
+    expect(await (await page("/store/checkout")).text()).toContain("Loading…");
+  });
+
   it("falls back to the shell without a valid cookie, and the API never takes the cookie as a sign-in", async () => {
     const { seller } = await sale();
     const { cookie } = await browserLogin(seller);

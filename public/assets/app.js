@@ -6,7 +6,7 @@ import { safeNextPath } from "./next-path.js";
 import { settings } from "./account.js";
 import { $, COOKIE_MODE, session, auth, setAuth, ready, toast, api, needLogin, app, on } from "./core.js";
 import { errorOf, esc, money } from "./html.js";
-import { buyerViews } from "./buyer-views.js";
+import { buyerViews, checkoutShipping, checkoutTotals } from "./buyer-views.js";
 import { runPage } from "./dashboard.js";
 
 // An image that fails to load (its host unreachable, a dead link) becomes the same placeholder
@@ -233,156 +233,8 @@ import { runPage } from "./dashboard.js";
         { guests: true },
       ),
 
-    async checkout() {
-      if (needLogin()) return;
-      const [cartRes, walletRes] = await Promise.all([api("GET", "/cart"), api("GET", "/wallet")]);
-      const c = cartRes.data;
-      const saved = walletRes.ok ? walletRes.data.payment_methods : [];
-      const balance = walletRes.ok ? walletRes.data.balance : 0;
-      const a = c.shipping_address || {};
-      app().innerHTML = `
-        <p>${c.items.length} item(s), subtotal <strong>${money(c.subtotal)}</strong>.</p>
-        <ol class="steps" aria-label="Checkout steps">
-          <li data-step="address" aria-current="step">Address</li><li data-step="shipping">Shipping</li><li data-step="payment">Payment</li><li data-step="review">Review and pay</li>
-        </ol>
-        <form id="pay">
-          <fieldset id="step-address"><legend>1. Where it goes</legend>
-          <label for="name">Full name</label><input id="name" required autocomplete="name" value="${esc(a.name || "")}">
-          <label for="line1">Address</label><input id="line1" required autocomplete="address-line1" value="${esc(a.line1 || "")}">
-          <label for="city">City</label><input id="city" required autocomplete="address-level2" value="${esc(a.city || "")}">
-          <label for="postal">Postal code</label><input id="postal" required autocomplete="postal-code" value="${esc(a.postal_code || "")}">
-          <label for="country">Country (2 letters)</label><input id="country" required value="${esc(a.country || "US")}" maxlength="2">
-          <label for="region">Region or state (optional, e.g. CA)</label><input id="region" maxlength="10" value="${esc(a.region || "")}" autocomplete="address-level1">
-          <button type="button" id="quote">Continue to shipping</button></fieldset>
-          <section id="summary" aria-live="polite"></section>
-          <fieldset id="step-payment" hidden><legend>3. How you pay</legend>
-          <label for="pm">Payment method</label>
-          <select id="pm">
-            ${saved.length ? `<optgroup label="Saved cards">${saved.map((m) => `<option value="saved:${esc(m.payment_method_id)}">${esc(m.label ? `${m.label} · ${m.display}` : m.display)}</option>`).join("")}</optgroup>` : ""}
-            <optgroup label="Card (test cards)"><option value="pm_card_visa">Visa (succeeds)</option><option value="pm_card_chargeDeclined">Declined card</option><option value="pm_card_authenticationRequired">Card needing 3-D Secure</option></optgroup>
-            <optgroup label="Elsewhere"><option value="paypal">PayPal</option><option value="pm_test_redirect_bank">Bank transfer (redirect to your bank)</option></optgroup>
-          </select>
-          <label class="check"><input type="checkbox" id="save-card"> Save this card for next time</label>
-          <label class="check"><input type="checkbox" id="wallet"> Use store credit first${balance ? ` (${money(balance)} available)` : ""}</label>
-          </fieldset>
-          <section id="step-review" hidden aria-labelledby="h-review"><h2 id="h-review">4. Review and pay</h2>
-            <div id="totals" aria-live="polite"></div>
-            <p id="pay-error" class="error" role="alert" hidden></p>
-            <button type="submit" id="place-order">Place order</button></section>
-        </form>`;
-      // Which step the buyer is on: shipping and payment open once the address is quoted.
-      const step = (name) => {
-        for (const li of document.querySelectorAll(".steps li"))
-          li.getAttribute("data-step") === name
-            ? li.setAttribute("aria-current", "step")
-            : li.removeAttribute("aria-current");
-      };
-      // One key per attempt: a retried request replays its answer; after a refusal the next attempt is new.
-      let key = crypto.randomUUID();
-      const address = () => {
-        const out = {
-          name: $("#name").value,
-          line1: $("#line1").value,
-          city: $("#city").value,
-          postal_code: $("#postal").value,
-          country: $("#country").value.toUpperCase(),
-        };
-        if ($("#region").value.trim()) out.region = $("#region").value.trim().toUpperCase();
-        return out;
-      };
-      let shown = null;
-      // What the buyer pays before paying: each seller's options (cheapest chosen), tax, and the total.
-      const render = (cart) => {
-        shown = cart;
-        $("#step-payment").hidden = false;
-        $("#step-review").hidden = false;
-        step("payment");
-        $("#summary").innerHTML = `<h2>2. Shipping</h2>
-          ${cart.shipping_options
-            .map(
-              (s, i) =>
-                `<fieldset><legend>Shipping for seller ${i + 1}</legend>${s.options
-                  .map(
-                    (o) =>
-                      `<label class="check"><input type="radio" name="ship-${esc(s.seller_id)}" value="${esc(o.option_id)}" data-seller="${esc(s.seller_id)}" ${o.option_id === s.selected ? "checked" : ""}> ${esc(o.name)} · ${money(o.amount)}${o.min_days !== null ? ` · ${o.min_days}–${o.max_days} days` : ""}</label>`,
-                  )
-                  .join("")}</fieldset>`,
-            )
-            .join("")}`;
-        $("#totals").innerHTML = `
-          <table class="totals"><tbody>
-            <tr><th scope="row">Subtotal</th><td>${money(cart.subtotal)}</td></tr>
-            ${cart.discount ? `<tr><th scope="row">Discount</th><td>−${money(cart.discount)}</td></tr>` : ""}
-            <tr><th scope="row">Shipping</th><td id="shipping-total">${money(cart.shipping_total)}</td></tr>
-            <tr><th scope="row">Tax</th><td id="tax-total">${money(cart.tax_total)}${cart.tax_included ? ` (${money(cart.tax_included)} VAT included in prices)` : ""}</td></tr>
-            <tr><th scope="row">Total</th><td><strong id="order-total">${money(cart.total)}</strong></td></tr>
-          </tbody></table>`;
-        $("#place-order").textContent = `Place order · ${money(cart.total)}`;
-        for (const r of document.querySelectorAll("#summary input[type=radio]")) {
-          r.addEventListener("change", async () => {
-            const res = await api("POST", "/cart/shipping-option", {
-              seller_id: r.getAttribute("data-seller"),
-              option_id: r.value,
-            });
-            if (res.ok) render(res.data);
-            else toast(errorOf(res));
-          });
-        }
-      };
-      const quote = async () => {
-        const res = await api("POST", "/cart/shipping-address", { address: address() });
-        if (res.ok) render(res.data);
-        else {
-          shown = null;
-          $("#summary").textContent = errorOf(res);
-        }
-        return res.ok;
-      };
-      $("#quote").addEventListener("click", quote);
-      $("#pm").addEventListener("change", () => shown && step("review"));
-      // A changed address needs a new quote before the order is placed.
-      for (const id of ["line1", "city", "postal", "country", "region"])
-        $(`#${id}`).addEventListener("input", () => {
-          shown = null;
-          step("address");
-        });
-      if (c.shipping_address) render(c);
-      $("#pay").addEventListener("submit", async (e) => {
-        e.preventDefault();
-        // The buyer sees shipping, tax and the total first; placing the order charges exactly that.
-        if (!shown && !(await quote())) return;
-        const pm = $("#pm").value;
-        if ($("#save-card").checked && pm.startsWith("pm_card_")) {
-          const s = await api("POST", "/wallet/payment-methods", { payment_method: pm });
-          if (!s.ok) return toast(errorOf(s));
-        }
-        const body = {
-          ...(pm.startsWith("saved:") ? { payment_method_id: pm.slice(6) } : { payment_method: pm }),
-          use_wallet: $("#wallet").checked,
-          shipping_address: address(),
-          expected_total: shown.total,
-          // Where PayPal, a bank or a wallet app brings the buyer back.
-          return_url: `${location.origin}/store/checkout/return`,
-        };
-        const r = await api("POST", "/orders", body, { "Idempotency-Key": key });
-        if (!r.ok) {
-          key = crypto.randomUUID();
-          // A declined card holds nothing: say so where the buyer is looking, and let them choose again.
-          $("#pay-error").hidden = false;
-          $("#pay-error").textContent =
-            r.status === 402 ? `${errorOf(r)} Nothing was charged; choose another way to pay.` : errorOf(r);
-          return toast(errorOf(r));
-        }
-        const next = r.data.payment?.next_action;
-        if (r.data.status === "pending_payment" && next?.type === "redirect_to_url") {
-          sessionStorage.setItem("returning-order", r.data.order_id);
-          location.href = next.url;
-          return;
-        }
-        location.href = `/store/orders/${r.data.order_id}`;
-      });
-    },
-
+    // Rendered by the server for a signed-in buyer (the page cookie), then wired here.
+    checkout: () => runPage(buyerViews.checkout, ({ c }) => wireCheckout(c)),
     /** Back from PayPal, a bank or a wallet app: settle the payment, then show the order. */
     async paymentReturn() {
       if (needLogin()) return;
@@ -554,3 +406,102 @@ import { runPage } from "./dashboard.js";
       import(page.startsWith("seller-") ? "./seller.js" : "./admin.js").then((m) => m.pages[page]?.());
   });
 })();
+
+/** The checkout's controls: quote the address, pick shipping and payment, then place the order once. */
+function wireCheckout(c) {
+  if (!$("#pay")) return; // an empty cart: nothing to wire
+  // Which step the buyer is on: shipping and payment open once the address is quoted.
+  const step = (name) => {
+    for (const li of document.querySelectorAll(".steps li"))
+      li.getAttribute("data-step") === name
+        ? li.setAttribute("aria-current", "step")
+        : li.removeAttribute("aria-current");
+  };
+  // One key per attempt: a retried request replays its answer; after a refusal the next attempt is new.
+  let key = crypto.randomUUID();
+  const address = () => {
+    const out = {
+      name: $("#name").value,
+      line1: $("#line1").value,
+      city: $("#city").value,
+      postal_code: $("#postal").value,
+      country: $("#country").value.toUpperCase(),
+    };
+    if ($("#region").value.trim()) out.region = $("#region").value.trim().toUpperCase();
+    return out;
+  };
+  let shown = null;
+  // What the buyer pays before paying: each seller's options (cheapest chosen), tax, and the total.
+  const render = (cart) => {
+    shown = cart;
+    $("#step-payment").hidden = false;
+    $("#step-review").hidden = false;
+    step("payment");
+    $("#summary").innerHTML = checkoutShipping(cart);
+    $("#totals").innerHTML = checkoutTotals(cart);
+    $("#place-order").textContent = `Place order · ${money(cart.total)}`;
+    for (const r of document.querySelectorAll("#summary input[type=radio]")) {
+      r.addEventListener("change", async () => {
+        const res = await api("POST", "/cart/shipping-option", {
+          seller_id: r.getAttribute("data-seller"),
+          option_id: r.value,
+        });
+        if (res.ok) render(res.data);
+        else toast(errorOf(res));
+      });
+    }
+  };
+  const quote = async () => {
+    const res = await api("POST", "/cart/shipping-address", { address: address() });
+    if (res.ok) render(res.data);
+    else {
+      shown = null;
+      $("#summary").textContent = errorOf(res);
+    }
+    return res.ok;
+  };
+  $("#quote").addEventListener("click", quote);
+  $("#pm").addEventListener("change", () => shown && step("review"));
+  // A changed address needs a new quote before the order is placed.
+  for (const id of ["line1", "city", "postal", "country", "region"])
+    $(`#${id}`).addEventListener("input", () => {
+      shown = null;
+      step("address");
+    });
+  // The server rendered the quote already; wire its shipping choices.
+  if (c.shipping_address) render(c);
+  $("#pay").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    // The buyer sees shipping, tax and the total first; placing the order charges exactly that.
+    if (!shown && !(await quote())) return;
+    const pm = $("#pm").value;
+    if ($("#save-card").checked && pm.startsWith("pm_card_")) {
+      const s = await api("POST", "/wallet/payment-methods", { payment_method: pm });
+      if (!s.ok) return toast(errorOf(s));
+    }
+    const body = {
+      ...(pm.startsWith("saved:") ? { payment_method_id: pm.slice(6) } : { payment_method: pm }),
+      use_wallet: $("#wallet").checked,
+      shipping_address: address(),
+      expected_total: shown.total,
+      // Where PayPal, a bank or a wallet app brings the buyer back.
+      return_url: `${location.origin}/store/checkout/return`,
+    };
+    const r = await api("POST", "/orders", body, { "Idempotency-Key": key });
+    if (!r.ok) {
+      key = crypto.randomUUID();
+      // A declined card holds nothing: say so where the buyer is looking, and let them choose again.
+      $("#pay-error").hidden = false;
+      $("#pay-error").textContent =
+        r.status === 402 ? `${errorOf(r)} Nothing was charged; choose another way to pay.` : errorOf(r);
+      return toast(errorOf(r));
+    }
+    const next = r.data.payment?.next_action;
+    if (r.data.status === "pending_payment" && next?.type === "redirect_to_url") {
+      sessionStorage.setItem("returning-order", r.data.order_id);
+      location.href = next.url;
+      return;
+    }
+    location.href = `/store/orders/${r.data.order_id}`;
+  });
+}

@@ -1,4 +1,4 @@
-// A signed-in buyer's own pages as data and HTML: the cart, orders, one order, notifications and the
+// A signed-in buyer's own pages as data and HTML: the cart, the checkout, orders, one order, notifications and the
 // wishlist (a guest's cart is rendered by the browser alone: its id is not in a cookie).
 // Like seller-views.js: `load(get, ctx)` reads the API, `view(data, ctx)` renders, on the server
 // first (src/routes/dashboard-pages.tsx) and in the browser after a change; app.js wires them.
@@ -34,6 +34,56 @@ export const buyerViews = {
         ${c.coupon_warnings.map((w) => `<p class="warn">${esc(w.code)}: ${esc(w.reason)}</p>`).join("")}
         <form id="coupon"><label for="code">Coupon code</label><input id="code" name="code" required><button type="submit">Apply</button></form>
         <p><a class="button" href="/store/checkout" id="to-checkout">Check out</a></p>`;
+    },
+  },
+
+  // The checkout's form, with the shipping and totals already quoted when the cart has an address
+  // (the same `checkoutShipping` and `checkoutTotals` the script renders after each change).
+  checkout: {
+    async load(get) {
+      const [r, w] = await Promise.all([get("/cart"), get("/wallet")]);
+      if (!r.ok) return { error: errorOf(r) };
+      return {
+        c: r.data,
+        saved: w.ok ? w.data.payment_methods : [],
+        balance: w.ok ? w.data.balance : 0,
+      };
+    },
+    view({ c, saved, balance }) {
+      if (!c.items.length) return '<p class="empty">Your cart is empty. <a href="/store">Keep shopping</a>.</p>';
+      const a = c.shipping_address || {};
+      const quoted = Boolean(c.shipping_address);
+      const step = (name) => ((quoted ? "payment" : "address") === name ? ' aria-current="step"' : "");
+      return `
+        <p>${c.items.length} item(s), subtotal <strong>${money(c.subtotal)}</strong>.</p>
+        <ol class="steps" aria-label="Checkout steps">
+          <li data-step="address"${step("address")}>Address</li><li data-step="shipping">Shipping</li><li data-step="payment"${step("payment")}>Payment</li><li data-step="review">Review and pay</li>
+        </ol>
+        <form id="pay">
+          <fieldset id="step-address"><legend>1. Where it goes</legend>
+          <label for="name">Full name</label><input id="name" required autocomplete="name" value="${esc(a.name || "")}">
+          <label for="line1">Address</label><input id="line1" required autocomplete="address-line1" value="${esc(a.line1 || "")}">
+          <label for="city">City</label><input id="city" required autocomplete="address-level2" value="${esc(a.city || "")}">
+          <label for="postal">Postal code</label><input id="postal" required autocomplete="postal-code" value="${esc(a.postal_code || "")}">
+          <label for="country">Country (2 letters)</label><input id="country" required value="${esc(a.country || "US")}" maxlength="2">
+          <label for="region">Region or state (optional, e.g. CA)</label><input id="region" maxlength="10" value="${esc(a.region || "")}" autocomplete="address-level1">
+          <button type="button" id="quote">Continue to shipping</button></fieldset>
+          <section id="summary" aria-live="polite">${quoted ? checkoutShipping(c) : ""}</section>
+          <fieldset id="step-payment"${quoted ? "" : " hidden"}><legend>3. How you pay</legend>
+          <label for="pm">Payment method</label>
+          <select id="pm">
+            ${saved.length ? `<optgroup label="Saved cards">${saved.map((m) => `<option value="saved:${esc(m.payment_method_id)}">${esc(m.label ? `${m.label} · ${m.display}` : m.display)}</option>`).join("")}</optgroup>` : ""}
+            <optgroup label="Card (test cards)"><option value="pm_card_visa">Visa (succeeds)</option><option value="pm_card_chargeDeclined">Declined card</option><option value="pm_card_authenticationRequired">Card needing 3-D Secure</option></optgroup>
+            <optgroup label="Elsewhere"><option value="paypal">PayPal</option><option value="pm_test_redirect_bank">Bank transfer (redirect to your bank)</option></optgroup>
+          </select>
+          <label class="check"><input type="checkbox" id="save-card"> Save this card for next time</label>
+          <label class="check"><input type="checkbox" id="wallet"> Use store credit first${balance ? ` (${money(balance)} available)` : ""}</label>
+          </fieldset>
+          <section id="step-review"${quoted ? "" : " hidden"} aria-labelledby="h-review"><h2 id="h-review">4. Review and pay</h2>
+            <div id="totals" aria-live="polite">${quoted ? checkoutTotals(c) : ""}</div>
+            <p id="pay-error" class="error" role="alert" hidden></p>
+            <button type="submit" id="place-order">${quoted ? `Place order · ${money(c.total)}` : "Place order"}</button></section>
+        </form>`;
     },
   },
 
@@ -123,3 +173,31 @@ export const buyerViews = {
     },
   },
 };
+
+/** Each seller's shipping options as radio buttons, the cheapest (or the chosen one) checked. */
+export function checkoutShipping(cart) {
+  return `<h2>2. Shipping</h2>
+    ${cart.shipping_options
+      .map(
+        (s, i) =>
+          `<fieldset><legend>Shipping for seller ${i + 1}</legend>${s.options
+            .map(
+              (o) =>
+                `<label class="check"><input type="radio" name="ship-${esc(s.seller_id)}" value="${esc(o.option_id)}" data-seller="${esc(s.seller_id)}" ${o.option_id === s.selected ? "checked" : ""}> ${esc(o.name)} · ${money(o.amount)}${o.min_days !== null ? ` · ${o.min_days}–${o.max_days} days` : ""}</label>`,
+            )
+            .join("")}</fieldset>`,
+      )
+      .join("")}`;
+}
+
+/** What the buyer pays: subtotal, discount, shipping, tax and the total the order will charge. */
+export function checkoutTotals(cart) {
+  return `
+    <table class="totals"><tbody>
+      <tr><th scope="row">Subtotal</th><td>${money(cart.subtotal)}</td></tr>
+      ${cart.discount ? `<tr><th scope="row">Discount</th><td>−${money(cart.discount)}</td></tr>` : ""}
+      <tr><th scope="row">Shipping</th><td id="shipping-total">${money(cart.shipping_total)}</td></tr>
+      <tr><th scope="row">Tax</th><td id="tax-total">${money(cart.tax_total)}${cart.tax_included ? ` (${money(cart.tax_included)} VAT included in prices)` : ""}</td></tr>
+      <tr><th scope="row">Total</th><td><strong id="order-total">${money(cart.total)}</strong></td></tr>
+    </tbody></table>`;
+}

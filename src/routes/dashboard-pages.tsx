@@ -29,10 +29,11 @@ const ADMIN_ROLES: Role[] = ["admin"];
 const ANY_ROLE: Role[] = ["buyer", "seller", "admin"];
 
 /**
- * The seller dashboard, the admin and a buyer's own pages (cart, orders, notifications, wishlist), rendered on the server when the browser sends its page
- * cookie (src/lib/page-cookie.ts): the page works and shows its data before any script runs, and
- * the script only wires the controls, from the data put beside the HTML. Without a valid cookie the
- * page is its shell, and the script renders it from the API after refreshing the session.
+ * The seller dashboard, the admin and a buyer's own pages (cart, checkout, orders, notifications,
+ * wishlist), rendered on the server when the browser sends its page cookie (src/lib/page-cookie.ts):
+ * the page works and shows its data before any script runs, and the script only wires the controls,
+ * from the data put beside the HTML. Without a valid cookie the page is its shell, and the script
+ * renders it from the API after refreshing the session.
  *
  * Every read is the JSON API called in-process with the cookie's token, so a page can show exactly
  * what the API would show its user, and no more.
@@ -94,6 +95,7 @@ export function dashboardPages(self: SelfFetch) {
   const buyer = buyerViews as Record<string, PageView>;
   pages
     .get("/store/cart", (c) => render(c, "Your cart", "cart", buyer.cart, ANY_ROLE))
+    .get("/store/checkout", (c) => render(c, "Checkout", "checkout", buyer.checkout, ANY_ROLE))
     .get("/store/orders", (c) => render(c, "Your orders", "orders", buyer.orders, ANY_ROLE))
     .get("/store/orders/:id", (c) => render(c, "Order", "order", buyer.order, ANY_ROLE))
     .get("/store/notifications", (c) => render(c, "Notifications", "notifications", buyer.notifications, ANY_ROLE))

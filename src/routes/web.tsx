@@ -73,7 +73,6 @@ export const webRoutes = new Hono<AppEnv>()
     const [reviews, rel] = await Promise.all([listReviews(c.env, row.id, "newest", 10), related(c.env, row.id, 4)]);
     return c.html(<ProductPage p={toProduct(row)} reviews={reviews} related={rel} />);
   })
-  .get("/store/checkout", (c) => c.html(<AppPage title="Checkout" page="checkout" />))
   // Where PayPal, a bank or a wallet app sends the buyer back (the checkout's return_url).
   .get("/store/checkout/return", (c) => c.html(<AppPage title="Finishing your payment" page="paymentReturn" />))
   .get("/store/account", (c) => c.html(<AppPage title="Your account" page="account" />))
