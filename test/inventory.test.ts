@@ -2,7 +2,15 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { ApiError } from "../src/lib/errors";
-import { adjustStock, commitAll, getStock, releaseAll, reserveAll } from "../src/services/inventory";
+import {
+  adjustStock,
+  commitAll,
+  getStock,
+  releaseAll,
+  reserveAll,
+  stockProjectionStatements,
+  syncProjection,
+} from "../src/services/inventory";
 import { call, createCategory, createProduct, json, signup, unique } from "./helpers";
 
 async function product(stock: number) {
@@ -53,6 +61,37 @@ describe("inventory object", () => {
     await releaseAll(env, "rsv_late", [id]);
     await reserveAll(env, "rsv_late", [{ product_id: id, quantity: 1 }]);
     expect(await getStock(env, id)).toMatchObject({ available: 7, reserved: 0 });
+  });
+
+  it("a checkout's hold is not written to D1 by the object: the commit hands its level to the caller's batch, a release leaves D1 as it was", async () => {
+    const { id } = await product(10);
+    const d1Level = async () =>
+      (await env.DB.prepare("SELECT stock_available AS n FROM products WHERE id = ?").bind(id).first<{ n: number }>())!
+        .n;
+    // A declined card: the hold comes and goes, and D1 never showed it.
+    await reserveAll(env, "rsv_dropped", [{ product_id: id, quantity: 2 }], 60_000, { awaitProjection: false });
+    expect(await getStock(env, id)).toMatchObject({ available: 8, reserved: 2 });
+    expect(await d1Level()).toBe(10);
+    await releaseAll(env, "rsv_dropped", [id]);
+    await syncProjection(env, [id]);
+    expect(await d1Level()).toBe(10);
+    // A paid one: the hold, then the commit, which hands the level over instead of writing it.
+    await reserveAll(env, "rsv_handover", [{ product_id: id, quantity: 3 }], 60_000, { awaitProjection: false });
+    expect(await d1Level()).toBe(10);
+    const levels = await commitAll(env, "rsv_handover", [id], { handOver: true });
+    expect(levels).toEqual([{ productId: id, variantId: expect.any(String), available: 7, seq: expect.any(Number) }]);
+    // The object counts the level as projected: a sync writes nothing, D1 still has the opening stock...
+    await syncProjection(env, [id]);
+    expect(await d1Level()).toBe(10);
+    // ...until the caller's batch lands; an older level written late never overwrites a newer one.
+    await env.DB.batch(stockProjectionStatements(env, levels));
+    expect(await d1Level()).toBe(7);
+    await env.DB.batch(stockProjectionStatements(env, [{ ...levels[0], available: 9, seq: levels[0].seq - 1 }]));
+    expect(await d1Level()).toBe(7);
+    // A retried commit hands the same level over again; the next change of its own is written by the object.
+    expect(await commitAll(env, "rsv_handover", [id], { handOver: true })).toEqual(levels);
+    await adjustStock(env, id, unique("adj"), 5);
+    expect(await d1Level()).toBe(12);
   });
 
   it("an expired reservation returns its stock (alarm) and can no longer be committed", async () => {

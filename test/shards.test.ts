@@ -47,6 +47,14 @@ describe("orders over two databases", () => {
         });
     }
 
+    // Each paid order's stock levels were written with it (or, from the other database, beside it):
+    // the catalog shows them as soon as the orders are answered, with nothing left to flush.
+    const level = async (id: string) =>
+      (await env.DB.prepare("SELECT stock_available AS n FROM products WHERE id = ?").bind(id).first<{ n: number }>())!
+        .n;
+    expect(await level(pa.product_id)).toBe(100 - 12);
+    expect(await level(pb.product_id)).toBe(100 - 8);
+
     // Twelve orders land in both databases, each whole where its id says, and nowhere else.
     const shardsUsed = new Set(placed.map((p) => placeOf(p.order_id, 2)));
     expect(shardsUsed.size).toBe(2);

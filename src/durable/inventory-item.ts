@@ -3,7 +3,12 @@ import { checkDurableObjectSql } from "../lib/platform-limits";
 import { placeOf } from "../lib/hash";
 import { defaultVariantId, isVariantKey, variantIdOfKey } from "../lib/variant-ids";
 import { errorFields, log } from "../lib/logger";
-import { backfillDefaultVariant, setVariantBuckets, variantStock } from "../services/catalog/stock-columns";
+import {
+  backfillDefaultVariant,
+  setVariantBuckets,
+  variantStock,
+  type ProjectedLevel,
+} from "../services/catalog/stock-columns";
 import { StockProjection } from "../services/inventory/stock-projection";
 import { StockStore, type StockLevel } from "../services/inventory/stock-store";
 import { HISTORY_RETENTION_MS, ReservationLedger, type Reservation } from "./reservation-ledger";
@@ -121,11 +126,12 @@ export class InventoryItem extends DurableObject<Env> {
     await this.projection.projected(this.store.level().seq);
   }
 
-  /** All-or-nothing: holds `quantity` units until `ttlMs` from now, or refuses with what is available. */
   /**
-   * `awaitProjection: false` answers before D1's projection is written (checkout
-   * does, then commits later, and commit waits for it): the write overlaps the
-   * rest of the saga instead of adding to it.
+   * All-or-nothing: holds `quantity` units until `ttlMs` from now, or refuses with what is available.
+   * `awaitProjection: false` (checkout's) answers without writing D1's projection at all: the caller
+   * then commits with `handOver` and writes the level in its own batch, or releases (the level D1
+   * has is right again), or syncs (a hold waiting for 3-D Secure). Until then D1 shows the stock
+   * before the hold; if the caller vanishes, the hold's expiry restores exactly that level.
    */
   async reserve(
     productId: string,
@@ -160,15 +166,23 @@ export class InventoryItem extends DurableObject<Env> {
     this.ledger.hold(reservationId, quantity, expiresAt, now);
     if (this.earliestHold !== undefined)
       this.earliestHold = this.earliestHold === null ? expiresAt : Math.min(this.earliestHold, expiresAt);
-    const level = this.change(-quantity, quantity);
+    const level = awaitProjection ? this.change(-quantity, quantity) : this.store.change(-quantity, quantity);
     // An alarm is already due at or before this expiry in the common case; only an earlier expiry re-arms.
     if (this.alarmAt === null || expiresAt < this.alarmAt) await this.armAlarm();
     if (awaitProjection) await this.projection.projected(level.seq);
     return { ok: true, ...level, reservation_id: reservationId, quantity, state: "held", expires_at: expiresAt };
   }
 
-  /** Takes held units for good (payment succeeded). Refused once the hold has expired or been released. */
-  async commit(productId: string, reservationId: string): Promise<InventoryResult<ReservationOutcome>> {
+  /**
+   * Takes held units for good (payment succeeded). Refused once the hold has expired or been released.
+   * `handOver`: the answer carries the level for the caller to write to D1 in its own batch (see
+   * StockProjection.handOver) instead of this object writing it before answering.
+   */
+  async commit(
+    productId: string,
+    reservationId: string,
+    handOver = false,
+  ): Promise<InventoryResult<ReservationOutcome & { projection?: ProjectedLevel }>> {
     if (!(await this.ensureLoaded(productId))) return this.notFound();
     this.expireDue(Date.now());
     const r = this.ledger.find(reservationId);
@@ -178,7 +192,8 @@ export class InventoryItem extends DurableObject<Env> {
       if (idx !== null) return this.bucketStub(productId, idx).commit(productId, idx, reservationId);
       return { ok: false, code: "not_found", message: "No such reservation" };
     }
-    if (r.state === "committed") return { ok: true, ...this.store.level(), ...r };
+    if (r.state === "committed")
+      return { ok: true, ...this.store.level(), ...r, ...(handOver ? { projection: this.projection.handOver() } : {}) };
     if (r.state !== "held") {
       return {
         ok: false,
@@ -187,6 +202,10 @@ export class InventoryItem extends DurableObject<Env> {
       };
     }
     this.ledger.setState(reservationId, "committed");
+    if (handOver) {
+      const level = this.store.change(0, -r.quantity);
+      return { ok: true, ...level, ...r, state: "committed", projection: this.projection.handOver() };
+    }
     const level = this.change(0, -r.quantity);
     // Available does not move on commit, but an unawaited reserve's projection must land before the caller answers.
     await this.projection.projected(level.seq - 1);

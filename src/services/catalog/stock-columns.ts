@@ -37,11 +37,21 @@ export async function setVariantBuckets(d1: D1Database, variantId: string, n: nu
  * product's as the sum of its variants' (the object's own level when no variant rows exist), in one
  * batch: one round trip, one transaction.
  */
-export async function projectStock(
-  d1: D1Database,
-  level: { productId: string; variantId: string; available: number; seq: number },
-): Promise<void> {
-  await d1.batch([
+export async function projectStock(d1: D1Database, level: ProjectedLevel): Promise<void> {
+  await d1.batch(projectStockStatements(d1, level));
+}
+
+/** An inventory object's level as D1's projection holds it (the object's sequence number guards older writes). */
+export interface ProjectedLevel {
+  productId: string;
+  variantId: string;
+  available: number;
+  seq: number;
+}
+
+/** projectStock's statements, for a caller that writes them in its own batch (a paid order's, with the order). */
+export function projectStockStatements(d1: D1Database, level: ProjectedLevel): D1PreparedStatement[] {
+  return [
     d1
       .prepare("UPDATE product_variants SET stock_available = ?, stock_version = ? WHERE id = ? AND stock_version < ?")
       .bind(level.available, level.seq, level.variantId, level.seq),
@@ -51,5 +61,5 @@ export async function projectStock(
            stock_version = stock_version + 1 WHERE id = ?1`,
       )
       .bind(level.productId, level.available),
-  ]);
+  ];
 }

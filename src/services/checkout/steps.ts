@@ -2,7 +2,16 @@ import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { log } from "../../lib/logger";
 import { Saga } from "../../lib/saga";
-import { commitAll, releaseAll, reserveAll } from "../inventory";
+import { onOrderShard } from "../../db/shards";
+import {
+  commitAll,
+  type ProjectedLevel,
+  releaseAll,
+  reserveAll,
+  stockProjected,
+  stockProjectionStatements,
+  writeStockProjection,
+} from "../inventory";
 import { stockRefOf, transition, type OrderItemRow, type OrderRow } from "../orders";
 import { latestPayment, type PaymentRow, paymentRowStatement, recordPayment } from "../payment-records";
 import { AUTHORISATION_WINDOW_MS, capturePolicy, paymentProvider, type ChargeResult } from "../payments";
@@ -196,8 +205,10 @@ export async function markPaid(
   payment?: PaymentRow,
 ): Promise<OrderRow> {
   const refs = items.map(stockRefOf);
+  // The stock levels come back to be written with the order (one D1 transaction, not one per line).
+  let levels: ProjectedLevel[];
   try {
-    await commitAll(env, reservationId, refs);
+    levels = await commitAll(env, reservationId, refs, { handOver: true });
   } catch (err) {
     // The hold is gone (expired during a slow 3-D Secure, or released by a decline): take the stock again.
     if (!(err instanceof ApiError) || (err.code !== "reservation_expired" && err.code !== "not_found")) throw err;
@@ -208,24 +219,39 @@ export async function markPaid(
         retryId,
         items.map((i) => ({ ...stockRefOf(i), quantity: i.quantity })),
       );
-      await commitAll(env, retryId, refs);
+      levels = await commitAll(env, retryId, refs, { handOver: true });
     } catch {
       throw new StockGone();
     }
   }
   // The ledger posts a manual (authorised) payment's sales at each capture, not now.
   const capture = (payment ?? (await latestPayment(env, order.id)))?.captureMethod ?? "automatic";
-  return transition(
-    env,
-    order,
-    items,
-    ["pending_payment"],
-    { status: "paid", paidAt: new Date().toISOString(), paymentLockUntil: null, walletAmount: order.walletAmount },
-    { ids: items.map((i) => i.id), set: { status: "paid" } },
-    "order.paid",
-    { capture },
-    payment ? [paymentRowStatement(env, payment)] : [],
-  );
+  // The catalog is in `DB`; an order in another database writes the levels in a batch of their own.
+  const withOrder = onOrderShard(env, order.id).DB === env.DB;
+  try {
+    const paid = await transition(
+      env,
+      order,
+      items,
+      ["pending_payment"],
+      { status: "paid", paidAt: new Date().toISOString(), paymentLockUntil: null, walletAmount: order.walletAmount },
+      { ids: items.map((i) => i.id), set: { status: "paid" } },
+      "order.paid",
+      { capture },
+      [
+        ...(payment ? [paymentRowStatement(env, payment)] : []),
+        ...(withOrder ? stockProjectionStatements(env, levels) : []),
+      ],
+    );
+    if (!withOrder) await writeStockProjection(env, levels);
+    return paid;
+  } catch (err) {
+    // The batch did not land: the stock is still taken, so its level is written on its own.
+    await writeStockProjection(env, levels);
+    throw err;
+  } finally {
+    await stockProjected(refs);
+  }
 }
 
 /** Gives back a successful charge in full (compensation when the order cannot be fulfilled). */

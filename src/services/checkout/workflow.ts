@@ -29,7 +29,8 @@ import { callProvider, cancelOrder, markPaid, refundCharge, resolvePaymentMethod
  *   lease cart -> price -> reserve stock (one call per inventory object)
  *   -> write order, items, index rows, order.created (one D1 batch)
  *   -> redeem coupons -> spend store credit -> charge
- *   -> paid: commit stock, then order, items, payment record, order.paid (one D1 batch)
+ *   -> paid: commit stock, then order, items, payment record, order.paid and the stock levels
+ *      the commit handed over (one D1 batch: the inventory objects write nothing themselves)
  *   -> clear cart; events published after the response, shared with other requests'
  *
  * A checkout without coupons or store credit costs two D1 round trips on the

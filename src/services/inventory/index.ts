@@ -2,9 +2,13 @@ import { ApiError } from "../../lib/errors";
 import { placeOf } from "../../lib/hash";
 import { TtlCache } from "../../lib/ttl-cache";
 import { stockKey, variantIdOfKey } from "../../lib/variant-ids";
-import { variantStock } from "../catalog/stock-columns";
+import { projectStockStatements, type ProjectedLevel, variantStock } from "../catalog/stock-columns";
+import { errorFields, log } from "../../lib/logger";
 import { invalidateProduct } from "../catalog/product-reads";
 import type { InventoryResult, ReservationOutcome, StockLevel } from "../../durable/inventory-item";
+
+type CommitOutcome = ReservationOutcome & { projection?: ProjectedLevel };
+export type { ProjectedLevel };
 
 type InventoryEnv = Pick<Env, "INVENTORY" | "INVENTORY_BUCKET" | "DB">;
 
@@ -87,7 +91,7 @@ async function queued<R>(key: string, call: () => Promise<R>): Promise<R> {
  */
 interface Holder {
   reserve(quantity: number, ttlMs: number, awaitProjection: boolean): Promise<InventoryResult<ReservationOutcome>>;
-  commit(): Promise<InventoryResult<ReservationOutcome>>;
+  commit(handOver: boolean): Promise<InventoryResult<CommitOutcome>>;
   release(): Promise<InventoryResult<ReservationOutcome | StockLevel>>;
 }
 
@@ -109,7 +113,8 @@ async function holder(env: InventoryEnv, productId: string, reservationId: strin
               Date.now() + QUEUE_DEADLINE_MS,
             )) as InventoryResult<ReservationOutcome>,
         ),
-      commit: async () => (await primary.commit(productId, reservationId)) as InventoryResult<ReservationOutcome>,
+      commit: async (handOver) =>
+        (await primary.commit(productId, reservationId, handOver)) as InventoryResult<CommitOutcome>,
       release: async () =>
         (await primary.release(productId, reservationId)) as InventoryResult<ReservationOutcome | StockLevel>,
     };
@@ -132,10 +137,11 @@ async function holder(env: InventoryEnv, productId: string, reservationId: strin
           )) as InventoryResult<ReservationOutcome>,
       ),
     // Not in this bucket (made under another bucket count): the primary knows every bucket that held stock.
-    commit: async () => {
-      const r = (await bucket.commit(productId, idx, reservationId)) as InventoryResult<ReservationOutcome>;
+    // A bucket's level reaches D1 through the primary (its report), so a bucket commit hands nothing over.
+    commit: async (handOver) => {
+      const r = (await bucket.commit(productId, idx, reservationId)) as InventoryResult<CommitOutcome>;
       return !r.ok && r.code === "not_found"
-        ? ((await primary.commit(productId, reservationId)) as InventoryResult<ReservationOutcome>)
+        ? ((await primary.commit(productId, reservationId, handOver)) as InventoryResult<CommitOutcome>)
         : r;
     },
     release: async () => {
@@ -237,6 +243,8 @@ export interface ReservationLine extends StockRef {
  * each other in opposite orders; on the first refusal everything already held
  * is released before the error is thrown. The same `reservationId` is used in
  * each product's object, so a retried checkout reserves nothing twice.
+ * `awaitProjection: false` writes nothing to D1: the caller must end each hold by a commit with
+ * `handOver` (writing the levels itself), a release, or `syncProjection`.
  */
 export async function reserveAll(
   env: InventoryEnv,
@@ -296,15 +304,58 @@ function distinct(refs: StockTarget[]): [string, StockTarget][] {
   return [...new Map(refs.map((r) => [keyOf(r), r] as const)).entries()];
 }
 
-/** Takes the held units for good. Throws if any hold had expired (the caller then refunds or re-reserves). */
-export async function commitAll(env: InventoryEnv, reservationId: string, refs: StockTarget[]): Promise<void> {
+/**
+ * Takes the held units for good. Throws if any hold had expired (the caller then refunds or re-reserves).
+ * `handOver: true` (a paid order's): the objects do not write D1's projection; the levels come back
+ * for the caller to write in its own batch (`stockProjectionStatements`, then `stockProjected`),
+ * one write for the order instead of one per line. Levels already handed over when another line
+ * fails are written here before the throw.
+ */
+export async function commitAll(
+  env: InventoryEnv,
+  reservationId: string,
+  refs: StockTarget[],
+  opts: { handOver?: boolean } = {},
+): Promise<ProjectedLevel[]> {
+  const handOver = opts.handOver ?? false;
   const results = await Promise.all(
     distinct(refs).map(async ([key, ref]) =>
-      settled(ref, async () => (await holder(env, key, reservationId)).commit()),
+      settled(ref, async () => (await holder(env, key, reservationId)).commit(handOver), !handOver),
     ),
   );
+  const levels = results.flatMap((r) => (r.ok && r.projection ? [r.projection] : []));
   const failed = results.find((r) => !r.ok);
-  if (failed && !failed.ok) raise(failed);
+  if (failed && !failed.ok) {
+    await writeStockProjection(env, levels);
+    raise(failed);
+  }
+  return levels;
+}
+
+/** The statements that write handed-over levels to D1's projection, for a batch on the catalog database (`DB`). */
+export function stockProjectionStatements(env: Pick<Env, "DB">, levels: ProjectedLevel[]): D1PreparedStatement[] {
+  return levels.flatMap((l) => projectStockStatements(env.DB, l));
+}
+
+/**
+ * Writes handed-over levels in a batch of their own (the order is in another database, or its
+ * batch failed). Never throws: on failure D1 trails until the object's next change, logged.
+ */
+export async function writeStockProjection(env: Pick<Env, "DB">, levels: ProjectedLevel[]): Promise<void> {
+  if (!levels.length) return;
+  try {
+    await env.DB.batch(stockProjectionStatements(env, levels));
+  } catch (err) {
+    log("warn", "stock projection not written; it trails until the next change", {
+      product_ids: levels.map((l) => l.productId),
+      ...errorFields(err),
+    });
+  }
+}
+
+/** After handed-over levels are in D1: this isolate's display caches of the products are dropped. */
+export async function stockProjected(refs: StockTarget[]): Promise<void> {
+  await Promise.all(distinct(refs).map(([, ref]) => invalidateProduct(asRef(ref).product_id)));
 }
 
 /** Releases holds; never throws for holds already released or expired. Best-effort per variant. */
@@ -335,7 +386,7 @@ export async function finishHold(
   action: "commit" | "release",
 ): Promise<ReservationOutcome | StockLevel> {
   const at = await holder(env, keyOf(ref), reservationId);
-  const r = await settled(ref, () => (action === "commit" ? at.commit() : at.release()));
+  const r = await settled(ref, () => (action === "commit" ? at.commit(false) : at.release()));
   if (!r.ok) raise(r);
   return r;
 }

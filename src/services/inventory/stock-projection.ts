@@ -1,5 +1,5 @@
 import { errorFields, log } from "../../lib/logger";
-import { projectStock } from "../catalog/stock-columns";
+import { projectStock, type ProjectedLevel } from "../catalog/stock-columns";
 import type { StockStore } from "./stock-store";
 
 /**
@@ -49,6 +49,26 @@ export class StockProjection {
       this.waiters.push({ seq, resolve });
       this.schedule();
     });
+  }
+
+  /**
+   * The caller writes the current level to D1 itself, in a batch it makes anyway (a paid order's,
+   * with the order): one write transaction per order instead of one per line. The level is marked
+   * projected here, so no flush writes it again, and returned for the caller to write. A due
+   * `inventory.changed` still goes out through a flush. If the caller's write never lands (its
+   * batch failed and the rewrite too), D1 trails until this object's next change: the projection
+   * is for display and search, the object alone decides what can be sold.
+   */
+  handOver(): ProjectedLevel {
+    const s = this.sql
+      .exec<{ seq: number; pending_event: number }>("SELECT seq, pending_event FROM stock WHERE id = 1")
+      .one();
+    const available = this.store.level().available;
+    this.sql.exec("UPDATE stock SET projected_seq = MAX(projected_seq, ?) WHERE id = 1", s.seq);
+    this.projectedAvailable = available;
+    if (s.pending_event) this.schedule();
+    this.wake(false);
+    return { ...this.store.owner(), available, seq: s.seq };
   }
 
   /** Starts a flush unless one is running (it loops until D1 has the latest level). */
