@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eachOrderShard } from "../src/db/shards";
+import { isStalePricing, pricingGuardStatements } from "../src/services/catalog/pricing-guard";
 import { releaseAll } from "../src/services/inventory";
 import { overridePaymentProvider } from "../src/services/payments";
 import { adminUser, call, createCategory, createProduct, json, recordRefunds, signup, unique } from "./helpers";
@@ -57,6 +58,62 @@ describe("checkout at the edges", () => {
         (o: { order_id: string }) => o.order_id,
       ),
     ).toContain(order.order_id);
+  });
+
+  it("an order is never written at a price that changed since this isolate cached it: the order's batch checks each product's version", async () => {
+    const cat = await createCategory(`Edge ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const p = await createProduct(seller, cat.category_id, { stock_available: 50, price: 1000 });
+    const checkout = async (price: number) => {
+      const buyer = await signup();
+      await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 1 } });
+      const res = await call("POST", "/orders", {
+        token: buyer.access_token,
+        body: { payment_method: "pm_card_visa", shipping_address: address },
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const order = await json(res);
+      expect(order.subtotal).toBe(price);
+      expect(order.items[0].price).toBe(price);
+    };
+    await checkout(1000); // this isolate now holds the product's pricing row
+    // Another isolate's seller edits (D1 written directly, so this isolate's cache is not told):
+    // each next order charges the new price, whichever database it lands in.
+    for (let i = 1; i <= 6; i++) {
+      await env.DB.prepare("UPDATE products SET price = ?, version = version + 1 WHERE id = ?")
+        .bind(1000 + i * 10, p.product_id)
+        .run();
+      await checkout(1000 + i * 10);
+    }
+    // The attempts that found the price changed gave their holds back: 7 sold, none held.
+    const stock = await json(await call("GET", `/inventory/${p.product_id}`, { token: seller.access_token }));
+    expect(stock).toMatchObject({ stock_available: 43, reserved: 0 });
+  });
+
+  it("a pricing guard fails the whole batch when a product's version moved, and passes when it did not", async () => {
+    const cat = await createCategory(`Edge ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const p = await createProduct(seller, cat.category_id, { price: 500 });
+    const row = (await env.DB.prepare("SELECT id, version FROM products WHERE id = ?")
+      .bind(p.product_id)
+      .first<{ id: string; version: number }>())!;
+    const marker = unique("guard");
+    const write = env.DB.prepare("INSERT INTO categories (id, name, path, depth) VALUES (?1, ?1, ?1, 0)").bind(marker);
+    const stale = await env.DB.batch([
+      ...pricingGuardStatements(env.DB, [{ id: row.id, version: row.version - 1 }]),
+      write,
+    ]).catch((e: unknown) => e);
+    expect(isStalePricing(stale)).toBe(true);
+    expect(await env.DB.prepare("SELECT 1 FROM categories WHERE id = ?").bind(marker).first()).toBeNull();
+    // A deleted product is as changed as an edited one.
+    expect(
+      isStalePricing(
+        await env.DB.batch(pricingGuardStatements(env.DB, [{ id: "prd_gone", version: 1 }])).catch((e: unknown) => e),
+      ),
+    ).toBe(true);
+    await env.DB.batch([...pricingGuardStatements(env.DB, [row]), write]);
+    expect(await env.DB.prepare("SELECT 1 FROM categories WHERE id = ?").bind(marker).first()).not.toBeNull();
+    expect(isStalePricing(new Error("D1_ERROR: UNIQUE constraint failed"))).toBe(false);
   });
 
   it("a payment that completes after the stock is gone is refunded, and the order's coupon use comes back", async () => {

@@ -1,5 +1,5 @@
 import type { CartAddress, CartLine, CartState } from "../../durable/cart";
-import { findPricing, readProducts, type PricingRow } from "../catalog/product-reads";
+import { findPricing, readPricing, readProducts, type PricingRow } from "../catalog/product-reads";
 import type { VariantRow } from "../catalog/variants";
 import { taxClassesOf } from "../catalog/categories";
 import type { TaxClass } from "../../lib/tax-classes";
@@ -74,16 +74,22 @@ export interface PricedCart {
 /**
  * Prices a cart's lines with catalog prices and its coupons. A cart view reads
  * products through the display cache (at most 2 s stale in another isolate);
- * checkout asks for `fresh` rows from D1, so it charges the current price.
+ * checkout asks for `fresh` rows from D1, or for `checked` ones (the pricing
+ * cache, each row's version then checked where the order is written, see
+ * catalog/pricing-guard.ts), so it charges the current price.
  */
 export async function price(
   env: Pick<Env, "DB"> &
     Partial<Pick<Env, "TAX_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE" | "STRIPE_TAX_CODES">>,
   state: CartState,
-  opts: { fresh?: boolean; address?: CartAddress | null } = {},
+  opts: { fresh?: boolean; checked?: boolean; address?: CartAddress | null } = {},
 ): Promise<PricedCart> {
   const ids = state.lines.map((l) => l.product_id);
-  const rows: PricingRow[] = opts.fresh ? await findPricing(env, ids) : await readProducts(env, ids);
+  const rows: PricingRow[] = opts.fresh
+    ? await findPricing(env, ids)
+    : opts.checked
+      ? await readPricing(env, ids)
+      : await readProducts(env, ids);
   const products = new Map(rows.map((r) => [r.id, r]));
   const variantOf = (l: CartLine): VariantRow | undefined =>
     products.get(l.product_id)?.variants.find((v) => v.id === l.variant_id);

@@ -89,9 +89,14 @@ export async function readProducts(env: Pick<Env, "DB">, ids: string[]): Promise
   return [...hits, ...rows];
 }
 
-/** Called by every writer of a product row (catalog, inventory projection, reviews): this isolate's copy and the data center's cached page go. */
-export async function invalidateProduct(id: string): Promise<void> {
+/**
+ * Called by every writer of a product row (catalog, inventory projection, reviews): this isolate's
+ * copy and the data center's cached page go. A stock move (`"stock"`) leaves the pricing row, which
+ * it does not change.
+ */
+export async function invalidateProduct(id: string, what: "product" | "stock" = "product"): Promise<void> {
   readCache.delete(id);
+  if (what === "product") pricingCache.delete(id);
   await purgeEdgeCache(`/products/${id}`);
 }
 
@@ -120,6 +125,8 @@ const pricingColumns = {
   prices: products.prices,
   status: products.status,
   stockAvailable: products.stockAvailable,
+  /** Bumped by every write of the product or its variants: the checkout's guard compares it (pricing-guard.ts). */
+  version: products.version,
   variantsJson: variantsJsonColumn,
 };
 export type PricingRow = Pick<ProductRow, Exclude<keyof typeof pricingColumns, "variantsJson">> & {
@@ -138,5 +145,26 @@ export async function findPricing(env: Pick<Env, "DB">, ids: string[]): Promise<
       .all();
     out.push(...rows.map(({ variantsJson, ...r }) => ({ ...r, variants: parseVariants(variantsJson) })));
   }
+  for (const r of out) pricingCache.set(r.id, r);
   return out;
+}
+
+/**
+ * Pricing rows as this isolate last read them. Unlike the display cache this one feeds a decision
+ * (what an order charges), so it is used only where the write that acts on it checks each row's
+ * version in the same transaction (pricing-guard.ts): a stale row fails that write, never charges.
+ * Stock moves do not touch pricing, so they leave it; product and variant writes here drop it.
+ */
+const pricingCache = new TtlCache<PricingRow>(60_000, 20_000, 16 * 1024 * 1024);
+
+/** Pricing rows from this isolate's cache, the misses read fresh from D1 together. */
+export async function readPricing(env: Pick<Env, "DB">, ids: string[]): Promise<PricingRow[]> {
+  const hits: PricingRow[] = [];
+  const misses: string[] = [];
+  for (const id of new Set(ids)) {
+    const hit = pricingCache.get(id);
+    if (hit) hits.push(hit);
+    else misses.push(id);
+  }
+  return misses.length ? [...hits, ...(await findPricing(env, misses))] : hits;
 }

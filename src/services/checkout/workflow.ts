@@ -1,4 +1,5 @@
 import { getDb } from "../../db/client";
+import { isStalePricing, pricingGuardStatements } from "../catalog/pricing-guard";
 import { onOrderShard } from "../../db/shards";
 import { paymentRowInsert } from "../payment-records";
 import { attemptLeftUnpaid } from "../orders";
@@ -34,7 +35,8 @@ import { callProvider, cancelOrder, markPaid, refundCharge, resolvePaymentMethod
  *   -> clear cart; events published after the response, shared with other requests'
  *
  * A checkout without coupons or store credit costs two D1 round trips on the
- * request path beyond the price read (docs/performance.md has the budget).
+ * request path, and a price read unless this isolate priced the products before
+ * (the order's batch then checks their versions); docs/performance.md has the budget.
  */
 
 export interface CheckoutInput {
@@ -61,9 +63,17 @@ function checkpoint(step: string): void {
   if (testSeam<string>("checkout-fault") === step) throw new Error(`injected fault at ${step}`);
 }
 
+/** A checkout priced from cached rows found a product changed when writing the order: price again from D1. */
+class PricedStale extends Error {}
+
 export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInput) {
   try {
-    const order = await runCheckout(env, auth, input);
+    const order = await runCheckout(env, auth, input, "checked").catch((err) => {
+      if (!(err instanceof PricedStale)) throw err;
+      // Everything the first attempt held was given back; this one reads every price fresh.
+      log("info", "checkout priced a changed product; priced again", { user_id: auth.userId });
+      return runCheckout(env, auth, input, "fresh");
+    });
     writeMetric(env, "checkout", [order.status], [order.total_amount]);
     return order;
   } catch (err) {
@@ -72,10 +82,17 @@ export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInp
   }
 }
 
-async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
+/**
+ * `pricing`: "checked" prices from this isolate's pricing cache, and the order's batch checks each
+ * product's version (catalog/pricing-guard.ts; a changed one throws PricedStale after the undo), or
+ * "fresh" reads D1. The guard runs in the order's transaction, so it needs the order in the
+ * catalog's database; an order in another database prices fresh.
+ */
+async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pricing: "checked" | "fresh") {
   const userId = auth.userId;
   const paymentMethod = await resolvePaymentMethod(env, userId, input);
   const orderId = newId("order");
+  const checked = pricing === "checked" && onOrderShard(env, orderId).DB === env.DB;
   const cart = cartStub(env, { userId });
   const saga = new Saga({ order_id: orderId, user_id: userId });
 
@@ -89,12 +106,18 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     if (lease.state.lines.length === 0) throw new ApiError("cart_empty", "The cart is empty");
     // Shipping and tax for the order's address when it gives one (else the cart's): cheapest options unless chosen.
     const address = orderAddress(input.shipping_address) ?? lease.state.shipping_address;
-    const priced = await price(env, lease.state, { fresh: true, address });
-    if (priced.unshippable.length) throw notShippable(priced.lines, priced.unshippable);
+    const priced = await price(env, lease.state, checked ? { checked: true, address } : { fresh: true, address });
     const gone = lease.state.lines.filter((l) => {
       const p = priced.products.get(l.product_id);
       return p?.status !== "active" || !p.variants.some((v) => v.id === l.variant_id);
     });
+    // A refusal is only ever made on rows read fresh: cached ones may predate the change that fixes it.
+    const refused =
+      priced.unshippable.length > 0 ||
+      gone.length > 0 ||
+      (input.expected_total !== undefined && input.expected_total !== priced.view.total);
+    if (checked && refused) throw new PricedStale();
+    if (priced.unshippable.length) throw notShippable(priced.lines, priced.unshippable);
     if (gone.length > 0) {
       throw new ApiError("invalid_state", "Some products in the cart are no longer sold; remove them first", {
         details: gone.map((l) => ({
@@ -183,7 +206,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
       "order",
       async () => {
         await writes.indexElsewhere();
-        await writes.write();
+        await writes.write(checked ? pricingGuardStatements(env.DB, [...priced.products.values()]) : []);
       },
       () => cancelOrder(env, order, items),
     );
@@ -260,6 +283,8 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput) {
     );
   } catch (err) {
     await saga.compensate();
+    if (err instanceof PricedStale) throw err;
+    if (checked && isStalePricing(err)) throw new PricedStale();
     if (err instanceof ProviderUnavailable) {
       throw new ApiError(
         "service_unavailable",

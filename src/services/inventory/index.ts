@@ -178,7 +178,7 @@ async function settled<R>(target: StockTarget, call: () => R, purge = true): Pro
   try {
     return await call();
   } finally {
-    if (purge) await invalidateProduct(asRef(target).product_id);
+    if (purge) await invalidateProduct(asRef(target).product_id, "stock");
   }
 }
 
@@ -355,7 +355,7 @@ export async function writeStockProjection(env: Pick<Env, "DB">, levels: Project
 
 /** After handed-over levels are in D1: this isolate's display caches of the products are dropped. */
 export async function stockProjected(refs: StockTarget[]): Promise<void> {
-  await Promise.all(distinct(refs).map(([, ref]) => invalidateProduct(asRef(ref).product_id)));
+  await Promise.all(distinct(refs).map(([, ref]) => invalidateProduct(asRef(ref).product_id, "stock")));
 }
 
 /** Releases holds; never throws for holds already released or expired. Best-effort per variant. */

@@ -65,6 +65,7 @@ export function newOrderWrites<E extends Pick<Env, "DB">>(env: E, order: OrderRo
             .onConflictDoNothing(),
         ),
       ),
-    write: () => home.DB.batch(statements),
+    /** The batch; `first` run before the order's own statements in its transaction (checkout's pricing guards). */
+    write: (first: D1PreparedStatement[] = []) => home.DB.batch([...first, ...statements]),
   };
 }
