@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CartLine } from "../src/durable/cart";
@@ -92,5 +92,46 @@ describe("cart object: the lines it keeps in memory", () => {
       }),
     ).toMatchObject({ ok: false, code: "too_many_lines" });
     expect((await stub.state(cartId, null)).lines).toHaveLength(100);
+  });
+
+  it("keeps its meta row through a checkout's lease, its end, the clear and a summary flush, matching storage without reading it again", async () => {
+    const userId = `usr_${unique()}`;
+    const cartId = `crt_user_${userId}`;
+    const stub = env.CART.get(env.CART.idFromName(`user:${userId}`));
+    type Kept = { metaRow: unknown; readMeta(): unknown };
+    // The kept row, if any, and what storage holds: every change must leave them equal.
+    const kept = () =>
+      runInDurableObject(stub, (obj) => {
+        const o = obj as unknown as Kept;
+        return { kept: o.metaRow, stored: o.readMeta() };
+      });
+    const line = {
+      product_id: "prd_a",
+      variant_id: "var_1",
+      cart_item_id: "cit_a",
+      quantity: 1,
+      price: 100,
+      maxQuantity: 5,
+    };
+    await stub.add(cartId, userId, line);
+    const check = async () => {
+      const k = await kept();
+      expect(k.kept).toBeDefined(); // still kept: the change was mirrored, not dropped
+      expect(k.kept).toEqual(k.stored);
+    };
+    await stub.state(cartId, userId);
+    await check();
+    expect(await stub.beginCheckout(cartId, userId, "ord_1")).toMatchObject({ ok: true });
+    await check();
+    expect(await stub.beginCheckout(cartId, userId, "ord_2")).toMatchObject({ ok: false });
+    await stub.endCheckout("ord_1");
+    await check();
+    expect(await stub.beginCheckout(cartId, userId, "ord_2")).toMatchObject({ ok: true });
+    await stub.clear("ord_2");
+    await check();
+    expect((await stub.state(cartId, userId)).lines).toEqual([]);
+    await stub.add(cartId, userId, line);
+    expect(await runDurableObjectAlarm(stub)).toBe(true); // the summary flush
+    await check();
   });
 });

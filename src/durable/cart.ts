@@ -195,6 +195,13 @@ export class CartObject extends DurableObject<Env> {
     this.ctx.storage.sql.exec(query, ...bindings);
   }
 
+  /** A write to the meta row whose change to it is `patch`: the kept row takes the same change instead of a read. */
+  private patchMeta(patch: Partial<MetaRow>, query: string, ...bindings: (string | number | null)[]): void {
+    const kept = this.metaRow;
+    this.writeMeta(query, ...bindings);
+    if (kept) this.metaRow = { ...kept, ...patch };
+  }
+
   private meta(): MetaRow | null {
     if (this.metaRow !== undefined) return this.metaRow;
     this.metaRow = this.readMeta() ?? null;
@@ -250,10 +257,12 @@ export class CartObject extends DurableObject<Env> {
 
   private touch(): void {
     const now = Date.now();
-    const kept = this.metaRow;
-    this.writeMeta("UPDATE meta SET last_activity_at = ?, seq = seq + 1, status = 'active' WHERE id = 1", now);
-    // The same change to the row as read (seq is not one of its fields).
-    if (kept) this.metaRow = { ...kept, last_activity_at: now, status: "active" };
+    // seq is not one of the kept row's fields.
+    this.patchMeta(
+      { last_activity_at: now, status: "active" },
+      "UPDATE meta SET last_activity_at = ?, seq = seq + 1, status = 'active' WHERE id = 1",
+      now,
+    );
     this.scheduleFlush();
   }
 
@@ -468,9 +477,18 @@ export class CartObject extends DurableObject<Env> {
     this.cachedLines = [];
     // An emptied cart is not projected to D1: the reminder job asks this object before it reminds
     // (and corrects the summary then), so a paid checkout costs no summary write.
-    this.writeMeta(
+    const now = Date.now();
+    this.patchMeta(
+      {
+        coupons: "[]",
+        shipping_choices: "{}",
+        checkout_id: null,
+        checkout_until: 0,
+        last_activity_at: now,
+        status: "active",
+      },
       "UPDATE meta SET coupons = '[]', shipping_choices = '{}', checkout_id = NULL, checkout_until = 0, last_activity_at = ?, seq = seq + 1, projected_seq = seq + 1, status = 'active' WHERE id = 1",
-      Date.now(),
+      now,
     );
   }
 
@@ -493,10 +511,12 @@ export class CartObject extends DurableObject<Env> {
     const holder = this.lockedBy();
     if (holder && holder !== checkoutId) return { ok: false, code: "checkout_in_progress" };
     if (this.meta()) {
-      this.writeMeta(
+      const until = Date.now() + CHECKOUT_LEASE_MS;
+      this.patchMeta(
+        { checkout_id: checkoutId, checkout_until: until },
         "UPDATE meta SET checkout_id = ?, checkout_until = ? WHERE id = 1",
         checkoutId,
-        Date.now() + CHECKOUT_LEASE_MS,
+        until,
       );
     }
     const staleHolds = !this.mayHoldStock
@@ -534,7 +554,10 @@ export class CartObject extends DurableObject<Env> {
   /** Ends a checkout's lease without touching the lines (the checkout failed). */
   endCheckout(checkoutId: string): void {
     if (this.lockedBy() === checkoutId)
-      this.writeMeta("UPDATE meta SET checkout_id = NULL, checkout_until = 0 WHERE id = 1");
+      this.patchMeta(
+        { checkout_id: null, checkout_until: 0 },
+        "UPDATE meta SET checkout_id = NULL, checkout_until = 0 WHERE id = 1",
+      );
   }
 
   private scheduleFlush(): void {
@@ -565,9 +588,7 @@ export class CartObject extends DurableObject<Env> {
         }>("SELECT cart_id, user_id, seq, projected_seq, last_activity_at FROM meta WHERE id = 1")
         .toArray()[0];
       if (!m || m.seq <= m.projected_seq) return true;
-      const items = this.ctx.storage.sql
-        .exec<{ n: number }>("SELECT COALESCE(SUM(quantity), 0) AS n FROM items")
-        .one().n;
+      const items = this.itemCount();
       try {
         await this.env.DB.prepare(
           `INSERT INTO carts (id, user_id, item_count, status, seq, last_activity_at) VALUES (?, ?, ?, 'active', ?, ?)
@@ -576,7 +597,9 @@ export class CartObject extends DurableObject<Env> {
         )
           .bind(m.cart_id, m.user_id, items, m.seq, m.last_activity_at)
           .run();
-        this.writeMeta("UPDATE meta SET projected_seq = MAX(projected_seq, ?) WHERE id = 1", m.seq);
+        // Not through writeMeta: projected_seq is not in the kept meta row, which stays valid (a
+        // checkout right after this flush would otherwise read the row again).
+        this.ctx.storage.sql.exec("UPDATE meta SET projected_seq = MAX(projected_seq, ?) WHERE id = 1", m.seq);
       } catch (err) {
         log("warn", "cart projection failed; the alarm retries", { cart_id: m.cart_id, ...errorFields(err) });
         return false;
