@@ -76,17 +76,23 @@ export async function readProduct(env: Pick<Env, "DB">, id: string): Promise<Pro
 
 /** Many products for display (a cart's lines), through the same cache; misses are read from D1 together. */
 export async function readProducts(env: Pick<Env, "DB">, ids: string[]): Promise<ProductRecord[]> {
-  const hits: ProductRecord[] = [];
+  return readThrough(readCache, ids, async (misses) => {
+    const rows = await findProducts(env, misses);
+    for (const r of rows) readCache.set(r.id, r);
+    return rows;
+  });
+}
+
+/** Each distinct id from `cache`, the misses read together by `load` (which keeps what it read). */
+async function readThrough<V>(cache: TtlCache<V>, ids: string[], load: (misses: string[]) => Promise<V[]>) {
+  const hits: V[] = [];
   const misses: string[] = [];
   for (const id of new Set(ids)) {
-    const hit = readCache.get(id);
+    const hit = cache.get(id);
     if (hit) hits.push(hit);
     else misses.push(id);
   }
-  if (misses.length === 0) return hits;
-  const rows = await findProducts(env, misses);
-  for (const r of rows) readCache.set(r.id, r);
-  return [...hits, ...rows];
+  return misses.length ? [...hits, ...(await load(misses))] : hits;
 }
 
 /**
@@ -159,12 +165,5 @@ const pricingCache = new TtlCache<PricingRow>(60_000, 20_000, 16 * 1024 * 1024);
 
 /** Pricing rows from this isolate's cache, the misses read fresh from D1 together. */
 export async function readPricing(env: Pick<Env, "DB">, ids: string[]): Promise<PricingRow[]> {
-  const hits: PricingRow[] = [];
-  const misses: string[] = [];
-  for (const id of new Set(ids)) {
-    const hit = pricingCache.get(id);
-    if (hit) hits.push(hit);
-    else misses.push(id);
-  }
-  return misses.length ? [...hits, ...(await findPricing(env, misses))] : hits;
+  return readThrough(pricingCache, ids, (misses) => findPricing(env, misses));
 }
