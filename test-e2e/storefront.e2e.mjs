@@ -213,6 +213,21 @@ try {
     failures.push(`tokens readable by script: ${stored.slice(0, 200)}`);
   await axe(page, "cart");
   await shot(page, "cart-merged");
+  // Quantities change in place: one more, then one fewer, the line's count following each answer.
+  const count = () => page.$eval("td .qty output", (o) => o.textContent.trim());
+  const was = Number(await count());
+  for (const [button, want] of [
+    ["[data-inc]", was + 1],
+    ["[data-dec]", was],
+  ]) {
+    await page.click(`td ${button}`);
+    await page
+      .waitForFunction((w) => document.querySelector("td .qty output")?.textContent.trim() === String(w), want, {
+        timeout: 10_000,
+      })
+      .catch(() => failures.push(`cart quantity after ${button}: ${want} wanted`));
+  }
+  console.log("  ✓ cart quantity up and down in place");
 
   // Check out with the test Visa.
   await page.click("#to-checkout");

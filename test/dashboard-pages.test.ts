@@ -186,6 +186,9 @@ describe("server-rendered dashboards", () => {
     expect(html).not.toContain("Loading…");
     expect(html).toContain(product.name);
     expect(html).toContain(`data-remove="${product.product_id}"`);
+    // Quantity steps in place: one more, and one fewer (3 units here, so it is enabled).
+    expect(html).toContain(`data-inc="${product.product_id}"`);
+    expect(html).toMatch(new RegExp(`data-dec="${product.product_id}"[^>]*aria-label="One fewer [^"]*">`));
     expect(html).toContain("Total $37.50");
     expect(dataOf(html).c.items).toHaveLength(1);
     // Another buyer's page shows their own (empty) cart, never this one.

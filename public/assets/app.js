@@ -215,14 +215,21 @@ import { runPage } from "./dashboard.js";
       runPage(
         buyerViews.cart,
         (_data, _ctx, reload) => {
-          on("[data-remove]", async (b) => {
-            await api("POST", "/cart/remove", {
-              product_id: b.getAttribute("data-remove"),
-              variant_id: b.getAttribute("data-variant"),
-            });
+          // Each control changes the cart, then the page shows what the API answers (prices, limits).
+          const change = async (path, body) => {
+            const r = await api("POST", path, body);
+            if (!r.ok) toast(errorOf(r));
             await reload();
             chrome();
+          };
+          const line = (b, attr) => ({
+            product_id: b.getAttribute(attr),
+            variant_id: b.getAttribute("data-variant"),
           });
+          on("[data-remove]", (b) => change("/cart/remove", line(b, "data-remove")));
+          on("[data-dec]", (b) => change("/cart/remove", { ...line(b, "data-dec"), quantity: 1 }));
+          on("[data-inc]", (b) => change("/cart/add", { ...line(b, "data-inc"), quantity: 1 }));
+          on("[data-uncoupon]", (b) => change("/cart/coupon/remove", { code: b.getAttribute("data-uncoupon") }));
           $("#coupon")?.addEventListener("submit", async (e) => {
             e.preventDefault();
             const res = await api("POST", "/cart/coupon", { code: $("#code").value });

@@ -20,17 +20,21 @@ export const buyerViews = {
           : "";
       return `
         <table><caption class="sr">Items in your cart</caption>
-          <thead><tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
+          <thead><tr><th scope="col">Product</th><th scope="col">Qty</th><th scope="col">Price</th></tr></thead>
           <tbody>${c.items
             .map(
               (
                 i,
-              ) => `<tr><td><a href="/store/product/${esc(i.product_id)}">${esc(i.name)}</a>${options(i)}${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}</td>
-              <td>${i.quantity}</td><td>${money(i.line_total)}</td>
-              <td><button type="button" data-remove="${esc(i.product_id)}" data-variant="${esc(i.variant_id)}">Remove</button></td></tr>`,
+              ) => `<tr><td><a href="/store/product/${esc(i.product_id)}">${esc(i.name)}</a>${options(i)}${i.price_changed ? ` <em>(was ${money(i.price_when_added)})</em>` : ""}
+                <br><button type="button" class="quiet" data-remove="${esc(i.product_id)}" data-variant="${esc(i.variant_id)}" aria-label="Remove ${esc(i.name)}">Remove</button></td>
+              <td><span class="qty"><button type="button" data-dec="${esc(i.product_id)}" data-variant="${esc(i.variant_id)}" aria-label="One fewer ${esc(i.name)}"${i.quantity <= 1 ? " disabled" : ""}>−</button>
+                <output aria-label="Quantity of ${esc(i.name)}">${i.quantity}</output>
+                <button type="button" data-inc="${esc(i.product_id)}" data-variant="${esc(i.variant_id)}" aria-label="One more ${esc(i.name)}">+</button></span></td>
+              <td>${money(i.line_total)}</td></tr>`,
             )
             .join("")}</tbody></table>
         <p>Subtotal ${money(c.subtotal)}${c.discount ? ` · Discount −${money(c.discount)}` : ""} · <strong>Total ${money(c.total)}</strong></p>
+        ${c.coupons.length ? `<ul class="list" aria-label="Coupons applied">${c.coupons.map((k) => `<li><strong>${esc(k.code)}</strong> −${money(k.amount)} <button type="button" data-uncoupon="${esc(k.code)}">Remove</button></li>`).join("")}</ul>` : ""}
         ${c.coupon_warnings.map((w) => `<p class="warn">${esc(w.code)}: ${esc(w.reason)}</p>`).join("")}
         <form id="coupon"><label for="code">Coupon code</label><input id="code" name="code" required><button type="submit">Apply</button></form>
         <p><a class="button" href="/store/checkout" id="to-checkout">Check out</a></p>`;
