@@ -2,9 +2,20 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eachOrderShard } from "../src/db/shards";
 import { isStalePricing, pricingGuardStatements } from "../src/services/catalog/pricing-guard";
+import { interposeAtCheckoutSteps } from "../src/services/checkout";
 import { releaseAll } from "../src/services/inventory";
 import { overridePaymentProvider } from "../src/services/payments";
-import { adminUser, call, createCategory, createProduct, json, recordRefunds, signup, unique } from "./helpers";
+import {
+  adminUser,
+  call,
+  callWithVars,
+  createCategory,
+  createProduct,
+  json,
+  recordRefunds,
+  signup,
+  unique,
+} from "./helpers";
 
 const address = { name: "Edge Buyer", line1: "1 Edge St", city: "Austin", postal_code: "73301", country: "US" };
 
@@ -88,6 +99,42 @@ describe("checkout at the edges", () => {
     // The attempts that found the price changed gave their holds back: 7 sold, none held.
     const stock = await json(await call("GET", `/inventory/${p.product_id}`, { token: seller.access_token }));
     expect(stock).toMatchObject({ stock_available: 43, reserved: 0 });
+  });
+
+  it("a product that changes between the checkout's price read and its order write is refused with price_changed, holding and charging nothing", async () => {
+    const cat = await createCategory(`Edge ${unique()}`);
+    const seller = await signup({ role: "seller" });
+    const p = await createProduct(seller, cat.category_id, { stock_available: 10, price: 1000 });
+    const buyer = await signup();
+    await call("POST", "/cart/add", { token: buyer.access_token, body: { product_id: p.product_id, quantity: 2 } });
+    // One order database, so the guard is in the order's transaction whatever the order's id.
+    const checkout = () =>
+      callWithVars({ ORDER_SHARDS: "1" } as Partial<Env>, "POST", "/orders", {
+        token: buyer.access_token,
+        body: { payment_method: "pm_card_visa", shipping_address: address },
+      });
+    // Another writer changes the price as each attempt is about to write its order: the cached
+    // attempt and the fresh one both find it moved.
+    interposeAtCheckoutSteps(async (step) => {
+      if (step === "write-order")
+        await env.DB.prepare("UPDATE products SET price = price + 1, version = version + 1 WHERE id = ?")
+          .bind(p.product_id)
+          .run();
+    });
+    try {
+      const res = await checkout();
+      expect(res.status, await res.clone().text()).toBe(409);
+      expect((await json(res)).error.code).toBe("price_changed");
+    } finally {
+      interposeAtCheckoutSteps(null);
+    }
+    // Nothing held, no order, and the cart is free for the next try, which pays the price as it is now.
+    const stock = await json(await call("GET", `/inventory/${p.product_id}`, { token: seller.access_token }));
+    expect(stock).toMatchObject({ stock_available: 10, reserved: 0 });
+    expect((await json(await call("GET", "/orders", { token: buyer.access_token }))).data).toHaveLength(0);
+    const again = await checkout();
+    expect(again.status, await again.clone().text()).toBe(201);
+    expect((await json(again)).subtotal).toBe(2 * 1002);
   });
 
   it("a pricing guard fails the whole batch when a product's version moved, and passes when it did not", async () => {

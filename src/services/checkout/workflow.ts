@@ -11,14 +11,15 @@ import { Saga } from "../../lib/saga";
 import type { AuthContext } from "../../types";
 import type { CartAddress } from "../../durable/cart";
 import { cartStub, price, userCartId } from "../cart";
-import { notShippable, selectedOption } from "../shipping";
+import { notShippable } from "../shipping";
 import { dispatchEvents } from "../events";
 import { releaseAll, reserveAll, syncProjection } from "../inventory";
-import { findOrder, newOrderWrites, stockRefOf, toOrder, type OrderItemRow, type OrderRow } from "../orders";
+import { findOrder, newOrderWrites, stockRefOf, toOrder } from "../orders";
 import { ProviderUnavailable } from "../payments";
 import { setTestSeam, testSeam } from "../../lib/test-seams";
 import * as promotions from "../promotions";
 import * as wallet from "../wallet";
+import { pendingOrderRows } from "./order-rows";
 import { callProvider, cancelOrder, markPaid, refundCharge, resolvePaymentMethod } from "./steps";
 
 /**
@@ -55,12 +56,20 @@ export interface CheckoutInput {
  */
 export const CHECKOUT_HOLD_TTL_MS = 5 * 60 * 1000;
 
+type CheckoutInterposer = (step: string) => Promise<void>;
+
 /** The reliability suite: throw at a named step (through the one test seam). */
 export function injectCheckoutFault(step: string | null): void {
   setTestSeam("checkout-fault", step);
 }
-function checkpoint(step: string): void {
-  if (testSeam<string>("checkout-fault") === step) throw new Error(`injected fault at ${step}`);
+/** The suite: run `fn` as each step begins (another writer racing the checkout), or stop with null. */
+export function interposeAtCheckoutSteps(fn: CheckoutInterposer | null): void {
+  setTestSeam("checkout-fault", fn);
+}
+function checkpoint(step: string): Promise<void> | undefined {
+  const seam = testSeam<string | CheckoutInterposer>("checkout-fault");
+  if (seam === step) throw new Error(`injected fault at ${step}`);
+  return typeof seam === "function" ? seam(step) : undefined;
 }
 
 /** A checkout priced from cached rows found a product changed when writing the order: price again from D1. */
@@ -83,16 +92,19 @@ export async function placeOrder(env: Env, auth: AuthContext, input: CheckoutInp
 }
 
 /**
- * `pricing`: "checked" prices from this isolate's pricing cache, and the order's batch checks each
- * product's version (catalog/pricing-guard.ts; a changed one throws PricedStale after the undo), or
- * "fresh" reads D1. The guard runs in the order's transaction, so it needs the order in the
- * catalog's database; an order in another database prices fresh.
+ * `pricing`: "checked" prices from this isolate's pricing cache, or "fresh" reads D1. Either way the
+ * order's batch checks each product's version (catalog/pricing-guard.ts) when the order is in the
+ * catalog's database (the guard runs in the order's transaction): a product changed since it was
+ * priced fails the write, and after the undo a cached price is tried again fresh (PricedStale),
+ * while a fresh one that moved meanwhile is refused with price_changed. An order in another
+ * database prices fresh, unguarded.
  */
 async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pricing: "checked" | "fresh") {
   const userId = auth.userId;
   const paymentMethod = await resolvePaymentMethod(env, userId, input);
   const orderId = newId("order");
-  const checked = pricing === "checked" && onOrderShard(env, orderId).DB === env.DB;
+  const guarded = onOrderShard(env, orderId).DB === env.DB;
+  const checked = pricing === "checked" && guarded;
   const cart = cartStub(env, { userId });
   const saga = new Saga({ order_id: orderId, user_id: userId });
 
@@ -145,7 +157,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pr
     }
 
     // 1. Stock, in fixed order, all or nothing: one call per inventory object.
-    checkpoint("reserve");
+    await checkpoint("reserve");
     await saga.step(
       "stock",
       () => reserveAll(env, orderId, priced.lines, CHECKOUT_HOLD_TTL_MS, { awaitProjection: false }),
@@ -153,67 +165,21 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pr
     );
 
     // 2. The order, pending payment, with its items, index rows and event: one D1 batch.
-    checkpoint("write-order");
-    const now = new Date().toISOString();
-    const order: OrderRow = {
-      id: orderId,
-      userId,
-      status: "pending_payment",
-      subtotal: view.subtotal,
-      discount: view.discount,
-      shipping: view.shipping_total,
-      taxTotal: view.tax_total,
-      taxIncluded: view.tax_included,
-      taxJurisdiction: priced.tax?.jurisdiction ?? null,
-      shippingLines: view.shipping_options.map((s) => {
-        const o = selectedOption(s);
-        return { seller_id: s.seller_id, option_id: o.option_id, name: o.name, amount: o.amount };
-      }),
-      totalAmount: view.total,
-      fxRateMicro: priced.fxRateMicro,
-      walletAmount: 0,
-      currency: view.currency,
-      couponCodes: evaluation.applied.map((a) => a.code),
-      shippingAddress: input.shipping_address,
-      trackingNumber: null,
-      refundedAmount: 0,
-      paymentLockUntil: Date.now() + 120_000,
-      payBy: null,
-      paidAt: null,
-      shippedAt: null,
-      deliveredAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const items: OrderItemRow[] = priced.lines.map((l) => ({
-      id: newId("orderItem"),
-      orderId,
-      productId: l.product_id,
-      variantId: l.variant_id ?? null,
-      options: priced.products.get(l.product_id)!.variants.find((v) => v.id === l.variant_id)?.options ?? {},
-      sellerId: l.seller_id,
-      name: priced.products.get(l.product_id)!.name,
-      quantity: l.quantity,
-      price: l.price,
-      discount: evaluation.lineDiscounts[promotions.lineKey(l)] ?? 0,
-      tax: priced.lineTax[promotions.lineKey(l)] ?? 0,
-      status: "pending",
-      trackingNumber: null,
-      createdAt: now,
-    }));
+    await checkpoint("write-order");
+    const { order, items } = pendingOrderRows(orderId, userId, priced, input.shipping_address);
     const writes = newOrderWrites(env, order, items);
     const { handle: orderKept } = await saga.step(
       "order",
       async () => {
         await writes.indexElsewhere();
-        await writes.write(checked ? pricingGuardStatements(env.DB, [...priced.products.values()]) : []);
+        await writes.write(guarded ? pricingGuardStatements(env.DB, [...priced.products.values()]) : []);
       },
       () => cancelOrder(env, order, items),
     );
     await dispatchEvents(writes.home, [writes.created]);
 
     // 3. Coupon budgets, atomically.
-    checkpoint("redeem-coupons");
+    await checkpoint("redeem-coupons");
     for (const c of evaluation.coupons.filter((c) => evaluation.applied.some((a) => a.code === c.code))) {
       const amount = evaluation.applied.find((a) => a.code === c.code)!.amount;
       const { value: ok } = await saga.step(
@@ -226,7 +192,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pr
     }
 
     // 4. Store credit first, when asked.
-    checkpoint("wallet");
+    await checkpoint("wallet");
     if (input.use_wallet) {
       const { value } = await saga.step(
         "store-credit",
@@ -237,7 +203,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pr
     }
 
     // 5. Charge what is left.
-    checkpoint("charge");
+    await checkpoint("charge");
     const result = await callProvider(
       env,
       order,
@@ -272,7 +238,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pr
     saga.onFailure("charge", () => refundCharge(env, order, "checkout failed after the charge", result.row));
 
     // 6. Paid: the stock for good, then the order with its payment record.
-    checkpoint("mark-paid");
+    await checkpoint("mark-paid");
     const paid = await markPaid(env, order, items, orderId, result.row);
     saga.complete();
     await cart.clear(orderId);
@@ -284,7 +250,13 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pr
   } catch (err) {
     await saga.compensate();
     if (err instanceof PricedStale) throw err;
-    if (checked && isStalePricing(err)) throw new PricedStale();
+    if (guarded && isStalePricing(err)) {
+      if (checked) throw new PricedStale();
+      throw new ApiError(
+        "price_changed",
+        "A product in the cart changed while checking out; nothing was charged. Review the cart and check out again",
+      );
+    }
     if (err instanceof ProviderUnavailable) {
       throw new ApiError(
         "service_unavailable",
