@@ -1,7 +1,7 @@
 // Virtual buyers for the bench and the profiler: real accounts written straight to
 // local D1, and access tokens signed with the local key ring as the API would issue
 // them (no scrypt login per buyer).
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, WRANGLER, run } from "../scripts/lib.mjs";
 
@@ -32,10 +32,14 @@ export async function createBuyers(persistTo, groups) {
   }
   const file = join(ROOT, ".wrangler", `bench-buyers-${process.pid}.sql`);
   writeFileSync(file, sql.join("\n"));
-  await run(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file, "--yes"], {
-    quiet: true,
-    env: { CI: "1" },
-  });
+  try {
+    await run(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file, "--yes"], {
+      quiet: true,
+      env: { CI: "1" },
+    });
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** Access tokens for the first `n` buyers of a group. */

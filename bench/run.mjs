@@ -96,6 +96,7 @@ async function checkoutLoad(spec) {
     console.log(`  (carts filled; ${q.waitedMs} ms for the server to settle)`);
   }
   const r = phase({ checkoutOnly: true });
+  rmSync(file, { force: true });
   // Adds that failed leave empty carts: their checkouts answer 409, and the run reports both.
   for (const [code, n] of Object.entries(filled.codes)) r.codes[code] = (r.codes[code] ?? 0) + n;
   return r;
