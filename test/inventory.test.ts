@@ -94,6 +94,31 @@ describe("inventory object", () => {
     expect(await d1Level()).toBe(12);
   });
 
+  it("a checkout's reserve and commit cost the object 8 SQLite statements: each change's update answers with the level", async () => {
+    const { id } = await product(10);
+    const warm = async (rid: string) => {
+      await reserveAll(env, rid, [{ product_id: id, quantity: 1 }], 60_000, { awaitProjection: false });
+      return commitAll(env, rid, [id], { handOver: true });
+    };
+    await warm("rsv_warm"); // loaded, its alarm armed: what every later checkout meets
+    const seen: string[] = [];
+    await runInDurableObject(stub(id), (_obj, ctx) => {
+      const sql = ctx.storage.sql as unknown as { exec: (query: string, ...b: unknown[]) => unknown };
+      const exec = sql.exec.bind(sql);
+      sql.exec = (query, ...b) => {
+        seen.push(query);
+        return exec(query, ...b);
+      };
+    });
+    const [level] = await warm("rsv_counted");
+    // The ledger's find, hold, find and state; the pool read once; two updates that return the level;
+    // the hand-over's mark. 17 before the updates answered with the level.
+    expect(seen).toHaveLength(8);
+    expect(seen.filter((q) => /^SELECT .* FROM stock/.test(q))).toHaveLength(1);
+    expect(level).toMatchObject({ available: 8 });
+    expect(await getStock(env, id)).toMatchObject({ available: 8, reserved: 0 });
+  });
+
   it("an expired reservation returns its stock (alarm) and can no longer be committed", async () => {
     const { id } = await product(5);
     await reserveAll(env, "rsv_exp", [{ product_id: id, quantity: 4 }], 1000);

@@ -153,12 +153,13 @@ export class InventoryItem extends DurableObject<Env> {
       return { ok: false, code: "invalid_state", message: "quantity must be a positive integer" };
     }
     // The pool, not the total: units granted to buckets are theirs to sell, until taken back here.
-    if (this.store.pool().available < quantity && this.store.bucketsHoldSpare()) {
+    let { available } = this.store.pool();
+    if (available < quantity && this.store.bucketsHoldSpare()) {
       await this.reclaim(-1);
       const raced = this.ledger.find(reservationId);
       if (raced) return { ok: true, ...this.store.level(), ...raced };
+      available = this.store.pool().available;
     }
-    const { available } = this.store.pool();
     if (available < quantity) {
       return { ok: false, code: "out_of_stock", message: `Only ${available} left`, available };
     }
@@ -193,7 +194,12 @@ export class InventoryItem extends DurableObject<Env> {
       return { ok: false, code: "not_found", message: "No such reservation" };
     }
     if (r.state === "committed")
-      return { ok: true, ...this.store.level(), ...r, ...(handOver ? { projection: this.projection.handOver() } : {}) };
+      return {
+        ok: true,
+        ...this.store.level(),
+        ...r,
+        ...(handOver ? { projection: this.projection.handOver(this.store.level()) } : {}),
+      };
     if (r.state !== "held") {
       return {
         ok: false,
@@ -204,7 +210,7 @@ export class InventoryItem extends DurableObject<Env> {
     this.ledger.setState(reservationId, "committed");
     if (handOver) {
       const level = this.store.change(0, -r.quantity);
-      return { ok: true, ...level, ...r, state: "committed", projection: this.projection.handOver() };
+      return { ok: true, ...level, ...r, state: "committed", projection: this.projection.handOver(level) };
     }
     const level = this.change(0, -r.quantity);
     // Available does not move on commit, but an unawaited reserve's projection must land before the caller answers.

@@ -1,6 +1,6 @@
 import { errorFields, log } from "../../lib/logger";
 import { projectStock, type ProjectedLevel } from "../catalog/stock-columns";
-import type { StockStore } from "./stock-store";
+import type { StockLevel, StockStore } from "./stock-store";
 
 /**
  * D1's copy of one inventory object's stock: `product_variants.stock_available` (and the
@@ -59,16 +59,17 @@ export class StockProjection {
    * batch failed and the rewrite too), D1 trails until this object's next change: the projection
    * is for display and search, the object alone decides what can be sold.
    */
-  handOver(): ProjectedLevel {
-    const s = this.sql
-      .exec<{ seq: number; pending_event: number }>("SELECT seq, pending_event FROM stock WHERE id = 1")
+  handOver(level: StockLevel): ProjectedLevel {
+    const { pending_event } = this.sql
+      .exec<{ pending_event: number }>(
+        "UPDATE stock SET projected_seq = MAX(projected_seq, ?) WHERE id = 1 RETURNING pending_event",
+        level.seq,
+      )
       .one();
-    const available = this.store.level().available;
-    this.sql.exec("UPDATE stock SET projected_seq = MAX(projected_seq, ?) WHERE id = 1", s.seq);
-    this.projectedAvailable = available;
-    if (s.pending_event) this.schedule();
-    this.wake(false);
-    return { ...this.store.owner(), available, seq: s.seq };
+    this.projectedAvailable = level.available;
+    if (pending_event) this.schedule();
+    this.wake(false, level.seq);
+    return { ...this.store.owner(), available: level.available, seq: level.seq };
   }
 
   /** Starts a flush unless one is running (it loops until D1 has the latest level). */
@@ -83,10 +84,13 @@ export class StockProjection {
     );
   }
 
-  private wake(all: boolean): void {
+  /** Resolves the waiters D1 now covers (all: every one); `known`, the projected seq when the caller has it. */
+  private wake(all: boolean, known?: number): void {
     const projected =
+      known ??
       this.sql.exec<{ projected_seq: number }>("SELECT projected_seq FROM stock WHERE id = 1").toArray()[0]
-        ?.projected_seq ?? 0;
+        ?.projected_seq ??
+      0;
     const still: typeof this.waiters = [];
     for (const w of this.waiters) all || w.seq <= projected ? w.resolve() : still.push(w);
     this.waiters = still;

@@ -55,6 +55,8 @@ export class StockStore {
   productId: string | null = null;
   /** Whether any bucket row exists (hot SKUs only): most objects never have one, and skip summing them. */
   private hasBuckets = false;
+  /** Whose stock this is: written once, at `open`, so read once. */
+  private ownerKept: { variantId: string; productId: string } | null = null;
 
   /** The stock tables, created or brought up to date (once per version: ensureObjectSchema). */
   private static migrate(sql: SqlStorage): void {
@@ -123,6 +125,7 @@ export class StockStore {
       ownerId,
     );
     this.productId = key;
+    this.ownerKept = { variantId, productId: ownerId };
   }
 
   /** What this object itself holds: the pool it reserves from (and grants buckets from). */
@@ -153,6 +156,19 @@ export class StockStore {
    * event as due (the projection publishes it).
    */
   change(dAvailable: number, dReserved: number, announce = false, alsoApply?: () => void): StockLevel {
+    if (!this.hasBuckets && !alsoApply) {
+      // The common case, the pool alone: the update answers with the new level (one statement, not three).
+      const level = this.sql
+        .exec<{ product_id: string; available: number; reserved: number; seq: number }>(
+          "UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1 RETURNING product_id, available, reserved, seq",
+          dAvailable,
+          dReserved,
+        )
+        .one();
+      if ((level.available - dAvailable === 0) !== (level.available === 0) || announce)
+        this.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
+      return { product_id: level.product_id, available: level.available, reserved: level.reserved, seq: level.seq };
+    }
     const before = this.level().available;
     this.sql.exec(
       "UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1",
@@ -182,11 +198,16 @@ export class StockStore {
 
   /** The variant and product this object's stock belongs to. */
   owner(): { variantId: string; productId: string } {
+    if (this.ownerKept) return this.ownerKept;
     const r = this.sql
       .exec<{ product_id: string; variant_id: string | null; owner_id: string | null }>(
         "SELECT product_id, variant_id, owner_id FROM stock WHERE id = 1",
       )
       .one();
-    return { variantId: r.variant_id ?? defaultVariantId(r.product_id), productId: r.owner_id ?? r.product_id };
+    this.ownerKept = {
+      variantId: r.variant_id ?? defaultVariantId(r.product_id),
+      productId: r.owner_id ?? r.product_id,
+    };
+    return this.ownerKept;
   }
 }
