@@ -42,6 +42,11 @@ export function onOrderShard<E extends Pick<Env, "DB">>(env: E, orderId: string)
   return withDb(env, dbs[placeOf(orderId, dbs.length)]);
 }
 
+/** Whether this order lives in `DB`, beside the catalog: then a write of both can be one transaction. */
+export function orderBesideCatalog(env: Pick<Env, "DB">, orderId: string): boolean {
+  return onOrderShard(env, orderId).DB === env.DB;
+}
+
 /** `env` on the database a key hashes to: an owner's order index rows, an email's or username's claim. */
 export function onKeyShard<E extends Pick<Env, "DB">>(env: E, key: string): E {
   const dbs = orderDatabases(env);

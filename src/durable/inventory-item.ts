@@ -193,13 +193,10 @@ export class InventoryItem extends DurableObject<Env> {
       if (idx !== null) return this.bucketStub(productId, idx).commit(productId, idx, reservationId);
       return { ok: false, code: "not_found", message: "No such reservation" };
     }
-    if (r.state === "committed")
-      return {
-        ok: true,
-        ...this.store.level(),
-        ...r,
-        ...(handOver ? { projection: this.projection.handOver(this.store.level()) } : {}),
-      };
+    if (r.state === "committed") {
+      const level = this.store.level();
+      return { ok: true, ...level, ...r, ...(handOver ? { projection: this.projection.handOver(level) } : {}) };
+    }
     if (r.state !== "held") {
       return {
         ok: false,

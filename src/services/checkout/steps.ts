@@ -2,7 +2,7 @@ import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { log } from "../../lib/logger";
 import { Saga } from "../../lib/saga";
-import { onOrderShard } from "../../db/shards";
+import { orderBesideCatalog } from "../../db/shards";
 import {
   commitAll,
   type ProjectedLevel,
@@ -227,7 +227,7 @@ export async function markPaid(
   // The ledger posts a manual (authorised) payment's sales at each capture, not now.
   const capture = (payment ?? (await latestPayment(env, order.id)))?.captureMethod ?? "automatic";
   // The catalog is in `DB`; an order in another database writes the levels in a batch of their own.
-  const withOrder = onOrderShard(env, order.id).DB === env.DB;
+  const withOrder = orderBesideCatalog(env, order.id);
   try {
     const paid = await transition(
       env,

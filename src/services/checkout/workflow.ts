@@ -1,6 +1,6 @@
 import { getDb } from "../../db/client";
 import { isStalePricing, pricingGuardStatements } from "../catalog/pricing-guard";
-import { onOrderShard } from "../../db/shards";
+import { onOrderShard, orderBesideCatalog } from "../../db/shards";
 import { paymentRowInsert } from "../payment-records";
 import { attemptLeftUnpaid } from "../orders";
 import { ApiError } from "../../lib/errors";
@@ -103,7 +103,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pr
   const userId = auth.userId;
   const paymentMethod = await resolvePaymentMethod(env, userId, input);
   const orderId = newId("order");
-  const guarded = onOrderShard(env, orderId).DB === env.DB;
+  const guarded = orderBesideCatalog(env, orderId);
   const checked = pricing === "checked" && guarded;
   const cart = cartStub(env, { userId });
   const saga = new Saga({ order_id: orderId, user_id: userId });

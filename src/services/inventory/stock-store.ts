@@ -156,28 +156,22 @@ export class StockStore {
    * event as due (the projection publishes it).
    */
   change(dAvailable: number, dReserved: number, announce = false, alsoApply?: () => void): StockLevel {
-    if (!this.hasBuckets && !alsoApply) {
-      // The common case, the pool alone: the update answers with the new level (one statement, not three).
-      const level = this.sql
-        .exec<{ product_id: string; available: number; reserved: number; seq: number }>(
-          "UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1 RETURNING product_id, available, reserved, seq",
-          dAvailable,
-          dReserved,
-        )
-        .one();
-      if ((level.available - dAvailable === 0) !== (level.available === 0) || announce)
-        this.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
-      return { product_id: level.product_id, available: level.available, reserved: level.reserved, seq: level.seq };
-    }
-    const before = this.level().available;
-    this.sql.exec(
-      "UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1",
-      dAvailable,
-      dReserved,
-    );
+    // Without buckets the pool is the level: the update's answer gives it after, and before by the delta.
+    const pooled = !this.hasBuckets && !alsoApply;
+    const before = pooled ? null : this.level().available;
+    const pool = this.sql
+      .exec<{ product_id: string; available: number; reserved: number; seq: number }>(
+        "UPDATE stock SET available = available + ?, reserved = reserved + ?, seq = seq + 1 WHERE id = 1 RETURNING product_id, available, reserved, seq",
+        dAvailable,
+        dReserved,
+      )
+      .one();
     alsoApply?.();
-    const level = this.level();
-    if ((before === 0) !== (level.available === 0) || announce)
+    const level: StockLevel = pooled
+      ? { product_id: pool.product_id, available: pool.available, reserved: pool.reserved, seq: pool.seq }
+      : this.level();
+    const was = before ?? level.available - dAvailable;
+    if ((was === 0) !== (level.available === 0) || announce)
       this.sql.exec("UPDATE stock SET pending_event = 1 WHERE id = 1");
     return level;
   }
