@@ -15,6 +15,7 @@ import { seedLocal } from "../scripts/seed.mjs";
 import { benchStateDir } from "./state-dir.mjs";
 import { createBuyers, mintTokens } from "./buyers.mjs";
 import { serveApp } from "./serve.mjs";
+import { quiesce, workerdPids } from "./cpu.mjs";
 
 const [workload = "checkout", seconds = "8", connections = "16"] = process.argv.slice(2);
 const PORT = 8797;
@@ -148,6 +149,8 @@ if (workload === "checkout" || workload === "cart") {
     JSON.stringify({ url: server.url, paths, connections: Number(connections), duration: Number(seconds) }),
   ];
 }
+// The seeding's own background work (search snapshots, consumers) ends first: it is not the workload's.
+await quiesce(workerdPids());
 await cdp("Profiler.start");
 const out = spawnSync("taskset", ["-c", "1", process.execPath, ...loadCmd], {
   cwd: ROOT,

@@ -72,7 +72,15 @@ async function api(method, path, body, token, attempt = 0) {
 }
 
 const checkoutBuyers = () => Math.max(200, Math.min(3000, Math.round(DURATION * 60)));
-const BUYER_GROUPS = [...CONNECTIONS.map((c) => [`CO${c}X`, checkoutBuyers()]), ["HOTX", 1000]];
+// The size checkout's buyers (COV…) are accounts too: without one, each order's confirmation had no
+// address and went to the dead-letter queue, background work a real order does not set off.
+const BUYER_GROUPS = [
+  ...CONNECTIONS.flatMap((c) => [
+    [`CO${c}X`, checkoutBuyers()],
+    [`COV${c}X`, checkoutBuyers()],
+  ]),
+  ["HOTX", 1000],
+];
 
 /**
  * One checkout run: the buyers fill their carts (untimed), the server settles, then they check out
