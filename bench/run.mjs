@@ -71,7 +71,10 @@ async function api(method, path, body, token, attempt = 0) {
   return text ? JSON.parse(text) : null;
 }
 
-const checkoutBuyers = () => Math.max(200, Math.min(3000, Math.round(DURATION * 60)));
+// Enough buyers for the timed checkouts to last about the run's duration at a few hundred orders
+// a second, after CHECKOUT_WARMUP of them check out untimed.
+const CHECKOUT_WARMUP = 200;
+const checkoutBuyers = () => CHECKOUT_WARMUP + Math.max(200, Math.min(6000, Math.round(DURATION * 300)));
 // The size checkout's buyers (COV…) are accounts too: without one, each order's confirmation had no
 // address and went to the dead-letter queue, background work a real order does not set off.
 const BUYER_GROUPS = [
@@ -357,7 +360,7 @@ if (!only || "checkout".includes(only)) {
   for (const connections of CONNECTIONS) {
     const n = checkoutBuyers();
     const tokens = await mintTokens(vars, n, `CO${connections}X`);
-    const r = await checkoutLoad({ url: app, tokens, productIds: stockIds, connections });
+    const r = await checkoutLoad({ url: app, tokens, productIds: stockIds, connections, warmup: CHECKOUT_WARMUP });
     const fivexx = Object.entries(r.codes)
       .filter(([c]) => c.startsWith("5"))
       .reduce((a, [, v]) => a + v, 0);
@@ -385,7 +388,7 @@ if (!only || "checkout".includes(only)) {
     const connections = CONNECTIONS.includes(16) ? 16 : CONNECTIONS[0];
     const n = checkoutBuyers();
     const tokens = await mintTokens(vars, n, `COV${connections}X`);
-    const r = await checkoutLoad({ url: app, tokens, productIds: sizedLines, connections });
+    const r = await checkoutLoad({ url: app, tokens, productIds: sizedLines, connections, warmup: CHECKOUT_WARMUP });
     const fivexx = Object.entries(r.codes)
       .filter(([c]) => c.startsWith("5"))
       .reduce((a, [, v]) => a + v, 0);
