@@ -3,6 +3,7 @@ import { SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import { onUserShard } from "../src/db/shards";
 import { fromBase64Url, toBase64Url } from "../src/lib/crypto";
+import { verifyAccessToken } from "../src/services/tokens";
 import { adminUser, call, json, signup, unique } from "./helpers";
 
 const keys = () => JSON.parse(env.JWT_KEYS) as { current: string; keys: Record<string, string> };
@@ -252,6 +253,32 @@ describe("access tokens", () => {
     const u = await signup();
     const token = await tokenWith({ sub: u.user.user_id, kid: "test-1" });
     expect((await call("GET", `/users/${u.user.user_id}`, { token })).status).toBe(200);
+  });
+
+  it("a token verified before is still refused once it expires (the isolate's verified-token memo)", async () => {
+    const now = Date.now();
+    const token = await tokenWith({ sub: "usr_memo", expiresIn: Math.floor(now / 1000) + 5 });
+    expect(await verifyAccessToken(env, token)).toEqual({ userId: "usr_memo", role: "buyer" });
+    expect(await verifyAccessToken(env, token)).toEqual({ userId: "usr_memo", role: "buyer" });
+    vi.useFakeTimers({ now: now + 6_000, toFake: ["Date"] });
+    try {
+      await expect(verifyAccessToken(env, token)).rejects.toMatchObject({ code: "unauthenticated" });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a token verified before is refused by a key ring that dropped its key", async () => {
+    const ring = keys();
+    const token = await tokenWith({ sub: "usr_memo2", kid: "test-1" });
+    expect(await verifyAccessToken(env, token)).toEqual({ userId: "usr_memo2", role: "buyer" });
+    const without = { ...ring, keys: Object.fromEntries(Object.entries(ring.keys).filter(([k]) => k !== "test-1")) };
+    const rotated = { ...env, JWT_KEYS: JSON.stringify(without) };
+    await expect(verifyAccessToken(rotated, token)).rejects.toMatchObject({ code: "unauthenticated" });
+    // And a different issuer or audience is not answered from what was verified for this one.
+    await expect(verifyAccessToken({ ...env, JWT_AUDIENCE: "someone-else" }, token)).rejects.toMatchObject({
+      code: "unauthenticated",
+    });
   });
 
   it("rejects an expired token", async () => {
