@@ -6,6 +6,7 @@
 // are CPU here where on Cloudflare most of them are waits. Prints one BENCH_RESULT line each.
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
+import { purgeEdgeCache } from "../../src/lib/edge-cache";
 import { verifyAccessToken } from "../../src/services/tokens";
 import { token } from "./harness";
 
@@ -33,6 +34,11 @@ it("what one platform operation costs here", async () => {
   await env.DB.exec("CREATE TABLE IF NOT EXISTS bench_scratch (id TEXT PRIMARY KEY, v INTEGER NOT NULL, body TEXT)");
   const insert = env.DB.prepare("INSERT INTO bench_scratch (id, v, body) VALUES (?, ?, ?)");
   const jwt = await token(`usr_PRIM${run.toUpperCase()}`.padEnd(30, "0").slice(0, 30), "buyer");
+  const fresh = await Promise.all(
+    Array.from({ length: 1000 }, (_, k) =>
+      token(`usr_PRIM${run.toUpperCase()}${k}`.padEnd(30, "0").slice(0, 30), "buyer"),
+    ),
+  );
 
   const results = [
     await perOp("Durable Object RPC, read-only (a warm cart's itemCount)", 2000, () => cart.itemCount()),
@@ -47,7 +53,13 @@ it("what one platform operation costs here", async () => {
       env.DB.batch([0, 1, 2, 3].map((i) => insert.bind(`${run}_${k}_${i}`, k, "x".repeat(200)))),
     ),
     await perOp("Rate Limiting binding, one key", 2000, () => env.WRITE_LIMIT_USER.limit({ key: "usr_prim" })),
-    await perOp("access token verified (HS256, jose)", 2000, () => verifyAccessToken(env, jwt)),
+    // Each token new to the isolate (minted beforehand), then one it has verified before (its memo).
+    await perOp("access token verified (HS256, jose), first use", 1000, (k) =>
+      verifyAccessToken(env, k < 0 ? jwt : fresh[k]),
+    ),
+    await perOp("access token verified, seen before in this isolate", 2000, () => verifyAccessToken(env, jwt)),
+    // What a paid order's purge of each product page costs (src/lib/edge-cache.ts).
+    await perOp("Cache API delete (one product page)", 1000, (k) => purgeEdgeCache(`/products/prd_prim_${k}`)),
   ];
   for (const us of results) expect(us).toBeGreaterThan(0);
 });
