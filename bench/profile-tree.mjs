@@ -8,9 +8,10 @@ import { join } from "node:path";
 
 const [workload = "checkout", filter = "", rows = "40"] = process.argv.slice(2);
 const prof = JSON.parse(readFileSync(join(process.cwd(), ".wrangler", `profile-${workload}.cpuprofile`), "utf8"));
+// Counted samples, as bench/profile.mjs counts them (a sample's timeDelta includes other isolates' time).
+const interval = (prof.endTime - prof.startTime) / Math.max(1, prof.samples.length);
 const self = new Map();
-for (let i = 0; i < prof.samples.length; i++)
-  self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
+for (const id of prof.samples) self.set(id, (self.get(id) ?? 0) + interval);
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

@@ -164,9 +164,12 @@ console.log(`load: ${out.stdout.slice(0, 300)} ${out.stderr.slice(0, 300)}`);
 const prof = result.profile;
 // Kept for a closer look (chrome://inspect, or inclusive time by caller: bench/profile-tree.mjs).
 writeFileSync(join(ROOT, ".wrangler", `profile-${workload.replace(/\W+/g, "_")}.cpuprofile`), JSON.stringify(prof));
+// Samples are counted, not summed by their timeDeltas: a delta holds all the time since the sample
+// before, including time the thread spent in other isolates (the D1 simulator, the queue broker),
+// so a sample after a long gap charges that gap to whatever frame is current (often an `await`).
+const interval = (prof.endTime - prof.startTime) / Math.max(1, prof.samples.length);
 const dt = new Map();
-for (let i = 0; i < prof.samples.length; i++)
-  dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
+for (const id of prof.samples) dt.set(id, (dt.get(id) ?? 0) + interval);
 const total = [...dt.values()].reduce((a, b) => a + b, 0);
 const byFn = new Map();
 const byArea = new Map();
