@@ -42,19 +42,41 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/** The last millisecond encoded, and its text: ids made in the same millisecond share it. */
+let lastMs = -1;
+let lastTime = "";
+
 function encodeTime(ms: number): string {
+  if (ms === lastMs) return lastTime;
   let out = "";
-  for (let i = 0; i < 10; i++) {
-    out = ALPHABET[ms % 32] + out;
-    ms = Math.floor(ms / 32);
+  for (let i = 0, t = ms; i < 10; i++) {
+    out = ALPHABET[t % 32] + out;
+    t = Math.floor(t / 32);
   }
+  lastMs = ms;
+  lastTime = out;
   return out;
 }
 
+/**
+ * Random bytes drawn 4 KB at a time: every request makes at least one id (its request id) and a
+ * checkout several, and one getRandomValues call and buffer per id was a visible share of a
+ * request's allocations. Filled lazily: Workers refuse randomness outside a request.
+ */
+const POOL_BYTES = 4096;
+let pool: Uint8Array | null = null;
+let poolAt = POOL_BYTES;
+
 function encodeRandom(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  if (poolAt + 16 > POOL_BYTES || !pool) {
+    pool = crypto.getRandomValues(pool ?? new Uint8Array(POOL_BYTES));
+    poolAt = 0;
+  }
+  const b = pool;
+  const i = poolAt;
+  poolAt += 16;
   let out = "";
-  for (let i = 0; i < 16; i++) out += ALPHABET[bytes[i] & 31];
+  for (let k = 0; k < 16; k++) out += ALPHABET[b[i + k] & 31];
   return out;
 }
 
