@@ -625,7 +625,8 @@ try {
     ran = true;
     await d.dismiss();
   });
-  for (const next of ["javascript:alert(document.domain)", "//evil.example/login"]) {
+  // The off-site target is another loopback address: were it followed, nothing would leave this machine.
+  for (const next of ["javascript:alert(document.domain)", "//127.0.0.2:9/login"]) {
     await tp.goto(`${BASE}/store/account?next=${encodeURIComponent(next)}`);
     if (await tp.$("#logout")) {
       await tp.click("#logout");

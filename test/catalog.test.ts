@@ -72,7 +72,7 @@ describe("products", () => {
     const created = await createProduct(seller, cat.category_id, {
       price: 4999,
       brand: "Acme",
-      images: ["https://img.example/1.jpg"],
+      images: ["https://127.0.0.1:9/1.jpg"],
       attributes: { colour: "Red", sizes: ["S", "M"] },
     });
     expect(created).toMatchObject({

@@ -425,7 +425,7 @@ describe("seller webhooks", () => {
       const hook = await json(reg);
       expect(hook.secret).toMatch(/^whsec_/);
       expect(
-        (await call("POST", "/webhooks", { token: seller.access_token, body: { url: "http://insecure.example/hook" } }))
+        (await call("POST", "/webhooks", { token: seller.access_token, body: { url: "http://127.0.0.2:9/hook" } }))
           .status,
       ).toBe(400);
       const buyer = await signup();

@@ -106,7 +106,7 @@ describe("redirect and app payment methods", () => {
 
   it("refuses return URLs that are not https (or loopback http), another buyer's return, and unknown bank decisions", async () => {
     const { buyer, order } = await pendingRedirectOrder();
-    for (const return_url of ["javascript:alert(1)", "http://shop.example/return", "ftp://127.0.0.1/x", "not a url"]) {
+    for (const return_url of ["javascript:alert(1)", "http://127.0.0.2:9/return", "ftp://127.0.0.1/x", "not a url"]) {
       const res = await call("POST", "/orders", {
         token: buyer.access_token,
         body: { payment_method: "pm_test_redirect_bank", shipping_address: "1 Main St", return_url },
