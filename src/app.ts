@@ -1,6 +1,5 @@
 import { normalizeOperations } from "./lib/openapi-operations";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import { ApiError, errorBody, type ErrorCode } from "./lib/errors";
@@ -12,6 +11,7 @@ import { idempotency } from "./middleware/idempotency";
 import { writeLimit } from "./middleware/write-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
+import { corsHeaders } from "./middleware/cors";
 import { productionGuard } from "./middleware/production-guard";
 import { d1Session } from "./middleware/d1-session";
 import { docsRoutes } from "./routes/docs";
@@ -66,20 +66,7 @@ export function createApp() {
 
   app.use("*", requestContext);
   app.use("*", securityHeaders);
-  app.use(
-    "*",
-    cors({
-      origin: (origin, c) => {
-        const allowed = String(c.env.CORS_ORIGINS ?? "*")
-          .split(",")
-          .map((o) => o.trim());
-        return allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null;
-      },
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Cart-Id", "X-Request-Id", "X-D1-Bookmark"],
-      exposeHeaders: ["X-Request-Id", "X-Cart-Id", "Retry-After", "Idempotent-Replayed", "X-D1-Bookmark"],
-      maxAge: 600,
-    }),
-  );
+  app.use("*", corsHeaders);
   app.use("*", productionGuard);
   app.use("*", d1Session);
   app.use("*", limitBody);

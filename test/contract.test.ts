@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { allowedOrigin } from "../src/middleware/cors";
 import { MAX_BODY_BYTES } from "../src/middleware/body";
 import { call, json, signup, unique } from "./helpers";
 
@@ -120,6 +121,21 @@ describe("headers", () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
+  });
+
+  it("writes CORS onto every answer, errors included, and allows only the listed origins", async () => {
+    for (const res of [
+      await call("GET", "/health", { headers: { origin: "http://127.0.0.1:9" } }),
+      await call("GET", "/no-such-route", { headers: { origin: "http://127.0.0.1:9" } }),
+    ]) {
+      expect(res.headers.get("access-control-allow-origin")).toBe("*");
+      expect(res.headers.get("access-control-expose-headers")).toContain("X-Request-Id");
+      expect(res.headers.get("vary")).toContain("Origin");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+    expect(allowedOrigin("http://127.0.0.1:9, http://127.0.0.1:10", "http://127.0.0.1:10")).toBe("http://127.0.0.1:10");
+    expect(allowedOrigin("http://127.0.0.1:9, http://127.0.0.1:10", "http://127.0.0.2:9")).toBeNull();
+    expect(allowedOrigin("*", "http://127.0.0.2:9")).toBe("*");
   });
 
   it("never returns the password hash anywhere", async () => {
