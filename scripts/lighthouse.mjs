@@ -76,12 +76,19 @@ try {
   // One warm-up load each, so the first measurement does not include the Worker's cold start.
   for (const [, path] of pages) await fetch(`${base}${path}`);
   for (const [name, path] of pages) {
-    const result = await lighthouse(`${base}${path}`, {
-      port: chrome.port,
-      output: "html",
-      logLevel: "error",
-      onlyCategories: ["performance", "accessibility", "best-practices"],
-    });
+    // Lighthouse sometimes fails to record the page load's trace (runtimeError NO_NAVSTART, every
+    // trace-based score null and printed as 0) and asks to be run again: it is, up to twice.
+    let result;
+    for (let attempt = 1; ; attempt++) {
+      result = await lighthouse(`${base}${path}`, {
+        port: chrome.port,
+        output: "html",
+        logLevel: "error",
+        onlyCategories: ["performance", "accessibility", "best-practices"],
+      });
+      if (!result.lhr.runtimeError || attempt === 3) break;
+      console.log(`lighthouse: ${name}: ${result.lhr.runtimeError.code}; measuring again`);
+    }
     writeFileSync(join(OUT, `${name}.html`), result.report);
     const c = result.lhr.categories;
     const scores = {
