@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { outboundUrlProblem } from "../../src/lib/outbound-url";
 import { attemptDelivery, MAX_WEBHOOKS_PER_SELLER, overrideWebhookFetch } from "../../src/services/webhooks";
 import { env } from "cloudflare:workers";
@@ -9,6 +9,25 @@ import { call, json, signup } from "../helpers";
  * every delivery in this file goes to a local stand-in (overrideWebhookFetch), never a network.
  */
 describe("webhook URL validator", () => {
+  // The cases below name addresses outside 127.0.0.0/8 only as strings for the pure validator: it
+  // parses, it never sends. Held here, not assumed: no fetch and no webhook delivery may happen.
+  const sent: string[] = [];
+  beforeEach(() => {
+    sent.length = 0;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      sent.push(String(input instanceof Request ? input.url : input));
+      return new Response(null, { status: 599 });
+    });
+    overrideWebhookFetch(async (url) => {
+      sent.push(String(url));
+      return new Response(null, { status: 599 });
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    overrideWebhookFetch(null);
+    expect(sent).toEqual([]);
+  });
   // Strings for the pure validator only: each is refused, and nothing registers or sends to any of them.
   // Every IP literal is refused whatever its range (private, link-local, metadata), so the IPv4 cases
   // are loopback addresses written in each notation the URL parser accepts (shorthand, hex, octal).
