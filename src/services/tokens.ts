@@ -89,9 +89,9 @@ export async function verifyAccessToken(env: TokenEnv, token: string): Promise<A
   // jose's rule: a token is expired once the current second reaches `exp`.
   if (hit && hit.ring === ring && hit.scope === scope && Math.floor(Date.now() / 1000) < hit.exp)
     return { ...hit.auth };
-  const auth = await verifyFully(env, ring, token);
-  verified.set(token, { auth: { userId: auth.userId, role: auth.role }, exp: auth.exp, ring, scope });
-  return { userId: auth.userId, role: auth.role };
+  const { exp, ...auth } = await verifyFully(env, ring, token);
+  verified.set(token, { auth, exp, ring, scope });
+  return { ...auth };
 }
 
 async function verifyFully(env: TokenEnv, ring: KeyRing, token: string): Promise<AuthContext & { exp: number }> {

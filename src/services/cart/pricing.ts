@@ -82,14 +82,11 @@ export async function price(
   env: Pick<Env, "DB"> &
     Partial<Pick<Env, "TAX_PROVIDER" | "STRIPE_SECRET_KEY" | "STRIPE_API_BASE" | "STRIPE_TAX_CODES">>,
   state: CartState,
-  opts: { fresh?: boolean; checked?: boolean; address?: CartAddress | null } = {},
+  opts: { rows?: "display" | "fresh" | "checked"; address?: CartAddress | null } = {},
 ): Promise<PricedCart> {
   const ids = state.lines.map((l) => l.product_id);
-  const rows: PricingRow[] = opts.fresh
-    ? await findPricing(env, ids)
-    : opts.checked
-      ? await readPricing(env, ids)
-      : await readProducts(env, ids);
+  const read = { display: readProducts, fresh: findPricing, checked: readPricing }[opts.rows ?? "display"];
+  const rows: PricingRow[] = await read(env, ids);
   const products = new Map(rows.map((r) => [r.id, r]));
   const variantOf = (l: CartLine): VariantRow | undefined =>
     products.get(l.product_id)?.variants.find((v) => v.id === l.variant_id);

@@ -118,7 +118,7 @@ async function runCheckout(env: Env, auth: AuthContext, input: CheckoutInput, pr
     if (lease.state.lines.length === 0) throw new ApiError("cart_empty", "The cart is empty");
     // Shipping and tax for the order's address when it gives one (else the cart's): cheapest options unless chosen.
     const address = orderAddress(input.shipping_address) ?? lease.state.shipping_address;
-    const priced = await price(env, lease.state, checked ? { checked: true, address } : { fresh: true, address });
+    const priced = await price(env, lease.state, { rows: checked ? "checked" : "fresh", address });
     const gone = lease.state.lines.filter((l) => {
       const p = priced.products.get(l.product_id);
       return p?.status !== "active" || !p.variants.some((v) => v.id === l.variant_id);
