@@ -138,6 +138,37 @@ describe("headers", () => {
     expect(allowedOrigin("*", "http://127.0.0.2:9")).toBe("*");
   });
 
+  it("sends every security header on every answer, and keeps a route's own policy", async () => {
+    // What hono/secure-headers sent with the options the app gave it (src/middleware/security-headers.ts).
+    const expected = {
+      "cross-origin-resource-policy": "same-origin",
+      "cross-origin-opener-policy": "same-origin",
+      "origin-agent-cluster": "?1",
+      "referrer-policy": "strict-origin-when-cross-origin",
+      "strict-transport-security": "max-age=15552000; includeSubDomains",
+      "x-content-type-options": "nosniff",
+      "x-dns-prefetch-control": "off",
+      "x-download-options": "noopen",
+      "x-frame-options": "DENY",
+      "x-permitted-cross-domain-policies": "none",
+      "x-xss-protection": "0",
+      "content-security-policy":
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; " +
+        "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    };
+    for (const res of [
+      await call("GET", "/health"),
+      await call("GET", "/no-such-route"),
+      await call("POST", "/orders", { body: {} }),
+      await call("GET", "/store"),
+    ]) {
+      for (const [name, value] of Object.entries(expected)) expect(res.headers.get(name), name).toBe(value);
+    }
+    const docs = await call("GET", "/docs");
+    expect(docs.headers.get("content-security-policy")).toContain("https://cdn.jsdelivr.net");
+    expect(docs.headers.get("x-frame-options")).toBe("DENY");
+  });
+
   it("never returns the password hash anywhere", async () => {
     const u = await signup();
     const res = await call("GET", `/users/${u.user.user_id}`, { token: u.access_token });
