@@ -103,10 +103,11 @@ async function checkoutLoad(spec) {
   };
   const filled = phase({ cartOnly: true });
   if (process.env.BENCH_SETTLE !== "0") {
-    // One quiet second, not the startup's six: workerd evicts an object idle for ~10 s, and a cart
-    // woken cold costs its first call ~1.3 ms of this thread (a run that waited 17 s measured
-    // 5,508 µs a checkout against 2,667 warm; docs/performance.md). On Cloudflare that wake is
-    // the object's own isolate's work.
+    // One quiet second, not the startup's six: workerd evicts an object idle for 10 s (workerd
+    // PR #1138; Cloudflare waits 70-140 s), and a cart woken again pays a first call's cost on this
+    // thread (a new object's is 1.1-1.3 ms in bench/runtime/primitives.test.ts). A run that follows
+    // another checkout run settles longer (that run's consumers and search reindex), so its carts
+    // may be cold.
     const q = await quiesce(workerdPids(), { idleSeconds: 1, maxMs: 30_000 });
     console.log(`  (carts filled; ${q.waitedMs} ms for the server to settle)`);
   }
