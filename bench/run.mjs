@@ -474,6 +474,33 @@ let auctionRace = null;
 let fanout = null;
 // The app's server is stopped first, so nothing else runs on the server core meanwhile.
 await cleanup();
+
+// The harness hello again, with the app stopped: this VM's speed moves within minutes (one build
+// measured a checkout at 2,721 and 5,488 µs fifteen minutes apart, its hello at 61 and 85 µs), and
+// every ratio is taken against the hello measured at the start. The report gives the drift.
+const helloLaterCpu = {};
+{
+  const hello = await serveHello({ port: HELLO_PORT });
+  servers.push(hello);
+  for (const connections of CONNECTIONS) {
+    const r = load({ url: `${hello.url}/`, connections, duration: DURATION, warmup: WARMUP });
+    helloLaterCpu[connections] = r.cpuUsPerRequest;
+    rows.push({
+      workload: "hello (bare Hono), again after the app's rows",
+      connections,
+      rps: r.rps,
+      cpu: r.cpuUsPerRequest,
+      ratio: r.rps / helloRps[connections],
+      p50: r.p50,
+      p99: r.p99,
+      errors: r.errors,
+    });
+    console.log(
+      `  ${"hello again".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s`,
+    );
+  }
+  await cleanup();
+}
 if (!only || "hot-SKU".includes(only) || only === "runtime") {
   const [cmd, argv] = pinned(serverCores, process.execPath, [
     join(ROOT, "node_modules", "vitest", "vitest.mjs"),
@@ -632,6 +659,8 @@ const report = [
   auctionRace
     ? `Auction race at the close (in-runtime): 200 bidders at once, then a second wave of 200 after the end: ${auctionRace.accepted} bids accepted, ${auctionRace.winners} winner, price ${auctionRace.price} (the rule over the accepted bids: ${auctionRace.rule_price}), ${auctionRace.accepted_after_end} accepted after the end.`
     : "",
+  `Drift: the harness hello cost ${CONNECTIONS.map((c) => `${fixed(helloCpu[c], 0)} µs at the start and ${fixed(helloLaterCpu[c], 0)} µs after the app's rows (c=${c})`).join("; ")}. ` +
+    "Each ratio by CPU is to the first; where the two differ by more than a tenth, the machine's speed moved during the run and the later rows' ratios move with it.",
   `Invariants: hot SKU ${holds} holds answered 201 (${moved} units taken), oversell ${oversell}; sell-out (1,000 buyers, 100 units) ${won}/${SELLOUT_STOCK} units won, ${sellAfter.stock_available} left.`,
   failures.length ? `\n**FAILED**: ${failures.join("; ")}` : "All invariants held.",
   "",
