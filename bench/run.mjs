@@ -127,6 +127,25 @@ const plainRps = {};
 // The hello's server CPU per request (µs), by connections: the floor of the "ratio by CPU" column.
 const helloCpu = {};
 
+/** One hello row: loads `url`, adds its row (its ratio to the first hello by req/s) and prints it. */
+function helloRow(name, url, connections) {
+  const r = load({ url: `${url}/`, connections, duration: DURATION, warmup: WARMUP });
+  rows.push({
+    workload: name,
+    connections,
+    rps: r.rps,
+    cpu: r.cpuUsPerRequest,
+    ratio: helloRps[connections] ? r.rps / helloRps[connections] : NaN,
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
+  });
+  console.log(
+    `  ${name.padEnd(40)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+  );
+  return r;
+}
+
 // The baselines first, with nothing else running on the server core.
 console.log("bench: the bare Hono hello, under plain workerd and under the harness…");
 {
@@ -134,30 +153,15 @@ console.log("bench: the bare Hono hello, under plain workerd and under the harne
   const hello = await serveHello({ port: HELLO_PORT });
   servers.push(plain, hello);
   for (const connections of CONNECTIONS) {
-    for (const [name, url, into] of [
-      ["hello (bare Hono, plain workerd serve)", plain.url, plainRps],
-      ["hello (bare Hono)", hello.url, helloRps],
-    ]) {
-      const r = load({ url: `${url}/`, connections, duration: DURATION, warmup: WARMUP });
-      into[connections] = r.rps;
-      if (into === helloRps) helloCpu[connections] = r.cpuUsPerRequest;
-      rows.push({
-        workload: name,
-        connections,
-        rps: r.rps,
-        cpu: r.cpuUsPerRequest,
-        ratio: into === helloRps ? 1 : NaN,
-        p50: r.p50,
-        p99: r.p99,
-        errors: r.errors,
-      });
-      console.log(
-        `  ${name.padEnd(40)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms`,
-      );
-    }
+    plainRps[connections] = helloRow("hello (bare Hono, plain workerd serve)", plain.url, connections).rps;
+    const r = helloRow("hello (bare Hono)", hello.url, connections);
+    helloRps[connections] = r.rps;
+    helloCpu[connections] = r.cpuUsPerRequest;
+    rows.at(-1).ratio = 1;
     const trust = helloRps[connections] / plainRps[connections];
-    rows.find((r) => r.workload === "hello (bare Hono, plain workerd serve)" && r.connections === connections).ratio =
-      1 / trust;
+    rows.find(
+      (row) => row.workload === "hello (bare Hono, plain workerd serve)" && row.connections === connections,
+    ).ratio = 1 / trust;
     if (!(trust >= 0.5))
       failures.push(
         `the harness's hello is ${trust.toFixed(2)}x the plain workerd one at ${connections} connections (under 0.5x): these figures are not trustworthy`,
@@ -482,23 +486,12 @@ const helloLaterCpu = {};
 {
   const hello = await serveHello({ port: HELLO_PORT });
   servers.push(hello);
-  for (const connections of CONNECTIONS) {
-    const r = load({ url: `${hello.url}/`, connections, duration: DURATION, warmup: WARMUP });
-    helloLaterCpu[connections] = r.cpuUsPerRequest;
-    rows.push({
-      workload: "hello (bare Hono), again after the app's rows",
+  for (const connections of CONNECTIONS)
+    helloLaterCpu[connections] = helloRow(
+      "hello (bare Hono), again after the app's rows",
+      hello.url,
       connections,
-      rps: r.rps,
-      cpu: r.cpuUsPerRequest,
-      ratio: r.rps / helloRps[connections],
-      p50: r.p50,
-      p99: r.p99,
-      errors: r.errors,
-    });
-    console.log(
-      `  ${"hello again".padEnd(32)} c=${String(connections).padStart(2)}  ${r.rps.toFixed(0).padStart(6)} req/s`,
-    );
-  }
+    ).cpuUsPerRequest;
   await cleanup();
 }
 if (!only || "hot-SKU".includes(only) || only === "runtime") {

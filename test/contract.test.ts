@@ -165,7 +165,9 @@ describe("headers", () => {
       for (const [name, value] of Object.entries(expected)) expect(res.headers.get(name), name).toBe(value);
     }
     const docs = await call("GET", "/docs");
-    expect(docs.headers.get("content-security-policy")).toContain("https://cdn.jsdelivr.net");
+    // The reference's own policy (it allows the reference's inline styles), not the store's.
+    expect(docs.headers.get("content-security-policy")).not.toBe(expected["content-security-policy"]);
+    expect(docs.headers.get("content-security-policy")).toContain("style-src 'self' 'unsafe-inline'");
     expect(docs.headers.get("x-frame-options")).toBe("DENY");
   });
 

@@ -6,7 +6,7 @@ import type { AppEnv } from "../types";
  * CORS, answered the way hono/cors answers it, but written onto the final response after the
  * handler. hono/cors sets its headers on `c.res` before the handler runs, which makes Hono build
  * an empty response first and then copy every header onto the handler's: two Response objects
- * more per request, ~10% of a 404's CPU. The allowed origins are parsed once per value.
+ * more per request. The allowed origins are parsed once per value.
  */
 const ALLOW_HEADERS = "Authorization,Content-Type,Idempotency-Key,X-Cart-Id,X-Request-Id,X-D1-Bookmark";
 const EXPOSE_HEADERS = "X-Request-Id,X-Cart-Id,Retry-After,Idempotent-Replayed,X-D1-Bookmark";
